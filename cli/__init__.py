@@ -1,0 +1,1 @@
+"""The command line: the same functions the GUI calls, in a terminal."""

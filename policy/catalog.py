@@ -1,0 +1,356 @@
+"""The measures as data: clauses, award items and their numbers, strictly loaded.
+
+Data lives in ``resources/policy/<version>/``: ``policy.toml`` (identity),
+``clauses.toml``, ``items.toml``, ``regions.toml`` and ``source.txt`` (the
+document itself). Every problem found while loading is gathered and raised at
+once as :class:`PolicyDataError`, each line starting with the file it is in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from policy.names import normalise_name
+
+DEFAULT_VERSION = "liaocheng-2023-10"
+MEASURES = ("生物医药", "纺织服装")
+KINDS = ("cap", "fixed", "per_unit", "tech_transform", "talent_match", "enclave", "referral")
+TIMINGS = ("newly", "first_time", "application_year", "none")
+NUMBERS_BY_KIND: dict[str, frozenset[str]] = {
+    "cap": frozenset({"amount"}),
+    "fixed": frozenset({"amount"}),
+    "per_unit": frozenset({"per_unit"}),
+    "tech_transform": frozenset({"min_total_investment", "rate", "rate_c", "rate_d", "enterprise_cap"}),
+    "talent_match": frozenset({"match_ratio", "range_min", "range_max"}),
+    "enclave": frozenset({"amount"}),
+    "referral": frozenset(),
+}
+_CLAUSE_KEYS = {"id", "measure", "path", "heading", "text", "units"}
+_ITEM_KEYS = {
+    "id", "name", "aliases", "measure", "clause", "sentence", "level", "kind", "timing",
+    "honour", "conditions", "evidence", "numbers", "referral_policy",
+}
+_ITEM_REQUIRED = _ITEM_KEYS - {"honour", "numbers", "referral_policy"}
+_NUMBER_KEYS = {"value", "unit", "clause", "quote"}
+_POLICY_KEYS = {
+    "document_number", "title", "issued_on", "issued_on_quote", "source", "measures", "measure_titles",
+}
+_REGION_FILE_KEYS = {"clause", "quote", "region", "partial_provinces", "outside_provinces", "outside_cities"}
+_REGION_KEYS = {"name", "aliases", "provinces", "cities"}
+
+
+class PolicyDataError(Exception):
+    """The policy data cannot be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("政策数据有误：\n" + "\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    id: str
+    measure: str
+    path: str
+    heading: str
+    text: str
+    units: tuple[str, ...]
+
+    @property
+    def ref(self) -> str:
+        """``生物医药 二（三）1``: how the trace and the sheet cite it."""
+        return f"{self.measure} {self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """One number of a rule, with the clause and the words it comes from."""
+
+    name: str
+    value: Decimal
+    unit: str
+    clause: Clause
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class AwardItem:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    measure: str
+    clause: Clause
+    sentence: str
+    level: str
+    kind: str
+    timing: str
+    honour: str
+    conditions: tuple[str, ...]
+    evidence: tuple[str, ...]
+    numbers: dict[str, Number]
+    referral_policy: str = ""
+
+    def number(self, name: str) -> Number:
+        return self.numbers[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    name: str
+    aliases: tuple[str, ...]
+    provinces: tuple[str, ...]
+    cities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionData:
+    clause: Clause
+    quote: str
+    regions: tuple[Region, ...]
+    partial_provinces: tuple[str, ...]
+    outside_provinces: tuple[str, ...]
+    outside_cities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    document_number: str
+    title: str
+    issued_on: date
+    content_hash: str
+    source_text: str
+    measure_titles: dict[str, str]
+    clauses: dict[str, Clause]
+    items: dict[str, AwardItem]
+    regions: RegionData
+    _by_name: dict[str, AwardItem] = field(repr=False, default_factory=dict)
+
+    def resolve_item(self, text: str) -> AwardItem | None:
+        """The item a canonical name or alias stands for, punctuation folded."""
+        return self._by_name.get(normalise_name(text))
+
+    def suggest_items(self, text: str, n: int = 3) -> list[str]:
+        """Canonical names closest to an unknown 申报事项."""
+        wanted = normalise_name(text)
+        close = difflib.get_close_matches(wanted, self._by_name, n=n * 3, cutoff=0.4)
+        names: list[str] = []
+        for key in close:
+            name = self._by_name[key].name
+            if name not in names:
+                names.append(name)
+        return names[:n]
+
+    def clauses_of(self, measure: str) -> list[Clause]:
+        return [c for c in self.clauses.values() if c.measure == measure]
+
+
+def load_policy(version: str = DEFAULT_VERSION) -> Policy:
+    """The measures of one version, cached; raises :class:`PolicyDataError`."""
+    return _load_cached(version)
+
+
+@cache
+def _load_cached(version: str) -> Policy:
+    folder = resources.files("resources").joinpath("policy", version)
+    texts = {name: folder.joinpath(name).read_bytes() for name in _FILES}
+    return parse_policy(version, texts)
+
+
+_FILES = ("policy.toml", "clauses.toml", "items.toml", "regions.toml", "source.txt")
+
+
+def parse_policy(version: str, files: dict[str, bytes]) -> Policy:
+    """Build a :class:`Policy` from the bytes of its files (tests feed broken ones)."""
+    problems: list[str] = []
+    source = _verbatim_form(files["source.txt"].decode("utf-8"))
+    docs: dict[str, dict[str, Any]] = {}
+    for name in ("policy.toml", "clauses.toml", "items.toml", "regions.toml"):
+        try:
+            docs[name] = tomllib.loads(files[name].decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            problems.append(f"{name}: 无法解析：{exc}")
+    if problems:
+        raise PolicyDataError(problems)
+
+    identity = docs["policy.toml"]
+    _unknown_keys("policy.toml", "文件", identity, _POLICY_KEYS, problems)
+    if identity.get("issued_on_quote", "") not in source:
+        problems.append(f"policy.toml: 发布日期引文“{identity.get('issued_on_quote')}”不在原文中")
+    clauses = _load_clauses(docs["clauses.toml"], source, problems)
+    items = _load_items(docs["items.toml"], clauses, problems)
+    regions = _load_regions(docs["regions.toml"], clauses, problems)
+    by_name = _name_index(items, problems)
+    if problems:
+        raise PolicyDataError(problems)
+
+    digest = hashlib.sha256()
+    for name in _FILES:
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return Policy(
+        version=version,
+        document_number=identity["document_number"],
+        title=identity["title"],
+        issued_on=identity["issued_on"],
+        content_hash=digest.hexdigest(),
+        source_text=files["source.txt"].decode("utf-8"),
+        measure_titles=dict(identity["measure_titles"]),
+        clauses=clauses,
+        items=items,
+        regions=regions,
+        _by_name=by_name,
+    )
+
+
+def _verbatim_form(source: str) -> str:
+    """The source as quotes are checked against: indentation and trailing spaces gone."""
+    return "\n".join(line.lstrip("\u3000").rstrip() for line in source.splitlines())
+
+
+def _unknown_keys(file: str, what: str, table: dict[str, Any], known: set[str], problems: list[str]) -> None:
+    for key in sorted(set(table) - known):
+        problems.append(f"{file}: {what}: 未知的键“{key}”")
+
+
+def _load_clauses(doc: dict[str, Any], source: str, problems: list[str]) -> dict[str, Clause]:
+    clauses: dict[str, Clause] = {}
+    for raw in doc.get("clause", []):
+        cid = raw.get("id", "?")
+        where = f"条款 {cid}"
+        _unknown_keys("clauses.toml", where, raw, _CLAUSE_KEYS, problems)
+        if cid in clauses:
+            problems.append(f"clauses.toml: {where}: 编号重复")
+            continue
+        if raw.get("measure") not in MEASURES:
+            problems.append(f"clauses.toml: {where}: 未知的产业措施“{raw.get('measure')}”")
+        text = raw.get("text", "")
+        if not text or text not in source:
+            problems.append(f"clauses.toml: {where}: 条文与原文不一致")
+        for unit in raw.get("units", []):
+            if unit not in source:
+                problems.append(f"clauses.toml: {where}: 责任单位“{unit}”不在原文中")
+        clauses[cid] = Clause(
+            id=cid, measure=raw.get("measure", ""), path=raw.get("path", ""),
+            heading=raw.get("heading", ""), text=text, units=tuple(raw.get("units", [])),
+        )
+    return clauses
+
+
+def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[str]) -> dict[str, AwardItem]:
+    evidence_sets: dict[str, list[str]] = doc.get("evidence_sets", {})
+    items: dict[str, AwardItem] = {}
+    for raw in doc.get("item", []):
+        iid = raw.get("id", "?")
+        where = f"条目 {iid}"
+        _unknown_keys("items.toml", where, raw, _ITEM_KEYS, problems)
+        for key in sorted(_ITEM_REQUIRED - set(raw)):
+            problems.append(f"items.toml: {where}: 缺少“{key}”")
+        if iid in items:
+            problems.append(f"items.toml: {where}: 编号重复")
+            continue
+        clause = clauses.get(raw.get("clause", ""))
+        if clause is None:
+            problems.append(f"items.toml: {where}: 引用的条款“{raw.get('clause')}”不存在")
+            continue
+        if raw.get("measure") != clause.measure:
+            problems.append(f"items.toml: {where}: 产业“{raw.get('measure')}”与条款 {clause.id} 不符")
+        if raw.get("sentence", "") not in clause.text:
+            problems.append(f"items.toml: {where}: 设定金额的句子不在条款 {clause.id} 原文中")
+        kind = raw.get("kind", "")
+        if kind not in KINDS:
+            problems.append(f"items.toml: {where}: 未知的规则类型“{kind}”")
+        if raw.get("timing") not in TIMINGS:
+            problems.append(f"items.toml: {where}: 未知的时限类型“{raw.get('timing')}”")
+        if kind == "referral" and not raw.get("referral_policy"):
+            problems.append(f"items.toml: {where}: 转办事项须写明适用的政策")
+        evidence_name = raw.get("evidence", "")
+        if evidence_name not in evidence_sets:
+            problems.append(f"items.toml: {where}: 未知的材料清单“{evidence_name}”")
+        numbers = _load_numbers(where, raw.get("numbers", {}), clauses, problems)
+        expected = NUMBERS_BY_KIND.get(kind, frozenset())
+        if kind in NUMBERS_BY_KIND and set(numbers) != expected:
+            problems.append(
+                f"items.toml: {where}: 规则 {kind} 需要数值 {sorted(expected)}，实为 {sorted(numbers)}"
+            )
+        items[iid] = AwardItem(
+            id=iid, name=raw.get("name", ""), aliases=tuple(raw.get("aliases", [])),
+            measure=raw.get("measure", ""), clause=clause, sentence=raw.get("sentence", ""),
+            level=raw.get("level", ""), kind=kind, timing=raw.get("timing", ""),
+            honour=raw.get("honour", ""), conditions=tuple(raw.get("conditions", [])),
+            evidence=tuple(evidence_sets.get(evidence_name, [])), numbers=numbers,
+            referral_policy=raw.get("referral_policy", ""),
+        )
+    return items
+
+
+def _load_numbers(
+    where: str, raw_numbers: dict[str, Any], clauses: dict[str, Clause], problems: list[str]
+) -> dict[str, Number]:
+    numbers: dict[str, Number] = {}
+    for name, raw in raw_numbers.items():
+        label = f"items.toml: {where}: 数值 {name}"
+        if not isinstance(raw, dict):
+            problems.append(f"{label}: 须写成 {{ value, unit, clause, quote }}")
+            continue
+        _unknown_keys("items.toml", f"{where}: 数值 {name}", raw, _NUMBER_KEYS, problems)
+        clause = clauses.get(raw.get("clause", ""))
+        if clause is None:
+            problems.append(f"{label}: 未注明出处条款")
+            continue
+        quote = raw.get("quote", "")
+        if not quote or quote not in clause.text:
+            problems.append(f"{label}: 引文不在条款 {clause.id} 原文中")
+        try:
+            value = Decimal(str(raw.get("value")))
+        except InvalidOperation:
+            problems.append(f"{label}: 数值“{raw.get('value')}”无效")
+            continue
+        if str(value) not in quote:
+            problems.append(f"{label}: 引文中找不到数值 {value}")
+        numbers[name] = Number(name=name, value=value, unit=raw.get("unit", ""), clause=clause, quote=quote)
+    return numbers
+
+
+def _load_regions(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[str]) -> RegionData:
+    _unknown_keys("regions.toml", "文件", doc, _REGION_FILE_KEYS, problems)
+    clause = clauses.get(doc.get("clause", ""))
+    if clause is None:
+        problems.append("regions.toml: 未注明出处条款")
+        clause = next(iter(clauses.values()))
+    elif doc.get("quote", "") not in clause.text:
+        problems.append(f"regions.toml: 引文不在条款 {clause.id} 原文中")
+    regions = []
+    for raw in doc.get("region", []):
+        _unknown_keys("regions.toml", f"地区 {raw.get('name')}", raw, _REGION_KEYS, problems)
+        if raw.get("name", "") not in clause.text:
+            problems.append(f"regions.toml: 地区“{raw.get('name')}”不在条款 {clause.id} 原文中")
+        regions.append(Region(
+            name=raw.get("name", ""), aliases=tuple(raw.get("aliases", [])),
+            provinces=tuple(raw.get("provinces", [])), cities=tuple(raw.get("cities", [])),
+        ))
+    return RegionData(
+        clause=clause, quote=doc.get("quote", ""), regions=tuple(regions),
+        partial_provinces=tuple(doc.get("partial_provinces", [])),
+        outside_provinces=tuple(doc.get("outside_provinces", [])),
+        outside_cities=tuple(doc.get("outside_cities", [])),
+    )
+
+
+def _name_index(items: dict[str, AwardItem], problems: list[str]) -> dict[str, AwardItem]:
+    index: dict[str, AwardItem] = {}
+    for item in items.values():
+        for name in (item.name, *item.aliases):
+            key = normalise_name(name)
+            other = index.get(key)
+            if other is not None and other is not item:
+                problems.append(f"items.toml: 条目 {item.id}: 名称“{name}”与条目 {other.id} 重复")
+            index[key] = item
+    return index

@@ -1,0 +1,183 @@
+"""The award engine: one application in, status, cap and reasons out.
+
+Checks run in the order a reviewer reads the measures: is the item for this
+industry, is it decided elsewhere (referral), is the recognition new and on
+time, has the enterprise had it before, then the item's own rule. A condition
+the text leaves to judgement becomes a flag and the status needs_review.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Sequence
+
+from policy.application import Application
+from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment
+from policy.catalog import AwardItem, Policy
+from policy.history import History, NoHistory
+from policy.money import ZERO, wan_text
+from policy.rules import RULES, RuleResult
+
+_TIMING_WORDS = {"newly": "新认定（新创建、新评选）", "first_time": "首次获得", "application_year": "当年度认定"}
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierRow:
+    """An application above the current one in the same file."""
+
+    row: int
+    application_id: str
+    item_id: str
+    recommended_yuan: Decimal
+    status: str
+
+
+class EnterpriseLedger:
+    """What is known of each enterprise while a file is assessed top to bottom."""
+
+    def __init__(self, history: History | None = None) -> None:
+        self._history = history or NoHistory()
+        self._earlier: dict[str, list[EarlierRow]] = defaultdict(list)
+
+    def approved(self, uscc: str) -> Sequence:
+        return self._history.approved_awards(uscc)
+
+    def earlier_rows(self, uscc: str) -> list[EarlierRow]:
+        return self._earlier.get(uscc, [])
+
+    def record(self, app: Application, result: Assessment) -> None:
+        self._earlier[app.uscc].append(EarlierRow(
+            row=app.row, application_id=app.application_id, item_id=app.item_id,
+            recommended_yuan=result.recommended_yuan or ZERO, status=result.status,
+        ))
+
+    def used_against_ceiling(self, uscc: str, item_id: str) -> Decimal:
+        """Final approvals plus earlier rows' recommended amounts of the same item."""
+        used = sum((a.approved_yuan for a in self.approved(uscc) if a.item_id == item_id), ZERO)
+        used += sum((r.recommended_yuan for r in self.earlier_rows(uscc)
+                     if r.item_id == item_id and r.status != INELIGIBLE), ZERO)
+        return used
+
+
+def assess_batch(
+    apps: Sequence[Application], policy: Policy, history: History | None = None
+) -> list[Assessment]:
+    """Assess a file's applications in order; each sees the rows above it."""
+    ledger = EnterpriseLedger(history)
+    results = []
+    for app in apps:
+        result = assess(app, policy, ledger)
+        ledger.record(app, result)
+        results.append(result)
+    return results
+
+
+def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = None) -> Assessment:
+    """Assess one application against what ``ledger`` knows of its enterprise.
+
+    ``flags`` lists the import's warnings first, then the conditions that need a
+    reviewer (any of these makes the status needs_review), then notes.
+    """
+    ledger = ledger or EnterpriseLedger()
+    item = policy.items[app.item_id]
+    ref = item.clause.ref
+    trace = [f"申报事项：{item.name}（{ref}）"]
+
+    if app.industry != item.measure:
+        reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{ref}），"
+                  f"企业所属产业为{app.industry}，不适用")
+        result = RuleResult(None, ZERO, ineligible=[reason])
+        return _finish(app, item, result, list(app.warnings), trace)
+
+    if item.kind == "referral":
+        trace.append(f"依据“{item.sentence}”，本事项按{item.referral_policy}办理，本措施不核定金额（{ref}）")
+        return Assessment(app.application_id, item.id, item.name, ref, REFERRAL,
+                          None, None, None, list(app.warnings), trace, app.row)
+
+    repeat_reasons, repeat_flags = _repeat_checks(item, app, ledger)
+    used = ledger.used_against_ceiling(app.uscc, item.id) if item.kind == "tech_transform" else ZERO
+    result = RULES[item.kind](item, app, policy, used)
+    result.ineligible[:0] = repeat_reasons
+    result.flags[:0] = [*_timing_flags(item, app, policy), *repeat_flags, *_honour_flags(item, app, policy, ledger)]
+    trace.extend(result.trace)
+    return _finish(app, item, result, [*app.warnings, *result.flags], trace)
+
+
+def _finish(app: Application, item: AwardItem, result: RuleResult,
+            flags: list[str], trace: list[str]) -> Assessment:
+    ref = item.clause.ref
+    if result.ineligible:
+        trace.extend(f"不符合条件：{reason}" for reason in result.ineligible)
+        trace.append("核定上限 0.00万元，建议金额 0.00万元")
+        return Assessment(app.application_id, item.id, item.name, ref, INELIGIBLE,
+                          result.uncapped, ZERO, ZERO, flags, trace, app.row)
+    status = NEEDS_REVIEW if result.flags else ELIGIBLE
+    cap = result.cap if result.cap is not None else ZERO
+    requested = app.requested_yuan
+    if requested is None:
+        recommended = cap
+        flags.append("申请金额未填写，建议金额按核定上限计")
+        trace.append(f"核定上限 {wan_text(cap)}；申请金额未填写，建议金额 {wan_text(cap)}")
+    else:
+        recommended = min(requested, cap)
+        trace.append(f"核定上限 {wan_text(cap)}；申请金额 {wan_text(requested)}；建议金额 {wan_text(recommended)}")
+    return Assessment(app.application_id, item.id, item.name, ref, status,
+                      result.uncapped, cap, recommended, flags, trace, app.row)
+
+
+def _timing_flags(item: AwardItem, app: Application, policy: Policy) -> list[str]:
+    """新认定、首次、当年度: the recognition must date from the measures on."""
+    if item.timing == "none":
+        return []
+    ref = item.clause.ref
+    issued = policy.issued_on
+    words = _TIMING_WORDS[item.timing]
+    if app.recognised_on is None:
+        return [f"认定日期未填写，无法确认是否为政策发布（{issued:%Y-%m-%d}）后{words}（{ref}）"]
+    flags = []
+    if app.recognised_on < issued:
+        flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 早于政策发布日期 {issued:%Y-%m-%d}，"
+                     f"是否属于{words}请核实（{ref}）")
+    if item.timing == "application_year":
+        if app.application_year is None:
+            flags.append(f"申报年度未填写，无法确认是否为当年度认定（{ref}）")
+        elif app.recognised_on.year != app.application_year:
+            flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 不在申报年度 {app.application_year} 年内，"
+                         f"政策要求“当年度被认定”（{ref}）")
+    return flags
+
+
+def _repeat_checks(item: AwardItem, app: Application,
+                   ledger: EnterpriseLedger) -> tuple[list[str], list[str]]:
+    """A first-time item granted before is a repeat; a newly-recognised one needs a look."""
+    if item.timing == "none":
+        return [], []
+    ref = item.clause.ref
+    reasons: list[str] = []
+    flags: list[str] = []
+    for award in ledger.approved(app.uscc):
+        if award.item_id != item.id:
+            continue
+        which = f"（申报编号 {award.application_id}）" if award.application_id else ""
+        if item.timing == "first_time":
+            reasons.append(f"该企业已获{item.name}奖励{which}，本条款限首次获得（{ref}）")
+        else:
+            flags.append(f"该企业已获{item.name}奖励{which}，请核实本次是否为新认定（{ref}）")
+    for earlier in ledger.earlier_rows(app.uscc):
+        if earlier.item_id == item.id and earlier.status != INELIGIBLE:
+            flags.append(f"同一文件第{earlier.row}行（申报编号 {earlier.application_id}）已申报同一事项，请核实是否重复")
+    return reasons, flags
+
+
+def _honour_flags(item: AwardItem, app: Application, policy: Policy, ledger: EnterpriseLedger) -> list[str]:
+    """国家级 and 省级 of the same honour: the measures say nothing of topping up."""
+    if not item.honour:
+        return []
+    others = {other.id for other in policy.items.values()
+              if other.honour == item.honour and other.level != item.level}
+    held = [a.item_id for a in ledger.approved(app.uscc) if a.item_id in others]
+    held += [r.item_id for r in ledger.earlier_rows(app.uscc) if r.item_id in others and r.status != INELIGIBLE]
+    return [f"该企业已获或同时申报{policy.items[other].name}，政策未规定同一荣誉国家级与省级是否补差或兼得，请审核人确定"
+            for other in dict.fromkeys(held)]

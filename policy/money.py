@@ -1,0 +1,32 @@
+"""Money in 元 as Decimal; 万元 only for display and the intake template."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+
+FEN = Decimal("0.01")
+YUAN_PER_WAN = Decimal(10000)
+ZERO = Decimal("0.00")
+
+
+def wan_to_yuan(wan: Decimal) -> Decimal:
+    return (wan * YUAN_PER_WAN).quantize(FEN)
+
+
+def floor_to_fen(yuan: Decimal) -> Decimal:
+    """不超过: a cap never rounds up past what the rule allows."""
+    return yuan.quantize(FEN, rounding=ROUND_DOWN)
+
+
+def yuan_text(yuan: Decimal) -> str:
+    """``500000.00`` — the form used in JSON and on the sheet's figures."""
+    return f"{yuan.quantize(FEN):f}"
+
+
+def wan_text(yuan: Decimal) -> str:
+    """``60.00万元``; more decimals only when the amount needs them."""
+    wan = yuan / YUAN_PER_WAN
+    shown = wan.quantize(FEN)
+    if shown != wan:
+        shown = wan.normalize()
+    return f"{shown:f}万元"

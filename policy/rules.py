@@ -1,0 +1,205 @@
+"""One small function per kind of award rule.
+
+Each takes the item, the application and what is known of the enterprise, and
+returns the uncapped amount, the cap, and why. Every number comes from the
+item's data, which cites its clause; none is written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from policy.application import Application
+from policy.catalog import AwardItem, Number, Policy
+from policy.money import YUAN_PER_WAN, ZERO, floor_to_fen, wan_text
+from policy.regions import Placement, place
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(slots=True)
+class RuleResult:
+    uncapped: Decimal | None
+    cap: Decimal | None
+    trace: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    ineligible: list[str] = field(default_factory=list)
+
+
+def _wan_number(item: AwardItem, name: str) -> Decimal:
+    return item.numbers[name].value * YUAN_PER_WAN
+
+
+def _as_written(number: Number) -> str:
+    """The number as the clause writes it: ``200万元``, ``10%``."""
+    return f"{number.value}{number.unit}"
+
+
+def _region_names(policy: Policy) -> str:
+    return "、".join(region.name for region in policy.regions.regions)
+
+
+def capped_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
+    """最高X万元: the cap is X; the reviewer may grant less."""
+    number = item.numbers["amount"]
+    amount = _wan_number(item, "amount")
+    line = f"依据“{number.quote}”，{item.name}最高{wan_text(amount)}（{number.clause.ref}）"
+    return RuleResult(amount, amount, [line])
+
+
+def fixed_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
+    """一次性奖励X万元 / 分别给予X万元: X when eligible."""
+    number = item.numbers["amount"]
+    amount = _wan_number(item, "amount")
+    line = f"依据“{number.quote}”，{item.name}奖励{wan_text(amount)}（{number.clause.ref}）"
+    return RuleResult(amount, amount, [line])
+
+
+def per_unit_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
+    """每一种产品（品牌）最高X万元: 数量 × X."""
+    number = item.numbers["per_unit"]
+    each = _wan_number(item, "per_unit")
+    result = RuleResult(None, None)
+    quantity = app.quantity
+    if quantity is None:
+        quantity = 1
+        result.flags.append(f"数量未填写，按1种产品（品牌）计算上限，请核实入选的产品数量（{number.clause.ref}）")
+    total = floor_to_fen(each * quantity)
+    result.uncapped = result.cap = total
+    result.trace.append(
+        f"依据“{number.quote}”：{quantity}种 × 最高{wan_text(each)} = {wan_text(total)}（{number.clause.ref}）"
+    )
+    return result
+
+
+def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
+    """计划总投资500万元以上; 设备(含软件)购置额 × 10% (C类8%, D类7%); 单户最高200万元.
+
+    ``used`` is what the enterprise already has against the 单户 ceiling: final
+    approvals in the workspace plus the recommended amounts of rows above.
+    """
+    threshold = item.numbers["min_total_investment"]
+    ceiling = item.numbers["enterprise_cap"]
+    ref = item.clause.ref
+    result = RuleResult(None, None)
+
+    total = app.total_investment_yuan
+    minimum = _wan_number(item, "min_total_investment")
+    if total is None:
+        result.flags.append(f"总投资额未填写，无法确认是否达到“{threshold.quote}”（{ref}）")
+    elif total < minimum:
+        result.ineligible.append(f"计划总投资 {wan_text(total)} 不足{_as_written(threshold)}，不符合“{threshold.quote}”（{ref}）")
+    else:
+        result.trace.append(f"计划总投资 {wan_text(total)}，符合“{threshold.quote}”（{ref}）")
+
+    grade = app.land_efficiency
+    if grade == "C":
+        rate_number = item.numbers["rate_c"]
+    elif grade == "D":
+        rate_number = item.numbers["rate_d"]
+    else:
+        rate_number = item.numbers["rate"]
+    rate = rate_number.value
+    grade_label = f"亩产效益{grade}类" if grade else "亩产效益未评价，按一般比例"
+
+    equipment = app.equipment_yuan
+    if equipment is None:
+        result.flags.append(f"设备购置额(含软件)未填写，无法计算奖补金额（{ref}）")
+        result.uncapped = result.cap = ZERO
+        return result
+    if total is not None and equipment > total:
+        result.flags.append(f"设备购置额 {wan_text(equipment)} 大于总投资额 {wan_text(total)}，请核实")
+
+    uncapped = floor_to_fen(equipment * rate / HUNDRED)
+    room = _wan_number(item, "enterprise_cap") - used
+    result.uncapped = uncapped
+    head = f"设备购置额 {wan_text(equipment)} × {rate}%（{grade_label}）= {wan_text(uncapped)}"
+    if used > 0:
+        result.trace.append(
+            f"单户企业最高支持{_as_written(ceiling)}，"
+            f"已占用 {wan_text(used)}，剩余额度 {wan_text(max(room, ZERO))}（{ceiling.clause.ref}）"
+        )
+    if room <= 0:
+        result.cap = ZERO
+        result.trace.append(head)
+        result.ineligible.append(f"该企业已达“{ceiling.quote}”的上限，无剩余额度（{ceiling.clause.ref}）")
+    elif uncapped <= room:
+        result.cap = uncapped
+        limit = f"单户{_as_written(ceiling)}上限" if used == 0 else f"单户剩余额度 {wan_text(room)}"
+        result.trace.append(f"{head}，未超过{limit}（{ref}）")
+    else:
+        result.cap = room
+        limit = f"单户{_as_written(ceiling)}上限" if used == 0 else f"单户剩余额度 {wan_text(room)}"
+        result.trace.append(f"{head}，超过{limit}，按 {wan_text(room)} 核定（{ref}）")
+    if grade in ("C", "D"):
+        result.trace.append(f"依据“{rate_number.quote}”（{rate_number.clause.ref}）")
+    return result
+
+
+def talent_match_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
+    """国家、省级人才资助经费 1∶1 配套, 50万元—400万元."""
+    ratio = item.numbers["match_ratio"]
+    low = item.numbers["range_min"]
+    ref = item.clause.ref
+    result = RuleResult(None, None)
+    funding = app.superior_funding_yuan
+    if funding is None:
+        result.flags.append(f"上级资助金额未填写，无法按“{ratio.quote}”计算配套金额（{ref}）")
+        result.uncapped = result.cap = ZERO
+        return result
+    uncapped = floor_to_fen(funding * ratio.value)
+    maximum = _wan_number(item, "range_max")
+    minimum = _wan_number(item, "range_min")
+    result.uncapped = uncapped
+    head = f"上级资助金额 {wan_text(funding)} × {ratio.value}（{ratio.quote}）= {wan_text(uncapped)}"
+    if uncapped > maximum:
+        result.cap = maximum
+        result.trace.append(f"{head}，超过{_as_written(item.numbers['range_max'])}上限，按 {wan_text(maximum)} 核定（{ref}）")
+    else:
+        result.cap = uncapped
+        result.trace.append(f"{head}，未超过{_as_written(item.numbers['range_max'])}上限（{ref}）")
+    if uncapped < minimum:
+        result.flags.append(
+            f"配套金额 {wan_text(uncapped)} 低于“{low.quote}”所列的{_as_written(low)}下限，"
+            f"政策未说明此时是否资助及金额，请审核人确定（{ref}）"
+        )
+    return result
+
+
+def enclave_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
+    """人才飞地 in 京津冀、长三角、粤港澳, 经绩效评估合格: 50万元 / 30万元."""
+    result = fixed_amount(item, app, policy, used)
+    regions = policy.regions
+    ref = regions.clause.ref
+    if not app.enclave_region:
+        result.flags.append(f"飞地所在地区未填写，无法确认是否在{_region_names(policy)}地区（{ref}）")
+    else:
+        answer = place(app.enclave_region, regions)
+        if answer.placement is Placement.INSIDE:
+            result.trace.append(f"飞地所在地区“{app.enclave_region}”属{answer.region}地区（{ref}）")
+        elif answer.placement is Placement.OUTSIDE:
+            result.ineligible.append(
+                f"飞地所在地区“{app.enclave_region}”不在{_region_names(policy)}地区（{ref}）"
+            )
+        else:
+            result.flags.append(
+                f"无法确定飞地所在地区“{app.enclave_region}”是否在{_region_names(policy)}地区，请核实（{ref}）"
+            )
+    if app.performance is None:
+        result.flags.append(f"绩效评估结果未填写，政策要求“经绩效评估合格”（{item.clause.ref}）")
+    elif app.performance == "合格":
+        result.trace.append(f"绩效评估合格（{item.clause.ref}）")
+    else:
+        result.ineligible.append(f"绩效评估结果为{app.performance}，政策要求“经绩效评估合格”（{item.clause.ref}）")
+    return result
+
+
+RULES = {
+    "cap": capped_amount,
+    "fixed": fixed_amount,
+    "per_unit": per_unit_amount,
+    "tech_transform": tech_transform_amount,
+    "talent_match": talent_match_amount,
+    "enclave": enclave_amount,
+}
