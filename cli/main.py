@@ -6,29 +6,96 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli import commands
+
 VERSION = "0.1.0"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+STAGES = ("初审", "复核")
+OUTCOMES = ("通过", "部分通过", "不通过", "退回补正", "提交负责人")
+ROLES = ("初审", "复核", "负责人")
 
 
-class _ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as we want
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: 参数有误：{message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _ChineseArgumentParser(prog="reviewdesk", description="审核台 ReviewDesk：聊政办发〔2023〕10号 奖补审核")
+    parser = _Parser(prog="reviewdesk", description="审核台 ReviewDesk：聊政办发〔2023〕10号 奖补审核")
     parser.add_argument("--version", action="version", version=f"ReviewDesk {VERSION}")
-    parser.add_argument("--workspace", type=Path, help="工作区文件夹")
-    parser.add_argument("--self-test", action="store_true", help="自检：评估内置样例并核对结果")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_ChineseArgumentParser)
+    parser.add_argument("--workspace", type=Path, help="工作区文件夹（默认在用户数据目录）")
+    parser.add_argument("--self-test", action="store_true", help="自检：逐步运行并核对结果")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    assess = commands.add_parser("assess", help="评估申报文件（不保存）")
-    assess.add_argument("file", type=Path, help="CSV、XLSX 或 JSON 申报文件")
-    assess.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p = sub.add_parser("assess", help="评估申报文件（不保存）")
+    p.add_argument("file", type=Path, help="CSV、XLSX 或 JSON 申报文件")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    template = commands.add_parser("template", help="生成 XLSX 申报模板")
-    template.add_argument("out", type=Path, help="模板保存路径（.xlsx）")
+    p = sub.add_parser("template", help="生成 XLSX 申报模板")
+    p.add_argument("out", type=Path, help="模板保存路径（.xlsx）")
+
+    p = sub.add_parser("demo", help="生成演示工作区")
+    p.add_argument("--count", type=int, default=200, help="演示申报件数")
+
+    p = sub.add_parser("import", help="导入申报文件（全部成功或全部不导入）")
+    p.add_argument("file", type=Path)
+    p.add_argument("--evidence", type=Path, help="附件目录或 ZIP 压缩包")
+    p.add_argument("--update", action="store_true", help="允许更新已有申报编号，保留旧版本")
+    p.add_argument("--actor", default="系统", help="操作人")
+
+    p = sub.add_parser("list", help="列出工作区中的申报")
+    p.add_argument("--json", action="store_true")
+
+    ca = sub.add_parser("ca", help="审核机构 CA").add_subparsers(dest="ca_command", metavar="ACTION",
+                                                               parser_class=_Parser, required=True)
+    p = ca.add_parser("init", help="生成本工作区的 CA")
+    p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（可选）")
+    p = ca.add_parser("import", help="导入上级签发的 CA（PKCS#12）")
+    p.add_argument("file", type=Path)
+    p.add_argument("--password-file", type=Path, help="PKCS#12 密码文件")
+    p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（可选）")
+
+    reviewer = sub.add_parser("reviewer", help="审核人员").add_subparsers(
+        dest="reviewer_command", metavar="ACTION", parser_class=_Parser, required=True)
+    p = reviewer.add_parser("add", help="新增审核人员并签发证书")
+    p.add_argument("name")
+    p.add_argument("--role", choices=ROLES, required=True)
+    p.add_argument("--passphrase-file", type=Path, required=True)
+    p.add_argument("--ca-passphrase-file", type=Path, help="CA 私钥已加密时需要")
+    reviewer.add_parser("list", help="列出审核人员")
+
+    p = sub.add_parser("conflict", help="利益冲突声明")
+    p.add_argument("application_id")
+    p.add_argument("--reviewer", required=True)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--none", action="store_true", help="声明无利益冲突")
+    group.add_argument("--declare", metavar="REASON", help="声明存在利益冲突及原因")
+
+    p = sub.add_parser("decide", help="记录初审或复核决定（签名）")
+    p.add_argument("application_id")
+    p.add_argument("--stage", choices=STAGES, required=True)
+    p.add_argument("--outcome", choices=OUTCOMES, required=True)
+    p.add_argument("--amount", help="核定金额（万元）")
+    p.add_argument("--opinion", default="", help="审核意见（打印在审核表上）")
+    p.add_argument("--note", default="", help="内部备注（不打印）")
+    p.add_argument("--override-reason", default="", help="核定金额超过上限时的理由")
+    p.add_argument("--reviewer", required=True)
+    p.add_argument("--passphrase-file", type=Path, required=True)
+
+    audit = sub.add_parser("audit", help="审计日志").add_subparsers(
+        dest="audit_command", metavar="ACTION", parser_class=_Parser, required=True)
+    audit.add_parser("verify", help="校验审计链和每个决定的签名")
+    p = audit.add_parser("show", help="显示最近的审计记录")
+    p.add_argument("--limit", type=int, default=50)
+
+    p = sub.add_parser("backup", help="备份工作区")
+    p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("restore", help="从备份恢复工作区（到 --workspace 指定的文件夹）")
+    p.add_argument("file", type=Path)
+
+    p = sub.add_parser("summary", help="导出汇总表和公示名单（XLSX）")
+    p.add_argument("--out", type=Path, required=True)
     return parser
 
 
@@ -38,36 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         from cli.selftest import run_self_test
 
         return run_self_test(sys.stdout)
-    if args.command == "assess":
-        return run_assess(args.file, args.workspace, as_json=args.json)
-    if args.command == "template":
-        from models.template import write_template
+    if args.command is None:
+        from gui.app import run_gui
 
-        write_template(args.out)
-        print(f"已生成申报模板：{args.out}")
-        return EXIT_OK
-    from gui.app import run_gui
-
-    return run_gui(args.workspace)
-
-
-def run_assess(file: Path, workspace: Path | None, as_json: bool) -> int:
-    from cli.assess import print_json, print_table
-    from models.assessing import assess_file
-    from models.errors import ImportRejected
-
-    history = None
-    if workspace is not None:
-        from models.workspace_history import open_history
-
-        history = open_history(workspace)
-    try:
-        results = assess_file(file, history)
-    except ImportRejected as rejected:
-        sys.stderr.write(str(rejected) + "\n")
-        return EXIT_USAGE
-    if as_json:
-        print_json(results, sys.stdout)
-    else:
-        print_table(results, sys.stdout)
-    return EXIT_OK
+        return run_gui(args.workspace)
+    return commands.run(args)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -55,7 +55,7 @@ class PolicyDataError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Clause:
     id: str
     measure: str
@@ -64,10 +64,8 @@ class Clause:
     text: str
     units: tuple[str, ...]
 
-    @property
-    def ref(self) -> str:
-        """``生物医药 二（三）1``: how the trace and the sheet cite it."""
-        return f"{self.measure} {self.path}"
+    ref: str = ""
+    """``生物医药 二（三）1``: how the trace and the sheet cite it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +79,10 @@ class Number:
     quote: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AwardItem:
+    """One 申报事项. Compared and hashed by identity: one object per item."""
+
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -97,6 +97,12 @@ class AwardItem:
     evidence: tuple[str, ...]
     numbers: dict[str, Number]
     referral_policy: str = ""
+    counterparts: tuple[str, ...] = ()
+    """Items of the same honour at the other level (国家级 ↔ 省级)."""
+
+    @property
+    def ref(self) -> str:
+        return self.clause.ref
 
     def number(self, name: str) -> Number:
         return self.numbers[name]
@@ -110,7 +116,7 @@ class Region:
     cities: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RegionData:
     clause: Clause
     quote: str
@@ -240,6 +246,7 @@ def _load_clauses(doc: dict[str, Any], source: str, problems: list[str]) -> dict
         clauses[cid] = Clause(
             id=cid, measure=raw.get("measure", ""), path=raw.get("path", ""),
             heading=raw.get("heading", ""), text=text, units=tuple(raw.get("units", [])),
+            ref=f"{raw.get('measure', '')} {raw.get('path', '')}",
         )
     return clauses
 
@@ -288,7 +295,14 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             evidence=tuple(evidence_sets.get(evidence_name, [])), numbers=numbers,
             referral_policy=raw.get("referral_policy", ""),
         )
-    return items
+    return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
+
+
+def _counterparts(item: AwardItem, items: dict[str, AwardItem]) -> tuple[str, ...]:
+    if not item.honour:
+        return ()
+    return tuple(other.id for other in items.values()
+                 if other.honour == item.honour and other.level != item.level)
 
 
 def _load_numbers(

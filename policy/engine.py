@@ -8,69 +8,83 @@ the text leaves to judgement becomes a flag and the status needs_review.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+import gc
 from decimal import Decimal
-from typing import Sequence
+from functools import cache
+from typing import NamedTuple, Sequence
 
 from policy.application import Application
 from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment
 from policy.catalog import AwardItem, Policy
-from policy.history import History, NoHistory
+from policy.history import History, NoHistory, PriorAward
 from policy.money import ZERO, wan_text
 from policy.rules import RULES, RuleResult
 
 _TIMING_WORDS = {"newly": "新认定（新创建、新评选）", "first_time": "首次获得", "application_year": "当年度认定"}
 
 
-@dataclass(frozen=True, slots=True)
-class EarlierRow:
+class EarlierRow(NamedTuple):
     """An application above the current one in the same file."""
 
     row: int
     application_id: str
-    item_id: str
     recommended_yuan: Decimal
-    status: str
 
 
 class EnterpriseLedger:
-    """What is known of each enterprise while a file is assessed top to bottom."""
+    """What is known of each enterprise while a file is assessed top to bottom.
+
+    Rows found ineligible are not recorded: they neither use the 单户 ceiling
+    nor make a later row a repeat.
+    """
 
     def __init__(self, history: History | None = None) -> None:
         self._history = history or NoHistory()
-        self._earlier: dict[str, list[EarlierRow]] = defaultdict(list)
+        self._approved: dict[str, Sequence[PriorAward]] = {}
+        self._earlier: dict[tuple[str, str], list[EarlierRow]] = {}
 
-    def approved(self, uscc: str) -> Sequence:
-        return self._history.approved_awards(uscc)
+    def approved(self, uscc: str) -> Sequence[PriorAward]:
+        awards = self._approved.get(uscc)
+        if awards is None:
+            awards = self._approved[uscc] = tuple(self._history.approved_awards(uscc))
+        return awards
 
-    def earlier_rows(self, uscc: str) -> list[EarlierRow]:
-        return self._earlier.get(uscc, [])
+    def earlier_rows(self, uscc: str, item_id: str) -> list[EarlierRow]:
+        return self._earlier.get((uscc, item_id), [])
 
     def record(self, app: Application, result: Assessment) -> None:
-        self._earlier[app.uscc].append(EarlierRow(
-            row=app.row, application_id=app.application_id, item_id=app.item_id,
-            recommended_yuan=result.recommended_yuan or ZERO, status=result.status,
-        ))
+        if result.status == INELIGIBLE:
+            return
+        row = EarlierRow(app.row, app.application_id, result.recommended_yuan or ZERO)
+        self._earlier.setdefault((app.uscc, app.item_id), []).append(row)
 
     def used_against_ceiling(self, uscc: str, item_id: str) -> Decimal:
         """Final approvals plus earlier rows' recommended amounts of the same item."""
         used = sum((a.approved_yuan for a in self.approved(uscc) if a.item_id == item_id), ZERO)
-        used += sum((r.recommended_yuan for r in self.earlier_rows(uscc)
-                     if r.item_id == item_id and r.status != INELIGIBLE), ZERO)
-        return used
+        return used + sum((r.recommended_yuan for r in self.earlier_rows(uscc, item_id)), ZERO)
 
 
 def assess_batch(
     apps: Sequence[Application], policy: Policy, history: History | None = None
 ) -> list[Assessment]:
-    """Assess a file's applications in order; each sees the rows above it."""
+    """Assess a file's applications in order; each sees the rows above it.
+
+    The cyclic garbage collector is paused meanwhile: a batch allocates many
+    small objects and no cycles, and the collector's rescans of everything
+    alive otherwise cost more than the assessing itself.
+    """
     ledger = EnterpriseLedger(history)
     results = []
-    for app in apps:
-        result = assess(app, policy, ledger)
-        ledger.record(app, result)
-        results.append(result)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for app in apps:
+            result = assess(app, policy, ledger)
+            ledger.record(app, result)
+            results.append(result)
+    finally:
+        if collecting:
+            gc.enable()
     return results
 
 
@@ -82,8 +96,8 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
     """
     ledger = ledger or EnterpriseLedger()
     item = policy.items[app.item_id]
-    ref = item.clause.ref
-    trace = [f"申报事项：{item.name}（{ref}）"]
+    ref = item.ref
+    trace = [_heading(item)]
 
     if app.industry != item.measure:
         reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{ref}），"
@@ -96,18 +110,31 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
         return Assessment(app.application_id, item.id, item.name, ref, REFERRAL,
                           None, None, None, list(app.warnings), trace, app.row)
 
-    repeat_reasons, repeat_flags = _repeat_checks(item, app, ledger)
+    reasons: list[str] = []
+    checks: list[str] = []
+    if item.timing != "none":
+        checks += _timing_flags(item, app, policy)
+        _repeat_checks(item, app, ledger, reasons, checks)
+    if item.counterparts:
+        checks += _honour_flags(item, app, policy, ledger)
     used = ledger.used_against_ceiling(app.uscc, item.id) if item.kind == "tech_transform" else ZERO
     result = RULES[item.kind](item, app, policy, used)
-    result.ineligible[:0] = repeat_reasons
-    result.flags[:0] = [*_timing_flags(item, app, policy), *repeat_flags, *_honour_flags(item, app, policy, ledger)]
-    trace.extend(result.trace)
+    if reasons:
+        result.ineligible[:0] = reasons
+    if checks:
+        result.flags[:0] = checks
+    trace += result.trace
     return _finish(app, item, result, [*app.warnings, *result.flags], trace)
+
+
+@cache
+def _heading(item: AwardItem) -> str:
+    return f"申报事项：{item.name}（{item.ref}）"
 
 
 def _finish(app: Application, item: AwardItem, result: RuleResult,
             flags: list[str], trace: list[str]) -> Assessment:
-    ref = item.clause.ref
+    ref = item.ref
     if result.ineligible:
         trace.extend(f"不符合条件：{reason}" for reason in result.ineligible)
         trace.append("核定上限 0.00万元，建议金额 0.00万元")
@@ -129,13 +156,13 @@ def _finish(app: Application, item: AwardItem, result: RuleResult,
 
 def _timing_flags(item: AwardItem, app: Application, policy: Policy) -> list[str]:
     """新认定、首次、当年度: the recognition must date from the measures on."""
-    if item.timing == "none":
-        return []
-    ref = item.clause.ref
+    ref = item.ref
     issued = policy.issued_on
     words = _TIMING_WORDS[item.timing]
     if app.recognised_on is None:
         return [f"认定日期未填写，无法确认是否为政策发布（{issued:%Y-%m-%d}）后{words}（{ref}）"]
+    if app.recognised_on >= issued and item.timing != "application_year":
+        return []
     flags = []
     if app.recognised_on < issued:
         flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 早于政策发布日期 {issued:%Y-%m-%d}，"
@@ -149,14 +176,10 @@ def _timing_flags(item: AwardItem, app: Application, policy: Policy) -> list[str
     return flags
 
 
-def _repeat_checks(item: AwardItem, app: Application,
-                   ledger: EnterpriseLedger) -> tuple[list[str], list[str]]:
+def _repeat_checks(item: AwardItem, app: Application, ledger: EnterpriseLedger,
+                   reasons: list[str], flags: list[str]) -> None:
     """A first-time item granted before is a repeat; a newly-recognised one needs a look."""
-    if item.timing == "none":
-        return [], []
-    ref = item.clause.ref
-    reasons: list[str] = []
-    flags: list[str] = []
+    ref = item.ref
     for award in ledger.approved(app.uscc):
         if award.item_id != item.id:
             continue
@@ -165,19 +188,13 @@ def _repeat_checks(item: AwardItem, app: Application,
             reasons.append(f"该企业已获{item.name}奖励{which}，本条款限首次获得（{ref}）")
         else:
             flags.append(f"该企业已获{item.name}奖励{which}，请核实本次是否为新认定（{ref}）")
-    for earlier in ledger.earlier_rows(app.uscc):
-        if earlier.item_id == item.id and earlier.status != INELIGIBLE:
-            flags.append(f"同一文件第{earlier.row}行（申报编号 {earlier.application_id}）已申报同一事项，请核实是否重复")
-    return reasons, flags
+    for earlier in ledger.earlier_rows(app.uscc, item.id):
+        flags.append(f"同一文件第{earlier.row}行（申报编号 {earlier.application_id}）已申报同一事项，请核实是否重复")
 
 
 def _honour_flags(item: AwardItem, app: Application, policy: Policy, ledger: EnterpriseLedger) -> list[str]:
     """国家级 and 省级 of the same honour: the measures say nothing of topping up."""
-    if not item.honour:
-        return []
-    others = {other.id for other in policy.items.values()
-              if other.honour == item.honour and other.level != item.level}
-    held = [a.item_id for a in ledger.approved(app.uscc) if a.item_id in others]
-    held += [r.item_id for r in ledger.earlier_rows(app.uscc) if r.item_id in others and r.status != INELIGIBLE]
+    held = [a.item_id for a in ledger.approved(app.uscc) if a.item_id in item.counterparts]
+    held += [other for other in item.counterparts if ledger.earlier_rows(app.uscc, other)]
     return [f"该企业已获或同时申报{policy.items[other].name}，政策未规定同一荣誉国家级与省级是否补差或兼得，请审核人确定"
             for other in dict.fromkeys(held)]

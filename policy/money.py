@@ -23,10 +23,19 @@ def yuan_text(yuan: Decimal) -> str:
     return f"{yuan.quantize(FEN):f}"
 
 
+_wan_texts: dict[Decimal, str] = {}
+
+
 def wan_text(yuan: Decimal) -> str:
     """``60.00万元``; more decimals only when the amount needs them."""
-    wan = yuan / YUAN_PER_WAN
-    shown = wan.quantize(FEN)
-    if shown != wan:
-        shown = wan.normalize()
-    return f"{shown:f}万元"
+    text = _wan_texts.get(yuan)
+    if text is None:
+        wan = yuan.scaleb(-4)
+        shown = wan.quantize(FEN)
+        if shown != wan:
+            shown = wan.normalize()
+        text = f"{shown:f}万元"
+        if len(_wan_texts) > 100_000:
+            _wan_texts.clear()
+        _wan_texts[yuan] = text
+    return text

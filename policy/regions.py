@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from policy.catalog import RegionData
 from policy.names import normalise_name
@@ -22,6 +23,7 @@ class RegionAnswer:
     matched: str = ""
 
 
+@lru_cache(maxsize=4096)
 def place(text: str, data: RegionData) -> RegionAnswer:
     """The most specific place named in ``text`` decides: a city over a province.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from policy.application import Application
 from policy.catalog import AwardItem, Number, Policy
@@ -42,18 +43,21 @@ def _region_names(policy: Policy) -> str:
 
 def capped_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
     """最高X万元: the cap is X; the reviewer may grant less."""
-    number = item.numbers["amount"]
-    amount = _wan_number(item, "amount")
-    line = f"依据“{number.quote}”，{item.name}最高{wan_text(amount)}（{number.clause.ref}）"
+    amount, line = _amount_and_line(item, "最高")
     return RuleResult(amount, amount, [line])
 
 
 def fixed_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
     """一次性奖励X万元 / 分别给予X万元: X when eligible."""
+    amount, line = _amount_and_line(item, "奖励")
+    return RuleResult(amount, amount, [line])
+
+
+@cache
+def _amount_and_line(item: AwardItem, verb: str) -> tuple[Decimal, str]:
     number = item.numbers["amount"]
     amount = _wan_number(item, "amount")
-    line = f"依据“{number.quote}”，{item.name}奖励{wan_text(amount)}（{number.clause.ref}）"
-    return RuleResult(amount, amount, [line])
+    return amount, f"依据“{number.quote}”，{item.name}{verb}{wan_text(amount)}（{number.clause.ref}）"
 
 
 def per_unit_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:

@@ -1,0 +1,245 @@
+"""Each command: parse nothing, open the workspace, call the model, print the answer.
+
+Domain errors (``ReviewDeskError``, ``ImportRejected``) print their Chinese
+message to stderr; a rejected file exits 2, any other refusal 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from models.errors import ImportRejected
+    from models.failures import ReviewDeskError
+
+    name = args.command
+    for sub in ("ca_command", "reviewer_command", "audit_command"):
+        if getattr(args, sub, None):
+            name = f"{name} {getattr(args, sub)}"
+    handler = HANDLERS[name]
+    try:
+        return handler(args)
+    except ImportRejected as rejected:
+        sys.stderr.write(str(rejected) + "\n")
+        return EXIT_USAGE
+    except ReviewDeskError as refused:
+        sys.stderr.write(f"{refused}\n")
+        return EXIT_FAILED
+
+
+def _workspace(args: argparse.Namespace, create: bool = True):
+    from models.workspace import Workspace, default_workspace
+
+    return Workspace.open(args.workspace or default_workspace(), create=create)
+
+
+def assess(args: argparse.Namespace) -> int:
+    from cli.assess import print_json, print_table
+    from models.assessing import assess_file
+
+    history = None
+    if args.workspace is not None:
+        from models.workspace_history import WorkspaceHistory
+
+        with _workspace(args, create=False) as ws:
+            history = WorkspaceHistory(ws.db)
+    results = assess_file(args.file, history)
+    (print_json if args.json else print_table)(results, sys.stdout)
+    return EXIT_OK
+
+
+def template(args: argparse.Namespace) -> int:
+    from models.template import write_template
+
+    write_template(args.out)
+    print(f"已生成申报模板：{args.out}")
+    return EXIT_OK
+
+
+def demo(args: argparse.Namespace) -> int:
+    from models.demo import create_demo
+    from models.workspace import default_workspace
+
+    folder = args.workspace or default_workspace()
+    summary = create_demo(folder, count=args.count, progress=lambda text: print(text, flush=True))
+    print(summary)
+    return EXIT_OK
+
+
+def import_(args: argparse.Namespace) -> int:
+    from models.intake import import_file
+
+    with _workspace(args) as ws:
+        result = import_file(ws, args.file, evidence=args.evidence, update=args.update, actor=args.actor)
+    print(f"已导入 {result.file_name}：新增 {result.imported} 件，更新 {result.updated} 件，"
+          f"附件 {result.evidence_files} 个（SHA-256 {result.sha256[:12]}…）")
+    return EXIT_OK
+
+
+def list_(args: argparse.Namespace) -> int:
+    from models.queue import queue_rows
+    from policy.catalog import load_policy
+
+    names = {item.id: item.name for item in load_policy().items.values()}
+    with _workspace(args, create=False) as ws:
+        rows = queue_rows(ws.db, names)
+    if args.json:
+        json.dump([row.to_json() for row in rows], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for row in rows:
+        cap = "—" if row.cap_yuan is None else f"{row.cap_yuan:,.2f}"
+        approved = "—" if row.approved_yuan is None else f"{row.approved_yuan:,.2f}"
+        print(f"{row.application_id}\t{row.enterprise}\t{row.item_name}\t{row.status}\t{row.stage}\t"
+              f"上限 {cap}\t核定 {approved}")
+    print(f"共 {len(rows)} 件")
+    return EXIT_OK
+
+
+def _passphrase(path: Path | None) -> str | None:
+    from models.keys import read_passphrase_file
+
+    return None if path is None else read_passphrase_file(path)
+
+
+def ca_init(args: argparse.Namespace) -> int:
+    from models.reviewers import init_ca
+
+    with _workspace(args) as ws:
+        fingerprint = init_ca(ws, passphrase=_passphrase(args.passphrase_file))
+    print(f"已生成工作区 CA，证书指纹 SHA-256 {fingerprint}")
+    return EXIT_OK
+
+
+def ca_import(args: argparse.Namespace) -> int:
+    from models.reviewers import import_ca
+
+    password = args.password_file.read_bytes().rstrip(b"\r\n") if args.password_file else None
+    with _workspace(args) as ws:
+        fingerprint = import_ca(ws, args.file.read_bytes(), password, passphrase=_passphrase(args.passphrase_file))
+    print(f"已导入 CA，证书指纹 SHA-256 {fingerprint}")
+    return EXIT_OK
+
+
+def reviewer_add(args: argparse.Namespace) -> int:
+    from models.reviewers import add_reviewer
+
+    with _workspace(args) as ws:
+        fingerprint = add_reviewer(ws, args.name, args.role, _passphrase(args.passphrase_file) or "",
+                                   ca_passphrase=_passphrase(args.ca_passphrase_file))
+    print(f"已添加审核人员 {args.name}（{args.role}），证书指纹 SHA-256 {fingerprint}")
+    return EXIT_OK
+
+
+def reviewer_list(args: argparse.Namespace) -> int:
+    from models.reviewers import list_reviewers
+
+    with _workspace(args, create=False) as ws:
+        for reviewer in list_reviewers(ws):
+            print(f"{reviewer.name}\t{reviewer.role}\t{reviewer.fingerprint[:16]}…")
+    return EXIT_OK
+
+
+def conflict(args: argparse.Namespace) -> int:
+    from models.decisions import declare_conflict
+
+    with _workspace(args, create=False) as ws:
+        declare_conflict(ws, args.application_id, args.reviewer, has_conflict=bool(args.declare),
+                         reason=args.declare or "")
+    print(f"已记录 {args.reviewer} 对 {args.application_id} 的利益冲突声明："
+          + (f"存在冲突（{args.declare}），不参与审核" if args.declare else "无利益冲突"))
+    return EXIT_OK
+
+
+def _amount_yuan(text: str | None) -> Decimal | None:
+    from models.failures import ReviewDeskError
+
+    if text is None:
+        return None
+    try:
+        wan = Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        raise ReviewDeskError(f"核定金额“{text}”不是数字（单位：万元）") from None
+    if wan < 0 or wan.as_tuple().exponent < -6:
+        raise ReviewDeskError(f"核定金额“{text}”须为不小于0、最多6位小数的万元数")
+    return (wan * 10000).quantize(Decimal("0.01"))
+
+
+def decide(args: argparse.Namespace) -> int:
+    from models.decisions import DecisionInput, decide as record_decision
+    from models.keys import read_passphrase_file
+
+    passphrase = read_passphrase_file(args.passphrase_file)
+    with _workspace(args, create=False) as ws:
+        decision = record_decision(ws, DecisionInput(
+            application_id=args.application_id, stage=args.stage, outcome=args.outcome,
+            amount_yuan=_amount_yuan(args.amount), opinion=args.opinion, note=args.note,
+            override_reason=args.override_reason, reviewer=args.reviewer,
+        ), passphrase)
+    amount = "—" if decision.amount_yuan is None else f"{decision.amount_yuan:,.2f} 元"
+    print(f"已记录{args.stage}决定 {decision.uuid}：{args.outcome}，核定金额 {amount}，签名人 {args.reviewer}")
+    return EXIT_OK
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    from models.verification import verify_workspace
+
+    with _workspace(args, create=False) as ws:
+        report = verify_workspace(ws)
+    for line in report.lines:
+        print(line)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def audit_show(args: argparse.Namespace) -> int:
+    from models.audit import entries
+
+    with _workspace(args, create=False) as ws:
+        for entry in reversed(entries(ws.db, args.limit)):
+            print(f"{entry['seq']}\t{entry['at']}\t{entry['actor']}\t{entry['action']}\t{entry['subject']}")
+    return EXIT_OK
+
+
+def backup(args: argparse.Namespace) -> int:
+    from models.backup import write_backup
+
+    with _workspace(args, create=False) as ws:
+        written = write_backup(ws, args.out)
+    print(f"已备份到 {written}")
+    return EXIT_OK
+
+
+def restore(args: argparse.Namespace) -> int:
+    from models.backup import restore_backup
+    from models.failures import ReviewDeskError
+
+    if args.workspace is None:
+        raise ReviewDeskError("恢复备份须用 --workspace 指定目标文件夹")
+    folder = restore_backup(args.file, args.workspace)
+    print(f"已恢复到 {folder}")
+    return EXIT_OK
+
+
+def summary(args: argparse.Namespace) -> int:
+    from models.exports import export_summary
+
+    with _workspace(args, create=False) as ws:
+        count = export_summary(ws, args.out)
+    print(f"已导出汇总表 {args.out}（{count} 件申报）")
+    return EXIT_OK
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "assess": assess, "template": template, "demo": demo, "import": import_, "list": list_,
+    "ca init": ca_init, "ca import": ca_import, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
+    "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,
+    "backup": backup, "restore": restore, "summary": summary,
+}

@@ -1,0 +1,227 @@
+"""Two-stage decisions (初审, 复核), each signed by its reviewer and audited.
+
+A decision is signed over a canonical record of the application, the cap
+record it was made against, the policy version and the decision itself. The
+internal note is signed by its hash only, so the record can travel with a
+printed sheet without disclosing it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from models import audit
+from models.failures import ReviewDeskError
+from models.records import application_from_row, application_snapshot, money_text
+from models.reviewers import get_reviewer, unlock
+from models.signing import canonical_bytes, sign_record
+from models.workspace import Workspace
+
+FIRST, SECOND = "初审", "复核"
+OUTCOMES = ("通过", "部分通过", "不通过", "退回补正", "提交负责人")
+WITH_AMOUNT = ("通过", "部分通过")
+FINAL_OUTCOMES = ("通过", "部分通过", "不通过")
+ROLES_FOR_STAGE = {FIRST: ("初审", "负责人"), SECOND: ("复核", "负责人")}
+
+
+class DecisionRefused(ReviewDeskError):
+    """The decision breaks a rule of the review; nothing was signed or written."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInput:
+    application_id: str
+    stage: str
+    outcome: str
+    reviewer: str
+    amount_yuan: Decimal | None = None
+    opinion: str = ""
+    note: str = ""
+    override_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    uuid: str
+    application_id: str
+    stage: str
+    outcome: str
+    amount_yuan: Decimal | None
+    opinion: str
+    reviewer: str
+    decided_at: str
+    cap_yuan: Decimal | None
+    override_reason: str
+    record: dict[str, Any]
+    signature: bytes
+
+
+def declare_conflict(ws: Workspace, application_id: str, reviewer: str, *, has_conflict: bool,
+                     reason: str = "") -> None:
+    """Record a reviewer's conflict-of-interest declaration; a conflict excludes them."""
+    _application_row(ws, application_id)
+    get_reviewer(ws, reviewer)
+    if has_conflict and not reason.strip():
+        raise DecisionRefused("声明存在利益冲突时须写明原因")
+    with ws.db.atomic():
+        ws.db.execute(
+            "INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(application_id, reviewer) DO UPDATE SET has_conflict = excluded.has_conflict, "
+            "reason = excluded.reason, declared_at = excluded.declared_at",
+            [application_id, reviewer, int(has_conflict), reason.strip(), audit.now_text()],
+        )
+        audit.append(ws.db, reviewer, "利益冲突声明", application_id,
+                     {"has_conflict": has_conflict, "reason": reason.strip()})
+
+
+def conflict_declared(ws: Workspace, application_id: str, reviewer: str) -> bool | None:
+    """None when the reviewer has not declared yet; else whether they have a conflict."""
+    row = ws.db.execute("SELECT has_conflict FROM conflicts WHERE application_id = ? AND reviewer = ?",
+                        [application_id, reviewer]).fetchone()
+    return None if row is None else bool(row[0])
+
+
+def _application_row(ws: Workspace, application_id: str) -> dict[str, Any]:
+    rows = list(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
+    if not rows:
+        raise DecisionRefused(f"工作区中没有申报编号 {application_id}")
+    return rows[0]
+
+
+def cap_record(ws: Workspace, application_id: str) -> dict[str, Any]:
+    rows = list(ws.db.query("SELECT * FROM assessments WHERE application_id = ?", [application_id]))
+    if not rows:
+        raise DecisionRefused(f"申报 {application_id} 尚未评估，不能作出决定")
+    row = rows[0]
+    return {
+        "status": row["status"], "uncapped_yuan": row["uncapped_yuan"], "cap_yuan": row["cap_yuan"],
+        "recommended_yuan": row["recommended_yuan"], "flags": json.loads(row["flags"]),
+        "trace": json.loads(row["trace"]), "policy_version": row["policy_version"],
+        "policy_hash": row["policy_hash"], "record_hash": row["record_hash"],
+    }
+
+
+def current_decision(ws: Workspace, application_id: str, stage: str) -> dict[str, Any] | None:
+    rows = list(ws.db.query("SELECT * FROM decisions WHERE application_id = ? AND stage = ? AND current = 1",
+                            [application_id, stage]))
+    return rows[0] if rows else None
+
+
+def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal | None:
+    """The amount to record, or :class:`DecisionRefused` naming the broken rule."""
+    if given.stage not in ROLES_FOR_STAGE:
+        raise DecisionRefused(f"审核阶段须为 初审 或 复核，而不是“{given.stage}”")
+    if given.outcome not in OUTCOMES:
+        raise DecisionRefused(f"审核结论须为 {'、'.join(OUTCOMES)} 之一")
+    reviewer = get_reviewer(ws, given.reviewer)
+    if reviewer.role not in ROLES_FOR_STAGE[given.stage]:
+        raise DecisionRefused(f"{given.reviewer} 的角色是{reviewer.role}，不能作出{given.stage}决定")
+    declared = conflict_declared(ws, given.application_id, given.reviewer)
+    if declared is None:
+        raise DecisionRefused(f"{given.reviewer} 尚未就 {given.application_id} 声明利益冲突，请先声明")
+    if declared:
+        raise DecisionRefused(f"{given.reviewer} 已声明与 {given.application_id} 存在利益冲突，须回避，不能作出决定")
+    first = current_decision(ws, given.application_id, FIRST)
+    if given.stage == SECOND:
+        if first is None:
+            raise DecisionRefused(f"{given.application_id} 尚无初审决定，不能复核")
+        if first["outcome"] not in FINAL_OUTCOMES:
+            raise DecisionRefused(f"{given.application_id} 的初审结论为{first['outcome']}，不能复核")
+        if first["reviewer"] == given.reviewer:
+            raise DecisionRefused(f"复核须由初审以外的人员作出：{given.reviewer} 已作出本件初审")
+    elif current_decision(ws, given.application_id, SECOND) is not None:
+        raise DecisionRefused(f"{given.application_id} 已复核，不能再修改初审")
+
+    amount = given.amount_yuan
+    if given.outcome == "不通过":
+        amount = Decimal("0.00")
+    elif given.outcome not in WITH_AMOUNT:
+        amount = None
+    elif amount is None:
+        raise DecisionRefused(f"结论为{given.outcome}时须填写核定金额")
+    if amount is not None and amount > (cap or Decimal(0)) and not given.override_reason.strip():
+        shown = "无（本事项不核定金额）" if cap is None else f"{cap:,.2f} 元"
+        raise DecisionRefused(f"核定金额 {amount:,.2f} 元超过上限 {shown}，须填写超限理由")
+    return amount
+
+
+def decide(ws: Workspace, given: DecisionInput, passphrase: str) -> Decision:
+    """Unlock the reviewer's key with ``passphrase``, then :func:`decide_with_key`.
+
+    The rules are checked before the key is touched. Raises
+    :class:`DecisionRefused`, ``ReviewerError`` or ``WrongPassphrase``; nothing
+    is signed or written then (a wrong passphrase is audited).
+    """
+    _check(ws, given, _cap(ws, given.application_id))
+    return decide_with_key(ws, given, unlock(ws, given.reviewer, passphrase))
+
+
+def _cap(ws: Workspace, application_id: str) -> Decimal | None:
+    cap_text = cap_record(ws, application_id)["cap_yuan"]
+    return None if cap_text is None else Decimal(cap_text)
+
+
+def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePrivateKey) -> Decision:
+    """Check, sign with an unlocked ``key`` and record a decision with its audit entry, in one transaction.
+
+    The GUI unlocks a reviewer's key once per sitting and calls this for each save.
+    """
+    app_row = _application_row(ws, given.application_id)
+    cap_info = cap_record(ws, given.application_id)
+    cap = None if cap_info["cap_yuan"] is None else Decimal(cap_info["cap_yuan"])
+    amount = _check(ws, given, cap)
+    certificate_key = get_reviewer(ws, given.reviewer).certificate.public_key()
+    if key.public_key().public_numbers() != certificate_key.public_numbers():  # type: ignore[union-attr]
+        raise DecisionRefused(f"签名密钥与 {given.reviewer} 的证书不符，未签名任何内容")
+    previous = current_decision(ws, given.application_id, given.stage)
+    decision_uuid = str(uuid.uuid4())
+    decided_at = audit.now_text()
+    record = {
+        "application": application_snapshot(application_from_row(app_row)),
+        "cap_record": cap_info,
+        "policy": {"version": cap_info["policy_version"], "hash": cap_info["policy_hash"]},
+        "decision": {
+            "uuid": decision_uuid, "application_id": given.application_id, "stage": given.stage,
+            "outcome": given.outcome, "amount_yuan": money_text(amount), "opinion": given.opinion,
+            "note_sha256": hashlib.sha256(given.note.encode("utf-8")).hexdigest(),
+            "override_reason": given.override_reason.strip(), "reviewer": given.reviewer,
+            "decided_at": decided_at, "supersedes": previous["uuid"] if previous else None,
+        },
+    }
+    signature = sign_record(key, record)
+    with ws.db.atomic():
+        if previous:
+            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [previous["uuid"]])
+        ws.db.execute(
+            "INSERT INTO decisions (uuid, application_id, stage, outcome, amount_yuan, opinion, note, "
+            "override_reason, reviewer, policy_version, policy_hash, cap_record_hash, cap_yuan, decided_at, "
+            "supersedes, current, record, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)",
+            [decision_uuid, given.application_id, given.stage, given.outcome, money_text(amount), given.opinion,
+             given.note, given.override_reason.strip(), given.reviewer, cap_info["policy_version"],
+             cap_info["policy_hash"], cap_info["record_hash"], cap_info["cap_yuan"], decided_at,
+             previous["uuid"] if previous else None, canonical_bytes(record).decode("utf-8"),
+             base64.b64encode(signature).decode("ascii")],
+        )
+        audit.append(ws.db, given.reviewer, f"{given.stage}决定", given.application_id, {
+            "uuid": decision_uuid, "outcome": given.outcome, "amount_yuan": money_text(amount),
+            "supersedes": previous["uuid"] if previous else None,
+        })
+        if amount is not None and amount > (cap or Decimal(0)):
+            audit.append(ws.db, given.reviewer, "超上限核定", given.application_id, {
+                "uuid": decision_uuid, "cap_yuan": cap_info["cap_yuan"], "amount_yuan": money_text(amount),
+                "reason": given.override_reason.strip(),
+            })
+        if given.stage == SECOND:
+            from models.reassess import reassess_enterprise
+
+            reassess_enterprise(ws, app_row["uscc"])
+    return Decision(decision_uuid, given.application_id, given.stage, given.outcome, amount, given.opinion,
+                    given.reviewer, decided_at, cap, given.override_reason.strip(), record, signature)

@@ -1,0 +1,156 @@
+"""Content-addressed evidence store: ``root/<sha[:2]>/<sha256>``, nothing else on disk.
+
+Original names, sizes and kinds are kept by the caller (the workspace database);
+the store only guarantees that a stored file's bytes still hash to its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+CHUNK = 1 << 20
+SHORT = 12  # hex digits shown to people
+
+MISSING = "文件缺失"
+ALTERED = "文件已被改动（SHA-256 不符）"
+INTACT = "完整性校验通过"
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_PDF = {".pdf"}
+_IMAGE = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+
+Kind = Literal["pdf", "image", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    sha256: str
+    size: int
+    name: str  # the source file's name, for the caller to record
+
+
+@dataclass(frozen=True, slots=True)
+class Integrity:
+    ok: bool
+    expected: str
+    actual: str | None  # None when the stored file is missing or unreadable
+    message: str
+
+
+class EvidenceAltered(Exception):
+    """A stored file is missing or no longer matches its SHA-256."""
+
+    def __init__(self, sha256: str, missing: bool = False) -> None:
+        self.sha256 = sha256
+        self.missing = missing
+        what = MISSING if missing else ALTERED
+        super().__init__(f"证据文件 {sha256[:SHORT]} {what}，不能使用")
+
+
+def guess_kind(name: str | Path) -> Kind:
+    suffix = Path(name).suffix.lower()
+    if suffix in _PDF:
+        return "pdf"
+    if suffix in _IMAGE:
+        return "image"
+    return "other"
+
+
+def _hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if sink is not None:
+            sink.write(chunk)
+    return digest.hexdigest(), size
+
+
+def sha256_file(path: str | Path) -> str:
+    with open(path, "rb") as stream:
+        return _hash_stream(stream)[0]
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename durable on POSIX; Windows cannot open a directory, and
+    # NTFS journals the rename anyway.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class EvidenceStore:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def path_of(self, sha256: str) -> Path:
+        """Where ``sha256`` is (or would be) stored; rejects anything not a lowercase hex digest."""
+        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+            raise ValueError(f"不是有效的 SHA-256 摘要：{sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def add(self, path: str | Path) -> StoredFile:
+        """Store a copy of ``path``; a no-op when an intact copy is already there."""
+        source = Path(path)
+        sha, size = self._hash_source(source)
+        target = self.path_of(sha)
+        if target.is_file() and self.verify(sha).ok:
+            return StoredFile(sha, size, source.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as sink, open(source, "rb") as stream:
+                copied_sha, copied_size = _hash_stream(stream, sink)
+                sink.flush()
+                os.fsync(sink.fileno())
+            if copied_sha != sha:
+                raise OSError(f"文件 {source.name} 在复制过程中被改动，请重新添加")
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return StoredFile(sha, copied_size, source.name)
+
+    def verify(self, sha256: str) -> Integrity:
+        target = self.path_of(sha256)
+        try:
+            actual = sha256_file(target)
+        except FileNotFoundError:
+            return Integrity(False, sha256, None, MISSING)
+        except OSError as error:
+            return Integrity(False, sha256, None, f"文件无法读取：{error.strerror or error}")
+        if actual != sha256:
+            return Integrity(False, sha256, actual, ALTERED)
+        return Integrity(True, sha256, actual, INTACT)
+
+    def read_verified(self, sha256: str) -> bytes:
+        """The stored bytes, only if they still hash to ``sha256``."""
+        target = self.path_of(sha256)
+        try:
+            data = target.read_bytes()
+        except FileNotFoundError:
+            raise EvidenceAltered(sha256, missing=True) from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise EvidenceAltered(sha256)
+        return data
+
+    @staticmethod
+    def _hash_source(source: Path) -> tuple[str, int]:
+        with open(source, "rb") as stream:
+            return _hash_stream(stream)

@@ -1,0 +1,128 @@
+"""Finding a CJK TrueType font that reportlab can embed (no CFF outlines, no STSong-Light).
+
+Order: a path chosen in settings, a font bundled with the app, the Windows
+fonts (SimSun, SimHei, Microsoft YaHei), then fontconfig's Chinese fonts and
+well-known Linux paths (WenQuanYi, AR PL). Noto Sans CJK is CFF-outlined and
+is skipped even when fontconfig ranks it first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from models.failures import ReviewDeskError
+
+TRUETYPE_SIGNATURES = (b"\x00\x01\x00\x00", b"true")
+WINDOWS_FONTS = ("simsun.ttc", "simhei.ttf", "msyh.ttc", "msyh.ttf", "simkai.ttf", "simfang.ttf")
+LINUX_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/arphic/ukai.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+)
+
+
+class NoCjkFont(ReviewDeskError):
+    """No TrueType font with Chinese glyphs was found."""
+
+
+@dataclass(frozen=True, slots=True)
+class FontChoice:
+    path: Path
+    subfont_index: int
+    origin: str
+
+
+def truetype_subfont(path: Path) -> int | None:
+    """Index of the first TrueType-outlined font in a .ttf/.ttc, or None (CFF, unreadable)."""
+    try:
+        with path.open("rb") as font:
+            head = font.read(4)
+            if head in TRUETYPE_SIGNATURES:
+                return 0
+            if head != b"ttcf":
+                return None
+            font.read(4)
+            count = int.from_bytes(font.read(4), "big")
+            offsets = [int.from_bytes(font.read(4), "big") for _ in range(min(count, 16))]
+            for index, offset in enumerate(offsets):
+                font.seek(offset)
+                if font.read(4) in TRUETYPE_SIGNATURES:
+                    return index
+    except OSError:
+        return None
+    return None
+
+
+def _bundled() -> list[Path]:
+    folder = resources.files("resources").joinpath("fonts")
+    try:
+        return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.lower().endswith((".ttf", ".ttc")))
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return []
+
+
+def _windows() -> list[Path]:
+    if sys.platform != "win32":
+        return []
+    folder = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+    return [folder / name for name in WINDOWS_FONTS]
+
+
+def _fontconfig() -> list[Path]:
+    if not shutil.which("fc-list"):
+        return []
+    try:
+        listing = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
+                                 timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({Path(line.split(":")[0].strip()) for line in listing.splitlines() if line.strip()})
+
+
+def candidates(configured: str | None = None) -> list[tuple[Path, str]]:
+    found: list[tuple[Path, str]] = []
+    if configured:
+        found.append((Path(configured), "设置"))
+    found += [(path, "内置") for path in _bundled()]
+    found += [(path, "Windows") for path in _windows()]
+    found += [(Path(path), "系统") for path in LINUX_FONTS]
+    found += [(path, "fontconfig") for path in _fontconfig()]
+    return found
+
+
+def find_cjk_font(configured: str | None = None) -> FontChoice:
+    """The first usable TrueType CJK font. Raises :class:`NoCjkFont` naming what to install."""
+    for path, origin in candidates(configured):
+        if path.is_file():
+            index = truetype_subfont(path)
+            if index is not None:
+                return FontChoice(path, index, origin)
+    raise NoCjkFont(
+        "找不到可嵌入 PDF 的中文 TrueType 字体。请安装文泉驿微米黑（Debian/UOS：apt install fonts-wqy-microhei），"
+        "或在设置中指定 SimSun/SimHei/微软雅黑 等 .ttf/.ttc 字体文件。"
+    )
+
+
+_registered: dict[Path, str] = {}
+
+
+def register_reportlab_font(configured: str | None = None) -> str:
+    """Register the CJK font with reportlab once per process; returns its font name."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    choice = find_cjk_font(configured)
+    name = _registered.get(choice.path)
+    if name is None:
+        name = f"CJK-{len(_registered)}"
+        pdfmetrics.registerFont(TTFont(name, str(choice.path), subfontIndex=choice.subfont_index))
+        _registered[choice.path] = name
+    return name

@@ -1,0 +1,192 @@
+"""Importing an intake file into a workspace: validate everything, then one transaction.
+
+Nothing is written unless the whole file is valid. Evidence files are copied
+into the content-addressed store first (harmless if the import then fails);
+the applications, their evidence links, their assessments and the import's
+audit entry are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from policy.application import Application
+from policy.catalog import Policy, load_policy
+from policy.engine import assess_batch
+
+from models import audit
+from models.errors import ImportRejected, Problem, UnreadableFile
+from models.evidence import EvidenceStore, guess_kind
+from models.importer import read_applications
+from models.records import APPLICATION_COLUMNS, application_values, assessment_record, record_hash
+from models.safezip import UnsafeArchive, extract_evidence_zip
+from models.workspace import Workspace
+from models.workspace_history import WorkspaceHistory
+
+ID_COLUMN = "申报编号"
+ATTACHMENT_COLUMN = "附件"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    file_name: str
+    sha256: str
+    imported: int
+    updated: int
+    evidence_files: int
+
+
+def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None = None,
+                update: bool = False, actor: str = "系统", policy: Policy | None = None,
+                progress: Progress | None = None) -> ImportResult:
+    """Import ``path`` (CSV/XLSX/JSON) with the files named in 附件 from ``evidence``.
+
+    Raises ``ImportRejected`` (every problem at once) and writes nothing then.
+    """
+    path = Path(path)
+    policy = policy or load_policy()
+    report = progress or (lambda stage, done, total: None)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise UnreadableFile(path, f"无法打开文件（{error.strerror or error}）") from None
+    report("读取并校验", 0, 1)
+    apps = read_applications(path, policy)
+    existing = _existing_ids(ws, [app.application_id for app in apps])
+    problems = []
+    if not update:
+        problems += [Problem(app.row, ID_COLUMN, f"申报编号 {app.application_id} 已在工作区中；如需更新请使用 --update")
+                     for app in apps if app.application_id in existing]
+    with tempfile.TemporaryDirectory(dir=ws.folder, prefix=".import-") as scratch:
+        files = _evidence_files(evidence, Path(scratch), path.name)
+        problems += _missing_attachments(apps, files, evidence)
+        if problems:
+            raise ImportRejected(path.name, sorted(problems, key=lambda p: p.row))
+        report("保存附件", 0, len(files))
+        stored = _store_evidence(ws, apps, files)
+    report("评估", 0, len(apps))
+    history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
+    results = assess_batch(apps, policy, history)
+    report("写入工作区", 0, len(apps))
+    _write(ws, path.name, digest, apps, results, stored, existing, policy, actor, update)
+    return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(stored))
+
+
+def _existing_ids(ws: Workspace, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        marks = ",".join("?" * len(chunk))
+        found.update(row[0] for row in ws.db.execute(
+            f"SELECT application_id FROM applications WHERE application_id IN ({marks})", chunk))
+    return found
+
+
+def _evidence_files(evidence: str | Path | None, scratch: Path, file_name: str) -> dict[str, Path]:
+    """Attachment name → file, from a folder or a ZIP (extracted safely into ``scratch``)."""
+    if evidence is None:
+        return {}
+    source = Path(evidence)
+    if source.is_file() and source.suffix.lower() == ".zip":
+        try:
+            return {Path(name).name: found for name, found in extract_evidence_zip(source, scratch).items()}
+        except UnsafeArchive as unsafe:
+            raise ImportRejected(file_name, [Problem(1, ATTACHMENT_COLUMN, line) for line in unsafe.problems]) from None
+    if not source.is_dir():
+        raise UnreadableFile(file_name, f"附件目录或压缩包 {source} 不存在")
+    return {found.name: found for found in source.rglob("*") if found.is_file()}
+
+
+def _missing_attachments(apps: list[Application], files: dict[str, Path],
+                         evidence: str | Path | None) -> list[Problem]:
+    problems = []
+    for app in apps:
+        for name in app.attachments:
+            if Path(name).name not in files:
+                where = f"附件目录中" if evidence is not None else "（未提供附件目录或压缩包）"
+                problems.append(Problem(app.row, ATTACHMENT_COLUMN, f"找不到附件“{name}”{where}"))
+    return problems
+
+
+def _store_evidence(ws: Workspace, apps: list[Application], files: dict[str, Path]) -> dict[str, tuple[str, int, str]]:
+    """Name → (sha256, size, kind) for every attachment the file names."""
+    store = EvidenceStore(ws.evidence_dir)
+    stored: dict[str, tuple[str, int, str]] = {}
+    for app in apps:
+        for name in app.attachments:
+            key = Path(name).name
+            if key not in stored:
+                added = store.add(files[key])
+                stored[key] = (added.sha256, added.size, guess_kind(key))
+    return stored
+
+
+def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], results: list,
+           stored: dict[str, tuple[str, int, str]], existing: set[str], policy: Policy,
+           actor: str, update: bool) -> None:
+    db = ws.db
+    now = audit.now_text()
+    columns = ", ".join(APPLICATION_COLUMNS)
+    marks = ", ".join("?" * (len(APPLICATION_COLUMNS) + 4))
+    demo = 1 if ws.is_demo else 0
+    with db.atomic():
+        import_id = db.execute(
+            "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor) VALUES (?,?,?,?,?,?)",
+            [file_name, digest, len(apps), int(update), now, actor],
+        ).lastrowid
+        if existing:
+            _keep_versions(ws, existing, import_id, now)
+        next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
+        db.conn.executemany(
+            f"INSERT INTO applications ({columns}, import_id, version, demo, seq) VALUES ({marks}) "
+            "ON CONFLICT(application_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in APPLICATION_COLUMNS[1:])
+            + ", import_id = excluded.import_id, version = applications.version + 1",
+            [(*application_values(app), import_id, 1, demo, next_seq + n) for n, app in enumerate(apps)],
+        )
+        db.conn.executemany(
+            "INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
+            list(set(stored.values())),
+        )
+        if existing:
+            db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?", [(i,) for i in existing])
+        db.conn.executemany(
+            "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
+            [(app.application_id, n, name, stored[Path(name).name][0])
+             for app in apps for n, name in enumerate(app.attachments)],
+        )
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO assessments (application_id, policy_version, policy_hash, status, uncapped_yuan, "
+            "cap_yuan, recommended_yuan, flags, trace, record_hash, assessed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [_assessment_values(result, policy, now) for result in results],
+        )
+        audit.append(db, actor, "导入申报文件", file_name, {
+            "sha256": digest, "rows": len(apps), "updated": sorted(existing) if update else [],
+            "evidence_files": len(stored),
+        })
+
+
+def _assessment_values(result, policy: Policy, now: str) -> tuple:
+    record = assessment_record(result, policy.version, policy.content_hash)
+    return (result.application_id, policy.version, policy.content_hash, result.status,
+            record["uncapped_yuan"], record["cap_yuan"], record["recommended_yuan"],
+            json.dumps(result.flags, ensure_ascii=False), json.dumps(result.trace, ensure_ascii=False),
+            record_hash(record), now)
+
+
+def _keep_versions(ws: Workspace, ids: set[str], import_id: int, now: str) -> None:
+    """``--update`` keeps each earlier version, whole, in application_versions."""
+    for application_id in ids:
+        row = next(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
+        ws.db.execute(
+            "INSERT INTO application_versions (application_id, version, snapshot, replaced_at, replaced_by_import) "
+            "VALUES (?,?,?,?,?)",
+            [application_id, row["version"], json.dumps(row, ensure_ascii=False), now, import_id],
+        )

@@ -1,0 +1,73 @@
+"""Applications and assessments as database rows: money as Decimal text in 元."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from policy.application import Application
+from policy.assessment import Assessment
+
+_MONEY_FIELDS = ("total_investment_yuan", "equipment_yuan", "superior_funding_yuan", "requested_yuan")
+APPLICATION_COLUMNS = (
+    "application_id", "enterprise", "uscc", "county", "industry", "item_id", "recognised_on",
+    "application_year", "quantity", "total_investment_yuan", "equipment_yuan", "land_efficiency",
+    "superior_funding_yuan", "enclave_region", "performance", "requested_yuan", "attachments",
+    "warnings", "source_row",
+)
+
+
+def money_text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def money_value(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def application_values(app: Application) -> tuple[Any, ...]:
+    """The row for ``APPLICATION_COLUMNS``, in that order."""
+    return (
+        app.application_id, app.enterprise, app.uscc, app.county, app.industry, app.item_id,
+        app.recognised_on.isoformat() if app.recognised_on else None, app.application_year,
+        app.quantity, money_text(app.total_investment_yuan), money_text(app.equipment_yuan),
+        app.land_efficiency, money_text(app.superior_funding_yuan), app.enclave_region,
+        app.performance, money_text(app.requested_yuan),
+        json.dumps(list(app.attachments), ensure_ascii=False),
+        json.dumps(list(app.warnings), ensure_ascii=False), app.row,
+    )
+
+
+def application_from_row(row: dict[str, Any]) -> Application:
+    return Application(
+        application_id=row["application_id"], enterprise=row["enterprise"], uscc=row["uscc"],
+        industry=row["industry"], item_id=row["item_id"], county=row["county"],
+        recognised_on=date.fromisoformat(row["recognised_on"]) if row["recognised_on"] else None,
+        application_year=row["application_year"], quantity=row["quantity"],
+        total_investment_yuan=money_value(row["total_investment_yuan"]),
+        equipment_yuan=money_value(row["equipment_yuan"]), land_efficiency=row["land_efficiency"],
+        superior_funding_yuan=money_value(row["superior_funding_yuan"]),
+        enclave_region=row["enclave_region"], performance=row["performance"],
+        requested_yuan=money_value(row["requested_yuan"]),
+        attachments=tuple(json.loads(row["attachments"])), warnings=tuple(json.loads(row["warnings"])),
+        row=row["source_row"],
+    )
+
+
+def application_snapshot(app: Application) -> dict[str, Any]:
+    """A plain mapping of the application, for history and for signed records."""
+    return dict(zip(APPLICATION_COLUMNS, application_values(app)))
+
+
+def assessment_record(result: Assessment, policy_version: str, policy_hash: str) -> dict[str, Any]:
+    """The cap record a decision is made against, as stored and as signed."""
+    return {**result.to_json(), "uncapped_yuan": money_text(result.uncapped_yuan),
+            "policy_version": policy_version, "policy_hash": policy_hash}
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
