@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from models import audit
 from models.failures import ReviewDeskError
+from policy.money import FEN
+
 from models.records import application_from_row, application_snapshot, money_text
 from models.reviewers import get_reviewer, unlock
 from models.signing import canonical_bytes, sign_record
@@ -141,6 +143,10 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
         raise DecisionRefused(f"{given.application_id} 已复核，不能再修改初审")
 
     amount = given.amount_yuan
+    if amount is not None:
+        if amount < 0 or amount != amount.quantize(FEN):
+            raise DecisionRefused(f"核定金额 {amount} 元须为不小于0、精确到分的金额")
+        amount = amount.quantize(FEN)
     if given.outcome == "不通过":
         amount = Decimal("0.00")
     elif given.outcome not in WITH_AMOUNT:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,8 +109,9 @@ def _missing_attachments(apps: list[Application], files: dict[str, Path],
     for app in apps:
         for name in app.attachments:
             if Path(name).name not in files:
-                where = f"附件目录中" if evidence is not None else "（未提供附件目录或压缩包）"
-                problems.append(Problem(app.row, ATTACHMENT_COLUMN, f"找不到附件“{name}”{where}"))
+                message = (f"附件目录中找不到“{name}”" if evidence is not None
+                           else f"找不到“{name}”：未提供附件目录或压缩包")
+                problems.append(Problem(app.row, ATTACHMENT_COLUMN, message))
     return problems
 
 

@@ -1,0 +1,80 @@
+"""The workspace commands as a bureau clerk types them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.workspace_support import intake_row, write_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "main.py", "--workspace", str(folder), *map(str, args)],
+                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def staffed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("cli")
+    folder = base / "ws"
+    passphrase = base / "口令.txt"
+    passphrase.write_text("正确的口令\n", encoding="utf-8")
+    assert run(folder, "ca", "init").returncode == 0
+    for name, role in (("审核员甲", "初审"), ("审核员乙", "复核")):
+        result = run(folder, "reviewer", "add", name, "--role", role, "--passphrase-file", passphrase)
+        assert result.returncode == 0, result.stderr
+    return folder, passphrase
+
+
+def test_rejected_import_leaves_the_list_unchanged(staffed: tuple[Path, Path], tmp_path: Path) -> None:
+    folder, _ = staffed
+    assert run(folder, "import", write_csv(tmp_path / "ok.csv", [intake_row(1), intake_row(2)])).returncode == 0
+    before = json.loads(run(folder, "list", "--json").stdout)
+    bad = write_csv(tmp_path / "bad.csv", [intake_row(3), intake_row(4, **{"申请金额(万元)": "-5"})])
+    result = run(folder, "import", bad)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == "文件 bad.csv 未导入，共 1 处问题"
+    assert "第3行 申请金额(万元)" in result.stderr
+    after = json.loads(run(folder, "list", "--json").stdout)
+    assert after == before
+    assert set(after[0]) == {"application_id", "enterprise", "uscc", "item_id", "item_name", "status", "stage",
+                             "cap_yuan", "approved_yuan"}
+
+
+def test_two_stage_flow_and_audit_verify(staffed: tuple[Path, Path], tmp_path: Path) -> None:
+    folder, passphrase = staffed
+    run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(7)]))
+    assert run(folder, "conflict", "T00007", "--reviewer", "审核员甲", "--none").returncode == 0
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("错的\n", encoding="utf-8")
+    refused = run(folder, "decide", "T00007", "--stage", "初审", "--outcome", "通过", "--amount", "50",
+                  "--reviewer", "审核员甲", "--passphrase-file", wrong)
+    assert refused.returncode == 1 and "口令错误" in refused.stderr
+    ok = run(folder, "decide", "T00007", "--stage", "初审", "--outcome", "通过", "--amount", "50",
+             "--opinion", "符合条件", "--reviewer", "审核员甲", "--passphrase-file", passphrase)
+    assert ok.returncode == 0, ok.stderr
+    run(folder, "conflict", "T00007", "--reviewer", "审核员乙", "--none")
+    ok = run(folder, "decide", "T00007", "--stage", "复核", "--outcome", "部分通过", "--amount", "45.5",
+             "--reviewer", "审核员乙", "--passphrase-file", passphrase)
+    assert ok.returncode == 0, ok.stderr
+    listed = {row["application_id"]: row for row in json.loads(run(folder, "list", "--json").stdout)}
+    assert listed["T00007"]["stage"] == "已复核"
+    assert listed["T00007"]["approved_yuan"] == "455000.00"
+    verified = run(folder, "audit", "verify")
+    assert verified.returncode == 0 and "校验通过" in verified.stdout
+
+
+def test_backup_restore_and_summary(staffed: tuple[Path, Path], tmp_path: Path) -> None:
+    folder, _ = staffed
+    assert run(folder, "backup", "--out", tmp_path / "b.zip").returncode == 0
+    restored = tmp_path / "restored"
+    assert run(restored, "restore", tmp_path / "b.zip").returncode == 0
+    assert run(restored, "audit", "verify").returncode == 0
+    assert run(folder, "summary", "--out", tmp_path / "s.xlsx").returncode == 0
+    assert (tmp_path / "s.xlsx").stat().st_size > 0

@@ -1,0 +1,98 @@
+"""Opening a workspace: WAL and synchronous=FULL, one instance, migrations, newer schemas refused."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.locking import WorkspaceLocked
+from models.storage import filesystem_type
+from models.workspace import NewerSchema, NotAWorkspace, Workspace, connect
+
+
+def test_every_connection_uses_wal_and_full_sync(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ws.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ws.db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    db = connect(tmp_path / "ws" / "reviewdesk.db")
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    db.close()
+
+
+def test_second_instance_is_told_who_holds_it(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with Workspace.open(folder):
+        code = (
+            "import sys; sys.path.insert(0, '.');"
+            "from models.workspace import Workspace;"
+            f"Workspace.open({str(folder)!r})"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                cwd=Path(__file__).resolve().parents[3])
+        assert result.returncode != 0
+        assert "工作区正被" in result.stderr and "使用" in result.stderr
+    with Workspace.open(folder):
+        pass
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    Workspace.open(folder).close()
+    (folder / "reviewdesk.lock").write_text(
+        '{"user": "x", "host": "%s", "pid": 999999, "since": "t"}' % __import__("socket").gethostname(),
+        encoding="utf-8")
+    with Workspace.open(folder):
+        pass
+
+
+def test_same_process_cannot_open_twice(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path / "ws"):
+        with pytest.raises(WorkspaceLocked):
+            Workspace.open(tmp_path / "ws")
+
+
+def test_missing_workspace_not_created_when_not_asked(tmp_path: Path) -> None:
+    with pytest.raises(NotAWorkspace):
+        Workspace.open(tmp_path / "nothing", create=False)
+
+
+def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with Workspace.open(folder) as ws:
+        ws.db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                      "VALUES ('reviewdesk', '0099_future', 'x')")
+        ws.db.conn.commit()
+    before = (folder / "reviewdesk.db").read_bytes()
+    with pytest.raises(NewerSchema, match="更新版本"):
+        Workspace.open(folder)
+    assert (folder / "reviewdesk.db").read_bytes() == before
+    assert not (folder / "reviewdesk.lock").exists()
+
+
+def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from models import schema
+
+    folder = tmp_path / "ws"
+    Workspace.open(folder).close()
+
+    @schema.MIGRATIONS(name="0002_test_column")
+    def add_column(db) -> None:  # type: ignore[no-untyped-def]
+        db.execute("ALTER TABLE settings ADD COLUMN extra TEXT")
+
+    monkeypatch.setattr(schema, "KNOWN_MIGRATIONS", (*schema.KNOWN_MIGRATIONS, "0002_test_column"))
+    monkeypatch.setattr("models.workspace.KNOWN_MIGRATIONS", schema.KNOWN_MIGRATIONS)
+    try:
+        with Workspace.open(folder) as ws:
+            columns = [row[1] for row in ws.db.execute("PRAGMA table_info(settings)")]
+            assert "extra" in columns
+        backups = list((folder / "backups").glob("*.db"))
+        assert len(backups) == 1 and "0002_test_column" in backups[0].name
+    finally:
+        schema.MIGRATIONS._migrations = [m for m in schema.MIGRATIONS._migrations if m.name != "0002_test_column"]
+
+
+def test_filesystem_type_is_known_for_local_disk(tmp_path: Path) -> None:
+    assert filesystem_type(tmp_path) not in ("nfs", "cifs")

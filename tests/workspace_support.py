@@ -1,0 +1,51 @@
+"""Building intake files and workspaces for tests: real files, real SQLite, cheap keys."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from models.columns import HEADERS
+from models.keys import KdfParams
+from models.reviewers import add_reviewer, init_ca
+from models.uscc import org_code_check_char, uscc_check_char
+from models.workspace import Workspace
+
+PASSPHRASE = "测试口令-123"
+REVIEWERS = (("审核员甲", "初审"), ("审核员乙", "复核"), ("科长丙", "负责人"))
+CHEAP = KdfParams.cheap_for_tests()
+
+
+def valid_uscc(n: int) -> str:
+    body = f"{n:08d}"
+    first17 = "91371500" + body + org_code_check_char(body)
+    return first17 + uscc_check_char(first17)
+
+
+def intake_row(n: int, **values: str) -> dict[str, str]:
+    """A valid 国家级专精特新企业 application unless ``values`` say otherwise (Chinese headers)."""
+    row = {header: "" for header in HEADERS}
+    row |= {
+        "申报编号": f"T{n:05d}", "企业名称": f"聊城测试企业{n}有限公司", "统一社会信用代码": valid_uscc(n),
+        "所属县区": "东昌府区", "产业": "生物医药", "申报事项": "国家级专精特新企业",
+        "认定日期": "2023-09-15", "申报年度": "2023", "申请金额(万元)": "50",
+    }
+    row |= values
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8-sig") -> Path:
+    with path.open("w", encoding=encoding, newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(HEADERS))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def staffed_workspace(folder: Path) -> Workspace:
+    """An open workspace with a CA and the three reviewers, keys under :data:`PASSPHRASE`."""
+    ws = Workspace.open(folder)
+    init_ca(ws)
+    for name, role in REVIEWERS:
+        add_reviewer(ws, name, role, PASSPHRASE, kdf=CHEAP)
+    return ws
