@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from models.failures import ReviewDeskError
 
     name = args.command
-    for sub in ("ca_command", "reviewer_command", "audit_command"):
+    for sub in ("ca_command", "reviewer_command", "audit_command", "session_command"):
         if getattr(args, sub, None):
             name = f"{name} {getattr(args, sub)}"
     handler = HANDLERS[name]
@@ -237,9 +237,51 @@ def summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def session_export(args: argparse.Namespace) -> int:
+    from models.sessions import export_session
+
+    with _workspace(args, create=False) as ws:
+        session_id = export_session(ws, args.ids, args.reviewers, args.out)
+    print(f"已导出会评包 {args.out}（会评编号 {session_id}，{len(args.ids)} 件申报）")
+    return EXIT_OK
+
+
+def session_open(args: argparse.Namespace) -> int:
+    from models.failures import ReviewDeskError
+    from models.sessions import open_session
+
+    folder = args.session_workspace or args.workspace
+    if folder is None:
+        raise ReviewDeskError("请用 --workspace 指定会评工作区文件夹")
+    session_id = open_session(args.file, folder)
+    print(f"已建立会评工作区 {folder}（会评编号 {session_id}）")
+    return EXIT_OK
+
+
+def session_results(args: argparse.Namespace) -> int:
+    from models.sessions import export_results
+
+    with _workspace(args, create=False) as ws:
+        count = export_results(ws, args.out)
+    print(f"已导出会评结果 {args.out}（{count} 个决定）")
+    return EXIT_OK
+
+
+def session_merge(args: argparse.Namespace) -> int:
+    from models.sessions import merge_results
+
+    with _workspace(args, create=False) as ws:
+        report = merge_results(ws, args.file)
+    for line in report.lines():
+        print(line)
+    return EXIT_OK
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": assess, "template": template, "demo": demo, "import": import_, "list": list_,
     "ca init": ca_init, "ca import": ca_import, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
     "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,
     "backup": backup, "restore": restore, "summary": summary,
+    "session export": session_export, "session open": session_open, "session results": session_results,
+    "session merge": session_merge,
 }

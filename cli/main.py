@@ -96,6 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="导出汇总表和公示名单（XLSX）")
     p.add_argument("--out", type=Path, required=True)
+
+    session = sub.add_parser("session", help="会评：导出、打开、导出结果、合并").add_subparsers(
+        dest="session_command", metavar="ACTION", parser_class=_Parser, required=True)
+    p = session.add_parser("export", help="导出会评包")
+    p.add_argument("--ids", nargs="+", required=True, metavar="ID")
+    p.add_argument("--reviewers", nargs="+", required=True, metavar="NAME")
+    p.add_argument("--out", type=Path, required=True)
+    p = session.add_parser("open", help="在另一台电脑上用会评包建立会评工作区")
+    p.add_argument("file", type=Path)
+    p.add_argument("--workspace", dest="session_workspace", type=Path, help="会评工作区文件夹")
+    p = session.add_parser("results", help="导出会评结果")
+    p.add_argument("--out", type=Path, required=True)
+    p = session.add_parser("merge", help="把会评结果合并回本工作区")
+    p.add_argument("file", type=Path)
     return parser
 
 

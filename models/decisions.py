@@ -24,6 +24,7 @@ from policy.money import FEN
 
 from models.records import application_from_row, application_snapshot, money_text
 from models.reviewers import get_reviewer, unlock
+from models.sessions import in_session
 from models.signing import canonical_bytes, sign_record
 from models.workspace import Workspace
 
@@ -123,6 +124,9 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
         raise DecisionRefused(f"审核阶段须为 初审 或 复核，而不是“{given.stage}”")
     if given.outcome not in OUTCOMES:
         raise DecisionRefused(f"审核结论须为 {'、'.join(OUTCOMES)} 之一")
+    session = in_session(ws, given.application_id)
+    if session:
+        raise DecisionRefused(f"{given.application_id} 已导出到会评（会评编号 {session[:8]}），合并会评结果前不能在本工作区作出决定")
     reviewer = get_reviewer(ws, given.reviewer)
     if reviewer.role not in ROLES_FOR_STAGE[given.stage]:
         raise DecisionRefused(f"{given.reviewer} 的角色是{reviewer.role}，不能作出{given.stage}决定")

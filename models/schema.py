@@ -165,4 +165,35 @@ def initial(db: Database) -> None:
         db.execute(statement)
 
 
-KNOWN_MIGRATIONS = ("0001_initial",)
+_SESSIONS_AND_SHEETS = """
+CREATE TABLE sessions (
+    session_id TEXT PRIMARY KEY,
+    direction TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    details TEXT NOT NULL
+);
+CREATE TABLE session_applications (
+    session_id TEXT NOT NULL REFERENCES sessions(session_id),
+    application_id TEXT NOT NULL,
+    merged_at TEXT,
+    PRIMARY KEY (session_id, application_id)
+);
+CREATE TABLE sheets (
+    code TEXT PRIMARY KEY,
+    application_id TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    exported_at TEXT NOT NULL
+);
+"""
+
+
+@MIGRATIONS(name="0002_sessions_and_sheets")
+def sessions_and_sheets(db: Database) -> None:
+    for statement in _statements(_SESSIONS_AND_SHEETS):
+        db.execute(statement)
+
+
+KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets")
