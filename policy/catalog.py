@@ -99,10 +99,8 @@ class AwardItem:
     referral_policy: str = ""
     counterparts: tuple[str, ...] = ()
     """Items of the same honour at the other level (国家级 ↔ 省级)."""
-
-    @property
-    def ref(self) -> str:
-        return self.clause.ref
+    ref: str = ""
+    """The clause as cited: ``生物医药 二（三）1``."""
 
     def number(self, name: str) -> Number:
         return self.numbers[name]
@@ -293,7 +291,7 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             level=raw.get("level", ""), kind=kind, timing=raw.get("timing", ""),
             honour=raw.get("honour", ""), conditions=tuple(raw.get("conditions", [])),
             evidence=tuple(evidence_sets.get(evidence_name, [])), numbers=numbers,
-            referral_policy=raw.get("referral_policy", ""),
+            referral_policy=raw.get("referral_policy", ""), ref=clause.ref,
         )
     return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
 
