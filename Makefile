@@ -1,0 +1,64 @@
+# ReviewDesk (审核台) — everything a newcomer needs: `make run`, `make test`.
+#
+#   make run     set up, then start the desktop program
+#   make test    set up, then run the test suite (Qt offscreen)
+#   make dist    set up, then build dist/ReviewDesk/ with PyInstaller
+#   make bench   run the benchmarks (figures only, never fails the build)
+#   make clean   remove build output (keeps .venv; `make distclean` drops it too)
+#
+# Setup = Debian packages (installed when run as root, listed otherwise; see
+# scripts/system-deps.sh) + a virtualenv in .venv with the dependencies of
+# pyproject.toml (project and dev extras). A stamp makes re-runs fast.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+VENV    := .venv
+VPY     := $(VENV)/bin/python
+STAMP   := $(VENV)/.stamp
+# Prefer python3.11; any python3 >= 3.11 will do.
+PYTHON  ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+DIST_EXE := dist/ReviewDesk/ReviewDesk
+
+.PHONY: run test dist bench clean distclean setup system-deps
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(VPY):
+	@if [ -z "$(PYTHON)" ]; then echo "make: no python3 found; install Python 3.11 or newer" >&2; exit 1; fi
+	@"$(PYTHON)" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { \
+	  echo "make: $(PYTHON) is Python $$("$(PYTHON)" -c 'import platform; print(platform.python_version())'); ReviewDesk needs Python 3.11 or newer." >&2; \
+	  echo "make: install python3.11 or run: make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	"$(PYTHON)" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(VPY)
+	$(VPY) -m pip install --upgrade pip
+	$(VPY) scripts/requirements.py pyproject.toml dev > $(VENV)/requirements.txt
+	$(VPY) -m pip install -r $(VENV)/requirements.txt
+	@touch $@
+
+run: setup
+	$(VPY) main.py
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest
+
+dist: setup
+	$(VPY) -m PyInstaller --noconfirm --clean --log-level WARN build.spec
+	@echo "bundle:     $$(du -sh dist/ReviewDesk | cut -f1)  dist/ReviewDesk/"
+	@echo "executable: $$(du -h $(DIST_EXE) | cut -f1)  $(DIST_EXE)"
+	@echo "sha256:     $$(sha256sum $(DIST_EXE) | cut -d' ' -f1)"
+
+bench: setup
+	$(VPY) -m bench
+
+clean:
+	rm -rf build dist .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
