@@ -16,7 +16,7 @@ from typing import NamedTuple, Sequence
 from policy.application import Application
 from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment
 from policy.catalog import AwardItem, Policy
-from policy.history import History, NoHistory, PriorAward
+from policy.history import History, PriorAward
 from policy.money import ZERO, wan_text
 from policy.rules import RULES, RuleResult
 
@@ -39,11 +39,13 @@ class EnterpriseLedger:
     """
 
     def __init__(self, history: History | None = None) -> None:
-        self._history = history or NoHistory()
+        self._history = history
         self._approved: dict[str, Sequence[PriorAward]] = {}
         self._earlier: dict[tuple[str, str], list[EarlierRow]] = {}
 
     def approved(self, uscc: str) -> Sequence[PriorAward]:
+        if self._history is None:
+            return ()
         awards = self._approved.get(uscc)
         if awards is None:
             awards = self._approved[uscc] = tuple(self._history.approved_awards(uscc))
@@ -96,35 +98,31 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
     """
     ledger = ledger or EnterpriseLedger()
     item = policy.items[app.item_id]
-    ref = item.ref
-    trace = [_heading(item)]
-
     if app.industry != item.measure:
-        reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{ref}），"
+        reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{item.ref}），"
                   f"企业所属产业为{app.industry}，不适用")
-        result = RuleResult(None, ZERO, ineligible=[reason])
-        return _finish(app, item, result, list(app.warnings), trace)
-
+        return _finish(app, item, RuleResult(None, ZERO), [], [reason], list(app.warnings))
     if item.kind == "referral":
-        trace.append(f"依据“{item.sentence}”，本事项按{item.referral_policy}办理，本措施不核定金额（{ref}）")
-        return Assessment(app.application_id, item.id, item.name, ref, REFERRAL,
+        trace = [_heading(item), _referral_line(item)]
+        return Assessment(app.application_id, item.id, item.name, item.ref, REFERRAL,
                           None, None, None, list(app.warnings), trace, app.row)
 
     reasons: list[str] = []
     checks: list[str] = []
     if item.timing != "none":
-        checks += _timing_flags(item, app, policy)
+        recognised = app.recognised_on
+        if recognised is None or recognised < policy.issued_on or item.timing == "application_year":
+            checks += _timing_flags(item, app, policy)
         _repeat_checks(item, app, ledger, reasons, checks)
     if item.counterparts:
         checks += _honour_flags(item, app, policy, ledger)
     used = ledger.used_against_ceiling(app.uscc, item.id) if item.kind == "tech_transform" else ZERO
     result = RULES[item.kind](item, app, policy, used)
-    if reasons:
-        result.ineligible[:0] = reasons
-    if checks:
-        result.flags[:0] = checks
-    trace += result.trace
-    return _finish(app, item, result, [*app.warnings, *result.flags], trace)
+    if result.flags:
+        checks += result.flags
+    if result.ineligible:
+        reasons += result.ineligible
+    return _finish(app, item, result, checks, reasons, [*app.warnings, *checks])
 
 
 @cache
@@ -132,15 +130,23 @@ def _heading(item: AwardItem) -> str:
     return f"申报事项：{item.name}（{item.ref}）"
 
 
-def _finish(app: Application, item: AwardItem, result: RuleResult,
-            flags: list[str], trace: list[str]) -> Assessment:
-    ref = item.ref
-    if result.ineligible:
-        trace.extend(f"不符合条件：{reason}" for reason in result.ineligible)
+@cache
+def _referral_line(item: AwardItem) -> str:
+    return f"依据“{item.sentence}”，本事项按{item.referral_policy}办理，本措施不核定金额（{item.ref}）"
+
+
+def _finish(app: Application, item: AwardItem, result: RuleResult, checks: list[str],
+            reasons: list[str], flags: list[str]) -> Assessment:
+    """Status from the reasons and checks; the recommended amount from the cap and 申请金额.
+
+    ``result`` may be shared between applications: it is read, never changed.
+    """
+    trace = [_heading(item), *result.trace]
+    if reasons:
+        trace += [f"不符合条件：{reason}" for reason in reasons]
         trace.append("核定上限 0.00万元，建议金额 0.00万元")
-        return Assessment(app.application_id, item.id, item.name, ref, INELIGIBLE,
+        return Assessment(app.application_id, item.id, item.name, item.ref, INELIGIBLE,
                           result.uncapped, ZERO, ZERO, flags, trace, app.row)
-    status = NEEDS_REVIEW if result.flags else ELIGIBLE
     cap = result.cap if result.cap is not None else ZERO
     requested = app.requested_yuan
     if requested is None:
@@ -148,9 +154,9 @@ def _finish(app: Application, item: AwardItem, result: RuleResult,
         flags.append("申请金额未填写，建议金额按核定上限计")
         trace.append(f"核定上限 {wan_text(cap)}；申请金额未填写，建议金额 {wan_text(cap)}")
     else:
-        recommended = min(requested, cap)
+        recommended = requested if requested < cap else cap
         trace.append(f"核定上限 {wan_text(cap)}；申请金额 {wan_text(requested)}；建议金额 {wan_text(recommended)}")
-    return Assessment(app.application_id, item.id, item.name, ref, status,
+    return Assessment(app.application_id, item.id, item.name, item.ref, NEEDS_REVIEW if checks else ELIGIBLE,
                       result.uncapped, cap, recommended, flags, trace, app.row)
 
 

@@ -42,22 +42,20 @@ def _region_names(policy: Policy) -> str:
 
 
 def capped_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """最高X万元: the cap is X; the reviewer may grant less."""
-    amount, line = _amount_and_line(item, "最高")
-    return RuleResult(amount, amount, [line])
+    """最高X万元: the cap is X; the reviewer may grant less. The same result serves every application."""
+    return _amount_result(item, "最高")
 
 
 def fixed_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """一次性奖励X万元 / 分别给予X万元: X when eligible."""
-    amount, line = _amount_and_line(item, "奖励")
-    return RuleResult(amount, amount, [line])
+    """一次性奖励X万元 / 分别给予X万元: X when eligible. The same result serves every application."""
+    return _amount_result(item, "奖励")
 
 
 @cache
-def _amount_and_line(item: AwardItem, verb: str) -> tuple[Decimal, str]:
+def _amount_result(item: AwardItem, verb: str) -> RuleResult:
     number = item.numbers["amount"]
     amount = _wan_number(item, "amount")
-    return amount, f"依据“{number.quote}”，{item.name}{verb}{wan_text(amount)}（{number.clause.ref}）"
+    return RuleResult(amount, amount, [f"依据“{number.quote}”，{item.name}{verb}{wan_text(amount)}（{number.clause.ref}）"])
 
 
 def per_unit_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
@@ -173,7 +171,8 @@ def talent_match_amount(item: AwardItem, app: Application, policy: Policy, used:
 
 def enclave_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
     """人才飞地 in 京津冀、长三角、粤港澳, 经绩效评估合格: 50万元 / 30万元."""
-    result = fixed_amount(item, app, policy, used)
+    amount = _amount_result(item, "奖励")
+    result = RuleResult(amount.uncapped, amount.cap, list(amount.trace))
     regions = policy.regions
     ref = regions.clause.ref
     if not app.enclave_region:
