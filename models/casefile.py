@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,7 +12,7 @@ from policy.catalog import AwardItem, load_policy
 from models.decisions import FIRST, SECOND
 from models.evidence import EvidenceStore, Integrity
 from models.failures import ReviewDeskError
-from models.records import application_from_row, money_value
+from models.records import application_from_row, money_value, text_lines
 from models.workspace import Workspace
 
 
@@ -117,7 +116,7 @@ def _cap(row: dict[str, Any] | None) -> CapRecord:
         return CapRecord("", None, None, None, (), (), "", "", "")
     return CapRecord(
         row["status"], money_value(row["uncapped_yuan"]), money_value(row["cap_yuan"]),
-        money_value(row["recommended_yuan"]), tuple(json.loads(row["flags"])), tuple(json.loads(row["trace"])),
+        money_value(row["recommended_yuan"]), tuple(text_lines(row["flags"])), tuple(text_lines(row["trace"])),
         row["policy_version"], row["policy_hash"], row["record_hash"],
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +21,7 @@ from models import audit
 from models.failures import ReviewDeskError
 from policy.money import FEN
 
-from models.records import application_from_row, application_snapshot, money_text
+from models.records import application_from_row, application_snapshot, money_text, text_lines
 from models.reviewers import get_reviewer, unlock
 from models.sessions import in_session
 from models.signing import canonical_bytes, sign_record
@@ -106,8 +105,8 @@ def cap_record(ws: Workspace, application_id: str) -> dict[str, Any]:
     row = rows[0]
     return {
         "status": row["status"], "uncapped_yuan": row["uncapped_yuan"], "cap_yuan": row["cap_yuan"],
-        "recommended_yuan": row["recommended_yuan"], "flags": json.loads(row["flags"]),
-        "trace": json.loads(row["trace"]), "policy_version": row["policy_version"],
+        "recommended_yuan": row["recommended_yuan"], "flags": text_lines(row["flags"]),
+        "trace": text_lines(row["trace"]), "policy_version": row["policy_version"],
         "policy_hash": row["policy_hash"], "record_hash": row["record_hash"],
     }
 

@@ -23,7 +23,7 @@ from models import audit
 from models.errors import ImportRejected, Problem, UnreadableFile
 from models.evidence import EvidenceStore, guess_kind
 from models.importer import read_applications
-from models.records import APPLICATION_COLUMNS, application_values, assessment_record, record_hash
+from models.records import APPLICATION_COLUMNS, application_values, assessment_record, lines_text, record_hash
 from models.safezip import UnsafeArchive, extract_evidence_zip
 from models.workspace import Workspace
 from models.workspace_history import WorkspaceHistory
@@ -177,7 +177,7 @@ def _assessment_values(result, policy: Policy, now: str) -> tuple:
     record = assessment_record(result, policy.version, policy.content_hash)
     return (result.application_id, policy.version, policy.content_hash, result.status,
             record["uncapped_yuan"], record["cap_yuan"], record["recommended_yuan"],
-            json.dumps(result.flags, ensure_ascii=False), json.dumps(result.trace, ensure_ascii=False),
+            lines_text(result.flags), lines_text(result.trace),
             record_hash(record), now)
 
 

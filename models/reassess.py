@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from policy.catalog import load_policy
 from policy.engine import assess_batch
 
 from models import audit
-from models.records import application_from_row, assessment_record, record_hash
+from models.records import application_from_row, assessment_record, lines_text, record_hash
 from models.workspace import Workspace
 from models.workspace_history import WorkspaceHistory
 
@@ -39,7 +37,7 @@ def reassess_enterprise(ws: Workspace, uscc: str) -> int:
             "trace = ?, record_hash = ?, policy_version = ?, policy_hash = ?, assessed_at = ? "
             "WHERE application_id = ? AND record_hash != ?",
             [result.status, record["uncapped_yuan"], record["cap_yuan"], record["recommended_yuan"],
-             json.dumps(result.flags, ensure_ascii=False), json.dumps(result.trace, ensure_ascii=False),
+             lines_text(result.flags), lines_text(result.trace),
              digest, policy.version, policy.content_hash, now, result.application_id, digest],
         )
         changed += cursor.rowcount

@@ -11,13 +11,24 @@ from typing import Any
 from policy.application import Application
 from policy.assessment import Assessment
 
-_MONEY_FIELDS = ("total_investment_yuan", "equipment_yuan", "superior_funding_yuan", "requested_yuan")
+# Built once: json.dumps with keyword arguments builds a new encoder on every call.
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 APPLICATION_COLUMNS = (
     "application_id", "enterprise", "uscc", "county", "industry", "item_id", "recognised_on",
     "application_year", "quantity", "total_investment_yuan", "equipment_yuan", "land_efficiency",
     "superior_funding_yuan", "enclave_region", "performance", "requested_yuan", "attachments",
     "warnings", "source_row",
 )
+
+
+def lines_text(lines: list[str] | tuple[str, ...]) -> str:
+    """Trace and flag lines as stored: one per line (they never hold a newline)."""
+    return "\n".join(lines)
+
+
+def text_lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
 
 
 def money_text(value: Decimal | None) -> str | None:
@@ -36,8 +47,8 @@ def application_values(app: Application) -> tuple[Any, ...]:
         app.quantity, money_text(app.total_investment_yuan), money_text(app.equipment_yuan),
         app.land_efficiency, money_text(app.superior_funding_yuan), app.enclave_region,
         app.performance, money_text(app.requested_yuan),
-        json.dumps(list(app.attachments), ensure_ascii=False),
-        json.dumps(list(app.warnings), ensure_ascii=False), app.row,
+        compact_json(list(app.attachments)) if app.attachments else "[]",
+        compact_json(list(app.warnings)) if app.warnings else "[]", app.row,
     )
 
 
@@ -69,5 +80,4 @@ def assessment_record(result: Assessment, policy_version: str, policy_hash: str)
 
 
 def record_hash(record: dict[str, Any]) -> str:
-    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_json(record).encode("utf-8")).hexdigest()

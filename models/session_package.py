@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,6 @@ def read_package(path: Path, kind: str) -> tuple[dict[str, Any], dict[str, bytes
                 if hashlib.sha256(data).hexdigest() != digest:
                     raise PackageRefused(f"{name} 中的 {member} 与清单中的哈希不符，文件已被改动")
                 members[member] = data
-    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, zipfile.LargeZipFile) as error:
         raise PackageRefused(f"{name} 无法读取（文件不完整或已损坏：{error}），未合并任何内容") from None
     return manifest, members

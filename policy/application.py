@@ -7,13 +7,15 @@ from datetime import date
 from decimal import Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Application:
-    """A validated row of the intake desk's file.
+    """A validated row of the intake desk's file; treat it as read-only.
 
     ``row`` is the spreadsheet row it came from (header is row 1), or 0 when
     the application did not come from a file. Amounts are Decimal 元 (the file
-    carries 万元); blank inputs are None.
+    carries 万元); blank inputs are None. Not frozen: a frozen dataclass stores
+    each field through ``object.__setattr__``, which for 100,000 rows costs as
+    much as reading the whole file.
     """
 
     application_id: str

@@ -1,0 +1,1 @@
+"""Reading intake files and what is built on them; no Qt here."""
