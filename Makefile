@@ -20,6 +20,7 @@ STAMP   := $(VENV)/.stamp
 # Prefer python3.11; any python3 >= 3.11 will do.
 PYTHON  ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 DIST_EXE := dist/ReviewDesk/ReviewDesk
+DIST_CLI := dist/ReviewDesk/reviewdesk-cli
 
 .PHONY: run test dist bench clean distclean setup system-deps
 
@@ -51,7 +52,9 @@ dist: setup
 	$(VPY) -m PyInstaller --noconfirm --clean --log-level WARN build.spec
 	@echo "bundle:     $$(du -sh dist/ReviewDesk | cut -f1)  dist/ReviewDesk/"
 	@echo "executable: $$(du -h $(DIST_EXE) | cut -f1)  $(DIST_EXE)"
-	@echo "sha256:     $$(sha256sum $(DIST_EXE) | cut -d' ' -f1)"
+	@echo "sha256:     $$(sha256sum $(DIST_EXE) | cut -d' ' -f1)  $(DIST_EXE)"
+	@echo "sha256:     $$(sha256sum $(DIST_CLI) | cut -d' ' -f1)  $(DIST_CLI)"
+	@echo "sha256 of the whole folder (sorted file list): $$(cd dist/ReviewDesk && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 
 bench: setup
 	$(VPY) -m bench

@@ -119,6 +119,29 @@ def ca_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def ca_export(args: argparse.Namespace) -> int:
+    from models.ca import cert_to_pem, fingerprint
+    from models.reviewers import ca_certificate
+
+    with _workspace(args, create=False) as ws:
+        certificate = ca_certificate(ws)
+    args.out.write_text(cert_to_pem(certificate), encoding="ascii")
+    print(f"已导出 CA 证书 {args.out}（指纹 SHA-256 {fingerprint(certificate)}）")
+    return EXIT_OK
+
+
+def export_sheets(args: argparse.Namespace) -> int:
+    from cli.sheet_commands import export_sheets as run_export
+
+    return run_export(args)
+
+
+def verify(args: argparse.Namespace) -> int:
+    from cli.sheet_commands import verify as run_verify
+
+    return run_verify(args)
+
+
 def ca_import(args: argparse.Namespace) -> int:
     from models.reviewers import import_ca
 
@@ -279,7 +302,8 @@ def session_merge(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": assess, "template": template, "demo": demo, "import": import_, "list": list_,
-    "ca init": ca_init, "ca import": ca_import, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
+    "ca init": ca_init, "ca import": ca_import, "ca export": ca_export,
+    "export-sheets": export_sheets, "verify": verify, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
     "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,
     "backup": backup, "restore": restore, "summary": summary,
     "session export": session_export, "session open": session_open, "session results": session_results,

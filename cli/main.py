@@ -26,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ReviewDesk {VERSION}")
     parser.add_argument("--workspace", type=Path, help="工作区文件夹（默认在用户数据目录）")
     parser.add_argument("--self-test", action="store_true", help="自检：逐步运行并核对结果")
+    parser.add_argument("--screenshot", type=Path, metavar="FILE.png", help="离屏绘制主窗口并保存为 PNG 后退出")
+    parser.add_argument("--view", choices=("queue", "review", "policy", "stats"), default="queue",
+                        help="截图的视图（与 --screenshot 一起用）")
+    parser.add_argument("--select", metavar="APPLICATION_ID", help="截图时选中的申报编号")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("assess", help="评估申报文件（不保存）")
@@ -51,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                parser_class=_Parser, required=True)
     p = ca.add_parser("init", help="生成本工作区的 CA")
     p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（可选）")
+    p = ca.add_parser("export", help="导出 CA 证书（供 PDF 阅读器信任）")
+    p.add_argument("out", type=Path, help="证书文件（.crt / .cer，PEM 格式）")
     p = ca.add_parser("import", help="导入上级签发的 CA（PKCS#12）")
     p.add_argument("file", type=Path)
     p.add_argument("--password-file", type=Path, help="PKCS#12 密码文件")
@@ -97,6 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="导出汇总表和公示名单（XLSX）")
     p.add_argument("--out", type=Path, required=True)
 
+    p = sub.add_parser("export-sheets", help="导出签名的审核表（PDF）")
+    p.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    p.add_argument("--ids", nargs="*", metavar="ID", help="申报编号（缺省为全部已作出初审决定的申报）")
+    p.add_argument("--signer", required=True, help="签名的审核人员")
+    p.add_argument("--passphrase-file", type=Path, required=True)
+    p.add_argument("--jobs", type=int, help="并行进程数")
+
+    p = sub.add_parser("verify", help="离线核验审核表的签名，或查询打印件的校验码")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    p.add_argument("--ca", type=Path, help="用此 CA 证书核验（不用工作区的 CA）")
+    p.add_argument("--code", help="打印件上的校验码")
+
     session = sub.add_parser("session", help="会评：导出、打开、导出结果、合并").add_subparsers(
         dest="session_command", metavar="ACTION", parser_class=_Parser, required=True)
     p = session.add_parser("export", help="导出会评包")
@@ -119,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         from cli.selftest import run_self_test
 
         return run_self_test(sys.stdout)
+    if args.screenshot is not None:
+        from gui.screenshot import take_screenshot
+        from models.workspace import default_workspace
+
+        return take_screenshot(args.workspace or default_workspace(), args.screenshot, args.view, args.select)
     if args.command is None:
         from gui.app import run_gui
 

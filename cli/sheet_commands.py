@@ -1,0 +1,127 @@
+"""``export-sheets`` and ``verify``: exit 0 when all is well, 1 when a sheet failed, 2 for bad arguments."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def export_sheets(args: argparse.Namespace) -> int:
+    """``export-sheets --out DIR [--ids ID ...] --signer NAME --passphrase-file FILE [--jobs N]``."""
+    from cli.commands import _workspace
+    from models.failures import ReviewDeskError
+    from models.keys import PassphraseError, WrongPassphrase, read_passphrase_file
+    from models.reviewers import ReviewerError
+    from sheets.batch import ExportRefused, SheetResult, export_sheets as export
+
+    if args.jobs is not None and args.jobs < 1:
+        _err(f"参数有误：--jobs 须为正整数，而不是 {args.jobs}")
+        return EXIT_USAGE
+    try:
+        passphrase = read_passphrase_file(args.passphrase_file)
+    except PassphraseError as problem:
+        _err(str(problem))
+        return EXIT_USAGE
+    last_line = [0.0]
+
+    def progress(done: int, total: int, result: SheetResult) -> None:
+        now = time.monotonic()
+        if done == total or now - last_line[0] >= 1:
+            last_line[0] = now
+            print(f"已处理 {done}/{total}", flush=True)
+
+    try:
+        with _workspace(args, create=False) as ws:
+            report = export(ws, args.out, args.ids or None, args.signer, passphrase, args.jobs, progress)
+    except (ExportRefused, ReviewerError, PassphraseError) as refused:
+        _err(str(refused))
+        return EXIT_USAGE
+    except (WrongPassphrase, ReviewDeskError) as refused:
+        _err(str(refused))
+        return EXIT_FAILED
+    rate = len(report.written) / report.seconds if report.seconds else 0.0
+    print(f"已导出 {len(report.written)} 份审核表到 {args.out}（{report.seconds:.1f} 秒，每秒 {rate:.1f} 份）")
+    for application_id, reason in report.failed:
+        _err(f"未导出 {application_id}：{reason}")
+    if report.failed:
+        _err(f"共 {len(report.failed)} 份未导出")
+        return EXIT_FAILED
+    if not report.written:
+        print("没有可导出的审核表（尚无初审决定）")
+    return EXIT_OK
+
+
+def verify(args: argparse.Namespace) -> int:
+    """``verify [FILE ...] [--code CODE] [--ca CA.crt]``: offline; the workspace, if any, adds the content checks."""
+    from models.failures import ReviewDeskError
+    from models.reviewers import ca_certificate
+    from models.workspace import Workspace, default_workspace
+    from sheets.codes import BadCode
+    from sheets.verify import load_ca_file, lookup_code, verify_pdf
+
+    files: list[Path] = list(args.files or [])
+    if not files and not args.code:
+        _err("参数有误：请给出要核验的审核表文件，或用 --code 查询校验码")
+        return EXIT_USAGE
+    folder = args.workspace
+    if folder is None and args.ca is None:
+        folder = default_workspace()
+    if args.code and folder is None:
+        _err("参数有误：查询校验码需要工作区（--workspace）")
+        return EXIT_USAGE
+    try:
+        ca = load_ca_file(args.ca) if args.ca is not None else None
+        # Read-only: no lock, so a sheet can be checked while the desktop program has the workspace open.
+        ws = Workspace.open(folder, create=False, lock=False) if folder is not None else None
+    except (OSError, ReviewDeskError) as problem:
+        _err(f"参数有误：{getattr(problem, 'strerror', None) or problem}")
+        return EXIT_USAGE
+    try:
+        if ca is None and ws is not None:
+            ca = ca_certificate(ws)
+        assert ca is not None
+        failed = 0
+        if args.code:
+            try:
+                found = lookup_code(ws, args.code)  # type: ignore[arg-type]
+            except BadCode as bad:
+                _err(str(bad))
+                return EXIT_USAGE
+            print(found.message)
+            failed += not found.ok
+        for path in files:
+            verdict = verify_pdf(path, ca, ws)
+            if args.code and verdict.code and verdict.code != found.code:
+                verdict.reasons.append(f"审核表的校验码为 {verdict.code}，与查询的 {found.code} 不符")
+            failed += not verdict.ok
+            _print_verdict(verdict)
+        return EXIT_FAILED if failed else EXIT_OK
+    except ReviewDeskError as refused:
+        _err(str(refused))
+        return EXIT_FAILED
+    finally:
+        if ws is not None:
+            ws.close()
+
+
+def _print_verdict(verdict) -> None:  # type: ignore[no-untyped-def]
+    name = Path(verdict.path).name
+    if verdict.ok:
+        print(f"【有效】{name}：{verdict.application_id} 表号 {verdict.serial}，校验码 {verdict.code}；"
+              f"签名人 {verdict.signer}，签名时间 {verdict.signed_at}（{verdict.signed_at_source}）")
+        for check in verdict.decision_checks:
+            print(f"    {check.stage}决定 {check.uuid[:8]}：{check.message}")
+        if verdict.content_matches is None:
+            print("    （未连接工作区：未比对工作区记录）")
+        return
+    print(f"【无效】{name}")
+    for reason in verdict.reasons:
+        print(f"    - {reason}")

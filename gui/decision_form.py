@@ -1,0 +1,171 @@
+"""The decision form: stage, outcome, amount in 万元, opinion and internal note.
+
+The form only collects; :func:`models.decisions.decide_with_key` checks every
+rule (cap, roles, order of stages) and says in Chinese what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from policy.money import wan_text, wan_to_yuan
+
+from models.casefile import Case
+from models.decisions import FIRST, OUTCOMES, SECOND, WITH_AMOUNT, DecisionInput
+from models.failures import ReviewDeskError
+from models.queue_index import default_stage, stages_for_role
+
+from gui.qt import (
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, Qt,
+    QVBoxLayout, QWidget, Signal,
+)
+
+_AMOUNT = re.compile(r"\d{1,9}(\.\d{1,6})?")
+PICK_OUTCOME = "（请选择）"
+
+
+class FormIncomplete(ReviewDeskError):
+    """The form cannot be read as a decision yet (nothing was saved)."""
+
+
+def wan_field_text(yuan: Decimal | None) -> str:
+    """An amount in 元 as typed in the 万元 field: ``50``, ``12.5``, ``0.0123``."""
+    if yuan is None:
+        return ""
+    return wan_text(yuan).removesuffix("万元")
+
+
+class DecisionForm(QGroupBox):
+    save_requested = Signal(bool)  # True: then go to the next application
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("审核决定", parent)
+        self._case: Case | None = None
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.stage = QComboBox(self)
+        self.stage.addItems([FIRST, SECOND])
+        self.outcome = QComboBox(self)
+        self.outcome.addItem(PICK_OUTCOME, "")
+        for outcome in OUTCOMES:
+            self.outcome.addItem(outcome, outcome)
+        top = QHBoxLayout()
+        top.addWidget(self.stage)
+        top.addWidget(QLabel("结论", self))
+        top.addWidget(self.outcome, 1)
+        form.addRow("阶段", top)
+
+        amount_row = QHBoxLayout()
+        self.amount = QLineEdit(self)
+        self.amount.setPlaceholderText("万元")
+        self.amount.setAccessibleName("核定金额（万元）")
+        self.amount.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000000.000000") + 16)
+        self.cap_hint = QLabel(self)
+        self.cap_hint.setObjectName("capHint")
+        amount_row.addWidget(self.amount)
+        amount_row.addWidget(QLabel("万元", self))
+        amount_row.addWidget(self.cap_hint, 1)
+        form.addRow("核定金额", amount_row)
+        self.override = QLineEdit(self)
+        self.override.setPlaceholderText("金额超过上限时必填")
+        form.addRow("超限理由", self.override)
+        self.opinion = QPlainTextEdit(self)
+        self.opinion.setPlaceholderText("打印在审核表上")
+        self.note = QPlainTextEdit(self)
+        self.note.setPlaceholderText("仅内部可见，不打印")
+        lines = self.fontMetrics().lineSpacing()
+        for box in (self.opinion, self.note):
+            box.setTabChangesFocus(True)
+            box.setFixedHeight(lines * 2 + 14)
+        form.addRow("审核意见", self.opinion)
+        form.addRow("内部备注", self.note)
+        layout.addLayout(form)
+
+        buttons = QHBoxLayout()
+        self.saved_label = QLabel(self)
+        self.saved_label.setWordWrap(True)
+        buttons.addWidget(self.saved_label, 1)
+        self.save_button = QPushButton("保存 (Ctrl+S)", self)
+        self.save_next_button = QPushButton("保存并下一件 (Ctrl+Enter)", self)
+        self.save_next_button.setDefault(True)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.save_next_button)
+        layout.addLayout(buttons)
+
+        self.save_button.clicked.connect(lambda: self.save_requested.emit(False))
+        self.save_next_button.clicked.connect(lambda: self.save_requested.emit(True))
+        self.outcome.currentIndexChanged.connect(self._outcome_changed)
+        self.stage.currentIndexChanged.connect(self._stage_changed)
+
+    def load(self, case: Case, role: str | None) -> None:
+        """Fill in the stage for ``role`` and the current decision at that stage, if any."""
+        self._case = case
+        allowed = stages_for_role(role) if role else [FIRST, SECOND]
+        first = case.first
+        stage = default_stage(role, first.outcome if first else None) if role else FIRST
+        self.stage.blockSignals(True)
+        self.stage.setCurrentText(stage)
+        self.stage.setEnabled(len(allowed) > 1)
+        self.stage.blockSignals(False)
+        cap = case.cap.cap_yuan
+        self.cap_hint.setText(f"上限 {wan_text(cap)}" if cap is not None else "本事项不核定金额")
+        self._stage_changed()
+
+    def _stage_changed(self) -> None:
+        case = self._case
+        if case is None:
+            return
+        current = case.current(self.stage.currentText())
+        if current is not None:
+            self.outcome.setCurrentIndex(max(self.outcome.findData(current.outcome), 0))
+            self.amount.setText(wan_field_text(current.amount_yuan))
+            self.override.setText(current.override_reason)
+            self.opinion.setPlainText(current.opinion)
+            self.note.setPlainText(current.note)
+            self.saved_label.setText(f"已保存：{current.reviewer} {current.decided_at[:16].replace('T', ' ')}")
+        else:
+            self.outcome.setCurrentIndex(0)
+            self.amount.setText(wan_field_text(case.cap.recommended_yuan))
+            self.override.clear()
+            self.opinion.clear()
+            self.note.clear()
+            self.saved_label.setText("尚未保存")
+        self._outcome_changed()
+
+    def _outcome_changed(self) -> None:
+        outcome = self.outcome.currentData()
+        self.amount.setEnabled(not outcome or outcome in WITH_AMOUNT)
+
+    def read(self, application_id: str, reviewer: str) -> DecisionInput:
+        """The form as a decision; :class:`FormIncomplete` when it cannot be read."""
+        outcome = self.outcome.currentData()
+        if not outcome:
+            raise FormIncomplete("请选择审核结论")
+        amount = None
+        if outcome in WITH_AMOUNT:
+            amount = parse_wan(self.amount.text())
+        return DecisionInput(
+            application_id=application_id, stage=self.stage.currentText(), outcome=outcome, reviewer=reviewer,
+            amount_yuan=amount, opinion=self.opinion.toPlainText().strip(), note=self.note.toPlainText().strip(),
+            override_reason=self.override.text().strip(),
+        )
+
+    def choose_outcome(self, outcome: str) -> None:
+        self.outcome.setCurrentIndex(self.outcome.findData(outcome))
+
+
+def parse_wan(text: str) -> Decimal:
+    """``"50"`` → 500000.00 元; :class:`FormIncomplete` for anything but a plain non-negative number."""
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    if not cleaned:
+        raise FormIncomplete("请填写核定金额（万元）")
+    if not _AMOUNT.fullmatch(cleaned):
+        raise FormIncomplete(f"核定金额“{text.strip()}”不是有效的万元数（例如 50 或 12.5）")
+    try:
+        return wan_to_yuan(Decimal(cleaned))
+    except InvalidOperation:
+        raise FormIncomplete(f"核定金额“{text.strip()}”不是有效的万元数") from None
+

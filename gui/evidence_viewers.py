@@ -1,0 +1,187 @@
+"""PDF (QtPdf) and image viewers with page navigation and zoom, fed with already verified bytes."""
+
+from __future__ import annotations
+
+from gui.qt import (
+    QBuffer, QByteArray, QHBoxLayout, QImage, QIODevice, QLabel, QPdfDocument, QPdfPageRenderer, QPdfView,
+    QPixmap, QScrollArea, Qt, QToolButton, QVBoxLayout, QWidget, Signal,
+)
+
+ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
+
+
+def _tool(parent: QWidget, text: str, tip: str) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    return button
+
+
+def _next_zoom(current: float, direction: int) -> float:
+    if direction > 0:
+        return next((z for z in ZOOM_STEPS if z > current + 1e-3), ZOOM_STEPS[-1])
+    return next((z for z in reversed(ZOOM_STEPS) if z < current - 1e-3), ZOOM_STEPS[0])
+
+
+class _ViewerBar(QWidget):
+    """上一页 · 第 n / m 页 · 下一页 | 缩小 · 100% · 放大 · 适合宽度."""
+
+    def __init__(self, parent: QWidget, with_pages: bool) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.previous = _tool(self, "◀ 上一页", "上一页")
+        self.page = QLabel(self)
+        self.next = _tool(self, "下一页 ▶", "下一页")
+        for widget in (self.previous, self.page, self.next):
+            widget.setVisible(with_pages)
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.zoom_out = _tool(self, "－", "缩小")
+        self.zoom = QLabel(self)
+        self.zoom.setMinimumWidth(self.fontMetrics().horizontalAdvance("400%") + 8)
+        self.zoom.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.zoom_in = _tool(self, "＋", "放大")
+        self.fit = _tool(self, "适合宽度", "按窗格宽度显示")
+        for widget in (self.zoom_out, self.zoom, self.zoom_in, self.fit):
+            row.addWidget(widget)
+
+
+class PdfViewer(QWidget):
+    """One QPdfDocument reused for every file: QPdfView renders pages on its own thread."""
+
+    first_page_rendered = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.bar = _ViewerBar(self, with_pages=True)
+        layout.addWidget(self.bar)
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.SinglePage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        layout.addWidget(self.view, 1)
+        self._buffer: QBuffer | None = None
+        renderer = self.view.findChild(QPdfPageRenderer)
+        if renderer is not None:
+            renderer.pageRendered.connect(lambda *args: self.first_page_rendered.emit())
+        navigator = self.view.pageNavigator()
+        navigator.currentPageChanged.connect(self._update_bar)
+        self.document.statusChanged.connect(self._update_bar)
+        self.bar.previous.clicked.connect(lambda: self.go_to_page(navigator.currentPage() - 1))
+        self.bar.next.clicked.connect(lambda: self.go_to_page(navigator.currentPage() + 1))
+        self.bar.zoom_in.clicked.connect(lambda: self.zoom_by(+1))
+        self.bar.zoom_out.clicked.connect(lambda: self.zoom_by(-1))
+        self.bar.fit.clicked.connect(self.fit_width)
+        self._update_bar()
+
+    def show_pdf(self, data: bytes) -> None:
+        self.document.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer.deleteLater()
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(data))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        self.view.pageNavigator().jump(0, self.view.pageNavigator().currentLocation(), 0)
+        self._update_bar()
+
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def current_page(self) -> int:
+        return self.view.pageNavigator().currentPage()
+
+    def go_to_page(self, page: int) -> None:
+        if 0 <= page < self.document.pageCount():
+            navigator = self.view.pageNavigator()
+            navigator.jump(page, navigator.currentLocation(), navigator.currentZoom())
+        self._update_bar()
+
+    def zoom_by(self, direction: int) -> None:
+        current = self.view.zoomFactor()
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(_next_zoom(current, direction))
+        self._update_bar()
+
+    def fit_width(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._update_bar()
+
+    def _update_bar(self, *args: object) -> None:
+        count = self.document.pageCount()
+        page = self.view.pageNavigator().currentPage()
+        self.bar.page.setText(f"第 {page + 1} / {count} 页" if count else "")
+        self.bar.previous.setEnabled(page > 0)
+        self.bar.next.setEnabled(page + 1 < count)
+        fitting = self.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+        self.bar.zoom.setText("适宽" if fitting else f"{self.view.zoomFactor():.0%}")
+
+
+class ImageViewer(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.bar = _ViewerBar(self, with_pages=False)
+        layout.addWidget(self.bar)
+        self.area = QScrollArea(self)
+        self.area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label = QLabel(self.area)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.area.setWidget(self.label)
+        layout.addWidget(self.area, 1)
+        self._image = QImage()
+        self._zoom: float | None = None  # None: fit width
+        self.bar.zoom_in.clicked.connect(lambda: self.zoom_by(+1))
+        self.bar.zoom_out.clicked.connect(lambda: self.zoom_by(-1))
+        self.bar.fit.clicked.connect(self.fit_width)
+
+    def show_image(self, image: QImage) -> None:
+        self._image = image
+        self._zoom = None
+        self._render()
+
+    def zoom_factor(self) -> float:
+        if self._zoom is not None:
+            return self._zoom
+        if self._image.isNull():
+            return 1.0
+        available = max(self.area.viewport().width() - 4, 50)
+        return min(available / self._image.width(), 1.0)
+
+    def zoom_by(self, direction: int) -> None:
+        self._zoom = _next_zoom(self.zoom_factor(), direction)
+        self._render()
+
+    def fit_width(self) -> None:
+        self._zoom = None
+        self._render()
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self._zoom is None:
+            self._render()
+
+    def _render(self) -> None:
+        self.bar.zoom.setText("适宽" if self._zoom is None else f"{self.zoom_factor():.0%}")
+        if self._image.isNull():
+            self.label.setPixmap(QPixmap())
+            self.label.adjustSize()
+            return
+        ratio = self.devicePixelRatioF()
+        factor = self.zoom_factor()
+        width = max(1, round(self._image.width() * factor * ratio))
+        scaled = self._image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        pixmap = QPixmap.fromImage(scaled)
+        pixmap.setDevicePixelRatio(ratio)  # crisp at 150 % and 200 %
+        self.label.setPixmap(pixmap)
+        self.label.adjustSize()

@@ -1,0 +1,676 @@
+"""导入申报文件: choose, preview, import off the GUI thread, and list every problem when rejected.
+
+The import runs in a QThreadPool worker on its own, unlocked connection to the
+workspace (the main window holds the lock). ``import_file`` writes everything
+in one transaction at its very end, so cancelling before that point discards
+all; once it reports 写入工作区 the write is under way and can no longer be
+cancelled (the button says so).
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from models.columns import COLUMNS, column_for_header
+from models.errors import ImportRejected, Problem, UnreadableFile
+from models.failures import ReviewDeskError
+from models.intake import ImportResult, import_file
+from models.readers import SUPPORTED_SUFFIXES, RawTable, read_table
+from models.summary import neutralise
+from models.values import cell_text
+
+from gui.errors import log
+from gui.ops import worker_workspace
+from gui.qt import (
+    QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QDialog, QFileDialog,
+    QFormLayout, QGuiApplication, QHBoxLayout, QHeaderView, QKeySequence, QLabel, QLineEdit, QMessageBox,
+    QModelIndex, QObject, QPalette, QPersistentModelIndex, QProgressBar, QPushButton, QRunnable, Qt,
+    QTableView, QTabWidget, QThreadPool, QVBoxLayout, QWidget, Signal,
+)
+
+# Not exported by gui.qt yet; move there when it is.
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+PREVIEW_ROWS = 20
+STAGES = ("读取并校验", "保存附件", "评估", "写入工作区")
+COMMIT_STAGE = "写入工作区"
+FILE_FILTER = "申报文件 (*.csv *.xlsx *.xlsm *.json);;CSV (*.csv);;Excel (*.xlsx *.xlsm);;JSON (*.json)"
+ERROR_COLOUR = "#B00020"
+_Index = QModelIndex | QPersistentModelIndex
+
+# Jobs still running after their dialog closed stay referenced here until they end.
+_RUNNING: set[ImportJob] = set()
+
+
+def _template_writer() -> Callable[[Path], Any] | None:
+    """``models.template.write_template`` once it exists."""
+    try:
+        from models.template import write_template
+    except ImportError:
+        return None
+    return write_template
+
+
+# --- the background job -------------------------------------------------------
+
+
+class _Cancelled(Exception):
+    """Raised from the progress callback: import_file then writes nothing."""
+
+
+class ImportSignals(QObject):
+    stage = Signal(str, int, int)
+    succeeded = Signal(object)  # ImportResult
+    rejected = Signal(object)  # ImportRejected
+    failed = Signal(str)
+    cancelled = Signal()
+    done = Signal()
+
+
+class ImportJob(QRunnable):
+    """One import_file call on a fresh, unlocked connection to the workspace."""
+
+    def __init__(self, folder: Path, path: Path, evidence: Path | None, update: bool, actor: str) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = ImportSignals()
+        self.folder, self.path, self.evidence, self.update, self.actor = folder, path, evidence, update, actor
+        self._guard = threading.Lock()
+        self._cancel = False
+        self._committing = False
+
+    def cancel(self) -> bool:
+        """Ask the import to stop; False once it has started writing (then it completes)."""
+        with self._guard:
+            if self._committing:
+                return False
+            self._cancel = True
+            return True
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        with self._guard:
+            if self._cancel:
+                raise _Cancelled
+            if stage == COMMIT_STAGE:
+                self._committing = True
+        self.signals.stage.emit(stage, done, total)
+
+    def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.signals.done.emit()  # _Reaper drops the job on the GUI thread
+
+    def _run(self) -> None:
+        try:
+            with worker_workspace(self.folder) as ws:
+                result = import_file(ws, self.path, evidence=self.evidence, update=self.update,
+                                     actor=self.actor, progress=self._progress)
+        except _Cancelled:
+            self.signals.cancelled.emit()
+        except ImportRejected as rejected:
+            self.signals.rejected.emit(rejected)
+        except ReviewDeskError as refused:
+            self.signals.failed.emit(str(refused))
+        except Exception:  # noqa: BLE001 - shown plainly, traceback logged
+            log.error("导入 %s 时发生意外错误\n%s", self.path, traceback.format_exc())
+            self.signals.failed.emit(f"导入时发生意外错误：{traceback.format_exc(limit=1).strip().splitlines()[-1]}")
+        else:
+            self.signals.succeeded.emit(result)
+
+
+class _Reaper(QObject):
+    """Lives on the GUI thread; forgets finished jobs there, never on the worker thread."""
+
+    def forget(self) -> None:
+        signals = self.sender()
+        for job in list(_RUNNING):
+            if job.signals is signals:
+                _RUNNING.discard(job)
+
+
+_reaper: _Reaper | None = None
+
+
+def _keep_until_done(job: ImportJob) -> None:
+    global _reaper
+    if _reaper is None:
+        _reaper = _Reaper()
+    _RUNNING.add(job)
+    job.signals.done.connect(_reaper.forget)
+
+
+# --- tables -------------------------------------------------------------------
+
+
+class PreviewModel(QAbstractTableModel):
+    """The file's own headers and first rows; unknown columns greyed (they are ignored)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._table: RawTable | None = None
+        self._rows: list[list[str]] = []
+
+    def set_table(self, table: RawTable | None) -> None:
+        self.beginResetModel()
+        self._table = table
+        self._rows = [[cell_text(cell) for cell in row] for row in table.rows(PREVIEW_ROWS)] if table else []
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() or self._table is None else len(self._table.headers)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= self.columnCount():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        table = self._table
+        if table is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows):
+                return str(table.row_numbers[section])
+            return None
+        if not 0 <= section < len(table.headers):
+            return None
+        header = table.headers[section]
+        column = column_for_header(header)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{header}：{column.rule}" if column else f"{header}：不是模板中的列，导入时忽略"
+        if role == Qt.ItemDataRole.ForegroundRole and column is None:
+            return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        return None
+
+
+class ProblemModel(QAbstractTableModel):
+    """Every problem of a rejected file: 行, 列, 问题."""
+
+    HEADERS = ("行", "列", "问题")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._problems: list[Problem] = []
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        self.beginResetModel()
+        self._problems = list(problems)
+        self.endResetModel()
+
+    def problem(self, row: int) -> Problem:
+        return self._problems[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._problems)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._problems):
+            return None
+        problem = self._problems[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return _cells(problem)[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._problems):
+            return str(section + 1)
+        return None
+
+
+def _cells(problem: Problem) -> tuple[str, str, str]:
+    return (str(problem.row) if problem.row else "—", problem.column, problem.message)
+
+
+def problems_of(rejected: ImportRejected) -> list[Problem]:
+    """The rows to list; an unreadable file becomes one row giving the reason."""
+    if isinstance(rejected, UnreadableFile):
+        return [Problem(0, "（整个文件）", rejected.reason)]
+    return rejected.problems
+
+
+def problems_tsv(problems: list[Problem]) -> str:
+    """Tab-separated with a header line: pastes into Excel/WPS as a table."""
+    lines = ["\t".join(ProblemModel.HEADERS)]
+    lines += ["\t".join(_cells(problem)) for problem in problems]
+    return "\n".join(lines) + "\n"
+
+
+def save_problems(path: Path, rejected: ImportRejected) -> None:
+    """.csv (UTF-8 with BOM for Excel, formula-like text neutralised) or, otherwise, the plain lines."""
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(ProblemModel.HEADERS)
+            writer.writerows([neutralise(text) for text in _cells(problem)] for problem in problems_of(rejected))
+    else:
+        path.write_text("\n".join(rejected.lines()) + "\n", encoding="utf-8")
+
+
+# --- the dialog ---------------------------------------------------------------
+
+
+class ImportDialog(QDialog):
+    """Choose a file (and evidence), preview, import. ``imported`` is True after a successful import."""
+
+    import_finished = Signal(object)  # ImportResult
+    import_rejected = Signal(object)  # ImportRejected
+    import_stopped = Signal(str)  # 已取消 / the failure message
+
+    def __init__(self, parent: QWidget | None, workspace_folder: Path, *, actor: str | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入申报文件")
+        self.workspace_folder = Path(workspace_folder)
+        self.actor = actor
+        self.imported = False
+        self.result: ImportResult | None = None
+        self.rejection: ImportRejected | None = None
+        self._job: ImportJob | None = None
+        self._previewed = ""
+
+        self.file_edit = QLineEdit(self)
+        self.file_edit.setPlaceholderText("CSV、XLSX 或 JSON 文件（可直接拖入本窗口）")
+        self.choose_file = QPushButton("选择文件…", self)
+        self.evidence_edit = QLineEdit(self)
+        self.evidence_edit.setPlaceholderText("可选：“附件”列所列文件所在的文件夹或 ZIP 压缩包")
+        self.evidence_edit.setClearButtonEnabled(True)
+        self.choose_folder = QPushButton("文件夹…", self)
+        self.choose_zip = QPushButton("ZIP…", self)
+        self.update_box = QCheckBox("申报编号已在工作区中时，用本文件更新该申报（保留原版本）", self)
+
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_edit, 1)
+        file_row.addWidget(self.choose_file)
+        evidence_row = QHBoxLayout()
+        evidence_row.addWidget(self.evidence_edit, 1)
+        evidence_row.addWidget(self.choose_folder)
+        evidence_row.addWidget(self.choose_zip)
+        form = QFormLayout()
+        form.addRow("申报文件：", file_row)
+        form.addRow("附件：", evidence_row)
+        form.addRow("", self.update_box)
+
+        self.preview_model = PreviewModel(self)
+        self.preview = self._table_view(self.preview_model)
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview_note = QLabel("请选择要导入的申报文件。", self)
+        self.preview_note.setWordWrap(True)
+        preview_page = QWidget(self)
+        preview_layout = QVBoxLayout(preview_page)
+        preview_layout.addWidget(self.preview_note)
+        preview_layout.addWidget(self.preview, 1)
+
+        self.problem_model = ProblemModel(self)
+        self.problems = self._table_view(self.problem_model)
+        self.problems.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.problems.verticalHeader().setVisible(False)  # the 行 column is the file's row
+        header = self.problems.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        copy = QAction("复制", self.problems)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy.triggered.connect(self.copy_problems)
+        self.problems.addAction(copy)
+        self.problem_title = QLabel(self)
+        self.problem_title.setWordWrap(True)
+        self.problem_title.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold")
+        self.copy_button = QPushButton("复制", self)
+        self.copy_button.setToolTip("复制所选问题（未选择时复制全部），可粘贴到 Excel/WPS")
+        self.save_button = QPushButton("另存为…", self)
+        problem_buttons = QHBoxLayout()
+        problem_buttons.addWidget(QLabel("修改文件后重新导入即可；本次未写入任何数据。", self), 1)
+        problem_buttons.addWidget(self.copy_button)
+        problem_buttons.addWidget(self.save_button)
+        problem_page = QWidget(self)
+        problem_layout = QVBoxLayout(problem_page)
+        problem_layout.addWidget(self.problem_title)
+        problem_layout.addWidget(self.problems, 1)
+        problem_layout.addLayout(problem_buttons)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(preview_page, "预览")
+        self.tabs.addTab(problem_page, "问题")
+        self.tabs.setTabEnabled(1, False)
+
+        self.stage_label = QLabel(self)
+        self.stage_label.setWordWrap(True)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, len(STAGES))
+        self.progress.setTextVisible(False)
+        self.progress.setVisible(False)
+        self.template_button = QPushButton("下载导入模板…", self)
+        self.template_button.setToolTip("生成带填写说明的空白 XLSX 模板")
+        self.import_button = QPushButton("导入", self)
+        self.import_button.setDefault(True)
+        self.import_button.setEnabled(False)
+        self.close_button = QPushButton("关闭", self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.template_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.stage_label)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+
+        self.setAcceptDrops(True)
+        self.file_edit.editingFinished.connect(self._typed_file)
+        self.choose_file.clicked.connect(self._choose_file)
+        self.choose_folder.clicked.connect(self._choose_folder)
+        self.choose_zip.clicked.connect(self._choose_zip)
+        self.import_button.clicked.connect(self.start_import)
+        self.close_button.clicked.connect(self._close_or_cancel)
+        self.copy_button.clicked.connect(self.copy_problems)
+        self.save_button.clicked.connect(self._save_problems)
+        self.template_button.clicked.connect(self._save_template)
+        char, line = self.fontMetrics().horizontalAdvance("字"), self.fontMetrics().height()
+        self.resize(char * 80, line * 36)
+
+    def _table_view(self, model: QAbstractTableModel) -> QTableView:
+        view = QTableView(self)
+        view.setModel(model)
+        view.setAlternatingRowColors(True)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setWordWrap(False)
+        view.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.6))
+        return view
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, workspace_folder: Path, *, actor: str | None = None) -> bool:
+        """Show the dialog; True when a file was imported."""
+        dialog = cls(parent, workspace_folder, actor=actor)
+        dialog.exec()
+        return dialog.imported
+
+    # --- choosing -----------------------------------------------------------
+
+    def _choose_file(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "选择申报文件", self.file_edit.text(), FILE_FILTER)
+        if chosen:
+            self.set_file(Path(chosen))
+
+    def _choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "选择附件文件夹", self.evidence_edit.text())
+        if chosen:
+            self.set_evidence(Path(chosen))
+
+    def _choose_zip(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "选择附件压缩包", self.evidence_edit.text(), "ZIP 压缩包 (*.zip)")
+        if chosen:
+            self.set_evidence(Path(chosen))
+
+    def _typed_file(self) -> None:
+        text = self.file_edit.text().strip()
+        if text and text != self._previewed:
+            self.set_file(Path(text))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls() and self._job is None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        """An intake file becomes the file; a folder or ZIP becomes the evidence."""
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile())
+            if path.is_dir() or path.suffix.lower() == ".zip":
+                self.set_evidence(path)
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+                self.set_file(path)
+        event.acceptProposedAction()
+
+    def set_evidence(self, path: Path | None) -> None:
+        self.evidence_edit.setText("" if path is None else str(path))
+
+    def set_file(self, path: Path) -> None:
+        """Choose the intake file and preview its first rows."""
+        self.file_edit.setText(str(path))
+        self._previewed = str(path)
+        self.rejection = None
+        self.problem_model.set_problems([])
+        self.tabs.setTabText(1, "问题")
+        self.tabs.setTabEnabled(1, False)
+        self.tabs.setCurrentIndex(0)
+        self.stage_label.clear()
+        self.progress.setVisible(False)
+        self.import_button.setEnabled(not self.imported)
+        try:
+            table = read_table(path, max_rows=PREVIEW_ROWS)
+        except UnreadableFile as unreadable:
+            self.preview_model.set_table(None)
+            self.preview_note.setText(f"<span style='color:{ERROR_COLOUR}'>{unreadable.lines()[0]}</span>")
+            return
+        self.preview_model.set_table(table)
+        self.preview.resizeColumnsToContents()
+        limit = self.fontMetrics().horizontalAdvance("字") * 16
+        for column in range(self.preview_model.columnCount()):
+            self.preview.setColumnWidth(column, min(self.preview.columnWidth(column), limit))
+        self.preview_note.setText(self._preview_text(table))
+
+    def _preview_text(self, table: RawTable) -> str:
+        shown = min(len(table.row_numbers), PREVIEW_ROWS)
+        text = f"预览文件的前 {shown} 行（行号即表格中的行号）。导入时将校验全部行，有任何问题则整个文件不导入。"
+        present = {column_for_header(header) for header in table.headers}
+        missing = [column.header for column in COLUMNS if column.required and column not in present]
+        ignored = [header for header in table.headers if column_for_header(header) is None and header]
+        if missing:
+            text += f"<br><span style='color:{ERROR_COLOUR}'>缺少必填列：{'、'.join(missing)}</span>"
+        if ignored:
+            text += f"<br>以下列不是模板中的列，导入时忽略（灰色表头）：{'、'.join(ignored)}"
+        return text
+
+    # --- importing ----------------------------------------------------------
+
+    def is_running(self) -> bool:
+        return self._job is not None
+
+    def start_import(self) -> None:
+        path = self.file_edit.text().strip()
+        if not path or self._job is not None:
+            return
+        evidence = self.evidence_edit.text().strip()
+        actor = self.actor
+        if actor is None:
+            from gui.settings_dialog import current_actor
+
+            actor = current_actor()
+        job = ImportJob(self.workspace_folder, Path(path), Path(evidence) if evidence else None,
+                        self.update_box.isChecked(), actor)
+        job.signals.stage.connect(self._stage)
+        job.signals.succeeded.connect(self._succeeded)
+        job.signals.rejected.connect(self._rejected)
+        job.signals.failed.connect(self._failed)
+        job.signals.cancelled.connect(self._cancelled)
+        job.signals.done.connect(self._done)
+        self._job = job
+        _keep_until_done(job)
+        self._set_running(True)
+        self.progress.setValue(0)
+        self.stage_label.setText("正在准备导入…")
+        # The shared pool: a dialog closed mid-import never blocks on its own pool's destructor.
+        QThreadPool.globalInstance().start(job)
+
+    def cancel_import(self) -> bool:
+        """Stop the running import; False when it is already writing (it will then complete)."""
+        if self._job is None:
+            return True
+        if not self._job.cancel():
+            self.stage_label.setText("正在写入工作区，已无法取消，请稍候…")
+            return False
+        self.stage_label.setText("正在取消…（不会写入任何数据）")
+        self.close_button.setEnabled(False)
+        return True
+
+    def _set_running(self, running: bool) -> None:
+        for widget in (self.choose_file, self.choose_folder, self.choose_zip, self.evidence_edit,
+                       self.update_box, self.import_button, self.template_button):
+            widget.setEnabled(not running)
+        self.import_button.setEnabled(not running and not self.imported)
+        self.progress.setVisible(running or self.progress.isVisible())
+        self.close_button.setEnabled(True)
+        self.close_button.setText("取消导入" if running else ("完成" if self.imported else "关闭"))
+
+    def _stage(self, stage: str, done: int, total: int) -> None:
+        step = STAGES.index(stage) if stage in STAGES else self.progress.value()
+        self.progress.setValue(step)
+        count = f"（共 {total} 件）" if stage in ("评估", COMMIT_STAGE) and total else \
+            f"（共 {total} 个附件）" if stage == "保存附件" and total else ""
+        self.stage_label.setText(f"第 {step + 1}/{len(STAGES)} 步：{stage}{count}…")
+        if stage == COMMIT_STAGE:
+            self.close_button.setEnabled(False)
+            self.close_button.setToolTip("正在写入工作区，不能取消")
+
+    def _succeeded(self, result: ImportResult) -> None:
+        self.imported = True
+        self.result = result
+        self.progress.setValue(len(STAGES))
+        self.stage_label.setText(f"已导入 {result.file_name}：新增 {result.imported} 件，更新 {result.updated} 件，"
+                                 f"附件 {result.evidence_files} 个。")
+        self.import_finished.emit(result)
+
+    def _rejected(self, rejected: ImportRejected) -> None:
+        self.rejection = rejected
+        problems = problems_of(rejected)
+        self.problem_model.set_problems(problems)
+        self.problem_title.setText(rejected.lines()[0] + ("" if isinstance(rejected, UnreadableFile) else
+                                                          "。以下列出全部问题，可复制或另存为文件。"))
+        self.tabs.setTabEnabled(1, True)
+        self.tabs.setTabText(1, f"问题（{len(problems)}）")
+        self.tabs.setCurrentIndex(1)
+        self.progress.setVisible(False)
+        self.stage_label.setText(f"<span style='color:{ERROR_COLOUR}'>未导入：共 {len(problems)} 处问题，"
+                                 "工作区没有任何改动。</span>")
+        self.import_rejected.emit(rejected)
+
+    def _failed(self, message: str) -> None:
+        self.progress.setVisible(False)
+        self.stage_label.setText(f"<span style='color:{ERROR_COLOUR}'>未导入：{message}</span>")
+        self.import_stopped.emit(message)
+
+    def _cancelled(self) -> None:
+        self.progress.setVisible(False)
+        self.stage_label.setText("已取消导入，工作区没有任何改动。")
+        self.import_stopped.emit("已取消")
+
+    def _done(self) -> None:
+        self._job = None
+        self.close_button.setToolTip("")
+        self._set_running(False)
+
+    def _close_or_cancel(self) -> None:
+        if self._job is not None:
+            self.cancel_import()
+        elif self.imported:
+            self.accept()
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        if self._job is not None and not self.cancel_import():
+            return  # writing: the dialog stays until the import has finished
+        self._detach()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._job is not None and not self.cancel_import():
+            event.ignore()
+            return
+        self._detach()
+        super().closeEvent(event)
+
+    def _detach(self) -> None:
+        """A cancelled job may still run to its next checkpoint: stop listening to it."""
+        job, self._job = self._job, None
+        if job is None:
+            return
+        signals = job.signals
+        for signal, slot in ((signals.stage, self._stage), (signals.succeeded, self._succeeded),
+                             (signals.rejected, self._rejected), (signals.failed, self._failed),
+                             (signals.cancelled, self._cancelled), (signals.done, self._done)):
+            signal.disconnect(slot)
+
+    # --- problems -----------------------------------------------------------
+
+    def copy_problems(self) -> str:
+        """Copy the selected problems (all when none is selected) as a table; returns the text."""
+        if self.rejection is None:
+            return ""
+        rows = sorted({index.row() for index in self.problems.selectionModel().selectedIndexes()})
+        problems = [self.problem_model.problem(row) for row in rows] or problems_of(self.rejection)
+        text = problems_tsv(problems) if problems else ""
+        QGuiApplication.clipboard().setText(text)
+        if problems:
+            self.stage_label.setText(f"已复制 {len(problems)} 处问题，可粘贴到 Excel/WPS 或文本中。")
+        return text
+
+    def _save_problems(self) -> None:
+        if self.rejection is None:
+            return
+        stem = Path(self.file_edit.text()).stem or "申报文件"
+        chosen, chosen_filter = QFileDialog.getSaveFileName(
+            self, "保存问题清单", str(Path(self.file_edit.text()).with_name(f"{stem}-导入问题.txt")),
+            "文本文件 (*.txt);;CSV 文件 (*.csv)")
+        if chosen:
+            path = Path(chosen)
+            if not path.suffix:
+                path = path.with_suffix(".csv" if "csv" in chosen_filter.lower() else ".txt")
+            self.save_problems_to(path)
+
+    def save_problems_to(self, path: Path) -> bool:
+        if self.rejection is None:
+            return False
+        try:
+            save_problems(path, self.rejection)
+        except OSError as error:
+            QMessageBox.warning(self, "无法保存", f"无法写入 {path}（{error.strerror or error}）。")
+            return False
+        self.stage_label.setText(f"问题清单已保存到 {path}")
+        return True
+
+    # --- template -----------------------------------------------------------
+
+    def _save_template(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self, "保存导入模板", "申报导入模板.xlsx", "Excel 文件 (*.xlsx)")
+        if chosen:
+            path = Path(chosen)
+            self.write_template_to(path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx"))
+
+    def write_template_to(self, path: Path) -> bool:
+        writer = _template_writer()
+        if writer is None:
+            QMessageBox.information(self, "模板", "此版本尚未提供导入模板，请向管理员索取。")
+            return False
+        try:
+            writer(path)
+        except OSError as error:
+            QMessageBox.warning(self, "无法保存模板",
+                                f"无法写入 {path}（{error.strerror or error}）。如该文件正在 Excel/WPS 中打开，请关闭后重试。")
+            return False
+        self.stage_label.setText(f"模板已保存到 {path}")
+        return True

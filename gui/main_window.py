@@ -1,0 +1,376 @@
+"""The main window: toolbar (reviewer, navigation), the queue, review, policy and statistics pages."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from policy.catalog import load_policy
+
+from models.queue_index import QueueIndex, load_queue_index, review_progress, reviewer_roles
+from models.workspace import Workspace
+
+from gui import errors, optional
+from gui.actions import COMMANDS, MENUS, TICK_COUNT, ShortcutLegend, build_actions
+from gui.case_loader import CaseLoader
+from gui.ops import Op, worker_workspace
+from gui.passphrase_dialog import PassphraseDialog
+from gui.qt import (
+    QCloseEvent, QComboBox, QLabel, QMainWindow, QMessageBox, QSizePolicy, QTabWidget, QThreadPool,
+    QToolBar, QVBoxLayout, QWidget, Signal,
+)
+from gui.queue_model import QueueModel, WorkspaceQueueSource
+from gui.queue_view import QueueView
+from gui.session import ReviewSession
+from gui.settings_store import app_settings
+from gui.source_text_view import SourceTextView
+
+if TYPE_CHECKING:
+    from gui.review_view import ReviewView
+
+WINDOW_TITLE = "审核台 ReviewDesk"
+QUEUE_TAB, REVIEW_TAB, POLICY_TAB, STATS_TAB = range(4)
+NO_REVIEWER = "请选择审核人…"
+# Imported on a worker thread once the queue is shown, so opening the first case does not wait for them.
+WARM_MODULES = ("gui.review_view", "models.casefile", "models.reviewers")
+
+
+def _warm_imports(progress: object = None) -> None:
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+
+
+class LazyPage(QWidget):
+    """A tab whose content is built the first time it is shown (keeps start-up light)."""
+
+    def __init__(self, build: Callable[[QWidget], QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build = build
+        self.content: QWidget | None = None
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def ensure_built(self) -> QWidget:
+        if self.content is None:
+            self.content = self._build(self)
+            self.layout().addWidget(self.content)
+        return self.content
+
+
+class MainWindow(QMainWindow):
+    queue_loaded = Signal()
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.queue_ready = False
+        self.closing = False
+        self.reload_queue()  # on a worker thread, while the widgets are built
+        self.item_names = {item_id: item.name for item_id, item in load_policy().items.items()}
+        self.session = ReviewSession(reviewer_roles(ws.db))
+        self.loader = CaseLoader(ws.folder, self)
+        self.model = QueueModel(WorkspaceQueueSource(ws.db, self.item_names), parent=self)
+        self.actions_by_name = build_actions(self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.queue = QueueView(self.model, self.tabs)
+        self.review_page = LazyPage(self._build_review, self.tabs)
+        self.policy_page = LazyPage(self._build_policy, self.tabs)
+        self.stats_page = LazyPage(self._build_stats, self.tabs)
+        for page, title in ((self.queue, "待审队列"), (self.review_page, "审核"), (self.policy_page, "政策原文"),
+                            (self.stats_page, "统计")):
+            self.tabs.addTab(page, title)
+        self.setCentralWidget(self.tabs)
+
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+        self.setWindowTitle(f"{WINDOW_TITLE} — {ws.folder.name}" + ("（演示数据）" if ws.is_demo else ""))
+        self.resize(1366, 768)
+        geometry = app_settings().value("main/geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
+        self._tab_changed(QUEUE_TAB)
+
+    @property
+    def review(self) -> ReviewView:
+        """The review page, built the first time it is needed."""
+        return self.review_page.ensure_built()  # type: ignore[return-value]
+
+    def _build_review(self, parent: QWidget) -> QWidget:
+        from gui.review_view import ReviewView
+
+        review = ReviewView(self.ws, self.session, self.loader, self.model, parent)
+        self.queue.query_changed.connect(review.refresh_title)
+        review.current_changed.connect(self.queue.select_application)
+        review.decision_saved.connect(self._decision_saved)
+        review.open_source.connect(self.show_clause)
+        return review
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("工具栏", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        a = self.actions_by_name
+        for name in ("import_file", None, "previous", "next", None, "save", "save_next", None, "print_sheet",
+                     "export_sheet"):
+            if name is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(a[name])
+        spacer = QWidget(bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        bar.addWidget(QLabel("当前审核人 ", bar))
+        self.reviewer_combo = QComboBox(bar)
+        self.reviewer_combo.setAccessibleName("当前审核人")
+        self.reviewer_combo.addItem(NO_REVIEWER, "")
+        for name, role in self.session.roles.items():
+            self.reviewer_combo.addItem(f"{name}（{role}）", name)
+        bar.addWidget(self.reviewer_combo)
+        self.addToolBar(bar)
+
+    def _build_menus(self) -> None:
+        menus = {title: self.menuBar().addMenu(title) for title in MENUS}
+        for command in COMMANDS:
+            menu = menus["审核"] if command.group == "材料清单" else menus[command.group]
+            if command.name == "tick_1":
+                menu = menus["审核"].addMenu("勾选材料")
+                self._tick_menu = menu
+            elif command.name.startswith("tick_"):
+                menu = self._tick_menu
+            menu.addAction(self.actions_by_name[command.name])
+            if command.name in ("export_sheet", "settings", "show_stats", "back_to_queue", "declare_conflict"):
+                menu.addSeparator()
+
+    def _build_status_bar(self) -> None:
+        self.progress_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.progress_label)
+        if self.ws.is_demo:
+            demo = QLabel("<span style='color:#b3261e'><b>演示数据 · 非真实申报</b></span>", self)
+            self.statusBar().addPermanentWidget(demo)
+        self.statusBar().showMessage("正在加载待审队列…")
+
+    def _connect(self) -> None:
+        a = self.actions_by_name
+        handlers: dict[str, Callable[[], object]] = {
+            "import_file": self.import_file, "print_sheet": lambda: self.sheet_action("print_sheet"),
+            "export_sheet": lambda: self.sheet_action("export_sheet"), "settings": self.open_settings,
+            "quit": self.close, "show_queue": lambda: self.tabs.setCurrentIndex(QUEUE_TAB),
+            "show_review": lambda: self.tabs.setCurrentIndex(REVIEW_TAB),
+            "show_policy": lambda: self.tabs.setCurrentIndex(POLICY_TAB),
+            "show_stats": lambda: self.tabs.setCurrentIndex(STATS_TAB), "reset_layout": lambda: self.review.reset_layout(),
+            "focus_search": self.focus_search, "next": lambda: self.review.go(1),
+            "previous": lambda: self.review.go(-1), "back_to_queue": self.back_to_queue,
+            "declare_none": lambda: self.review.declare_no_conflict(),
+            "declare_conflict": lambda: self.review.declare_a_conflict(),
+            "save": lambda: self.review.save(False), "save_next": lambda: self.review.save(True),
+            "calculator": self.open_calculator, "help_keys": lambda: ShortcutLegend(self).exec(),
+            "about": self.about,
+        }
+        for n in range(1, TICK_COUNT + 1):
+            handlers[f"tick_{n}"] = lambda n=n: self.review.toggle_tick(n - 1)
+        for name, handler in handlers.items():
+            a[name].triggered.connect(lambda _=False, h=handler: h())
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.queue.open_requested.connect(self.open_application)
+        self.reviewer_combo.currentIndexChanged.connect(self._reviewer_chosen)
+
+    # --- the queue ---------------------------------------------------------------------------
+
+    def reload_queue(self) -> None:
+        """Read the queue index on a worker connection; the table fills when it arrives."""
+        folder = self.ws.folder
+
+        def load(progress: object) -> QueueIndex:
+            with worker_workspace(folder) as ws:
+                return load_queue_index(ws.db)
+
+        Op(self, load).success(self._queue_arrived).run()
+
+    def _queue_arrived(self, index: QueueIndex) -> None:
+        if self.closing:
+            return
+        self.model.set_index(index)
+        self.queue.populate_filters(index, self.item_names)
+        self.queue_ready = True
+        self.loader.clear()
+        self._update_progress()
+        self.statusBar().showMessage(f"已加载 {len(index)} 件申报", 4000)
+        if self.model.rowCount():
+            self.loader.request(self.model.application_id(0))
+            if self.queue.selected_application() is None:
+                self.queue.select_application(self.model.application_id(0))
+        if self.review_page.content is None:
+            Op(self, _warm_imports).success(lambda _: self.closing or self.review_page.ensure_built()).run()
+        self.queue_loaded.emit()
+
+    def _update_progress(self) -> None:
+        progress = review_progress(self.model.index_data, self.session.current, self.session.role)
+        mine = (f"{self.session.current}：已审 {progress.mine_done} / 共 {progress.mine_total}　·　"
+                if self.session.current else "")
+        self.progress_label.setText(f"{mine}全部：已审 {progress.all_done} / 共 {progress.all_total}")
+
+    def open_application(self, application_id: str) -> None:
+        self.tabs.setCurrentIndex(REVIEW_TAB)
+        self.review.show_application(application_id)
+
+    def _decision_saved(self, application_id: str) -> None:
+        index = self.model.index_data
+        at = index.position_of.get(application_id)
+        # A 复核 re-assesses the enterprise's other applications: refresh them all.
+        same = [index.ids[p] for p, uscc in enumerate(index.usccs) if at is not None and uscc == index.usccs[at]]
+        for other in same:
+            if other != application_id:
+                self.loader.forget(other)
+        self.model.refresh_applications(same or [application_id])
+        self._update_progress()
+        self.statusBar().showMessage(f"{application_id} 的决定已签名保存", 5000)
+
+    # --- reviewers -------------------------------------------------------------------------------
+
+    def _reviewer_chosen(self) -> None:
+        name = self.reviewer_combo.currentData() or None
+        if name is None or self.session.is_unlocked(name):
+            self._set_reviewer(name)
+            return
+        passphrase = PassphraseDialog.ask(self, name)
+        if passphrase is None:
+            self._show_reviewer_in_combo(self.session.current)
+            return
+        folder = self.ws.folder
+
+        def unlock_key(progress: object) -> object:
+            from models.reviewers import unlock
+
+            with worker_workspace(folder) as ws:
+                return unlock(ws, name, passphrase)
+
+        def unlocked(key: object) -> None:
+            self.session.remember_key(name, key)  # type: ignore[arg-type]
+            self._set_reviewer(name)
+
+        def refused(error: BaseException) -> None:
+            self._show_reviewer_in_combo(self.session.current)
+            errors.report(error, self)
+
+        self.reviewer_combo.setEnabled(False)
+        Op(self, unlock_key).success(unlocked).failure(refused).with_progress(f"正在解锁 {name} 的签名密钥…").run()
+
+    def _set_reviewer(self, name: str | None) -> None:
+        self.session.current = name
+        self._show_reviewer_in_combo(name)
+        if self.review_page.content is not None:
+            self.review.reviewer_changed()
+        self._update_progress()
+
+    def preview_as(self, name: str) -> None:
+        """Show the pages as ``name`` sees them without unlocking their key (screenshots); saving still needs it."""
+        self._set_reviewer(name)
+
+    def _show_reviewer_in_combo(self, name: str | None) -> None:
+        self.reviewer_combo.blockSignals(True)
+        self.reviewer_combo.setCurrentIndex(max(self.reviewer_combo.findData(name or ""), 0))
+        self.reviewer_combo.blockSignals(False)
+        self.reviewer_combo.setEnabled(True)
+
+    # --- other pages and tools -------------------------------------------------------------------
+
+    def _tab_changed(self, tab: int) -> None:
+        reviewing = tab == REVIEW_TAB
+        for name in ("next", "previous", "save", "save_next", "declare_none", "declare_conflict", "back_to_queue",
+                     *(f"tick_{n}" for n in range(1, TICK_COUNT + 1))):
+            self.actions_by_name[name].setEnabled(reviewing)
+        if reviewing and self.review.current_id is None:
+            selected = self.queue.selected_application()
+            if selected is not None:
+                self.review.show_application(selected)
+        page = self.tabs.widget(tab)
+        if isinstance(page, LazyPage):
+            content = page.ensure_built()
+            if page is self.stats_page and hasattr(content, "refresh"):
+                content.refresh(self.ws)
+
+    def _build_policy(self, parent: QWidget) -> QWidget:
+        browser = optional.policy_browser()
+        return browser(parent) if browser is not None else SourceTextView(parent)
+
+    def _build_stats(self, parent: QWidget) -> QWidget:
+        view = optional.statistics_view()
+        if view is not None:
+            return view(parent)
+        return QLabel("统计功能即将提供", parent)
+
+    def show_clause(self, clause_id: str) -> None:
+        self.tabs.setCurrentIndex(POLICY_TAB)
+        browser = self.policy_page.ensure_built()
+        if hasattr(browser, "show_clause"):
+            browser.show_clause(clause_id)
+        if hasattr(browser, "show_source"):  # the whole document, scrolled to the clause
+            browser.show_source()
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(QUEUE_TAB)
+        self.queue.focus_search()
+
+    def back_to_queue(self) -> None:
+        self.tabs.setCurrentIndex(QUEUE_TAB)
+        self.queue.table.setFocus()
+
+    def import_file(self) -> None:
+        dialog = optional.import_dialog()
+        if dialog is None:
+            errors.show_message(self, "导入申报文件", "导入功能即将提供")
+            return
+        if dialog.ask(self, self.ws.folder):
+            self.reload_queue()
+
+    def open_settings(self) -> None:
+        dialog = optional.settings_dialog()
+        if dialog is None:
+            errors.show_message(self, "设置", "设置功能即将提供")
+        elif dialog.ask(self, self.ws):
+            self.reload_queue()
+
+    def open_calculator(self) -> None:
+        dialog = optional.calculator_dialog()
+        if dialog is None:
+            errors.show_message(self, "奖补计算器", "计算器即将提供")
+        else:
+            dialog(self, self.ws).exec()
+
+    def sheet_action(self, name: str) -> None:
+        """打印/导出审核表 through ``sheets.print_sheet`` / ``sheets.export_sheet(parent, ws, application_id)``."""
+        sheets = optional.sheets_module()
+        action = getattr(sheets, name, None) if sheets is not None else None
+        if action is None:
+            errors.show_message(self, "审核表", "审核表功能即将提供")
+            return
+        current = self.review.current_id if self.review_page.content is not None else None
+        application_id = current or self.queue.selected_application()
+        if application_id is None:
+            errors.show_message(self, "审核表", "请先选择一件申报")
+            return
+        try:
+            action(self, self.ws, application_id)
+        except Exception as error:  # noqa: BLE001 - shown, and logged when unexpected
+            errors.report(error, self)
+
+    def about(self) -> None:
+        policy = load_policy()
+        QMessageBox.about(self, "关于审核台", f"<b>审核台 ReviewDesk</b><p>{policy.document_number}"
+                          f"《{policy.title}》奖补申报审核工作台</p><p>工作区：{self.ws.folder}</p>")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.closing = True
+        settings = app_settings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        if self.review_page.content is not None:
+            self.review.save_layout()
+        self.loader.close()
+        QThreadPool.globalInstance().waitForDone(5000)
+        super().closeEvent(event)

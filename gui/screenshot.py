@@ -1,0 +1,121 @@
+"""``take_screenshot``: the main window at 1366×768, rendered offscreen, one page of it saved as PNG.
+
+Read-only: the workspace is opened without its lock and nothing is written to
+it, and window layout is read from and saved to a temporary settings folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+VIEWS = ("queue", "review", "policy", "stats")
+SIZE = (1366, 768)
+
+
+def _wait(app: object, done: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()  # type: ignore[attr-defined]
+        if done():
+            return True
+        time.sleep(0.01)
+    return done()
+
+
+def _settle(app: object, seconds: float = 0.3) -> None:
+    _wait(app, lambda: False, seconds)
+
+
+def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str | None = None,
+                    scale: float = 1.0) -> int:
+    """Write ``out`` (PNG) showing ``view`` (queue | review | policy | stats); returns an exit code.
+
+    ``select`` names the application to select (queue), open (review) or whose
+    clause to show (policy). ``scale`` (e.g. 2 for 200 %) applies only when no
+    QApplication exists yet.
+    """
+    if view not in VIEWS:
+        print(f"--view 须为 {' | '.join(VIEWS)} 之一，而不是“{view}”", file=sys.stderr)
+        return 2
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
+    from models.workspace import Workspace
+
+    from gui.app import create_application
+    from gui.main_window import POLICY_TAB, REVIEW_TAB, STATS_TAB, MainWindow
+    from gui.qt import QSettings
+
+    app = create_application()
+    with tempfile.TemporaryDirectory(prefix="reviewdesk-shot-") as settings_folder:
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_folder)
+        try:
+            ws = Workspace.open(Path(workspace), create=False, lock=False)
+        except Exception as error:  # noqa: BLE001 - a CLI message
+            print(f"无法打开工作区：{error}", file=sys.stderr)
+            return 1
+        window = MainWindow(ws)
+        try:
+            window.resize(*SIZE)
+            window.show()
+            if not _wait(app, lambda: window.queue_ready, 30):
+                print("待审队列加载超时", file=sys.stderr)
+                return 1
+            if select is not None and window.model.row_of(select) is None:
+                print(f"工作区中没有申报编号 {select}", file=sys.stderr)
+                return 1
+            target = select or (window.model.application_id(0) if window.model.rowCount() else None)
+            if view == "queue" and target:
+                window.queue.select_application(target)
+            elif view == "review" and target:
+                window.tabs.setCurrentIndex(REVIEW_TAB)
+                _show_review(app, window, target)
+            elif view == "policy":
+                window.tabs.setCurrentIndex(POLICY_TAB)
+                browser = window.policy_page.ensure_built()
+                if select and hasattr(browser, "show_clause"):
+                    browser.show_clause(_clause_of(ws, select))
+            elif view == "stats":
+                window.tabs.setCurrentIndex(STATS_TAB)
+            _settle(app)
+            out = Path(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(out), "PNG"):
+                print(f"无法写入 {out}", file=sys.stderr)
+                return 1
+            return 0
+        finally:
+            window.close()
+            ws.close()
+
+
+def _show_review(app: object, window: object, application_id: str) -> None:
+    """Open the application as a reviewer who declared no conflict would see it (nothing is written)."""
+    review = window.review  # type: ignore[attr-defined]
+    rendered: list[bool] = []
+    review.evidence.pdf.first_page_rendered.connect(lambda: rendered.append(True))
+    review.show_application(application_id)
+    _wait(app, lambda: review.loaded is not None, 15)
+    if review.loaded is None:
+        return
+    conflicts = review.loaded.case.conflicts
+    free = [name for name, (has_conflict, _) in conflicts.items() if not has_conflict]
+    session = window.session  # type: ignore[attr-defined]
+    chosen = next((name for name in session.roles if name in free), None)
+    if chosen is not None:
+        window.preview_as(chosen)  # type: ignore[attr-defined]
+    if any(e.file.kind == "pdf" for e in review.loaded.evidence):
+        _wait(app, lambda: bool(rendered), 10)
+
+
+def _clause_of(ws: object, application_id: str) -> str:
+    from policy.catalog import load_policy
+
+    item_id = ws.db.execute("SELECT item_id FROM applications WHERE application_id = ?",  # type: ignore[attr-defined]
+                            [application_id]).fetchone()[0]
+    return load_policy().items[item_id].clause.id

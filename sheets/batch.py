@@ -1,0 +1,238 @@
+"""``export-sheets``: a signed ``<申报编号>.pdf`` for each decided application.
+
+The parent reads the workspace, unlocks the signer's key once, numbers and
+audits every sheet, then renders and signs them (in worker processes when a
+batch is large enough to pay for them: the workers get plain data and never
+open the workspace), and finally stores each file's SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+from models.casefile import load_case
+from models.decisions import FIRST
+from models.failures import ReviewDeskError
+from models.reviewers import ca_certificate, get_reviewer, unlock
+from models.workspace import Workspace
+from sheets.content import SheetContent, SheetIssue, attachments, content_from_case
+from sheets.layout import render  # imported here so forked workers start with it loaded
+from sheets.registry import issue_sheets, record_outcomes
+from sheets.sign import SheetSigner, SignerMaterial
+from sheets.stamp_font import stamp_font
+
+PDF_FONT_SETTING = "pdf_font"
+PARALLEL_FROM = 21  # below this, starting worker processes costs more than it saves
+
+
+class ExportRefused(ReviewDeskError):
+    """The export cannot start (bad output folder, signer, key or job count); nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetJob:
+    content: SheetContent
+    issue: SheetIssue
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class SheetResult:
+    application_id: str
+    path: str
+    sha256: str | None = None
+    pages: int = 0
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class ExportReport:
+    written: list[SheetResult] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (申报编号, reason)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+Progress = Callable[[int, int, SheetResult], None]
+
+
+# --- worker side ------------------------------------------------------------
+
+_worker: tuple[SheetSigner | None, str | None] | None = None
+
+
+def init_worker(material: SignerMaterial | None, font_path: str | None) -> None:
+    """Once per process: the font registered, the key and stamp style ready (no key: unsigned sheets)."""
+    global _worker
+    from sheets.styles import styles
+
+    styles(font_path)
+    _worker = (None if material is None else SheetSigner(material), font_path)
+
+
+def make_sheet(job: SheetJob) -> SheetResult:
+    """Render, sign and write one sheet (in the worker that ``init_worker`` set up)."""
+    assert _worker is not None, "init_worker was not called"
+    signer, font_path = _worker
+    target = Path(job.path)
+    try:
+        rendered = render(job.content, job.issue, font_path=font_path)
+        pdf = rendered.pdf
+        if signer is not None:
+            if rendered.stamp_box is None:
+                raise RuntimeError("版面中没有签章位置")
+            pdf = signer.sign(pdf, attachments(job.content, job.issue), rendered.stamp_page, rendered.stamp_box,
+                              datetime.fromisoformat(job.issue.exported_at))
+        write_atomically(target, pdf)
+    except ReviewDeskError as refused:
+        return SheetResult(job.content.application_id, str(target), error=str(refused))
+    except Exception as error:  # noqa: BLE001 - one bad sheet must not stop the batch; the reason is reported
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return SheetResult(job.content.application_id, str(target), error=f"生成失败：{detail}")
+    return SheetResult(job.content.application_id, str(target), hashlib.sha256(pdf).hexdigest(), rendered.pages)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Written under a temporary name in the same folder, then renamed: never a half-written sheet.
+
+    No fsync: it cost more than rendering and signing together, and a sheet
+    lost to a power cut is simply exported again (its SHA-256 is on record).
+    """
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+# --- parent side ------------------------------------------------------------
+
+
+def decided_ids(ws: Workspace) -> list[str]:
+    """Applications with a current 初审 decision, in queue order."""
+    return [row[0] for row in ws.db.execute(
+        "SELECT a.application_id FROM applications a WHERE EXISTS (SELECT 1 FROM decisions d WHERE "
+        "d.application_id = a.application_id AND d.stage = ? AND d.current = 1) ORDER BY a.seq", [FIRST])]
+
+
+def file_name(application_id: str) -> str:
+    safe = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in application_id).strip(". ")
+    return f"{safe or '_'}.pdf"
+
+
+def _contents(ws: Workspace, ids: Sequence[str]) -> tuple[list[SheetContent], list[tuple[str, str]]]:
+    certificates = dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall())
+    demo = ws.is_demo
+    contents: list[SheetContent] = []
+    failed: list[tuple[str, str]] = []
+    for application_id in dict.fromkeys(ids):
+        try:
+            case = load_case(ws, application_id)
+        except ReviewDeskError as missing:
+            failed.append((application_id, str(missing)))
+            continue
+        if case.first is None:
+            failed.append((application_id, "尚无初审决定，不能导出审核表"))
+            continue
+        contents.append(content_from_case(case, certificates, demo=demo))
+    return contents, failed
+
+
+def _pool_context() -> str:
+    """fork is fastest, but only safe from a single-threaded process; otherwise spawn."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def run_jobs(jobs: Sequence[SheetJob], material: SignerMaterial | None, font_path: str | None, workers: int,
+             progress: Progress | None = None) -> list[SheetResult]:
+    """Render and sign every job (``material`` None: unsigned); in ``workers`` processes when there are enough jobs."""
+    results: list[SheetResult] = []
+
+    def done(result: SheetResult) -> None:
+        results.append(result)
+        if progress:
+            progress(len(results), len(jobs), result)
+
+    if workers <= 1 or len(jobs) < PARALLEL_FROM:
+        init_worker(material, font_path)
+        for job in jobs:
+            done(make_sheet(job))
+        return results
+    context = get_context(_pool_context())
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context, initializer=init_worker,
+                             initargs=(material, font_path)) as pool:
+        futures = {pool.submit(make_sheet, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                done(future.result())
+            except Exception as error:  # noqa: BLE001 - a worker died; report the sheet, keep the rest
+                done(SheetResult(job.content.application_id, job.path, error=f"工作进程异常：{error!r}"))
+    return results
+
+
+def export_sheets(workspace: Workspace | str | os.PathLike[str], out_dir: str | os.PathLike[str],
+                  ids: Sequence[str] | None, signer: str, passphrase: str, jobs: int | None = None,
+                  progress: Progress | None = None) -> ExportReport:
+    """Write ``<申报编号>.pdf`` into ``out_dir`` for ``ids`` (default: every application with a 初审 decision).
+
+    Raises :class:`ExportRefused` (or ``ReviewerError``, ``WrongPassphrase``)
+    before anything is written; per-sheet problems are in the report.
+    """
+    if isinstance(workspace, Workspace):
+        return _export(workspace, Path(out_dir), ids, signer, passphrase, jobs, progress)
+    with Workspace.open(Path(workspace), create=False) as ws:
+        return _export(ws, Path(out_dir), ids, signer, passphrase, jobs, progress)
+
+
+def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str, passphrase: str,
+            jobs: int | None, progress: Progress | None) -> ExportReport:
+    started = time.perf_counter()
+    if jobs is not None and jobs < 1:
+        raise ExportRefused(f"并行进程数须为正整数，而不是 {jobs}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportRefused(f"无法创建输出文件夹 {out_dir}：{error.strerror or error}") from None
+    if not out_dir.is_dir():
+        raise ExportRefused(f"输出位置 {out_dir} 不是文件夹")
+    reviewer = get_reviewer(ws, signer)
+    ca = ca_certificate(ws)
+    key = unlock(ws, reviewer.name, passphrase)
+    if key.public_key().public_numbers() != reviewer.certificate.public_key().public_numbers():  # type: ignore[union-attr]
+        raise ExportRefused(f"{reviewer.name} 的密钥与其证书不符，未导出任何审核表")
+    font_path = ws.setting(PDF_FONT_SETTING, "") or None
+    report = ExportReport()
+    contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
+    if contents:
+        material = SignerMaterial.of(key, reviewer.certificate, ca, stamp_font="")
+        material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs, font_path)))
+        issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role)
+        work = [SheetJob(content, issue, str(out_dir / file_name(content.application_id)))
+                for content, issue in zip(contents, issues)]
+        by_path = {r.path: r for r in run_jobs(work, material, font_path, jobs or os.cpu_count() or 1, progress)}
+        results = [by_path[job.path] for job in work]
+        record_outcomes(ws.db, reviewer.name,
+                        [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
+                        [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
+        report.written = [r for r in results if r.error is None]
+        report.failed += [(r.application_id, r.error or "") for r in results if r.error is not None]
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,98 @@
+"""The ``sheets`` table: every issued sheet by verification code, and the export's audit entry.
+
+The table belongs to the schema (migration ``0002_sessions_and_sheets``);
+``ensure_sheet_table`` repeats its definition for workspaces opened before
+that migration existed. ``sha256`` is empty from the moment a sheet is
+numbered until its file has been written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from models import audit
+from sheets.content import SheetContent, SheetIssue, issue_for
+
+EXPORT_ACTION = "导出审核表"
+FAILED_ACTION = "导出审核表失败"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    code: str
+    application_id: str
+    serial: str
+    sha256: str  # "": numbered, but the file was never written
+    signer: str
+    exported_at: str
+
+
+def ensure_sheet_table(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS sheets (code TEXT PRIMARY KEY, application_id TEXT NOT NULL, "
+        "serial TEXT NOT NULL, sha256 TEXT NOT NULL, signer TEXT NOT NULL, exported_at TEXT NOT NULL)")
+
+
+def _has_table(db: Database) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheets'").fetchone() is not None
+
+
+def _next_number(db: Database, year: str) -> int:
+    row = db.execute("SELECT serial FROM sheets WHERE serial LIKE ? ORDER BY serial DESC LIMIT 1",
+                     [f"{year}-%"]).fetchone()
+    return int(row[0].split("-")[1]) + 1 if row else 1
+
+
+def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, signer_role: str) -> list[SheetIssue]:
+    """Number each sheet, audit its export and register its code, all in one transaction.
+
+    The audit entry's time is the signing time, and its hash is the chain head the sheet prints.
+    """
+    issued: list[SheetIssue] = []
+    with db.atomic():
+        ensure_sheet_table(db)
+        year = audit.now_text()[:4]
+        number = _next_number(db, year)
+        for content in contents:
+            serial = f"{year}-{number:06d}"
+            number += 1
+            head = audit.append(db, signer, EXPORT_ACTION, content.application_id, {
+                "serial": serial, "decisions": [block.uuid for block in content.decisions],
+            })
+            exported_at = db.execute("SELECT at FROM audit WHERE hash = ?", [head]).fetchone()[0]
+            issue = issue_for(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer,
+                              signer_role=signer_role)
+            db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
+                       "VALUES (?, ?, ?, '', ?, ?)", [issue.code, content.application_id, serial, signer, exported_at])
+            issued.append(issue)
+    return issued
+
+
+def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssue, str]],
+                    failed: Sequence[tuple[SheetIssue, str]]) -> None:
+    """Store each written file's SHA-256; audit each sheet that could not be written, with the reason."""
+    with db.atomic():
+        for issue, sha256 in written:
+            db.execute("UPDATE sheets SET sha256 = ? WHERE code = ?", [sha256, issue.code])
+        for issue, reason in failed:
+            application_id = db.execute("SELECT application_id FROM sheets WHERE code = ?", [issue.code]).fetchone()
+            audit.append(db, signer, FAILED_ACTION, application_id[0] if application_id else "",
+                         {"serial": issue.serial, "code": issue.code, "reason": reason})
+
+
+def find_code(db: Database, code: str) -> SheetRow | None:
+    if not _has_table(db):
+        return None
+    row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets WHERE code = ?",
+                     [code]).fetchone()
+    return SheetRow(*row) if row else None
+
+
+def export_entry(db: Database, audit_hash: str) -> dict[str, str] | None:
+    """The audit entry with that hash: seq, at, actor, action, subject, details."""
+    row = db.execute("SELECT seq, at, actor, action, subject, details FROM audit WHERE hash = ?",
+                     [audit_hash]).fetchone()
+    return None if row is None else dict(zip(("seq", "at", "actor", "action", "subject", "details"), row))

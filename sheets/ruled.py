@@ -1,0 +1,137 @@
+"""A ruled form section built row by row, whose long texts continue across pages.
+
+reportlab cannot split a table row whose cells span columns (text is lost or
+drawn off the page), so a long text is cut into pieces of whole lines, one row
+each, drawn without rules or padding between them: it reads as one cell, and
+the table breaks between rows. Rules are drawn explicitly for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph, Table
+
+from sheets.styles import BODY_LEADING, BODY_SIZE, HEADER_GRAY, PAD, Styles
+
+MAX_LINES = 12  # longest piece of a text kept in one row
+RULE = 0.5
+FRAME = 1.1
+TOP_PAD, BOTTOM_PAD = 3.5, 4.5
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Free text for a cell: one plain line when it fits, else wrapped and, when long, continued over rows."""
+
+    text: str
+    style: ParagraphStyle | None = None
+
+
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
+    """``text`` for a cell ``width`` wide: a plain string if it fits one line, else paragraphs of ≤ MAX_LINES lines."""
+    inner = width - 2 * PAD
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= inner:
+        return [text]
+    para = paragraph(text, style)
+    if len(text) * style.fontSize <= (inner - style.rightIndent) * MAX_LINES * 0.9:
+        return [para]
+    parts: list[Any] = []
+    limit = style.leading * MAX_LINES + 0.5
+    while True:
+        _, height = para.wrap(inner, 1e6)
+        if height <= limit:
+            return parts + [para]
+        split = para.split(inner, limit)
+        if len(split) < 2:
+            return parts + [para]
+        parts.append(split[0])
+        para = split[1]
+
+
+class Section:
+    """Rows of one ruled table; ``build()`` gives the reportlab ``Table``."""
+
+    def __init__(self, s: Styles, widths: Sequence[float], heading: str | None = None) -> None:
+        self.s = s
+        self.widths = list(widths)
+        self.rows: list[list[Any]] = []
+        self.heights: list[float | None] = []
+        self.rules: list[int | None] = []  # per row: first column of its bottom rule, None for none
+        self.commands: list[tuple[Any, ...]] = []
+        self.repeat = 0
+        if heading:
+            self.heading(heading)
+
+    def heading(self, text: str, *, shade: Any = HEADER_GRAY, size: float = 11, repeat: bool = True) -> None:
+        r = self._append([text] + [""] * (len(self.widths) - 1), None, 0)
+        self.commands += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), shade),
+                          ("FONT", (0, r), (-1, r), self.s.font, size)]
+        if repeat and r == self.repeat:
+            self.repeat = r + 1
+
+    def row(self, *cells: Any, spans: Sequence[tuple[int, int]] = (), height: float | None = None,
+            center: Sequence[int] = (0,), rule_from: int | None = 0, shade: Any = None,
+            repeat: bool = False) -> None:
+        """One logical row; a :class:`Text` cell that is long becomes several table rows."""
+        span_end = {first: last for first, last in spans}
+        resolved: list[list[Any]] = []
+        for column, cell in enumerate(cells):
+            if isinstance(cell, Text):
+                width = sum(self.widths[column:span_end.get(column, column) + 1])
+                resolved.append(pieces(cell.text, width, cell.style or self.s.body))
+            else:
+                resolved.append([cell])
+        count = max(len(parts) for parts in resolved)
+        first = len(self.rows)
+        for k in range(count):
+            last_piece = k == count - 1
+            self._append([parts[k] if k < len(parts) else "" for parts in resolved],
+                         height if count == 1 else None, rule_from if last_piece else None)
+        last = len(self.rows) - 1
+        for start, end in spans:
+            self.commands += [("SPAN", (start, r), (end, r)) for r in range(first, last + 1)]
+        self.commands += [("ALIGN", (c, first), (c, last), "CENTER") for c in center]
+        if shade is not None:
+            self.commands.append(("BACKGROUND", (0, first), (-1, last), shade))
+        if count > 1:
+            self.commands += [("VALIGN", (0, first), (-1, last), "TOP"),
+                              ("BOTTOMPADDING", (0, first), (-1, last - 1), 0),
+                              ("TOPPADDING", (0, first + 1), (-1, last), 0)]
+        if repeat and first == self.repeat:
+            self.repeat = last + 1
+
+    def _append(self, cells: list[Any], height: float | None, rule_from: int | None) -> int:
+        self.rows.append(cells)
+        self.heights.append(height)
+        self.rules.append(rule_from)
+        return len(self.rows) - 1
+
+    def build(self) -> Table:
+        style: list[tuple[Any, ...]] = [
+            ("FONT", (0, 0), (-1, -1), self.s.font, BODY_SIZE, BODY_LEADING),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
+            ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+            ("LINEAFTER", (0, 0), (-2, -1), RULE, colors.black),
+            ("BOX", (0, 0), (-1, -1), FRAME, colors.black),
+            # where the table breaks across pages, close the part above and open the part below
+            ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), FRAME, colors.black),
+            ("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), FRAME, colors.black),
+        ]
+        style += [("LINEBELOW", (start, r), (-1, r), RULE, colors.black)
+                  for r, start in enumerate(self.rules) if start is not None]
+        return Table(self.rows, colWidths=self.widths, rowHeights=self.heights, repeatRows=self.repeat,
+                     style=style + self.commands)

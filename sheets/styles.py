@@ -1,0 +1,86 @@
+"""Page geometry, paragraph styles (all in the one embedded CJK font) and how amounts and times print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib import textsplit
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+
+from models.fonts import register_reportlab_font
+from policy.money import wan_text
+
+TITLE = "聊城市产业扶持政策兑现审核表"
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 15 * mm
+MARGIN_BOTTOM = 22 * mm
+WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+LABEL = 92.0
+PAD = 5.0
+BODY_SIZE = 9.5
+BODY_LEADING = 13.5
+HEADER_GRAY = colors.Color(0.88, 0.88, 0.88)
+SUB_GRAY = colors.Color(0.95, 0.95, 0.95)
+
+# Binary (not ASCII85) streams: smaller and faster to write; every PDF reader takes them.
+rl_config.useA85 = 0
+# reportlab's marks that may not start a line lack some full-width ones: a lone "；" on a line otherwise.
+textsplit.ALL_CANNOT_START += "".join(ch for ch in "；：！？）】》」』〕〉" if ch not in textsplit.ALL_CANNOT_START)
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    font: str
+    body: ParagraphStyle
+    small: ParagraphStyle
+    code: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    right: ParagraphStyle
+
+
+_cache: dict[str, Styles] = {}
+
+
+def styles(font_path: str | None = None) -> Styles:
+    """The styles, made once per process (finding the font runs fc-list)."""
+    cached = _cache.get(font_path or "")
+    if cached is None:
+        font = register_reportlab_font(font_path)
+
+        def style(name: str, size: float, leading: float, align: int = TA_LEFT, **extra: Any) -> ParagraphStyle:
+            return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, alignment=align,
+                                  wordWrap="CJK", textColor=colors.black, **extra)
+
+        cached = Styles(
+            font=font,
+            # rightIndent: room for a full-width mark (、。，) hanging at the end of a wrapped line
+            body=style("body", BODY_SIZE, BODY_LEADING, rightIndent=BODY_SIZE - PAD + 1),
+            small=style("small", 7.5, 10, rightIndent=3),
+            code=style("code", 7.5, 10, TA_RIGHT),
+            title=style("title", 19, 26, TA_CENTER),
+            subtitle=style("subtitle", 9.5, 14, TA_CENTER),
+            right=style("right", 9.5, 13.5, TA_RIGHT),
+        )
+        _cache[font_path or ""] = cached
+    return cached
+
+
+def yuan_figures(amount: Decimal | None) -> str:
+    """``¥300,000.00 元（30.00万元）``."""
+    return "—" if amount is None else f"¥{amount:,.2f} 元（{wan_text(amount)}）"
+
+
+def when(iso_text: str) -> str:
+    """``2026-11-29T22:58:02+08:00`` → ``2026-11-29 22:58:02``."""
+    return iso_text.replace("T", " ")[:19]
+
+

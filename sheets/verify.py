@@ -1,0 +1,328 @@
+"""Offline verification of an exported 审核表, and look-up of a typed verification code.
+
+Checks, each giving a reason when it fails: the PAdES signature (intact,
+cryptographically valid, signer certificate issued by the trusted CA, no
+network, no system trust store); that it covers the whole file (nothing
+appended, no later revision); every embedded decision signature; and, with
+the workspace at hand, that the sheet is the one the workspace issued (code,
+file hash, audit entry, decisions still current).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from models.ca import cert_from_pem, certificate_issued_by, common_name, fingerprint
+from models.failures import ReviewDeskError
+from models.signing import verify_record
+from models.workspace import Workspace
+from sheets.codes import normalise_code, verification_code
+from sheets.content import SHEET_FORMAT, SHEET_RECORD_FILE, STAGE_FILES
+from sheets.registry import EXPORT_ACTION, SheetRow, export_entry, find_code
+
+# pyHanko logs each soft-failed revocation check (there is no network here, by design).
+logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
+logging.getLogger("pyhanko").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionCheck:
+    stage: str
+    uuid: str
+    ok: bool
+    message: str
+
+
+@dataclass(slots=True)
+class SheetVerdict:
+    path: str
+    reasons: list[str] = field(default_factory=list)
+    signer: str = ""
+    signed_at: str = ""
+    signed_at_source: str = ""  # 审计日志 (workspace) or 签名声称 (the signature's own claim)
+    covers_whole_file: bool = False
+    modified_after_signing: bool = False
+    decision_checks: list[DecisionCheck] = field(default_factory=list)
+    content_matches: bool | None = None  # None: no workspace to compare with
+    application_id: str = ""
+    serial: str = ""
+    code: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLookup:
+    code: str
+    row: SheetRow | None
+    decisions_current: bool | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.row is not None and bool(self.row.sha256) and self.decisions_current is not False
+
+
+def load_ca_file(path: Path) -> x509.Certificate:
+    """A CA certificate from a PEM or DER file. Raises ``KeyFileError`` or OSError."""
+    data = path.read_bytes()
+    if b"-----BEGIN" in data:
+        return cert_from_pem(data)
+    try:
+        return x509.load_der_x509_certificate(data)
+    except ValueError:
+        return cert_from_pem(data)  # raises the Chinese KeyFileError
+
+
+def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None = None) -> SheetVerdict:
+    """Every check on one sheet file; ``verdict.ok`` when all pass. Never raises for a bad file."""
+    verdict = SheetVerdict(str(path))
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        verdict.reasons.append(f"无法读取文件：{error.strerror or error}")
+        return verdict
+    if not data.startswith(b"%PDF-"):
+        verdict.reasons.append("不是 PDF 文件")
+        return verdict
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as error:  # noqa: BLE001 - any parse failure of a hostile file is a verdict, not a crash
+        verdict.reasons.append(f"文件已损坏，无法解析：{error}")
+        return verdict
+    if not signatures:
+        verdict.reasons.append("文件中没有电子签名")
+        return verdict
+    if len(signatures) > 1:
+        verdict.reasons.append(f"文件中有 {len(signatures)} 个签名：签名后又被加签或改动")
+    signature = signatures[0]
+    state = _check_signature(verdict, signature, data, ca_certificate)
+    if state is None:
+        return verdict
+    _check_decisions(verdict, state, _embedded_files(verdict, reader, signature.signed_revision), ca_certificate)
+    if ws is not None:
+        _check_workspace(verdict, state, data, ws)
+    return verdict
+
+
+def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes,
+                     ca_certificate: x509.Certificate) -> dict[str, Any] | None:
+    """The PAdES checks. Returns what later checks need (the signer's certificate; they add the
+    sheet record), or None when the signature cannot be read at all."""
+    ca = asn1_x509.Certificate.load(ca_certificate.public_bytes(Encoding.DER))
+    context = ValidationContext(trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail")
+    try:
+        status = validate_pdf_signature(signature, context)
+    except Exception as error:  # noqa: BLE001 - a mangled signature container is a verdict
+        verdict.reasons.append(f"签名数据已损坏，无法校验：{error}")
+        return None
+    certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
+    verdict.signer = common_name(certificate)
+    claimed = status.signer_reported_dt
+    verdict.signed_at = claimed.isoformat() if claimed else ""
+    verdict.signed_at_source = "签名声称" if claimed else ""
+    if not status.intact:
+        verdict.reasons.append("签名后文件内容被改动（签名摘要与文件不符）")
+    elif not status.valid:
+        verdict.reasons.append("签名值无效")
+    if not status.trusted:
+        verdict.reasons.append(f"签名证书（{verdict.signer}）不是由受信任的 CA 签发的")
+    start, signed_length, gap_end, tail_length = (int(v) for v in signature.byte_range)
+    reaches_end = start == 0 and gap_end + tail_length == len(data)
+    verdict.covers_whole_file = reaches_end and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    later_revisions = signature.reader.xrefs.total_revisions - 1 - signature.signed_revision
+    verdict.modified_after_signing = later_revisions > 0 or (
+        status.modification_level is not None and status.modification_level != ModificationLevel.NONE
+    ) or not status.docmdp_ok
+    if later_revisions > 0:
+        level = status.modification_level.name if status.modification_level else "未知"
+        verdict.reasons.append(f"签名后文件有 {later_revisions} 次增量更新（改动级别 {level}），审核表已被改动")
+    elif not status.docmdp_ok:
+        verdict.reasons.append("签名后的改动违反了“禁止修改”的认证签名")
+    if not reaches_end and later_revisions == 0:
+        verdict.reasons.append(f"签名未覆盖整个文件：签名之后追加了 {len(data) - gap_end - tail_length} 字节")
+    elif not verdict.covers_whole_file and later_revisions == 0:
+        verdict.reasons.append("签名未覆盖整个文件")
+    return {"certificate": certificate}
+
+
+def embedded_files(reader: PdfFileReader, revision: int | None = None) -> dict[str, bytes]:
+    """The PDF's attachments by name, as they were in ``revision`` (default: the latest).
+
+    Raises KeyError when there are none.
+    """
+    root = reader.root if revision is None else reader.get_historical_root(revision)
+    files: dict[str, bytes] = {}
+    _walk_name_tree(root["/Names"]["/EmbeddedFiles"].get_object(), files)
+    return files
+
+
+def _embedded_files(verdict: SheetVerdict, reader: PdfFileReader, revision: int) -> dict[str, bytes]:
+    try:
+        return embedded_files(reader, revision)
+    except (KeyError, TypeError, ValueError) as error:
+        verdict.reasons.append(f"审核表中没有签名记录附件（{error}）")
+        return {}
+
+
+def _walk_name_tree(node: generic.DictionaryObject, files: dict[str, bytes]) -> None:
+    kids = node.get("/Kids")
+    for kid in kids.get_object() if kids is not None else ():
+        _walk_name_tree(kid.get_object(), files)
+    names = node.get("/Names")
+    pairs = list(names.get_object()) if names is not None else []
+    for name, spec in zip(pairs[::2], pairs[1::2]):
+        files[str(name)] = spec.get_object()["/EF"]["/F"].get_object().data
+
+
+def _check_decisions(verdict: SheetVerdict, state: dict[str, Any], files: dict[str, bytes],
+                     ca_certificate: x509.Certificate) -> None:
+    raw = files.get(SHEET_RECORD_FILE)
+    if raw is None:
+        verdict.reasons.append("审核表中缺少审核表记录（sheet.json）")
+        return
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        verdict.reasons.append("审核表记录（sheet.json）已损坏")
+        return
+    if not isinstance(record, dict) or record.get("format") != SHEET_FORMAT:
+        verdict.reasons.append("审核表记录格式不受支持")
+        return
+    state["record"] = record
+    verdict.application_id = str(record.get("application_id", ""))
+    verdict.serial = str(record.get("serial", ""))
+    verdict.code = verification_code(record)
+    for entry in record.get("decisions", []):
+        check = _check_decision(entry, files.get(STAGE_FILES.get(entry.get("stage"), ""), b""), ca_certificate)
+        verdict.decision_checks.append(check)
+        if not check.ok:
+            verdict.reasons.append(f"{check.stage}决定：{check.message}")
+    if not record.get("decisions"):
+        verdict.reasons.append("审核表记录中没有任何决定")
+
+
+def _check_decision(entry: dict[str, Any], raw: bytes, ca_certificate: x509.Certificate) -> DecisionCheck:
+    stage, uuid = str(entry.get("stage", "")), str(entry.get("uuid", ""))
+
+    def fail(message: str) -> DecisionCheck:
+        return DecisionCheck(stage, uuid, False, message)
+
+    if not raw:
+        return fail("缺少签名记录附件")
+    try:
+        proof = json.loads(raw)
+        signed = json.loads(proof["record"])
+        signature = base64.b64decode(proof["signature"], validate=True)
+        certificate = cert_from_pem(proof["certificate"])
+    except (ValueError, KeyError, TypeError, ReviewDeskError):
+        return fail("签名记录附件已损坏")
+    decision = signed.get("decision", {}) if isinstance(signed, dict) else {}
+    if proof["signature"] != entry.get("signature"):
+        return fail("附件中的签名与审核表记录不符")
+    if not certificate_issued_by(certificate, ca_certificate, at=_parse_time(decision.get("decided_at"))):
+        return fail(f"签名人证书（{common_name(certificate)}）不是受信任的 CA 签发的")
+    if not verify_record(certificate, signed, signature):
+        return fail("签名无效：决定记录已被改动")
+    if common_name(certificate) != decision.get("reviewer"):
+        return fail(f"签名人 {common_name(certificate)} 与记录中的审核人 {decision.get('reviewer')} 不符")
+    for key in ("uuid", "stage", "outcome", "amount_yuan", "reviewer", "decided_at"):
+        if decision.get(key) != entry.get(key):
+            return fail(f"审核表上的 {key} 与签名记录不符（签名为 {decision.get(key)!r}，审核表为 {entry.get(key)!r}）")
+    return DecisionCheck(stage, uuid, True, f"{decision.get('reviewer')} 的签名有效")
+
+
+def _parse_time(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, ws: Workspace) -> None:
+    record = state.get("record")
+    if record is None:
+        return
+    before = len(verdict.reasons)
+    row = find_code(ws.db, verdict.code)
+    if row is None:
+        verdict.reasons.append(f"工作区中没有校验码 {verdict.code} 的登记：不是本工作区导出的审核表")
+    else:
+        if (row.application_id, row.serial) != (verdict.application_id, verdict.serial):
+            verdict.reasons.append("校验码登记的申报编号或表号与审核表不符")
+        if not row.sha256:
+            verdict.reasons.append("该审核表登记后未成功生成，文件不是导出的原件")
+        elif row.sha256 != hashlib.sha256(data).hexdigest():
+            verdict.reasons.append("文件与导出时登记的 SHA-256 不符：不是导出的原件")
+    entry = export_entry(ws.db, str(record.get("audit_head", "")))
+    if entry is None or entry["action"] != EXPORT_ACTION or entry["subject"] != verdict.application_id:
+        verdict.reasons.append("审计日志中找不到该审核表的导出记录")
+    else:
+        details = json.loads(entry["details"] or "{}")
+        if details.get("serial") != verdict.serial or entry["at"] != record.get("exported_at"):
+            verdict.reasons.append("审计日志中的导出记录与审核表不符")
+        else:
+            verdict.signed_at, verdict.signed_at_source = entry["at"], "审计日志"
+    signer_row = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
+                               [record.get("signer")]).fetchone()
+    if signer_row is None or fingerprint(cert_from_pem(signer_row[0])) != fingerprint(state["certificate"]):
+        verdict.reasons.append(f"签名证书不是工作区中 {record.get('signer')} 的证书")
+    for entry_decision in record.get("decisions", []):
+        stored = ws.db.execute("SELECT outcome, amount_yuan, signature, current FROM decisions WHERE uuid = ?",
+                               [entry_decision.get("uuid")]).fetchone()
+        stage = entry_decision.get("stage")
+        if stored is None:
+            verdict.reasons.append(f"{stage}决定 {entry_decision.get('uuid')} 在工作区中不存在")
+        elif (stored[0], stored[1], stored[2]) != (entry_decision.get("outcome"), entry_decision.get("amount_yuan"),
+                                                   entry_decision.get("signature")):
+            verdict.reasons.append(f"{stage}决定与工作区记录不符（结论或金额不同）")
+        elif not stored[3]:
+            verdict.reasons.append(f"{stage}决定在导出后已被新的决定取代，本审核表已过时")
+    verdict.content_matches = len(verdict.reasons) == before
+
+
+def lookup_code(ws: Workspace, typed: str) -> CodeLookup:
+    """What the workspace knows of a verification code. Raises ``BadCode`` for a malformed one."""
+    code = normalise_code(typed)
+    row = find_code(ws.db, code)
+    if row is None:
+        return CodeLookup(code, None, None, f"校验码 {code} 未在本工作区登记")
+    if not row.sha256:
+        return CodeLookup(code, row, None, f"校验码 {code}（{row.application_id}，表号 {row.serial}）已登记，但审核表未成功生成")
+    current = _decisions_current(ws, row)
+    state = "决定仍为现行决定" if current else "导出后决定已被更新，该审核表已过时"
+    return CodeLookup(code, row, current, f"校验码 {code}：{row.application_id}，表号 {row.serial}，"
+                                          f"{row.signer} 于 {row.exported_at} 导出；{state}")
+
+
+def _decisions_current(ws: Workspace, row: SheetRow) -> bool:
+    for (details,) in ws.db.execute("SELECT details FROM audit WHERE action = ? AND subject = ? AND at = ?",
+                                    [EXPORT_ACTION, row.application_id, row.exported_at]):
+        parsed = json.loads(details or "{}")
+        if parsed.get("serial") == row.serial:
+            uuids = parsed.get("decisions", [])
+            marks = "?" * len(uuids)
+            count = ws.db.execute(f"SELECT COUNT(*) FROM decisions WHERE current = 1 AND uuid IN ({','.join(marks)})",
+                                  uuids).fetchone()[0] if uuids else 0
+            return count == len(uuids)
+    return False

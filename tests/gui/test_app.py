@@ -1,0 +1,165 @@
+"""Start-up: light imports, Chinese fonts and Qt strings, workspace errors as messages, background ops, logging."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.failures import ReviewDeskError
+from models.workspace import Workspace
+
+from gui import errors
+from gui.app import RARE_CHARACTER_FAMILIES, _install_translations, create_application, run_gui
+from gui.ops import Cancelled, Op
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HEAVY_MODULES = ("pandas", "reportlab", "pyhanko", "openpyxl")
+
+
+def test_building_the_main_window_imports_no_heavy_library(demo_folder: Path, tmp_path: Path):
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from gui.qt import QSettings\n"
+        f"QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, {str(tmp_path)!r})\n"
+        "from gui.app import create_application, open_main_window\n"
+        "app = create_application()\n"
+        f"window = open_main_window(Path({str(demo_folder)!r}))\n"
+        "window.show()\n"
+        "import time\n"
+        "deadline = time.time() + 30\n"
+        "while not window.queue_ready and time.time() < deadline:\n"
+        "    app.processEvents()\n"
+        "window.open_application(window.model.application_id(0))\n"
+        "while window.review.loaded is None and time.time() < deadline:\n"
+        "    app.processEvents()\n"
+        f"loaded = sorted(m for m in sys.modules if m.split('.')[0] in {list(HEAVY_MODULES)!r})\n"
+        "print(json.dumps([window.queue_ready, window.review.loaded is not None, loaded]))\n"
+        "window.close()\n"
+        "window.ws.close()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    ready, shown, heavy = json.loads(result.stdout.strip().splitlines()[-1])
+    assert ready and shown
+    assert heavy == []
+
+
+def test_qt_chinese_translation_loads(qapp):
+    translators = _install_translations(qapp)
+    try:
+        assert len(translators) == 1, "qtbase_zh_CN.qm not found in Qt's TranslationsPath"
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_the_ui_font_falls_back_for_rare_characters(qapp):
+    from gui.app import _ui_font
+    from gui.qt import QFont
+
+    font = _ui_font(qapp)
+    assert font.pointSizeF() >= 10
+    families = font.families()
+    assert families[0] == "Microsoft YaHei UI"
+    assert "WenQuanYi Micro Hei" in families and "SimSun-ExtB" in families
+    substitutes = [family.lower() for family in QFont.substitutes("SimSun")]
+    assert substitutes[: len(RARE_CHARACTER_FAMILIES)] == [family.lower() for family in RARE_CHARACTER_FAMILIES]
+
+
+def test_create_application_reuses_the_running_one(qapp):
+    assert create_application() is qapp
+
+
+def test_a_locked_workspace_is_a_message_and_exit_code_1(demo_folder: Path, messages: list[str]):
+    with Workspace.open(demo_folder):
+        assert run_gui(demo_folder) == 1
+    assert messages and "正被" in messages[0]
+
+
+def test_op_runs_in_the_background_and_reports_back(qtbot):
+    import threading
+
+    seen: list[object] = []
+    Op(None, lambda progress: threading.current_thread() is threading.main_thread()).success(seen.append).run()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [False]
+
+
+def test_op_cancel(qtbot):
+    import time
+
+    outcome: list[str] = []
+
+    def slow(progress) -> None:  # noqa: ANN001
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            progress.check()
+            time.sleep(0.01)
+
+    op = Op(None, slow).cancelled(lambda: outcome.append("cancelled")).with_progress("测试")
+    op.run()
+    op._dialog.canceled.emit()  # the 取消 button
+    qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
+    assert outcome == ["cancelled"]
+    assert issubclass(Cancelled, Exception)
+
+
+def test_domain_errors_are_shown_plainly_and_bugs_are_logged(qtbot, tmp_path: Path, messages: list[str]):
+    log_file = tmp_path / "reviewdesk.log"
+    errors.log_to(log_file)
+    try:
+        def refused(progress: object) -> None:
+            raise ReviewDeskError("工作区中没有申报编号 X")
+
+        def buggy(progress: object) -> float:
+            return 1 / 0
+
+        Op(None, refused).run()
+        Op(None, buggy).run()
+        qtbot.waitUntil(lambda: len(messages) == 2, timeout=5000)
+        assert "工作区中没有申报编号 X" in messages
+        bug = next(m for m in messages if "意外错误" in m)
+        assert "ZeroDivisionError" in bug and str(log_file) in bug
+        for handler in logging.getLogger(errors.LOGGER_NAME).handlers:
+            handler.flush()
+        logged = log_file.read_text(encoding="utf-8")
+        assert "Traceback" in logged and "ZeroDivisionError" in logged
+        assert "没有申报编号" not in logged  # domain errors are not bugs
+    finally:
+        errors.stop_logging()
+
+
+@pytest.mark.parametrize("view", ["queue", "review", "policy", "stats"])
+def test_screenshots_are_1366_by_768(demo_folder: Path, tmp_path: Path, view: str):
+    from gui.qt import QImage
+    from gui.screenshot import take_screenshot
+
+    out = tmp_path / f"{view}.png"
+    select = None if view in ("queue", "stats") else "LC2023-0004"
+    assert take_screenshot(demo_folder, out, view, select) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1366, 768)
+
+
+def test_screenshot_refuses_an_unknown_view_and_id(demo_folder: Path, tmp_path: Path):
+    from gui.screenshot import take_screenshot
+
+    assert take_screenshot(demo_folder, tmp_path / "x.png", "nonsense") == 2
+    assert take_screenshot(demo_folder, tmp_path / "x.png", "review", "LC9999-0000") == 1
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_the_window_names_itself_and_the_workspace(window):
+    from gui.app import WINDOW_TITLE
+
+    assert window.windowTitle().startswith(WINDOW_TITLE)
+    assert window.ws.folder.name in window.windowTitle() and "演示数据" in window.windowTitle()
+    assert [window.tabs.tabText(n) for n in range(window.tabs.count())] == ["待审队列", "审核", "政策原文", "统计"]

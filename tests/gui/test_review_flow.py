@@ -1,0 +1,174 @@
+"""The whole day's work, by keyboard: import, open, declare, tick, decide 初审, switch reviewer, decide 复核, next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policy.catalog import load_policy
+
+from models.demo import DEMO_PASSPHRASE, REVIEWERS
+from models.demo_data import demo_rows, write_intake_csv
+from models.demo_evidence import write_evidence
+from models.keys import KdfParams
+from models.reviewers import add_reviewer, init_ca
+from models.workspace import Workspace
+
+from gui import optional
+from gui.evidence_pane import Gate
+from gui.main_window import QUEUE_TAB, REVIEW_TAB
+from gui.qt import Qt
+
+COUNT = 6
+
+
+@pytest.fixture
+def empty_workspace(tmp_path: Path) -> Path:
+    """A workspace with its CA and the three reviewers, and no applications."""
+    folder = tmp_path / "ws"
+    with Workspace.open(folder) as ws:
+        init_ca(ws)
+        for name, role in REVIEWERS:
+            add_reviewer(ws, name, role, DEMO_PASSPHRASE, kdf=KdfParams.cheap_for_tests())
+    return folder
+
+
+@pytest.fixture
+def intake(tmp_path: Path) -> tuple[Path, Path]:
+    """An intake CSV of six applications and the folder with their evidence files."""
+    rows = demo_rows(load_policy(), COUNT, seed=7)
+    evidence = tmp_path / "附件"
+    evidence.mkdir()
+    write_evidence(rows, evidence)
+    csv = tmp_path / "申报.csv"
+    write_intake_csv(rows, csv)
+    return csv, evidence
+
+
+@pytest.fixture
+def drive_import_dialog(qtbot, monkeypatch):  # noqa: ANN001, ANN201
+    """The real ImportDialog, its ``exec`` replaced by choosing ``csv`` (and evidence) and pressing 导入."""
+    import_dialog = pytest.importorskip("gui.import_dialog")
+    outcome: list[str] = []
+
+    def drive(csv: Path, evidence: Path | None) -> list[str]:
+        def exec_(dialog) -> int:  # noqa: ANN001
+            dialog.set_file(csv)
+            dialog.set_evidence(evidence)
+            dialog.start_import()
+            qtbot.waitUntil(lambda: dialog.imported or dialog.rejection is not None, timeout=30_000)
+            qtbot.waitUntil(lambda: not dialog.is_running(), timeout=10_000)
+            outcome.append(f"imported {dialog.result.imported}" if dialog.imported else str(dialog.rejection))
+            return 1 if dialog.imported else 0
+
+        monkeypatch.setattr(import_dialog.ImportDialog, "exec", exec_)
+        monkeypatch.setattr(optional, "import_dialog", lambda: import_dialog.ImportDialog)
+        return outcome
+
+    return drive
+
+
+def press(qtbot, window, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+    target = window.focusWidget() or window
+    qtbot.keyClick(target, key, modifier)
+
+
+def decisions(folder: Path) -> list[tuple[str, str, str, str]]:
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        return ws.db.execute("SELECT application_id, stage, outcome, reviewer FROM decisions WHERE current = 1 "
+                             "ORDER BY decided_at").fetchall()
+
+
+def test_import_review_first_and_second_stage_then_next(qtbot, open_window, empty_workspace, intake, messages,
+                                                       drive_import_dialog, choose_reviewer, demo_passphrase):
+    window = open_window(empty_workspace)
+    assert window.model.rowCount() == 0
+    outcome = drive_import_dialog(*intake)
+    window.actions_by_name["import_file"].trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() == COUNT, timeout=10_000)
+    assert outcome == [f"imported {COUNT}"]
+    first, second = window.model.application_id(0), window.model.application_id(1)
+
+    window.activateWindow()
+    window.queue.select_application(first)
+    window.queue.table.setFocus()
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Return)
+    assert window.tabs.currentIndex() == REVIEW_TAB
+    qtbot.waitUntil(lambda: window.review.loaded is not None, timeout=10_000)
+    review = window.review
+    assert review.current_id == first
+    assert review.gate() is Gate.NO_REVIEWER and not review.evidence.evidence_visible
+
+    choose_reviewer(window, "审核员甲")
+    assert demo_passphrase == ["审核员甲"]
+    assert review.gate() is Gate.UNDECLARED and not review.evidence.evidence_visible
+    assert not review.assessment.form.isEnabled()
+
+    press(qtbot, window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert review.gate() is Gate.OPEN and review.evidence.evidence_visible
+    press(qtbot, window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert review.assessment.ticked() == {0}
+    assert review.assessment.checklist.item(0).checkState() == Qt.CheckState.Checked
+
+    form = review.assessment.form
+    assert form.stage.currentText() == "初审"
+    form.choose_outcome("通过")
+    assert form.amount.text()  # the recommended amount, in 万元
+    form.opinion.setPlainText("材料齐全。")
+    press(qtbot, window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert messages == []
+    assert decisions(empty_workspace) == [(first, "初审", "通过", "审核员甲")]
+    assert window.model.data(window.model.index(0, 7)) == "待复核"
+    assert "审核员甲：已审 1" in window.progress_label.text()
+
+    choose_reviewer(window, "审核员乙")
+    assert demo_passphrase == ["审核员甲", "审核员乙"]
+    assert review.gate() is Gate.UNDECLARED  # each reviewer declares for himself
+    press(qtbot, window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert form.stage.currentText() == "复核"
+    form.choose_outcome("通过")
+    form.opinion.setFocus()
+    press(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert messages == []
+    assert decisions(empty_workspace)[-1] == (first, "复核", "通过", "审核员乙")
+    assert review.current_id == second
+    assert window.model.data(window.model.index(0, 7)) == "已复核"
+    assert "全部：已审 1 / 共 6" in window.progress_label.text()
+
+    choose_reviewer(window, "审核员甲")
+    assert demo_passphrase == ["审核员甲", "审核员乙"]  # unlocked once per sitting
+
+
+def test_a_rejected_import_changes_nothing(qtbot, open_window, demo_folder, tmp_path, messages,
+                                          drive_import_dialog):
+    window = open_window(demo_folder)
+    before = window.model.visible_ids()
+    broken = tmp_path / "坏文件.csv"
+    broken.write_text("申报编号,企业名称\nX-1,某公司\n", encoding="utf-8")
+    outcome = drive_import_dialog(broken, None)
+    with qtbot.assertNotEmitted(window.queue_loaded, wait=300):
+        window.actions_by_name["import_file"].trigger()
+    assert outcome and "未导入" in outcome[0]
+    assert window.model.visible_ids() == before
+    with Workspace.open(demo_folder, create=False, lock=False) as ws:
+        assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == len(before)
+        assert ws.db.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 1
+
+
+def test_import_is_announced_as_coming_when_the_dialog_is_missing(window, messages, monkeypatch):
+    monkeypatch.setattr(optional, "import_dialog", lambda: None)
+    window.actions_by_name["import_file"].trigger()
+    assert messages == ["导入功能即将提供"]
+
+
+def test_back_to_the_queue_and_search_by_keyboard(qtbot, window):
+    window.activateWindow()
+    window.open_application(window.model.application_id(2))
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert window.tabs.currentIndex() == QUEUE_TAB
+    press(qtbot, window, Qt.Key.Key_Slash)
+    assert window.queue.search.hasFocus()
+    qtbot.keyClicks(window.queue.search, "lc2023-000")
+    assert window.queue.search.text() == "lc2023-000"  # "/" and letters type, they do not jump
+    assert 0 < window.model.rowCount() < 30

@@ -1,0 +1,51 @@
+"""Helpers shared by the sheet tests (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from models.workspace import Workspace
+
+FIRST_REVIEWER, SECOND_REVIEWER = "审核员甲", "审核员乙"
+
+
+@dataclass(frozen=True)
+class Exported:
+    workspace: Path
+    out: Path
+    ids: list[str]  # exported applications
+    both_stages: str  # one with 初审 and 复核 decisions
+    first_only: str  # one with only a 初审 decision
+
+
+def copy_workspace(template: Path, target: Path) -> Path:
+    shutil.copytree(template, target, ignore=shutil.ignore_patterns("reviewdesk.lock"))
+    return target
+
+
+def pick_ids(folder: Path) -> tuple[str, str]:
+    """(an application with both decisions, one with only a 初审 decision)."""
+    with Workspace.open(folder, create=False) as ws:
+        rows = ws.db.execute(
+            "SELECT application_id, GROUP_CONCAT(stage) FROM decisions WHERE current = 1 "
+            "GROUP BY application_id ORDER BY application_id").fetchall()
+    both = next(app for app, stages in rows if "复核" in stages)
+    first = next(app for app, stages in rows if stages == "初审")
+    return both, first
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} (poppler-utils) is not installed")
+    return found
+
+
+def run_tool(*args: str) -> str:
+    return subprocess.run([tool(args[0]), *args[1:]], capture_output=True, text=True, check=False,
+                          timeout=60).stdout
