@@ -42,8 +42,12 @@ $(STAMP): pyproject.toml | $(VPY)
 	$(VPY) -m pip install -r $(VENV)/requirements.txt
 	@touch $@
 
+# `make run` opens the demo workspace, creating it first when it is missing.
+DEMO_WORKSPACE ?= demo-workspace
+
 run: setup
-	$(VPY) main.py
+	@[ -f "$(DEMO_WORKSPACE)/reviewdesk.db" ] || $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" demo
+	$(VPY) main.py --workspace "$(DEMO_WORKSPACE)"
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest

@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from cli import selftest_workflow as workflow
+
 SAMPLE_CSV = "sample-applications.csv"
 SAMPLE_EXPECTED = "sample-applications.expected.json"
 
@@ -132,6 +134,13 @@ STEPS: list[Step] = [
     ("评估示例申报 assess bundled sample", step_assess_sample),
     ("写出并读回 XLSX 模板 template round-trip", step_template_roundtrip),
     ("Qt 界面与中文 Qt, Chinese font, translation", step_qt_window),
+    ("建立临时演示工作区 create a demo workspace", workflow.step_create_demo),
+    ("按工作区历史评估文件 assess a file", workflow.step_assess_file),
+    ("导入文件 import it", workflow.step_import_file),
+    ("初审与复核 decide at both stages", workflow.step_decide_both_stages),
+    ("导出并核验签名审核表 export and verify a signed sheet", workflow.step_export_and_verify_sheet),
+    ("备份与恢复 backup and restore", workflow.step_backup_and_restore),
+    ("打开并关闭主窗口 open and close the main window", workflow.step_main_window),
 ]
 
 
@@ -139,6 +148,18 @@ def run_self_test(out: TextIO, steps: list[Step] | None = None) -> int:
     """Run every step, print one line each; 0 when all passed, 1 otherwise."""
     steps = STEPS if steps is None else steps
     print("审核台 ReviewDesk 自检 self-test", file=out)
+    failed = 0
+    try:
+        failed = _run_steps(steps, out)
+    finally:
+        workflow.Scratch.remove()
+    passed = len(steps) - failed
+    print(f"自检结果 result: {'OK' if failed == 0 else 'FAIL'}", file=out)
+    print(f"selftest: {passed} passed, {failed} failed", file=out)
+    return 0 if failed == 0 else 1
+
+
+def _run_steps(steps: list[Step], out: TextIO) -> int:
     failed = 0
     for number, (title, step) in enumerate(steps, start=1):
         started = time.perf_counter()
@@ -155,7 +176,4 @@ def run_self_test(out: TextIO, steps: list[Step] | None = None) -> int:
             took = time.perf_counter() - started
             print(f"[{number}/{len(steps)}] {title} ... OK ({detail}; {took:.2f} s)", file=out)
         out.flush()
-    passed = len(steps) - failed
-    print(f"自检结果 result: {'OK' if failed == 0 else 'FAIL'}", file=out)
-    print(f"selftest: {passed} passed, {failed} failed", file=out)
-    return 0 if failed == 0 else 1
+    return failed

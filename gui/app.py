@@ -82,7 +82,17 @@ def run_gui(workspace: Path | None = None) -> int:
 
     from gui import errors
 
-    folder = Path(workspace) if workspace is not None else default_workspace()
+    from gui.settings_dialog import remembered_workspace
+    from models.workspace import DB_NAME
+
+    folder = Path(workspace) if workspace is not None else remembered_workspace() or default_workspace()
+    if workspace is None and not (folder / DB_NAME).exists():
+        from gui.first_start import choose_first_workspace
+
+        chosen = choose_first_workspace(folder)
+        if chosen is None:
+            return 0
+        folder = chosen
     try:
         window = open_main_window(folder)
     except Exception as error:  # noqa: BLE001 - a locked or newer workspace is a message, not a crash

@@ -11,13 +11,11 @@ from policy.catalog import Policy, load_policy
 from policy.money import wan_text
 
 from gui.qt import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFont, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QPalette, QPushButton, QSplitter, Qt, QVBoxLayout, QWidget, Signal,
+    Qt, QAbstractItemView, QCompleter, QDialog, QDialogButtonBox, QFont, QGroupBox, QHBoxLayout, QHeaderView,
+    QLabel, QLineEdit, QPalette, QPushButton, QSplitter, QStringListModel, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget, Signal,
 )
 
-# Not exported by gui.qt yet; move there when it is.
-from PySide6.QtCore import QStringListModel
-from PySide6.QtWidgets import QCompleter, QTableWidget, QTableWidgetItem
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 

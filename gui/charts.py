@@ -15,13 +15,10 @@ from decimal import Decimal
 from policy.money import wan_text
 
 from gui.qt import (
-    QColor, QEvent, QPainter, QPalette, QSize, QSizePolicy, Qt, QWidget,
+    Qt, QColor, QEvent, QFontMetricsF, QHelpEvent, QPaintEvent, QPainter, QPalette, QPen, QPointF, QRectF,
+    QSize, QSizePolicy, QToolTip, QWidget,
 )
 
-# Not exported by gui.qt yet; move there when it is.
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFontMetricsF, QHelpEvent, QPaintEvent, QPen
-from PySide6.QtWidgets import QToolTip
 
 SERIES_COLOURS = ("#5B8FD9", "#F0A04B", "#4CAF7A", "#A77BCA")
 WAN = 10000.0  # geometry only: every figure shown is formatted from its Decimal

@@ -27,14 +27,12 @@ from models.values import cell_text
 from gui.errors import log
 from gui.ops import worker_workspace
 from gui.qt import (
-    QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QDialog, QFileDialog,
-    QFormLayout, QGuiApplication, QHBoxLayout, QHeaderView, QKeySequence, QLabel, QLineEdit, QMessageBox,
-    QModelIndex, QObject, QPalette, QPersistentModelIndex, QProgressBar, QPushButton, QRunnable, Qt,
-    QTableView, QTabWidget, QThreadPool, QVBoxLayout, QWidget, Signal,
+    Qt, QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QDialog, QDragEnterEvent,
+    QDropEvent, QFileDialog, QFormLayout, QGuiApplication, QHBoxLayout, QHeaderView, QKeySequence, QLabel,
+    QLineEdit, QMessageBox, QModelIndex, QObject, QPalette, QPersistentModelIndex, QProgressBar, QPushButton,
+    QRunnable, QTabWidget, QTableView, QThreadPool, QVBoxLayout, QWidget, Signal,
 )
 
-# Not exported by gui.qt yet; move there when it is.
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 PREVIEW_ROWS = 20
 STAGES = ("读取并校验", "保存附件", "评估", "写入工作区")

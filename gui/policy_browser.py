@@ -10,14 +10,11 @@ from models.calculator import KIND_LABELS, NUMBER_LABELS, TIMING_LABELS, as_writ
 from policy.catalog import AwardItem, Clause, Policy, load_policy
 
 from gui.qt import (
-    QAbstractItemView, QColor, QIcon, QLabel, QLineEdit, QModelIndex, QPainter, QPixmap, QSplitter, Qt,
-    QTabWidget, QTextBrowser, QTextCharFormat, QTextCursor, QUrl, QVBoxLayout, QWidget, Signal,
+    Qt, QAbstractItemView, QColor, QIcon, QLabel, QLineEdit, QModelIndex, QPainter, QPixmap,
+    QSortFilterProxyModel, QSplitter, QStandardItem, QStandardItemModel, QTabWidget, QTextBrowser,
+    QTextCharFormat, QTextCursor, QTextEdit, QTreeView, QUrl, QVBoxLayout, QWidget, Signal,
 )
 
-# Not exported by gui.qt yet; move there when it is.
-from PySide6.QtCore import QSortFilterProxyModel
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QTextEdit, QTreeView
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
