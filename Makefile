@@ -61,6 +61,7 @@ dist: setup
 	@echo "sha256 of the whole folder (sorted file list): $$(cd dist/ReviewDesk && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 
 bench: setup
+	@[ -x $(DIST_EXE) ] || $(MAKE) dist
 	$(VPY) -m bench
 
 clean:

@@ -27,6 +27,8 @@ class Figure:
     passed: bool
     baseline_name: str = ""
     baseline_seconds: float | None = None
+    unit: str = "s"
+    """What ``seconds`` and ``baseline_seconds`` count: seconds unless a figure says otherwise (/s, MB)."""
 
     @property
     def ratio(self) -> float | None:
@@ -35,11 +37,11 @@ class Figure:
         return None
 
     def line(self) -> str:
-        baseline = (f"baseline {self.baseline_name} {self.baseline_seconds:.3f} s"
+        baseline = (f"baseline {self.baseline_name} {self.baseline_seconds:.3f} {self.unit}"
                     if self.baseline_seconds is not None else "baseline —")
         ratio = f"ratio {self.ratio:.2f}×" if self.ratio is not None else "ratio —"
         verdict = "PASS" if self.passed else "MISS"
-        return f"{self.name:<52} {self.seconds:8.3f} s   {baseline:<38} {ratio:<13} goal {self.goal:<18} {verdict}"
+        return f"{self.name:<52} {self.seconds:8.3f} {self.unit:<3} {baseline:<38} {ratio:<13} goal {self.goal:<18} {verdict}"
 
 
 def best_of(repeats: int, action: Callable[[], object]) -> float:
@@ -94,13 +96,18 @@ def bench_import(rows: int, repeats: int, workdir: Path) -> Figure:
     )
 
 
-BENCHMARKS: list[Callable[[int, int, Path], Figure]] = [bench_engine, bench_import]
+def _all_benchmarks() -> list[Callable[[int, int, Path], Figure]]:
+    from bench import product, workspace_import
+
+    return [bench_engine, bench_import, workspace_import.bench_workspace_import_csv,
+            workspace_import.bench_workspace_import_xlsx, *product.BENCHMARKS]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="applications per figure (default 100,000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best counts (default 3)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only the benchmarks with these function names")
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -108,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
 
     errors = 0
     with tempfile.TemporaryDirectory(prefix="reviewdesk-bench-") as tmp:
-        for bench in BENCHMARKS:
+        for bench in _all_benchmarks():
+            if args.only and bench.__name__ not in args.only:
+                continue
             try:
                 figure = bench(args.rows, args.repeat, Path(tmp))
             except Exception as exc:  # noqa: BLE001 - report and go on with the next figure

@@ -38,7 +38,7 @@ def test_generated_csv_imports_cleanly(tmp_path):
 def test_bench_prints_one_line_per_figure():
     out = io.StringIO()
     with redirect_stdout(out):
-        status = main(["--rows", "200", "--repeat", "1"])
+        status = main(["--rows", "200", "--repeat", "1", "--only", "bench_engine", "bench_import"])
     lines = out.getvalue().splitlines()
     assert status == 0, out.getvalue()
     assert len(lines) == 2
