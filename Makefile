@@ -22,7 +22,7 @@ PYTHON  ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/de
 DIST_EXE := dist/ReviewDesk/ReviewDesk
 DIST_CLI := dist/ReviewDesk/reviewdesk-cli
 
-.PHONY: run test dist bench clean distclean setup system-deps
+.PHONY: run test dist bench clean distclean setup system-deps screenshots
 
 setup: system-deps $(STAMP)
 
@@ -64,9 +64,27 @@ bench: setup
 	@[ -x $(DIST_EXE) ] || $(MAKE) dist
 	$(VPY) -m bench
 
+# The main views of the demo workspace, as the README shows them.
+screenshots: setup
+	@[ -f "$(DEMO_WORKSPACE)/reviewdesk.db" ] || $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" demo
+	@mkdir -p docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/queue.png --view queue
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/review.png --view review --select LC2024-0001
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/policy.png --view policy
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/stats.png --view stats
+
 clean:
 	rm -rf build dist .pytest_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
-distclean: clean
+dist# The main views of the demo workspace, as the README shows them.
+screenshots: setup
+	@[ -f "$(DEMO_WORKSPACE)/reviewdesk.db" ] || $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" demo
+	@mkdir -p docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/queue.png --view queue
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/review.png --view review --select LC2024-0001
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/policy.png --view policy
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/stats.png --view stats
+
+clean: clean
 	rm -rf $(VENV)
