@@ -77,14 +77,5 @@ clean:
 	rm -rf build dist .pytest_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
-dist# The main views of the demo workspace, as the README shows them.
-screenshots: setup
-	@[ -f "$(DEMO_WORKSPACE)/reviewdesk.db" ] || $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" demo
-	@mkdir -p docs/screenshots
-	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/queue.png --view queue
-	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/review.png --view review --select LC2024-0001
-	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/policy.png --view policy
-	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/stats.png --view stats
-
-clean: clean
+distclean: clean
 	rm -rf $(VENV)
