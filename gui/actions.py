@@ -21,6 +21,7 @@ TICK_COUNT = 9
 COMMANDS: tuple[Command, ...] = (
     Command("import_file", "导入申报文件…", ("Ctrl+O",), "文件"),
     Command("print_sheet", "打印审核表…", ("Ctrl+P",), "文件"),
+    Command("print_blank_form", "打印空白审核表…", (), "文件"),
     Command("export_sheet", "导出审核表…", ("Ctrl+E",), "文件"),
     Command("settings", "设置…", ("Ctrl+,",), "文件"),
     Command("quit", "退出", ("Ctrl+Q",), "文件"),
@@ -39,10 +40,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("save_next", "保存并下一件", ("Ctrl+Return", "Ctrl+Enter"), "审核"),
     *(Command(f"tick_{n}", f"勾选第 {n} 项材料", (f"Ctrl+{n}",), "材料清单") for n in range(1, TICK_COUNT + 1)),
     Command("calculator", "奖补计算器…", (), "工具"),
+    Command("verify_code", "核对校验码…", (), "工具"),
+    Command("export_session", "导出会评包…", (), "会评"),
+    Command("open_session", "打开会评包…", (), "会评"),
+    Command("export_results", "导出会评结果…", (), "会评"),
+    Command("merge_results", "合并会评结果…", (), "会评"),
     Command("help_keys", "快捷键一览", ("F1",), "帮助"),
     Command("about", "关于审核台", (), "帮助"),
 )
-MENUS = ("文件", "审核", "视图", "工具", "帮助")
+MENUS = ("文件", "审核", "视图", "工具", "会评", "帮助")
 
 
 def build_actions(parent: QObject) -> dict[str, QAction]:

@@ -11,7 +11,7 @@ from policy.catalog import load_policy
 from models.queue_index import QueueIndex, load_queue_index, review_progress, reviewer_roles
 from models.workspace import Workspace
 
-from gui import errors, optional
+from gui import errors
 from gui.actions import COMMANDS, MENUS, TICK_COUNT, ShortcutLegend, build_actions
 from gui.case_loader import CaseLoader
 from gui.ops import Op, worker_workspace
@@ -24,7 +24,6 @@ from gui.queue_model import QueueModel, WorkspaceQueueSource
 from gui.queue_view import QueueView
 from gui.session import ReviewSession
 from gui.settings_store import app_settings
-from gui.source_text_view import SourceTextView
 
 if TYPE_CHECKING:
     from gui.review_view import ReviewView
@@ -87,6 +86,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._connect()
+        from gui import session_menu  # the 会评 menu's actions (gui.actions) are connected there
+
+        self.session_menu = session_menu.install(self)
         self.setWindowTitle(f"{WINDOW_TITLE} — {ws.folder.name}" + ("（演示数据）" if ws.is_demo else ""))
         self.resize(1366, 768)
         geometry = app_settings().value("main/geometry")
@@ -160,6 +162,8 @@ class MainWindow(QMainWindow):
         handlers: dict[str, Callable[[], object]] = {
             "import_file": self.import_file, "print_sheet": lambda: self.sheet_action("print_sheet"),
             "export_sheet": lambda: self.sheet_action("export_sheet"), "settings": self.open_settings,
+            "print_blank_form": lambda: self.sheet_action("print_blank_form"),
+            "verify_code": lambda: self.sheet_action("verify_code"),
             "quit": self.close, "show_queue": lambda: self.tabs.setCurrentIndex(QUEUE_TAB),
             "show_review": lambda: self.tabs.setCurrentIndex(REVIEW_TAB),
             "show_policy": lambda: self.tabs.setCurrentIndex(POLICY_TAB),
@@ -296,22 +300,21 @@ class MainWindow(QMainWindow):
                 content.refresh(self.ws)
 
     def _build_policy(self, parent: QWidget) -> QWidget:
-        browser = optional.policy_browser()
-        return browser(parent) if browser is not None else SourceTextView(parent)
+        from gui.policy_browser import PolicyBrowser  # built on first visit, as the other pages
+
+        return PolicyBrowser(parent)
 
     def _build_stats(self, parent: QWidget) -> QWidget:
-        view = optional.statistics_view()
-        if view is not None:
-            return view(parent)
-        return QLabel("统计功能即将提供", parent)
+        from gui.statistics_view import StatisticsView
+
+        return StatisticsView(parent)
 
     def show_clause(self, clause_id: str) -> None:
+        """The policy page with the whole document scrolled to ``clause_id``."""
         self.tabs.setCurrentIndex(POLICY_TAB)
         browser = self.policy_page.ensure_built()
-        if hasattr(browser, "show_clause"):
-            browser.show_clause(clause_id)
-        if hasattr(browser, "show_source"):  # the whole document, scrolled to the clause
-            browser.show_source()
+        browser.show_clause(clause_id)
+        browser.show_source()
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(QUEUE_TAB)
@@ -322,34 +325,30 @@ class MainWindow(QMainWindow):
         self.queue.table.setFocus()
 
     def import_file(self) -> None:
-        dialog = optional.import_dialog()
-        if dialog is None:
-            errors.show_message(self, "导入申报文件", "导入功能即将提供")
-            return
-        if dialog.ask(self, self.ws.folder):
+        from gui.import_dialog import ImportDialog  # loads the readers (pandas) on first use only
+
+        if ImportDialog.ask(self, self.ws.folder, actor=self.session.current or None):
             self.reload_queue()
 
     def open_settings(self) -> None:
-        dialog = optional.settings_dialog()
-        if dialog is None:
-            errors.show_message(self, "设置", "设置功能即将提供")
-        elif dialog.ask(self, self.ws):
+        from gui.settings_dialog import SettingsDialog
+
+        if SettingsDialog.ask(self, self.ws):
             self.reload_queue()
 
     def open_calculator(self) -> None:
-        dialog = optional.calculator_dialog()
-        if dialog is None:
-            errors.show_message(self, "奖补计算器", "计算器即将提供")
-        else:
-            dialog(self, self.ws).exec()
+        from gui.calculator import CalculatorDialog
+
+        CalculatorDialog(self, self.ws).exec()
 
     def sheet_action(self, name: str) -> None:
-        """打印/导出审核表 through ``sheets.print_sheet`` / ``sheets.export_sheet(parent, ws, application_id)``."""
-        sheets = optional.sheets_module()
-        action = getattr(sheets, name, None) if sheets is not None else None
-        if action is None:
-            errors.show_message(self, "审核表", "审核表功能即将提供")
+        """打印/导出审核表, 打印空白审核表, 核对校验码: ``gui.sheet_actions.<name>(window[, application_id])``."""
+        from gui import sheet_actions  # on first use: it loads the PDF, signing and printing libraries
+
+        if name == "verify_code":
+            sheet_actions.verify_code(self)
             return
+        action = getattr(sheet_actions, name)
         current = self.review.current_id if self.review_page.content is not None else None
         application_id = current or self.queue.selected_application()
         if application_id is None:

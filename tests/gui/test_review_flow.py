@@ -15,7 +15,6 @@ from models.keys import KdfParams
 from models.reviewers import add_reviewer, init_ca
 from models.workspace import Workspace
 
-from gui import optional
 from gui.evidence_pane import Gate
 from gui.main_window import QUEUE_TAB, REVIEW_TAB
 from gui.qt import Qt
@@ -63,7 +62,6 @@ def drive_import_dialog(qtbot, monkeypatch):  # noqa: ANN001, ANN201
             return 1 if dialog.imported else 0
 
         monkeypatch.setattr(import_dialog.ImportDialog, "exec", exec_)
-        monkeypatch.setattr(optional, "import_dialog", lambda: import_dialog.ImportDialog)
         return outcome
 
     return drive
@@ -154,12 +152,6 @@ def test_a_rejected_import_changes_nothing(qtbot, open_window, demo_folder, tmp_
     with Workspace.open(demo_folder, create=False, lock=False) as ws:
         assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == len(before)
         assert ws.db.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 1
-
-
-def test_import_is_announced_as_coming_when_the_dialog_is_missing(window, messages, monkeypatch):
-    monkeypatch.setattr(optional, "import_dialog", lambda: None)
-    window.actions_by_name["import_file"].trigger()
-    assert messages == ["导入功能即将提供"]
 
 
 def test_back_to_the_queue_and_search_by_keyboard(qtbot, window):

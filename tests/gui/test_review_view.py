@@ -229,20 +229,9 @@ def test_tabs_and_actions_follow_the_page(qtbot, window):
     assert window.review.current_id == window.model.application_id(0)  # the selected one opens
 
 
-def test_sheets_are_announced_until_the_module_offers_them(window, messages, monkeypatch):
-    monkeypatch.setattr("gui.optional.sheets_module", lambda: None)
+def test_printing_asks_for_a_reviewer_first(window, messages):
     window.actions_by_name["print_sheet"].trigger()
-    assert messages == ["审核表功能即将提供"]
-    called = []
-
-    class Sheets:
-        @staticmethod
-        def export_sheet(parent, ws, application_id):  # noqa: ANN001, ANN205
-            called.append(application_id)
-
-    monkeypatch.setattr("gui.optional.sheets_module", lambda: Sheets)
-    window.actions_by_name["export_sheet"].trigger()
-    assert called == [window.model.application_id(0)]
+    assert len(messages) == 1 and "请先在工具栏选择审核人" in messages[0]
 
 
 def test_the_legend_lists_the_shortcuts():

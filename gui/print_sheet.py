@@ -1,0 +1,111 @@
+"""Printing a PDF file through Qt: preview with printer choice, A4 at 100 %, duplex where the printer has it.
+
+Each PDF page is rasterised by ``QPdfDocument.render`` at the printer's own
+resolution (capped at 600 dpi) and drawn at the page's exact size (points →
+device pixels, never fitted to the paper), in horizontal bands so a 600 dpi
+page does not need one huge image. The paper therefore matches the signed file page for page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# QtPrintSupport is not re-exported by gui.qt (it is only needed here, on first print).
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
+
+from models.failures import ReviewDeskError
+
+from gui.qt import (
+    QImage, QMarginsF, QPageLayout, QPageSize, QPainter, QPdfDocument, QPdfDocumentRenderOptions, QRect, QRectF,
+    QSize, QSizeF, Qt, QWidget,
+)
+
+BAND_PIXELS = 1024  # rows rendered at a time
+# Above this the raster is made at 600 dpi and drawn to the same physical size: a 1200 dpi A4 page would be
+# half a gigabyte of pixels (and the preview keeps every page), with no visible gain for text and rules.
+MAX_RENDER_DPI = 600
+POINTS_PER_INCH = 72.0
+
+
+class PrintFailed(ReviewDeskError):
+    """The file cannot be read or the printer cannot start; shown to the reviewer as it is."""
+
+
+def make_printer(printer: QPrinter | None = None) -> QPrinter:
+    """A printer set to A4 portrait, no margins (the PDF carries its own), full page, duplex when supported."""
+    printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setFullPage(True)
+    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                      QMarginsF(0, 0, 0, 0)))
+    if printer.outputFormat() == QPrinter.OutputFormat.NativeFormat:
+        modes = QPrinterInfo(printer).supportedDuplexModes()
+        if QPrinter.DuplexMode.DuplexAuto in modes or QPrinter.DuplexMode.DuplexLongSide in modes:
+            printer.setDuplex(QPrinter.DuplexMode.DuplexAuto)
+    return printer
+
+
+def paint_pdf(printer: QPrinter, pdf_path: str | Path) -> int:
+    """Print every page of ``pdf_path`` on ``printer`` at 100 %; returns the number of pages printed."""
+    document = QPdfDocument()
+    if document.load(str(pdf_path)) != QPdfDocument.Error.None_:
+        raise PrintFailed(f"无法读取要打印的文件 {pdf_path}")
+    try:
+        pages = document.pageCount()
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise PrintFailed("无法开始打印：打印机不可用")
+        try:
+            dpi_x, dpi_y = printer.logicalDpiX(), printer.logicalDpiY()
+            for page in range(pages):
+                if page:
+                    printer.newPage()
+                points = document.pagePointSize(page)
+                # The page's exact size in device pixels: 100 %, whatever the paper's printable area.
+                target = QSizeF(points.width() * dpi_x / POINTS_PER_INCH, points.height() * dpi_y / POINTS_PER_INCH)
+                _paint_page(painter, document, page, target, min(1.0, MAX_RENDER_DPI / max(dpi_x, dpi_y)))
+        finally:
+            painter.end()
+        return pages
+    finally:
+        document.close()
+
+
+def _paint_page(painter: QPainter, document: QPdfDocument, page: int, target: QSizeF, scale: float) -> None:
+    size = QSize(round(target.width() * scale), round(target.height() * scale))
+    options = QPdfDocumentRenderOptions()
+    options.setScaledSize(size)
+    for top in range(0, size.height(), BAND_PIXELS):
+        height = min(BAND_PIXELS, size.height() - top)
+        options.setScaledClipRect(QRect(0, top, size.width(), height))
+        band = document.render(page, QSize(size.width(), height), options)
+        # The PDF has no page background: composite on white so printers and PDF output get opaque pixels.
+        opaque = QImage(band.size(), QImage.Format.Format_RGB32)
+        opaque.fill(Qt.GlobalColor.white)
+        composer = QPainter(opaque)
+        composer.drawImage(0, 0, band)
+        composer.end()
+        painter.drawImage(QRectF(0, top / scale, target.width(), height / scale), opaque)
+
+
+def preview_and_print(parent: QWidget | None, pdf_path: str | Path, title: str) -> bool:
+    """The print preview (its 打印 button chooses the printer); True when it was printed."""
+    printer = make_printer()
+    printer.setDocName(title)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(f"打印预览 — {title}")
+    failures: list[Exception] = []
+
+    def paint(target: QPrinter) -> None:
+        try:
+            paint_pdf(target, pdf_path)
+        except PrintFailed as error:
+            failures.append(error)
+
+    dialog.paintRequested.connect(paint)
+    try:
+        accepted = dialog.exec() == QPrintPreviewDialog.DialogCode.Accepted
+    finally:
+        dialog.deleteLater()
+    if failures:
+        raise failures[0]
+    return accepted
