@@ -233,6 +233,9 @@ def _merge_decision(ws: Workspace, decision: dict[str, Any], report: MergeReport
         mine = ws.db.execute(
             "SELECT uuid, outcome, amount_yuan, reviewer FROM decisions WHERE application_id = ? AND stage = ? "
             "AND current = 1", [decision["application_id"], decision["stage"]]).fetchone()
+        if mine and decision["supersedes"] == mine[0]:
+            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [mine[0]])
+            mine = None
         if mine and (mine[1], mine[2]) != (decision["outcome"], decision["amount_yuan"]):
             report.conflicts.append(
                 f"{decision['application_id']} {decision['stage']}：本工作区为{mine[1]}（{mine[2] or '—'} 元，"

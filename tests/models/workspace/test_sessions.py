@@ -102,3 +102,21 @@ def test_results_signed_outside_the_bureau_ca_are_refused(ws: Workspace, exporte
     with Workspace.open(tmp_path / "stranger", create=False) as other:
         with pytest.raises(PackageRefused):
             merge_results(other, results)
+
+
+def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: Workspace, tmp_path: Path) -> None:
+    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    decide_with_key(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正"),
+                    unlock(ws, "审核员甲", PASSPHRASE))
+    package = tmp_path / "会评包.zip"
+    export_session(ws, ["T00001"], ["审核员甲"], package)
+    open_session(package, tmp_path / "laptop")
+    with Workspace.open(tmp_path / "laptop", create=False) as laptop:
+        decide_with_key(laptop, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000")),
+                        unlock(laptop, "审核员甲", PASSPHRASE))
+        export_results(laptop, tmp_path / "结果.zip")
+    report = merge_results(ws, tmp_path / "结果.zip")
+    assert not report.conflicts and len(report.merged) == 1
+    current = ws.db.execute("SELECT outcome FROM decisions WHERE current = 1").fetchall()
+    assert current == [("通过",)]
