@@ -1,6 +1,6 @@
 """Offline evaluation sessions: export a package, review on a laptop, merge the signed results back.
 
-The bureau workspace exports chosen applications with their evidence, the
+The bureau workspace exports chosen applications with their evidence and earlier decisions, the
 policy version, the CA certificate (never its key) and the named reviewers'
 encrypted keys. The laptop opens it as a session workspace, decides, and
 exports the decisions. Merging checks every hash and every signature; a
@@ -77,7 +77,10 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
                                  "USING (sha256) WHERE application_id = ? ORDER BY position", [application_id]))
         for link in links:
             evidence[f"evidence/{link['sha256']}"] = store.read_verified(link["sha256"])
-        applications.append({"application": rows[0], "assessment": assessment, "evidence": links})
+        decisions = list(ws.db.query(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE application_id = ?",
+                                     [application_id]))
+        applications.append({"application": rows[0], "assessment": assessment, "evidence": links,
+                             "decisions": decisions})
     staff = []
     for name in reviewers:
         found = list(ws.db.query("SELECT * FROM reviewers WHERE name = ?", [name]))
@@ -136,6 +139,8 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
             for entry in entries:
                 ws.db["applications"].insert({**entry["application"], "import_id": import_id})
                 ws.db["assessments"].insert(entry["assessment"])
+                for decision in entry.get("decisions", []):
+                    ws.db["decisions"].insert(decision)
                 for link in entry["evidence"]:
                     content = members[f"evidence/{link['sha256']}"]
                     _store_bytes(store, link["sha256"], content)

@@ -113,6 +113,7 @@ def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: W
     export_session(ws, ["T00001"], ["审核员甲"], package)
     open_session(package, tmp_path / "laptop")
     with Workspace.open(tmp_path / "laptop", create=False) as laptop:
+        declare_conflict(laptop, "T00001", "审核员甲", has_conflict=False)
         decide_with_key(laptop, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000")),
                         unlock(laptop, "审核员甲", PASSPHRASE))
         export_results(laptop, tmp_path / "结果.zip")
