@@ -1,269 +1,32 @@
 """导入申报文件: choose, preview, import off the GUI thread, and list every problem when rejected.
 
-The import runs in a QThreadPool worker on its own, unlocked connection to the
-workspace (the main window holds the lock). ``import_file`` writes everything
-in one transaction at its very end, so cancelling before that point discards
-all; once it reports 写入工作区 the write is under way and can no longer be
-cancelled (the button says so).
+The import runs in the background (``gui.import_job``) on its own, unlocked
+connection to the workspace, since the main window holds the lock; once the
+job reports 写入工作区 it can no longer be cancelled (the button says so).
 """
 
 from __future__ import annotations
 
-import csv
-import threading
-import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from models.columns import COLUMNS, column_for_header
-from models.errors import ImportRejected, Problem, UnreadableFile
-from models.failures import ReviewDeskError
-from models.intake import ImportResult, import_file
+from models.errors import ImportRejected, UnreadableFile
+from models.intake import ImportResult
 from models.readers import SUPPORTED_SUFFIXES, RawTable, read_table
-from models.summary import neutralise
-from models.values import cell_text
+from models.template import write_template
 
-from gui.errors import log
-from gui.ops import worker_workspace
+from gui.import_job import COMMIT_STAGE, ImportJob, _keep_until_done
+from gui.import_tables import PREVIEW_ROWS, PreviewModel, ProblemModel, problems_of, problems_tsv, save_problems
 from gui.qt import (
     Qt, QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QDialog, QDragEnterEvent,
     QDropEvent, QFileDialog, QFormLayout, QGuiApplication, QHBoxLayout, QHeaderView, QKeySequence, QLabel,
-    QLineEdit, QMessageBox, QModelIndex, QObject, QPalette, QPersistentModelIndex, QProgressBar, QPushButton,
-    QRunnable, QTabWidget, QTableView, QThreadPool, QVBoxLayout, QWidget, Signal,
+    QLineEdit, QMessageBox, QProgressBar, QPushButton, QTabWidget, QTableView, QThreadPool, QVBoxLayout, QWidget,
+    Signal,
 )
 
-
-PREVIEW_ROWS = 20
-STAGES = ("读取并校验", "保存附件", "评估", "写入工作区")
-COMMIT_STAGE = "写入工作区"
+STAGES = ("读取并校验", "保存附件", "评估", COMMIT_STAGE)
 FILE_FILTER = "申报文件 (*.csv *.xlsx *.xlsm *.json);;CSV (*.csv);;Excel (*.xlsx *.xlsm);;JSON (*.json)"
 ERROR_COLOUR = "#B00020"
-_Index = QModelIndex | QPersistentModelIndex
-
-# Jobs still running after their dialog closed stay referenced here until they end.
-_RUNNING: set[ImportJob] = set()
-
-
-def _template_writer() -> Callable[[Path], Any] | None:
-    """``models.template.write_template`` once it exists."""
-    try:
-        from models.template import write_template
-    except ImportError:
-        return None
-    return write_template
-
-
-# --- the background job -------------------------------------------------------
-
-
-class _Cancelled(Exception):
-    """Raised from the progress callback: import_file then writes nothing."""
-
-
-class ImportSignals(QObject):
-    stage = Signal(str, int, int)
-    succeeded = Signal(object)  # ImportResult
-    rejected = Signal(object)  # ImportRejected
-    failed = Signal(str)
-    cancelled = Signal()
-    done = Signal()
-
-
-class ImportJob(QRunnable):
-    """One import_file call on a fresh, unlocked connection to the workspace."""
-
-    def __init__(self, folder: Path, path: Path, evidence: Path | None, update: bool, actor: str) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
-        self.signals = ImportSignals()
-        self.folder, self.path, self.evidence, self.update, self.actor = folder, path, evidence, update, actor
-        self._guard = threading.Lock()
-        self._cancel = False
-        self._committing = False
-
-    def cancel(self) -> bool:
-        """Ask the import to stop; False once it has started writing (then it completes)."""
-        with self._guard:
-            if self._committing:
-                return False
-            self._cancel = True
-            return True
-
-    def _progress(self, stage: str, done: int, total: int) -> None:
-        with self._guard:
-            if self._cancel:
-                raise _Cancelled
-            if stage == COMMIT_STAGE:
-                self._committing = True
-        self.signals.stage.emit(stage, done, total)
-
-    def run(self) -> None:
-        try:
-            self._run()
-        finally:
-            self.signals.done.emit()  # _Reaper drops the job on the GUI thread
-
-    def _run(self) -> None:
-        try:
-            with worker_workspace(self.folder) as ws:
-                result = import_file(ws, self.path, evidence=self.evidence, update=self.update,
-                                     actor=self.actor, progress=self._progress)
-        except _Cancelled:
-            self.signals.cancelled.emit()
-        except ImportRejected as rejected:
-            self.signals.rejected.emit(rejected)
-        except ReviewDeskError as refused:
-            self.signals.failed.emit(str(refused))
-        except Exception:  # noqa: BLE001 - shown plainly, traceback logged
-            log.error("导入 %s 时发生意外错误\n%s", self.path, traceback.format_exc())
-            self.signals.failed.emit(f"导入时发生意外错误：{traceback.format_exc(limit=1).strip().splitlines()[-1]}")
-        else:
-            self.signals.succeeded.emit(result)
-
-
-class _Reaper(QObject):
-    """Lives on the GUI thread; forgets finished jobs there, never on the worker thread."""
-
-    def forget(self) -> None:
-        signals = self.sender()
-        for job in list(_RUNNING):
-            if job.signals is signals:
-                _RUNNING.discard(job)
-
-
-_reaper: _Reaper | None = None
-
-
-def _keep_until_done(job: ImportJob) -> None:
-    global _reaper
-    if _reaper is None:
-        _reaper = _Reaper()
-    _RUNNING.add(job)
-    job.signals.done.connect(_reaper.forget)
-
-
-# --- tables -------------------------------------------------------------------
-
-
-class PreviewModel(QAbstractTableModel):
-    """The file's own headers and first rows; unknown columns greyed (they are ignored)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._table: RawTable | None = None
-        self._rows: list[list[str]] = []
-
-    def set_table(self, table: RawTable | None) -> None:
-        self.beginResetModel()
-        self._table = table
-        self._rows = [[cell_text(cell) for cell in row] for row in table.rows(PREVIEW_ROWS)] if table else []
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() or self._table is None else len(self._table.headers)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= self.columnCount():
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._rows[index.row()][index.column()]
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        table = self._table
-        if table is None:
-            return None
-        if orientation == Qt.Orientation.Vertical:
-            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows):
-                return str(table.row_numbers[section])
-            return None
-        if not 0 <= section < len(table.headers):
-            return None
-        header = table.headers[section]
-        column = column_for_header(header)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return header
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{header}：{column.rule}" if column else f"{header}：不是模板中的列，导入时忽略"
-        if role == Qt.ItemDataRole.ForegroundRole and column is None:
-            return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        return None
-
-
-class ProblemModel(QAbstractTableModel):
-    """Every problem of a rejected file: 行, 列, 问题."""
-
-    HEADERS = ("行", "列", "问题")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._problems: list[Problem] = []
-
-    def set_problems(self, problems: list[Problem]) -> None:
-        self.beginResetModel()
-        self._problems = list(problems)
-        self.endResetModel()
-
-    def problem(self, row: int) -> Problem:
-        return self._problems[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._problems):
-            return None
-        problem = self._problems[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return _cells(problem)[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._problems):
-            return str(section + 1)
-        return None
-
-
-def _cells(problem: Problem) -> tuple[str, str, str]:
-    return (str(problem.row) if problem.row else "—", problem.column, problem.message)
-
-
-def problems_of(rejected: ImportRejected) -> list[Problem]:
-    """The rows to list; an unreadable file becomes one row giving the reason."""
-    if isinstance(rejected, UnreadableFile):
-        return [Problem(0, "（整个文件）", rejected.reason)]
-    return rejected.problems
-
-
-def problems_tsv(problems: list[Problem]) -> str:
-    """Tab-separated with a header line: pastes into Excel/WPS as a table."""
-    lines = ["\t".join(ProblemModel.HEADERS)]
-    lines += ["\t".join(_cells(problem)) for problem in problems]
-    return "\n".join(lines) + "\n"
-
-
-def save_problems(path: Path, rejected: ImportRejected) -> None:
-    """.csv (UTF-8 with BOM for Excel, formula-like text neutralised) or, otherwise, the plain lines."""
-    if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(ProblemModel.HEADERS)
-            writer.writerows([neutralise(text) for text in _cells(problem)] for problem in problems_of(rejected))
-    else:
-        path.write_text("\n".join(rejected.lines()) + "\n", encoding="utf-8")
 
 
 # --- the dialog ---------------------------------------------------------------
@@ -660,12 +423,8 @@ class ImportDialog(QDialog):
             self.write_template_to(path if path.suffix.lower() == ".xlsx" else path.with_suffix(".xlsx"))
 
     def write_template_to(self, path: Path) -> bool:
-        writer = _template_writer()
-        if writer is None:
-            QMessageBox.information(self, "模板", "此版本尚未提供导入模板，请向管理员索取。")
-            return False
         try:
-            writer(path)
+            write_template(path)
         except OSError as error:
             QMessageBox.warning(self, "无法保存模板",
                                 f"无法写入 {path}（{error.strerror or error}）。如该文件正在 Excel/WPS 中打开，请关闭后重试。")

@@ -12,7 +12,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 import gui.import_dialog as import_dialog
-from gui.import_dialog import ImportDialog, ImportJob, PreviewModel, ProblemModel
+import gui.import_job as import_job
+from gui.import_dialog import ImportDialog
+from gui.import_job import ImportJob
+from gui.import_tables import PreviewModel, ProblemModel
 from models.columns import HEADERS
 from models.errors import ImportRejected
 from models.importer import read_applications
@@ -90,7 +93,7 @@ def test_imports_a_valid_file_in_the_background(qtbot, workspace: Workspace, tmp
     assert not dialog.import_button.isEnabled() and dialog.close_button.text() == "完成"
     actor = workspace.db.execute("SELECT actor FROM audit WHERE action = '导入申报文件'").fetchone()[0]
     assert actor == "测试员"
-    qtbot.waitUntil(lambda: not import_dialog._RUNNING, timeout=5000)  # the finished job is let go
+    qtbot.waitUntil(lambda: not import_job._RUNNING, timeout=5000)  # the finished job is let go
 
 
 def test_a_rejected_file_lists_every_problem_and_changes_nothing(qtbot, workspace: Workspace, tmp_path: Path):
@@ -156,13 +159,13 @@ def test_an_unreadable_file_is_one_plain_problem(qtbot, workspace: Workspace, tm
 
 def test_cancel_before_the_write_discards_everything(qtbot, workspace: Workspace, tmp_path: Path, monkeypatch):
     gate = threading.Event()
-    real = import_dialog.import_file
+    real = import_job.import_file
 
     def held(ws, path, **kwargs):
         assert gate.wait(20)
         return real(ws, path, **kwargs)
 
-    monkeypatch.setattr(import_dialog, "import_file", held)
+    monkeypatch.setattr(import_job, "import_file", held)
     dialog = make_dialog(qtbot, workspace)
     dialog.set_file(write_csv(tmp_path / "申报.csv", good_rows()))
     dialog.import_button.click()
@@ -184,7 +187,7 @@ def test_cancel_is_refused_once_writing_has_begun(tmp_path: Path):
     assert job.cancel() is False
     other = ImportJob(tmp_path, tmp_path / "申报.csv", None, False, "测试员")
     assert other.cancel() is True
-    with pytest.raises(import_dialog._Cancelled):
+    with pytest.raises(import_job._Cancelled):
         other._progress("读取并校验", 0, 1)
 
 
@@ -194,7 +197,7 @@ def test_template_button_writes_the_file(qtbot, workspace: Workspace, tmp_path: 
     def writer(path: Path) -> None:
         path.write_bytes(b"PK template")
 
-    monkeypatch.setattr(import_dialog, "_template_writer", lambda: writer)
+    monkeypatch.setattr(import_dialog, "write_template", writer)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
     dialog = make_dialog(qtbot, workspace)
     dialog.template_button.click()
@@ -243,13 +246,13 @@ def test_item_models_pass_the_model_tester(qtmodeltester, tmp_path: Path):
 def test_closing_while_importing_cancels_and_writes_nothing(qtbot, workspace: Workspace, tmp_path: Path,
                                                              monkeypatch):
     gate = threading.Event()
-    real = import_dialog.import_file
+    real = import_job.import_file
 
     def held(ws, path, **kwargs):
         assert gate.wait(20)
         return real(ws, path, **kwargs)
 
-    monkeypatch.setattr(import_dialog, "import_file", held)
+    monkeypatch.setattr(import_job, "import_file", held)
     dialog = make_dialog(qtbot, workspace)
     dialog.show()
     dialog.set_file(write_csv(tmp_path / "申报.csv", good_rows()))
@@ -257,7 +260,7 @@ def test_closing_while_importing_cancels_and_writes_nothing(qtbot, workspace: Wo
     dialog.reject()
     assert not dialog.isVisible() and not dialog.is_running()
     gate.set()
-    qtbot.waitUntil(lambda: not import_dialog._RUNNING, timeout=30000)
+    qtbot.waitUntil(lambda: not import_job._RUNNING, timeout=30000)
     assert count(workspace) == 0 and not dialog.imported
 
 
