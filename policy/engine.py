@@ -42,6 +42,7 @@ class EnterpriseLedger:
         self._history = history
         self._approved: dict[str, Sequence[PriorAward]] = {}
         self._earlier: dict[tuple[str, str], list[EarlierRow]] = {}
+        self._seen: set[str] = set()
 
     def approved(self, uscc: str) -> Sequence[PriorAward]:
         if self._history is None:
@@ -51,6 +52,10 @@ class EnterpriseLedger:
             awards = self._approved[uscc] = tuple(self._history.approved_awards(uscc))
         return awards
 
+    def knows(self, uscc: str) -> bool:
+        """Whether anything is on record for the enterprise: an earlier row or a final approval."""
+        return uscc in self._seen or bool(self.approved(uscc))
+
     def earlier_rows(self, uscc: str, item_id: str) -> list[EarlierRow]:
         return self._earlier.get((uscc, item_id), [])
 
@@ -59,6 +64,7 @@ class EnterpriseLedger:
             return
         row = EarlierRow(app.row, app.application_id, result.recommended_yuan or ZERO)
         self._earlier.setdefault((app.uscc, app.item_id), []).append(row)
+        self._seen.add(app.uscc)
 
     def used_against_ceiling(self, uscc: str, item_id: str) -> Decimal:
         """Final approvals plus earlier rows' recommended amounts of the same item."""
@@ -109,12 +115,14 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
 
     reasons: list[str] = []
     checks: list[str] = []
+    known = ledger.knows(app.uscc)
     if item.timing != "none":
         recognised = app.recognised_on
         if recognised is None or recognised < policy.issued_on or item.timing == "application_year":
             checks += _timing_flags(item, app, policy)
-        _repeat_checks(item, app, ledger, reasons, checks)
-    if item.counterparts:
+        if known:
+            _repeat_checks(item, app, ledger, reasons, checks)
+    if item.counterparts and known:
         checks += _honour_flags(item, app, policy, ledger)
     used = ledger.used_against_ceiling(app.uscc, item.id) if item.kind == "tech_transform" else ZERO
     result = RULES[item.kind](item, app, policy, used)

@@ -22,14 +22,9 @@ class History(Protocol):
     def approved_awards(self, uscc: str) -> Sequence[PriorAward]: ...
 
 
-class NoHistory:
-    """Assessment without a workspace: nothing is known beyond the file."""
-
-    def approved_awards(self, uscc: str) -> Sequence[PriorAward]:
-        return ()
-
-
 class InMemoryHistory:
+    """Final approvals given directly, as the policy cases do."""
+
     def __init__(self, awards: dict[str, Sequence[PriorAward]]) -> None:
         self._awards = {uscc: tuple(items) for uscc, items in awards.items()}
 
