@@ -1,9 +1,9 @@
 """Finding a CJK TrueType font that reportlab can embed (no CFF outlines, no STSong-Light).
 
-Order: a path chosen in settings, a font bundled with the app, the Windows
-fonts (SimSun, SimHei, Microsoft YaHei), then fontconfig's Chinese fonts and
-well-known Linux paths (WenQuanYi, AR PL). Noto Sans CJK is CFF-outlined and
-is skipped even when fontconfig ranks it first.
+Order: a path chosen in settings, the Windows fonts (SimSun, SimHei,
+Microsoft YaHei), well-known Linux paths (WenQuanYi, AR PL) and fontconfig's
+Chinese fonts, and last the font the packaged build carries. Noto Sans CJK is
+CFF-outlined and is skipped even when fontconfig ranks it first.
 """
 
 from __future__ import annotations
@@ -91,10 +91,10 @@ def candidates(configured: str | None = None) -> list[tuple[Path, str]]:
     found: list[tuple[Path, str]] = []
     if configured:
         found.append((Path(configured), "设置"))
-    found += [(path, "内置") for path in _bundled()]
     found += [(path, "Windows") for path in _windows()]
     found += [(Path(path), "系统") for path in LINUX_FONTS]
     found += [(path, "fontconfig") for path in _fontconfig()]
+    found += [(path, "内置") for path in _bundled()]
     return found
 
 
