@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy.application import Application
+from policy.assessment import Assessment
 from policy.catalog import Policy, load_policy
 from policy.engine import assess_batch
 
@@ -23,7 +24,7 @@ from models import audit
 from models.errors import ImportRejected, Problem, UnreadableFile
 from models.evidence import EvidenceStore, guess_kind
 from models.importer import read_applications
-from models.records import APPLICATION_COLUMNS, application_values, assessment_record, lines_text, record_hash
+from models.records import APPLICATION_COLUMNS, application_values, stored_assessment
 from models.safezip import UnsafeArchive, extract_evidence_zip
 from models.workspace import Workspace
 from models.workspace_history import WorkspaceHistory
@@ -173,12 +174,10 @@ def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], 
         })
 
 
-def _assessment_values(result, policy: Policy, now: str) -> tuple:
-    record = assessment_record(result, policy.version, policy.content_hash)
-    return (result.application_id, policy.version, policy.content_hash, result.status,
-            record["uncapped_yuan"], record["cap_yuan"], record["recommended_yuan"],
-            lines_text(result.flags), lines_text(result.trace),
-            record_hash(record), now)
+def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple:
+    stored = stored_assessment(result, policy.version, policy.content_hash)
+    return (result.application_id, policy.version, policy.content_hash, stored.status, stored.uncapped_yuan,
+            stored.cap_yuan, stored.recommended_yuan, stored.flags, stored.trace, stored.record_hash, now)
 
 
 def _keep_versions(ws: Workspace, ids: set[str], import_id: int, now: str) -> None:

@@ -6,7 +6,7 @@ from policy.catalog import load_policy
 from policy.engine import assess_batch
 
 from models import audit
-from models.records import application_from_row, assessment_record, lines_text, record_hash
+from models.records import application_from_row, stored_assessment
 from models.workspace import Workspace
 from models.workspace_history import WorkspaceHistory
 
@@ -30,15 +30,14 @@ def reassess_enterprise(ws: Workspace, uscc: str) -> int:
     changed = 0
     now = audit.now_text()
     for result in assess_batch(apps, policy, history):
-        record = assessment_record(result, policy.version, policy.content_hash)
-        digest = record_hash(record)
+        stored = stored_assessment(result, policy.version, policy.content_hash)
         cursor = ws.db.execute(
             "UPDATE assessments SET status = ?, uncapped_yuan = ?, cap_yuan = ?, recommended_yuan = ?, flags = ?, "
             "trace = ?, record_hash = ?, policy_version = ?, policy_hash = ?, assessed_at = ? "
             "WHERE application_id = ? AND record_hash != ?",
-            [result.status, record["uncapped_yuan"], record["cap_yuan"], record["recommended_yuan"],
-             lines_text(result.flags), lines_text(result.trace),
-             digest, policy.version, policy.content_hash, now, result.application_id, digest],
+            [stored.status, stored.uncapped_yuan, stored.cap_yuan, stored.recommended_yuan, stored.flags,
+             stored.trace, stored.record_hash, policy.version, policy.content_hash, now, result.application_id,
+             stored.record_hash],
         )
         changed += cursor.rowcount
     return changed

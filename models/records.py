@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from policy.application import Application
 from policy.assessment import Assessment
+from policy.money import yuan_text
 
 # Built once: json.dumps with keyword arguments builds a new encoder on every call.
 compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
 APPLICATION_COLUMNS = (
     "application_id", "enterprise", "uscc", "county", "industry", "item_id", "recognised_on",
     "application_year", "quantity", "total_investment_yuan", "equipment_yuan", "land_efficiency",
@@ -73,11 +75,26 @@ def application_snapshot(app: Application) -> dict[str, Any]:
     return dict(zip(APPLICATION_COLUMNS, application_values(app)))
 
 
-def assessment_record(result: Assessment, policy_version: str, policy_hash: str) -> dict[str, Any]:
-    """The cap record a decision is made against, as stored and as signed."""
-    return {**result.to_json(), "uncapped_yuan": money_text(result.uncapped_yuan),
-            "policy_version": policy_version, "policy_hash": policy_hash}
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    """An assessment as the ``assessments`` table holds it: money as text, lines joined."""
+
+    status: str
+    uncapped_yuan: str | None
+    cap_yuan: str | None
+    recommended_yuan: str | None
+    flags: str
+    trace: str
+    record_hash: str
 
 
-def record_hash(record: dict[str, Any]) -> str:
-    return hashlib.sha256(_canonical_json(record).encode("utf-8")).hexdigest()
+def stored_assessment(result: Assessment, policy_version: str, policy_hash: str) -> StoredAssessment:
+    """The cap record a decision is made against; ``record_hash`` identifies it and its policy."""
+    uncapped = money_text(result.uncapped_yuan)
+    cap = None if result.cap_yuan is None else yuan_text(result.cap_yuan)
+    recommended = None if result.recommended_yuan is None else yuan_text(result.recommended_yuan)
+    flags, trace = lines_text(result.flags), lines_text(result.trace)
+    content = "\x1f".join((result.status, uncapped or "", cap or "", recommended or "", flags, trace,
+                            policy_version, policy_hash))
+    return StoredAssessment(result.status, uncapped, cap, recommended, flags, trace,
+                            hashlib.sha256(content.encode("utf-8")).hexdigest())
