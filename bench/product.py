@@ -70,7 +70,7 @@ def bench_bundle(rows: int, repeats: int, workdir: Path) -> Figure:
     executable = BUNDLE / "ReviewDesk"
     if not executable.exists():
         raise RuntimeError("dist/ReviewDesk 尚未构建：先运行 make dist")
-    size = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file()) / 1e6
+    size = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
     from models.demo import create_demo
     from models.keys import KdfParams
 
