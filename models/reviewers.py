@@ -39,13 +39,13 @@ def _store_ca(ws: Workspace, bundle: CaBundle, origin: str, passphrase: str | No
         blob = encrypt_private_key(bundle.key, passphrase, kdf, associated=CA_KEY_OWNER)
     else:
         blob = bundle.key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    print_ = fingerprint(bundle.certificate)
+    cert_fingerprint = fingerprint(bundle.certificate)
     with ws.db.atomic():
         ws.db.execute("INSERT INTO ca (id, certificate_pem, key_blob, origin, created_at) VALUES (1, ?, ?, ?, ?)",
                       [cert_to_pem(bundle.certificate), blob, origin, audit.now_text()])
         audit.append(ws.db, actor, "生成CA" if origin == "generated" else "导入CA", "CA",
-                     {"fingerprint": print_, "key_encrypted": bool(passphrase)})
-    return print_
+                     {"fingerprint": cert_fingerprint, "key_encrypted": bool(passphrase)})
+    return cert_fingerprint
 
 
 def init_ca(ws: Workspace, *, passphrase: str | None = None, kdf: KdfParams | None = None,
@@ -91,14 +91,14 @@ def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, ca_pas
     except ValueError as error:
         raise ReviewerError(str(error)) from None
     blob = encrypt_private_key(key, passphrase, kdf, associated=name)
-    print_ = fingerprint(certificate)
+    cert_fingerprint = fingerprint(certificate)
     with ws.db.atomic():
         ws.db.execute(
             "INSERT INTO reviewers (name, role, certificate_pem, key_blob, fingerprint, created_at) VALUES (?,?,?,?,?,?)",
-            [name, role, cert_to_pem(certificate), blob, print_, audit.now_text()],
+            [name, role, cert_to_pem(certificate), blob, cert_fingerprint, audit.now_text()],
         )
-        audit.append(ws.db, actor, "新增审核人员", name, {"role": role, "fingerprint": print_})
-    return print_
+        audit.append(ws.db, actor, "新增审核人员", name, {"role": role, "fingerprint": cert_fingerprint})
+    return cert_fingerprint
 
 
 def get_reviewer(ws: Workspace, name: str) -> Reviewer:
@@ -110,7 +110,7 @@ def get_reviewer(ws: Workspace, name: str) -> Reviewer:
 
 
 def list_reviewers(ws: Workspace) -> list[Reviewer]:
-    return [Reviewer(name, role, cert_from_pem(pem), print_) for name, role, pem, print_ in
+    return [Reviewer(name, role, cert_from_pem(pem), cert_fingerprint) for name, role, pem, cert_fingerprint in
             ws.db.execute("SELECT name, role, certificate_pem, fingerprint FROM reviewers ORDER BY created_at")]
 
 
