@@ -149,11 +149,15 @@ def _whole_number(cell: Cell) -> int | None:
 
 
 def parse_year(cell: Cell) -> int | Invalid | None:
-    if not cell_text(cell):
+    """``2024``, ``2024.0`` from a spreadsheet, or ``2024年`` as forms often write it."""
+    text = cell_text(cell)
+    if not text:
         return None
+    if isinstance(cell, str) and text.strip().endswith("年"):
+        cell = text.strip()[:-1]
     year = _whole_number(cell)
     if year is None or not 1000 <= year <= 9999:
-        return Invalid(f"应为四位年份，如 2024，实为“{cell_text(cell)}”")
+        return Invalid(f"应为四位年份，如 2024，实为“{text}”")
     return year
 
 
@@ -200,9 +204,10 @@ def _wan_to_yuan(wan: Decimal, shown: str) -> Decimal | Invalid:
     if isinstance(exponent, int) and exponent < -MAX_WAN_DECIMALS:
         return Invalid(f"金额最多保留{MAX_WAN_DECIMALS}位小数（万元，精确到分），实为 {shown}")
     try:
-        return (wan * YUAN_PER_WAN).quantize(FEN)
+        yuan = (wan * YUAN_PER_WAN).quantize(FEN)
     except InvalidOperation:
         return Invalid(f"金额过大：{shown}")
+    return yuan.copy_abs() if yuan.is_zero() else yuan  # a typed "-0" is 0
 
 
 def parse_grade(cell: Cell) -> str | Invalid | None:

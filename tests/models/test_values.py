@@ -209,3 +209,19 @@ def test_single_cell_uscc_parser(intake):
     assert parse_uscc("") is None
     assert isinstance(parse_uscc(9.13715e17), Invalid)
     assert isinstance(parse_uscc(code[:17] + "?"), Invalid)
+
+
+def test_year_may_carry_the_character_nian():
+    from models.values import parse_year
+
+    assert parse_year("2024年") == 2024
+    assert parse_year("２０２４年") == 2024
+    assert "实为“年”" in parse_year("年").message
+
+
+def test_a_typed_minus_zero_is_zero():
+    from decimal import Decimal
+
+    from models.values import parse_amount
+
+    assert str(parse_amount("-0")) == "0.00" and parse_amount("-0") == Decimal(0)
