@@ -24,7 +24,7 @@ from pathlib import Path
 from models.casefile import load_case
 from models.decisions import FIRST
 from models.failures import ReviewDeskError
-from models.reviewers import ca_certificate, get_reviewer, unlock
+from models.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case
 from sheets.layout import render  # imported here so forked workers start with it loaded
@@ -202,22 +202,32 @@ def export_sheets(workspace: Workspace | str | os.PathLike[str], out_dir: str | 
         return _export(ws, Path(out_dir), ids, signer, passphrase, jobs, progress)
 
 
-def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str, passphrase: str,
-            jobs: int | None, progress: Progress | None) -> ExportReport:
-    started = time.perf_counter()
-    if jobs is not None and jobs < 1:
-        raise ExportRefused(f"并行进程数须为正整数，而不是 {jobs}")
+def prepare_out_dir(out_dir: Path) -> None:
+    """Create ``out_dir`` if need be; raises :class:`ExportRefused` when it cannot be a folder."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ExportRefused(f"无法创建输出文件夹 {out_dir}：{error.strerror or error}") from None
     if not out_dir.is_dir():
         raise ExportRefused(f"输出位置 {out_dir} 不是文件夹")
+
+
+def check_key_matches(reviewer: Reviewer, key: object) -> None:
+    """Raises :class:`ExportRefused` unless ``key`` is the private half of the reviewer's certificate."""
+    if key.public_key().public_numbers() != reviewer.certificate.public_key().public_numbers():  # type: ignore[attr-defined]
+        raise ExportRefused(f"{reviewer.name} 的密钥与其证书不符，未导出审核表")
+
+
+def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str, passphrase: str,
+            jobs: int | None, progress: Progress | None) -> ExportReport:
+    started = time.perf_counter()
+    if jobs is not None and jobs < 1:
+        raise ExportRefused(f"并行进程数须为正整数，而不是 {jobs}")
+    prepare_out_dir(out_dir)
     reviewer = get_reviewer(ws, signer)
     ca = ca_certificate(ws)
     key = unlock(ws, reviewer.name, passphrase)
-    if key.public_key().public_numbers() != reviewer.certificate.public_key().public_numbers():  # type: ignore[union-attr]
-        raise ExportRefused(f"{reviewer.name} 的密钥与其证书不符，未导出任何审核表")
+    check_key_matches(reviewer, key)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
     report = ExportReport()
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))

@@ -22,7 +22,9 @@ from models.casefile import load_case
 from models.failures import ReviewDeskError
 from models.reviewers import ca_certificate, get_reviewer
 from models.workspace import Workspace
-from sheets.batch import PDF_FONT_SETTING, ExportRefused, file_name, write_atomically
+from sheets.batch import (
+    PDF_FONT_SETTING, ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
+)
 from sheets.content import attachments, content_from_case
 from sheets.layout import render
 from sheets.registry import find_code, issue_sheets, record_outcomes
@@ -55,16 +57,10 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     anything is numbered; a sheet that fails to render or sign is audited and raised as ExportRefused.
     """
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ExportRefused(f"无法创建输出文件夹 {out}：{error.strerror or error}") from None
-    if not out.is_dir():
-        raise ExportRefused(f"输出位置 {out} 不是文件夹")
+    prepare_out_dir(out)
     reviewer = get_reviewer(ws, signer)
     ca = ca_certificate(ws)
-    if key.public_key().public_numbers() != reviewer.certificate.public_key().public_numbers():  # type: ignore[union-attr]
-        raise ExportRefused(f"{reviewer.name} 的密钥与其证书不符，未导出审核表")
+    check_key_matches(reviewer, key)
     case = load_case(ws, application_id)
     if case.first is None:
         raise ExportRefused(NO_FIRST_DECISION)
