@@ -117,11 +117,10 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
     room = _wan_number(item, "enterprise_cap") - used
     result.uncapped = uncapped
     head = f"设备购置额 {wan_text(equipment)} × {rate}%（{grade_label}）= {wan_text(uncapped)}"
-    if used > 0:
-        result.trace.append(
-            f"单户企业最高支持{_as_written(ceiling)}，"
-            f"已占用 {wan_text(used)}，剩余额度 {wan_text(max(room, ZERO))}（{ceiling.clause.ref}）"
-        )
+    result.trace.append(
+        f"单户企业最高支持{_as_written(ceiling)}，"
+        f"已占用 {wan_text(used)}，剩余额度 {wan_text(max(room, ZERO))}（{ceiling.clause.ref}）"
+    )
     if room <= 0:
         result.cap = ZERO
         result.trace.append(head)
