@@ -17,18 +17,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from models.columns import HEADERS
+from models.uscc import USCC_ALPHABET, org_code_check_char, uscc_check_char
 from policy.application import Application
 from policy.catalog import AwardItem, Policy
 
-HEADERS = (
-    "申报编号", "企业名称", "统一社会信用代码", "所属县区", "产业", "申报事项", "认定日期", "申报年度",
-    "数量", "总投资额(万元)", "设备购置额(万元)", "亩产效益评价", "上级资助金额(万元)", "飞地所在地区",
-    "绩效评估", "申请金额(万元)", "附件",
-)
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 # 聊城市 counties with their 行政区划代码.
 COUNTIES = (
@@ -48,12 +42,8 @@ def uscc(region: str, serial: int) -> str:
     for _ in range(6):
         value, digit = divmod(value, 31)
         body += USCC_ALPHABET[digit]
-    total = sum(int(char, 36) * weight for char, weight in zip(body, ORG_WEIGHTS))
-    check = 11 - total % 11
-    org = body + ("X" if check == 10 else "0" if check == 11 else str(check))
-    first17 = "91" + region + org
-    total = sum(USCC_ALPHABET.index(char) * weight for char, weight in zip(first17, USCC_WEIGHTS))
-    return first17 + USCC_ALPHABET[(31 - total % 31) % 31]
+    first17 = "91" + region + body + org_code_check_char(body)
+    return first17 + uscc_check_char(first17)
 
 
 @dataclass(frozen=True, slots=True)

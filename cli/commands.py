@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -183,17 +183,16 @@ def conflict(args: argparse.Namespace) -> int:
 
 
 def _amount_yuan(text: str | None) -> Decimal | None:
+    """``--amount`` in 万元, read as an intake file's amount column is."""
     from models.failures import ReviewDeskError
+    from models.values import Invalid, parse_amount
 
     if text is None:
         return None
-    try:
-        wan = Decimal(text.replace(",", "").strip())
-    except InvalidOperation:
-        raise ReviewDeskError(f"核定金额“{text}”不是数字（单位：万元）") from None
-    if wan < 0 or wan.as_tuple().exponent < -6:
-        raise ReviewDeskError(f"核定金额“{text}”须为不小于0、最多6位小数的万元数")
-    return (wan * 10000).quantize(Decimal("0.01"))
+    amount = parse_amount(text)
+    if isinstance(amount, Invalid):
+        raise ReviewDeskError(f"核定金额（万元）：{amount.message}")
+    return amount
 
 
 def decide(args: argparse.Namespace) -> int:

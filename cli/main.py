@@ -7,12 +7,10 @@ import sys
 from pathlib import Path
 
 from cli import commands
+from models.review_terms import OUTCOMES, ROLES, STAGES
 
 VERSION = "0.1.0"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-STAGES = ("初审", "复核")
-OUTCOMES = ("通过", "部分通过", "不通过", "退回补正", "提交负责人")
-ROLES = ("初审", "复核", "负责人")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,8 +8,6 @@ step passed. Later features add their step to :data:`STEPS`.
 from __future__ import annotations
 
 import json
-import os
-import sys
 import tempfile
 import time
 import traceback
@@ -99,10 +97,7 @@ def step_template_roundtrip() -> str:
 
 def step_qt_window() -> str:
     """Qt loads, finds a Chinese font and its zh_CN strings, and draws a Chinese label."""
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    workflow.offscreen_without_display()
     from PySide6.QtCore import QLibraryInfo, QTranslator
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QLabel

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import tempfile
 from decimal import Decimal
 from importlib import resources
@@ -140,12 +142,14 @@ def step_backup_and_restore() -> str:
     return f"备份 {archive.stat().st_size // 1024} KB，恢复后审计校验通过"
 
 
-def step_main_window() -> str:
-    import os
-    import sys
-
+def offscreen_without_display() -> None:
+    """A Linux machine with no display (CI, a server) draws Qt offscreen."""
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def step_main_window() -> str:
+    offscreen_without_display()
     from gui.app import create_application, open_main_window
 
     app = create_application()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.failures import ReviewDeskError
-from models.fonts import NoCjkFont, find_cjk_font, truetype_subfont
+from models.fonts import PDF_FONT_SETTING, NoCjkFont, find_cjk_font, truetype_subfont
 from models.reviewers import list_reviewers
 from models.storage import refuse_network_share
 from models.workspace import DB_NAME, Workspace, default_workspace
@@ -23,7 +23,6 @@ from gui.settings_store import app_settings
 
 REVIEWER_KEY = "profile/reviewer_name"
 WORKSPACE_KEY = "workspace/folder"
-PDF_FONT_SETTING = "pdf_font"
 FALLBACK_ACTOR = "审核台用户"
 OK_COLOUR, ERROR_COLOUR = "#1E7B34", "#B00020"
 

@@ -203,7 +203,8 @@ def print_blank_form(window: Window, ws: Workspace, application_id: str) -> None
 
     def render(progress: object) -> Path:
         from models.casefile import load_case
-        from sheets.batch import PDF_FONT_SETTING, file_name, write_atomically
+        from models.fonts import PDF_FONT_SETTING
+        from sheets.batch import file_name, write_atomically
         from sheets.blank_form import render_blank_form
 
         with worker_workspace(workspace_folder) as ws:

@@ -21,10 +21,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 from cryptography.x509.oid import NameOID
 
 from models.keys import KeyFileError, WrongPassphrase
+from models.review_terms import ROLES
 
 CA_COMMON_NAME = "聊城市产业扶持政策兑现审核 CA"
 CA_ORGANIZATION = "聊城市工业和信息化局"
-REVIEWER_ROLES = ("初审", "复核", "负责人")
+REVIEWER_ROLES = ROLES
 CA_VALIDITY = timedelta(days=3653)  # 10 years
 REVIEWER_VALIDITY = timedelta(days=1827)  # 5 years
 CLOCK_SKEW = timedelta(minutes=5)

@@ -22,16 +22,14 @@ from models.failures import ReviewDeskError
 from policy.money import FEN
 
 from models.records import application_from_row, application_snapshot, money_text, text_lines
+from models.review_terms import FIRST, OUTCOMES, ROLES_FOR_STAGE, SECOND
 from models.reviewers import get_reviewer, unlock
 from models.sessions import in_session
 from models.signing import canonical_bytes, sign_record
 from models.workspace import Workspace
 
-FIRST, SECOND = "初审", "复核"
-OUTCOMES = ("通过", "部分通过", "不通过", "退回补正", "提交负责人")
 WITH_AMOUNT = ("通过", "部分通过")
 FINAL_OUTCOMES = ("通过", "部分通过", "不通过")
-ROLES_FOR_STAGE = {FIRST: ("初审", "负责人"), SECOND: ("复核", "负责人")}
 
 
 class DecisionRefused(ReviewDeskError):

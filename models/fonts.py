@@ -29,6 +29,10 @@ LINUX_FONTS = (
 )
 
 
+PDF_FONT_SETTING = "pdf_font"
+"""The workspace setting naming a font file chosen for the sheets (empty: found automatically)."""
+
+
 class NoCjkFont(ReviewDeskError):
     """No TrueType font with Chinese glyphs was found."""
 

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from policy.assessment import STATUS_LABELS
 
 from models.queue import APPROVING, STAGES, stage_of
+from models.review_terms import ROLES_FOR_STAGE
 
 # Columns whose order SQL computes (money); the rest sort in Python over the index.
 SQL_SORTED = {
@@ -249,8 +250,6 @@ def review_progress(index: QueueIndex, reviewer: str | None, role: str | None) -
 
 
 def stages_for_role(role: str) -> list[str]:
-    from models.decisions import ROLES_FOR_STAGE  # imported when needed: it loads the cryptography stack
-
     return [stage for stage, roles in ROLES_FOR_STAGE.items() if role in roles]
 
 

@@ -125,14 +125,14 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
         result.cap = ZERO
         result.trace.append(head)
         result.ineligible.append(f"该企业已达“{ceiling.quote}”的上限，无剩余额度（{ceiling.clause.ref}）")
-    elif uncapped <= room:
-        result.cap = uncapped
-        limit = f"单户{_as_written(ceiling)}上限" if used == 0 else f"单户剩余额度 {wan_text(room)}"
-        result.trace.append(f"{head}，未超过{limit}（{ref}）")
     else:
-        result.cap = room
         limit = f"单户{_as_written(ceiling)}上限" if used == 0 else f"单户剩余额度 {wan_text(room)}"
-        result.trace.append(f"{head}，超过{limit}，按 {wan_text(room)} 核定（{ref}）")
+        if uncapped <= room:
+            result.cap = uncapped
+            result.trace.append(f"{head}，未超过{limit}（{ref}）")
+        else:
+            result.cap = room
+            result.trace.append(f"{head}，超过{limit}，按 {wan_text(room)} 核定（{ref}）")
     if grade in ("C", "D"):
         result.trace.append(f"依据“{rate_number.quote}”（{rate_number.clause.ref}）")
     return result

@@ -24,6 +24,7 @@ from pathlib import Path
 from models.casefile import load_case
 from models.decisions import FIRST
 from models.failures import ReviewDeskError
+from models.fonts import PDF_FONT_SETTING
 from models.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case
@@ -32,7 +33,6 @@ from sheets.registry import issue_sheets, record_outcomes
 from sheets.sign import SheetSigner, SignerMaterial
 from sheets.stamp_font import stamp_font
 
-PDF_FONT_SETTING = "pdf_font"
 PARALLEL_FROM = 21  # below this, starting worker processes costs more than it saves
 
 

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 
 from models.casefile import load_case
 from models.failures import ReviewDeskError
+from models.fonts import PDF_FONT_SETTING
 from models.reviewers import ca_certificate, get_reviewer
 from models.workspace import Workspace
 from sheets.batch import (
-    PDF_FONT_SETTING, ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
+    ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
 )
 from sheets.content import attachments, content_from_case
 from sheets.layout import render

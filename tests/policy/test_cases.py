@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from models.uscc import uscc_check_char
 from policy.application import Application
 from policy.catalog import load_policy
 from policy.engine import assess_batch
@@ -35,11 +36,8 @@ def _cases() -> list[Any]:
 
 def _uscc_for(letter: str) -> str:
     """A valid 18-character code (GB 32100-2015) distinct per enterprise letter."""
-    charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
     body = f"91371500MA3C{ord(letter):04d}0"[:17]
-    check = (31 - sum(charset.index(c) * w for c, w in zip(body, weights)) % 31) % 31
-    return body + charset[check]
+    return body + uscc_check_char(body)
 
 
 def _wan(text: str | None) -> Decimal | None:
