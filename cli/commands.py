@@ -172,7 +172,7 @@ def reviewer_list(args: argparse.Namespace) -> int:
 
 
 def conflict(args: argparse.Namespace) -> int:
-    from models.decisions import declare_conflict
+    from models.conflicts import declare_conflict
 
     with _workspace(args, create=False) as ws:
         declare_conflict(ws, args.application_id, args.reviewer, has_conflict=bool(args.declare),

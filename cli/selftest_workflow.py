@@ -96,7 +96,8 @@ def _decided_id(ws) -> str:
 
 
 def step_decide_both_stages() -> str:
-    from models.decisions import DecisionInput, declare_conflict, decide
+    from models.decisions import DecisionInput, decide
+    from models.conflicts import declare_conflict
     from models.demo import DEMO_PASSPHRASE
 
     with _workspace() as ws:

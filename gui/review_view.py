@@ -6,7 +6,8 @@ from dataclasses import replace
 from html import escape
 
 from models.casefile import load_case
-from models.decisions import declare_conflict, decide_with_key
+from models.decisions import decide_with_key
+from models.conflicts import declare_conflict
 from models.workspace import Workspace
 
 from gui import errors

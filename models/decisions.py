@@ -22,15 +22,12 @@ from models.failures import ReviewDeskError
 from policy.money import FEN
 
 from models.records import application_from_row, application_snapshot, money_text, text_lines
-from models.review_terms import FIRST, OUTCOMES, ROLES_FOR_STAGE, SECOND
+from models.review_terms import FINAL_OUTCOMES, FIRST, OUTCOMES, ROLES_FOR_STAGE, SECOND, WITH_AMOUNT
+from models.conflicts import conflict_declared
 from models.reviewers import get_reviewer, unlock
 from models.sessions import in_session
 from models.signing import canonical_bytes, sign_record
 from models.workspace import Workspace
-
-WITH_AMOUNT = ("通过", "部分通过")
-FINAL_OUTCOMES = ("通过", "部分通过", "不通过")
-
 
 class DecisionRefused(ReviewDeskError):
     """The decision breaks a rule of the review; nothing was signed or written."""
@@ -62,31 +59,6 @@ class Decision:
     override_reason: str
     record: dict[str, Any]
     signature: bytes
-
-
-def declare_conflict(ws: Workspace, application_id: str, reviewer: str, *, has_conflict: bool,
-                     reason: str = "") -> None:
-    """Record a reviewer's conflict-of-interest declaration; a conflict excludes them."""
-    _application_row(ws, application_id)
-    get_reviewer(ws, reviewer)
-    if has_conflict and not reason.strip():
-        raise DecisionRefused("声明存在利益冲突时须写明原因")
-    with ws.db.atomic():
-        ws.db.execute(
-            "INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(application_id, reviewer) DO UPDATE SET has_conflict = excluded.has_conflict, "
-            "reason = excluded.reason, declared_at = excluded.declared_at",
-            [application_id, reviewer, int(has_conflict), reason.strip(), audit.now_text()],
-        )
-        audit.append(ws.db, reviewer, "利益冲突声明", application_id,
-                     {"has_conflict": has_conflict, "reason": reason.strip()})
-
-
-def conflict_declared(ws: Workspace, application_id: str, reviewer: str) -> bool | None:
-    """None when the reviewer has not declared yet; else whether they have a conflict."""
-    row = ws.db.execute("SELECT has_conflict FROM conflicts WHERE application_id = ? AND reviewer = ?",
-                        [application_id, reviewer]).fetchone()
-    return None if row is None else bool(row[0])
 
 
 def _application_row(ws: Workspace, application_id: str) -> dict[str, Any]:

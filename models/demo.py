@@ -9,7 +9,8 @@ from pathlib import Path
 
 from policy.catalog import load_policy
 
-from models.decisions import DecisionInput, declare_conflict, decide_with_key
+from models.decisions import DecisionInput, decide_with_key
+from models.conflicts import declare_conflict
 from models.demo_data import demo_rows, write_intake_csv
 from models.demo_evidence import write_evidence
 from models.intake import import_file

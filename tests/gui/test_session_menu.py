@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from models.decisions import DecisionInput, decide, declare_conflict
+from models.decisions import DecisionInput, decide
+from models.conflicts import declare_conflict
 from models.demo import DEMO_PASSPHRASE
 from models.sessions import open_session
 from models.workspace import Workspace

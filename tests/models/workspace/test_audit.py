@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from models.audit import head_hash, verify_chain
-from models.decisions import DecisionInput, declare_conflict, decide
+from models.decisions import DecisionInput, decide
+from models.conflicts import declare_conflict
 from models.intake import import_file
 from models.verification import verify_workspace
 from models.workspace import Workspace

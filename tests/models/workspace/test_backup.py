@@ -10,7 +10,8 @@ import pytest
 
 from models.backup import BackupError, restore_backup, write_backup
 from models.casefile import load_case, verify_evidence
-from models.decisions import DecisionInput, declare_conflict, decide
+from models.decisions import DecisionInput, decide
+from models.conflicts import declare_conflict
 from models.intake import import_file
 from models.verification import verify_workspace
 from models.workspace import Workspace

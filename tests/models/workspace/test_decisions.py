@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from models.decisions import DecisionInput, DecisionRefused, declare_conflict, decide
+from models.decisions import DecisionInput, DecisionRefused, decide
+from models.conflicts import declare_conflict
 from models.intake import import_file
 from models.keys import PassphraseError, WrongPassphrase
 from models.queue import queue_rows

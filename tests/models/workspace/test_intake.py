@@ -106,7 +106,8 @@ def test_crafted_zip_is_rejected_and_nothing_is_written_outside(ws: Workspace, t
 
 
 def test_engine_history_reads_final_approvals(ws: Workspace, tmp_path: Path) -> None:
-    from models.decisions import DecisionInput, declare_conflict, decide
+    from models.decisions import DecisionInput, decide
+    from models.conflicts import declare_conflict
     from tests.workspace_support import PASSPHRASE
 
     tech = {"申报事项": "技术改造项目", "产业": "纺织服装", "总投资额(万元)": "3000", "设备购置额(万元)": "1500",

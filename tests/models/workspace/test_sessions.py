@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from models.decisions import DecisionInput, DecisionRefused, declare_conflict, decide_with_key
+from models.decisions import DecisionInput, DecisionRefused, decide_with_key
+from models.conflicts import declare_conflict
 from models.intake import import_file
 from models.queue import queue_rows
 from models.reviewers import unlock
