@@ -78,7 +78,8 @@ def import_(args: argparse.Namespace) -> int:
     from models.intake import import_file
 
     with _workspace(args) as ws:
-        result = import_file(ws, args.file, evidence=args.evidence, update=args.update, actor=args.actor)
+        result = import_file(ws, args.file, evidence=args.evidence, update=args.update, actor=args.actor,
+                             supersede_reason=args.supersede_decisions or "")
     print(f"已导入 {result.file_name}：新增 {result.imported} 件，更新 {result.updated} 件，"
           f"附件 {result.evidence_files} 个（SHA-256 {result.sha256[:12]}…）")
     return EXIT_OK
@@ -212,10 +213,23 @@ def decide(args: argparse.Namespace) -> int:
 
 
 def audit_verify(args: argparse.Namespace) -> int:
-    from models.verification import verify_workspace
+    from models.verification import verify_anchor_file, verify_workspace
 
     with _workspace(args, create=False) as ws:
         report = verify_workspace(ws)
+        for anchor_file in args.anchor or []:
+            if anchor_file.suffix.lower() == ".pdf":
+                from models.verification import check_head
+                from sheets.verify import sheet_audit_head
+
+                digest = sheet_audit_head(anchor_file)
+                held, line = (check_head(ws, digest, None, anchor_file.name) if digest
+                              else (False, f"{anchor_file.name} 不是可读的审核表，读不到其审计链头"))
+            else:
+                held, line = verify_anchor_file(ws, anchor_file)
+            report.lines.append(line)
+            if not held:
+                report.problems.append(line)
     for line in report.lines:
         print(line)
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -245,7 +259,15 @@ def restore(args: argparse.Namespace) -> int:
 
     if args.workspace is None:
         raise ReviewDeskError("恢复备份须用 --workspace 指定目标文件夹")
-    folder = restore_backup(args.file, args.workspace)
+    confirm = None
+    if args.confirm_rollback_by:
+        from models.backup import RollbackConfirmation
+
+        if args.passphrase_file is None:
+            raise ReviewDeskError("确认回退须用 --passphrase-file 提供负责人的口令")
+        confirm = RollbackConfirmation(args.confirm_rollback_by, _passphrase(args.passphrase_file) or "",
+                                       args.reason or "")
+    folder = restore_backup(args.file, args.workspace, confirm_rollback=confirm)
     print(f"已恢复到 {folder}")
     return EXIT_OK
 

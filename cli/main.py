@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--evidence", type=Path, help="附件目录或 ZIP 压缩包")
     p.add_argument("--update", action="store_true", help="允许更新已有申报编号，保留旧版本")
+    p.add_argument("--supersede-decisions", metavar="REASON",
+                   help="更新已作出决定的申报：撤销其现行决定、退回重新审核，并记录原因")
     p.add_argument("--actor", default="系统", help="操作人")
 
     p = sub.add_parser("list", help="列出工作区中的申报")
@@ -89,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="审计日志").add_subparsers(
         dest="audit_command", metavar="ACTION", parser_class=_Parser, required=True)
-    audit.add_parser("verify", help="校验审计链和每个决定的签名")
+    p = audit.add_parser("verify", help="重放审计日志，校验各数据表、审计链和每个决定的签名")
+    p.add_argument("--anchor", type=Path, action="append", metavar="FILE",
+                   help="核对审核表（PDF）、备份或会评包所记载的审计链头仍在日志中（可多次给出）")
     p = audit.add_parser("show", help="显示最近的审计记录")
     p.add_argument("--limit", type=int, default=50)
 
@@ -97,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("restore", help="从备份恢复工作区（到 --workspace 指定的文件夹）")
     p.add_argument("file", type=Path)
+    p.add_argument("--confirm-rollback-by", metavar="NAME", help="备份比本机见过的状态更旧时，由负责人确认回退")
+    p.add_argument("--passphrase-file", type=Path, help="确认回退的负责人的口令文件")
+    p.add_argument("--reason", help="回退的原因")
 
     p = sub.add_parser("summary", help="导出汇总表和公示名单（XLSX）")
     p.add_argument("--out", type=Path, required=True)

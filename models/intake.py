@@ -26,6 +26,7 @@ from models.evidence import EvidenceStore, guess_kind
 from models.importer import read_applications
 from models.records import APPLICATION_COLUMNS, application_values, stored_assessment
 from models.safezip import UnsafeArchive, extract_evidence_zip
+from models.review_terms import RETURN_FOR_MATERIALS
 from models.workspace import Workspace
 from models.workspace_history import WorkspaceHistory
 
@@ -45,9 +46,13 @@ class ImportResult:
 
 def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None = None,
                 update: bool = False, actor: str = "系统", policy: Policy | None = None,
-                progress: Progress | None = None) -> ImportResult:
+                progress: Progress | None = None, supersede_reason: str = "") -> ImportResult:
     """Import ``path`` (CSV/XLSX/JSON) with the files named in 附件 from ``evidence``.
 
+    With ``update``, an application that has a current decision is frozen: its
+    row is refused, unless it waits for 补正 (the update is then its
+    resubmission) or ``supersede_reason`` is given (its decisions are then
+    superseded and it goes back to review, with that reason on record).
     Raises ``ImportRejected`` (every problem at once) and writes nothing then.
     """
     path = Path(path)
@@ -64,6 +69,10 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     if not update:
         problems += [Problem(app.row, ID_COLUMN, f"申报编号 {app.application_id} 已在工作区中；如需更新请使用 --update")
                      for app in apps if app.application_id in existing]
+    reopened = _decided(ws, existing) if update else {}
+    problems += [_frozen(app, reopened[app.application_id]) for app in apps
+                 if app.application_id in reopened and not supersede_reason.strip()
+                 and not _awaits_materials(reopened[app.application_id])]
     with tempfile.TemporaryDirectory(dir=ws.folder, prefix=".import-") as scratch:
         files = _evidence_files(evidence, Path(scratch), path.name)
         problems += _missing_attachments(apps, files, evidence)
@@ -75,8 +84,48 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
     results = assess_batch(apps, policy, history)
     report("写入工作区", 0, len(apps))
-    _write(ws, path.name, digest, apps, results, stored, existing, policy, actor, update)
+    with ws.db.atomic():
+        if reopened:
+            _reopen(ws, reopened, actor, supersede_reason.strip(), path.name)
+        _write(ws, path.name, digest, apps, results, stored, existing, policy, actor, update)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(stored))
+
+
+Decided = list[tuple[str, str, str, str]]
+"""(uuid, stage, outcome, reviewer) of an application's current decisions, in stage order."""
+
+
+def _decided(ws: Workspace, ids: set[str]) -> dict[str, Decided]:
+    found: dict[str, Decided] = {}
+    for application_id in sorted(ids):
+        rows = ws.db.execute(
+            "SELECT uuid, stage, outcome, reviewer FROM decisions WHERE application_id = ? AND current = 1 "
+            "ORDER BY decided_at", [application_id]).fetchall()
+        if rows:
+            found[application_id] = [tuple(row) for row in rows]
+    return found
+
+
+def _awaits_materials(decided: Decided) -> bool:
+    return decided[-1][2] == RETURN_FOR_MATERIALS
+
+
+def _frozen(app: Application, decided: Decided) -> Problem:
+    made = "、".join(f"{stage}（{outcome}，{reviewer}）" for _, stage, outcome, reviewer in decided)
+    return Problem(app.row, ID_COLUMN,
+                   f"申报 {app.application_id} 已有现行决定：{made}，不能直接更新。已作出决定的申报不随文件改变；"
+                   "如申报内容确需更正，请用 --supersede-decisions 写明原因，撤销现有决定并退回重新审核")
+
+
+def _reopen(ws: Workspace, reopened: dict[str, Decided], actor: str, reason: str, file_name: str) -> None:
+    """Supersede the current decisions of the reopened applications, one audit event each."""
+    for application_id, decided in reopened.items():
+        uuids = [uuid for uuid, *_ in decided]
+        ws.db.conn.executemany("UPDATE decisions SET current = 0 WHERE uuid = ?", [(u,) for u in uuids])
+        resubmitted = _awaits_materials(decided) and not reason
+        audit.append(ws.db, actor, "补正材料重新提交" if resubmitted else "撤销决定并退回重审", application_id, {
+            "file": file_name, "superseded": uuids, "reason": "申报人按补正告知提交材料" if resubmitted else reason,
+        })
 
 
 def _existing_ids(ws: Workspace, ids: list[str]) -> set[str]:

@@ -7,27 +7,31 @@ from policy.engine import assess_batch
 
 from models import audit
 from models.records import application_from_row, stored_assessment
+from models.review_terms import FINAL_STAGES
 from models.workspace import Workspace
 from models.workspace_history import WorkspaceHistory
 
 
-def reassess_enterprise(ws: Workspace, uscc: str) -> int:
-    """Re-assess the enterprise's applications that have no 复核 yet, in file order.
+def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason: str = "") -> int:
+    """Re-assess the enterprise's applications that have no final decision yet, in file order.
 
-    Their first-time and 200万 checks read the final approvals, which a 复核 just
-    changed. Call inside the transaction that recorded the 复核. Returns how
-    many assessments changed.
+    Their first-time and 200万 checks read the final approvals, which a final
+    decision just changed. Call inside the transaction that recorded it; the
+    changed assessments are one audit event, by ``actor``, naming each
+    application. A current decision made against an assessment that changed
+    here is stale from now on. Returns how many assessments changed.
     """
+    marks = ",".join("?" * len(FINAL_STAGES))
     rows = list(ws.db.query(
         "SELECT a.* FROM applications a WHERE a.uscc = ? AND NOT EXISTS ("
-        "SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND d.stage = '复核' AND d.current = 1)"
-        " ORDER BY a.seq", [uscc]))
+        "SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND d.current = 1 "
+        f"AND d.stage IN ({marks})) ORDER BY a.seq", [uscc, *FINAL_STAGES]))
     if not rows:
         return 0
     policy = load_policy()
     apps = [application_from_row(row) for row in rows]
     history = WorkspaceHistory(ws.db, except_ids=frozenset(app.application_id for app in apps))
-    changed = 0
+    changed: list[str] = []
     now = audit.now_text()
     for result in assess_batch(apps, policy, history):
         stored = stored_assessment(result, policy.version, policy.content_hash)
@@ -39,5 +43,11 @@ def reassess_enterprise(ws: Workspace, uscc: str) -> int:
              stored.trace, stored.record_hash, policy.version, policy.content_hash, now, result.application_id,
              stored.record_hash],
         )
-        changed += cursor.rowcount
-    return changed
+        if cursor.rowcount:
+            changed.append(result.application_id)
+    if changed:
+        audit.append(ws.db, actor, "重新评估", uscc, {
+            "applications": changed, "policy_version": policy.version,
+            "reason": reason or "该企业的最终核定结果发生变化，首次获得和单户上限的核算随之改变",
+        })
+    return len(changed)

@@ -196,4 +196,32 @@ def sessions_and_sheets(db: Database) -> None:
         db.execute(statement)
 
 
-KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets")
+_AUDIT_CHANGES = """
+CREATE TABLE audit_changes (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    tbl TEXT NOT NULL,
+    key TEXT NOT NULL,
+    row TEXT
+);
+CREATE INDEX audit_changes_seq ON audit_changes(seq, id);
+CREATE TRIGGER audit_changes_no_update BEFORE UPDATE ON audit_changes
+BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改'); END;
+CREATE TRIGGER audit_changes_no_delete BEFORE DELETE ON audit_changes
+BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除'); END;
+"""
+
+
+@MIGRATIONS(name="0003_audit_changes")
+def audit_changes(db: Database) -> None:
+    """The log of row changes that makes the tables a projection of the audit log.
+
+    The capture triggers and the snapshot event are (re)made after every
+    migration run, by the workspace, for the tables as they then are.
+    """
+    for statement in _statements(_AUDIT_CHANGES):
+        db.execute(statement)
+
+
+KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets", "0003_audit_changes")

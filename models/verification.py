@@ -7,7 +7,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pathlib import Path
+
+from models.anchors import Anchor, check_anchor
 from models.audit import verify_chain
+from models.projection import compare
 from models.ca import certificate_issued_by, cert_from_pem
 from models.reviewers import ca_certificate
 from models.signing import verify_record
@@ -64,6 +68,13 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     report.lines.append(chain.message)
     if not chain.ok:
         report.problems.append(chain.message)
+    if chain.replay is not None:
+        differences = compare(ws.db, chain.replay)
+        for difference in differences:
+            report.problems.append(difference.describe())
+            report.lines.append(difference.describe())
+        if not differences:
+            report.lines.append("各数据表与审计日志重放结果一致")
     certificates = {name: cert_from_pem(pem) for name, pem in ws.db.execute(
         "SELECT name, certificate_pem FROM reviewers")}
     has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
@@ -81,3 +92,51 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         report.lines.append("尚无决定")
     report.lines.append("校验通过" if report.ok else f"校验未通过：{len(report.problems)} 处问题")
     return report
+
+
+def verify_evidence(ws: Workspace) -> list[str]:
+    """Each evidence row whose file is missing from the store or no longer has its hash."""
+    from models.evidence import EvidenceStore, sha256_file
+
+    store = EvidenceStore(ws.evidence_dir)
+    problems = []
+    for sha256, size in ws.db.execute("SELECT sha256, size FROM evidence ORDER BY sha256").fetchall():
+        path = store.path_of(sha256)
+        if not path.is_file():
+            problems.append(f"附件 {sha256[:16]}… 在附件库中缺失")
+        elif path.stat().st_size != size or sha256_file(path) != sha256:
+            problems.append(f"附件 {sha256[:16]}… 的内容与登记的 SHA-256 不符")
+    return problems
+
+
+
+def check_head(ws: Workspace, digest: str, seq: int | None, origin: str) -> tuple[bool, str]:
+    """Whether the log still holds the head ``digest`` (at ``seq`` when known) that ``origin`` carries."""
+    if seq is None:
+        row = ws.db.execute("SELECT seq FROM audit WHERE hash = ?", [digest]).fetchone()
+        if row is None:
+            last = ws.db.execute("SELECT IFNULL(MAX(seq), 0) FROM audit").fetchone()[0]
+            return False, (f"{origin} 记载的审计链头 {digest[:16]}… 不在本工作区的审计日志中（日志共 {last} 条）："
+                           "日志已被截断或改写，或该文件不属于本工作区")
+        seq = int(row[0])
+    problem = check_anchor(ws.db, Anchor(seq, digest, origin))
+    if problem:
+        return False, f"{origin}：{problem}"
+    return True, f"{origin} 记载的审计链头（第 {seq} 条）仍在审计日志中"
+
+
+def verify_anchor_file(ws: Workspace, path: Path) -> tuple[bool, str]:
+    """Check the head that a backup or a 会评 package carries in its manifest."""
+    import zipfile
+
+    origin = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return False, f"{origin} 不是审核台备份或会评包，读不到其清单"
+    head = manifest.get("audit_head") if isinstance(manifest, dict) else None
+    if not isinstance(head, dict) or not isinstance(head.get("hash"), str):
+        return False, f"{origin} 的清单没有记载审计链头（旧版本生成的文件）"
+    seq = head.get("seq")
+    return check_head(ws, head["hash"], seq if isinstance(seq, int) else None, origin)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -10,7 +13,7 @@ from types import TracebackType
 import platformdirs
 from sqlite_utils import Database
 
-from models import audit
+from models import anchors, audit, projection
 from models.failures import ReviewDeskError
 from models.locking import WorkspaceLock
 from models.schema import KNOWN_MIGRATIONS, MIGRATIONS
@@ -34,12 +37,52 @@ def default_workspace() -> Path:
     return Path(platformdirs.user_data_dir("ReviewDesk", appauthor=False)) / "workspace"
 
 
-def connect(path: Path) -> Database:
+class UnloggedChange(ReviewDeskError):
+    """A write transaction changed tables without an audit event covering the change."""
+
+
+class WorkspaceDatabase(Database):
+    """A workspace connection whose transactions serialise writers and leave nothing unlogged.
+
+    ``atomic()`` begins with ``BEGIN IMMEDIATE``: the write lock is taken before
+    the first read, so every check made inside the block still holds at commit,
+    whichever other process is writing. At commit, any captured row change that
+    no audit event covers rolls the whole transaction back.
+    """
+
+    change_floor: int | None = None
+    has_change_log: bool | None = None
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:  # type: ignore[override]  # same contract, IMMEDIATE
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self.has_change_log:
+                self.change_floor = projection.last_change_id(self)
+            yield self
+            if self.change_floor is not None and projection.unlogged_changes(self, self.change_floor + 1):
+                raise UnloggedChange("内部错误：有数据改动未记入审计日志，整个操作已撤销")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self.change_floor = None
+
+
+def connect(path: Path) -> WorkspaceDatabase:
     """A connection set as every connection to a workspace must be."""
-    db = Database(sqlite3.connect(str(path), timeout=10, check_same_thread=False))
+    db = WorkspaceDatabase(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=30000")
     return db
 
 
@@ -62,11 +105,14 @@ class Workspace:
         self._lock = lock
 
     @classmethod
-    def open(cls, folder: Path, *, create: bool = True, lock: bool = True, actor: str = "系统") -> Workspace:
+    def open(cls, folder: Path, *, create: bool = True, lock: bool = True, actor: str = "系统",
+             check_anchors: bool = True) -> Workspace:
         """Open (or create) the workspace in ``folder``, applying pending migrations.
 
-        Raises :class:`NotAWorkspace`, :class:`NewerSchema`,
-        ``WorkspaceLocked`` or ``NetworkShareRefused``.
+        Raises :class:`NotAWorkspace`, :class:`NewerSchema`, ``AnchorMismatch``
+        (the log lacks a head this PC has seen), ``WorkspaceLocked`` or
+        ``NetworkShareRefused``. ``check_anchors=False`` is for restore alone,
+        which decides about rollbacks itself.
         """
         folder = Path(folder).expanduser().resolve()
         db_path = folder / DB_NAME
@@ -81,10 +127,14 @@ class Workspace:
             is_new = not db_path.exists()
             db = connect(db_path)
             try:
-                _migrate(db, folder)
+                _migrate(db, folder, actor)
+                db.has_change_log = True
                 if is_new:
                     with db.atomic():
                         audit.append(db, actor, "创建工作区", str(folder))
+                if check_anchors:
+                    anchors.refuse_unless_anchored(folder, db)
+                    anchors.remember_head(folder, db, *audit.head(db))
             except BaseException:
                 db.close()
                 raise
@@ -117,8 +167,16 @@ class Workspace:
     def is_demo(self) -> bool:
         return self.setting("demo") == "1"
 
+    def remember_head(self) -> None:
+        """Move this PC's anchor to the log's current head."""
+        anchors.remember_head(self.folder, self.db, *audit.head(self.db))
+
     def close(self) -> None:
         try:
+            try:
+                self.remember_head()
+            except (OSError, sqlite3.Error):
+                pass
             self.db.close()
         finally:
             if self._lock:
@@ -132,7 +190,7 @@ class Workspace:
         self.close()
 
 
-def _migrate(db: Database, folder: Path) -> None:
+def _migrate(db: WorkspaceDatabase, folder: Path, actor: str) -> None:
     applied = [m.name for m in MIGRATIONS.applied(db)]
     unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
     if unknown:
@@ -147,3 +205,12 @@ def _migrate(db: Database, folder: Path) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         sqlite_backup(db, folder / BACKUP_DIR / f"升级前-{pending[0].name}-{stamp}.db")
     MIGRATIONS.apply(db)
+    db.has_change_log = True
+    with db.atomic():
+        projection.install_capture(db)
+        projection.capture_snapshot(db)
+        audit.append(db, actor, "数据库结构快照", "", {
+            "migrations": [m.name for m in pending],
+            "reason": "数据库结构升级后，以各表现有内容为审计重放的起点" if applied else "新建工作区",
+            "nonce": uuid.uuid4().hex,
+        })

@@ -18,6 +18,8 @@ from sheets.content import SheetContent, SheetIssue, issue_for
 
 EXPORT_ACTION = "导出审核表"
 FAILED_ACTION = "导出审核表失败"
+REGISTER_ACTION = "登记审核表校验码"
+FILED_ACTION = "登记审核表文件"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,9 @@ def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, si
             db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
                        "VALUES (?, ?, ?, '', ?, ?)", [issue.code, content.application_id, serial, signer, exported_at])
             issued.append(issue)
+        if issued:
+            audit.append(db, signer, REGISTER_ACTION, "", {
+                "sheets": [{"code": i.code, "serial": i.serial} for i in issued]})
     return issued
 
 
@@ -77,6 +82,9 @@ def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssu
     with db.atomic():
         for issue, sha256 in written:
             db.execute("UPDATE sheets SET sha256 = ? WHERE code = ?", [sha256, issue.code])
+        if written:
+            audit.append(db, signer, FILED_ACTION, "", {
+                "sheets": [{"code": issue.code, "sha256": sha256} for issue, sha256 in written]})
         for issue, reason in failed:
             application_id = db.execute("SELECT application_id FROM sheets WHERE code = ?", [issue.code]).fetchone()
             audit.append(db, signer, FAILED_ACTION, application_id[0] if application_id else "",

@@ -326,3 +326,20 @@ def _decisions_current(ws: Workspace, row: SheetRow) -> bool:
                                   uuids).fetchone()[0] if uuids else 0
             return count == len(uuids)
     return False
+
+
+def sheet_audit_head(path: str | Path) -> str | None:
+    """The audit head hash that a sheet's signed record carries, or None for a file that is not a sheet.
+
+    Only reads: whether the sheet itself is genuine is :func:`verify_pdf`'s question.
+    """
+    try:
+        reader = PdfFileReader(io.BytesIO(Path(path).read_bytes()), strict=False)
+        signatures = reader.embedded_signatures
+        if not signatures:
+            return None
+        record = json.loads(embedded_files(reader, signatures[0].signed_revision).get(SHEET_RECORD_FILE, b"{}"))
+    except Exception:  # noqa: BLE001 - a hostile or damaged file simply has no head to read
+        return None
+    head = record.get("audit_head") if isinstance(record, dict) else None
+    return head if isinstance(head, str) and head else None

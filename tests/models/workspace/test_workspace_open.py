@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.locking import WorkspaceLocked
+from models.locking import WorkspaceLock, WorkspaceLocked
 from models.storage import filesystem_type
 from models.workspace import NewerSchema, NotAWorkspace, Workspace, connect
 
@@ -69,7 +69,7 @@ def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
     with pytest.raises(NewerSchema, match="更新版本"):
         Workspace.open(folder)
     assert (folder / "reviewdesk.db").read_bytes() == before
-    assert not (folder / "reviewdesk.lock").exists()
+    assert not WorkspaceLock(folder).holder() or _lock_is_free(folder)
 
 
 def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,3 +96,13 @@ def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_filesystem_type_is_known_for_local_disk(tmp_path: Path) -> None:
     assert filesystem_type(tmp_path) not in ("nfs", "cifs")
+
+
+def _lock_is_free(folder: Path) -> bool:
+    lock = WorkspaceLock(folder)
+    try:
+        lock.acquire()
+    except WorkspaceLocked:
+        return False
+    lock.release()
+    return True

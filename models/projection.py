@@ -1,0 +1,205 @@
+"""The tables as a projection of the audit log.
+
+Every row written to a projected table is captured by a trigger into
+``audit_changes`` under the audit event that the same transaction appends
+next, and that event's hash covers the captured rows. Replaying the changes of
+the whole log gives the state the tables must hold; :func:`compare` names each
+difference by table, key and field. The triggers only make capture automatic:
+an insider who drops them, or writes with them in place but appends no event,
+leaves tables that no longer equal the replay, and that is what is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+NOT_PROJECTED = frozenset({"audit", "audit_changes", "_sqlite_migrations"})
+PUT, DELETE, CLEAR = "put", "del", "clear"
+CHANGES_FROM = "changes_from"
+CHANGES_SHA256 = "changes_sha256"
+CHANGES_COUNT = "changes"
+
+
+@dataclass(frozen=True, slots=True)
+class TableShape:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    blobs: frozenset[str]
+
+    def value(self, prefix: str, column: str) -> str:
+        ref = f'{prefix}"{column}"'
+        if column in self.blobs:
+            return f"CASE WHEN typeof({ref}) = 'blob' THEN 'blob:' || hex({ref}) ELSE {ref} END"
+        return ref
+
+    def key_sql(self, prefix: str = "") -> str:
+        return "json_array(" + ", ".join(self.value(prefix, c) for c in self.key) + ")"
+
+    def row_sql(self, prefix: str = "") -> str:
+        pairs = ", ".join(f"'{c}', {self.value(prefix, c)}" for c in self.columns)
+        return f"json_object({pairs})"
+
+
+def projected_tables(db: Database) -> list[TableShape]:
+    shapes = []
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
+        if name in NOT_PROJECTED or name.startswith("sqlite_"):
+            continue
+        info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
+        columns = tuple(row[1] for row in info)
+        key = tuple(row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])) or ("rowid",)
+        blobs = frozenset(row[1] for row in info if (row[2] or "").upper() == "BLOB")
+        shapes.append(TableShape(name, columns, key, blobs))
+    return shapes
+
+
+_NEXT_SEQ = "(SELECT IFNULL(MAX(seq), 0) + 1 FROM audit)"
+
+
+def install_capture(db: Database) -> None:
+    """(Re)create the capture triggers of every projected table, for its current columns."""
+    for (trigger,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'capture_%'").fetchall():
+        db.execute(f'DROP TRIGGER "{trigger}"')
+    for shape in projected_tables(db):
+        insert = ("INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES "
+                  f"({_NEXT_SEQ}, '{PUT}', '{shape.name}', {shape.key_sql('NEW.')}, {shape.row_sql('NEW.')});")
+        db.execute(f'CREATE TRIGGER "capture_{shape.name}_insert" AFTER INSERT ON "{shape.name}" BEGIN {insert} END')
+        moved = (f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{DELETE}', "
+                 f"'{shape.name}', {shape.key_sql('OLD.')}, NULL "
+                 f"WHERE {shape.key_sql('OLD.')} IS NOT {shape.key_sql('NEW.')};")
+        db.execute(f'CREATE TRIGGER "capture_{shape.name}_update" AFTER UPDATE ON "{shape.name}" '
+                   f"BEGIN {moved} {insert} END")
+        delete = ("INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES "
+                  f"({_NEXT_SEQ}, '{DELETE}', '{shape.name}', {shape.key_sql('OLD.')}, NULL);")
+        db.execute(f'CREATE TRIGGER "capture_{shape.name}_delete" AFTER DELETE ON "{shape.name}" BEGIN {delete} END')
+
+
+def capture_snapshot(db: Database) -> None:
+    """Capture every projected table whole, for a snapshot event appended next in this transaction."""
+    for shape in projected_tables(db):
+        db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES ({_NEXT_SEQ}, '{CLEAR}', ?, '[]', NULL)",
+                   [shape.name])
+        db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
+                   f'{shape.key_sql()}, {shape.row_sql()} FROM "{shape.name}"')
+
+
+def last_change_id(db: Database) -> int:
+    return int(db.execute("SELECT IFNULL(MAX(id), 0) FROM audit_changes").fetchone()[0])
+
+
+Change = tuple[str, str, str, str | None]
+
+
+def changes_digest(changes: Iterable[Change]) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    count = 0
+    for op, table, key, row in changes:
+        digest.update(json.dumps([op, table, key, row], ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        digest.update(b"\n")
+        count += 1
+    return digest.hexdigest(), count
+
+
+def changes_of(db: Database, seq: int, from_id: int) -> list[Change]:
+    return db.execute("SELECT op, tbl, key, row FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
+                      [seq, from_id]).fetchall()
+
+
+def unlogged_changes(db: Database, from_id: int) -> int:
+    """Changes captured since ``from_id`` that no audit event covers yet."""
+    return int(db.execute(f"SELECT COUNT(*) FROM audit_changes WHERE id >= ? AND seq >= {_NEXT_SEQ}",
+                          [from_id]).fetchone()[0])
+
+
+class Replay:
+    """The state of every projected table, built by applying the logged changes in order."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, str]] = {}
+
+    def apply(self, changes: Iterable[Change]) -> None:
+        for op, table, key, row in changes:
+            rows = self.tables.setdefault(table, {})
+            if op == PUT and row is not None:
+                rows[key] = row
+            elif op == DELETE:
+                rows.pop(key, None)
+            elif op == CLEAR:
+                rows.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    table: str
+    key: str
+    field: str
+    expected: Any
+    found: Any
+
+    def describe(self) -> str:
+        key = _key_text(self.key)
+        if self.field == "*":
+            if self.found is None:
+                return f"表 {self.table} 键 {key}：审计日志中有此行，数据库中已被删除"
+            return f"表 {self.table} 键 {key}：数据库中有此行，审计日志中没有（未经记录的插入）"
+        return (f"表 {self.table} 键 {key} 字段 {self.field}：审计日志为 {_shown(self.expected)}，"
+                f"数据库中为 {_shown(self.found)}")
+
+
+def _key_text(key: str) -> str:
+    try:
+        parts = json.loads(key)
+    except ValueError:
+        return key
+    return "/".join(str(p) for p in parts) if isinstance(parts, list) else key
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def compare(db: Database, replay: Replay, limit: int = 200) -> list[Difference]:
+    """Each difference between the tables and the replayed log, at most ``limit``."""
+    found: list[Difference] = []
+    for shape in projected_tables(db):
+        expected = replay.tables.get(shape.name, {})
+        seen: set[str] = set()
+        for key, row in db.execute(f'SELECT {shape.key_sql()}, {shape.row_sql()} FROM "{shape.name}"'):
+            seen.add(key)
+            logged = expected.get(key)
+            if logged == row:
+                continue
+            found.extend(_row_differences(shape.name, key, logged, row))
+            if len(found) >= limit:
+                return found[:limit]
+        for key in expected.keys() - seen:
+            found.append(Difference(shape.name, key, "*", "present", None))
+            if len(found) >= limit:
+                return found[:limit]
+    for table in replay.tables.keys() - {shape.name for shape in projected_tables(db)}:
+        if replay.tables[table]:
+            found.append(Difference(table, "[]", "*", "present", None))
+    return found
+
+
+def _row_differences(table: str, key: str, logged: str | None, row: str) -> Iterator[Difference]:
+    if logged is None:
+        yield Difference(table, key, "*", None, "present")
+        return
+    was, now = json.loads(logged), json.loads(row)
+    named = False
+    for column in dict.fromkeys([*was, *now]):
+        if was.get(column) != now.get(column):
+            named = True
+            yield Difference(table, key, column, was.get(column), now.get(column))
+    if not named:
+        yield Difference(table, key, "(格式)", logged, row)
