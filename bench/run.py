@@ -97,10 +97,10 @@ def bench_import(rows: int, repeats: int, workdir: Path) -> Figure:
 
 
 def _all_benchmarks() -> list[Callable[[int, int, Path], Figure]]:
-    from bench import product, workspace_import
+    from bench import audit_verify, product, workspace_import
 
     return [bench_engine, bench_import, workspace_import.bench_workspace_import_csv,
-            workspace_import.bench_workspace_import_xlsx, *product.BENCHMARKS]
+            workspace_import.bench_workspace_import_xlsx, *product.BENCHMARKS, *audit_verify.BENCHMARKS]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -116,10 +116,11 @@ def verify_chain(db: Database) -> ChainReport:
         while pending is not None and pending[0] < seq:
             pending = next(changes, None)
         event_changes = pending[1] if pending is not None and pending[0] == seq else []
-        problem = _check_changes(seq, action, subject, details, event_changes)
+        content = _parsed(details)
+        problem = _check_changes(seq, action, subject, content, event_changes)
         if problem:
             return ChainReport(count, seq, problem)
-        from_id = _parsed(details).get(CHANGES_FROM)
+        from_id = content.get(CHANGES_FROM)
         replay.apply(change[1:] for change in event_changes if isinstance(from_id, int) and change[0] >= from_id)
         hashes[seq] = stored_hash
         prev_hash = stored_hash
@@ -128,6 +129,8 @@ def verify_chain(db: Database) -> ChainReport:
 
 
 def _parsed(details: str) -> dict[str, Any]:
+    if '"changes_sha256"' not in details:
+        return {}
     try:
         value = json.loads(details)
     except ValueError:
@@ -150,8 +153,8 @@ def _changes_by_event(db: Database) -> Any:
         yield current_seq, batch
 
 
-def _check_changes(seq: int, action: str, subject: str, details: str, event_changes: list[tuple]) -> str | None:
-    content = _parsed(details)
+def _check_changes(seq: int, action: str, subject: str, content: dict[str, Any],
+                   event_changes: list[tuple]) -> str | None:
     if CHANGES_SHA256 not in content:
         return None
     from_id = content.get(CHANGES_FROM)

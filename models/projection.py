@@ -99,11 +99,15 @@ Change = tuple[str, str, str, str | None]
 
 
 def changes_digest(changes: Iterable[Change]) -> tuple[str, int]:
+    """SHA-256 over the changes, one line each of op, table, key and row.
+
+    Keys and rows are JSON texts from SQLite, in which control characters are
+    always escaped, so the unit and record separators cannot occur inside them.
+    """
     digest = hashlib.sha256()
     count = 0
     for op, table, key, row in changes:
-        digest.update(json.dumps([op, table, key, row], ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-        digest.update(b"\n")
+        digest.update(f"{op}\x1f{table}\x1f{key}\x1f{'' if row is None else row}\x1e".encode("utf-8"))
         count += 1
     return digest.hexdigest(), count
 

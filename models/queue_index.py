@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from policy.assessment import STATUS_LABELS
 
 from models.queue import APPROVING, STAGES, stage_of
-from models.review_terms import ROLES_FOR_STAGE
+from models.review_terms import FIRST, ROLES_FOR_STAGE, SECOND
 
 # Columns whose order SQL computes (money); the rest sort in Python over the index.
 SQL_SORTED = {
@@ -250,12 +250,12 @@ def review_progress(index: QueueIndex, reviewer: str | None, role: str | None) -
 
 
 def stages_for_role(role: str) -> list[str]:
-    return [stage for stage, roles in ROLES_FOR_STAGE.items() if role in roles]
+    return [stage for stage, roles in ROLES_FOR_STAGE.items() if role in roles and stage in (FIRST, SECOND)]
 
 
 def default_stage(role: str, first_outcome: str | None) -> str:
     """The stage a reviewer of ``role`` decides next: their only one, else 初审 until it is final."""
-    from models.decisions import FINAL_OUTCOMES, FIRST, SECOND
+    from models.review_terms import FINAL_OUTCOMES, FIRST, SECOND
 
     stages = stages_for_role(role)
     if len(stages) == 1:

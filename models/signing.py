@@ -82,3 +82,15 @@ def verify_record(certificate: x509.Certificate, record: Mapping[str, Any], sign
     except (InvalidSignature, TypeError):
         return False
     return True
+
+
+def verify_bytes(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
+    """True when ``signature`` is the certificate key's signature of ``data``, canonical bytes as stored."""
+    public_key = certificate.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        return False
+    try:
+        public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True

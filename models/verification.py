@@ -6,6 +6,7 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from models.audit import verify_chain
 from models.projection import compare
 from models.ca import certificate_issued_by, cert_from_pem
 from models.reviewers import ca_certificate
-from models.signing import verify_record
+from models.signing import verify_bytes
 from models.workspace import Workspace
 
 # Decision columns that must equal what the reviewer signed.
@@ -39,26 +40,50 @@ def _signed_at(text: str) -> datetime | None:
         return None
 
 
-def verify_decision_row(row: dict, certificates: dict, ca) -> str | None:
+class _Issuers:
+    """Whether each reviewer certificate was issued by the CA, checked once per certificate."""
+
+    def __init__(self, ca: Any) -> None:
+        self.ca = ca
+        self._issued: dict[int, bool] = {}
+
+    def issued(self, certificate: Any, at: datetime | None) -> bool:
+        if self.ca is None:
+            return True
+        fingerprint = id(certificate)
+        if fingerprint not in self._issued:
+            self._issued[fingerprint] = certificate_issued_by(certificate, self.ca, at=None) or \
+                certificate_issued_by(certificate, self.ca, at=at)
+        if not self._issued[fingerprint]:
+            return False
+        moment = at or datetime.now().astimezone()
+        return all(c.not_valid_before_utc <= moment <= c.not_valid_after_utc for c in (certificate, self.ca))
+
+
+def verify_decision_row(row: dict, certificates: dict, ca: Any, issuers: _Issuers | None = None) -> str | None:
     """Why a decision row is not what its reviewer signed, or None when it is."""
     where = f"决定 {row['uuid']}（{row['application_id']} {row['stage']}，{row['reviewer']}）"
     certificate = certificates.get(row["reviewer"])
     if certificate is None:
         return f"{where}：找不到签名人的证书"
     signed_at = _signed_at(row["decided_at"])
-    if ca is not None and not certificate_issued_by(certificate, ca, at=signed_at):
+    issuers = issuers or _Issuers(ca)
+    if ca is not None and not issuers.issued(certificate, signed_at):
         return f"{where}：签名人的证书不是本工作区 CA 签发的"
     try:
         record = json.loads(row["record"])
         signature = base64.b64decode(row["signature"], validate=True)
     except (ValueError, TypeError):
         return f"{where}：签名记录已损坏"
-    if not verify_record(certificate, record, signature):
+    if not isinstance(record, dict) or not verify_bytes(certificate, str(row["record"]).encode("utf-8"), signature):
         return f"{where}：签名无效，签名记录已被改动"
     signed = record.get("decision", {})
     for column in _SIGNED_COLUMNS:
         if signed.get(column) != row[column]:
             return f"{where}：数据库中的 {column} 与签名记录不符（签名为 {signed.get(column)!r}，现为 {row[column]!r}）"
+    cap = record.get("cap_record", {})
+    if cap.get("record_hash") != row["cap_record_hash"] or cap.get("cap_yuan") != row["cap_yuan"]:
+        return f"{where}：数据库中的评估记录与签名时依据的评估记录不符"
     return None
 
 
@@ -80,9 +105,10 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
     ca = ca_certificate(ws) if has_ca else None
     count = 0
+    issuers = _Issuers(ca)
     for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
         count += 1
-        problem = verify_decision_row(row, certificates, ca)
+        problem = verify_decision_row(row, certificates, ca, issuers)
         if problem:
             report.problems.append(problem)
             report.lines.append(problem)
@@ -90,6 +116,11 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         report.lines.append(f"决定签名全部有效，共 {count} 个")
     elif not count:
         report.lines.append("尚无决定")
+    stale = stale_decisions(ws)
+    if stale:
+        shown = "、".join(f"{application_id} {stage}" for application_id, stage in stale[:10])
+        report.lines.append(f"{len(stale)} 个现行决定作出后评估已变化（已过时，需重新决定，不属篡改）：{shown}"
+                            + ("等" if len(stale) > 10 else ""))
     report.lines.append("校验通过" if report.ok else f"校验未通过：{len(report.problems)} 处问题")
     return report
 
@@ -140,3 +171,11 @@ def verify_anchor_file(ws: Workspace, path: Path) -> tuple[bool, str]:
         return False, f"{origin} 的清单没有记载审计链头（旧版本生成的文件）"
     seq = head.get("seq")
     return check_head(ws, head["hash"], seq if isinstance(seq, int) else None, origin)
+
+
+def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
+    """(application, stage) of each current decision whose assessment changed after it was made."""
+    return [(str(a), str(s)) for a, s in ws.db.execute(
+        "SELECT d.application_id, d.stage FROM decisions d LEFT JOIN assessments s "
+        "ON s.application_id = d.application_id WHERE d.current = 1 "
+        "AND (s.record_hash IS NULL OR s.record_hash != d.cap_record_hash) ORDER BY d.application_id, d.stage")]

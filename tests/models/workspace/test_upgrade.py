@@ -1,0 +1,46 @@
+"""A workspace written by ReviewDesk 0.1.0 (before the log became the truth) opens, migrates and verifies."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from models.conflicts import declare_conflict
+from models.decisions import DecisionInput, decide
+from models.verification import verify_workspace
+from models.workspace import Workspace
+from tests.workspace_support import PASSPHRASE
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "workspace-0.1.0.zip"
+
+
+def _unpack(tmp_path: Path) -> Path:
+    folder = tmp_path / "ws"
+    with zipfile.ZipFile(FIXTURE) as archive:
+        archive.extractall(folder)
+    return folder
+
+
+def test_an_old_workspace_is_backed_up_migrated_snapshotted_and_verifies(tmp_path: Path) -> None:
+    folder = _unpack(tmp_path)
+    with Workspace.open(folder) as ws:
+        snapshot = ws.db.execute("SELECT details FROM audit WHERE action = '数据库结构快照'").fetchone()
+        assert "0003_audit_changes" in json.loads(snapshot[0])["migrations"]
+        report = verify_workspace(ws)
+        assert report.ok, report.problems
+        assert "各数据表与审计日志重放结果一致" in report.lines
+    assert list((folder / "backups").glob("升级前-0003_audit_changes-*.db"))
+
+
+def test_an_old_workspace_goes_on_working_and_tampering_after_the_upgrade_is_named(tmp_path: Path) -> None:
+    folder = _unpack(tmp_path)
+    with Workspace.open(folder) as ws:
+        declare_conflict(ws, "T00003", "审核员甲", has_conflict=False)
+        decide(ws, DecisionInput("T00003", "初审", "通过", "审核员甲", Decimal("500000")), PASSPHRASE)
+        assert verify_workspace(ws).ok
+        ws.db.execute("UPDATE applications SET enterprise = '改名公司' WHERE application_id = 'T00001'")
+        ws.db.conn.commit()
+        problems = verify_workspace(ws).problems
+    assert any("表 applications 键 T00001 字段 enterprise" in p and "改名公司" in p for p in problems), problems
