@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli import commands
+from cli import argparse_zh, commands
 from models.review_terms import OUTCOMES, ROLES, STAGES
+
+argparse_zh.install()
 
 VERSION = "0.1.0"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -133,7 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p = session.add_parser("merge", help="把会评结果合并回本工作区")
     p.add_argument("file", type=Path)
+    _workspace_after_command(parser)
     return parser
+
+
+def _workspace_after_command(parser: argparse.ArgumentParser) -> None:
+    """Let ``--workspace DIR`` follow the command too (``demo --workspace DIR``), as a newcomer writes it."""
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001 - argparse has no public walk
+        for sub in action.choices.values():
+            if sub._subparsers is None:  # noqa: SLF001
+                if not any("--workspace" in a.option_strings for a in sub._actions):  # noqa: SLF001
+                    sub.add_argument("--workspace", type=Path, default=argparse.SUPPRESS,
+                                     help="工作区文件夹（也可写在命令之前）")
+            else:
+                _workspace_after_command(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
