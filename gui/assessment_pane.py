@@ -85,6 +85,7 @@ class AssessmentPane(QWidget):
     """Facts scroll; the decision form stays in view below them."""
 
     open_file = Signal(int)  # evidence position
+    ticks_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -166,6 +167,15 @@ class AssessmentPane(QWidget):
     def ticked(self) -> set[int]:
         return set(self._ticks)
 
+    def set_ticks(self, ticks: set[int]) -> None:
+        """Tick exactly ``ticks`` (a draft's), updating the live set in place."""
+        self._ticks.clear()
+        self._ticks.update(t for t in ticks if 0 <= t < self.checklist.count())
+        self.checklist.blockSignals(True)
+        for n in range(self.checklist.count()):
+            self.checklist.item(n).setCheckState(Qt.CheckState.Checked if n in self._ticks else Qt.CheckState.Unchecked)
+        self.checklist.blockSignals(False)
+
     def set_deciding_enabled(self, enabled: bool) -> None:
         self.form.setEnabled(enabled)
         self.checklist.setEnabled(enabled)
@@ -176,6 +186,7 @@ class AssessmentPane(QWidget):
             self._ticks.add(position)
         else:
             self._ticks.discard(position)
+        self.ticks_changed.emit()
 
     def _activated(self, item: QListWidgetItem) -> None:
         self._open_matched(self.checklist.row(item))

@@ -365,11 +365,19 @@ class MainWindow(QMainWindow):
                           f"《{policy.title}》奖补申报审核工作台</p><p>工作区：{self.ws.folder}</p>")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self.closing and self.review_page.content is not None:
+            from gui.draft_keeper import QuitWithDrafts
+
+            unsaved = self.review.drafts.unsaved_in_sitting()
+            if unsaved and not QuitWithDrafts.ask(self, unsaved):
+                event.ignore()
+                return
         self.closing = True
         settings = app_settings()
         settings.setValue("main/geometry", self.saveGeometry())
         if self.review_page.content is not None:
             self.review.save_layout()
+            self.review.drafts.close()
         self.loader.close()
         QThreadPool.globalInstance().waitForDone(5000)
         super().closeEvent(event)

@@ -13,6 +13,7 @@ from gui import errors
 from gui.assessment_pane import AssessmentPane
 from gui.case_loader import CaseLoader, LoadedCase
 from gui.clause_pane import ClausePane
+from gui.draft_keeper import DraftKeeper
 from gui.evidence_pane import EvidencePane, Gate
 from gui.qt import (
     QFrame, QHBoxLayout, QInputDialog, QLabel, QSplitter, Qt, QToolButton, QVBoxLayout, QWidget, Signal,
@@ -83,6 +84,7 @@ class ReviewView(QWidget):
         self.clause = ClausePane(self)
         self.evidence = EvidencePane(self)
         self.assessment = AssessmentPane(self)
+        self.drafts = DraftKeeper(ws.folder, self.assessment, self)
         self.frames = {name: PaneFrame(name, widget, self) for name, widget in
                        zip(PANES, (self.clause, self.evidence, self.assessment))}
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -124,6 +126,7 @@ class ReviewView(QWidget):
     # --- navigation ---------------------------------------------------------------------
 
     def show_application(self, application_id: str) -> None:
+        self.drafts.detach()
         self.current_id = application_id
         self.current_changed.emit(application_id)
         cached = self.loader.cached(application_id)
@@ -169,6 +172,7 @@ class ReviewView(QWidget):
     # --- showing --------------------------------------------------------------------------
 
     def _show_nothing(self) -> None:
+        self.drafts.detach()
         self.title.setText("<span style='color:#666'>在待审队列中选择一件申报（Enter 打开）</span>")
         self.position.setText("")
         self.clause.show_item(None)
@@ -177,6 +181,7 @@ class ReviewView(QWidget):
         self.assessment.setEnabled(False)
 
     def _display(self, loaded: LoadedCase) -> None:
+        self.drafts.detach()
         self.loaded = loaded
         case = loaded.case
         self.refresh_title()
@@ -185,6 +190,7 @@ class ReviewView(QWidget):
         self.assessment.setEnabled(True)
         self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role)
         self._apply_gate()
+        self.drafts.attach(loaded.application_id, self.session.current, self.gate() is Gate.OPEN)
         self.case_shown.emit(loaded.application_id)
 
     def refresh_title(self) -> None:
@@ -264,6 +270,7 @@ class ReviewView(QWidget):
             errors.report(error, self)
             return False
         saved = self.current_id
+        self.drafts.saved(saved, reviewer)
         self._reload_case()
         self.decision_saved.emit(saved)
         if and_next:
