@@ -6,6 +6,7 @@ so moving on, closing the window or a crash loses nothing typed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from models.drafts import Draft, DraftStore
@@ -23,6 +24,7 @@ class DraftKeeper(QObject):
         self.pane = pane
         self._owner: tuple[str, str] | None = None  # (申报编号, reviewer) the form is filled in for
         self._baseline: Draft | None = None  # the form as loaded, before any change
+        self._stored: Draft | None = None  # the draft on file for the owner
         self._touched: set[tuple[str, str]] = set()  # drafts written in this sitting
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -34,7 +36,7 @@ class DraftKeeper(QObject):
     def attach(self, application_id: str | None, reviewer: str | None, deciding: bool) -> None:
         """The form was just filled in for ``application_id``: bring back the reviewer's draft, if any."""
         if application_id is None or not reviewer or not deciding:
-            self._owner = self._baseline = None
+            self._owner = self._baseline = self._stored = None
             return
         self._owner = (application_id, reviewer)
         self._baseline = self.pane.form.snapshot(self.pane.ticked())
@@ -42,11 +44,14 @@ class DraftKeeper(QObject):
         if draft is not None:
             self.pane.set_ticks(set(draft.ticks))
             self.pane.form.apply_draft(draft)
+            # As the form holds it (a tick beyond a shortened checklist is dropped), so reopening writes nothing.
+            draft = replace(self.pane.form.snapshot(self.pane.ticked()), saved_at=draft.saved_at)
+        self._stored = draft
 
     def detach(self) -> None:
         """Before the form is filled in for another application or reviewer: keep what it holds."""
         self.flush()
-        self._owner = self._baseline = None
+        self._owner = self._baseline = self._stored = None
 
     def _edited(self) -> None:
         if self._owner is not None:
@@ -60,20 +65,24 @@ class DraftKeeper(QObject):
         application_id, reviewer = self._owner
         current = self.pane.form.snapshot(self.pane.ticked())
         if current.same_fields(self._baseline):
-            self.store.discard(application_id, reviewer)
+            if self._stored is not None:
+                self.store.discard(application_id, reviewer)
+            self._stored = None
             self._touched.discard(self._owner)
             self.pane.form.show_draft_state(None)
             return
-        stored = self.store.put(application_id, reviewer, current)
+        if self._stored is not None and current.same_fields(self._stored):
+            return
+        self._stored = self.store.put(application_id, reviewer, current)
         self._touched.add(self._owner)
-        self.pane.form.show_draft_state(stored)
+        self.pane.form.show_draft_state(self._stored)
 
     def saved(self, application_id: str, reviewer: str) -> None:
         """The decision was signed and recorded: its draft is done with."""
         self._timer.stop()
         self.store.discard(application_id, reviewer)
         self._touched.discard((application_id, reviewer))
-        self._owner = self._baseline = None
+        self._owner = self._baseline = self._stored = None
 
     def unsaved_in_sitting(self) -> list[str]:
         """申报编号 whose drafts were written in this sitting and are still unsaved."""

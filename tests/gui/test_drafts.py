@@ -89,6 +89,7 @@ def test_a_typed_decision_survives_moving_away_a_new_window_and_a_crash(
     assert form.opinion.toPlainText() == OPINION and form.note.toPlainText() == "电话已联系"
     assert form.outcome.currentData() == "不通过" and again.review.assessment.ticked() == {0}
     assert "草稿" in form.saved_label.text()
+    assert again.review.drafts.unsaved_in_sitting() == []  # reopening a draft is no new unsaved work
 
     with Workspace.open(demo_folder, create=False, lock=False) as ws:  # a draft is no event and no decision
         assert not ws.db.execute("SELECT 1 FROM decisions WHERE application_id = ?", [target]).fetchall()
