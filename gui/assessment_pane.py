@@ -9,11 +9,11 @@ from policy.assessment import STATUS_LABELS
 from policy.money import wan_text
 
 from models.casefile import Case
+from models.evidence_match import match_requirements
 
-from gui.checklist import match_checklist
 from gui.decision_form import DecisionForm
 from gui.qt import (
-    QFrame, QGroupBox, QLabel, QListWidget, QListWidgetItem, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
+    QColor, QFrame, QGroupBox, QLabel, QListWidget, QListWidgetItem, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
 )
 
 STATUS_STYLE = {
@@ -21,6 +21,7 @@ STATUS_STYLE = {
     "needs_review": ("#8a5a00", "#fff4d6"), "referral": ("#3f3f8f", "#ebebf7"),
 }
 MAX_TICK_SHORTCUTS = 9
+KIND_LABELS = {"pdf": "PDF", "image": "图片", "other": "其他文件"}
 
 
 def _wan(value: Decimal | None) -> str:
@@ -137,17 +138,21 @@ class AssessmentPane(QWidget):
         self.assessment.setText(assessment_html(case))
         self.decisions.setText(decisions_html(case))
         self._ticks = ticks
-        self._matches = match_checklist(case.item.evidence, case.evidence)
+        self._matches = match_requirements(case.item.evidence, [f.name for f in case.evidence],
+                                           case.application.application_id)
         self.checklist.blockSignals(True)
         self.checklist.clear()
         for n, entry in enumerate(case.item.evidence):
             target = self._matches[n]
-            points_to = f"　→ {case.evidence[target].name}" if target is not None else "　（未找到对应附件）"
+            points_to = (f"　→ {case.evidence[target].name}（{KIND_LABELS.get(case.evidence[target].kind, '其他文件')}）"
+                         if target is not None else "　⚠ 未找到对应附件")
             key = f"Ctrl+{n + 1}  " if n < MAX_TICK_SHORTCUTS else ""
             item = QListWidgetItem(f"{key}{entry}{points_to}")
             item.setToolTip(f"{entry}{points_to}")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
             item.setCheckState(Qt.CheckState.Checked if n in ticks else Qt.CheckState.Unchecked)
+            if target is None:
+                item.setForeground(QColor("#b3261e"))
             self.checklist.addItem(item)
         self.checklist.blockSignals(False)
         rows = max(self.checklist.count(), 1)
