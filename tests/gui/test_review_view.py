@@ -114,7 +114,7 @@ def test_j_and_k_move_but_type_inside_text_boxes(qtbot, window, choose_reviewer)
     window.review.setFocus()
     key(qtbot, window, Qt.Key.Key_J)
     assert window.review.current_id == second
-    key(qtbot, window, Qt.Key.Key_PageDown)
+    key(qtbot, window, Qt.Key.Key_Down, CTRL)
     assert window.review.current_id == third
     key(qtbot, window, Qt.Key.Key_Up, CTRL)
     key(qtbot, window, Qt.Key.Key_K)
@@ -158,6 +158,19 @@ def test_ctrl_digit_ticks_and_opens_the_file_named_for_that_requirement(qtbot, w
     window.review.go(1)
     window.review.go(-1)
     assert window.session.ticks(with_invoice) == set()
+
+
+def test_page_down_in_the_attachment_is_its_page_not_the_next_application(qtbot, window, choose_reviewer):
+    choose_reviewer(window, "审核员甲")
+    with Workspace.open(window.ws.folder, create=False, lock=False) as ws:
+        with_pdf = ws.db.execute("SELECT application_id FROM application_evidence WHERE position = 0 AND name "
+                                 "LIKE '%.pdf' AND application_id IN (SELECT application_id FROM conflicts "
+                                 "WHERE reviewer = '审核员甲' AND has_conflict = 0)").fetchone()[0]
+    open_case(qtbot, window, with_pdf)
+    pdf = window.review.evidence.pdf
+    pdf.view.setFocus()
+    key(qtbot, window, Qt.Key.Key_PageDown)
+    assert window.review.current_id == with_pdf and pdf.current_page() == 0  # a one-page file: nowhere to go
 
 
 def test_an_altered_evidence_file_is_marked_and_not_shown(qtbot, window, choose_reviewer):
