@@ -6,11 +6,11 @@ from decimal import Decimal
 from html import escape
 
 from policy.assessment import STATUS_LABELS
-from policy.money import wan_text
 
 from models.casefile import Case
 from models.evidence_match import match_requirements
 
+from gui.money import wan_text
 from gui.decision_form import DecisionForm
 from gui.qt import (
     QColor, QFrame, QGroupBox, QLabel, QListWidget, QListWidgetItem, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from policy.money import wan_text
 
+from gui.money import wan_text
 from gui.qt import (
     Qt, QColor, QEvent, QFontMetricsF, QHelpEvent, QPaintEvent, QPainter, QPalette, QPen, QPointF, QRectF,
     QSize, QSizePolicy, QToolTip, QWidget,

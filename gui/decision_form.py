@@ -17,6 +17,7 @@ from models.drafts import Draft
 from models.failures import ReviewDeskError
 from models.queue_index import default_stage, stages_for_role
 
+from gui.money import wan_text as screen_wan
 from gui.qt import (
     QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, Qt,
     QVBoxLayout, QWidget, Signal,
@@ -124,7 +125,7 @@ class DecisionForm(QGroupBox):
             self.stage.setEnabled(len(allowed) > 1)
             self.stage.blockSignals(False)
             cap = case.cap.cap_yuan
-            self.cap_hint.setText(f"上限 {wan_text(cap)}" if cap is not None else "本事项不核定金额")
+            self.cap_hint.setText(f"上限 {screen_wan(cap)}" if cap is not None else "本事项不核定金额")
             self._stage_changed()
         finally:
             self._filling = False

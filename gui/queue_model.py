@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from policy.assessment import STATUS_LABELS
-from policy.money import wan_text
 from sqlite_utils import Database
 
 from models.queue import QueueRow, queue_rows
 from models.queue_index import QueueFilter, QueueIndex, QueueQuery, refresh_rows, sort_order
 
+from gui.money import wan_text
 from gui.qt import QAbstractTableModel, QColor, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 PAGE_SIZE = 200

@@ -89,6 +89,7 @@ class QueueView(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.table.open_requested.connect(self.open_requested)
         self.search.textChanged.connect(self._apply_query)
+        self.search.returnPressed.connect(self.open_first_hit)
         for combo in (self.industry, self.county, self.item, self.status, self.stage):
             combo.currentIndexChanged.connect(self._apply_query)
         model.modelReset.connect(self._update_count)
@@ -148,6 +149,13 @@ class QueueView(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_requested.emit(self.model.application_id(index.row()))
+
+    def open_first_hit(self) -> None:
+        """Enter in the search box opens the first application found."""
+        if self.model.rowCount():
+            first = self.model.application_id(0)
+            self.select_application(first)
+            self.open_requested.emit(first)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

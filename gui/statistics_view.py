@@ -7,8 +7,8 @@ from typing import Any
 
 from models.statistics import GROUPINGS, GroupTotal, Totals, totals
 from models.workspace import Workspace
-from policy.money import wan_text
 
+from gui.money import wan_text
 from gui import errors
 from gui.charts import SERIES_COLOURS, BarChart, Series
 from gui.ops import Op, OpProgress, worker_workspace
