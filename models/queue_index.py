@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from policy.assessment import STATUS_LABELS
 
+from models.counties import in_official_order
 from models.queue import APPROVING, STAGES, stage_of
 from models.review_terms import ROLES_FOR_STAGE
 
@@ -106,6 +107,8 @@ class QueueIndex:
         self.haystacks.append(f"{application_id}\t{enterprise}\t{uscc}".lower())
 
     def distinct(self, column: str) -> list[str]:
+        if column == "counties":
+            return in_official_order(self.counties)
         return sorted({value for value in getattr(self, column) if value})
 
 
