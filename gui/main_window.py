@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.queue.query_changed.connect(review.refresh_title)
         review.current_changed.connect(self.queue.select_application)
         review.decision_saved.connect(self._decision_saved)
+        review.conflict_declared.connect(lambda application_id: self.model.refresh_applications([application_id]))
         review.open_source.connect(self.show_clause)
         return review
 
@@ -282,6 +283,7 @@ class MainWindow(QMainWindow):
 
     def _set_reviewer(self, name: str | None) -> None:
         self.session.current = name
+        self.model.set_reviewer(name)
         self._show_reviewer_in_combo(name)
         if self.review_page.content is not None:
             self.review.reviewer_changed()

@@ -7,6 +7,7 @@ from html import escape
 
 from models.casefile import load_case
 from models.decisions import declare_conflict, decide_with_key
+from models.queue_index import may_act_next
 from models.workspace import Workspace
 
 from gui import errors
@@ -66,6 +67,7 @@ class PaneFrame(QFrame):
 
 class ReviewView(QWidget):
     decision_saved = Signal(str)
+    conflict_declared = Signal(str)
     current_changed = Signal(str)
     case_shown = Signal(str)
     open_source = Signal(str)
@@ -252,6 +254,7 @@ class ReviewView(QWidget):
         except Exception as error:  # noqa: BLE001 - shown to the reviewer, logged when unexpected
             errors.report(error, self)
             return
+        self.conflict_declared.emit(self.current_id)
         self._reload_case()
 
     def save(self, and_next: bool = False) -> bool:
@@ -276,8 +279,20 @@ class ReviewView(QWidget):
         self._reload_case()
         self.decision_saved.emit(saved)
         if and_next:
-            self.go(1)
+            following = self.next_to_act_on()
+            if following is not None:
+                self.show_application(following)
         return True
+
+    def next_to_act_on(self) -> str | None:
+        """The next application down the queue the current reviewer may act on (their stage, not recused)."""
+        row = self.model.row_of(self.current_id) if self.current_id else None
+        index, reviewer, role = self.model.index_data, self.session.current, self.session.role
+        for target in range(0 if row is None else row + 1, self.model.rowCount()):
+            application_id = self.model.application_id(target)
+            if may_act_next(index, index.position_of[application_id], reviewer, role):
+                return application_id
+        return None
 
     def toggle_tick(self, position: int) -> None:
         if self.loaded is not None and self.gate() is Gate.OPEN:
