@@ -12,12 +12,14 @@ from pathlib import Path
 from models.drafts import Draft, DraftStore
 
 from gui.assessment_pane import AssessmentPane
-from gui.qt import QMessageBox, QObject, QTimer, QWidget
+from gui.qt import QMessageBox, QObject, QTimer, QWidget, Signal
 
 WRITE_DELAY_MS = 300
 
 
 class DraftKeeper(QObject):
+    changed = Signal()  # a draft was written or dropped
+
     def __init__(self, workspace_folder: Path, pane: AssessmentPane, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = DraftStore(workspace_folder)
@@ -67,14 +69,18 @@ class DraftKeeper(QObject):
         if current.same_fields(self._baseline):
             if self._stored is not None:
                 self.store.discard(application_id, reviewer)
+                self.changed.emit()
             self._stored = None
             self._touched.discard(self._owner)
             self.pane.form.show_draft_state(None)
             return
         if self._stored is not None and current.same_fields(self._stored):
             return
+        first = self._stored is None
         self._stored = self.store.put(application_id, reviewer, current)
         self._touched.add(self._owner)
+        if first:
+            self.changed.emit()
         self.pane.form.show_draft_state(self._stored)
 
     def saved(self, application_id: str, reviewer: str) -> None:
@@ -83,6 +89,7 @@ class DraftKeeper(QObject):
         self.store.discard(application_id, reviewer)
         self._touched.discard((application_id, reviewer))
         self._owner = self._baseline = self._stored = None
+        self.changed.emit()
 
     def unsaved_in_sitting(self) -> list[str]:
         """申报编号 whose drafts were written in this sitting and are still unsaved."""

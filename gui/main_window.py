@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         review.current_changed.connect(self.queue.select_application)
         review.decision_saved.connect(self._decision_saved)
         review.conflict_declared.connect(lambda application_id: self.model.refresh_applications([application_id]))
+        review.drafts.changed.connect(self._show_drafts_in_queue)
         review.open_source.connect(self.show_clause)
         return review
 
@@ -284,10 +285,24 @@ class MainWindow(QMainWindow):
     def _set_reviewer(self, name: str | None) -> None:
         self.session.current = name
         self.model.set_reviewer(name)
+        self._show_drafts_in_queue()
         self._show_reviewer_in_combo(name)
         if self.review_page.content is not None:
             self.review.reviewer_changed()
         self._update_progress()
+
+    def _show_drafts_in_queue(self) -> None:
+        from models.drafts import DraftStore
+
+        reviewer = self.session.current
+        if not reviewer:
+            self.model.set_drafted(set())
+            return
+        if self.review_page.content is not None:
+            self.model.set_drafted(self.review.drafts.store.applications_with_drafts(reviewer))
+            return
+        with DraftStore(self.ws.folder) as store:
+            self.model.set_drafted(store.applications_with_drafts(reviewer))
 
     def preview_as(self, name: str) -> None:
         """Show the pages as ``name`` sees them without unlocking their key (screenshots); saving still needs it."""

@@ -58,6 +58,7 @@ COLUMN_KEYS = tuple(column.key for column in COLUMNS)
 STATUS_COLUMN = COLUMN_KEYS.index("status")
 STAGE_COLUMN = COLUMN_KEYS.index("stage")
 RECUSED_MARK = "（本人回避）"
+DRAFT_MARK = "（草稿）"
 RECUSED_COLOUR = QColor("#8a8a8a")
 DISPLAY, TOOLTIP = int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDataRole.ToolTipRole.value)
 ALIGNMENT, FOREGROUND = int(Qt.ItemDataRole.TextAlignmentRole.value), int(Qt.ItemDataRole.ForegroundRole.value)
@@ -105,6 +106,7 @@ class QueueModel(QAbstractTableModel):
         self._cache: dict[str, tuple[str, ...]] = {}
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
         self.reviewer: str | None = None
+        self.drafted: frozenset[str] = frozenset()  # the reviewer's unsaved decisions
 
     # --- what the rest of the GUI uses ------------------------------------------------
 
@@ -147,6 +149,15 @@ class QueueModel(QAbstractTableModel):
         if self._visible:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._visible) - 1, len(COLUMNS) - 1))
 
+    def set_drafted(self, application_ids: set[str]) -> None:
+        """Mark the applications with an unsaved decision (草稿) of the current reviewer."""
+        changed = self.drafted.symmetric_difference(application_ids)
+        self.drafted = frozenset(application_ids)
+        for application_id in changed:
+            row = self.row_of(application_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, STAGE_COLUMN), self.index(row, STAGE_COLUMN))
+
     def recused(self, row: int) -> bool:
         return is_recused(self.index_data, self._visible[row], self.reviewer)
 
@@ -187,8 +198,11 @@ class QueueModel(QAbstractTableModel):
             return None
         if role == DISPLAY or role == TOOLTIP:
             text = self._row_texts(row)[column]
-            if column == STAGE_COLUMN and self.reviewer and self.recused(row):
-                return text + RECUSED_MARK
+            if column == STAGE_COLUMN and self.reviewer:
+                if self.recused(row):
+                    return text + RECUSED_MARK
+                if self.application_id(row) in self.drafted:
+                    return text + DRAFT_MARK
             return text
         if role == ALIGNMENT:
             return RIGHT_ALIGNED if COLUMNS[column].money else None

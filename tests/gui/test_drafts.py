@@ -12,6 +12,7 @@ from models.workspace import Workspace
 from gui.evidence_pane import Gate
 from gui.main_window import MainWindow
 from gui.qt import QApplication, QEvent, QKeyEvent, Qt, QWidget
+from gui.queue_model import COLUMN_KEYS, DRAFT_MARK
 
 OPINION = "营业执照复印件不清晰，待核"
 
@@ -69,6 +70,8 @@ def test_a_typed_decision_survives_moving_away_a_new_window_and_a_crash(
     draft = store.get(target, "审核员甲")
     assert (draft.stage, draft.outcome, draft.opinion, draft.ticks) == ("初审", "不通过", OPINION, (0,))
     assert "草稿" in form.saved_label.text()
+    stage_cell = window.model.index(window.model.row_of(target), COLUMN_KEYS.index("stage"))
+    assert window.model.data(stage_cell).endswith(DRAFT_MARK)  # the queue shows it too
 
     form.opinion.setFocus()
     key(qtbot, window, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
@@ -95,9 +98,12 @@ def test_a_typed_decision_survives_moving_away_a_new_window_and_a_crash(
         assert not ws.db.execute("SELECT 1 FROM decisions WHERE application_id = ?", [target]).fetchall()
         assert not [row for row in ws.db.execute("SELECT * FROM audit") if OPINION in str(row)]
 
+    stage_cell = again.model.index(again.model.row_of(target), COLUMN_KEYS.index("stage"))
+    assert again.model.data(stage_cell).endswith(DRAFT_MARK)
     key(qtbot, again, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert messages == []
     assert store.get(target, "审核员甲") is None and "草稿" not in form.saved_label.text()
+    assert not again.model.data(stage_cell).endswith(DRAFT_MARK)
     store.close()
 
 
