@@ -122,3 +122,43 @@ def test_quitting_with_unsaved_work_asks_first_and_can_be_cancelled(
     window.review.assessment.form.opinion.clear()  # undone by hand: nothing left to ask about
     window.close()
     assert asked == [[target]] and not window.isVisible()
+
+
+def test_a_draft_survives_the_program_being_killed(demo_folder: Path, isolated_drafts: Path):
+    """Typed, then the process dies without closing anything: the draft is on disk."""
+    import os
+    import subprocess
+    import sys
+
+    with Workspace.open(demo_folder, create=False, lock=False) as ws:
+        target = ws.db.execute("SELECT application_id FROM conflicts WHERE reviewer = '审核员甲' AND has_conflict = 0 "
+                               "AND application_id NOT IN (SELECT application_id FROM decisions)").fetchone()[0]
+    script = f"""
+import os, time
+from pathlib import Path
+from gui.app import create_application
+from gui.main_window import MainWindow
+from models.workspace import Workspace
+app = create_application()
+window = MainWindow(Workspace.open(Path({str(demo_folder)!r})))
+window.show()
+deadline = time.time() + 30
+while not window.queue_ready and time.time() < deadline:
+    app.processEvents()
+window.preview_as("审核员甲")
+window.open_application({target!r})
+while (window.review.loaded is None or window.review.gate().value != "open") and time.time() < deadline:
+    app.processEvents()
+window.review.assessment.form.opinion.setFocus()
+window.review.assessment.form.opinion.insertPlainText({OPINION!r})
+until = time.time() + 1.0
+while time.time() < until:
+    app.processEvents()
+os._exit(9)
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2], timeout=120,
+                            capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 9, result.stderr
+    with DraftStore(demo_folder) as store:
+        draft = store.get(target, "审核员甲")
+    assert draft is not None and draft.opinion == OPINION
