@@ -72,6 +72,7 @@ class DraftStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
             connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")  # survives the program crashing; no fsync per keystroke
             connection.execute(_SCHEMA)
             self._connection = connection
         return self._connection
