@@ -31,8 +31,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("show_stats", "统计", ("Alt+4",), "视图"),
     Command("reset_layout", "恢复默认窗格布局", (), "视图"),
     Command("focus_search", "搜索", ("Ctrl+F", "/"), "审核"),
-    Command("next", "下一件", ("J", "Ctrl+Down", "PgDown"), "审核"),
-    Command("previous", "上一件", ("K", "Ctrl+Up", "PgUp"), "审核"),
+    Command("next", "下一件", ("J", "Ctrl+Down"), "审核"),
+    Command("previous", "上一件", ("K", "Ctrl+Up"), "审核"),
     Command("back_to_queue", "返回队列", ("Esc",), "审核"),
     Command("declare_none", "声明无利益冲突", ("Ctrl+D",), "审核"),
     Command("declare_conflict", "声明存在利益冲突…", (), "审核"),
@@ -79,6 +79,9 @@ def legend_html() -> str:
             native = [QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) for key in command.keys]
             keys, text = " 或 ".join(native), command.text
         rows.append(f"<tr><td style='padding:2px 16px 2px 0'><b>{keys}</b></td><td>{text}</td></tr>")
+    from gui.evidence_viewers import VIEWER_KEYS
+
+    rows += [f"<tr><td style='padding:2px 16px 2px 0'><b>{keys}</b></td><td>{text}</td></tr>" for keys, text in VIEWER_KEYS]
     return ("<p>输入框中打字时，单键快捷键（J、K、/）照常输入文字。</p>"
             f"<table>{''.join(rows)}</table>")
 

@@ -52,6 +52,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if existing is not None:
         return existing  # type: ignore[return-value]
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    # The desktop's own file dialogs follow the system language (English on many PCs); Qt's are translated.
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("审核台")

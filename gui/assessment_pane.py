@@ -6,14 +6,14 @@ from decimal import Decimal
 from html import escape
 
 from policy.assessment import STATUS_LABELS
-from policy.money import wan_text
 
 from models.casefile import Case
+from models.evidence_match import match_requirements
 
-from gui.checklist import match_checklist
+from gui.money import wan_text
 from gui.decision_form import DecisionForm
 from gui.qt import (
-    QFrame, QGroupBox, QLabel, QListWidget, QListWidgetItem, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
+    QColor, QFrame, QGroupBox, QLabel, QListWidget, QListWidgetItem, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
 )
 
 STATUS_STYLE = {
@@ -21,6 +21,7 @@ STATUS_STYLE = {
     "needs_review": ("#8a5a00", "#fff4d6"), "referral": ("#3f3f8f", "#ebebf7"),
 }
 MAX_TICK_SHORTCUTS = 9
+KIND_LABELS = {"pdf": "PDF", "image": "图片", "other": "其他文件"}
 
 
 def _wan(value: Decimal | None) -> str:
@@ -85,6 +86,7 @@ class AssessmentPane(QWidget):
     """Facts scroll; the decision form stays in view below them."""
 
     open_file = Signal(int)  # evidence position
+    ticks_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,17 +138,21 @@ class AssessmentPane(QWidget):
         self.assessment.setText(assessment_html(case))
         self.decisions.setText(decisions_html(case))
         self._ticks = ticks
-        self._matches = match_checklist(case.item.evidence, case.evidence)
+        self._matches = match_requirements(case.item.evidence, [f.name for f in case.evidence],
+                                           case.application.application_id)
         self.checklist.blockSignals(True)
         self.checklist.clear()
         for n, entry in enumerate(case.item.evidence):
             target = self._matches[n]
-            points_to = f"　→ {case.evidence[target].name}" if target is not None else "　（未找到对应附件）"
+            points_to = (f"　→ {case.evidence[target].name}（{KIND_LABELS.get(case.evidence[target].kind, '其他文件')}）"
+                         if target is not None else "　⚠ 未找到对应附件")
             key = f"Ctrl+{n + 1}  " if n < MAX_TICK_SHORTCUTS else ""
             item = QListWidgetItem(f"{key}{entry}{points_to}")
             item.setToolTip(f"{entry}{points_to}")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
             item.setCheckState(Qt.CheckState.Checked if n in ticks else Qt.CheckState.Unchecked)
+            if target is None:
+                item.setForeground(QColor("#b3261e"))
             self.checklist.addItem(item)
         self.checklist.blockSignals(False)
         rows = max(self.checklist.count(), 1)
@@ -166,6 +172,15 @@ class AssessmentPane(QWidget):
     def ticked(self) -> set[int]:
         return set(self._ticks)
 
+    def set_ticks(self, ticks: set[int]) -> None:
+        """Tick exactly ``ticks`` (a draft's), updating the live set in place."""
+        self._ticks.clear()
+        self._ticks.update(t for t in ticks if 0 <= t < self.checklist.count())
+        self.checklist.blockSignals(True)
+        for n in range(self.checklist.count()):
+            self.checklist.item(n).setCheckState(Qt.CheckState.Checked if n in self._ticks else Qt.CheckState.Unchecked)
+        self.checklist.blockSignals(False)
+
     def set_deciding_enabled(self, enabled: bool) -> None:
         self.form.setEnabled(enabled)
         self.checklist.setEnabled(enabled)
@@ -176,6 +191,7 @@ class AssessmentPane(QWidget):
             self._ticks.add(position)
         else:
             self._ticks.discard(position)
+        self.ticks_changed.emit()
 
     def _activated(self, item: QListWidgetItem) -> None:
         self._open_matched(self.checklist.row(item))

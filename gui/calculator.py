@@ -8,8 +8,8 @@ from models.calculator import Candidate, Overview, enterprise_overview, find_ent
 from models.workspace import Workspace
 from policy.assessment import STATUS_LABELS
 from policy.catalog import Policy, load_policy
-from policy.money import wan_text
 
+from gui.money import wan_text
 from gui.qt import (
     Qt, QAbstractItemView, QCompleter, QDialog, QDialogButtonBox, QFont, QGroupBox, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QPalette, QPushButton, QSplitter, QStringListModel, QTableWidget, QTableWidgetItem,

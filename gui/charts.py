@@ -12,8 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from policy.money import wan_text
-
+from gui.money import wan_text
 from gui.qt import (
     Qt, QColor, QEvent, QFontMetricsF, QHelpEvent, QPaintEvent, QPainter, QPalette, QPen, QPointF, QRectF,
     QSize, QSizePolicy, QToolTip, QWidget,
@@ -29,6 +28,26 @@ class Series:
     name: str
     values: Sequence[Decimal]
     colour: str
+
+
+# Bars spanning this many times from smallest to largest are drawn on a log scale by default.
+LOG_SPREAD = 100.0
+
+
+def spread(values: Sequence[float]) -> float:
+    """Largest over smallest positive value (1 when there is nothing to compare)."""
+    positive = [v for v in values if v > 0]
+    return max(positive) / min(positive) if len(positive) > 1 else 1.0
+
+
+def log_bounds(values: Sequence[float]) -> tuple[int, int]:
+    """Powers of ten that hold every positive value: 10**low ≤ v ≤ 10**high, low < high."""
+    positive = [v for v in values if v > 0] or [1.0]
+    low = math.floor(math.log10(min(positive)))
+    if 10.0 ** low >= min(positive):  # the smallest bar keeps a visible length
+        low -= 1
+    high = max(math.ceil(math.log10(max(positive))), low + 1)
+    return low, high
 
 
 def nice_step(largest: float, ticks: int = 5) -> float:
@@ -55,6 +74,7 @@ class BarChart(QWidget):
         self._empty_text = "暂无数据"
         self._unit = "万元"
         self._divisor = WAN
+        self._log = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
@@ -76,6 +96,42 @@ class BarChart(QWidget):
 
     def categories(self) -> list[str]:
         return list(self._categories)
+
+    def set_log_scale(self, log: bool) -> None:
+        """Logarithmic axis: a bar of 1万元 stays visible beside one of 10000万元."""
+        self._log = log
+        self.update()
+
+    def log_scale(self) -> bool:
+        return self._log
+
+    def bar_length(self, value: Decimal, plot_width: float) -> float:
+        """How long the bar of ``value`` is in a plot ``plot_width`` wide, on the current scale."""
+        units = float(value) / self._divisor
+        if units <= 0:
+            return 0.0
+        if self._log:
+            low, high = log_bounds(self._axis_values())
+            return plot_width * max(math.log10(units) - low, 0.0) / (high - low)
+        step, ticks = self._linear_axis()
+        return plot_width * units / (ticks * step)
+
+    def _axis_values(self) -> list[float]:
+        return [float(v) / self._divisor for s in self._series for v in s.values]
+
+    def _linear_axis(self) -> tuple[float, int]:
+        step = nice_step(self._largest() / self._divisor)
+        if self._divisor == 1.0:  # plain counts: whole-number ticks
+            step = max(step, 1.0)
+        return step, max(1, math.ceil(self._largest() / self._divisor / step))
+
+    def _ticks(self) -> list[tuple[float, str]]:
+        """(fraction of the plot width, label) of each axis tick."""
+        if self._log:
+            low, high = log_bounds(self._axis_values())
+            return [((power - low) / (high - low), f"{10.0 ** power:g}") for power in range(low, high + 1)]
+        step, ticks = self._linear_axis()
+        return [(tick / ticks, f"{tick * step:g}") for tick in range(ticks + 1)]
 
     # --- geometry -----------------------------------------------------------
 
@@ -135,7 +191,8 @@ class BarChart(QWidget):
         painter.setPen(text_colour)
         painter.drawText(QRectF(margin, 0, self.width() - 2 * margin, line * 1.6),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         f"{self._title}（单位：{self._unit}）" if self._unit else self._title)
+                         (f"{self._title}（单位：{self._unit}{'，对数刻度' if self._log else ''}）" if self._unit
+                          else self._title))
         painter.setFont(self.font())
         if not self._categories or not self._series:
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
@@ -148,22 +205,16 @@ class BarChart(QWidget):
         value_room = fm.horizontalAdvance("0000000.00万元")
         right = max(left + line * 4, self.width() - margin - value_room)
         top = self._header_height()
-        step = nice_step(self._largest() / self._divisor)
-        if self._divisor == 1.0:  # plain counts: whole-number ticks
-            step = max(step, 1.0)
-        ticks = max(1, math.ceil(self._largest() / self._divisor / step))
-        scale_max = ticks * step
         plot_width = right - left
         bottom = top + len(self._categories) * self._group_height()
 
         grid = QColor(text_colour)
         grid.setAlpha(40)
-        for tick in range(ticks + 1):
-            x = left + plot_width * tick / ticks
+        for fraction, label in self._ticks():
+            x = left + plot_width * fraction
             painter.setPen(QPen(grid, 1))
             painter.drawLine(QPointF(x, top - line * 0.2), QPointF(x, bottom))
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            label = f"{tick * step:g}"
             width = fm.horizontalAdvance(label)
             painter.drawText(QRectF(x - width / 2 - 2, top - line * 1.3, width + 4, line),
                              Qt.AlignmentFlag.AlignCenter, label)
@@ -178,7 +229,7 @@ class BarChart(QWidget):
             for number, series in enumerate(self._series):
                 value = series.values[index]
                 y = group_top + number * bar
-                length = plot_width * float(value) / self._divisor / scale_max if scale_max else 0
+                length = self.bar_length(value, plot_width)
                 painter.fillRect(QRectF(left, y + bar * 0.12, max(length, 1.0), bar * 0.76),
                                  QColor(series.colour))
                 painter.setPen(text_colour)

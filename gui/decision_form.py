@@ -13,9 +13,11 @@ from policy.money import wan_text, wan_to_yuan
 
 from models.casefile import Case
 from models.decisions import FIRST, OUTCOMES, SECOND, WITH_AMOUNT, DecisionInput
+from models.drafts import Draft
 from models.failures import ReviewDeskError
 from models.queue_index import default_stage, stages_for_role
 
+from gui.money import wan_text as screen_wan
 from gui.qt import (
     QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, Qt,
     QVBoxLayout, QWidget, Signal,
@@ -38,10 +40,13 @@ def wan_field_text(yuan: Decimal | None) -> str:
 
 class DecisionForm(QGroupBox):
     save_requested = Signal(bool)  # True: then go to the next application
+    edited = Signal()  # the reviewer changed a field (not emitted while the form is being filled in)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("审核决定", parent)
         self._case: Case | None = None
+        self._filling = False
+        self._saved_text = ""
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -99,6 +104,13 @@ class DecisionForm(QGroupBox):
         self.save_next_button.clicked.connect(lambda: self.save_requested.emit(True))
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self.stage.currentIndexChanged.connect(self._stage_changed)
+        for signal in (self.stage.currentIndexChanged, self.outcome.currentIndexChanged, self.amount.textEdited,
+                       self.override.textEdited, self.opinion.textChanged, self.note.textChanged):
+            signal.connect(self._maybe_edited)
+
+    def _maybe_edited(self, *args: object) -> None:
+        if not self._filling:
+            self.edited.emit()
 
     def load(self, case: Case, role: str | None) -> None:
         """Fill in the stage for ``role`` and the current decision at that stage, if any."""
@@ -106,13 +118,48 @@ class DecisionForm(QGroupBox):
         allowed = stages_for_role(role) if role else [FIRST, SECOND]
         first = case.first
         stage = default_stage(role, first.outcome if first else None) if role else FIRST
-        self.stage.blockSignals(True)
-        self.stage.setCurrentText(stage)
-        self.stage.setEnabled(len(allowed) > 1)
-        self.stage.blockSignals(False)
-        cap = case.cap.cap_yuan
-        self.cap_hint.setText(f"上限 {wan_text(cap)}" if cap is not None else "本事项不核定金额")
-        self._stage_changed()
+        self._filling = True
+        try:
+            self.stage.blockSignals(True)
+            self.stage.setCurrentText(stage)
+            self.stage.setEnabled(len(allowed) > 1)
+            self.stage.blockSignals(False)
+            cap = case.cap.cap_yuan
+            self.cap_hint.setText(f"上限 {screen_wan(cap)}" if cap is not None else "本事项不核定金额")
+            self._stage_changed()
+        finally:
+            self._filling = False
+
+    def snapshot(self, ticks: set[int]) -> Draft:
+        """Every field as it stands, with the checklist ``ticks``."""
+        return Draft(stage=self.stage.currentText(), outcome=self.outcome.currentData() or "",
+                     amount=self.amount.text(), override_reason=self.override.text(),
+                     opinion=self.opinion.toPlainText(), note=self.note.toPlainText(), ticks=tuple(sorted(ticks)))
+
+    def apply_draft(self, draft: Draft) -> None:
+        """Fill the form from an unsaved ``draft`` and say so."""
+        self._filling = True
+        try:
+            if self.stage.findText(draft.stage) >= 0:
+                self.stage.setCurrentText(draft.stage)
+            self.outcome.setCurrentIndex(max(self.outcome.findData(draft.outcome), 0) if draft.outcome else 0)
+            self.amount.setText(draft.amount)
+            self.override.setText(draft.override_reason)
+            self.opinion.setPlainText(draft.opinion)
+            self.note.setPlainText(draft.note)
+        finally:
+            self._filling = False
+        self.show_draft_state(draft)
+
+    def show_draft_state(self, draft: Draft | None) -> None:
+        """草稿 with its time while unsaved changes are kept, else what was saved."""
+        if draft is None:
+            self.saved_label.setText(self._saved_text)
+            self.saved_label.setStyleSheet("")
+            return
+        when = draft.saved_at[11:16] if len(draft.saved_at) >= 16 else ""
+        self.saved_label.setText(f"草稿（未保存{'，' + when if when else ''}）· {self._saved_text}")
+        self.saved_label.setStyleSheet("color:#8a5a00; font-weight:bold")
 
     def _stage_changed(self) -> None:
         case = self._case
@@ -125,14 +172,15 @@ class DecisionForm(QGroupBox):
             self.override.setText(current.override_reason)
             self.opinion.setPlainText(current.opinion)
             self.note.setPlainText(current.note)
-            self.saved_label.setText(f"已保存：{current.reviewer} {current.decided_at[:16].replace('T', ' ')}")
+            self._saved_text = f"已保存：{current.reviewer} {current.decided_at[:16].replace('T', ' ')}"
         else:
             self.outcome.setCurrentIndex(0)
             self.amount.setText(wan_field_text(case.cap.recommended_yuan))
             self.override.clear()
             self.opinion.clear()
             self.note.clear()
-            self.saved_label.setText("尚未保存")
+            self._saved_text = "尚未保存"
+        self.show_draft_state(None)
         self._outcome_changed()
 
     def _outcome_changed(self) -> None:

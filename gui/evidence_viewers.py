@@ -1,11 +1,22 @@
-"""PDF (QtPdf) and image viewers with page navigation and zoom, fed with already verified bytes."""
+"""PDF (QtPdf) and image viewers with page navigation and zoom, fed with already verified bytes.
+
+While a viewer has focus: PgUp/PgDown turn the page, Ctrl+wheel and Ctrl+＋/－ zoom, Ctrl+0 fits the width.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gui.qt import (
-    QBuffer, QByteArray, QHBoxLayout, QImage, QIODevice, QLabel, QPdfDocument, QPdfPageRenderer, QPdfView,
-    QPixmap, QScrollArea, Qt, QToolButton, QVBoxLayout, QWidget, Signal,
+    QBuffer, QByteArray, QEvent, QHBoxLayout, QImage, QIODevice, QKeyEvent, QLabel, QObject, QPdfDocument,
+    QPdfPageRenderer, QPdfView, QPixmap, QPointF, QScrollArea, Qt, QToolButton, QVBoxLayout, QWheelEvent, QWidget,
+    Signal,
 )
+
+ZOOM_IN_KEYS = (Qt.Key.Key_Plus, Qt.Key.Key_Equal)
+ZOOM_OUT_KEYS = (Qt.Key.Key_Minus, Qt.Key.Key_Underscore)
+VIEWER_KEYS = (("PgUp / PgDown", "附件上一页 / 下一页（焦点在附件上时）"),
+               ("Ctrl+滚轮、Ctrl+＋ / Ctrl+－", "附件放大 / 缩小"), ("Ctrl+0", "附件适合宽度"))
 
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 
@@ -22,6 +33,50 @@ def _next_zoom(current: float, direction: int) -> float:
     if direction > 0:
         return next((z for z in ZOOM_STEPS if z > current + 1e-3), ZOOM_STEPS[-1])
     return next((z for z in reversed(ZOOM_STEPS) if z < current - 1e-3), ZOOM_STEPS[0])
+
+
+class _ViewerKeys(QObject):
+    """Page and zoom keys for a viewer, taken before its scroll area would scroll by a screenful."""
+
+    def __init__(self, parent: QObject, page: Callable[[int], None] | None, zoom: Callable[[int], None],
+                 fit: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._page, self._zoom, self._fit = page, zoom, fit
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Wheel:
+            wheel: QWheelEvent = event  # type: ignore[assignment]
+            if wheel.modifiers() & Qt.KeyboardModifier.ControlModifier and wheel.angleDelta().y():
+                self._zoom(1 if wheel.angleDelta().y() > 0 else -1)
+                return True
+        elif event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            key: QKeyEvent = event  # type: ignore[assignment]
+            action = self._action(key)
+            if action is not None:
+                if event.type() == QEvent.Type.KeyPress:
+                    action()
+                event.accept()
+                return True
+        return False
+
+    def _action(self, key: QKeyEvent) -> Callable[[], None] | None:
+        control = bool(key.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if self._page is not None and not control and key.key() == Qt.Key.Key_PageDown:
+            return lambda: self._page(1)  # type: ignore[misc]
+        if self._page is not None and not control and key.key() == Qt.Key.Key_PageUp:
+            return lambda: self._page(-1)  # type: ignore[misc]
+        if control and key.key() in ZOOM_IN_KEYS:
+            return lambda: self._zoom(1)
+        if control and key.key() in ZOOM_OUT_KEYS:
+            return lambda: self._zoom(-1)
+        if control and key.key() == Qt.Key.Key_0:
+            return self._fit
+        return None
+
+
+def _install_keys(keys: _ViewerKeys, *widgets: QWidget) -> None:
+    for widget in widgets:
+        widget.installEventFilter(keys)
 
 
 class _ViewerBar(QWidget):
@@ -64,8 +119,12 @@ class PdfViewer(QWidget):
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.SinglePage)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)  # pages follow one another as the reviewer scrolls
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.view.setAccessibleName("PDF 附件")
+        _install_keys(_ViewerKeys(self, self.step_page, self.zoom_by, self.fit_width), self.view,
+                      self.view.viewport())
         layout.addWidget(self.view, 1)
         self._buffer: QBuffer | None = None
         renderer = self.view.findChild(QPdfPageRenderer)
@@ -74,8 +133,8 @@ class PdfViewer(QWidget):
         navigator = self.view.pageNavigator()
         navigator.currentPageChanged.connect(self._update_bar)
         self.document.statusChanged.connect(self._update_bar)
-        self.bar.previous.clicked.connect(lambda: self.go_to_page(navigator.currentPage() - 1))
-        self.bar.next.clicked.connect(lambda: self.go_to_page(navigator.currentPage() + 1))
+        self.bar.previous.clicked.connect(lambda: self.step_page(-1))
+        self.bar.next.clicked.connect(lambda: self.step_page(1))
         self.bar.zoom_in.clicked.connect(lambda: self.zoom_by(+1))
         self.bar.zoom_out.clicked.connect(lambda: self.zoom_by(-1))
         self.bar.fit.clicked.connect(self.fit_width)
@@ -102,8 +161,11 @@ class PdfViewer(QWidget):
     def go_to_page(self, page: int) -> None:
         if 0 <= page < self.document.pageCount():
             navigator = self.view.pageNavigator()
-            navigator.jump(page, navigator.currentLocation(), navigator.currentZoom())
+            navigator.jump(page, QPointF(0, 0), navigator.currentZoom())
         self._update_bar()
+
+    def step_page(self, step: int) -> None:
+        self.go_to_page(self.current_page() + step)
 
     def zoom_by(self, direction: int) -> None:
         current = self.view.zoomFactor()
@@ -138,7 +200,10 @@ class ImageViewer(QWidget):
         self.label = QLabel(self.area)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.area.setWidget(self.label)
+        self.area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.area.setAccessibleName("图片附件")
         layout.addWidget(self.area, 1)
+        _install_keys(_ViewerKeys(self, None, self.zoom_by, self.fit_width), self.area, self.area.viewport())
         self._image = QImage()
         self._zoom: float | None = None  # None: fit width
         self.bar.zoom_in.clicked.connect(lambda: self.zoom_by(+1))
@@ -155,8 +220,10 @@ class ImageViewer(QWidget):
             return self._zoom
         if self._image.isNull():
             return 1.0
-        available = max(self.area.viewport().width() - 4, 50)
-        return min(available / self._image.width(), 1.0)
+        # 适宽 is the pane's width, for a small photo too; room is kept for the scroll bar a tall image needs.
+        frame = 2 * self.area.frameWidth()
+        available = max(self.area.width() - frame - self.area.verticalScrollBar().sizeHint().width() - 2, 50)
+        return available / self._image.width()
 
     def zoom_by(self, direction: int) -> None:
         self._zoom = _next_zoom(self.zoom_factor(), direction)

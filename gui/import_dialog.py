@@ -11,6 +11,7 @@ from pathlib import Path
 
 from models.columns import COLUMNS, column_for_header
 from models.errors import ImportRejected, UnreadableFile
+from models.evidence_match import evidence_folder_beside
 from models.intake import ImportResult
 from models.readers import SUPPORTED_SUFFIXES, RawTable, read_table
 from models.template import write_template
@@ -210,8 +211,11 @@ class ImportDialog(QDialog):
         self.evidence_edit.setText("" if path is None else str(path))
 
     def set_file(self, path: Path) -> None:
-        """Choose the intake file and preview its first rows."""
+        """Choose the intake file and preview its first rows; an 附件 folder shipped beside it is the evidence."""
         self.file_edit.setText(str(path))
+        beside = evidence_folder_beside(Path(path))
+        if beside is not None and not self.evidence_edit.text().strip():
+            self.set_evidence(beside)
         self._previewed = str(path)
         self.rejection = None
         self.problem_model.set_problems([])

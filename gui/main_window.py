@@ -17,8 +17,8 @@ from gui.case_loader import CaseLoader
 from gui.ops import Op, worker_workspace
 from gui.passphrase_dialog import PassphraseDialog
 from gui.qt import (
-    QCloseEvent, QComboBox, QLabel, QMainWindow, QMessageBox, QSizePolicy, QTabWidget, QThreadPool,
-    QToolBar, QVBoxLayout, QWidget, Signal,
+    QCloseEvent, QComboBox, QGuiApplication, QLabel, QMainWindow, QMessageBox, QShowEvent, QSize, QSizePolicy, Qt,
+    QTabWidget, QThreadPool, QToolBar, QVBoxLayout, QWidget, Signal,
 )
 from gui.queue_model import QueueModel, WorkspaceQueueSource
 from gui.queue_view import QueueView
@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 WINDOW_TITLE = "审核台 ReviewDesk"
 QUEUE_TAB, REVIEW_TAB, POLICY_TAB, STATS_TAB = range(4)
 NO_REVIEWER = "请选择审核人…"
+# Rendering offscreen (tests, screenshots) the "screen" is a nominal 800×800: the window keeps the size asked for.
+def OFFSCREEN() -> bool:  # noqa: N802 - reads as the constant it is
+    return QGuiApplication.platformName() == "offscreen"
+
+
+# Commands that open a dialog: afterwards the keyboard is back on the queue (when it is the page shown).
+DIALOG_COMMANDS = ("import_file", "print_sheet", "export_sheet", "print_blank_form", "verify_code", "settings",
+                   "calculator", "help_keys", "about", "export_session", "open_session", "export_results",
+                   "merge_results")
 # Imported on a worker thread once the queue is shown, so opening the first case does not wait for them.
 WARM_MODULES = ("gui.review_view", "models.casefile", "models.reviewers")
 
@@ -64,6 +73,7 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.queue_ready = False
         self.closing = False
+        self._fitted = False
         self.reload_queue()  # on a worker thread, while the widgets are built
         self.item_names = {item_id: item.name for item_id, item in load_policy().items.items()}
         self.session = ReviewSession(reviewer_roles(ws.db))
@@ -94,6 +104,8 @@ class MainWindow(QMainWindow):
         geometry = app_settings().value("main/geometry")
         if geometry:
             self.restoreGeometry(geometry)
+        if not OFFSCREEN():
+            self.fit_to_screen()
         self._tab_changed(QUEUE_TAB)
 
     @property
@@ -108,6 +120,8 @@ class MainWindow(QMainWindow):
         self.queue.query_changed.connect(review.refresh_title)
         review.current_changed.connect(self.queue.select_application)
         review.decision_saved.connect(self._decision_saved)
+        review.conflict_declared.connect(lambda application_id: self.model.refresh_applications([application_id]))
+        review.drafts.changed.connect(self._show_drafts_in_queue)
         review.open_source.connect(self.show_clause)
         return review
 
@@ -180,6 +194,8 @@ class MainWindow(QMainWindow):
             handlers[f"tick_{n}"] = lambda n=n: self.review.toggle_tick(n - 1)
         for name, handler in handlers.items():
             a[name].triggered.connect(lambda _=False, h=handler: h())
+        for name in DIALOG_COMMANDS:  # connected last, so this runs once the dialog has closed
+            a[name].triggered.connect(lambda _=False: self.focus_queue_if_shown())
         self.tabs.currentChanged.connect(self._tab_changed)
         self.queue.open_requested.connect(self.open_application)
         self.reviewer_combo.currentIndexChanged.connect(self._reviewer_chosen)
@@ -209,6 +225,7 @@ class MainWindow(QMainWindow):
             self.loader.request(self.model.application_id(0))
             if self.queue.selected_application() is None:
                 self.queue.select_application(self.model.application_id(0))
+        self.focus_queue_if_shown()
         if self.review_page.content is None:
             Op(self, _warm_imports).success(lambda _: self.closing or self.review_page.ensure_built()).run()
         self.queue_loaded.emit()
@@ -267,10 +284,25 @@ class MainWindow(QMainWindow):
 
     def _set_reviewer(self, name: str | None) -> None:
         self.session.current = name
+        self.model.set_reviewer(name)
+        self._show_drafts_in_queue()
         self._show_reviewer_in_combo(name)
         if self.review_page.content is not None:
             self.review.reviewer_changed()
         self._update_progress()
+
+    def _show_drafts_in_queue(self) -> None:
+        from models.drafts import DraftStore
+
+        reviewer = self.session.current
+        if not reviewer:
+            self.model.set_drafted(set())
+            return
+        if self.review_page.content is not None:
+            self.model.set_drafted(self.review.drafts.store.applications_with_drafts(reviewer))
+            return
+        with DraftStore(self.ws.folder) as store:
+            self.model.set_drafted(store.applications_with_drafts(reviewer))
 
     def preview_as(self, name: str) -> None:
         """Show the pages as ``name`` sees them without unlocking their key (screenshots); saving still needs it."""
@@ -324,6 +356,33 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(QUEUE_TAB)
         self.queue.table.setFocus()
 
+    def focus_queue_if_shown(self) -> None:
+        """The keyboard on the queue's table, as at launch and after a dialog (when the queue is the page shown)."""
+        if self.tabs.currentIndex() == QUEUE_TAB and not self.queue.search.hasFocus():
+            self.queue.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def fit_to_screen(self) -> None:
+        """No taller or wider than the screen's free area (the status bar stays in view), and inside it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size() if self.isVisible() else QSize(0, 32)
+        width = min(self.width(), free.width() - frame.width())
+        height = min(self.height(), free.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(self.x(), free.left()), free.right() - width - frame.width() + 1)
+        y = min(max(self.y(), free.top()), free.bottom() - height - frame.height() + 1)
+        if (x, y) != (self.x(), self.y()):
+            self.move(x, y)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._fitted and not OFFSCREEN():  # the window manager's frame is known once shown
+            self._fitted = True
+            self.fit_to_screen()
+
     def import_file(self) -> None:
         from gui.import_dialog import ImportDialog  # loads the readers (pandas) on first use only
 
@@ -360,16 +419,27 @@ class MainWindow(QMainWindow):
             errors.report(error, self)
 
     def about(self) -> None:
+        from cli.main import VERSION
+
         policy = load_policy()
-        QMessageBox.about(self, "关于审核台", f"<b>审核台 ReviewDesk</b><p>{policy.document_number}"
-                          f"《{policy.title}》奖补申报审核工作台</p><p>工作区：{self.ws.folder}</p>")
+        QMessageBox.about(self, "关于审核台", f"<b>审核台 ReviewDesk</b>　版本 {VERSION}<p>{policy.document_number}"
+                          f"《{policy.title}》奖补申报审核工作台</p><p>政策数据版本：{policy.version}</p>"
+                          f"<p>工作区：{self.ws.folder}</p>")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self.closing and self.review_page.content is not None:
+            from gui.draft_keeper import QuitWithDrafts
+
+            unsaved = self.review.drafts.unsaved_in_sitting()
+            if unsaved and not QuitWithDrafts.ask(self, unsaved):
+                event.ignore()
+                return
         self.closing = True
         settings = app_settings()
         settings.setValue("main/geometry", self.saveGeometry())
         if self.review_page.content is not None:
             self.review.save_layout()
+            self.review.drafts.close()
         self.loader.close()
         QThreadPool.globalInstance().waitForDone(5000)
         super().closeEvent(event)

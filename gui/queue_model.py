@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from policy.assessment import STATUS_LABELS
-from policy.money import wan_text
 from sqlite_utils import Database
 
 from models.queue import QueueRow, queue_rows
-from models.queue_index import QueueFilter, QueueIndex, QueueQuery, refresh_rows, sort_order
+from models.queue_index import QueueFilter, QueueIndex, QueueQuery, is_recused, refresh_rows, sort_order
 
+from gui.money import wan_text
 from gui.qt import QAbstractTableModel, QColor, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 PAGE_SIZE = 200
@@ -56,6 +56,10 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
 STATUS_COLUMN = COLUMN_KEYS.index("status")
+STAGE_COLUMN = COLUMN_KEYS.index("stage")
+RECUSED_MARK = "·回避"
+DRAFT_MARK = "·草稿"
+RECUSED_COLOUR = QColor("#8a8a8a")
 DISPLAY, TOOLTIP = int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDataRole.ToolTipRole.value)
 ALIGNMENT, FOREGROUND = int(Qt.ItemDataRole.TextAlignmentRole.value), int(Qt.ItemDataRole.ForegroundRole.value)
 USER = int(Qt.ItemDataRole.UserRole.value)
@@ -101,6 +105,8 @@ class QueueModel(QAbstractTableModel):
         self._row_of: dict[str, int] | None = None
         self._cache: dict[str, tuple[str, ...]] = {}
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+        self.reviewer: str | None = None
+        self.drafted: frozenset[str] = frozenset()  # the reviewer's unsaved decisions
 
     # --- what the rest of the GUI uses ------------------------------------------------
 
@@ -136,6 +142,24 @@ class QueueModel(QAbstractTableModel):
     def visible_ids(self) -> list[str]:
         ids = self.index_data.ids
         return [ids[p] for p in self._visible]
+
+    def set_reviewer(self, reviewer: str | None) -> None:
+        """Mark the applications ``reviewer`` is recused from."""
+        self.reviewer = reviewer
+        if self._visible:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._visible) - 1, len(COLUMNS) - 1))
+
+    def set_drafted(self, application_ids: set[str]) -> None:
+        """Mark the applications with an unsaved decision (草稿) of the current reviewer."""
+        changed = self.drafted.symmetric_difference(application_ids)
+        self.drafted = frozenset(application_ids)
+        for application_id in changed:
+            row = self.row_of(application_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, STAGE_COLUMN), self.index(row, STAGE_COLUMN))
+
+    def recused(self, row: int) -> bool:
+        return is_recused(self.index_data, self._visible[row], self.reviewer)
 
     def refresh_applications(self, ids: list[str]) -> None:
         """Re-read ``ids`` after a decision; rows stay where they are until the next search or filter."""
@@ -173,10 +197,18 @@ class QueueModel(QAbstractTableModel):
         if row >= len(self._visible):
             return None
         if role == DISPLAY or role == TOOLTIP:
-            return self._row_texts(row)[column]
+            text = self._row_texts(row)[column]
+            if column == STAGE_COLUMN and self.reviewer:
+                if self.recused(row):
+                    return text + RECUSED_MARK
+                if self.application_id(row) in self.drafted:
+                    return text + DRAFT_MARK
+            return text
         if role == ALIGNMENT:
             return RIGHT_ALIGNED if COLUMNS[column].money else None
         if role == FOREGROUND:
+            if self.reviewer and self.recused(row):
+                return RECUSED_COLOUR
             return STATUS_COLOURS.get(self.index_data.statuses[self._visible[row]]) if column == STATUS_COLUMN else None
         return self.application_id(row)  # USER
 

@@ -17,7 +17,7 @@ SEARCH_HINT = "搜索申报编号、企业名称或统一社会信用代码（Ct
 # Each column is as wide as a typical value; longer ones are elided, with the full text as tooltip.
 COLUMN_SAMPLES = {"application_id": "LC2023-00000", "enterprise": "聊城华信旭升医疗器械有限公司",
                   "uscc": "91371526809836697BX", "county": "经济技术开发区", "industry": "纺织服装",
-                  "item": "国家级中小企业公共服务示范", "status": "需人工审核", "stage": "待负责人",
+                  "item": "国家级中小企业公共服务", "status": "需人工审核", "stage": "待复核·回避",
                   "requested": "1000.00万元", "cap": "1000.00万元", "approved": "1000.00万元",
                   "first_reviewer": "审核员甲", "second_reviewer": "审核员甲"}
 
@@ -89,6 +89,7 @@ class QueueView(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.table.open_requested.connect(self.open_requested)
         self.search.textChanged.connect(self._apply_query)
+        self.search.returnPressed.connect(self.open_first_hit)
         for combo in (self.industry, self.county, self.item, self.status, self.stage):
             combo.currentIndexChanged.connect(self._apply_query)
         model.modelReset.connect(self._update_count)
@@ -148,6 +149,13 @@ class QueueView(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_requested.emit(self.model.application_id(index.row()))
+
+    def open_first_hit(self) -> None:
+        """Enter in the search box opens the first application found."""
+        if self.model.rowCount():
+            first = self.model.application_id(0)
+            self.select_application(first)
+            self.open_requested.emit(first)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -6,14 +6,16 @@ from dataclasses import replace
 from html import escape
 
 from models.casefile import load_case
-from models.decisions import decide_with_key
 from models.conflicts import declare_conflict
+from models.decisions import decide_with_key
+from models.queue_index import may_act_next
 from models.workspace import Workspace
 
 from gui import errors
 from gui.assessment_pane import AssessmentPane
 from gui.case_loader import CaseLoader, LoadedCase
 from gui.clause_pane import ClausePane
+from gui.draft_keeper import DraftKeeper
 from gui.evidence_pane import EvidencePane, Gate
 from gui.qt import (
     QFrame, QHBoxLayout, QInputDialog, QLabel, QSplitter, Qt, QToolButton, QVBoxLayout, QWidget, Signal,
@@ -66,6 +68,7 @@ class PaneFrame(QFrame):
 
 class ReviewView(QWidget):
     decision_saved = Signal(str)
+    conflict_declared = Signal(str)
     current_changed = Signal(str)
     case_shown = Signal(str)
     open_source = Signal(str)
@@ -84,6 +87,7 @@ class ReviewView(QWidget):
         self.clause = ClausePane(self)
         self.evidence = EvidencePane(self)
         self.assessment = AssessmentPane(self)
+        self.drafts = DraftKeeper(ws.folder, self.assessment, self)
         self.frames = {name: PaneFrame(name, widget, self) for name, widget in
                        zip(PANES, (self.clause, self.evidence, self.assessment))}
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -125,6 +129,7 @@ class ReviewView(QWidget):
     # --- navigation ---------------------------------------------------------------------
 
     def show_application(self, application_id: str) -> None:
+        self.drafts.detach()
         self.current_id = application_id
         self.current_changed.emit(application_id)
         cached = self.loader.cached(application_id)
@@ -170,6 +175,7 @@ class ReviewView(QWidget):
     # --- showing --------------------------------------------------------------------------
 
     def _show_nothing(self) -> None:
+        self.drafts.detach()
         self.title.setText("<span style='color:#666'>在待审队列中选择一件申报（Enter 打开）</span>")
         self.position.setText("")
         self.clause.show_item(None)
@@ -178,6 +184,9 @@ class ReviewView(QWidget):
         self.assessment.setEnabled(False)
 
     def _display(self, loaded: LoadedCase) -> None:
+        self.drafts.detach()
+        if self.loaded is None or self.loaded.application_id != loaded.application_id:
+            self.assessment.scroll.verticalScrollBar().setValue(0)  # each application is read from its top
         self.loaded = loaded
         case = loaded.case
         self.refresh_title()
@@ -186,6 +195,7 @@ class ReviewView(QWidget):
         self.assessment.setEnabled(True)
         self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role)
         self._apply_gate()
+        self.drafts.attach(loaded.application_id, self.session.current, self.gate() is Gate.OPEN)
         self.case_shown.emit(loaded.application_id)
 
     def refresh_title(self) -> None:
@@ -245,6 +255,7 @@ class ReviewView(QWidget):
         except Exception as error:  # noqa: BLE001 - shown to the reviewer, logged when unexpected
             errors.report(error, self)
             return
+        self.conflict_declared.emit(self.current_id)
         self._reload_case()
 
     def save(self, and_next: bool = False) -> bool:
@@ -265,11 +276,24 @@ class ReviewView(QWidget):
             errors.report(error, self)
             return False
         saved = self.current_id
+        self.drafts.saved(saved, reviewer)
         self._reload_case()
         self.decision_saved.emit(saved)
         if and_next:
-            self.go(1)
+            following = self.next_to_act_on()
+            if following is not None:
+                self.show_application(following)
         return True
+
+    def next_to_act_on(self) -> str | None:
+        """The next application down the queue the current reviewer may act on (their stage, not recused)."""
+        row = self.model.row_of(self.current_id) if self.current_id else None
+        index, reviewer, role = self.model.index_data, self.session.current, self.session.role
+        for target in range(0 if row is None else row + 1, self.model.rowCount()):
+            application_id = self.model.application_id(target)
+            if may_act_next(index, index.position_of[application_id], reviewer, role):
+                return application_id
+        return None
 
     def toggle_tick(self, position: int) -> None:
         if self.loaded is not None and self.gate() is Gate.OPEN:

@@ -90,6 +90,7 @@ def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str
                 return 1
             return 0
         finally:
+            window.closing = True  # nothing to ask: a screenshot types nothing
             window.close()
             ws.close()
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from models.statistics import GROUPINGS, GroupTotal, Totals, totals
 from models.workspace import Workspace
-from policy.money import wan_text
 
+from gui.money import wan_text
 from gui import errors
-from gui.charts import SERIES_COLOURS, BarChart, Series
+from gui.charts import LOG_SPREAD, SERIES_COLOURS, BarChart, Series, spread
 from gui.ops import Op, OpProgress, worker_workspace
 from gui.qt import (
-    QAbstractItemView, QAbstractTableModel, QComboBox, QFont, QHBoxLayout, QHeaderView, QLabel, QModelIndex,
+    QAbstractItemView, QAbstractTableModel, QCheckBox, QComboBox, QFont, QHBoxLayout, QHeaderView, QLabel, QModelIndex,
     QPersistentModelIndex, QScrollArea, QSplitter, Qt, QTableView, QVBoxLayout, QWidget, Signal,
 )
 
@@ -115,6 +115,9 @@ class StatisticsView(QWidget):
         bar.addSpacing(self.fontMetrics().horizontalAdvance("字") * 2)
         bar.addWidget(QLabel("图表：", self))
         bar.addWidget(self.chart_kind)
+        self.log_scale = QCheckBox("对数刻度", self)
+        self.log_scale.setToolTip("金额或件数相差百倍以上时自动选用，小的条形也看得清")
+        bar.addWidget(self.log_scale)
         bar.addStretch(1)
 
         self.chart = BarChart()
@@ -152,6 +155,7 @@ class StatisticsView(QWidget):
 
         self.grouping.currentIndexChanged.connect(self._show)
         self.chart_kind.currentIndexChanged.connect(self._show)
+        self.log_scale.toggled.connect(self.chart.set_log_scale)
         self._show()
 
     def refresh(self, workspace: Workspace) -> None:
@@ -212,6 +216,8 @@ class StatisticsView(QWidget):
         self.chart.set_data(title, [group.key for group in groups], series,
                             wan_text if kind == "amount" else _count_text,
                             unit="万元" if kind == "amount" else "件", divisor=10000.0 if kind == "amount" else 1.0)
+        self.log_scale.setChecked(spread([float(v) for s in series for v in s.values]) >= LOG_SPREAD)
+        self.chart.set_log_scale(self.log_scale.isChecked())
         overall = data.overall
         demo = "【演示数据】" if self._demo else ""
         self.summary.setText(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def reset_anchor(folder: Path, db: Database, seq: int, digest: str, origin: str)
 
 def _write(path: Path, anchor: Anchor) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"seq": anchor.seq, "hash": anchor.hash, "origin": anchor.origin},
-                                  ensure_ascii=False), encoding="utf-8")
+    handle, partial = tempfile.mkstemp(prefix=path.stem, suffix=".partial", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump({"seq": anchor.seq, "hash": anchor.hash, "origin": anchor.origin}, out, ensure_ascii=False)
     os.replace(partial, path)

@@ -12,6 +12,7 @@ from policy.catalog import AwardItem, load_policy
 from models.decisions import FIRST, SECOND
 from models.evidence import EvidenceStore, Integrity
 from models.failures import ReviewDeskError
+from models.filetypes import sniff_file
 from models.records import application_from_row, money_value, text_lines
 from models.workspace import Workspace
 
@@ -93,8 +94,9 @@ def load_case(ws: Workspace, application_id: str) -> Case:
     app = application_from_row(rows[0])
     cap_row = next(ws.db.query("SELECT * FROM assessments WHERE application_id = ?", [application_id]), None)
     cap = _cap(cap_row)
+    store = EvidenceStore(ws.evidence_dir)
     evidence = tuple(
-        EvidenceFile(position, name, sha256, size, kind)
+        EvidenceFile(position, name, sha256, size, _content_kind(store, sha256, kind))
         for position, name, sha256, size, kind in ws.db.execute(
             "SELECT ae.position, ae.name, ae.sha256, e.size, e.kind FROM application_evidence ae "
             "JOIN evidence e USING (sha256) WHERE ae.application_id = ? ORDER BY ae.position", [application_id])
@@ -104,6 +106,12 @@ def load_case(ws: Workspace, application_id: str) -> Case:
     conflicts = {reviewer: (bool(flag), reason) for reviewer, flag, reason in ws.db.execute(
         "SELECT reviewer, has_conflict, reason FROM conflicts WHERE application_id = ?", [application_id])}
     return Case(app, load_policy().items[app.item_id], cap, evidence, decisions, conflicts, bool(rows[0]["demo"]))
+
+
+def _content_kind(store: EvidenceStore, sha256: str, recorded: str) -> str:
+    """The kind the stored bytes say they are; what was recorded at import if the file is missing."""
+    path = store.path_of(sha256)
+    return sniff_file(path).kind if path.is_file() else recorded
 
 
 def verify_evidence(ws: Workspace, file: EvidenceFile) -> Integrity:

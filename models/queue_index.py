@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from policy.assessment import STATUS_LABELS
 
+from models.counties import in_official_order
 from models.queue import APPROVING, STAGES, stage_of
 from models.review_terms import FIRST, ROLES_FOR_STAGE, SECOND
 
@@ -81,6 +82,7 @@ class QueueIndex:
     first_reviewers: list[str] = field(default_factory=list)
     second_reviewers: list[str] = field(default_factory=list)
     position_of: dict[str, int] = field(default_factory=dict)
+    recusals: dict[str, set[str]] = field(default_factory=dict)  # reviewer → 申报编号 they declared a conflict on
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -106,14 +108,21 @@ class QueueIndex:
         self.haystacks.append(f"{application_id}\t{enterprise}\t{uscc}".lower())
 
     def distinct(self, column: str) -> list[str]:
+        if column == "counties":
+            return in_official_order(self.counties)
         return sorted({value for value in getattr(self, column) if value})
 
 
+_RECUSALS_QUERY = "SELECT reviewer, application_id FROM conflicts WHERE has_conflict = 1"
+
+
 def load_queue_index(db: Database) -> QueueIndex:
-    """Every application's searchable and filterable fields, in one query."""
+    """Every application's searchable and filterable fields, in one query (and who is recused where)."""
     index = QueueIndex()
     for row in db.execute(_INDEX_QUERY.format(where="")):
         index.append(*row)
+    for reviewer, application_id in db.execute(_RECUSALS_QUERY):
+        index.recusals.setdefault(reviewer, set()).add(application_id)
     return index
 
 
@@ -131,6 +140,11 @@ def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
         index.first_outcomes[at] = first_outcome or ""
         index.first_reviewers[at] = first_reviewer
         index.second_reviewers[at] = second_reviewer
+    for recused in index.recusals.values():
+        recused.difference_update(wanted)
+    for reviewer, application_id in db.execute(
+            f"{_RECUSALS_QUERY} AND application_id IN ({','.join('?' * len(wanted))})", wanted):
+        index.recusals.setdefault(reviewer, set()).add(application_id)
 
 
 class QueueFilter:
@@ -233,6 +247,18 @@ class ReviewProgress:
 
 
 _WAITING_FOR_ROLE = {"初审": "待初审", "复核": "待复核", "负责人": "待负责人"}
+
+
+def is_recused(index: QueueIndex, position: int, reviewer: str | None) -> bool:
+    """``reviewer`` declared a conflict of interest on the application at ``position``."""
+    return bool(reviewer) and index.ids[position] in index.recusals.get(reviewer or "", ())
+
+
+def may_act_next(index: QueueIndex, position: int, reviewer: str | None, role: str | None) -> bool:
+    """The application at ``position`` waits at ``role``'s stage (a 复核 needs its 初审 first) and
+    ``reviewer`` is not recused from it."""
+    waiting = _WAITING_FOR_ROLE.get(role or "")
+    return waiting is not None and index.stages[position] == waiting and not is_recused(index, position, reviewer)
 
 
 def review_progress(index: QueueIndex, reviewer: str | None, role: str | None) -> ReviewProgress:

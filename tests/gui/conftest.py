@@ -26,6 +26,27 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def isolated_drafts(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Drafts go to a fresh data folder (platformdirs reads XDG_DATA_HOME), never to the developer's own."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def quit_answers(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Quitting with unsaved drafts is asked about; here the answer is 退出, and each question is recorded."""
+    asked: list[list[str]] = []
+
+    def ask(cls, parent, application_ids: list[str]) -> bool:  # noqa: ANN001
+        asked.append(list(application_ids))
+        return True
+
+    monkeypatch.setattr("gui.draft_keeper.QuitWithDrafts.ask", classmethod(ask))
+    return asked
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("template") / "demo"

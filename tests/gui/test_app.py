@@ -163,3 +163,32 @@ def test_the_window_names_itself_and_the_workspace(window):
     assert window.windowTitle().startswith(WINDOW_TITLE)
     assert window.ws.folder.name in window.windowTitle() and "演示数据" in window.windowTitle()
     assert [window.tabs.tabText(n) for n in range(window.tabs.count())] == ["待审队列", "审核", "政策原文", "统计"]
+
+
+def test_qt_own_file_dialog_is_in_chinese(qapp, qtbot):
+    """Qt's own file dialog (not the desktop's, which follows the system language) with Qt's Chinese strings."""
+    from gui.qt import QFileDialog, QLabel, QPushButton, Qt, QTreeView
+
+    translators = _install_translations(qapp)
+    try:
+        dialog = QFileDialog(None, "选择申报文件", str(REPO_ROOT))
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        labels = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
+        buttons = [button.text() for button in dialog.findChildren(QPushButton)]
+        model = dialog.findChild(QTreeView).model()
+        headers = [model.headerData(n, Qt.Orientation.Horizontal) for n in range(model.columnCount())]
+        assert "查找范围：" in labels and "取消" in buttons and "名称" in headers
+        assert not [text for text in labels + buttons + headers if text and text.isascii()]
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_the_application_uses_qt_dialogs_not_the_desktops():
+    script = ("from gui.app import create_application\nfrom gui.qt import QApplication, Qt\ncreate_application()\n"
+              "print(QApplication.testAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr

@@ -114,7 +114,7 @@ def test_j_and_k_move_but_type_inside_text_boxes(qtbot, window, choose_reviewer)
     window.review.setFocus()
     key(qtbot, window, Qt.Key.Key_J)
     assert window.review.current_id == second
-    key(qtbot, window, Qt.Key.Key_PageDown)
+    key(qtbot, window, Qt.Key.Key_Down, CTRL)
     assert window.review.current_id == third
     key(qtbot, window, Qt.Key.Key_Up, CTRL)
     key(qtbot, window, Qt.Key.Key_K)
@@ -137,23 +137,40 @@ def test_the_next_case_is_loaded_before_it_is_asked_for(qtbot, window):
     assert window.review.loaded is not None  # shown at once, nothing waited for
 
 
-def test_ctrl_digit_ticks_and_opens_the_matching_file(qtbot, window, choose_reviewer):
+def test_ctrl_digit_ticks_and_opens_the_file_named_for_that_requirement(qtbot, window, choose_reviewer):
     choose_reviewer(window, "审核员甲")
-    with Workspace.open(window.ws.folder, create=False, lock=False) as ws:
-        with_two = ws.db.execute("SELECT application_id FROM application_evidence GROUP BY application_id "
-                                 "HAVING COUNT(*) >= 2 AND application_id IN (SELECT application_id FROM "
-                                 "conflicts WHERE reviewer = '审核员甲' AND has_conflict = 0)").fetchone()[0]
-    open_case(qtbot, window, with_two)
+    with Workspace.open(window.ws.folder, create=False, lock=False) as ws:  # 技术改造: an invoice and a certificate
+        with_invoice = ws.db.execute("SELECT application_id FROM application_evidence WHERE name LIKE '%invoice%' "
+                                     "AND application_id IN (SELECT application_id FROM conflicts "
+                                     "WHERE reviewer = '审核员甲' AND has_conflict = 0)").fetchone()[0]
+    open_case(qtbot, window, with_invoice)
     review = window.review
     assert review.evidence.evidence_visible
+    checklist = review.assessment.checklist
+    assert "设备购置发票及清单" in checklist.item(1).text() and "invoice.pdf" in checklist.item(1).text()
+    assert "未找到对应附件" in checklist.item(0).text()  # 项目备案（核准）文件: no file is named for it
     key(qtbot, window, Qt.Key.Key_2, CTRL)
     assert review.assessment.ticked() == {1}
-    assert review.evidence.files.currentRow() == review.assessment._matches[1]
+    files = review.evidence.files
+    assert "invoice.pdf" in files.item(files.currentRow()).text()
     key(qtbot, window, Qt.Key.Key_2, CTRL)
     assert review.assessment.ticked() == set()
     window.review.go(1)
     window.review.go(-1)
-    assert window.session.ticks(with_two) == set()
+    assert window.session.ticks(with_invoice) == set()
+
+
+def test_page_down_in_the_attachment_is_its_page_not_the_next_application(qtbot, window, choose_reviewer):
+    choose_reviewer(window, "审核员甲")
+    with Workspace.open(window.ws.folder, create=False, lock=False) as ws:
+        with_pdf = ws.db.execute("SELECT application_id FROM application_evidence WHERE position = 0 AND name "
+                                 "LIKE '%.pdf' AND application_id IN (SELECT application_id FROM conflicts "
+                                 "WHERE reviewer = '审核员甲' AND has_conflict = 0)").fetchone()[0]
+    open_case(qtbot, window, with_pdf)
+    pdf = window.review.evidence.pdf
+    pdf.view.setFocus()
+    key(qtbot, window, Qt.Key.Key_PageDown)
+    assert window.review.current_id == with_pdf and pdf.current_page() == 0  # a one-page file: nowhere to go
 
 
 def test_an_altered_evidence_file_is_marked_and_not_shown(qtbot, window, choose_reviewer):

@@ -287,3 +287,21 @@ def test_typed_path_is_previewed(qtbot, workspace: Workspace, tmp_path: Path):
     dialog.file_edit.setText(str(intake))
     dialog.file_edit.editingFinished.emit()
     assert dialog.preview_model.rowCount() == 3 and dialog.import_button.isEnabled()
+
+
+def test_the_shipped_sample_imports_as_is_with_its_evidence(qtbot, workspace: Workspace):
+    from models.casefile import load_case
+    from models.evidence_match import match_requirements
+
+    sample = Path(__file__).resolve().parents[2] / "resources" / "samples" / "sample-applications.csv"
+    dialog = make_dialog(qtbot, workspace)
+    dialog.set_file(sample)
+    assert Path(dialog.evidence_edit.text()) == sample.parent / "附件"
+    run_import(qtbot, dialog, dialog.import_finished)
+    assert dialog.result is not None and (dialog.result.imported, dialog.result.evidence_files) == (8, 26)
+    for application_id in [row[0] for row in workspace.db.execute("SELECT application_id FROM applications")]:
+        case = load_case(workspace, application_id)
+        assert {f.kind for f in case.evidence} <= {"pdf", "image"}
+        assert None not in match_requirements(case.item.evidence, [f.name for f in case.evidence], application_id)
+    licence = next(f for f in load_case(workspace, "LC2024-004").evidence if "营业执照" in f.name)
+    assert licence.name.endswith(".jpg") and licence.kind == "image"

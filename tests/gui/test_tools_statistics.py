@@ -107,3 +107,27 @@ def test_renders_each_grouping(view: StatisticsView, qtbot, tmp_path):
     for index in range(view.grouping.count()):
         view.grouping.setCurrentIndex(index)
         assert view.grab().save(str(tmp_path / f"stats-{index}.png"))
+
+
+def test_small_bars_stay_legible_on_a_log_scale(qtbot):
+    from gui.charts import log_bounds, spread
+
+    values = [Decimal("100000000.00"), Decimal("10000.00"), Decimal("0.00")]  # 10000万元, 1万元, nothing
+    chart = BarChart()
+    qtbot.addWidget(chart)
+    chart.set_data("按县区统计", ["东昌府区", "临清市", "冠县"], [Series("申请金额", values, "#5B8FD9")])
+    assert chart.bar_length(values[1], 500) < 1  # linear: 1万元 beside 10000万元 is a twentieth of a pixel
+    chart.set_log_scale(True)
+    assert 100 <= chart.bar_length(values[1], 500) < chart.bar_length(values[0], 500) == 500
+    assert chart.bar_length(values[2], 500) == 0
+    assert log_bounds([10000.0, 1.0]) == (-1, 4) and spread([10000.0, 1.0, 0.0]) == 10000.0
+    assert not chart.grab().isNull()
+
+
+def test_the_view_picks_the_log_scale_when_bars_differ_a_hundredfold(view: StatisticsView):
+    from gui.charts import LOG_SPREAD, spread
+
+    shown = [float(v) for series in view.chart._series for v in series.values]
+    assert view.log_scale.isChecked() is (spread(shown) >= LOG_SPREAD) is view.chart.log_scale()
+    view.log_scale.setChecked(not view.log_scale.isChecked())
+    assert view.chart.log_scale() is view.log_scale.isChecked()

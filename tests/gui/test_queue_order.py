@@ -1,0 +1,88 @@
+"""保存并下一件 lands only where the reviewer may act next; applications they are recused from are marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.conflicts import declare_conflict
+from models.decisions import DecisionInput, decide
+from models.demo import DEMO_PASSPHRASE
+from models.queue_index import load_queue_index
+from models.workspace import Workspace
+
+from gui.evidence_pane import Gate
+from gui.qt import Qt
+from gui.queue_model import COLUMN_KEYS, RECUSED_MARK
+
+STAGE = COLUMN_KEYS.index("stage")
+
+
+def first_stage_done(folder: Path, ids: list[str]) -> None:
+    """审核员甲 decides 初审 on ``ids`` (set-up through the same functions the CLI uses)."""
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        for application_id in ids:
+            declare_conflict(ws, application_id, "审核员甲", has_conflict=False)
+            decide(ws, DecisionInput(application_id, "初审", "不通过", "审核员甲", opinion="条件不符"), DEMO_PASSPHRASE)
+
+
+@pytest.fixture
+def waiting(demo_folder: Path) -> list[str]:
+    """Applications without a 初审, in queue order; the first and the third get one, the second does not."""
+    with Workspace.open(demo_folder, create=False, lock=False) as ws:
+        index = load_queue_index(ws.db)
+    untouched = [i for i, stage in zip(index.ids, index.stages) if stage == "待初审"]
+    assert len(untouched) >= 3
+    first_stage_done(demo_folder, [untouched[0], untouched[2]])
+    return untouched[:3]
+
+
+def open_as_second(qtbot, window, choose_reviewer, application_id: str) -> None:  # noqa: ANN001
+    choose_reviewer(window, "审核员乙")
+    window.activateWindow()
+    window.open_application(application_id)
+    qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == application_id,
+                    timeout=10_000)
+    if window.review.gate() is Gate.UNDECLARED:
+        qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.review.gate() is Gate.OPEN
+
+
+def test_save_and_next_skips_what_has_no_first_stage_yet(qtbot, open_window, demo_folder, waiting, messages,
+                                                         choose_reviewer):
+    window = open_window(demo_folder)
+    ready, no_first, also_ready = waiting
+    open_as_second(qtbot, window, choose_reviewer, ready)
+    form = window.review.assessment.form
+    assert form.stage.currentText() == "复核"
+    form.choose_outcome("不通过")
+    form.opinion.setFocus()
+    qtbot.keyClick(form.opinion, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert messages == []
+    assert window.review.current_id == also_ready  # not no_first, which sits between them
+    assert window.model.row_of(ready) < window.model.row_of(no_first) < window.model.row_of(also_ready)
+
+
+def test_recused_applications_are_marked_for_that_reviewer_and_skipped(qtbot, open_window, demo_folder, waiting,
+                                                                      messages, choose_reviewer, monkeypatch):
+    window = open_window(demo_folder)
+    ready, _, also_ready = waiting
+    open_as_second(qtbot, window, choose_reviewer, ready)
+    window.open_application(also_ready)
+    qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == also_ready,
+                    timeout=10_000)
+    monkeypatch.setattr("gui.review_view.ConflictReasonDialog.ask", classmethod(lambda cls, parent: "企业负责人是本人亲属"))
+    window.actions_by_name["declare_conflict"].trigger()
+    assert window.review.gate() is Gate.CONFLICT
+    row = window.model.row_of(also_ready)
+    assert window.model.data(window.model.index(row, STAGE)).endswith(RECUSED_MARK)
+
+    window.open_application(ready)
+    qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == ready, timeout=10_000)
+    window.review.assessment.form.choose_outcome("不通过")
+    window.actions_by_name["save_next"].trigger()
+    assert messages == [] and window.review.current_id == ready  # nothing left that 乙 may act on
+
+    choose_reviewer(window, "审核员甲")
+    assert not window.model.data(window.model.index(row, STAGE)).endswith(RECUSED_MARK)
