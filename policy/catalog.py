@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from policy.divisions import CITY, LEVEL_WORDS, PROVINCE, load_divisions
 from policy.names import normalise_name
 
 DEFAULT_VERSION = "liaocheng-2023-10"
@@ -43,7 +44,7 @@ _NUMBER_KEYS = {"value", "unit", "clause", "quote"}
 _POLICY_KEYS = {
     "document_number", "title", "issued_on", "issued_on_quote", "source", "measures", "measure_titles",
 }
-_REGION_FILE_KEYS = {"clause", "quote", "region", "partial_provinces", "outside_provinces", "outside_cities"}
+_REGION_FILE_KEYS = {"clause", "quote", "region", "partial_provinces"}
 _REGION_KEYS = {"name", "aliases", "provinces", "cities"}
 
 
@@ -120,8 +121,6 @@ class RegionData:
     quote: str
     regions: tuple[Region, ...]
     partial_provinces: tuple[str, ...]
-    outside_provinces: tuple[str, ...]
-    outside_cities: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -344,16 +343,28 @@ def _load_regions(doc: dict[str, Any], clauses: dict[str, Clause], problems: lis
         _unknown_keys("regions.toml", f"地区 {raw.get('name')}", raw, _REGION_KEYS, problems)
         if raw.get("name", "") not in clause.text:
             problems.append(f"regions.toml: 地区“{raw.get('name')}”不在条款 {clause.id} 原文中")
+        where = f"regions.toml: 地区 {raw.get('name')}"
+        _check_divisions(where, "provinces", raw.get("provinces", []), PROVINCE, problems)
+        _check_divisions(where, "cities", raw.get("cities", []), CITY, problems)
         regions.append(Region(
             name=raw.get("name", ""), aliases=tuple(raw.get("aliases", [])),
             provinces=tuple(raw.get("provinces", [])), cities=tuple(raw.get("cities", [])),
         ))
+    _check_divisions("regions.toml: partial_provinces", "partial_provinces",
+                     doc.get("partial_provinces", []), PROVINCE, problems)
     return RegionData(
         clause=clause, quote=doc.get("quote", ""), regions=tuple(regions),
         partial_provinces=tuple(doc.get("partial_provinces", [])),
-        outside_provinces=tuple(doc.get("outside_provinces", [])),
-        outside_cities=tuple(doc.get("outside_cities", [])),
     )
+
+
+def _check_divisions(where: str, key: str, names: list[str], level: int, problems: list[str]) -> None:
+    """Each name must be the full name of exactly one current division of ``level``."""
+    table = load_divisions()
+    for name in names:
+        found = [d for d in table.named(name) if d.name == name and d.level == level and d.current]
+        if len(found) != 1:
+            problems.append(f"{where}: {key} 中的“{name}”不是行政区划表中唯一的{LEVEL_WORDS[level]}名称")
 
 
 def _name_index(items: dict[str, AwardItem], problems: list[str]) -> dict[str, AwardItem]:

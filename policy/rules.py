@@ -186,7 +186,7 @@ def enclave_amount(item: AwardItem, app: Application, policy: Policy, used: Deci
             )
         else:
             result.flags.append(
-                f"无法确定飞地所在地区“{app.enclave_region}”是否在{_region_names(policy)}地区，请核实（{ref}）"
+                f"无法确定飞地所在地区“{app.enclave_region}”是否在{_region_names(policy)}地区：{answer.unknown}，请核实（{ref}）"
             )
     if app.performance is None:
         result.flags.append(f"绩效评估结果未填写，政策要求“经绩效评估合格”（{item.clause.ref}）")
