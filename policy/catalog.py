@@ -24,7 +24,8 @@ from policy.names import normalise_name
 DEFAULT_VERSION = "liaocheng-2023-10"
 MEASURES = ("生物医药", "纺织服装")
 KINDS = ("cap", "fixed", "per_unit", "tech_transform", "talent_match", "enclave", "referral")
-TIMINGS = ("newly", "first_time", "application_year", "none")
+TIMINGS = ("newly", "first_time", "application_year", "dated", "none")
+ALIAS_SCOPES = ("same", "broader")
 NUMBERS_BY_KIND: dict[str, frozenset[str]] = {
     "cap": frozenset({"amount"}),
     "fixed": frozenset({"amount"}),
@@ -37,12 +38,14 @@ NUMBERS_BY_KIND: dict[str, frozenset[str]] = {
 _CLAUSE_KEYS = {"id", "measure", "path", "heading", "text", "units"}
 _ITEM_KEYS = {
     "id", "name", "aliases", "measure", "clause", "sentence", "level", "kind", "timing",
-    "honour", "conditions", "evidence", "numbers", "referral_policy",
+    "honour", "conditions", "evidence", "numbers", "referral_policy", "proof",
 }
-_ITEM_REQUIRED = _ITEM_KEYS - {"honour", "numbers", "referral_policy"}
+_ITEM_REQUIRED = _ITEM_KEYS - {"honour", "numbers", "referral_policy", "proof"}
+_ALIAS_KEYS = {"name", "scope"}
 _NUMBER_KEYS = {"value", "unit", "clause", "quote"}
 _POLICY_KEYS = {
     "document_number", "title", "issued_on", "issued_on_quote", "source", "measures", "measure_titles",
+    "home_city", "development_zones",
 }
 _REGION_FILE_KEYS = {"clause", "quote", "region", "partial_provinces"}
 _REGION_KEYS = {"name", "aliases", "provinces", "cities"}
@@ -100,11 +103,20 @@ class AwardItem:
     referral_policy: str = ""
     counterparts: tuple[str, ...] = ()
     """Items of the same honour at the other level (国家级 ↔ 省级)."""
+    broader_aliases: tuple[str, ...] = ()
+    """Aliases that could name more than the item: the reviewer is asked."""
+    proof: str = ""
+    """Words an attachment's name must contain to prove the item's condition."""
     ref: str = ""
     """The clause as cited: ``生物医药 二（三）1``."""
 
     def number(self, name: str) -> Number:
         return self.numbers[name]
+
+    @property
+    def once(self) -> bool:
+        """一次性奖励 / 一次性资助: a second claim by the same enterprise needs a look."""
+        return "一次性" in self.sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +147,15 @@ class Policy:
     clauses: dict[str, Clause]
     items: dict[str, AwardItem]
     regions: RegionData
+    home_city: str = ""
+    development_zones: tuple[str, ...] = ()
     _by_name: dict[str, AwardItem] = field(repr=False, default_factory=dict)
+
+    def is_broader_alias(self, text: str) -> bool:
+        """Whether ``text`` is an alias that could name more than its item."""
+        item = self.resolve_item(text)
+        key = normalise_name(text)
+        return item is not None and any(normalise_name(a) == key for a in item.broader_aliases)
 
     def resolve_item(self, text: str) -> AwardItem | None:
         """The item a canonical name or alias stands for, punctuation folded."""
@@ -188,6 +208,8 @@ def parse_policy(version: str, files: dict[str, bytes]) -> Policy:
     _unknown_keys("policy.toml", "文件", identity, _POLICY_KEYS, problems)
     if identity.get("issued_on_quote", "") not in source:
         problems.append(f"policy.toml: 发布日期引文“{identity.get('issued_on_quote')}”不在原文中")
+    if identity.get("home_city"):
+        _check_divisions("policy.toml: home_city", "home_city", [identity["home_city"]], CITY, problems)
     clauses = _load_clauses(docs["clauses.toml"], source, problems)
     items = _load_items(docs["items.toml"], clauses, problems)
     regions = _load_regions(docs["regions.toml"], clauses, problems)
@@ -209,6 +231,8 @@ def parse_policy(version: str, files: dict[str, bytes]) -> Policy:
         clauses=clauses,
         items=items,
         regions=regions,
+        home_city=identity.get("home_city", ""),
+        development_zones=tuple(identity.get("development_zones", [])),
         _by_name=by_name,
     )
 
@@ -278,6 +302,10 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
         evidence_name = raw.get("evidence", "")
         if evidence_name not in evidence_sets:
             problems.append(f"items.toml: {where}: 未知的材料清单“{evidence_name}”")
+        aliases = _load_aliases(where, raw.get("aliases", []), problems)
+        proof = raw.get("proof", "")
+        if proof and proof not in raw.get("sentence", ""):
+            problems.append(f"items.toml: {where}: 证明材料要求“{proof}”不在设定金额的句子中")
         numbers = _load_numbers(where, raw.get("numbers", {}), clauses, problems)
         expected = NUMBERS_BY_KIND.get(kind, frozenset())
         if kind in NUMBERS_BY_KIND and set(numbers) != expected:
@@ -285,7 +313,8 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
                 f"items.toml: {where}: 规则 {kind} 需要数值 {sorted(expected)}，实为 {sorted(numbers)}"
             )
         items[iid] = AwardItem(
-            id=iid, name=raw.get("name", ""), aliases=tuple(raw.get("aliases", [])),
+            id=iid, name=raw.get("name", ""), aliases=tuple(aliases),
+            broader_aliases=tuple(name for name, scope in aliases.items() if scope == "broader"), proof=proof,
             measure=raw.get("measure", ""), clause=clause, sentence=raw.get("sentence", ""),
             level=raw.get("level", ""), kind=kind, timing=raw.get("timing", ""),
             honour=raw.get("honour", ""), conditions=tuple(raw.get("conditions", [])),
@@ -293,6 +322,20 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             referral_policy=raw.get("referral_policy", ""), ref=clause.ref,
         )
     return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
+
+
+def _load_aliases(where: str, raw_aliases: list[Any], problems: list[str]) -> dict[str, str]:
+    """Alias → scope; each alias must say whether it names the item exactly or could name more."""
+    aliases: dict[str, str] = {}
+    for raw in raw_aliases:
+        if not isinstance(raw, dict) or "name" not in raw:
+            problems.append(f"items.toml: {where}: 别名须写成 {{ name, scope }}，实为 {raw!r}")
+            continue
+        _unknown_keys("items.toml", f"{where}: 别名“{raw['name']}”", raw, _ALIAS_KEYS, problems)
+        if raw.get("scope") not in ALIAS_SCOPES:
+            problems.append(f"items.toml: {where}: 别名“{raw['name']}”须声明 scope = \"same\" 或 \"broader\"")
+        aliases[raw["name"]] = raw.get("scope", "")
+    return aliases
 
 
 def _counterparts(item: AwardItem, items: dict[str, AwardItem]) -> tuple[str, ...]:
