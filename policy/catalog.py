@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -42,7 +43,8 @@ _ITEM_KEYS = {
 }
 _ITEM_REQUIRED = _ITEM_KEYS - {"honour", "numbers", "referral_policy", "proof"}
 _ALIAS_KEYS = {"name", "scope"}
-_NUMBER_KEYS = {"value", "unit", "clause", "quote"}
+_NUMBER_KEYS = {"value", "unit", "clause", "quote", "position", "of", "grade"}
+_LIST_JOINS = ("、", "和", "")
 _POLICY_KEYS = {
     "document_number", "title", "issued_on", "issued_on_quote", "source", "measures", "measure_titles",
     "home_city", "development_zones",
@@ -81,6 +83,10 @@ class Number:
     unit: str
     clause: Clause
     quote: str
+    position: int = 0
+    """Its place in a list of amounts (``分别…50万元、30万元``), 1 for the first; 0 when alone."""
+    grade: str = ""
+    """The 亩产效益 grade a rate applies to ("" for the general rate)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -306,7 +312,7 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
         proof = raw.get("proof", "")
         if proof and proof not in raw.get("sentence", ""):
             problems.append(f"items.toml: {where}: 证明材料要求“{proof}”不在设定金额的句子中")
-        numbers = _load_numbers(where, raw.get("numbers", {}), clauses, problems)
+        numbers = _load_numbers(where, raw.get("name", ""), raw.get("numbers", {}), clauses, problems)
         expected = NUMBERS_BY_KIND.get(kind, frozenset())
         if kind in NUMBERS_BY_KIND and set(numbers) != expected:
             problems.append(
@@ -346,7 +352,7 @@ def _counterparts(item: AwardItem, items: dict[str, AwardItem]) -> tuple[str, ..
 
 
 def _load_numbers(
-    where: str, raw_numbers: dict[str, Any], clauses: dict[str, Clause], problems: list[str]
+    where: str, item_name: str, raw_numbers: dict[str, Any], clauses: dict[str, Clause], problems: list[str]
 ) -> dict[str, Number]:
     numbers: dict[str, Number] = {}
     for name, raw in raw_numbers.items():
@@ -367,10 +373,52 @@ def _load_numbers(
         except InvalidOperation:
             problems.append(f"{label}: 数值“{raw.get('value')}”无效")
             continue
-        if str(value) not in quote:
-            problems.append(f"{label}: 引文中找不到数值 {value}")
-        numbers[name] = Number(name=name, value=value, unit=raw.get("unit", ""), clause=clause, quote=quote)
+        unit = raw.get("unit", "")
+        position = raw.get("position", 0)
+        _prove_number(label, item_name, value, unit, quote, clause, raw, problems)
+        numbers[name] = Number(name=name, value=value, unit=unit, clause=clause, quote=quote,
+                               position=position if isinstance(position, int) else 0, grade=raw.get("grade", ""))
     return numbers
+
+
+def _prove_number(label: str, item_name: str, value: Decimal, unit: str, quote: str, clause: Clause,
+                  raw: dict[str, Any], problems: list[str]) -> None:
+    """The value must stand in its quote with its unit, at its declared place in a list.
+
+    ``分别给予最高50万元、30万元`` holds two amounts: each number says which it is
+    (``position``) and, after 分别, whom the list is for (``of``, as the clause
+    lists them, one subject per amount), and the item must be that subject.
+    """
+    amounts = re.findall(rf"(?<![\d.])(\d+(?:\.\d+)?){re.escape(unit)}", quote) if unit else []
+    written = f"{value}{unit}"
+    if not unit or str(value) not in amounts:
+        problems.append(f"{label}: 引文“{quote}”中找不到“{written}”（数值须连同单位出现）")
+        return
+    position = raw.get("position")
+    if len(amounts) > 1:
+        if not isinstance(position, int) or not 1 <= position <= len(amounts):
+            problems.append(f"{label}: 引文列出 {len(amounts)} 个数额，须以 position 注明是第几个")
+            return
+        if amounts[position - 1] != str(value):
+            problems.append(f"{label}: 引文中第{position}个数额是“{amounts[position - 1]}{unit}”，不是“{written}”")
+            return
+    elif position not in (None, 1):
+        problems.append(f"{label}: 引文只有一个数额，position 应省略")
+    if "分别" not in quote:
+        return
+    subjects = raw.get("of")
+    if not isinstance(subjects, list) or not subjects:
+        problems.append(f"{label}: “分别”句须以 of 列出数额各自对应的对象")
+        return
+    if len(subjects) != len(amounts):
+        problems.append(f"{label}: “分别”句列出 {len(subjects)} 个对象、{len(amounts)} 个数额，数目不符")
+        return
+    if not any(join.join(subjects) in clause.text for join in _LIST_JOINS):
+        problems.append(f"{label}: 对象“{'、'.join(subjects)}”不是条款 {clause.id} 原文中的列举")
+    subject = normalise_name(subjects[position - 1])
+    grade = raw.get("grade", "")
+    if subject not in normalise_name(item_name) and not (grade and subject == normalise_name(f"{grade}类")):
+        problems.append(f"{label}: 第{position}个数额对应“{subjects[position - 1]}”，与事项“{item_name}”不符")
 
 
 def _load_regions(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[str]) -> RegionData:

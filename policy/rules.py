@@ -96,12 +96,7 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
         result.trace.append(f"计划总投资 {wan_text(total)}，符合“{threshold.quote}”（{ref}）")
 
     grade = app.land_efficiency
-    if grade == "C":
-        rate_number = item.numbers["rate_c"]
-    elif grade == "D":
-        rate_number = item.numbers["rate_d"]
-    else:
-        rate_number = item.numbers["rate"]
+    rate_number = next((n for n in item.numbers.values() if grade and n.grade == grade), item.numbers["rate"])
     rate = rate_number.value
     grade_label = f"亩产效益{grade}类" if grade else "亩产效益未评价，按一般比例"
 
@@ -133,7 +128,7 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
         else:
             result.cap = room
             result.trace.append(f"{head}，超过{limit}，按 {wan_text(room)} 核定（{ref}）")
-    if grade in ("C", "D"):
+    if rate_number.grade:
         result.trace.append(f"依据“{rate_number.quote}”（{rate_number.clause.ref}）")
     return result
 
