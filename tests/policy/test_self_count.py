@@ -78,3 +78,10 @@ def test_reassessment_after_a_final_approval_counts_the_approval_once(ws: Worksp
     row = ws.db.execute("SELECT cap_yuan, trace FROM assessments WHERE application_id = 'T00002'").fetchone()
     assert Decimal(row[0]) == Decimal("500000.00")
     assert "申报编号 T00001 已核准 150.00万元" in row[1]
+
+
+def test_an_imported_broader_alias_is_flagged(ws: Workspace, tmp_path: Path) -> None:
+    row = intake_row(3, **{"产业": "纺织服装", "申报事项": "主持制定地方标准", "申请金额(万元)": "10"})
+    [result] = assess_file_in_workspace(write_csv(tmp_path / "alias.csv", [row]), ws.db)
+    assert result.status == "needs_review"
+    assert any("宽于“主持制定山东省地方标准”" in flag for flag in result.flags), result.flags
