@@ -19,23 +19,17 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from policy.kinds import KindLabels, NumbersByKind, rule_kinds
 from policy.divisions import CITY, LEVEL_WORDS, PROVINCE, load_divisions
 from policy.names import normalise_name
 
 DEFAULT_VERSION = "liaocheng-2023-10"
 MEASURES = ("生物医药", "纺织服装")
-KINDS = ("cap", "fixed", "per_unit", "tech_transform", "talent_match", "enclave", "referral")
+KINDS = KindLabels()
+"""The registered kinds of rule (:mod:`policy.kinds`), by name."""
 TIMINGS = ("newly", "first_time", "application_year", "dated", "none")
 ALIAS_SCOPES = ("same", "broader")
-NUMBERS_BY_KIND: dict[str, frozenset[str]] = {
-    "cap": frozenset({"amount"}),
-    "fixed": frozenset({"amount"}),
-    "per_unit": frozenset({"per_unit"}),
-    "tech_transform": frozenset({"min_total_investment", "rate", "rate_c", "rate_d", "enterprise_cap"}),
-    "talent_match": frozenset({"match_ratio", "range_min", "range_max"}),
-    "enclave": frozenset({"amount"}),
-    "referral": frozenset(),
-}
+NUMBERS_BY_KIND = NumbersByKind()
 _CLAUSE_KEYS = {"id", "measure", "path", "heading", "text", "units"}
 _ITEM_KEYS = {
     "id", "name", "aliases", "measure", "clause", "sentence", "level", "kind", "timing",
@@ -303,7 +297,7 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             problems.append(f"items.toml: {where}: 未知的规则类型“{kind}”")
         if raw.get("timing") not in TIMINGS:
             problems.append(f"items.toml: {where}: 未知的时限类型“{raw.get('timing')}”")
-        if kind == "referral" and not raw.get("referral_policy"):
+        if kind in KINDS and rule_kinds()[kind].compute is None and not raw.get("referral_policy"):
             problems.append(f"items.toml: {where}: 转办事项须写明适用的政策")
         evidence_name = raw.get("evidence", "")
         if evidence_name not in evidence_sets:

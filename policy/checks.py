@@ -5,17 +5,9 @@ from __future__ import annotations
 from policy.application import Application
 from policy.catalog import AwardItem, Policy
 from policy.divisions import COUNTY, load_divisions
+from policy.kinds import rule_kinds
 from policy.names import normalise_name
 
-# The intake columns each kind of rule reads; a filled column outside these is ignored by the rule.
-INPUTS_BY_KIND: dict[str, frozenset[str]] = {
-    "cap": frozenset(),
-    "fixed": frozenset(),
-    "per_unit": frozenset({"quantity"}),
-    "tech_transform": frozenset({"total_investment_yuan", "equipment_yuan", "land_efficiency"}),
-    "talent_match": frozenset({"superior_funding_yuan"}),
-    "enclave": frozenset({"enclave_region", "performance"}),
-}
 INPUT_HEADERS = {
     "quantity": "数量",
     "total_investment_yuan": "总投资额(万元)",
@@ -29,9 +21,10 @@ INPUT_HEADERS = {
 
 def ignored_input_flags(item: AwardItem, app: Application) -> list[str]:
     """A filled column the item's rule does not read: perhaps the wrong item was chosen."""
-    used = INPUTS_BY_KIND.get(item.kind)
-    if used is None:
+    kind = rule_kinds()[item.kind]
+    if kind.compute is None:
         return []
+    used = kind.inputs
     return [f"填写了“{header}”，但{item.name}不按此计算，请核实申报事项是否选对（{item.ref}）"
             for field, header in INPUT_HEADERS.items()
             if field not in used and getattr(app, field) not in (None, "")]

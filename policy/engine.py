@@ -19,7 +19,8 @@ from policy.catalog import AwardItem, Policy
 from policy.history import History, PendingApplication, PriorAward
 from policy.checks import alias_flags, county_flags, ignored_input_flags, proof_flags
 from policy.money import ZERO, wan_text
-from policy.rules import RULES, RuleResult
+from policy.kinds import rule_kinds
+from policy.rules import RuleResult
 
 _TIMING_WORDS = {
     "newly": "新认定（新创建、新评选）", "first_time": "首次获得", "application_year": "当年度认定",
@@ -133,7 +134,7 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
         reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{item.ref}），"
                   f"企业所属产业为{app.industry}，不适用")
         return _finish(app, item, RuleResult(None, ZERO), [], [reason], list(app.warnings))
-    if item.kind == "referral":
+    if rule_kinds()[item.kind].compute is None:
         trace = [_heading(item), _referral_line(item)]
         return Assessment(app.application_id, item.id, item.name, item.ref, REFERRAL,
                           None, None, None, list(app.warnings), trace, app.row)
@@ -147,20 +148,21 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
             checks += _timing_flags(item, app, policy)
     if known and (item.timing != "none" or item.once):
         _repeat_checks(item, app, policy, ledger, reasons, checks)
-    if item.counterparts and known and item.kind != "talent_match":
+    kind = rule_kinds()[item.kind]
+    if item.counterparts and known and not kind.per_person:
         checks += _honour_flags(item, app, policy, ledger)
     checks += alias_flags(item, app, policy)
     checks += ignored_input_flags(item, app)
     checks += proof_flags(item, app)
     checks += county_flags(app, policy)
-    used = ledger.used_against_ceiling(app.uscc, item.id) if item.kind == "tech_transform" else ZERO
-    result = RULES[item.kind](item, app, policy, used)
+    used = ledger.used_against_ceiling(app.uscc, item.id) if kind.ceiling else ZERO
+    result = kind.compute(item, app, policy, used)
     if result.flags:
         checks += result.flags
     if result.ineligible:
         reasons += result.ineligible
-    if item.kind == "tech_transform" and known:
-        result = _with_ceiling_sources(item, app, ledger, result, checks)
+    if kind.ceiling and known:
+        result = _with_ceiling_sources(item, kind.ceiling, app, ledger, result, checks)
     return _finish(app, item, result, checks, reasons, [*app.warnings, *checks])
 
 
@@ -251,10 +253,9 @@ def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: En
 
 
 def _repeat_question(item: AwardItem) -> str:
-    if item.kind == "talent_match":
-        return "请核实是否为同一名人才：同一人不重复资助，不同的人各自配套"
-    if item.kind == "per_unit":
-        return "请核实是否为不同的产品（品牌），同一产品不重复奖励"
+    asked = rule_kinds()[item.kind].repeat_question
+    if asked:
+        return asked
     if item.timing == "newly":
         return "请核实本次是否为新认定"
     return "本事项为一次性奖励，请核实是否重复申报"
@@ -262,16 +263,16 @@ def _repeat_question(item: AwardItem) -> str:
 
 def _same_person_items(item: AwardItem) -> tuple[str, ...]:
     """For a talent, the other level's item: the question is whether it is the same person."""
-    return item.counterparts if item.kind == "talent_match" else ()
+    return item.counterparts if rule_kinds()[item.kind].per_person else ()
 
 
-def _with_ceiling_sources(item: AwardItem, app: Application, ledger: EnterpriseLedger,
+def _with_ceiling_sources(item: AwardItem, ceiling: str, app: Application, ledger: EnterpriseLedger,
                           result: RuleResult, checks: list[str]) -> RuleResult:
-    """The 单户 line names the applications that used the room, and flags pending ones."""
+    """The enterprise ceiling's line names the applications that used the room, and flags pending ones."""
     sources = ledger.ceiling_sources(app.uscc, item.id)
     if not sources:
         return result
-    trace = [*result.trace, f"占用单户额度的申请：{'；'.join(sources)}（{item.numbers['enterprise_cap'].clause.ref}）"]
+    trace = [*result.trace, f"占用单户额度的申请：{'；'.join(sources)}（{item.numbers[ceiling].clause.ref}）"]
     if any(p.item_id == item.id for p in ledger.pending(app.uscc)):
         checks.append(f"该企业另有待审的{item.name}申请，未计入已占用额度；若先核准，剩余额度将减少，请审核人统筹（{item.ref}）")
     return RuleResult(result.uncapped, result.cap, trace, result.flags, result.ineligible)
