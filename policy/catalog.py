@@ -16,15 +16,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from policy.kinds import KindLabels, NumbersByKind, rule_kinds
 from policy.divisions import CITY, LEVEL_WORDS, PROVINCE, load_divisions
 from policy.names import normalise_name
+from policy.versions import policy_version
 
 DEFAULT_VERSION = "liaocheng-2023-10"
 MEASURES = ("生物医药", "纺织服装")
+"""The measures of the default version, for readers that check 产业 before a version is chosen."""
 KINDS = KindLabels()
 """The registered kinds of rule (:mod:`policy.kinds`), by name."""
 TIMINGS = ("newly", "first_time", "application_year", "dated", "none")
@@ -149,6 +150,10 @@ class Policy:
     regions: RegionData
     home_city: str = ""
     development_zones: tuple[str, ...] = ()
+    measures: tuple[str, ...] = MEASURES
+    in_force: str = ""
+    """The registered in-force period, in words: ``2023-08-27 起，截止日期未规定``."""
+    rules_revision: int = 0
     _by_name: dict[str, AwardItem] = field(repr=False, default_factory=dict)
 
     def is_broader_alias(self, text: str) -> bool:
@@ -177,15 +182,24 @@ class Policy:
 
 
 def load_policy(version: str = DEFAULT_VERSION) -> Policy:
-    """The measures of one version, cached; raises :class:`PolicyDataError`."""
+    """The measures of one registered version (:mod:`policy.versions`), cached.
+
+    Raises :class:`PolicyDataError` when its data does not load or is not the
+    data the registry's hash names, ``NoPolicyVersion`` for an unknown version.
+    """
     return _load_cached(version)
 
 
 @cache
 def _load_cached(version: str) -> Policy:
-    folder = resources.files("resources").joinpath("policy", version)
+    registered = policy_version(version)
+    folder = registered.folder
     texts = {name: folder.joinpath(name).read_bytes() for name in _FILES}
-    return parse_policy(version, texts)
+    loaded = parse_policy(version, texts)
+    if loaded.content_hash != registered.data_hash:
+        raise PolicyDataError([f"versions.toml: 版本 {version}: 数据文件的哈希 {loaded.content_hash} "
+                               f"与登记的 {registered.data_hash} 不符；修改政策数据须登记新的版本"])
+    return replace(loaded, in_force=registered.period, rules_revision=registered.rules_revision)
 
 
 _FILES = ("policy.toml", "clauses.toml", "items.toml", "regions.toml", "source.txt")
@@ -206,11 +220,16 @@ def parse_policy(version: str, files: dict[str, bytes]) -> Policy:
 
     identity = docs["policy.toml"]
     _unknown_keys("policy.toml", "文件", identity, _POLICY_KEYS, problems)
+    measures = tuple(identity.get("measures", []))
+    if not measures or set(identity.get("measure_titles", {})) != set(measures):
+        problems.append("policy.toml: measures 须列出各项措施，且与 measure_titles 一一对应")
+    if identity.get("source") != "source.txt":
+        problems.append(f"policy.toml: source 须为“source.txt”，实为“{identity.get('source')}”")
     if identity.get("issued_on_quote", "") not in source:
         problems.append(f"policy.toml: 发布日期引文“{identity.get('issued_on_quote')}”不在原文中")
     if identity.get("home_city"):
         _check_divisions("policy.toml: home_city", "home_city", [identity["home_city"]], CITY, problems)
-    clauses = _load_clauses(docs["clauses.toml"], source, problems)
+    clauses = _load_clauses(docs["clauses.toml"], source, measures, problems)
     items = _load_items(docs["items.toml"], clauses, problems)
     regions = _load_regions(docs["regions.toml"], clauses, problems)
     by_name = _name_index(items, problems)
@@ -233,6 +252,7 @@ def parse_policy(version: str, files: dict[str, bytes]) -> Policy:
         regions=regions,
         home_city=identity.get("home_city", ""),
         development_zones=tuple(identity.get("development_zones", [])),
+        measures=measures,
         _by_name=by_name,
     )
 
@@ -247,7 +267,8 @@ def _unknown_keys(file: str, what: str, table: dict[str, Any], known: set[str], 
         problems.append(f"{file}: {what}: 未知的键“{key}”")
 
 
-def _load_clauses(doc: dict[str, Any], source: str, problems: list[str]) -> dict[str, Clause]:
+def _load_clauses(doc: dict[str, Any], source: str, measures: tuple[str, ...],
+                  problems: list[str]) -> dict[str, Clause]:
     clauses: dict[str, Clause] = {}
     for raw in doc.get("clause", []):
         cid = raw.get("id", "?")
@@ -256,7 +277,7 @@ def _load_clauses(doc: dict[str, Any], source: str, problems: list[str]) -> dict
         if cid in clauses:
             problems.append(f"clauses.toml: {where}: 编号重复")
             continue
-        if raw.get("measure") not in MEASURES:
+        if raw.get("measure") not in measures:
             problems.append(f"clauses.toml: {where}: 未知的产业措施“{raw.get('measure')}”")
         text = raw.get("text", "")
         if not text or text not in source:
