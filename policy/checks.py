@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from policy.application import Application
 from policy.catalog import AwardItem, Policy
-from policy.divisions import COUNTY, load_divisions
+from policy.divisions import COUNTY, DivisionTable, load_divisions
 from policy.kinds import rule_kinds
 from policy.names import normalise_name
 
@@ -54,27 +56,32 @@ def county_flags(app: Application, policy: Policy) -> list[str]:
     code = app.uscc[2:8]
     if not app.county or not policy.home_city or len(code) != 6 or not code.isdigit():
         return []
+    problem = _county_problem(app.county, code, policy.home_city, policy.development_zones)
+    return [problem] if problem else []
+
+
+@lru_cache(maxsize=8192)
+def _county_problem(declared_text: str, code: str, home_city: str, zones: tuple[str, ...]) -> str:
     table = load_divisions()
-    city = next(d for d in table.named(policy.home_city) if d.name == policy.home_city)
-    county = normalise_name(app.county).removeprefix(normalise_name(city.name)).removeprefix(city.short)
-    if county in policy.development_zones:
-        if code[:4] == city.code[:4]:
-            return []
-        return [_county_flag(app, code, table, f"不在{city.name}")]
+    city = next(d for d in table.named(home_city) if d.name == home_city)
+    county = normalise_name(declared_text).removeprefix(normalise_name(city.name)).removeprefix(city.short)
+    in_city = code[:4] == city.code[:4]
+    if county in zones:
+        return "" if in_city else _county_flag(declared_text, code, table, f"不在{city.name}")
     declared = [d for d in table.named(county) if d.level == COUNTY and d.city == city.code]
     if not declared:
-        return [f"所属县区“{app.county}”不是{city.name}的县（市、区）或开发区，请核实"]
+        return f"所属县区“{declared_text}”不是{city.name}的县（市、区）或开发区，请核实"
+    if in_city and (code[4:] in ("00", "01") or code[4] == "7"):
+        return ""  # registered at city level, or by a development zone
     registered = table.by_code.get(code)
-    if code[:4] == city.code[:4] and (code[4:] in ("00", "01") or code[4] == "7"):
-        return []  # registered at city level, or by a development zone
     if registered is not None and any(d.code == code for d in declared):
-        return []
+        return ""
     if registered is not None and registered.level == COUNTY and registered.city == city.code:
-        same_place = {d.name for d in declared} & {registered.name, registered.short}
-        if not same_place and not _same_county(registered.name, declared[0].name):
-            return [_county_flag(app, code, table, f"属{registered.name}")]
-        return []
-    return [_county_flag(app, code, table, f"不在{city.name}")]
+        if {d.name for d in declared} & {registered.name, registered.short} or _same_county(
+                registered.name, declared[0].name):
+            return ""
+        return _county_flag(declared_text, code, table, f"属{registered.name}")
+    return _county_flag(declared_text, code, table, f"不在{city.name}")
 
 
 def _same_county(a: str, b: str) -> bool:
@@ -82,8 +89,8 @@ def _same_county(a: str, b: str) -> bool:
     return a[:-1] == b[:-1] and len(a) > 2
 
 
-def _county_flag(app: Application, code: str, table, where: str) -> str:
+def _county_flag(declared_text: str, code: str, table: DivisionTable, where: str) -> str:
     known = table.by_code.get(code)
     name = f"（{known.name}）" if known else ""
     return (f"统一社会信用代码第3–8位登记管理机关行政区划码 {code}{name}{where}，"
-            f"与所属县区“{app.county}”不一致，请核实")
+            f"与所属县区“{declared_text}”不一致，请核实")
