@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from policy.kinds import KindLabels, NumbersByKind, rule_kinds
@@ -24,8 +25,15 @@ from policy.names import normalise_name
 from policy.versions import policy_version
 
 DEFAULT_VERSION = "liaocheng-2023-10"
-MEASURES = ("生物医药", "纺织服装")
-"""The measures of the default version, for readers that check 产业 before a version is chosen."""
+
+
+def _default_measures() -> tuple[str, ...]:
+    identity = resources.files("resources").joinpath("policy", DEFAULT_VERSION, "policy.toml").read_text("utf-8")
+    return tuple(tomllib.loads(identity)["measures"])
+
+
+MEASURES = _default_measures()
+"""The default version's measures (its policy.toml), for readers that check 产业 before a version is chosen."""
 KINDS = KindLabels()
 """The registered kinds of rule (:mod:`policy.kinds`), by name."""
 TIMINGS = ("newly", "first_time", "application_year", "dated", "none")
