@@ -1,9 +1,12 @@
 """The award engine: one application in, status, cap and reasons out.
 
 Checks run in the order a reviewer reads the measures: is the item for this
-industry, is it decided elsewhere (referral), is the recognition new and on
-time, has the enterprise had it before, then the item's own rule. A condition
-the text leaves to judgement becomes a flag and the status needs_review.
+industry, is it decided elsewhere (referral), does the recognition date from
+the measures on, has the enterprise had it, claimed it above or pending in the
+workspace (every one-off award), then the questions only a person can settle
+(an ignored input, a broader alias, missing proof, a county that does not match
+the code), then the item's own rule. A condition the text leaves to judgement
+becomes a flag and the status needs_review.
 """
 
 from __future__ import annotations

@@ -74,7 +74,10 @@ def register_version(version: PolicyVersion) -> None:
 
 
 def unregister_version(version_id: str) -> None:
+    from policy.catalog import _load_cached
+
     _extra.pop(version_id, None)
+    _load_cached.cache_clear()
 
 
 def versions() -> dict[str, PolicyVersion]:
