@@ -167,6 +167,7 @@ def to_application(record: Record, row: int = 0) -> Application:
         requested_yuan=_yuan(record.requested_wan),
         attachments=record.attachments,
         row=row,
+        item_text=record.item_text if record.item_text in record.item.broader_aliases else "",
     )
 
 

@@ -43,15 +43,13 @@ def _workspace(args: argparse.Namespace, create: bool = True):
 
 def assess(args: argparse.Namespace) -> int:
     from cli.assess import print_json, print_table
-    from models.assessing import assess_file
+    from models.assessing import assess_file, assess_file_in_workspace
 
-    history = None
     if args.workspace is not None:
-        from models.workspace_history import WorkspaceHistory
-
         with _workspace(args, create=False) as ws:
-            history = WorkspaceHistory(ws.db)
-    results = assess_file(args.file, history)
+            results = assess_file_in_workspace(args.file, ws.db)
+    else:
+        results = assess_file(args.file)
     (print_json if args.json else print_table)(results, sys.stdout)
     return EXIT_OK
 

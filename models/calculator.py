@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from policy.catalog import AwardItem, Number, Policy
+from policy.kinds import KindLabels, NumberLabels, rule_kinds, summarise
+from policy.kinds import most_yuan as kind_most_yuan
 from policy.money import YUAN_PER_WAN, ZERO, wan_text
 from sqlite_utils import Database
 
@@ -25,36 +27,19 @@ from models.queue import QueueRow, queue_rows
 from models.uscc import normalise_uscc
 from models.workspace_history import WorkspaceHistory
 
-KIND_LABELS: dict[str, str] = {
-    "cap": "最高限额奖励",
-    "fixed": "定额奖励",
-    "per_unit": "按产品（品牌）数量奖励",
-    "tech_transform": "技术改造设备投资奖补",
-    "talent_match": "人才资助经费配套",
-    "enclave": "“人才飞地”奖励",
-    "referral": "转其他政策办理",
-}
+KIND_LABELS = KindLabels()
 TIMING_LABELS: dict[str, str] = {
     "newly": "须为政策发布后新认定（新创建、新评选）",
     "first_time": "限首次获得",
     "application_year": "须为申报当年度认定",
+    "dated": "获得日期须在政策发布之后",
     "none": "",
 }
 TIMING_SHORT: dict[str, str] = {
-    "newly": "新认定", "first_time": "限首次获得", "application_year": "当年度认定", "none": "",
+    "newly": "新认定", "first_time": "限首次获得", "application_year": "当年度认定", "dated": "发布后获得",
+    "none": "",
 }
-NUMBER_LABELS: dict[str, str] = {
-    "amount": "奖励金额",
-    "per_unit": "每种产品（品牌）最高",
-    "min_total_investment": "计划总投资门槛",
-    "rate": "设备(含软件)购置额奖补比例",
-    "rate_c": "亩产效益C类企业比例",
-    "rate_d": "亩产效益D类企业比例",
-    "enterprise_cap": "单户企业最高支持",
-    "match_ratio": "配套比例",
-    "range_min": "资助下限",
-    "range_max": "资助上限",
-}
+NUMBER_LABELS = NumberLabels()
 
 
 def as_written(number: Number) -> str:
@@ -64,31 +49,12 @@ def as_written(number: Number) -> str:
 
 def rule_summary(item: AwardItem, policy: Policy) -> str:
     """The item's rule in one line of plain Chinese, numbers as the clause writes them."""
-    n = {name: as_written(number) for name, number in item.numbers.items()}
-    if item.kind == "cap":
-        return f"最高{n['amount']}"
-    if item.kind == "fixed":
-        return f"定额奖励{n['amount']}"
-    if item.kind == "per_unit":
-        return f"产品（品牌）数量 × 每种最高{n['per_unit']}"
-    if item.kind == "tech_transform":
-        return (f"设备(含软件)购置额 × {n['rate']}（亩产效益C类{n['rate_c']}、D类{n['rate_d']}）；"
-                f"计划总投资{n['min_total_investment']}以上；单户企业最高{n['enterprise_cap']}")
-    if item.kind == "talent_match":
-        return f"上级人才资助经费 × {n['match_ratio']}配套，{n['range_min']}—{n['range_max']}"
-    if item.kind == "enclave":
-        regions = "、".join(region.name for region in policy.regions.regions)
-        return f"奖励{n['amount']}（须在{regions}地区，经绩效评估合格）"
-    if item.kind == "referral":
-        return f"按{item.referral_policy}办理，本措施不核定金额"
-    return KIND_LABELS.get(item.kind, item.kind)
+    return summarise(item, policy)
 
 
 def most_yuan(item: AwardItem) -> Decimal | None:
     """The most the rule can give one application, in 元 (per product for per_unit); None for referrals."""
-    name = {"cap": "amount", "fixed": "amount", "enclave": "amount", "per_unit": "per_unit",
-            "tech_transform": "enterprise_cap", "talent_match": "range_max"}.get(item.kind)
-    return None if name is None else item.numbers[name].value * YUAN_PER_WAN
+    return kind_most_yuan(item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +207,7 @@ def enterprise_overview(db: Database, uscc: str, policy: Policy) -> Overview:
     candidates = [_candidate(item, policy, held, asked) for item in policy.items.values()
                   if item.measure in enterprise.industries and item.id not in held | asked]
     rooms = [_room(item, received, applied) for item in policy.items.values()
-             if item.kind == "tech_transform" and item.measure in enterprise.industries]
+             if rule_kinds()[item.kind].ceiling and item.measure in enterprise.industries]
     return Overview(enterprise, enterprise.industry, received, applied, candidates, rooms)
 
 
@@ -259,7 +225,7 @@ def _candidate(item: AwardItem, policy: Policy, held: set[str], asked: set[str])
 
 
 def _room(item: AwardItem, received: list[Received], applied: list[Applied]) -> CeilingRoom:
-    ceiling = item.numbers["enterprise_cap"]
+    ceiling = item.numbers[rule_kinds()[item.kind].ceiling or ""]
     approved = sum((award.approved_yuan for award in received if award.item is item), ZERO)
     pending = sum((entry.row.cap_yuan or ZERO for entry in applied
                    if entry.item is item and entry.row.approved_yuan is None), ZERO)

@@ -112,6 +112,12 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
     applications = build_applications(values, row_of)
     for index, warning in warnings.items():
         applications[index] = replace(applications[index], warnings=(warning,))
+    item_position = positions.get("item_id")
+    if item_position is not None:  # the engine flags a 申报事项 typed as a broader alias
+        broader: dict[str, bool] = {}
+        for index, cell in enumerate(table.columns[item_position]):
+            if isinstance(cell, str) and broader.setdefault(cell, policy.is_broader_alias(cell)):
+                applications[index] = replace(applications[index], item_text=cell.strip())
     return applications
 
 

@@ -37,3 +37,5 @@ class Application:
     attachments: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     row: int = 0
+    item_text: str = ""
+    """申报事项 as the intake desk typed it, when known: a broader alias gets a flag."""

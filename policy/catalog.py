@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,32 +19,40 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from policy.kinds import KindLabels, NumbersByKind, rule_kinds
+from policy.divisions import CITY, LEVEL_WORDS, PROVINCE, load_divisions
 from policy.names import normalise_name
+from policy.versions import policy_version
 
 DEFAULT_VERSION = "liaocheng-2023-10"
-MEASURES = ("生物医药", "纺织服装")
-KINDS = ("cap", "fixed", "per_unit", "tech_transform", "talent_match", "enclave", "referral")
-TIMINGS = ("newly", "first_time", "application_year", "none")
-NUMBERS_BY_KIND: dict[str, frozenset[str]] = {
-    "cap": frozenset({"amount"}),
-    "fixed": frozenset({"amount"}),
-    "per_unit": frozenset({"per_unit"}),
-    "tech_transform": frozenset({"min_total_investment", "rate", "rate_c", "rate_d", "enterprise_cap"}),
-    "talent_match": frozenset({"match_ratio", "range_min", "range_max"}),
-    "enclave": frozenset({"amount"}),
-    "referral": frozenset(),
-}
+
+
+def _default_measures() -> tuple[str, ...]:
+    identity = resources.files("resources").joinpath("policy", DEFAULT_VERSION, "policy.toml").read_text("utf-8")
+    return tuple(tomllib.loads(identity)["measures"])
+
+
+MEASURES = _default_measures()
+"""The default version's measures (its policy.toml), for readers that check 产业 before a version is chosen."""
+KINDS = KindLabels()
+"""The registered kinds of rule (:mod:`policy.kinds`), by name."""
+TIMINGS = ("newly", "first_time", "application_year", "dated", "none")
+ALIAS_SCOPES = ("same", "broader")
+NUMBERS_BY_KIND = NumbersByKind()
 _CLAUSE_KEYS = {"id", "measure", "path", "heading", "text", "units"}
 _ITEM_KEYS = {
     "id", "name", "aliases", "measure", "clause", "sentence", "level", "kind", "timing",
-    "honour", "conditions", "evidence", "numbers", "referral_policy",
+    "honour", "conditions", "evidence", "numbers", "referral_policy", "proof",
 }
-_ITEM_REQUIRED = _ITEM_KEYS - {"honour", "numbers", "referral_policy"}
-_NUMBER_KEYS = {"value", "unit", "clause", "quote"}
+_ITEM_REQUIRED = _ITEM_KEYS - {"honour", "numbers", "referral_policy", "proof"}
+_ALIAS_KEYS = {"name", "scope"}
+_NUMBER_KEYS = {"value", "unit", "clause", "quote", "position", "of", "grade"}
+_LIST_JOINS = ("、", "和", "")
 _POLICY_KEYS = {
     "document_number", "title", "issued_on", "issued_on_quote", "source", "measures", "measure_titles",
+    "home_city", "development_zones",
 }
-_REGION_FILE_KEYS = {"clause", "quote", "region", "partial_provinces", "outside_provinces", "outside_cities"}
+_REGION_FILE_KEYS = {"clause", "quote", "region", "partial_provinces"}
 _REGION_KEYS = {"name", "aliases", "provinces", "cities"}
 
 
@@ -77,6 +86,10 @@ class Number:
     unit: str
     clause: Clause
     quote: str
+    position: int = 0
+    """Its place in a list of amounts (``分别…50万元、30万元``), 1 for the first; 0 when alone."""
+    grade: str = ""
+    """The 亩产效益 grade a rate applies to ("" for the general rate)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -99,11 +112,20 @@ class AwardItem:
     referral_policy: str = ""
     counterparts: tuple[str, ...] = ()
     """Items of the same honour at the other level (国家级 ↔ 省级)."""
+    broader_aliases: tuple[str, ...] = ()
+    """Aliases that could name more than the item: the reviewer is asked."""
+    proof: str = ""
+    """Words an attachment's name must contain to prove the item's condition."""
     ref: str = ""
     """The clause as cited: ``生物医药 二（三）1``."""
 
     def number(self, name: str) -> Number:
         return self.numbers[name]
+
+    @property
+    def once(self) -> bool:
+        """一次性奖励 / 一次性资助: a second claim by the same enterprise needs a look."""
+        return "一次性" in self.sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +142,6 @@ class RegionData:
     quote: str
     regions: tuple[Region, ...]
     partial_provinces: tuple[str, ...]
-    outside_provinces: tuple[str, ...]
-    outside_cities: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -136,7 +156,19 @@ class Policy:
     clauses: dict[str, Clause]
     items: dict[str, AwardItem]
     regions: RegionData
+    home_city: str = ""
+    development_zones: tuple[str, ...] = ()
+    measures: tuple[str, ...] = MEASURES
+    in_force: str = ""
+    """The registered in-force period, in words: ``2023-08-27 起，截止日期未规定``."""
+    rules_revision: int = 0
     _by_name: dict[str, AwardItem] = field(repr=False, default_factory=dict)
+
+    def is_broader_alias(self, text: str) -> bool:
+        """Whether ``text`` is an alias that could name more than its item."""
+        item = self.resolve_item(text)
+        key = normalise_name(text)
+        return item is not None and any(normalise_name(a) == key for a in item.broader_aliases)
 
     def resolve_item(self, text: str) -> AwardItem | None:
         """The item a canonical name or alias stands for, punctuation folded."""
@@ -158,15 +190,24 @@ class Policy:
 
 
 def load_policy(version: str = DEFAULT_VERSION) -> Policy:
-    """The measures of one version, cached; raises :class:`PolicyDataError`."""
+    """The measures of one registered version (:mod:`policy.versions`), cached.
+
+    Raises :class:`PolicyDataError` when its data does not load or is not the
+    data the registry's hash names, ``NoPolicyVersion`` for an unknown version.
+    """
     return _load_cached(version)
 
 
 @cache
 def _load_cached(version: str) -> Policy:
-    folder = resources.files("resources").joinpath("policy", version)
+    registered = policy_version(version)
+    folder = registered.folder
     texts = {name: folder.joinpath(name).read_bytes() for name in _FILES}
-    return parse_policy(version, texts)
+    loaded = parse_policy(version, texts)
+    if loaded.content_hash != registered.data_hash:
+        raise PolicyDataError([f"versions.toml: 版本 {version}: 数据文件的哈希 {loaded.content_hash} "
+                               f"与登记的 {registered.data_hash} 不符；修改政策数据须登记新的版本"])
+    return replace(loaded, in_force=registered.period, rules_revision=registered.rules_revision)
 
 
 _FILES = ("policy.toml", "clauses.toml", "items.toml", "regions.toml", "source.txt")
@@ -187,9 +228,16 @@ def parse_policy(version: str, files: dict[str, bytes]) -> Policy:
 
     identity = docs["policy.toml"]
     _unknown_keys("policy.toml", "文件", identity, _POLICY_KEYS, problems)
+    measures = tuple(identity.get("measures", []))
+    if not measures or set(identity.get("measure_titles", {})) != set(measures):
+        problems.append("policy.toml: measures 须列出各项措施，且与 measure_titles 一一对应")
+    if identity.get("source") != "source.txt":
+        problems.append(f"policy.toml: source 须为“source.txt”，实为“{identity.get('source')}”")
     if identity.get("issued_on_quote", "") not in source:
         problems.append(f"policy.toml: 发布日期引文“{identity.get('issued_on_quote')}”不在原文中")
-    clauses = _load_clauses(docs["clauses.toml"], source, problems)
+    if identity.get("home_city"):
+        _check_divisions("policy.toml: home_city", "home_city", [identity["home_city"]], CITY, problems)
+    clauses = _load_clauses(docs["clauses.toml"], source, measures, problems)
     items = _load_items(docs["items.toml"], clauses, problems)
     regions = _load_regions(docs["regions.toml"], clauses, problems)
     by_name = _name_index(items, problems)
@@ -210,6 +258,9 @@ def parse_policy(version: str, files: dict[str, bytes]) -> Policy:
         clauses=clauses,
         items=items,
         regions=regions,
+        home_city=identity.get("home_city", ""),
+        development_zones=tuple(identity.get("development_zones", [])),
+        measures=measures,
         _by_name=by_name,
     )
 
@@ -224,7 +275,8 @@ def _unknown_keys(file: str, what: str, table: dict[str, Any], known: set[str], 
         problems.append(f"{file}: {what}: 未知的键“{key}”")
 
 
-def _load_clauses(doc: dict[str, Any], source: str, problems: list[str]) -> dict[str, Clause]:
+def _load_clauses(doc: dict[str, Any], source: str, measures: tuple[str, ...],
+                  problems: list[str]) -> dict[str, Clause]:
     clauses: dict[str, Clause] = {}
     for raw in doc.get("clause", []):
         cid = raw.get("id", "?")
@@ -233,7 +285,7 @@ def _load_clauses(doc: dict[str, Any], source: str, problems: list[str]) -> dict
         if cid in clauses:
             problems.append(f"clauses.toml: {where}: 编号重复")
             continue
-        if raw.get("measure") not in MEASURES:
+        if raw.get("measure") not in measures:
             problems.append(f"clauses.toml: {where}: 未知的产业措施“{raw.get('measure')}”")
         text = raw.get("text", "")
         if not text or text not in source:
@@ -274,19 +326,24 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             problems.append(f"items.toml: {where}: 未知的规则类型“{kind}”")
         if raw.get("timing") not in TIMINGS:
             problems.append(f"items.toml: {where}: 未知的时限类型“{raw.get('timing')}”")
-        if kind == "referral" and not raw.get("referral_policy"):
+        if kind in KINDS and rule_kinds()[kind].compute is None and not raw.get("referral_policy"):
             problems.append(f"items.toml: {where}: 转办事项须写明适用的政策")
         evidence_name = raw.get("evidence", "")
         if evidence_name not in evidence_sets:
             problems.append(f"items.toml: {where}: 未知的材料清单“{evidence_name}”")
-        numbers = _load_numbers(where, raw.get("numbers", {}), clauses, problems)
+        aliases = _load_aliases(where, raw.get("aliases", []), problems)
+        proof = raw.get("proof", "")
+        if proof and proof not in raw.get("sentence", ""):
+            problems.append(f"items.toml: {where}: 证明材料要求“{proof}”不在设定金额的句子中")
+        numbers = _load_numbers(where, raw.get("name", ""), raw.get("numbers", {}), clauses, problems)
         expected = NUMBERS_BY_KIND.get(kind, frozenset())
         if kind in NUMBERS_BY_KIND and set(numbers) != expected:
             problems.append(
                 f"items.toml: {where}: 规则 {kind} 需要数值 {sorted(expected)}，实为 {sorted(numbers)}"
             )
         items[iid] = AwardItem(
-            id=iid, name=raw.get("name", ""), aliases=tuple(raw.get("aliases", [])),
+            id=iid, name=raw.get("name", ""), aliases=tuple(aliases),
+            broader_aliases=tuple(name for name, scope in aliases.items() if scope == "broader"), proof=proof,
             measure=raw.get("measure", ""), clause=clause, sentence=raw.get("sentence", ""),
             level=raw.get("level", ""), kind=kind, timing=raw.get("timing", ""),
             honour=raw.get("honour", ""), conditions=tuple(raw.get("conditions", [])),
@@ -294,6 +351,20 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             referral_policy=raw.get("referral_policy", ""), ref=clause.ref,
         )
     return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
+
+
+def _load_aliases(where: str, raw_aliases: list[Any], problems: list[str]) -> dict[str, str]:
+    """Alias → scope; each alias must say whether it names the item exactly or could name more."""
+    aliases: dict[str, str] = {}
+    for raw in raw_aliases:
+        if not isinstance(raw, dict) or "name" not in raw:
+            problems.append(f"items.toml: {where}: 别名须写成 {{ name, scope }}，实为 {raw!r}")
+            continue
+        _unknown_keys("items.toml", f"{where}: 别名“{raw['name']}”", raw, _ALIAS_KEYS, problems)
+        if raw.get("scope") not in ALIAS_SCOPES:
+            problems.append(f"items.toml: {where}: 别名“{raw['name']}”须声明 scope = \"same\" 或 \"broader\"")
+        aliases[raw["name"]] = raw.get("scope", "")
+    return aliases
 
 
 def _counterparts(item: AwardItem, items: dict[str, AwardItem]) -> tuple[str, ...]:
@@ -304,7 +375,7 @@ def _counterparts(item: AwardItem, items: dict[str, AwardItem]) -> tuple[str, ..
 
 
 def _load_numbers(
-    where: str, raw_numbers: dict[str, Any], clauses: dict[str, Clause], problems: list[str]
+    where: str, item_name: str, raw_numbers: dict[str, Any], clauses: dict[str, Clause], problems: list[str]
 ) -> dict[str, Number]:
     numbers: dict[str, Number] = {}
     for name, raw in raw_numbers.items():
@@ -325,10 +396,52 @@ def _load_numbers(
         except InvalidOperation:
             problems.append(f"{label}: 数值“{raw.get('value')}”无效")
             continue
-        if str(value) not in quote:
-            problems.append(f"{label}: 引文中找不到数值 {value}")
-        numbers[name] = Number(name=name, value=value, unit=raw.get("unit", ""), clause=clause, quote=quote)
+        unit = raw.get("unit", "")
+        position = raw.get("position", 0)
+        _prove_number(label, item_name, value, unit, quote, clause, raw, problems)
+        numbers[name] = Number(name=name, value=value, unit=unit, clause=clause, quote=quote,
+                               position=position if isinstance(position, int) else 0, grade=raw.get("grade", ""))
     return numbers
+
+
+def _prove_number(label: str, item_name: str, value: Decimal, unit: str, quote: str, clause: Clause,
+                  raw: dict[str, Any], problems: list[str]) -> None:
+    """The value must stand in its quote with its unit, at its declared place in a list.
+
+    ``分别给予最高50万元、30万元`` holds two amounts: each number says which it is
+    (``position``) and, after 分别, whom the list is for (``of``, as the clause
+    lists them, one subject per amount), and the item must be that subject.
+    """
+    amounts = re.findall(rf"(?<![\d.])(\d+(?:\.\d+)?){re.escape(unit)}", quote) if unit else []
+    written = f"{value}{unit}"
+    if not unit or str(value) not in amounts:
+        problems.append(f"{label}: 引文“{quote}”中找不到“{written}”（数值须连同单位出现）")
+        return
+    position = raw.get("position")
+    if len(amounts) > 1:
+        if not isinstance(position, int) or not 1 <= position <= len(amounts):
+            problems.append(f"{label}: 引文列出 {len(amounts)} 个数额，须以 position 注明是第几个")
+            return
+        if amounts[position - 1] != str(value):
+            problems.append(f"{label}: 引文中第{position}个数额是“{amounts[position - 1]}{unit}”，不是“{written}”")
+            return
+    elif position not in (None, 1):
+        problems.append(f"{label}: 引文只有一个数额，position 应省略")
+    if "分别" not in quote:
+        return
+    subjects = raw.get("of")
+    if not isinstance(subjects, list) or not subjects:
+        problems.append(f"{label}: “分别”句须以 of 列出数额各自对应的对象")
+        return
+    if len(subjects) != len(amounts):
+        problems.append(f"{label}: “分别”句列出 {len(subjects)} 个对象、{len(amounts)} 个数额，数目不符")
+        return
+    if not any(join.join(subjects) in clause.text for join in _LIST_JOINS):
+        problems.append(f"{label}: 对象“{'、'.join(subjects)}”不是条款 {clause.id} 原文中的列举")
+    subject = normalise_name(subjects[position - 1])
+    grade = raw.get("grade", "")
+    if subject not in normalise_name(item_name) and not (grade and subject == normalise_name(f"{grade}类")):
+        problems.append(f"{label}: 第{position}个数额对应“{subjects[position - 1]}”，与事项“{item_name}”不符")
 
 
 def _load_regions(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[str]) -> RegionData:
@@ -344,16 +457,28 @@ def _load_regions(doc: dict[str, Any], clauses: dict[str, Clause], problems: lis
         _unknown_keys("regions.toml", f"地区 {raw.get('name')}", raw, _REGION_KEYS, problems)
         if raw.get("name", "") not in clause.text:
             problems.append(f"regions.toml: 地区“{raw.get('name')}”不在条款 {clause.id} 原文中")
+        where = f"regions.toml: 地区 {raw.get('name')}"
+        _check_divisions(where, "provinces", raw.get("provinces", []), PROVINCE, problems)
+        _check_divisions(where, "cities", raw.get("cities", []), CITY, problems)
         regions.append(Region(
             name=raw.get("name", ""), aliases=tuple(raw.get("aliases", [])),
             provinces=tuple(raw.get("provinces", [])), cities=tuple(raw.get("cities", [])),
         ))
+    _check_divisions("regions.toml: partial_provinces", "partial_provinces",
+                     doc.get("partial_provinces", []), PROVINCE, problems)
     return RegionData(
         clause=clause, quote=doc.get("quote", ""), regions=tuple(regions),
         partial_provinces=tuple(doc.get("partial_provinces", [])),
-        outside_provinces=tuple(doc.get("outside_provinces", [])),
-        outside_cities=tuple(doc.get("outside_cities", [])),
     )
+
+
+def _check_divisions(where: str, key: str, names: list[str], level: int, problems: list[str]) -> None:
+    """Each name must be the full name of exactly one current division of ``level``."""
+    table = load_divisions()
+    for name in names:
+        found = [d for d in table.named(name) if d.name == name and d.level == level and d.current]
+        if len(found) != 1:
+            problems.append(f"{where}: {key} 中的“{name}”不是行政区划表中唯一的{LEVEL_WORDS[level]}名称")
 
 
 def _name_index(items: dict[str, AwardItem], problems: list[str]) -> dict[str, AwardItem]:

@@ -1,9 +1,12 @@
 """The award engine: one application in, status, cap and reasons out.
 
 Checks run in the order a reviewer reads the measures: is the item for this
-industry, is it decided elsewhere (referral), is the recognition new and on
-time, has the enterprise had it before, then the item's own rule. A condition
-the text leaves to judgement becomes a flag and the status needs_review.
+industry, is it decided elsewhere (referral), does the recognition date from
+the measures on, has the enterprise had it, claimed it above or pending in the
+workspace (every one-off award), then the questions only a person can settle
+(an ignored input, a broader alias, missing proof, a county that does not match
+the code), then the item's own rule. A condition the text leaves to judgement
+becomes a flag and the status needs_review.
 """
 
 from __future__ import annotations
@@ -16,11 +19,16 @@ from typing import NamedTuple, Sequence
 from policy.application import Application
 from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment
 from policy.catalog import AwardItem, Policy
-from policy.history import History, PriorAward
+from policy.history import History, PendingApplication, PriorAward
+from policy.checks import alias_flags, county_flags, ignored_input_flags, proof_flags
 from policy.money import ZERO, wan_text
-from policy.rules import RULES, RuleResult
+from policy.kinds import rule_kinds
+from policy.rules import RuleResult
 
-_TIMING_WORDS = {"newly": "新认定（新创建、新评选）", "first_time": "首次获得", "application_year": "当年度认定"}
+_TIMING_WORDS = {
+    "newly": "新认定（新创建、新评选）", "first_time": "首次获得", "application_year": "当年度认定",
+    "dated": "在本措施施行后获得",
+}
 
 
 class EarlierRow(NamedTuple):
@@ -41,6 +49,7 @@ class EnterpriseLedger:
     def __init__(self, history: History | None = None) -> None:
         self._history = history
         self._approved: dict[str, Sequence[PriorAward]] = {}
+        self._pending: dict[str, Sequence[PendingApplication]] = {}
         self._earlier: dict[tuple[str, str], list[EarlierRow]] = {}
         self._seen: set[str] = set()
 
@@ -52,9 +61,19 @@ class EnterpriseLedger:
             awards = self._approved[uscc] = tuple(self._history.approved_awards(uscc))
         return awards
 
+    def pending(self, uscc: str) -> Sequence[PendingApplication]:
+        """The enterprise's applications in the workspace still awaiting a final decision."""
+        lookup = getattr(self._history, "pending_applications", None)
+        if lookup is None:
+            return ()
+        found = self._pending.get(uscc)
+        if found is None:
+            found = self._pending[uscc] = tuple(lookup(uscc))
+        return found
+
     def knows(self, uscc: str) -> bool:
-        """Whether anything is on record for the enterprise: an earlier row or a final approval."""
-        return uscc in self._seen or bool(self.approved(uscc))
+        """Whether anything is on record for the enterprise: an earlier row, a final approval or a pending one."""
+        return uscc in self._seen or bool(self.approved(uscc)) or bool(self.pending(uscc))
 
     def earlier_rows(self, uscc: str, item_id: str) -> list[EarlierRow]:
         return self._earlier.get((uscc, item_id), [])
@@ -70,6 +89,16 @@ class EnterpriseLedger:
         """Final approvals plus earlier rows' recommended amounts of the same item."""
         used = sum((a.approved_yuan for a in self.approved(uscc) if a.item_id == item_id), ZERO)
         return used + sum((r.recommended_yuan for r in self.earlier_rows(uscc, item_id)), ZERO)
+
+    def ceiling_sources(self, uscc: str, item_id: str) -> list[str]:
+        """Each application that uses the 单户 room, or may: its id, amount and state."""
+        sources = [f"申报编号 {a.application_id or '（历史）'} 已核准 {wan_text(a.approved_yuan)}"
+                   for a in self.approved(uscc) if a.item_id == item_id]
+        sources += [f"申报编号 {r.application_id} 本文件第{r.row}行建议 {wan_text(r.recommended_yuan)}"
+                    for r in self.earlier_rows(uscc, item_id)]
+        sources += [f"申报编号 {p.application_id} {p.state}、建议 {wan_text(p.recommended_yuan)}（未计入）"
+                    for p in self.pending(uscc) if p.item_id == item_id]
+        return sources
 
 
 def assess_batch(
@@ -108,7 +137,7 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
         reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{item.ref}），"
                   f"企业所属产业为{app.industry}，不适用")
         return _finish(app, item, RuleResult(None, ZERO), [], [reason], list(app.warnings))
-    if item.kind == "referral":
+    if rule_kinds()[item.kind].compute is None:
         trace = [_heading(item), _referral_line(item)]
         return Assessment(app.application_id, item.id, item.name, item.ref, REFERRAL,
                           None, None, None, list(app.warnings), trace, app.row)
@@ -120,16 +149,23 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
         recognised = app.recognised_on
         if recognised is None or recognised < policy.issued_on or item.timing == "application_year":
             checks += _timing_flags(item, app, policy)
-        if known:
-            _repeat_checks(item, app, ledger, reasons, checks)
-    if item.counterparts and known:
+    if known and (item.timing != "none" or item.once):
+        _repeat_checks(item, app, policy, ledger, reasons, checks)
+    kind = rule_kinds()[item.kind]
+    if item.counterparts and known and not kind.per_person:
         checks += _honour_flags(item, app, policy, ledger)
-    used = ledger.used_against_ceiling(app.uscc, item.id) if item.kind == "tech_transform" else ZERO
-    result = RULES[item.kind](item, app, policy, used)
+    checks += alias_flags(item, app, policy)
+    checks += ignored_input_flags(item, app)
+    checks += proof_flags(item, app)
+    checks += county_flags(app, policy)
+    used = ledger.used_against_ceiling(app.uscc, item.id) if kind.ceiling else ZERO
+    result = kind.compute(item, app, policy, used)
     if result.flags:
         checks += result.flags
     if result.ineligible:
         reasons += result.ineligible
+    if kind.ceiling and known:
+        result = _with_ceiling_sources(item, kind.ceiling, app, ledger, result, checks)
     return _finish(app, item, result, checks, reasons, [*app.warnings, *checks])
 
 
@@ -190,25 +226,65 @@ def _timing_flags(item: AwardItem, app: Application, policy: Policy) -> list[str
     return flags
 
 
-def _repeat_checks(item: AwardItem, app: Application, ledger: EnterpriseLedger,
+def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: EnterpriseLedger,
                    reasons: list[str], flags: list[str]) -> None:
-    """A first-time item granted before is a repeat; a newly-recognised one needs a look."""
+    """A one-off award claimed again: by a final approval, a pending application or a row above.
+
+    A first-time item granted before is a repeat; otherwise a person must say
+    whether it is a new recognition, another product or standard, or, for a
+    talent, another person.
+    """
     ref = item.ref
+    question = _repeat_question(item)
     for award in ledger.approved(app.uscc):
-        if award.item_id != item.id:
+        if award.item_id not in (item.id, *_same_person_items(item)):
             continue
         which = f"（申报编号 {award.application_id}）" if award.application_id else ""
-        if item.timing == "first_time":
+        name = policy.items[award.item_id].name
+        if item.timing == "first_time" and award.item_id == item.id:
             reasons.append(f"该企业已获{item.name}奖励{which}，本条款限首次获得（{ref}）")
         else:
-            flags.append(f"该企业已获{item.name}奖励{which}，请核实本次是否为新认定（{ref}）")
-    for earlier in ledger.earlier_rows(app.uscc, item.id):
-        flags.append(f"同一文件第{earlier.row}行（申报编号 {earlier.application_id}）已申报同一事项，请核实是否重复")
+            flags.append(f"该企业已获{name}奖励{which}，{question}（{ref}）")
+    for pending in ledger.pending(app.uscc):
+        if pending.item_id in (item.id, *_same_person_items(item)):
+            flags.append(f"工作区中该企业另有{policy.items[pending.item_id].name}的申请"
+                         f"（申报编号 {pending.application_id}，{pending.state}），{question}（{ref}）")
+    for other in (item.id, *_same_person_items(item)):
+        for earlier in ledger.earlier_rows(app.uscc, other):
+            flags.append(f"同一文件第{earlier.row}行（申报编号 {earlier.application_id}）已申报"
+                         f"{policy.items[other].name}，{question}（{ref}）")
+
+
+def _repeat_question(item: AwardItem) -> str:
+    asked = rule_kinds()[item.kind].repeat_question
+    if asked:
+        return asked
+    if item.timing == "newly":
+        return "请核实本次是否为新认定"
+    return "本事项为一次性奖励，请核实是否重复申报"
+
+
+def _same_person_items(item: AwardItem) -> tuple[str, ...]:
+    """For a talent, the other level's item: the question is whether it is the same person."""
+    return item.counterparts if rule_kinds()[item.kind].per_person else ()
+
+
+def _with_ceiling_sources(item: AwardItem, ceiling: str, app: Application, ledger: EnterpriseLedger,
+                          result: RuleResult, checks: list[str]) -> RuleResult:
+    """The enterprise ceiling's line names the applications that used the room, and flags pending ones."""
+    sources = ledger.ceiling_sources(app.uscc, item.id)
+    if not sources:
+        return result
+    trace = [*result.trace, f"占用单户额度的申请：{'；'.join(sources)}（{item.numbers[ceiling].clause.ref}）"]
+    if any(p.item_id == item.id for p in ledger.pending(app.uscc)):
+        checks.append(f"该企业另有待审的{item.name}申请，未计入已占用额度；若先核准，剩余额度将减少，请审核人统筹（{item.ref}）")
+    return RuleResult(result.uncapped, result.cap, trace, result.flags, result.ineligible)
 
 
 def _honour_flags(item: AwardItem, app: Application, policy: Policy, ledger: EnterpriseLedger) -> list[str]:
     """国家级 and 省级 of the same honour: the measures say nothing of topping up."""
     held = [a.item_id for a in ledger.approved(app.uscc) if a.item_id in item.counterparts]
+    held += [p.item_id for p in ledger.pending(app.uscc) if p.item_id in item.counterparts]
     held += [other for other in item.counterparts if ledger.earlier_rows(app.uscc, other)]
     return [f"该企业已获或同时申报{policy.items[other].name}，政策未规定同一荣誉国家级与省级是否补差或兼得，请审核人确定"
             for other in dict.fromkeys(held)]

@@ -1,12 +1,13 @@
-"""One small function per kind of award rule.
+"""The built-in kinds of award rule: one small function each, registered with its numbers and summary.
 
-Each takes the item, the application and what is known of the enterprise, and
-returns the uncapped amount, the cap, and why. Every number comes from the
-item's data, which cites its clause; none is written here.
+Each function takes the item, the application and what the enterprise already
+uses of a ceiling, and returns the uncapped amount, the cap, and why. Every
+number comes from the item's data, which cites its clause; none is written here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -14,6 +15,7 @@ from functools import cache
 from policy.application import Application
 from policy.catalog import AwardItem, Number, Policy
 from policy.money import YUAN_PER_WAN, ZERO, floor_to_fen, wan_text
+from policy.kinds import RuleKind, register
 from policy.regions import Placement, place
 
 HUNDRED = Decimal(100)
@@ -42,12 +44,12 @@ def _region_names(policy: Policy) -> str:
 
 
 def capped_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """最高X万元: the cap is X; the reviewer may grant less. The same result serves every application."""
+    """An amount "at most": the item's amount is the cap; the reviewer may grant less. One shared result."""
     return _amount_result(item, "最高")
 
 
 def fixed_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """一次性奖励X万元 / 分别给予X万元: X when eligible. The same result serves every application."""
+    """A set amount: the item's amount when eligible. One shared result."""
     return _amount_result(item, "奖励")
 
 
@@ -59,7 +61,7 @@ def _amount_result(item: AwardItem, verb: str) -> RuleResult:
 
 
 def per_unit_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """每一种产品（品牌）最高X万元: 数量 × X."""
+    """So much per product (brand): the number of products times the amount for each."""
     number = item.numbers["per_unit"]
     each = _wan_number(item, "per_unit")
     result = RuleResult(None, None)
@@ -76,10 +78,12 @@ def per_unit_amount(item: AwardItem, app: Application, policy: Policy, used: Dec
 
 
 def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """计划总投资500万元以上; 设备(含软件)购置额 × 10% (C类8%, D类7%); 单户最高200万元.
+    """A share of the equipment (and software) bought, for a project above an investment threshold.
 
-    ``used`` is what the enterprise already has against the 单户 ceiling: final
-    approvals in the workspace plus the recommended amounts of rows above.
+    The share depends on the enterprise's 亩产效益 grade (the rates with a
+    ``grade``, else the general rate); the enterprise as a whole has a ceiling,
+    and ``used`` is what it already has against it: final approvals in the
+    workspace plus the recommended amounts of rows above.
     """
     threshold = item.numbers["min_total_investment"]
     ceiling = item.numbers["enterprise_cap"]
@@ -96,12 +100,7 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
         result.trace.append(f"计划总投资 {wan_text(total)}，符合“{threshold.quote}”（{ref}）")
 
     grade = app.land_efficiency
-    if grade == "C":
-        rate_number = item.numbers["rate_c"]
-    elif grade == "D":
-        rate_number = item.numbers["rate_d"]
-    else:
-        rate_number = item.numbers["rate"]
+    rate_number = next((n for n in item.numbers.values() if grade and n.grade == grade), item.numbers["rate"])
     rate = rate_number.value
     grade_label = f"亩产效益{grade}类" if grade else "亩产效益未评价，按一般比例"
 
@@ -133,13 +132,13 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
         else:
             result.cap = room
             result.trace.append(f"{head}，超过{limit}，按 {wan_text(room)} 核定（{ref}）")
-    if grade in ("C", "D"):
+    if rate_number.grade:
         result.trace.append(f"依据“{rate_number.quote}”（{rate_number.clause.ref}）")
     return result
 
 
 def talent_match_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """国家、省级人才资助经费 1∶1 配套, 50万元—400万元."""
+    """Matching the national or provincial talent funding at the item's ratio, within its range."""
     ratio = item.numbers["match_ratio"]
     low = item.numbers["range_min"]
     ref = item.clause.ref
@@ -169,7 +168,7 @@ def talent_match_amount(item: AwardItem, app: Application, policy: Policy, used:
 
 
 def enclave_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """人才飞地 in 京津冀、长三角、粤港澳, 经绩效评估合格: 50万元 / 30万元."""
+    """A set amount for a 人才飞地 in one of the named regions that passed its performance review."""
     amount = _amount_result(item, "奖励")
     result = RuleResult(amount.uncapped, amount.cap, list(amount.trace))
     regions = policy.regions
@@ -186,7 +185,7 @@ def enclave_amount(item: AwardItem, app: Application, policy: Policy, used: Deci
             )
         else:
             result.flags.append(
-                f"无法确定飞地所在地区“{app.enclave_region}”是否在{_region_names(policy)}地区，请核实（{ref}）"
+                f"无法确定飞地所在地区“{app.enclave_region}”是否在{_region_names(policy)}地区：{answer.unknown}，请核实（{ref}）"
             )
     if app.performance is None:
         result.flags.append(f"绩效评估结果未填写，政策要求“经绩效评估合格”（{item.clause.ref}）")
@@ -197,11 +196,46 @@ def enclave_amount(item: AwardItem, app: Application, policy: Policy, used: Deci
     return result
 
 
-RULES = {
-    "cap": capped_amount,
-    "fixed": fixed_amount,
-    "per_unit": per_unit_amount,
-    "tech_transform": tech_transform_amount,
-    "talent_match": talent_match_amount,
-    "enclave": enclave_amount,
-}
+def _grade_rates(item: AwardItem, n: Mapping[str, str]) -> str:
+    graded = [f"{number.grade}类{n[name]}" for name, number in item.numbers.items() if number.grade]
+    return f"（亩产效益{'、'.join(graded)}）" if graded else ""
+
+
+register(RuleKind(
+    "cap", "最高限额奖励", {"amount": "奖励金额"},
+    lambda item, policy, n: f"最高{n['amount']}", capped_amount, maximum="amount",
+))
+register(RuleKind(
+    "fixed", "定额奖励", {"amount": "奖励金额"},
+    lambda item, policy, n: f"定额奖励{n['amount']}", fixed_amount, maximum="amount",
+))
+register(RuleKind(
+    "per_unit", "按产品（品牌）数量奖励", {"per_unit": "每种产品（品牌）最高"},
+    lambda item, policy, n: f"产品（品牌）数量 × 每种最高{n['per_unit']}", per_unit_amount,
+    inputs=frozenset({"quantity"}), maximum="per_unit", maximum_label="每种",
+    repeat_question="请核实是否为不同的产品（品牌），同一产品不重复奖励",
+))
+register(RuleKind(
+    "tech_transform", "技术改造设备投资奖补",
+    {"min_total_investment": "计划总投资门槛", "rate": "设备(含软件)购置额奖补比例",
+     "rate_c": "亩产效益C类企业比例", "rate_d": "亩产效益D类企业比例", "enterprise_cap": "单户企业最高支持"},
+    lambda item, policy, n: (f"设备(含软件)购置额 × {n['rate']}{_grade_rates(item, n)}；"
+                             f"计划总投资{n['min_total_investment']}以上；单户企业最高{n['enterprise_cap']}"),
+    tech_transform_amount, inputs=frozenset({"total_investment_yuan", "equipment_yuan", "land_efficiency"}),
+    maximum="enterprise_cap", maximum_label="剩余", ceiling="enterprise_cap",
+))
+register(RuleKind(
+    "talent_match", "人才资助经费配套", {"match_ratio": "配套比例", "range_min": "资助下限", "range_max": "资助上限"},
+    lambda item, policy, n: f"上级人才资助经费 × {n['match_ratio']}配套，{n['range_min']}—{n['range_max']}",
+    talent_match_amount, inputs=frozenset({"superior_funding_yuan"}), maximum="range_max", per_person=True,
+    repeat_question="请核实是否为同一名人才：同一人不重复资助，不同的人各自配套",
+))
+register(RuleKind(
+    "enclave", "“人才飞地”奖励", {"amount": "奖励金额"},
+    lambda item, policy, n: f"奖励{n['amount']}（须在{_region_names(policy)}地区，经绩效评估合格）",
+    enclave_amount, inputs=frozenset({"enclave_region", "performance"}), maximum="amount",
+))
+register(RuleKind(
+    "referral", "转其他政策办理", {},
+    lambda item, policy, n: f"按{item.referral_policy}办理，本措施不核定金额",
+))

@@ -14,16 +14,17 @@ from models.uscc import uscc_check_char
 from policy.application import Application
 from policy.catalog import load_policy
 from policy.engine import assess_batch
-from policy.history import InMemoryHistory, PriorAward
+from policy.history import InMemoryHistory, PendingApplication, PriorAward
 
 CASES_DIR = Path(__file__).parent / "cases"
-CASE_KEYS = {"name", "rows", "expect", "history"}
+CASE_KEYS = {"name", "rows", "expect", "history", "pending"}
 ROW_KEYS = {
     "item", "enterprise", "industry", "recognised_on", "year", "quantity", "total_wan",
     "equipment_wan", "grade", "funding_wan", "region", "performance", "requested_wan",
+    "attachments", "county", "division",
 }
-EXPECT_KEYS = {"status", "cap_yuan", "recommended_yuan", "trace_contains", "flag_contains"}
-DEFAULT_INDUSTRY = {"bio.toml": "生物医药", "textile.toml": "纺织服装"}
+EXPECT_KEYS = {"status", "cap_yuan", "recommended_yuan", "trace_contains", "flag_contains", "no_flag_contains"}
+DEFAULT_INDUSTRY = {"bio.toml": "生物医药"}  # every other file: 纺织服装
 
 
 def _cases() -> list[Any]:
@@ -34,9 +35,9 @@ def _cases() -> list[Any]:
     return params
 
 
-def _uscc_for(letter: str) -> str:
-    """A valid 18-character code (GB 32100-2015) distinct per enterprise letter."""
-    body = f"91371500MA3C{ord(letter):04d}0"[:17]
+def _uscc_for(letter: str, division: str = "371500") -> str:
+    """A valid 18-character code (GB 32100-2015) distinct per enterprise letter, registered in ``division``."""
+    body = f"91{division}MA3C{ord(letter):04d}0"[:17]
     return body + uscc_check_char(body)
 
 
@@ -52,7 +53,8 @@ def _application(raw: dict[str, str], index: int, industry: str) -> Application:
     return Application(
         application_id=f"SB{index:03d}",
         enterprise=f"企业{raw.get('enterprise', 'A')}",
-        uscc=_uscc_for(raw.get("enterprise", "A")),
+        uscc=_uscc_for(raw.get("enterprise", "A"), raw.get("division", "371500")),
+        county=raw.get("county", ""),
         industry=raw.get("industry", industry),
         item_id=item.id,
         recognised_on=date.fromisoformat(recognised) if recognised else None,
@@ -65,7 +67,9 @@ def _application(raw: dict[str, str], index: int, industry: str) -> Application:
         enclave_region=raw.get("region") or None,
         performance=raw.get("performance") or None,
         requested_yuan=_wan(raw.get("requested_wan")),
+        attachments=tuple(raw.get("attachments", [])),
         row=index + 2,
+        item_text=raw["item"],
     )
 
 
@@ -77,13 +81,20 @@ def _history(case: dict[str, Any]) -> InMemoryHistory:
         awards.setdefault(_uscc_for(raw["enterprise"]), []).append(
             PriorAward(item.id, _wan(raw["approved_wan"]) or Decimal(0), f"历史{n + 1}")
         )
-    return InMemoryHistory(awards)
+    pending: dict[str, list[PendingApplication]] = {}
+    for n, raw in enumerate(case.get("pending", [])):
+        item = load_policy().resolve_item(raw["item"])
+        assert item is not None
+        pending.setdefault(_uscc_for(raw["enterprise"]), []).append(
+            PendingApplication(item.id, f"待审{n + 1}", _wan(raw.get("recommended_wan")) or Decimal(0), raw["state"])
+        )
+    return InMemoryHistory(awards, pending)
 
 
 @pytest.mark.parametrize(("file_name", "case"), _cases())
 def test_policy_case(file_name: str, case: dict[str, Any]) -> None:
     assert set(case) <= CASE_KEYS
-    apps = [_application(raw, i, DEFAULT_INDUSTRY[file_name]) for i, raw in enumerate(case["rows"])]
+    apps = [_application(raw, i, DEFAULT_INDUSTRY.get(file_name, "纺织服装")) for i, raw in enumerate(case["rows"])]
     results = assess_batch(apps, load_policy(), _history(case))
     assert len(results) == len(case["expect"])
     for result, expected in zip(results, case["expect"]):
@@ -101,6 +112,8 @@ def test_policy_case(file_name: str, case: dict[str, Any]) -> None:
             assert any(expected["trace_contains"] in line for line in shown["trace"]), context
         if "flag_contains" in expected:
             assert any(expected["flag_contains"] in line for line in shown["flags"]), context
+        if "no_flag_contains" in expected:
+            assert not any(expected["no_flag_contains"] in line for line in shown["flags"]), context
 
 
 def test_every_award_item_has_a_case() -> None:

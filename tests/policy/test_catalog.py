@@ -143,7 +143,7 @@ def test_loader_rejects_a_number_its_quote_does_not_contain() -> None:
                                     'value = "250", unit = "万元", clause = "tex-3-2-1"')})
     with pytest.raises(PolicyDataError) as caught:
         parse_policy("t", files)
-    assert any("引文中找不到数值 250" in p for p in caught.value.problems)
+    assert any("找不到“250万元”" in p for p in caught.value.problems)
 
 
 def test_loader_gathers_every_problem_at_once() -> None:

@@ -29,3 +29,38 @@ def test_place(text: str, placement: Placement, region: str) -> None:
     answer = place(text, load_policy().regions)
     assert answer.placement is placement
     assert answer.region == region
+
+
+@pytest.mark.parametrize(("text", "placement", "region"), [
+    ("辽宁省大连市中山区", Placement.OUTSIDE, ""),
+    ("大连市中山区", Placement.OUTSIDE, ""),
+    ("山东省济南市中山路", Placement.OUTSIDE, ""),
+    ("广东省汕头市中山路12号", Placement.OUTSIDE, ""),
+    ("广东省中山市", Placement.INSIDE, "粤港澳"),
+    ("中山市", Placement.INSIDE, "粤港澳"),
+    ("广东省深圳市南山区粤海街道", Placement.INSIDE, "粤港澳"),
+    ("浙江省金华市义乌市", Placement.INSIDE, "长三角"),
+    ("北京海淀", Placement.INSIDE, "京津冀"),
+    ("江苏省杭州市", Placement.UNKNOWN, ""),
+    ("广东省中山区", Placement.UNKNOWN, ""),
+    ("河北省雄安新区", Placement.INSIDE, "京津冀"),
+    ("江苏省苏州市工业园区", Placement.UNKNOWN, ""),
+    ("苏州工业园区", Placement.INSIDE, "长三角"),
+    ("中山路", Placement.UNKNOWN, ""),
+])
+def test_place_by_whole_names(text: str, placement: Placement, region: str) -> None:
+    answer = place(text, load_policy().regions)
+    assert (answer.placement, answer.region) == (placement, region), answer
+
+
+@pytest.mark.parametrize(("text", "part"), [
+    ("江苏省杭州市", "杭州市"),
+    ("江苏省苏州市工业园区", "工业园区"),
+    ("中山路", "中山路"),
+    ("广东省", "广东省"),
+    ("东京", "东京"),
+])
+def test_an_unknown_place_names_the_part_not_understood(text: str, part: str) -> None:
+    answer = place(text, load_policy().regions)
+    assert answer.placement is Placement.UNKNOWN
+    assert part in answer.unknown

@@ -1,0 +1,112 @@
+"""The loader proves each number: with its unit in its quote, at its declared place in a 分别 list.
+
+The mutation test swaps, in turn, every number in items.toml with every other
+number of its clause; each swap must fail to load, naming the file and the item.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+
+from policy.catalog import DEFAULT_VERSION, PolicyDataError, load_policy, parse_policy
+
+_NUMBER_LINE = re.compile(r'^(numbers\.\w+ = \{ value = ")([^"]+)(".*)$')
+
+
+def _files() -> dict[str, bytes]:
+    folder = resources.files("resources").joinpath("policy", DEFAULT_VERSION)
+    return {name: folder.joinpath(name).read_bytes()
+            for name in ("policy.toml", "clauses.toml", "items.toml", "regions.toml", "source.txt")}
+
+
+def _mutations() -> list[object]:
+    """(line index, item id, original value, swapped value) for every number and every other number of its clause."""
+    policy = load_policy()
+    lines = _files()["items.toml"].decode("utf-8").split("\n")
+    found = []
+    item_id = ""
+    for index, line in enumerate(lines):
+        if line.startswith("id = "):
+            item_id = line.split('"')[1]
+        match = _NUMBER_LINE.match(line)
+        if not match:
+            continue
+        clause = policy.clauses[re.search(r'clause = "([^"]+)"', line).group(1)]
+        others = dict.fromkeys(re.findall(r"\d+(?:\.\d+)?", clause.text))
+        for other in others:
+            if other != match.group(2):
+                found.append(pytest.param(index, item_id, match.group(2), other,
+                                          id=f"{item_id}:{line.split(' ')[0]}:{match.group(2)}→{other}"))
+    return found
+
+
+MUTATIONS = _mutations()
+
+
+def test_there_are_mutations_for_every_number() -> None:
+    numbers = sum(len(item.numbers) for item in load_policy().items.values())
+    assert len({(m.values[0]) for m in MUTATIONS}) == numbers
+
+
+@pytest.mark.parametrize(("index", "item_id", "value", "swapped"), MUTATIONS)
+def test_swapping_a_number_with_another_of_its_clause_fails_to_load(
+        index: int, item_id: str, value: str, swapped: str) -> None:
+    files = _files()
+    lines = files["items.toml"].decode("utf-8").split("\n")
+    lines[index] = _NUMBER_LINE.sub(lambda m: m.group(1) + swapped + m.group(3), lines[index])
+    files["items.toml"] = "\n".join(lines).encode("utf-8")
+    with pytest.raises(PolicyDataError) as caught:
+        parse_policy("mutated", files)
+    assert any(p.startswith(f"items.toml: 条目 {item_id}: 数值") for p in caught.value.problems), caught.value.problems
+
+
+def _with(old: str, new: str) -> dict[str, bytes]:
+    files = _files()
+    text = files["items.toml"].decode("utf-8")
+    assert old in text
+    files["items.toml"] = text.replace(old, new, 1).encode("utf-8")
+    return files
+
+
+def _problems(files: dict[str, bytes]) -> list[str]:
+    with pytest.raises(PolicyDataError) as caught:
+        parse_policy("t", files)
+    return caught.value.problems
+
+
+def test_a_number_without_its_unit_in_the_quote_is_refused() -> None:
+    problems = _problems(_with('value = "1", unit = "万元", clause = "tex-3-4-1", quote = "一次性奖励1万元"',
+                               'value = "1", unit = "万元", clause = "tex-3-4-1", quote = "一次性奖励1"'))
+    assert any("马德里" in p or "tex-madrid-trademark" in p for p in problems), problems
+
+
+def test_five_does_not_pass_inside_fifty() -> None:
+    problems = _problems(_with('value = "1", unit = "万元", clause = "tex-3-4-1", quote = "一次性奖励1万元"',
+                               'value = "5", unit = "万元", clause = "tex-3-4-1", quote = "纺织服装企业一次性奖励50万元"'))
+    assert any(p.startswith("items.toml: 条目 tex-madrid-trademark: 数值 amount") for p in problems), problems
+
+
+def test_a_list_with_more_subjects_than_amounts_is_refused() -> None:
+    problems = _problems(_with('position = 1, of = ["研发机构", "专家工作站"]',
+                               'position = 1, of = ["研发机构", "专家工作站", "人才飞地"]'))
+    assert any("tex-enclave-rd" in p and "数目不符" in p for p in problems), problems
+
+
+def test_a_list_amount_without_its_position_is_refused() -> None:
+    problems = _problems(_with('position = 2, of = ["研发机构", "专家工作站"]', 'of = ["研发机构", "专家工作站"]'))
+    assert any("tex-enclave-workstation" in p and "position" in p for p in problems), problems
+
+
+def test_an_amount_for_the_wrong_subject_is_refused() -> None:
+    problems = _problems(_with('position = 1, of = ["研发机构", "专家工作站"]',
+                               'position = 1, of = ["专家工作站", "研发机构"]'))
+    assert any("tex-enclave-rd" in p for p in problems), problems
+
+
+def test_an_alias_without_scope_is_refused() -> None:
+    problems = _problems(_with('{ name = "国家中小企业公共服务示范平台", scope = "same" }',
+                               '{ name = "国家中小企业公共服务示范平台" }'))
+    assert any(p.startswith("items.toml: 条目 bio-platform-national: 别名") and "scope" in p for p in problems)

@@ -1,0 +1,90 @@
+"""Policy versions: a registry with in-force periods and data hashes; a fixture version loads beside the real one.
+
+The fixture is made here from the real files with the 马德里 amount changed
+(1万元 → 2万元, in the source text, the clause and the item alike); it is
+never shipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from policy.application import Application
+from policy.catalog import DEFAULT_VERSION, PolicyDataError, load_policy
+from policy.engine import assess_batch
+from policy.versions import (NoPolicyVersion, PolicyVersion, register_version, unregister_version,
+                             version_for_year, versions)
+
+FILES = ("policy.toml", "clauses.toml", "items.toml", "regions.toml", "source.txt")
+FIXTURE = "fixture-2026"
+
+
+def _fixture_files(folder: Path) -> str:
+    real = resources.files("resources").joinpath("policy", DEFAULT_VERSION)
+    digest = hashlib.sha256()
+    for name in FILES:
+        data = real.joinpath(name).read_text("utf-8")
+        data = data.replace("一次性奖励1万元", "一次性奖励2万元")
+        if name == "items.toml":
+            data = data.replace('numbers.amount = { value = "1", unit = "万元", clause = "tex-3-4-1"',
+                                'numbers.amount = { value = "2", unit = "万元", clause = "tex-3-4-1"')
+        (folder / name).write_text(data, encoding="utf-8")
+        digest.update(name.encode() + b"\0" + data.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def fixture_version(tmp_path: Path) -> Iterator[str]:
+    data_hash = _fixture_files(tmp_path)
+    register_version(PolicyVersion(FIXTURE, "测试文号〔2026〕1号", date(2026, 1, 1), None, data_hash, 2, tmp_path))
+    yield FIXTURE
+    unregister_version(FIXTURE)
+
+
+def _madrid() -> Application:
+    return Application("M1", "企业", "91371500MA3C00650X", "纺织服装", "tex-madrid-trademark",
+                       recognised_on=date(2026, 3, 1), application_year=2026)
+
+
+def test_the_real_version_is_registered_with_its_period_and_hash() -> None:
+    real = versions()[DEFAULT_VERSION]
+    assert real.period == "2023-08-27 起，截止日期未规定"
+    assert real.document_number == load_policy().document_number
+    assert real.data_hash == load_policy().content_hash
+
+
+def test_a_fixture_version_with_other_amounts_loads_beside_the_real_one(fixture_version: str) -> None:
+    real, fixture = load_policy(DEFAULT_VERSION), load_policy(fixture_version)
+    [old] = assess_batch([_madrid()], real)
+    [new] = assess_batch([_madrid()], fixture)
+    assert (old.cap_yuan, new.cap_yuan) == (Decimal("10000"), Decimal("20000"))
+    assert "一次性奖励1万元" in real.items["tex-madrid-trademark"].clause.text
+    assert "一次性奖励2万元" in fixture.items["tex-madrid-trademark"].clause.text
+    assert load_policy() is real
+
+
+def test_an_import_round_takes_the_version_in_force_for_its_year(fixture_version: str) -> None:
+    assert version_for_year(2024).id == DEFAULT_VERSION
+    assert version_for_year(2026).id == fixture_version
+
+
+def test_a_year_no_version_covers_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(NoPolicyVersion, match="没有适用于 2022 年度申报的政策版本"):
+        version_for_year(2022)
+
+
+def test_data_changed_without_a_new_version_is_refused(tmp_path: Path) -> None:
+    _fixture_files(tmp_path)
+    register_version(PolicyVersion("stale", "x", date(2026, 1, 1), None, "0" * 64, 2, tmp_path))
+    try:
+        with pytest.raises(PolicyDataError, match="须登记新的版本"):
+            load_policy("stale")
+    finally:
+        unregister_version("stale")
