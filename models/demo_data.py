@@ -27,11 +27,25 @@ class DemoRow:
     files: list[tuple[str, str]]  # (file name, kind: certificate / invoice / report / photo)
 
 
-def make_uscc(rng: random.Random) -> str:
+# The registering authority's division (characters 5–6 of the code under 3715) for each demo county;
+# the development zones register at city level or under their own 37157x codes.
+DIVISION_OF = {"东昌府区": "02", "茌平区": "03", "阳谷县": "21", "莘县": "22", "东阿县": "24", "冠县": "25",
+               "高唐县": "26", "临清市": "81", "经济技术开发区": "71", "高新技术产业开发区": "72",
+               "江北水城旅游度假区": "00"}
+
+
+def make_uscc(rng: random.Random, county: str = "") -> str:
+    """A valid code registered in ``county`` (any county of the city when none is given)."""
     digits = "0123456789"
     body = "".join(rng.choice(digits) for _ in range(8))
     org = body + org_code_check_char(body)
-    first17 = "913715" + rng.choice(("00", "02", "21", "22", "23", "24", "25", "26", "81")) + org
+    drawn = rng.choice(("00", "02", "21", "22", "23", "24", "25", "26", "81"))
+    return registered_in(f"913715{drawn}{org}", county)
+
+
+def registered_in(code: str, county: str) -> str:
+    """``code`` (17 or 18 characters) moved to ``county``'s registering authority, check character recomputed."""
+    first17 = code[:6] + DIVISION_OF.get(county, code[6:8]) + code[8:17]
     return first17 + uscc_check_char(first17)
 
 
@@ -72,8 +86,9 @@ def demo_rows(policy: Policy, count: int, seed: int = 2023) -> list[DemoRow]:
                 name, uscc, county, industry = _new_enterprise(rng, item.measure, n)
         else:
             name, uscc, county, industry = _new_enterprise(rng, item.measure, n)
-        if n < len(COUNTIES):
+        if n < len(COUNTIES) and county != COUNTIES[n]:
             county = COUNTIES[n]
+            uscc = registered_in(uscc, county)
         enterprises.append((name, uscc, county, industry))
         year = rng.choice((2023, 2024))
         month = rng.randint(9, 12) if year == 2023 else rng.randint(1, 12)
@@ -101,7 +116,7 @@ def _new_enterprise(rng: random.Random, industry: str, n: int) -> tuple[str, str
     tails = BIO_TAILS if industry == "生物医药" else TEX_TAILS
     county = rng.choice(COUNTIES)
     head = rng.choice(NAME_HEADS) + rng.choice(NAME_HEADS)
-    return f"聊城{head}{tails[n % len(tails)]}", make_uscc(rng), county, industry
+    return f"聊城{head}{tails[n % len(tails)]}", make_uscc(rng, county), county, industry
 
 
 def write_intake_csv(rows: list[DemoRow], path: Path) -> None:
