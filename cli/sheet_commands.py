@@ -96,6 +96,8 @@ def verify(args: argparse.Namespace) -> int:
                 _err(str(bad))
                 return EXIT_USAGE
             print(found.message)
+            for label, value in found.fields:
+                print(f"    {label}：{value}")
             failed += not found.ok
         for path in files:
             verdict = verify_pdf(path, ca, ws)
@@ -122,6 +124,16 @@ def _print_verdict(verdict) -> None:  # type: ignore[no-untyped-def]
         if verdict.content_matches is None:
             print("    （未连接工作区：未比对工作区记录）")
         return
-    print(f"【无效】{name}")
+    if not verdict.reasons and verdict.outdated:
+        print(f"【已过时】{name}：{verdict.subject()}，校验码 {verdict.code}；签名完好，但不再是现行审核表")
+        for reason in verdict.currency.reasons:
+            print(f"    - {reason}")
+        newer = verdict.currency.newer
+        if newer is not None:
+            print(f"    较新的审核表：表号 {newer.serial}，校验码 {newer.code}（{newer.signer} 导出）")
+        else:
+            print("    尚无较新的审核表，请重新导出")
+        return
+    print(f"【无效】{name}：{verdict.subject()}")
     for reason in verdict.reasons:
         print(f"    - {reason}")

@@ -6,6 +6,7 @@ never open it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ from policy.assessment import STATUS_LABELS
 from policy.catalog import load_policy
 
 from models.casefile import Case, DecisionView
-from models.records import money_text
-from sheets.codes import verification_code
+from models.records import application_snapshot, money_text
+from models.signing import canonical_bytes
+from sheets.codes import legacy_verification_code, verification_code
 
-SHEET_FORMAT = "reviewdesk-sheet/1"
+SHEET_FORMAT = "reviewdesk-sheet/2"
+LEGACY_SHEET_FORMAT = "reviewdesk-sheet/1"  # 16-symbol codes, no application hash
+SHEET_FORMATS = (SHEET_FORMAT, LEGACY_SHEET_FORMAT)
 SHEET_RECORD_FILE = "sheet.json"
 STAGE_FILES = {"初审": "decision-1-first.json", "复核": "decision-2-second.json"}
 
@@ -78,6 +82,7 @@ class SheetContent:
     first: DecisionBlock | None
     second: DecisionBlock | None
     demo: bool
+    application_sha256: str = ""  # of the application as imported, to tell a later re-import
 
     @property
     def decisions(self) -> tuple[DecisionBlock, ...]:
@@ -130,6 +135,7 @@ def content_from_case(case: Case, certificates: Mapping[str, str] | None = None,
         evidence=tuple(EvidenceLine(f.name, f.short_hash, f.size, f.kind) for f in case.evidence),
         first=_block(case.first, certificates), second=_block(case.second, certificates),
         demo=case.demo if demo is None else demo or case.demo,
+        application_sha256=hashlib.sha256(canonical_bytes(application_snapshot(app))).hexdigest(),
     )
 
 
@@ -142,7 +148,9 @@ def sheet_record(content: SheetContent, *, serial: str, audit_head: str, exporte
         "application_id": content.application_id,
         "enterprise": content.enterprise,
         "uscc": content.uscc,
+        "application_sha256": content.application_sha256,
         "item_id": content.item_id,
+        "item_name": content.item_name,
         "clause": content.clause_ref,
         "policy_version": content.policy_version,
         "policy_hash": content.policy_hash,
@@ -160,6 +168,13 @@ def sheet_record(content: SheetContent, *, serial: str, audit_head: str, exporte
     }
 
 
+def code_for(record: Mapping[str, Any]) -> str:
+    """The verification code of a sheet record of either format."""
+    if record.get("format") == LEGACY_SHEET_FORMAT:
+        return legacy_verification_code(record)
+    return verification_code(record)
+
+
 def issue_for(content: SheetContent, *, serial: str, audit_head: str, exported_at: str, signer: str,
               signer_role: str) -> SheetIssue:
     record = sheet_record(content, serial=serial, audit_head=audit_head, exported_at=exported_at, signer=signer)
@@ -168,8 +183,6 @@ def issue_for(content: SheetContent, *, serial: str, audit_head: str, exported_a
 
 def attachments(content: SheetContent, issue: SheetIssue) -> list[Attachment]:
     """The sheet record and each decision's signed record, signature and certificate."""
-    from models.signing import canonical_bytes
-
     record = sheet_record(content, serial=issue.serial, audit_head=issue.audit_head,
                           exported_at=issue.exported_at, signer=issue.signer)
     files = [Attachment(SHEET_RECORD_FILE, canonical_bytes(record), f"审核表记录（校验码 {issue.code}）")]

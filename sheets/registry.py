@@ -3,18 +3,23 @@
 The table belongs to the schema (migration ``0002_sessions_and_sheets``);
 ``ensure_sheet_table`` repeats its definition for workspaces opened before
 that migration existed. ``sha256`` is empty from the moment a sheet is
-numbered until its file has been written.
+numbered until its file has been written. ``sheet_records`` keeps each
+sheet's record (what its code pins) so a printed copy can be checked by its
+content; sheets exported before that table existed have no row there.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
 from models import audit
-from sheets.content import SheetContent, SheetIssue, issue_for
+from models.signing import canonical_bytes
+from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
 
 EXPORT_ACTION = "导出审核表"
 FAILED_ACTION = "导出审核表失败"
@@ -34,6 +39,7 @@ def ensure_sheet_table(db: Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS sheets (code TEXT PRIMARY KEY, application_id TEXT NOT NULL, "
         "serial TEXT NOT NULL, sha256 TEXT NOT NULL, signer TEXT NOT NULL, exported_at TEXT NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS sheet_records (code TEXT PRIMARY KEY, record TEXT NOT NULL)")
 
 
 def _has_table(db: Database) -> bool:
@@ -67,6 +73,9 @@ def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, si
                               signer_role=signer_role)
             db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
                        "VALUES (?, ?, ?, '', ?, ?)", [issue.code, content.application_id, serial, signer, exported_at])
+            record = sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer)
+            db.execute("INSERT INTO sheet_records (code, record) VALUES (?, ?)",
+                       [issue.code, canonical_bytes(record).decode("utf-8")])
             issued.append(issue)
     return issued
 
@@ -88,6 +97,24 @@ def find_code(db: Database, code: str) -> SheetRow | None:
         return None
     row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets WHERE code = ?",
                      [code]).fetchone()
+    return SheetRow(*row) if row else None
+
+
+def stored_record(db: Database, code: str) -> dict[str, Any] | None:
+    """The sheet record registered with ``code``; None for sheets exported before records were kept."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheet_records'").fetchone() is None:
+        return None
+    row = db.execute("SELECT record FROM sheet_records WHERE code = ?", [code]).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def newest_sheet(db: Database, application_id: str) -> SheetRow | None:
+    """The application's most recently exported sheet that was written."""
+    if not _has_table(db):
+        return None
+    row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets "
+                     "WHERE application_id = ? AND sha256 != '' ORDER BY exported_at DESC, serial DESC LIMIT 1",
+                     [application_id]).fetchone()
     return SheetRow(*row) if row else None
 
 

@@ -102,7 +102,7 @@ def test_verify_with_ca_only_works_offline(exported: Exported, tmp_path: Path,
 def test_verify_code_looks_up_the_workspace(exported: Exported, capsys: pytest.CaptureFixture[str]) -> None:
     path = exported.out / f"{exported.first_only}.pdf"
     assert verify(_verify_args([path], workspace=exported.workspace)) == 0
-    code = next(line for line in capsys.readouterr().out.splitlines() if "校验码" in line).split("校验码 ")[1][:19]
+    code = next(line for line in capsys.readouterr().out.splitlines() if "校验码" in line).split("校验码 ")[1].split("；")[0]
     assert verify(_verify_args([], workspace=exported.workspace, code=code.lower())) == 0
     assert exported.first_only in capsys.readouterr().out
     assert verify(_verify_args([path], workspace=exported.workspace, code=code)) == 0

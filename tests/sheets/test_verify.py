@@ -148,8 +148,8 @@ def test_a_decision_changed_after_export_makes_the_sheet_outdated(demo_ws: Path,
         decide_with_key(ws, DecisionInput(first_only, "初审", "不通过", FIRST_REVIEWER, None, "重新核查后不符合条件。"), key)
         verdict = verify_pdf(path, ca_certificate(ws), ws)
         lookup = lookup_code(ws, code)
-    assert not verdict.ok and verdict.content_matches is False
-    assert any("已被新的决定取代" in reason for reason in verdict.reasons), verdict.reasons
+    assert not verdict.ok and verdict.content_matches is False and verdict.outdated
+    assert any("已被新的决定取代" in reason for reason in verdict.currency.reasons), verdict.currency
     assert lookup.decisions_current is False and not lookup.ok
 
 
