@@ -37,7 +37,7 @@ from models.workspace import Workspace
 from sheets.codes import read_code
 from sheets.content import SHEET_FORMATS, SHEET_RECORD_FILE, STAGE_FILES, code_for
 from sheets.currency import Currency, sheet_currency
-from sheets.registry import EXPORT_ACTION, SheetRow, export_entry, find_code, stored_record
+from sheets.registry import EXPORT_ACTION, SheetRow, export_entry, find_code, newest_sheet, stored_record
 from sheets.shown import record_fields
 from sheets.times import local_time
 
@@ -69,6 +69,7 @@ class SheetVerdict:
     serial: str = ""
     code: str = ""
     currency: Currency | None = None  # None: no workspace, or the sheet is not one of its originals
+    inferred: bool = False  # application and signer unreadable: taken from the file name and the register
 
     @property
     def outdated(self) -> bool:
@@ -84,6 +85,8 @@ class SheetVerdict:
         application = f"申报编号 {self.application_id}" if self.application_id else "申报编号未能读出"
         serial = f"（表号 {self.serial}）" if self.serial else ""
         signer = f"签名人 {self.signer}" if self.signer else "签名人未能读出"
+        if self.inferred:
+            return f"文件内容无法读出；按文件名，应为{application}的审核表（最近一次导出{serial}，{signer}）"
         return f"{application}{serial}，{signer}"
 
 
@@ -138,6 +141,17 @@ def load_ca_file(path: Path) -> x509.Certificate:
 
 def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None = None) -> SheetVerdict:
     """Every check on one sheet file; ``verdict.ok`` when all pass. Never raises for a bad file."""
+    verdict = _verify_pdf(path, ca_certificate, ws)
+    if not verdict.application_id and ws is not None:
+        # A file too damaged to read: name the sheet its file name (<申报编号>.pdf) says it is.
+        newest = newest_sheet(ws.db, Path(path).stem)
+        if newest is not None:
+            verdict.application_id, verdict.serial, verdict.inferred = newest.application_id, newest.serial, True
+            verdict.signer = verdict.signer or newest.signer
+    return verdict
+
+
+def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None) -> SheetVerdict:
     verdict = SheetVerdict(str(path))
     try:
         data = Path(path).read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -180,3 +181,50 @@ def test_embedded_decision_records_are_the_signed_ones(exported: Exported) -> No
     sheet_record = json.loads(files["sheet.json"])
     assert sheet_record["decisions"][0]["signature"] == proof["signature"]
     assert "note" not in files["sheet.json"].decode() + proof["record"].replace("note_sha256", "")
+
+
+ENGLISH = re.compile(r"\b(?!PDF\b|SHA\b|CA\b|PAdES\b)[A-Za-z_]{3,}\b")
+
+
+def _plain(reasons: list[str]) -> None:
+    """Plain Chinese: no library text, no negative counts."""
+    for reason in reasons:
+        assert not ENGLISH.search(reason), reason
+        assert not re.search(r"-\d", reason.replace("SHA-256", "")), reason
+
+
+@pytest.mark.parametrize("where", [0.1, 0.3, 0.5, 0.9])
+def test_a_flipped_byte_does_not_also_blame_the_ca(exported: Exported, sheet_copy: Path, where: float) -> None:
+    data = bytearray(sheet_copy.read_bytes())
+    data[int(where * len(data))] ^= 0x01
+    sheet_copy.write_bytes(bytes(data))
+    verdict = _verify(exported, sheet_copy, with_workspace=False)
+    assert not verdict.ok
+    assert not any("CA" in reason for reason in verdict.reasons), verdict.reasons
+    assert verdict.application_id == exported.both_stages and verdict.signer == FIRST_REVIEWER
+    _plain(verdict.reasons)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "no_eof", "cut_with_eof", "middle_removed"])
+def test_a_damaged_file_is_named_and_explained_in_chinese(exported: Exported, sheet_copy: Path, damage: str) -> None:
+    data = sheet_copy.read_bytes()
+    damaged = {"truncated": data[:-30], "no_eof": data.replace(b"%%EOF", b"%%EOX"),
+               "cut_with_eof": data[:-400] + b"\n%%EOF\n", "middle_removed": data[:1000] + data[3211:]}[damage]
+    sheet_copy.write_bytes(damaged)
+    verdict = _verify(exported, sheet_copy)
+    assert not verdict.ok and verdict.reasons
+    _plain(verdict.reasons)
+    assert verdict.application_id == exported.both_stages and verdict.signer == FIRST_REVIEWER
+    assert "按文件名" in verdict.subject()
+
+
+def test_a_page_changing_update_is_described_in_chinese(exported: Exported, sheet_copy: Path) -> None:
+    writer = IncrementalPdfFileWriter(io.BytesIO(sheet_copy.read_bytes()))
+    writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=b"0 0 m 100 100 l S")))
+    out = io.BytesIO()
+    writer.write(out)
+    sheet_copy.write_bytes(out.getvalue())
+    verdict = _verify(exported, sheet_copy)
+    assert any("改动了页面内容" in reason for reason in verdict.reasons), verdict.reasons
+    _plain(verdict.reasons)
+    assert not any("CA" in reason for reason in verdict.reasons)
