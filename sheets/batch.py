@@ -16,7 +16,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -31,7 +31,6 @@ from sheets.content import SheetContent, SheetIssue, attachments, content_from_c
 from sheets.layout import render  # imported here so forked workers start with it loaded
 from sheets.registry import issue_sheets, record_outcomes
 from sheets.sign import SheetSigner, SignerMaterial
-from sheets.stamp_font import stamp_font
 
 PARALLEL_FROM = 21  # below this, starting worker processes costs more than it saves
 
@@ -232,9 +231,8 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
     report = ExportReport()
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
     if contents:
-        material = SignerMaterial.of(key, reviewer.certificate, ca, stamp_font="")
-        material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs, font_path)))
-        issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role)
+        material = SignerMaterial.of(key, reviewer.certificate, ca)
+        issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role, material.organization)
         work = [SheetJob(content, issue, str(out_dir / file_name(content.application_id)))
                 for content, issue in zip(contents, issues)]
         by_path = {r.path: r for r in run_jobs(work, material, font_path, jobs or os.cpu_count() or 1, progress)}

@@ -99,6 +99,7 @@ class SheetIssue:
     exported_at: str
     signer: str
     signer_role: str
+    signer_organization: str = ""  # the O of the signer's certificate, shown on the stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +177,10 @@ def code_for(record: Mapping[str, Any]) -> str:
 
 
 def issue_for(content: SheetContent, *, serial: str, audit_head: str, exported_at: str, signer: str,
-              signer_role: str) -> SheetIssue:
+              signer_role: str, signer_organization: str = "") -> SheetIssue:
     record = sheet_record(content, serial=serial, audit_head=audit_head, exported_at=exported_at, signer=signer)
-    return SheetIssue(serial, verification_code(record), audit_head, exported_at, signer, signer_role)
+    return SheetIssue(serial, verification_code(record), audit_head, exported_at, signer, signer_role,
+                      signer_organization)
 
 
 def attachments(content: SheetContent, issue: SheetIssue) -> list[Attachment]:

@@ -1,7 +1,8 @@
-"""Two small flowables: the QR code, and the reserved box where the signature stamp goes."""
+"""Two small flowables: the QR code, and the signature's visible stamp, drawn into the page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
@@ -44,11 +45,19 @@ class QrFlowable(Flowable):
 
 
 class StampSpot(Flowable):
-    """Reserves the box for the signature's visible stamp and records where it landed (page, box)."""
+    """The signature's visible stamp as page content, and where it landed (page, box) for the signature field.
 
-    def __init__(self, width: float, height: float, sink: dict[str, Any]) -> None:
+    Drawn into the page rather than into the signature widget's appearance, every renderer shows it:
+    QtPdf (print and its preview), paper, pdftoppm, as well as viewers that show signature widgets.
+    """
+
+    FONT_SIZE, LEADING, LEFT = 10.0, 14.0, 12.0
+
+    def __init__(self, width: float, height: float, sink: dict[str, Any], lines: Sequence[str] = (),
+                 font: str = "Helvetica") -> None:
         super().__init__()
         self.width, self.height, self.sink = width, height, sink
+        self.lines, self.font = tuple(line for line in lines if line), font
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -57,3 +66,15 @@ class StampSpot(Flowable):
         x, y = self.canv.absolutePosition(0, 0)
         self.sink["page"] = self.canv.getPageNumber() - 1
         self.sink["box"] = (x, y, x + self.width, y + self.height)
+        if not self.lines:
+            return
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setLineWidth(1)
+        canvas.rect(0.5, 0.5, self.width - 1, self.height - 1, stroke=1, fill=0)
+        canvas.setFont(self.font, self.FONT_SIZE)
+        block = self.LEADING * (len(self.lines) - 1) + self.FONT_SIZE
+        baseline = (self.height + block) / 2 - self.FONT_SIZE * 0.88
+        for n, line in enumerate(self.lines):
+            canvas.drawString(self.LEFT, baseline - n * self.LEADING, line)
+        canvas.restoreState()

@@ -127,11 +127,16 @@ def _approval(s: Styles, stamp: StampSpot | None) -> Table:
     section.row("审批意见", "", "", "", spans=WIDE, height=56)
     section.row("负责人签字", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=30)
     if stamp is not None:
-        note = ("本表由导出人以数字证书签名（PAdES）。在 Adobe Reader 或 WPS 中点击右侧签章可查看签名状态；"
-                "离线核验：reviewdesk verify 文件.pdf")
+        note = ("本表由导出人以数字证书签名（PAdES），电子文件可在 PDF 阅读器中查看签名状态；"
+                "纸质件请凭页脚校验码或二维码向审核单位核对。")
         section.row("导出人电子签章", paragraph(note, s.small), stamp, "", spans=((2, 3),), center=(0, 2),
                     height=STAMP_HEIGHT + 8)
     return section.build()
+
+
+def stamp_lines(issue: SheetIssue) -> list[str]:
+    role = f"（{issue.signer_role}）" if issue.signer_role else ""
+    return ["电子签章", f"{issue.signer}{role}", issue.signer_organization, f"签名时间 {when(issue.exported_at)}"]
 
 
 def qr_payload(application_id: str, serial: str, code: str) -> str:
@@ -184,7 +189,7 @@ def render(content: SheetContent, issue: SheetIssue | None, *, font_path: str | 
     """
     s = styles(font_path)
     sink: dict[str, Any] = {}
-    stamp = None if issue is None else StampSpot(STAMP_WIDTH, STAMP_HEIGHT, sink)
+    stamp = None if issue is None else StampSpot(STAMP_WIDTH, STAMP_HEIGHT, sink, stamp_lines(issue), s.font)
     furniture = Furniture(s.font, content.application_id, issue.serial if issue else "", issue.code if issue else "",
                           issue.audit_head if issue else "", content.demo, issue is None)
     buffer = io.BytesIO()

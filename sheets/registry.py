@@ -52,7 +52,8 @@ def _next_number(db: Database, year: str) -> int:
     return int(row[0].split("-")[1]) + 1 if row else 1
 
 
-def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, signer_role: str) -> list[SheetIssue]:
+def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, signer_role: str,
+                 signer_organization: str = "") -> list[SheetIssue]:
     """Number each sheet, audit its export and register its code, all in one transaction.
 
     The audit entry's time is the signing time, and its hash is the chain head the sheet prints.
@@ -70,7 +71,7 @@ def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, si
             })
             exported_at = db.execute("SELECT at FROM audit WHERE hash = ?", [head]).fetchone()[0]
             issue = issue_for(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer,
-                              signer_role=signer_role)
+                              signer_role=signer_role, signer_organization=signer_organization)
             db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
                        "VALUES (?, ?, ?, '', ?, ?)", [issue.code, content.application_id, serial, signer, exported_at])
             record = sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer)

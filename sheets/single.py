@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +30,6 @@ from sheets.content import attachments, content_from_case
 from sheets.layout import render
 from sheets.registry import find_code, issue_sheets, record_outcomes
 from sheets.sign import SheetSigner, SignerMaterial
-from sheets.stamp_font import stamp_font
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -68,9 +67,8 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     certificates = dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall())
     content = content_from_case(case, certificates, demo=ws.is_demo)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
-    material = SignerMaterial.of(key, reviewer.certificate, ca, stamp_font="")
-    material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs, font_path)))
-    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role)[0]
+    material = SignerMaterial.of(key, reviewer.certificate, ca)
+    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization)[0]
     target = out / file_name(application_id)
     try:
         rendered = render(content, issue, font_path=font_path)

@@ -224,6 +224,8 @@ def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes,
     elif not status.trusted:
         # Trust is only judged for an intact, valid signature: a changed byte says nothing about the CA.
         verdict.reasons.append(f"签名证书（{verdict.signer}）不是由受信任的 CA 签发的")
+    if status.intact and _padding_changed(signature):
+        verdict.reasons.append("签名数据区在签名后被改动（签名值之后的填充不为零）")
     start, signed_length, gap_end, tail_length = (int(v) for v in signature.byte_range)
     signed_end = gap_end + tail_length
     reaches_end = start == 0 and signed_end == len(data)
@@ -246,6 +248,18 @@ def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes,
     elif not verdict.covers_whole_file and later_revisions == 0:
         verdict.reasons.append("签名未覆盖整个文件")
     return {"certificate": certificate}
+
+
+def _padding_changed(signature: Any) -> bool:
+    """Whether the zero padding after the CMS in ``/Contents`` (outside the signed bytes) was altered."""
+    from asn1crypto import parser
+
+    try:
+        contents = bytes(signature.sig_object.raw_get("/Contents"))
+        _, _, _, header, body, trailer = parser.parse(contents, strict=False)
+    except (KeyError, ValueError, TypeError):
+        return True
+    return any(contents[len(header) + len(body) + len(trailer):])
 
 
 def embedded_files(reader: PdfFileReader, revision: int | None = None) -> dict[str, bytes]:

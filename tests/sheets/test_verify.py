@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from sheets.content import attachments, content_from_case, issue_for
 from sheets.layout import render
 from sheets.registry import EXPORT_ACTION
 from sheets.sign import SheetSigner, SignerMaterial
-from sheets.stamp_font import stamp_font
 from sheets.verify import embedded_files, lookup_code, verify_pdf
 from tests.sheets.support import FIRST_REVIEWER, Exported, pick_ids, run_tool
 
@@ -117,8 +115,7 @@ def test_a_sheet_signed_with_a_certificate_from_another_ca_fails(exported: Expor
                                     dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall()))
     issue = issue_for(content, serial="2026-999999", audit_head="0" * 64, exported_at="2026-03-01T10:00:00+08:00",
                       signer=FIRST_REVIEWER, signer_role="初审")
-    material = SignerMaterial.of(key, certificate, foreign.certificate, stamp_font="")
-    material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs)))
+    material = SignerMaterial.of(key, certificate, foreign.certificate)
     rendered = render(content, issue)
     pdf = SheetSigner(material).sign(rendered.pdf, attachments(content, issue), rendered.stamp_page,
                                      rendered.stamp_box, datetime.fromisoformat(issue.exported_at))
