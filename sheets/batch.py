@@ -27,10 +27,12 @@ from models.failures import ReviewDeskError
 from models.fonts import PDF_FONT_SETTING
 from models.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.workspace import Workspace
-from sheets.content import SheetContent, SheetIssue, attachments, content_from_case
+from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
+from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded
 from sheets.registry import issue_sheets, record_outcomes
 from sheets.sign import SheetSigner, SignerMaterial
+from sheets.styles import styles
 
 PARALLEL_FROM = 21  # below this, starting worker processes costs more than it saves
 
@@ -152,6 +154,20 @@ def _contents(ws: Workspace, ids: Sequence[str]) -> tuple[list[SheetContent], li
     return contents, failed
 
 
+def _printable(contents: list[SheetContent], report: ExportReport, chain: FontChain,
+               signer_fields: list[tuple[str, str]]) -> list[SheetContent]:
+    """The contents every character of which has a font; the others failed, before any is numbered."""
+    kept: list[SheetContent] = []
+    for content in contents:
+        try:
+            check_printable(printed_fields(content) + signer_fields, chain)
+        except UnprintableCharacter as refused:
+            report.failed.append((content.application_id, str(refused)))
+            continue
+        kept.append(content)
+    return kept
+
+
 def _pool_context() -> str:
     """fork is fastest, but only safe from a single-threaded process; otherwise spawn."""
     if sys.platform.startswith("linux") and threading.active_count() == 1:
@@ -230,8 +246,10 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
     report = ExportReport()
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
+    material = SignerMaterial.of(key, reviewer.certificate, ca)
+    contents = _printable(contents, report, styles(font_path).chain,
+                          [("导出人", reviewer.name), ("导出人单位", material.organization)])
     if contents:
-        material = SignerMaterial.of(key, reviewer.certificate, ca)
         issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role, material.organization)
         work = [SheetJob(content, issue, str(out_dir / file_name(content.application_id)))
                 for content, issue in zip(contents, issues)]

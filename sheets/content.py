@@ -140,6 +140,21 @@ def content_from_case(case: Case, certificates: Mapping[str, str] | None = None,
     )
 
 
+def printed_fields(content: SheetContent, issue: SheetIssue | None = None) -> list[tuple[str, str]]:
+    """(field, text) of everything free-form the sheet prints, to check that every character has a font."""
+    fields = [("企业名称", content.enterprise), ("统一社会信用代码", content.uscc), ("所属县区", content.county),
+              ("产业", content.industry), ("申报事项", content.item_name), ("条款原文", content.clause_text),
+              ("责任单位", "、".join(content.units))]
+    fields += [("测算过程", line) for line in content.trace] + [("需人工判断", line) for line in content.flags]
+    fields += [("附件文件名", f.name) for f in content.evidence]
+    for block in content.decisions:
+        fields += [(f"{block.stage}审核人", block.reviewer), (f"{block.stage}审核意见", block.opinion),
+                   (f"{block.stage}超上限理由", block.override_reason)]
+    if issue is not None:
+        fields += [("导出人", issue.signer), ("导出人单位", issue.signer_organization)]
+    return fields
+
+
 def sheet_record(content: SheetContent, *, serial: str, audit_head: str, exported_at: str,
                  signer: str) -> dict[str, Any]:
     """What the verification code is derived from; embedded in the PDF as ``sheet.json``."""

@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
+
+from sheets.glyphs import chain_for
 
 
 class QrFlowable(Flowable):
@@ -72,9 +75,13 @@ class StampSpot(Flowable):
         canvas.saveState()
         canvas.setLineWidth(1)
         canvas.rect(0.5, 0.5, self.width - 1, self.height - 1, stroke=1, fill=0)
-        canvas.setFont(self.font, self.FONT_SIZE)
         block = self.LEADING * (len(self.lines) - 1) + self.FONT_SIZE
         baseline = (self.height + block) / 2 - self.FONT_SIZE * 0.88
+        chain = chain_for(self.font)
         for n, line in enumerate(self.lines):
-            canvas.drawString(self.LEFT, baseline - n * self.LEADING, line)
+            x = self.LEFT
+            for font, run in chain.runs(line):
+                canvas.setFont(font, self.FONT_SIZE)
+                canvas.drawString(x, baseline - n * self.LEADING, run)
+                x += stringWidth(run, font, self.FONT_SIZE)
         canvas.restoreState()

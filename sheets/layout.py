@@ -18,8 +18,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
 
 from sheets.amounts import rmb_uppercase
-from sheets.content import DecisionBlock, SheetContent, SheetIssue
+from sheets.content import DecisionBlock, SheetContent, SheetIssue, printed_fields
 from sheets.flowables import QrFlowable, StampSpot
+from sheets.glyphs import check_printable
 from sheets.page import Furniture, SheetCanvas, draw_page
 from sheets.ruled import Section, Text, paragraph
 from sheets.styles import (
@@ -188,6 +189,7 @@ def render(content: SheetContent, issue: SheetIssue | None, *, font_path: str | 
     ``issue`` None renders the blank paper form: no serial, code or stamp, empty decision boxes.
     """
     s = styles(font_path)
+    check_printable(printed_fields(content, issue), s.chain)
     sink: dict[str, Any] = {}
     stamp = None if issue is None else StampSpot(STAMP_WIDTH, STAMP_HEIGHT, sink, stamp_lines(issue), s.font)
     furniture = Furniture(s.font, content.application_id, issue.serial if issue else "", issue.code if issue else "",

@@ -26,10 +26,12 @@ from models.workspace import Workspace
 from sheets.batch import (
     ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
 )
-from sheets.content import attachments, content_from_case
+from sheets.content import attachments, content_from_case, printed_fields
+from sheets.glyphs import check_printable
 from sheets.layout import render
 from sheets.registry import find_code, issue_sheets, record_outcomes
 from sheets.sign import SheetSigner, SignerMaterial
+from sheets.styles import styles
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -68,6 +70,8 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     content = content_from_case(case, certificates, demo=ws.is_demo)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
     material = SignerMaterial.of(key, reviewer.certificate, ca)
+    check_printable(printed_fields(content) + [("导出人", reviewer.name), ("导出人单位", material.organization)],
+                    styles(font_path).chain)
     issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization)[0]
     target = out / file_name(application_id)
     try:

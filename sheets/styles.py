@@ -14,7 +14,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
-from models.fonts import register_reportlab_font
+from models.fonts import register_reportlab_fallbacks, register_reportlab_font
+from sheets.glyphs import FontChain, register_chain
 from policy.money import wan_text
 
 TITLE = "聊城市产业扶持政策兑现审核表"
@@ -39,6 +40,7 @@ textsplit.ALL_CANNOT_START += "".join(ch for ch in "；：！？）】》」』�
 @dataclass(frozen=True, slots=True)
 class Styles:
     font: str
+    chain: FontChain  # the font, then the fallbacks for characters it lacks
     body: ParagraphStyle
     small: ParagraphStyle
     code: ParagraphStyle
@@ -55,13 +57,15 @@ def styles(font_path: str | None = None) -> Styles:
     cached = _cache.get(font_path or "")
     if cached is None:
         font = register_reportlab_font(font_path)
+        chain = FontChain((font, *(name for name in register_reportlab_fallbacks() if name != font)))
+        register_chain(chain)
 
         def style(name: str, size: float, leading: float, align: int = TA_LEFT, **extra: Any) -> ParagraphStyle:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, alignment=align,
                                   wordWrap="CJK", textColor=colors.black, **extra)
 
         cached = Styles(
-            font=font,
+            font=font, chain=chain,
             # rightIndent: room for a full-width mark (、。，) hanging at the end of a wrapped line
             body=style("body", BODY_SIZE, BODY_LEADING, rightIndent=BODY_SIZE - PAD + 1),
             small=style("small", 7.5, 10, rightIndent=3),
