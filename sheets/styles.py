@@ -8,13 +8,13 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.lib import textsplit
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
 from models.fonts import register_reportlab_fallbacks, register_reportlab_font
+from sheets import linebreak
 from sheets.glyphs import FontChain, register_chain
 from policy.money import wan_text
 
@@ -33,8 +33,8 @@ SUB_GRAY = colors.Color(0.95, 0.95, 0.95)
 
 # Binary (not ASCII85) streams: smaller and faster to write; every PDF reader takes them.
 rl_config.useA85 = 0
-# reportlab's marks that may not start a line lack some full-width ones: a lone "；" on a line otherwise.
-textsplit.ALL_CANNOT_START += "".join(ch for ch in "；：！？）】》」』〕〉" if ch not in textsplit.ALL_CANNOT_START)
+# 禁则 line breaking for every CJK paragraph (reportlab's own starts lines with "，" and splits 二（一）3).
+linebreak.install()
 
 
 @dataclass(frozen=True, slots=True)
