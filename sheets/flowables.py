@@ -85,3 +85,45 @@ class StampSpot(Flowable):
                 canvas.drawString(x, baseline - n * self.LEADING, run)
                 x += stringWidth(run, font, self.FONT_SIZE)
         canvas.restoreState()
+
+
+class CheckBoxes(Flowable):
+    """A row of empty squares, each followed by its label, to be ticked by pen: □通过 □部分通过 …
+
+    The squares are drawn (``SIDE`` points, 4.5 mm), not a "□" glyph, which prints at about 5 pt.
+    """
+
+    SIDE = 4.5 * 72 / 25.4
+    GAP = 4.0
+
+    def __init__(self, labels: Sequence[str], font: str, size: float = 9.5) -> None:
+        super().__init__()
+        self.labels, self.font, self.size = tuple(labels), font, size
+
+    def _item_width(self, label: str) -> float:
+        return self.SIDE + 3 + stringWidth(label, self.font, self.size) + 3 * self.GAP
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        rows, used = 1, 0.0
+        for label in self.labels:
+            if used and used + self._item_width(label) > available_width:
+                rows, used = rows + 1, 0.0
+            used += self._item_width(label)
+        self.height = rows * (self.SIDE + 5)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setLineWidth(0.8)
+        canvas.setFont(self.font, self.size)
+        x, top = 0.0, self.height
+        for label in self.labels:
+            if x and x + self._item_width(label) > self.width:
+                x, top = 0.0, top - (self.SIDE + 5)
+            bottom = top - 2.5 - self.SIDE
+            canvas.rect(x, bottom, self.SIDE, self.SIDE, stroke=1, fill=0)
+            canvas.drawString(x + self.SIDE + 3, bottom + (self.SIDE - self.size * 0.72) / 2, label)
+            x += self._item_width(label)
+        canvas.restoreState()
