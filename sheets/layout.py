@@ -162,7 +162,10 @@ def _title(c: SheetContent, issue: SheetIssue | None, s: Styles) -> list[Any]:
         right: Any = ""
         note = [paragraph("（空白表 · 供专家纸质评审填写）", s.subtitle)]
     else:
-        right = [QrFlowable(qr_payload(c.application_id, issue.serial, issue.code), 62), paragraph(issue.code, s.code)]
+        # the 24-character code in two lines at a group boundary: one line would not fit under the QR code
+        groups = issue.code.split("-")
+        shown = "-".join(groups[:3]) + "\n" + "-".join(groups[3:]) if len(groups) > 3 else issue.code
+        right = [QrFlowable(qr_payload(c.application_id, issue.serial, issue.code), 62), paragraph(shown, s.code)]
         note = []
     basis = paragraph(f"依据《{c.measure_title}》（{c.document_number}）", s.subtitle)
     head = Table([["", paragraph(TITLE, s.title), right], [[basis, *note], "", ""]],

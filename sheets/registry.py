@@ -10,6 +10,7 @@ content; sheets exported before that table existed have no row there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlite_utils import Database
 
 from models import audit
 from models.signing import canonical_bytes
+from sheets.codes import ALPHABET
 from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
 
 EXPORT_ACTION = "导出审核表"
@@ -46,25 +48,31 @@ def _has_table(db: Database) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheets'").fetchone() is not None
 
 
-def _next_number(db: Database, year: str) -> int:
+def series_prefix(ca_der: bytes) -> str:
+    """The workspace's four-symbol number prefix, fixed when its CA was made: from the CA certificate's hash."""
+    digest = int.from_bytes(hashlib.sha256(ca_der).digest()[:3], "big")
+    return "".join(ALPHABET[(digest >> (19 - 5 * i)) & 31] for i in range(4))
+
+
+def _next_number(db: Database, series: str) -> int:
     row = db.execute("SELECT serial FROM sheets WHERE serial LIKE ? ORDER BY serial DESC LIMIT 1",
-                     [f"{year}-%"]).fetchone()
-    return int(row[0].split("-")[1]) + 1 if row else 1
+                     [f"{series}-%"]).fetchone()
+    return int(row[0].rsplit("-", 1)[1]) + 1 if row else 1
 
 
 def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, signer_role: str,
-                 signer_organization: str = "") -> list[SheetIssue]:
-    """Number each sheet, audit its export and register its code, all in one transaction.
+                 signer_organization: str = "", prefix: str = "") -> list[SheetIssue]:
+    """Number each sheet (``前缀-年份-序号``), audit its export and register its code, all in one transaction.
 
     The audit entry's time is the signing time, and its hash is the chain head the sheet prints.
     """
     issued: list[SheetIssue] = []
     with db.atomic():
         ensure_sheet_table(db)
-        year = audit.now_text()[:4]
-        number = _next_number(db, year)
+        series = f"{prefix}-{audit.now_text()[:4]}" if prefix else audit.now_text()[:4]
+        number = _next_number(db, series)
         for content in contents:
-            serial = f"{year}-{number:06d}"
+            serial = f"{series}-{number:06d}"
             number += 1
             head = audit.append(db, signer, EXPORT_ACTION, content.application_id, {
                 "serial": serial, "decisions": [block.uuid for block in content.decisions],

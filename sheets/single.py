@@ -29,7 +29,8 @@ from sheets.batch import (
 from sheets.content import attachments, content_from_case, printed_fields
 from sheets.glyphs import check_printable
 from sheets.layout import render
-from sheets.registry import find_code, issue_sheets, record_outcomes
+from sheets.originals import current_original, keep_original, record_reissue
+from sheets.registry import find_code, issue_sheets, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial
 from sheets.styles import styles
 
@@ -55,8 +56,10 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
                     key: ec.EllipticCurvePrivateKey) -> IssuedSheet:
     """Write ``<out_dir>/<申报编号>.pdf``, signed by ``signer`` with their unlocked ``key``.
 
-    Raises :class:`ExportRefused` (no 初审 decision, bad folder, key not the signer's) before
-    anything is numbered; a sheet that fails to render or sign is audited and raised as ExportRefused.
+    When the application's last sheet is still current, that original is written again, with its
+    number and first signer, and nothing new is numbered. Raises :class:`ExportRefused` (no 初审
+    decision, bad folder, key not the signer's) before anything is numbered; a sheet that fails to
+    render or sign is audited and raised as ExportRefused.
     """
     out = Path(out_dir)
     prepare_out_dir(out)
@@ -67,13 +70,21 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     if case.first is None:
         raise ExportRefused(NO_FIRST_DECISION)
     certificates = dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall())
+    target = out / file_name(application_id)
+    original = current_original(ws, application_id)
+    if original is not None:
+        write_atomically(target, original.data)
+        record_reissue(ws, reviewer.name, original, target)
+        row = original.row
+        return IssuedSheet(application_id, str(target), row.code, row.serial, row.signer, row.exported_at,
+                           row.sha256, 0)
     content = content_from_case(case, certificates, demo=ws.is_demo)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
     material = SignerMaterial.of(key, reviewer.certificate, ca)
     check_printable(printed_fields(content) + [("导出人", reviewer.name), ("导出人单位", material.organization)],
                     styles(font_path).chain)
-    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization)[0]
-    target = out / file_name(application_id)
+    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization,
+                         series_prefix(material.ca_der))[0]
     try:
         rendered = render(content, issue, font_path=font_path)
         if rendered.stamp_box is None:
@@ -89,6 +100,7 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
             raise
         raise ExportRefused(f"{application_id} 的审核表{reason}") from error
     sha256 = hashlib.sha256(pdf).hexdigest()
+    keep_original(ws, target)
     record_outcomes(ws.db, reviewer.name, [(issue, sha256)], [])
     return IssuedSheet(application_id, str(target), issue.code, issue.serial, reviewer.name, issue.exported_at,
                        sha256, rendered.pages)
