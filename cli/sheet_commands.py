@@ -121,6 +121,8 @@ def _print_verdict(verdict) -> None:  # type: ignore[no-untyped-def]
               f"签名人 {verdict.signer}，签名时间 {verdict.signed_at}（{verdict.signed_at_source}）")
         for check in verdict.decision_checks:
             print(f"    {check.stage}决定 {check.uuid[:8]}：{check.message}")
+        for note in verdict.notes:
+            print(f"    注意：{note}")
         if verdict.content_matches is None:
             print("    （未连接工作区：未比对工作区记录）")
         return

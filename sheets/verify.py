@@ -17,7 +17,7 @@ import io
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,8 @@ class SheetVerdict:
     code: str = ""
     currency: Currency | None = None  # None: no workspace, or the sheet is not one of its originals
     inferred: bool = False  # application and signer unreadable: taken from the file name and the register
+    expired_on: str = ""  # the signer's certificate has expired since (then valid only at a trusted signing time)
+    notes: list[str] = field(default_factory=list)  # what a valid verdict should still say
 
     @property
     def outdated(self) -> bool:
@@ -139,9 +141,13 @@ def load_ca_file(path: Path) -> x509.Certificate:
         return cert_from_pem(data)  # raises the Chinese KeyFileError
 
 
-def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None = None) -> SheetVerdict:
-    """Every check on one sheet file; ``verdict.ok`` when all pass. Never raises for a bad file."""
-    verdict = _verify_pdf(path, ca_certificate, ws)
+def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None = None, *,
+               at: datetime | None = None) -> SheetVerdict:
+    """Every check on one sheet file; ``verdict.ok`` when all pass. Never raises for a bad file.
+
+    ``at``: the time to validate the certificates at (default now; tests pass a later one).
+    """
+    verdict = _verify_pdf(path, ca_certificate, ws, at)
     if not verdict.application_id and ws is not None:
         # A file too damaged to read: name the sheet its file name (<申报编号>.pdf) says it is.
         newest = newest_sheet(ws.db, Path(path).stem)
@@ -151,7 +157,8 @@ def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace
     return verdict
 
 
-def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None) -> SheetVerdict:
+def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None,
+                at: datetime | None) -> SheetVerdict:
     verdict = SheetVerdict(str(path))
     try:
         data = Path(path).read_bytes()
@@ -175,13 +182,23 @@ def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspac
         verdict.reasons.append(f"文件中有 {len(signatures)} 个签名：签名后又被加签或改动")
     signature = signatures[0]
     _peek_signer(verdict, signature)
-    state = _check_signature(verdict, signature, data, ca_certificate)
+    state = _check_signature(verdict, signature, data, ca_certificate, at)
     if state is None:
         return verdict
     _check_decisions(verdict, state, _embedded_files(verdict, reader, signature.signed_revision), ca_certificate)
     if ws is not None:
         _check_workspace(verdict, state, data, ws)
+    if verdict.expired_on:
+        verdict.reasons.append(f"签名证书（{verdict.signer}）已于 {verdict.expired_on} 过期，本表没有可信时间戳，"
+                               "未连接工作区也无法按审计日志确认签名时间：请在导出它的工作区中核验")
     return verdict
+
+
+def _expired_since(certificate: x509.Certificate, at: datetime | None) -> str:
+    """The certificate's expiry date when it has expired by ``at`` (default now), else ""."""
+    end = certificate.not_valid_after_utc
+    now = at or datetime.now(timezone.utc)
+    return end.astimezone().strftime("%Y-%m-%d") if now.astimezone(timezone.utc) > end else ""
 
 
 def _peek_record(verdict: SheetVerdict, reader: PdfFileReader) -> None:
@@ -201,12 +218,16 @@ def _peek_signer(verdict: SheetVerdict, signature: Any) -> None:
         pass
 
 
-def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes,
-                     ca_certificate: x509.Certificate) -> dict[str, Any] | None:
+def _context(ca: asn1_x509.Certificate, at: datetime | None) -> ValidationContext:
+    return ValidationContext(trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail", moment=at)
+
+
+def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes, ca_certificate: x509.Certificate,
+                     at: datetime | None = None) -> dict[str, Any] | None:
     """The PAdES checks. Returns what later checks need (the signer's certificate; they add the
     sheet record), or None when the signature cannot be read at all."""
     ca = asn1_x509.Certificate.load(ca_certificate.public_bytes(Encoding.DER))
-    context = ValidationContext(trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail")
+    context = _context(ca, at)
     try:
         status = validate_pdf_signature(signature, context)
     except Exception:  # noqa: BLE001 - a mangled signature container is a verdict
@@ -223,7 +244,12 @@ def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes,
         verdict.reasons.append("签名值无效")
     elif not status.trusted:
         # Trust is only judged for an intact, valid signature: a changed byte says nothing about the CA.
-        verdict.reasons.append(f"签名证书（{verdict.signer}）不是由受信任的 CA 签发的")
+        expired = _expired_since(certificate, at)
+        if expired and claimed and validate_pdf_signature(signature, _context(ca, claimed)).trusted:
+            # Expired since: valid only if the signing time can be trusted (the audit log, when at hand).
+            verdict.expired_on = expired
+        else:
+            verdict.reasons.append(f"签名证书（{verdict.signer}）不是由受信任的 CA 签发的")
     if status.intact and _padding_changed(signature):
         verdict.reasons.append("签名数据区在签名后被改动（签名值之后的填充不为零）")
     start, signed_length, gap_end, tail_length = (int(v) for v in signature.byte_range)
@@ -379,6 +405,10 @@ def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, 
             verdict.reasons.append("审计日志中的导出记录与审核表不符")
         else:
             verdict.signed_at, verdict.signed_at_source = entry["at"], "审计日志"
+            if verdict.expired_on:
+                verdict.notes.append(f"签名证书已于 {verdict.expired_on} 过期；按审计日志记录的签名时间 "
+                                     f"{local_time(entry['at'])}，签名时证书有效（本表尚无可信时间戳）")
+                verdict.expired_on = ""
     signer_row = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
                                [record.get("signer")]).fetchone()
     if signer_row is None or fingerprint(cert_from_pem(signer_row[0])) != fingerprint(state["certificate"]):

@@ -187,7 +187,7 @@ def _plain(reasons: list[str]) -> None:
     """Plain Chinese: no library text, no negative counts."""
     for reason in reasons:
         assert not ENGLISH.search(reason), reason
-        assert not re.search(r"-\d", reason.replace("SHA-256", "")), reason
+        assert not re.search(r"(?<![0-9A-Za-z])-\d", reason), reason  # a minus sign, not a date or SHA-256
 
 
 @pytest.mark.parametrize("where", [0.1, 0.3, 0.5, 0.9])
@@ -225,3 +225,25 @@ def test_a_page_changing_update_is_described_in_chinese(exported: Exported, shee
     assert any("改动了页面内容" in reason for reason in verdict.reasons), verdict.reasons
     _plain(verdict.reasons)
     assert not any("CA" in reason for reason in verdict.reasons)
+
+
+def test_a_genuine_sheet_checked_after_the_certificate_expired(exported: Exported) -> None:
+    """A faked clock a day past the signer's certificate: valid at the audit log's signing time, said so."""
+    from datetime import timedelta
+
+    path = exported.out / f"{exported.both_stages}.pdf"
+    with Workspace.open(exported.workspace, create=False, lock=False) as ws:
+        certificate = ca_certificate(ws)
+        signer = next(r for r in ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
+                                               [FIRST_REVIEWER]))
+        from models.ca import cert_from_pem
+
+        later = cert_from_pem(signer[0]).not_valid_after_utc + timedelta(days=1)
+        online = verify_pdf(path, certificate, ws, at=later)
+    offline = verify_pdf(path, certificate, at=later)
+    assert online.ok, online.reasons
+    assert any("过期" in note and "审计日志" in note for note in online.notes), online.notes
+    assert not offline.ok
+    assert any("过期" in reason for reason in offline.reasons), offline.reasons
+    assert not any("不是由受信任的 CA" in reason for reason in offline.reasons)
+    _plain(offline.reasons)
