@@ -115,10 +115,12 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def _print_verdict(verdict) -> None:  # type: ignore[no-untyped-def]
+    from sheets.times import local_time
+
     name = Path(verdict.path).name
     if verdict.ok:
         print(f"【有效】{name}：{verdict.application_id} 表号 {verdict.serial}，校验码 {verdict.code}；"
-              f"签名人 {verdict.signer}，签名时间 {verdict.signed_at}（{verdict.signed_at_source}）")
+              f"签名人 {verdict.signer}，签名时间 {local_time(verdict.signed_at)}（{verdict.signed_at_source}）")
         for check in verdict.decision_checks:
             print(f"    {check.stage}决定 {check.uuid[:8]}：{check.message}")
         for note in verdict.notes:
