@@ -106,6 +106,20 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
                        sha256, rendered.pages)
 
 
+def stored_copy(ws: Workspace, application_id: str, folder: str | Path) -> IssuedSheet | None:
+    """The application's current original from the workspace's store, written to ``<folder>/<申报编号>.pdf``.
+
+    None when there is none or it is superseded. Printing it needs no key and issues no number.
+    """
+    original = current_original(ws, application_id)
+    if original is None:
+        return None
+    target = Path(folder) / file_name(application_id)
+    write_atomically(target, original.data)
+    row = original.row
+    return IssuedSheet(application_id, str(target), row.code, row.serial, row.signer, row.exported_at, row.sha256, 0)
+
+
 def issued_copy(ws: Workspace, application_id: str, folder: str | Path) -> IssuedSheet | None:
     """``<folder>/<申报编号>.pdf`` when it is a registered original whose decisions are still current.
 

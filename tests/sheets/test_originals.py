@@ -64,3 +64,16 @@ def test_two_workspaces_number_their_sheets_in_series_of_their_own(tmp_path: Pat
     (a,), (b,) = _serials(one), _serials(two)
     assert re.fullmatch(r"[0-9A-Z]{4}-\d{4}-000001", a) and re.fullmatch(r"[0-9A-Z]{4}-\d{4}-000001", b)
     assert a != b
+
+
+def test_printing_takes_the_stored_original_and_never_a_superseded_one(tmp_path: Path) -> None:
+    from sheets.single import stored_copy
+
+    folder = _decided(tmp_path / "ws", tmp_path)
+    assert export_sheets(folder, tmp_path / "a", [ID], "审核员甲", PASSPHRASE, jobs=1).ok
+    with Workspace.open(folder, create=False) as ws:
+        copy = stored_copy(ws, ID, tmp_path)
+        assert copy is not None and Path(copy.path).read_bytes() == (tmp_path / "a" / f"{ID}.pdf").read_bytes()
+        declare_conflict(ws, ID, "审核员乙", has_conflict=False)
+        decide(ws, DecisionInput(ID, "复核", "不通过", "审核员乙", None, "不符合条件。"), PASSPHRASE)
+        assert stored_copy(ws, ID, tmp_path / "later") is None
