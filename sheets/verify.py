@@ -449,11 +449,16 @@ def _legacy_record(ws: Workspace, row: SheetRow) -> dict[str, Any]:
         if parsed.get("serial") != row.serial:
             continue
         for uuid in parsed.get("decisions", []):
-            stored = ws.db.execute("SELECT stage, uuid, outcome, amount_yuan, reviewer, decided_at, signature "
+            stored = ws.db.execute("SELECT stage, uuid, outcome, amount_yuan, reviewer, decided_at, signature, record "
                                    "FROM decisions WHERE uuid = ?", [uuid]).fetchone()
             if stored is None:
                 record["decisions"].append({"stage": "", "uuid": uuid})
-            else:
-                record["decisions"].append(dict(zip(
-                    ("stage", "uuid", "outcome", "amount_yuan", "reviewer", "decided_at", "signature"), stored)))
+                continue
+            record["decisions"].append(dict(zip(
+                ("stage", "uuid", "outcome", "amount_yuan", "reviewer", "decided_at", "signature"), stored[:7])))
+            # the application as its reviewer signed it, which is what the sheet printed
+            signed = json.loads(stored[7] or "{}").get("application", {})
+            for key in ("enterprise", "uscc", "item_id"):
+                if key in signed:
+                    record.setdefault(key, signed[key])
     return record

@@ -74,3 +74,19 @@ def test_the_dialog_shows_the_content_for_full_width_input(qtbot, exported: Expo
         dialog.code.setText(verdict.code)
         dialog.check_button.click()  # a second look-up replaces the rows, never adds to them
         assert len(dialog.content_labels) == len(shown)
+
+
+def test_a_sheet_registered_before_records_were_kept_still_shows_its_content(
+        exported: Exported, tmp_path) -> None:  # noqa: ANN001
+    """Workspaces from before the sheet_records table: the content comes from the export's audit entry."""
+    from tests.sheets.support import copy_workspace
+
+    verdict, case = _sheet(exported)
+    folder = copy_workspace(exported.workspace, tmp_path / "old")
+    with Workspace.open(folder, create=False) as ws:
+        ws.db.execute("DROP TABLE sheet_records")
+        found = lookup_code(ws, verdict.code)
+    fields = dict(found.fields)
+    assert found.ok, found.message
+    assert fields["企业名称"] == case.application.enterprise and fields["申报事项"] == case.item.name
+    assert case.first is not None and fields["初审结论"] == case.first.outcome
