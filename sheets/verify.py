@@ -6,6 +6,7 @@ network, no system trust store); that it covers the whole file (nothing
 appended, no later revision); every embedded decision signature; and, with
 the workspace at hand, that the sheet is the one the workspace issued (code,
 file hash, audit entry) and that it is still current (``sheets.currency``).
+A typed or scanned code is looked up by ``sheets.lookup``.
 Every reason is plain Chinese: pyHanko's own texts and names never reach the reviewer.
 """
 
@@ -34,11 +35,10 @@ from models.ca import cert_from_pem, certificate_issued_by, common_name, fingerp
 from models.failures import ReviewDeskError
 from models.signing import verify_record
 from models.workspace import Workspace
-from sheets.codes import read_code
 from sheets.content import SHEET_FORMATS, SHEET_RECORD_FILE, STAGE_FILES, code_for
 from sheets.currency import Currency, sheet_currency
-from sheets.registry import EXPORT_ACTION, SheetRow, export_entry, find_code, newest_sheet, stored_record
-from sheets.shown import record_fields
+from sheets.lookup import CodeLookup, lookup_code  # noqa: F401 - verify is where callers look for both
+from sheets.registry import EXPORT_ACTION, export_entry, find_code, newest_sheet
 from sheets.times import local_time
 
 # pyHanko logs each soft-failed revocation check (there is no network here, by design).
@@ -90,23 +90,6 @@ class SheetVerdict:
         if self.inferred:
             return f"文件内容无法读出；按文件名，应为{application}的审核表（最近一次导出{serial}，{signer}）"
         return f"{application}{serial}，{signer}"
-
-
-@dataclass(frozen=True, slots=True)
-class CodeLookup:
-    code: str
-    row: SheetRow | None
-    currency: Currency | None
-    message: str
-    fields: tuple[tuple[str, str], ...] = ()  # what the sheet shows, to compare with the paper
-
-    @property
-    def decisions_current(self) -> bool | None:
-        return None if self.currency is None else self.currency.current
-
-    @property
-    def ok(self) -> bool:
-        return self.row is not None and bool(self.row.sha256) and self.currency is not None and self.currency.current
 
 
 MODIFICATION_LEVELS = {
@@ -416,49 +399,3 @@ def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, 
     if not verdict.reasons[before:]:
         verdict.currency = sheet_currency(ws, record, verdict.code)
     verdict.content_matches = len(verdict.reasons) == before and not verdict.outdated
-
-
-def lookup_code(ws: Workspace, typed: str) -> CodeLookup:
-    """What the workspace knows of a typed or scanned verification code. Raises ``BadCode`` for a malformed one."""
-    typed_code = read_code(typed)
-    code = typed_code.code
-    row = find_code(ws.db, code)
-    if row is None:
-        return CodeLookup(code, None, None, f"校验码 {code} 未在本工作区登记：不是本工作区导出的审核表，或校验码抄错")
-    title = f"校验码 {code}（{row.application_id}，表号 {row.serial}，签名人 {row.signer}）"
-    if (typed_code.application_id, typed_code.serial) not in (("", ""), (row.application_id, row.serial)):
-        return CodeLookup(code, row, None, f"{title}：二维码中的申报编号或表号"
-                                           f"（{typed_code.application_id}，{typed_code.serial}）与登记不符")
-    record = stored_record(ws.db, code) or _legacy_record(ws, row)
-    fields = tuple(record_fields(record))
-    if not row.sha256:
-        return CodeLookup(code, row, None, f"{title}已登记，但审核表未成功生成，不是有效的审核表", fields)
-    currency = sheet_currency(ws, record, code)
-    state = "有效：导出后审核表所示内容均未变更" if currency.current else currency.summary()
-    return CodeLookup(code, row, currency,
-                      f"{title}，{local_time(row.exported_at)} 导出；{state}", fields)
-
-
-def _legacy_record(ws: Workspace, row: SheetRow) -> dict[str, Any]:
-    """For a sheet exported before records were kept: its decisions from the export's audit entry."""
-    record: dict[str, Any] = {"application_id": row.application_id, "serial": row.serial, "signer": row.signer,
-                              "exported_at": row.exported_at, "decisions": []}
-    for (details,) in ws.db.execute("SELECT details FROM audit WHERE action = ? AND subject = ? AND at = ?",
-                                    [EXPORT_ACTION, row.application_id, row.exported_at]):
-        parsed = json.loads(details or "{}")
-        if parsed.get("serial") != row.serial:
-            continue
-        for uuid in parsed.get("decisions", []):
-            stored = ws.db.execute("SELECT stage, uuid, outcome, amount_yuan, reviewer, decided_at, signature, record "
-                                   "FROM decisions WHERE uuid = ?", [uuid]).fetchone()
-            if stored is None:
-                record["decisions"].append({"stage": "", "uuid": uuid})
-                continue
-            record["decisions"].append(dict(zip(
-                ("stage", "uuid", "outcome", "amount_yuan", "reviewer", "decided_at", "signature"), stored[:7])))
-            # the application as its reviewer signed it, which is what the sheet printed
-            signed = json.loads(stored[7] or "{}").get("application", {})
-            for key in ("enterprise", "uscc", "item_id"):
-                if key in signed:
-                    record.setdefault(key, signed[key])
-    return record

@@ -7,7 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from sheets.sign import FIELD_NAME
