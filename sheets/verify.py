@@ -92,6 +92,8 @@ class SheetVerdict:
         return f"{application}{serial}，{signer}"
 
 
+DECISION_FIELDS = {"uuid": "决定编号", "stage": "审核阶段", "outcome": "结论", "amount_yuan": "核定金额",
+                   "reviewer": "审核人", "decided_at": "决定时间"}
 MODIFICATION_LEVELS = {
     ModificationLevel.NONE: "无改动",
     ModificationLevel.LTA_UPDATES: "仅添加验证数据或文档时间戳",
@@ -285,8 +287,8 @@ def embedded_files(reader: PdfFileReader, revision: int | None = None) -> dict[s
 def _embedded_files(verdict: SheetVerdict, reader: PdfFileReader, revision: int) -> dict[str, bytes]:
     try:
         return embedded_files(reader, revision)
-    except (KeyError, TypeError, ValueError) as error:
-        verdict.reasons.append(f"审核表中没有签名记录附件（{error}）")
+    except (KeyError, TypeError, ValueError):
+        verdict.reasons.append("审核表中没有签名记录附件")
         return {}
 
 
@@ -351,9 +353,9 @@ def _check_decision(entry: dict[str, Any], raw: bytes, ca_certificate: x509.Cert
         return fail("签名无效：决定记录已被改动")
     if common_name(certificate) != decision.get("reviewer"):
         return fail(f"签名人 {common_name(certificate)} 与记录中的审核人 {decision.get('reviewer')} 不符")
-    for key in ("uuid", "stage", "outcome", "amount_yuan", "reviewer", "decided_at"):
+    for key, label in DECISION_FIELDS.items():
         if decision.get(key) != entry.get(key):
-            return fail(f"审核表上的 {key} 与签名记录不符（签名为 {decision.get(key)!r}，审核表为 {entry.get(key)!r}）")
+            return fail(f"审核表上的{label}与签名记录不符（签名为“{decision.get(key)}”，审核表为“{entry.get(key)}”）")
     return DecisionCheck(stage, uuid, True, f"{decision.get('reviewer')} 的签名有效")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -247,3 +248,28 @@ def test_a_genuine_sheet_checked_after_the_certificate_expired(exported: Exporte
     assert any("过期" in reason for reason in offline.reasons), offline.reasons
     assert not any("不是由受信任的 CA" in reason for reason in offline.reasons)
     _plain(offline.reasons)
+
+
+def test_a_sheet_whose_amount_differs_from_the_signed_decision_says_so_in_chinese(exported: Exported,
+                                                                                   tmp_path: Path) -> None:
+    """Signed by a genuine key, but the sheet shows another amount than the reviewer signed."""
+    with Workspace.open(exported.workspace, create=False, lock=False) as ws:
+        certificates = dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall())
+        content = content_from_case(load_case(ws, exported.both_stages), certificates)
+        key = unlock(ws, FIRST_REVIEWER, DEMO_PASSPHRASE)
+        reviewer = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?", [FIRST_REVIEWER]).fetchone()
+        from models.ca import cert_from_pem
+
+        material = SignerMaterial.of(key, cert_from_pem(reviewer[0]), ca_certificate(ws))
+    assert content.first is not None
+    forged = replace(content, first=replace(content.first, amount_yuan=content.first.amount_yuan * 2))
+    issue = issue_for(forged, serial="2026-999998", audit_head="0" * 64, exported_at="2026-03-01T10:00:00+08:00",
+                      signer=FIRST_REVIEWER, signer_role="初审")
+    rendered = render(forged, issue)
+    path = tmp_path / "forged.pdf"
+    path.write_bytes(SheetSigner(material).sign(rendered.pdf, attachments(forged, issue), rendered.stamp_page,
+                                                rendered.stamp_box, datetime.fromisoformat(issue.exported_at)))
+    verdict = verify_pdf(path, _ca(exported))
+    assert not verdict.ok
+    assert any("审核表上的核定金额与签名记录不符" in reason for reason in verdict.reasons), verdict.reasons
+    _plain(verdict.reasons)
