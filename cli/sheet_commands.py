@@ -96,6 +96,8 @@ def verify(args: argparse.Namespace) -> int:
                 _err(str(bad))
                 return EXIT_USAGE
             print(found.message)
+            for label, value in found.fields:
+                print(f"    {label}：{value}")
             failed += not found.ok
         for path in files:
             verdict = verify_pdf(path, ca, ws)
@@ -113,15 +115,29 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def _print_verdict(verdict) -> None:  # type: ignore[no-untyped-def]
+    from sheets.times import local_time
+
     name = Path(verdict.path).name
     if verdict.ok:
         print(f"【有效】{name}：{verdict.application_id} 表号 {verdict.serial}，校验码 {verdict.code}；"
-              f"签名人 {verdict.signer}，签名时间 {verdict.signed_at}（{verdict.signed_at_source}）")
+              f"签名人 {verdict.signer}，签名时间 {local_time(verdict.signed_at)}（{verdict.signed_at_source}）")
         for check in verdict.decision_checks:
             print(f"    {check.stage}决定 {check.uuid[:8]}：{check.message}")
+        for note in verdict.notes:
+            print(f"    注意：{note}")
         if verdict.content_matches is None:
             print("    （未连接工作区：未比对工作区记录）")
         return
-    print(f"【无效】{name}")
+    if not verdict.reasons and verdict.outdated:
+        print(f"【已过时】{name}：{verdict.subject()}，校验码 {verdict.code}；签名完好，但不再是现行审核表")
+        for reason in verdict.currency.reasons:
+            print(f"    - {reason}")
+        newer = verdict.currency.newer
+        if newer is not None:
+            print(f"    较新的审核表：表号 {newer.serial}，校验码 {newer.code}（{newer.signer} 导出）")
+        else:
+            print("    尚无较新的审核表，请重新导出")
+        return
+    print(f"【无效】{name}：{verdict.subject()}")
     for reason in verdict.reasons:
         print(f"    - {reason}")

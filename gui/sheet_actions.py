@@ -3,9 +3,10 @@
 A sheet is signed by the current reviewer with the key unlocked in this
 sitting (``ReviewSession``); the passphrase is asked only when that key is not
 unlocked yet. Numbering, rendering and signing run off the GUI thread (``Op``)
-on a second workspace connection. Printing prints the signed PDF itself: a
-copy already exported to the remembered folder when it is still the current
-original, otherwise a fresh one issued into a temporary folder.
+on a second workspace connection. Printing prints the signed PDF itself: the
+current original (exported to the remembered folder, or kept in the
+workspace's store), otherwise a fresh one issued into a temporary folder; a
+superseded sheet is never printed.
 
 Each takes the main window (its ``ws``, ``session``, ``statusBar()``), as
 ``MainWindow.sheet_action`` calls them: ``export_sheet(window, ws, application_id)``.
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from models.decisions import FIRST
-from sheets.single import NO_FIRST_DECISION, IssuedSheet, export_with_key, issued_copy
+from sheets.single import NO_FIRST_DECISION, IssuedSheet, export_with_key, issued_copy, stored_copy
 
 from gui import errors, passphrase_dialog
 from gui.ops import Op, worker_workspace
@@ -166,7 +167,7 @@ def print_file(window: Window, path: str | Path, title: str) -> bool:
 
 
 def print_sheet(window: Window, ws: Workspace, application_id: str) -> None:
-    """Print the signed sheet: the exported original if it is current, else a freshly issued one."""
+    """Print the signed sheet: the current original (exported copy or the workspace's stored one), else a new one."""
     if _refuse_undecided(window, application_id):
         return
     title = f"审核表 {application_id}"
@@ -176,6 +177,15 @@ def print_sheet(window: Window, ws: Workspace, application_id: str) -> None:
         if print_file(window, existing.path, title):
             _status(window, f"已打印 {application_id} 的审核表（校验码 {existing.code}）")
         return
+    scratch = tempfile.mkdtemp(prefix="reviewdesk-print-")
+    try:
+        stored = stored_copy(ws, application_id, scratch)  # the current original: no key, no new number
+        if stored is not None:
+            if print_file(window, stored.path, title):
+                _status(window, f"已打印 {application_id} 的审核表（校验码 {stored.code}）")
+            return
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
     def issue(signer: str, key: ec.EllipticCurvePrivateKey) -> None:
         scratch = tempfile.mkdtemp(prefix="reviewdesk-print-")

@@ -1,8 +1,12 @@
-"""工具 → 核对校验码: type the code printed on a paper 审核表 and see which sheet of this workspace it is."""
+"""工具 → 核对校验码: type or scan the code of a paper 审核表 and compare the paper with what the sheet says.
+
+Beside which sheet it is, the dialog shows what the sheet showed when it was signed (enterprise, USCC,
+item, each stage's outcome and amount in 小写 and 大写, signers, local times), so a photocopy whose
+amount was altered does not pass for the original.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -15,14 +19,7 @@ if TYPE_CHECKING:
     from sheets.verify import CodeLookup
 
 GOOD, BAD, UNKNOWN = "#1b5e20", "#b3261e", "#8a5a00"
-
-
-def local_time(iso: str) -> str:
-    """The audit's UTC time as the reviewer's clock shows it."""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return iso
+FIXED_LABELS = ("申报编号", "表号")  # shown in the fixed rows above the sheet's content
 
 
 class VerifyCodeDialog(QDialog):
@@ -32,13 +29,13 @@ class VerifyCodeDialog(QDialog):
         self.lookup: CodeLookup | None = None
         self.setWindowTitle("核对校验码")
         layout = QVBoxLayout(self)
-        intro = QLabel("输入纸质审核表页脚的 16 位校验码（不区分大小写，可省略短横线），核对它是否为本工作区导出的审核表。",
-                       self)
+        intro = QLabel("输入纸质审核表页脚的校验码（不区分大小写和全角半角，可省略短横线），或用扫码枪扫描表上的二维码，"
+                       "核对它是否为本工作区导出的现行审核表，并逐项对照下方内容与纸面是否一致。", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         row = QHBoxLayout()
         self.code = QLineEdit(self)
-        self.code.setPlaceholderText("如 7K3M-9QXP-2HD4-WA1C")
+        self.code.setPlaceholderText("如 7K3M-9QXP-2HD4-WA1C-R8TE")
         self.code.setAccessibleName("校验码")
         self.code.setClearButtonEnabled(True)
         self.check_button = QPushButton("核对", self)
@@ -60,6 +57,7 @@ class VerifyCodeDialog(QDialog):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
             self.form.addRow(f"{label}：", value)
+        self.content_labels: dict[str, QLabel] = {}  # the sheet's content, by label (企业名称, 初审结论 …)
         self.details = details
         details.hide()
         layout.addWidget(details)
@@ -69,10 +67,11 @@ class VerifyCodeDialog(QDialog):
         layout.addWidget(buttons)
         self.check_button.clicked.connect(self.check)
         self.code.returnPressed.connect(self.check)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
 
     def check(self) -> None:
         from sheets.codes import BadCode
+        from sheets.times import local_time
         from sheets.verify import lookup_code
 
         typed = self.code.text()
@@ -94,16 +93,33 @@ class VerifyCodeDialog(QDialog):
             return
         if not row.sha256:
             state, color = "已登记，但审核表未成功生成：不是有效的审核表", BAD
-        elif found.decisions_current:
-            state, color = "有效：导出后决定未变更", GOOD
+        elif found.currency is not None and found.currency.current:
+            state, color = "有效：导出后审核表所示内容均未变更", GOOD
+        elif found.currency is not None:
+            state, color = found.currency.summary(), UNKNOWN
         else:
-            state, color = "已过时：导出后决定已被更新", UNKNOWN
+            state, color = found.message, BAD
         values = {"application_id": row.application_id, "serial": row.serial, "signer": row.signer,
                   "exported_at": local_time(row.exported_at), "state": state}
         for key, value in values.items():
             self.fields[key].setText(value)
+        self.fields["state"].setWordWrap(True)
+        self._show_content(found.fields)
         self.details.show()
         self._say(found.message, GOOD if found.ok else color)
+
+    def _show_content(self, fields: tuple[tuple[str, str], ...]) -> None:
+        for label in self.content_labels.values():
+            self.form.removeRow(label)
+        self.content_labels = {}
+        for label, value in fields:
+            if label in FIXED_LABELS:
+                continue
+            shown = QLabel(value, self.details)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            shown.setWordWrap(True)
+            self.content_labels[label] = shown
+            self.form.addRow(f"{label}：", shown)
 
     def _say(self, text: str, color: str) -> None:
         self.verdict.setText(f"<span style='color:{color}'><b>{escape(text)}</b></span>")

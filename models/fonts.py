@@ -130,3 +130,39 @@ def register_reportlab_font(configured: str | None = None) -> str:
         pdfmetrics.registerFont(TTFont(name, str(choice.path), subfontIndex=choice.subfont_index))
         _registered[choice.path] = name
     return name
+
+
+# Fonts for the CJK Extension characters the main font lacks (such as 䶮 in Ext A and 𠮷 in Ext B):
+# SimSun-ExtB on Windows, HanaMin (Debian's fonts-hanazono) on Linux, in this order after the main font.
+FALLBACK_WINDOWS_FONTS = ("simsunb.ttf",)
+FALLBACK_LINUX_FONTS = (
+    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+)
+
+
+def fallback_fonts() -> list[Path]:
+    """The TrueType fallback fonts present on this computer, in the order they are tried."""
+    found: list[Path] = []
+    if sys.platform == "win32":
+        folder = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+        found += [folder / name for name in FALLBACK_WINDOWS_FONTS]
+    found += [Path(path) for path in FALLBACK_LINUX_FONTS]
+    found += [path for path in _bundled() if path.name.lower().startswith(("hanamin", "simsunb"))]
+    return [path for path in dict.fromkeys(found) if path.is_file() and truetype_subfont(path) is not None]
+
+
+def register_reportlab_fallbacks() -> list[str]:
+    """Register the fallback fonts with reportlab once per process; returns their font names in order."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    names: list[str] = []
+    for path in fallback_fonts():
+        name = _registered.get(path)
+        if name is None:
+            name = f"CJK-{len(_registered)}"
+            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=truetype_subfont(path) or 0))
+            _registered[path] = name
+        names.append(name)
+    return names

@@ -12,6 +12,8 @@ set -euo pipefail
 PACKAGES=(
   # fonts: Chinese must render, offscreen too (Qt finds fonts via fontconfig)
   fontconfig fonts-wqy-microhei
+  # CJK Extension A/B characters (䶮, 𠮷) in enterprise names: the sheets embed HanaMin as a fallback
+  fonts-hanazono
   # PDF to PNG for looking at reports
   poppler-utils
   # PyInstaller reads binaries with objdump

@@ -8,6 +8,7 @@ No Qt here: the GUI previews and prints the PDFs these modules write.
 - ``bench.measure`` — signed and unsigned sheets per second
 
 Inside: ``content`` (what a sheet shows, as plain data), ``layout`` with ``ruled``, ``page``,
-``flowables`` and ``styles`` (reportlab), ``sign`` and ``stamp_font`` (pyHanko), ``registry``
-(the ``sheets`` table), ``amounts`` (大写金额), ``codes`` (verification codes).
+``flowables`` and ``styles`` (reportlab), ``sign`` (pyHanko), ``registry``
+(the ``sheets`` table), ``currency`` (is a sheet still current), ``shown`` and ``times`` (a record as
+read back), ``amounts`` (大写金额), ``codes`` (verification codes).
 """

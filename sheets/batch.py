@@ -16,7 +16,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -27,11 +27,13 @@ from models.failures import ReviewDeskError
 from models.fonts import PDF_FONT_SETTING
 from models.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.workspace import Workspace
-from sheets.content import SheetContent, SheetIssue, attachments, content_from_case
+from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
+from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded
-from sheets.registry import issue_sheets, record_outcomes
+from sheets.originals import current_original, keep_original, record_reissue
+from sheets.registry import issue_sheets, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial
-from sheets.stamp_font import stamp_font
+from sheets.styles import styles
 
 PARALLEL_FROM = 21  # below this, starting worker processes costs more than it saves
 
@@ -153,6 +155,36 @@ def _contents(ws: Workspace, ids: Sequence[str]) -> tuple[list[SheetContent], li
     return contents, failed
 
 
+def _reissue_originals(ws: Workspace, contents: list[SheetContent], out_dir: Path, actor: str,
+                       report: ExportReport) -> list[SheetContent]:
+    """Write the still-current originals again (same number, first signer); the rest need a new sheet."""
+    fresh: list[SheetContent] = []
+    for content in contents:
+        original = current_original(ws, content.application_id)
+        if original is None:
+            fresh.append(content)
+            continue
+        target = out_dir / file_name(content.application_id)
+        write_atomically(target, original.data)
+        record_reissue(ws, actor, original, target)
+        report.written.append(SheetResult(content.application_id, str(target), original.row.sha256))
+    return fresh
+
+
+def _printable(contents: list[SheetContent], report: ExportReport, chain: FontChain,
+               signer_fields: list[tuple[str, str]]) -> list[SheetContent]:
+    """The contents every character of which has a font; the others failed, before any is numbered."""
+    kept: list[SheetContent] = []
+    for content in contents:
+        try:
+            check_printable(printed_fields(content) + signer_fields, chain)
+        except UnprintableCharacter as refused:
+            report.failed.append((content.application_id, str(refused)))
+            continue
+        kept.append(content)
+    return kept
+
+
 def _pool_context() -> str:
     """fork is fastest, but only safe from a single-threaded process; otherwise spawn."""
     if sys.platform.startswith("linux") and threading.active_count() == 1:
@@ -231,18 +263,24 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
     report = ExportReport()
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
+    contents = _reissue_originals(ws, contents, out_dir, reviewer.name, report)
+    material = SignerMaterial.of(key, reviewer.certificate, ca)
+    contents = _printable(contents, report, styles(font_path).chain,
+                          [("导出人", reviewer.name), ("导出人单位", material.organization)])
     if contents:
-        material = SignerMaterial.of(key, reviewer.certificate, ca, stamp_font="")
-        material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs, font_path)))
-        issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role)
+        issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role, material.organization,
+                              series_prefix(material.ca_der))
         work = [SheetJob(content, issue, str(out_dir / file_name(content.application_id)))
                 for content, issue in zip(contents, issues)]
         by_path = {r.path: r for r in run_jobs(work, material, font_path, jobs or os.cpu_count() or 1, progress)}
         results = [by_path[job.path] for job in work]
+        for result in results:
+            if result.error is None:
+                keep_original(ws, result.path)
         record_outcomes(ws.db, reviewer.name,
                         [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
                         [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
-        report.written = [r for r in results if r.error is None]
+        report.written += [r for r in results if r.error is None]
         report.failed += [(r.application_id, r.error or "") for r in results if r.error is not None]
     report.seconds = time.perf_counter() - started
     return report

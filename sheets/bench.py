@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from models.keys import KdfParams
 from sheets.batch import SheetJob, _contents, decided_ids, run_jobs
 from sheets.content import issue_for
 from sheets.sign import SignerMaterial
-from sheets.stamp_font import stamp_font
 
 SIGNER = "审核员甲"
 GOAL_SIGNED_PER_SECOND = 40.0
@@ -32,14 +30,13 @@ def _setup(folder: Path, n: int) -> tuple[list[SheetJob], list[SheetJob], Signer
     with Workspace.open(folder / "workspace", create=False) as ws:
         contents, _ = _contents(ws, decided_ids(ws))
         reviewer = get_reviewer(ws, SIGNER)
-        material = SignerMaterial.of(unlock(ws, SIGNER, DEMO_PASSPHRASE), reviewer.certificate, ca_certificate(ws),
-                                     stamp_font="")
-    material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs)))
+        material = SignerMaterial.of(unlock(ws, SIGNER, DEMO_PASSPHRASE), reviewer.certificate, ca_certificate(ws))
     signed, unsigned = [], []
     for index in range(n):
         content = contents[index % len(contents)]
         issue = issue_for(content, serial=f"2026-{index + 1:06d}", audit_head=f"{index:064x}",
-                          exported_at="2026-01-05T09:30:00+08:00", signer=SIGNER, signer_role=reviewer.role)
+                          exported_at="2026-01-05T09:30:00+08:00", signer=SIGNER, signer_role=reviewer.role,
+                          signer_organization=material.organization)
         signed.append(SheetJob(content, issue, str(folder / "signed" / f"{index:04d}.pdf")))
         unsigned.append(SheetJob(content, issue, str(folder / "unsigned" / f"{index:04d}.pdf")))
     (folder / "signed").mkdir()

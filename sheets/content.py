@@ -6,6 +6,7 @@ never open it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ from policy.assessment import STATUS_LABELS
 from policy.catalog import load_policy
 
 from models.casefile import Case, DecisionView
-from models.records import money_text
-from sheets.codes import verification_code
+from models.records import application_snapshot, money_text
+from models.signing import canonical_bytes
+from sheets.codes import legacy_verification_code, verification_code
 
-SHEET_FORMAT = "reviewdesk-sheet/1"
+SHEET_FORMAT = "reviewdesk-sheet/2"
+LEGACY_SHEET_FORMAT = "reviewdesk-sheet/1"  # 16-symbol codes, no application hash
+SHEET_FORMATS = (SHEET_FORMAT, LEGACY_SHEET_FORMAT)
 SHEET_RECORD_FILE = "sheet.json"
 STAGE_FILES = {"初审": "decision-1-first.json", "复核": "decision-2-second.json"}
 
@@ -78,6 +82,7 @@ class SheetContent:
     first: DecisionBlock | None
     second: DecisionBlock | None
     demo: bool
+    application_sha256: str = ""  # of the application as imported, to tell a later re-import
 
     @property
     def decisions(self) -> tuple[DecisionBlock, ...]:
@@ -94,6 +99,7 @@ class SheetIssue:
     exported_at: str
     signer: str
     signer_role: str
+    signer_organization: str = ""  # the O of the signer's certificate, shown on the stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +136,23 @@ def content_from_case(case: Case, certificates: Mapping[str, str] | None = None,
         evidence=tuple(EvidenceLine(f.name, f.short_hash, f.size, f.kind) for f in case.evidence),
         first=_block(case.first, certificates), second=_block(case.second, certificates),
         demo=case.demo if demo is None else demo or case.demo,
+        application_sha256=hashlib.sha256(canonical_bytes(application_snapshot(app))).hexdigest(),
     )
+
+
+def printed_fields(content: SheetContent, issue: SheetIssue | None = None) -> list[tuple[str, str]]:
+    """(field, text) of everything free-form the sheet prints, to check that every character has a font."""
+    fields = [("企业名称", content.enterprise), ("统一社会信用代码", content.uscc), ("所属县区", content.county),
+              ("产业", content.industry), ("申报事项", content.item_name), ("条款原文", content.clause_text),
+              ("责任单位", "、".join(content.units))]
+    fields += [("测算过程", line) for line in content.trace] + [("需人工判断", line) for line in content.flags]
+    fields += [("附件文件名", f.name) for f in content.evidence]
+    for block in content.decisions:
+        fields += [(f"{block.stage}审核人", block.reviewer), (f"{block.stage}审核意见", block.opinion),
+                   (f"{block.stage}超上限理由", block.override_reason)]
+    if issue is not None:
+        fields += [("导出人", issue.signer), ("导出人单位", issue.signer_organization)]
+    return fields
 
 
 def sheet_record(content: SheetContent, *, serial: str, audit_head: str, exported_at: str,
@@ -142,7 +164,9 @@ def sheet_record(content: SheetContent, *, serial: str, audit_head: str, exporte
         "application_id": content.application_id,
         "enterprise": content.enterprise,
         "uscc": content.uscc,
+        "application_sha256": content.application_sha256,
         "item_id": content.item_id,
+        "item_name": content.item_name,
         "clause": content.clause_ref,
         "policy_version": content.policy_version,
         "policy_hash": content.policy_hash,
@@ -160,16 +184,22 @@ def sheet_record(content: SheetContent, *, serial: str, audit_head: str, exporte
     }
 
 
+def code_for(record: Mapping[str, Any]) -> str:
+    """The verification code of a sheet record of either format."""
+    if record.get("format") == LEGACY_SHEET_FORMAT:
+        return legacy_verification_code(record)
+    return verification_code(record)
+
+
 def issue_for(content: SheetContent, *, serial: str, audit_head: str, exported_at: str, signer: str,
-              signer_role: str) -> SheetIssue:
+              signer_role: str, signer_organization: str = "") -> SheetIssue:
     record = sheet_record(content, serial=serial, audit_head=audit_head, exported_at=exported_at, signer=signer)
-    return SheetIssue(serial, verification_code(record), audit_head, exported_at, signer, signer_role)
+    return SheetIssue(serial, verification_code(record), audit_head, exported_at, signer, signer_role,
+                      signer_organization)
 
 
 def attachments(content: SheetContent, issue: SheetIssue) -> list[Attachment]:
     """The sheet record and each decision's signed record, signature and certificate."""
-    from models.signing import canonical_bytes
-
     record = sheet_record(content, serial=issue.serial, audit_head=issue.audit_head,
                           exported_at=issue.exported_at, signer=issue.signer)
     files = [Attachment(SHEET_RECORD_FILE, canonical_bytes(record), f"审核表记录（校验码 {issue.code}）")]

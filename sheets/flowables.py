@@ -1,11 +1,15 @@
-"""Two small flowables: the QR code, and the reserved box where the signature stamp goes."""
+"""Two small flowables: the QR code, and the signature's visible stamp, drawn into the page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
+
+from sheets.glyphs import chain_for
 
 
 class QrFlowable(Flowable):
@@ -44,11 +48,19 @@ class QrFlowable(Flowable):
 
 
 class StampSpot(Flowable):
-    """Reserves the box for the signature's visible stamp and records where it landed (page, box)."""
+    """The signature's visible stamp as page content, and where it landed (page, box) for the signature field.
 
-    def __init__(self, width: float, height: float, sink: dict[str, Any]) -> None:
+    Drawn into the page rather than into the signature widget's appearance, every renderer shows it:
+    QtPdf (print and its preview), paper, pdftoppm, as well as viewers that show signature widgets.
+    """
+
+    FONT_SIZE, LEADING, LEFT = 10.0, 14.0, 12.0
+
+    def __init__(self, width: float, height: float, sink: dict[str, Any], lines: Sequence[str] = (),
+                 font: str = "Helvetica") -> None:
         super().__init__()
         self.width, self.height, self.sink = width, height, sink
+        self.lines, self.font = tuple(line for line in lines if line), font
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -57,3 +69,61 @@ class StampSpot(Flowable):
         x, y = self.canv.absolutePosition(0, 0)
         self.sink["page"] = self.canv.getPageNumber() - 1
         self.sink["box"] = (x, y, x + self.width, y + self.height)
+        if not self.lines:
+            return
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setLineWidth(1)
+        canvas.rect(0.5, 0.5, self.width - 1, self.height - 1, stroke=1, fill=0)
+        block = self.LEADING * (len(self.lines) - 1) + self.FONT_SIZE
+        baseline = (self.height + block) / 2 - self.FONT_SIZE * 0.88
+        chain = chain_for(self.font)
+        for n, line in enumerate(self.lines):
+            x = self.LEFT
+            for font, run in chain.runs(line):
+                canvas.setFont(font, self.FONT_SIZE)
+                canvas.drawString(x, baseline - n * self.LEADING, run)
+                x += stringWidth(run, font, self.FONT_SIZE)
+        canvas.restoreState()
+
+
+class CheckBoxes(Flowable):
+    """A row of empty squares, each followed by its label, to be ticked by pen: □通过 □部分通过 …
+
+    The squares are drawn (``SIDE`` points, 4.5 mm), not a "□" glyph, which prints at about 5 pt.
+    """
+
+    SIDE = 4.5 * 72 / 25.4
+    GAP = 4.0
+
+    def __init__(self, labels: Sequence[str], font: str, size: float = 9.5) -> None:
+        super().__init__()
+        self.labels, self.font, self.size = tuple(labels), font, size
+
+    def _item_width(self, label: str) -> float:
+        return self.SIDE + 3 + stringWidth(label, self.font, self.size) + 3 * self.GAP
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        rows, used = 1, 0.0
+        for label in self.labels:
+            if used and used + self._item_width(label) > available_width:
+                rows, used = rows + 1, 0.0
+            used += self._item_width(label)
+        self.height = rows * (self.SIDE + 5)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setLineWidth(0.8)
+        canvas.setFont(self.font, self.size)
+        x, top = 0.0, self.height
+        for label in self.labels:
+            if x and x + self._item_width(label) > self.width:
+                x, top = 0.0, top - (self.SIDE + 5)
+            bottom = top - 2.5 - self.SIDE
+            canvas.rect(x, bottom, self.SIDE, self.SIDE, stroke=1, fill=0)
+            canvas.drawString(x + self.SIDE + 3, bottom + (self.SIDE - self.size * 0.72) / 2, label)
+            x += self._item_width(label)
+        canvas.restoreState()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -17,9 +18,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
 
+from models.audit import now_text as audit_now
+from models.review_terms import OUTCOMES
 from sheets.amounts import rmb_uppercase
-from sheets.content import DecisionBlock, SheetContent, SheetIssue
-from sheets.flowables import QrFlowable, StampSpot
+from sheets.content import DecisionBlock, SheetContent, SheetIssue, printed_fields
+from sheets.flowables import CheckBoxes, QrFlowable, StampSpot
+from sheets.glyphs import check_printable
 from sheets.page import Furniture, SheetCanvas, draw_page
 from sheets.ruled import Section, Text, paragraph
 from sheets.styles import (
@@ -31,7 +35,9 @@ VALUE = (WIDTH - 2 * LABEL) / 2
 GRID = [LABEL, VALUE, LABEL, VALUE]
 WIDE = ((1, 3),)  # a value spanning the rest of the four-column grid
 STAMP_WIDTH, STAMP_HEIGHT = 200.0, 70.0
-OUTCOMES = ("通过", "部分通过", "不通过", "退回补正")
+FIRST_OUTCOMES = OUTCOMES  # 初审 may also hand the case to the 负责人
+SECOND_OUTCOMES = tuple(o for o in OUTCOMES if o != "提交负责人")
+APPROVER_ROLE = "负责人"
 KINDS = {"pdf": "PDF", "image": "图片", "other": "其他"}
 
 
@@ -114,7 +120,8 @@ def _decision(stage: str, heading: str, block: DecisionBlock | None, s: Styles, 
         proof = f"决定编号 {block.uuid}，由{block.reviewer}以数字证书签名；签名记录作为本表附件保存，可离线核验。"
         section.row("电子签名", Text(proof, s.small), "", "", spans=WIDE)
     else:
-        section.row(f"{stage}结论", "　".join(f"□{o}" for o in OUTCOMES) if blank else "尚未作出", "", "", spans=WIDE)
+        outcomes = FIRST_OUTCOMES if stage == "初审" else SECOND_OUTCOMES
+        section.row(f"{stage}结论", CheckBoxes(outcomes, s.font) if blank else "尚未作出", "", "", spans=WIDE)
         section.row("核定金额（小写）", "¥" if blank else "—", "审核人", "", center=(0, 2))
         section.row("核定金额（大写）", "人民币" if blank else "—", "", "", spans=WIDE)
         section.row("审核意见", "", "", "", spans=WIDE, height=64 if blank else None)
@@ -122,16 +129,27 @@ def _decision(stage: str, heading: str, block: DecisionBlock | None, s: Styles, 
     return section.build()
 
 
-def _approval(s: Styles, stamp: StampSpot | None) -> Table:
+def _approval(s: Styles, issue: SheetIssue | None, stamp: StampSpot | None) -> Table:
     section = Section(s, GRID, "六、负责人审批")
     section.row("审批意见", "", "", "", spans=WIDE, height=56)
-    section.row("负责人签字", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=30)
+    if issue is not None and issue.signer_role == APPROVER_ROLE:
+        # The 负责人 exported and signed this sheet: the block says so instead of staying empty.
+        signed = Text(f"{issue.signer}（已以数字证书签名，见下方电子签章）")
+        section.row("负责人签字", signed, "日期", when(issue.exported_at)[:10], center=(0, 2, 3), height=30)
+    else:
+        section.row("负责人签字", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=30)
+    section.row("单位（盖章）", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=72)
     if stamp is not None:
-        note = ("本表由导出人以数字证书签名（PAdES）。在 Adobe Reader 或 WPS 中点击右侧签章可查看签名状态；"
-                "离线核验：reviewdesk verify 文件.pdf")
+        note = ("本表由导出人以数字证书签名（PAdES），电子文件可在 PDF 阅读器中查看签名状态；"
+                "纸质件请凭页脚校验码或二维码向审核单位核对。")
         section.row("导出人电子签章", paragraph(note, s.small), stamp, "", spans=((2, 3),), center=(0, 2),
                     height=STAMP_HEIGHT + 8)
     return section.build()
+
+
+def stamp_lines(issue: SheetIssue) -> list[str]:
+    role = f"（{issue.signer_role}）" if issue.signer_role else ""
+    return ["电子签章", f"{issue.signer}{role}", issue.signer_organization, f"签名时间 {when(issue.exported_at)}"]
 
 
 def qr_payload(application_id: str, serial: str, code: str) -> str:
@@ -144,7 +162,10 @@ def _title(c: SheetContent, issue: SheetIssue | None, s: Styles) -> list[Any]:
         right: Any = ""
         note = [paragraph("（空白表 · 供专家纸质评审填写）", s.subtitle)]
     else:
-        right = [QrFlowable(qr_payload(c.application_id, issue.serial, issue.code), 62), paragraph(issue.code, s.code)]
+        # the 24-character code in two lines at a group boundary: one line would not fit under the QR code
+        groups = issue.code.split("-")
+        shown = "-".join(groups[:3]) + "\n" + "-".join(groups[3:]) if len(groups) > 3 else issue.code
+        right = [QrFlowable(qr_payload(c.application_id, issue.serial, issue.code), 62), paragraph(shown, s.code)]
         note = []
     basis = paragraph(f"依据《{c.measure_title}》（{c.document_number}）", s.subtitle)
     head = Table([["", paragraph(TITLE, s.title), right], [[basis, *note], "", ""]],
@@ -173,8 +194,19 @@ def _story(c: SheetContent, issue: SheetIssue | None, s: Styles, stamp: StampSpo
         _applicant(c, s), _item(c, s), _trace(c, s), _evidence(c, s),
         KeepTogether([opinions, _decision("初审", "（一）初审", None if blank else c.first, s, blank=blank)]),
         KeepTogether([_decision("复核", "（二）复核", None if blank else c.second, s, blank=blank)]),
-        KeepTogether([_approval(s, stamp)]),
+        KeepTogether([_approval(s, issue, stamp)]),
     ]
+
+
+def pdf_date(iso: str) -> str:
+    """``2026-12-01T09:30:00+08:00`` → ``D:20261201093000+08'00'`` (PDF's date format)."""
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
 
 
 def render(content: SheetContent, issue: SheetIssue | None, *, font_path: str | None = None) -> Rendered:
@@ -183,8 +215,9 @@ def render(content: SheetContent, issue: SheetIssue | None, *, font_path: str | 
     ``issue`` None renders the blank paper form: no serial, code or stamp, empty decision boxes.
     """
     s = styles(font_path)
+    check_printable(printed_fields(content, issue), s.chain)
     sink: dict[str, Any] = {}
-    stamp = None if issue is None else StampSpot(STAMP_WIDTH, STAMP_HEIGHT, sink)
+    stamp = None if issue is None else StampSpot(STAMP_WIDTH, STAMP_HEIGHT, sink, stamp_lines(issue), s.font)
     furniture = Furniture(s.font, content.application_id, issue.serial if issue else "", issue.code if issue else "",
                           issue.audit_head if issue else "", content.demo, issue is None)
     buffer = io.BytesIO()
@@ -197,5 +230,7 @@ def render(content: SheetContent, issue: SheetIssue | None, *, font_path: str | 
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM - 4,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate("sheet", [frame], onPage=lambda canvas, _: draw_page(canvas, furniture))])
-    doc.build(_story(content, issue, s, stamp), canvasmaker=partial(SheetCanvas, furniture=furniture))
+    created = pdf_date(issue.exported_at if issue is not None else audit_now())
+    doc.build(_story(content, issue, s, stamp),
+              canvasmaker=partial(SheetCanvas, furniture=furniture, creation_date=created))
     return Rendered(buffer.getvalue(), doc.page, sink.get("page", 0), sink.get("box"))

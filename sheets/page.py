@@ -28,9 +28,12 @@ class Furniture:
 class SheetCanvas(Canvas):
     """Holds pages back until the end so each can say 第 n 页 共 m 页."""
 
-    def __init__(self, *args: Any, furniture: Furniture, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, furniture: Furniture, creation_date: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._furniture = furniture
+        if creation_date:
+            # invariant mode keeps the file reproducible but would date it 2000-01-01: the real date instead
+            self.setDateFormatter(lambda *_: creation_date)
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name

@@ -3,18 +3,26 @@
 The table belongs to the schema (migration ``0002_sessions_and_sheets``);
 ``ensure_sheet_table`` repeats its definition for workspaces opened before
 that migration existed. ``sha256`` is empty from the moment a sheet is
-numbered until its file has been written.
+numbered until its file has been written. ``sheet_records`` keeps each
+sheet's record (what its code pins) so a printed copy can be checked by its
+content; sheets exported before that table existed have no row there.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
 from models import audit
-from sheets.content import SheetContent, SheetIssue, issue_for
+from models.failures import ReviewDeskError
+from models.signing import canonical_bytes
+from sheets.codes import ALPHABET
+from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
 
 EXPORT_ACTION = "导出审核表"
 FAILED_ACTION = "导出审核表失败"
@@ -33,42 +41,52 @@ class SheetRow:
 
 
 def ensure_sheet_table(db: Database) -> None:
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS sheets (code TEXT PRIMARY KEY, application_id TEXT NOT NULL, "
-        "serial TEXT NOT NULL, sha256 TEXT NOT NULL, signer TEXT NOT NULL, exported_at TEXT NOT NULL)")
+    """The tables come from the workspace's migrations (0002, 0005); a workspace without them is not one."""
+    if not _has_table(db):
+        raise ReviewDeskError("工作区缺少审核表登记表，请用新版审核台打开以完成数据库升级")
 
 
 def _has_table(db: Database) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheets'").fetchone() is not None
 
 
-def _next_number(db: Database, year: str) -> int:
+def series_prefix(ca_der: bytes) -> str:
+    """The workspace's four-symbol number prefix, fixed when its CA was made: from the CA certificate's hash."""
+    digest = int.from_bytes(hashlib.sha256(ca_der).digest()[:3], "big")
+    return "".join(ALPHABET[(digest >> (19 - 5 * i)) & 31] for i in range(4))
+
+
+def _next_number(db: Database, series: str) -> int:
     row = db.execute("SELECT serial FROM sheets WHERE serial LIKE ? ORDER BY serial DESC LIMIT 1",
-                     [f"{year}-%"]).fetchone()
-    return int(row[0].split("-")[1]) + 1 if row else 1
+                     [f"{series}-%"]).fetchone()
+    return int(row[0].rsplit("-", 1)[1]) + 1 if row else 1
 
 
-def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, signer_role: str) -> list[SheetIssue]:
-    """Number each sheet, audit its export and register its code, all in one transaction.
+def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, signer_role: str,
+                 signer_organization: str = "", prefix: str = "") -> list[SheetIssue]:
+    """Number each sheet (``前缀-年份-序号``), audit its export and register its code, all in one transaction.
 
     The audit entry's time is the signing time, and its hash is the chain head the sheet prints.
     """
     issued: list[SheetIssue] = []
     with db.atomic():
         ensure_sheet_table(db)
-        year = audit.now_text()[:4]
-        number = _next_number(db, year)
+        series = f"{prefix}-{audit.now_text()[:4]}" if prefix else audit.now_text()[:4]
+        number = _next_number(db, series)
         for content in contents:
-            serial = f"{year}-{number:06d}"
+            serial = f"{series}-{number:06d}"
             number += 1
             head = audit.append(db, signer, EXPORT_ACTION, content.application_id, {
                 "serial": serial, "decisions": [block.uuid for block in content.decisions],
             })
             exported_at = db.execute("SELECT at FROM audit WHERE hash = ?", [head]).fetchone()[0]
             issue = issue_for(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer,
-                              signer_role=signer_role)
+                              signer_role=signer_role, signer_organization=signer_organization)
             db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
                        "VALUES (?, ?, ?, '', ?, ?)", [issue.code, content.application_id, serial, signer, exported_at])
+            record = sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer)
+            db.execute("INSERT INTO sheet_records (code, record) VALUES (?, ?)",
+                       [issue.code, canonical_bytes(record).decode("utf-8")])
             issued.append(issue)
         if issued:
             audit.append(db, signer, REGISTER_ACTION, "", {
@@ -96,6 +114,24 @@ def find_code(db: Database, code: str) -> SheetRow | None:
         return None
     row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets WHERE code = ?",
                      [code]).fetchone()
+    return SheetRow(*row) if row else None
+
+
+def stored_record(db: Database, code: str) -> dict[str, Any] | None:
+    """The sheet record registered with ``code``; None for sheets exported before records were kept."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheet_records'").fetchone() is None:
+        return None
+    row = db.execute("SELECT record FROM sheet_records WHERE code = ?", [code]).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def newest_sheet(db: Database, application_id: str) -> SheetRow | None:
+    """The application's most recently exported sheet that was written."""
+    if not _has_table(db):
+        return None
+    row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets "
+                     "WHERE application_id = ? AND sha256 != '' ORDER BY exported_at DESC, serial DESC LIMIT 1",
+                     [application_id]).fetchone()
     return SheetRow(*row) if row else None
 
 

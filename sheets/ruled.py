@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
 
+from sheets.glyphs import chain_for
 from sheets.styles import BODY_LEADING, BODY_SIZE, HEADER_GRAY, PAD, Styles
 
 MAX_LINES = 12  # longest piece of a text kept in one row
@@ -35,13 +35,15 @@ class Text:
 
 
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    """Plain ``text`` as a paragraph, characters the style's font lacks in a fallback font."""
+    return Paragraph(chain_for(style.fontName).markup(text), style)
 
 
 def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
     """``text`` for a cell ``width`` wide: a plain string if it fits one line, else paragraphs of ≤ MAX_LINES lines."""
     inner = width - 2 * PAD
-    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= inner:
+    if "\n" not in text and chain_for(style.fontName).in_primary(text) and \
+            stringWidth(text, style.fontName, style.fontSize) <= inner:
         return [text]
     para = paragraph(text, style)
     if len(text) * style.fontSize <= (inner - style.rightIndent) * MAX_LINES * 0.9:

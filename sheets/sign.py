@@ -1,17 +1,18 @@
-"""The PAdES signature of a sheet by the exporting reviewer, with a visible stamp.
+"""The PAdES signature of a sheet by the exporting reviewer, its field over the stamp on the page.
 
-The signature certifies the document with DocMDP "no changes": any later
-revision breaks it. The decisions' own signed records travel inside the PDF
-as embedded files, added in the signed revision.
+The visible stamp is page content (``flowables.StampSpot``), drawn before
+signing so every renderer shows it; the signature field lies over it with an
+empty appearance, so viewers that show signature widgets open the signature
+when the stamp is clicked. The signature certifies the document with DocMDP
+"no changes": any later revision breaks it. The decisions' own signed records
+travel inside the PDF as embedded files, added in the signed revision.
 """
 
 from __future__ import annotations
 
 import io
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from asn1crypto import cms
@@ -21,21 +22,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, FileSpec, embed_file
-from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import simple_cms_attribute
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import BaseStamp, BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from sheets.content import Attachment
 
 FIELD_NAME = "ReviewDeskSheetSignature"
-STAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Room for the CMS (two P-256 certificates come to about 2 KB); a generous
 # fixed size spares pyHanko a trial signature per document to measure it.
 BYTES_RESERVED = 12 * 1024
@@ -51,65 +48,33 @@ class SignerMaterial:
     name: str
     role: str
     organization: str
-    stamp_font: str
 
     @classmethod
-    def of(cls, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate, ca: x509.Certificate,
-           stamp_font: str) -> SignerMaterial:
+    def of(cls, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate,
+           ca: x509.Certificate) -> SignerMaterial:
         def first(oid: x509.ObjectIdentifier) -> str:
             found = certificate.subject.get_attributes_for_oid(oid)
             return str(found[0].value) if found else ""
 
         return cls(key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()),
                    certificate.public_bytes(Encoding.DER), ca.public_bytes(Encoding.DER),
-                   first(NameOID.COMMON_NAME), first(NameOID.TITLE), first(NameOID.ORGANIZATION_NAME), stamp_font)
-
-    @property
-    def stamp_glyphs(self) -> str:
-        return self.name + self.role + self.organization
+                   first(NameOID.COMMON_NAME), first(NameOID.TITLE), first(NameOID.ORGANIZATION_NAME))
 
 
-class _PresubsetFont(CIDFontType2):
-    """Embeds the stamp font's bytes as they are: the file is already a subset (see ``stamp_font``)."""
-
-    font_bytes = b""
-    _compressed: dict[bytes, bytes] = {}
-
-    def set_font_file(self, writer):  # type: ignore[no-untyped-def]
-        compressed = self._compressed.get(self.font_bytes)
-        if compressed is None:
-            compressed = self._compressed[self.font_bytes] = zlib.compress(self.font_bytes)
-        stream = generic.StreamObject({generic.pdf_name("/Filter"): generic.pdf_name("/FlateDecode"),
-                                       generic.pdf_name("/Length1"): generic.NumberObject(len(self.font_bytes))},
-                                      encoded_data=compressed)
-        reference = writer.add_object(stream)
-        self._font_descriptor[generic.pdf_name("/FontFile2")] = reference
-        return reference
-
-
-class _PresubsetAccumulator(GlyphAccumulator):
-    def _extract_subset(self, options=None):  # type: ignore[no-untyped-def]
-        """Nothing to cut: re-subsetting the stamp font with fontTools was half the signing time."""
+class _EmptyStamp(BaseStamp):
+    def _render_inner_content(self) -> list[bytes]:
+        return []
 
 
 @dataclass(frozen=True)
-class PresubsetFontFactory(GlyphAccumulatorFactory):
-    """pyHanko's glyph accumulator for a font file that is already a small subset, embedded whole."""
+class EmptyAppearance(BaseStampStyle):
+    """The widget draws nothing (no font, no border): the stamp under it is the page's own content."""
 
-    def create_font_engine(self, writer, obj_stream=None):  # type: ignore[no-untyped-def]
-        data = _font_bytes(self.font_file)
-        engine = _PresubsetAccumulator(writer=writer, font_handle=io.BytesIO(data), font_size=self.font_size,
-                                       obj_stream=obj_stream)
-        if isinstance(engine.cidfont_obj, CIDFontType2):
-            engine.cidfont_obj.__class__ = _PresubsetFont
-            engine.cidfont_obj.font_bytes = data  # type: ignore[attr-defined]
-        return engine
+    def create_stamp(self, writer: Any, box: Any, text_params: dict[str, Any]) -> BaseStamp:
+        return _EmptyStamp(writer=writer, style=self, box=box)
 
 
-@cache
-def _font_bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+EMPTY_APPEARANCE = EmptyAppearance(border_width=0)
 
 
 class CachingSimpleSigner(signers.SimpleSigner):
@@ -172,7 +137,7 @@ class _TimedPdfSigner(signers.PdfSigner):
 
 
 class SheetSigner:
-    """Made once per process: the key, the certificates and the stamp style."""
+    """Made once per process: the key and the certificates."""
 
     def __init__(self, material: SignerMaterial) -> None:
         self.material = material
@@ -180,21 +145,10 @@ class SheetSigner:
         certificate = asn1_x509.Certificate.load(material.certificate_der)
         ca = asn1_x509.Certificate.load(material.ca_der)
         self._signer = CachingSimpleSigner(certificate, key, cert_registry=SimpleCertificateStore.from_certs([ca]))
-        role = f"（{material.role}）" if material.role else ""
-        lines = ["电子签章", f"{material.name}{role}", material.organization, "签名时间 %(ts)s"]
-        self._style = TextStampStyle(
-            stamp_text="\n".join(line for line in lines if line),
-            timestamp_format=STAMP_FORMAT,
-            text_box_style=TextBoxStyle(font=PresubsetFontFactory(material.stamp_font, font_size=10), leading=14),
-            border_width=1,
-            inner_content_layout=layout.SimpleBoxLayoutRule(
-                x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
-                margins=layout.Margins(left=12, right=8, top=6, bottom=6)),
-        )
 
     def sign(self, pdf: bytes, files: list[Attachment], page: int, box: tuple[float, float, float, float],
              signed_at: datetime) -> bytes:
-        """The signed PDF: ``files`` embedded, stamp in ``box`` on ``page`` (0-based)."""
+        """The signed PDF: ``files`` embedded, the signature field over the stamp in ``box`` on ``page`` (0-based)."""
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         for item in files:
             data = EmbeddedFileObject.from_file_data(
@@ -208,7 +162,7 @@ class SheetSigner:
             location=self.material.organization or None,
         )
         field = SigFieldSpec(FIELD_NAME, on_page=page, box=tuple(round(v, 2) for v in box))
-        pdf_signer = _TimedPdfSigner(meta, self._signer, stamp_style=self._style, new_field_spec=field,
+        pdf_signer = _TimedPdfSigner(meta, self._signer, stamp_style=EMPTY_APPEARANCE, new_field_spec=field,
                                      signing_time=signed_at)
         out = io.BytesIO()
         pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED, output=out)

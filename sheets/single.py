@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,11 +26,13 @@ from models.workspace import Workspace
 from sheets.batch import (
     ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
 )
-from sheets.content import attachments, content_from_case
+from sheets.content import attachments, content_from_case, printed_fields
+from sheets.glyphs import check_printable
 from sheets.layout import render
-from sheets.registry import find_code, issue_sheets, record_outcomes
+from sheets.originals import current_original, keep_original, record_reissue
+from sheets.registry import find_code, issue_sheets, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial
-from sheets.stamp_font import stamp_font
+from sheets.styles import styles
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -54,8 +56,10 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
                     key: ec.EllipticCurvePrivateKey) -> IssuedSheet:
     """Write ``<out_dir>/<申报编号>.pdf``, signed by ``signer`` with their unlocked ``key``.
 
-    Raises :class:`ExportRefused` (no 初审 decision, bad folder, key not the signer's) before
-    anything is numbered; a sheet that fails to render or sign is audited and raised as ExportRefused.
+    When the application's last sheet is still current, that original is written again, with its
+    number and first signer, and nothing new is numbered. Raises :class:`ExportRefused` (no 初审
+    decision, bad folder, key not the signer's) before anything is numbered; a sheet that fails to
+    render or sign is audited and raised as ExportRefused.
     """
     out = Path(out_dir)
     prepare_out_dir(out)
@@ -66,12 +70,21 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     if case.first is None:
         raise ExportRefused(NO_FIRST_DECISION)
     certificates = dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall())
+    target = out / file_name(application_id)
+    original = current_original(ws, application_id)
+    if original is not None:
+        write_atomically(target, original.data)
+        record_reissue(ws, reviewer.name, original, target)
+        row = original.row
+        return IssuedSheet(application_id, str(target), row.code, row.serial, row.signer, row.exported_at,
+                           row.sha256, 0)
     content = content_from_case(case, certificates, demo=ws.is_demo)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
-    material = SignerMaterial.of(key, reviewer.certificate, ca, stamp_font="")
-    material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs, font_path)))
-    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role)[0]
-    target = out / file_name(application_id)
+    material = SignerMaterial.of(key, reviewer.certificate, ca)
+    check_printable(printed_fields(content) + [("导出人", reviewer.name), ("导出人单位", material.organization)],
+                    styles(font_path).chain)
+    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization,
+                         series_prefix(material.ca_der))[0]
     try:
         rendered = render(content, issue, font_path=font_path)
         if rendered.stamp_box is None:
@@ -87,9 +100,24 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
             raise
         raise ExportRefused(f"{application_id} 的审核表{reason}") from error
     sha256 = hashlib.sha256(pdf).hexdigest()
+    keep_original(ws, target)
     record_outcomes(ws.db, reviewer.name, [(issue, sha256)], [])
     return IssuedSheet(application_id, str(target), issue.code, issue.serial, reviewer.name, issue.exported_at,
                        sha256, rendered.pages)
+
+
+def stored_copy(ws: Workspace, application_id: str, folder: str | Path) -> IssuedSheet | None:
+    """The application's current original from the workspace's store, written to ``<folder>/<申报编号>.pdf``.
+
+    None when there is none or it is superseded. Printing it needs no key and issues no number.
+    """
+    original = current_original(ws, application_id)
+    if original is None:
+        return None
+    target = Path(folder) / file_name(application_id)
+    write_atomically(target, original.data)
+    row = original.row
+    return IssuedSheet(application_id, str(target), row.code, row.serial, row.signer, row.exported_at, row.sha256, 0)
 
 
 def issued_copy(ws: Workspace, application_id: str, folder: str | Path) -> IssuedSheet | None:

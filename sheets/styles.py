@@ -8,13 +8,14 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.lib import textsplit
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
-from models.fonts import register_reportlab_font
+from models.fonts import register_reportlab_fallbacks, register_reportlab_font
+from sheets import linebreak
+from sheets.glyphs import FontChain, register_chain
 from policy.money import wan_text
 
 TITLE = "聊城市产业扶持政策兑现审核表"
@@ -32,13 +33,14 @@ SUB_GRAY = colors.Color(0.95, 0.95, 0.95)
 
 # Binary (not ASCII85) streams: smaller and faster to write; every PDF reader takes them.
 rl_config.useA85 = 0
-# reportlab's marks that may not start a line lack some full-width ones: a lone "；" on a line otherwise.
-textsplit.ALL_CANNOT_START += "".join(ch for ch in "；：！？）】》」』〕〉" if ch not in textsplit.ALL_CANNOT_START)
+# 禁则 line breaking for every CJK paragraph (reportlab's own starts lines with "，" and splits 二（一）3).
+linebreak.install()
 
 
 @dataclass(frozen=True, slots=True)
 class Styles:
     font: str
+    chain: FontChain  # the font, then the fallbacks for characters it lacks
     body: ParagraphStyle
     small: ParagraphStyle
     code: ParagraphStyle
@@ -55,13 +57,15 @@ def styles(font_path: str | None = None) -> Styles:
     cached = _cache.get(font_path or "")
     if cached is None:
         font = register_reportlab_font(font_path)
+        chain = FontChain((font, *(name for name in register_reportlab_fallbacks() if name != font)))
+        register_chain(chain)
 
         def style(name: str, size: float, leading: float, align: int = TA_LEFT, **extra: Any) -> ParagraphStyle:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, alignment=align,
                                   wordWrap="CJK", textColor=colors.black, **extra)
 
         cached = Styles(
-            font=font,
+            font=font, chain=chain,
             # rightIndent: room for a full-width mark (、。，) hanging at the end of a wrapped line
             body=style("body", BODY_SIZE, BODY_LEADING, rightIndent=BODY_SIZE - PAD + 1),
             small=style("small", 7.5, 10, rightIndent=3),

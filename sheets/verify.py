@@ -5,7 +5,9 @@ cryptographically valid, signer certificate issued by the trusted CA, no
 network, no system trust store); that it covers the whole file (nothing
 appended, no later revision); every embedded decision signature; and, with
 the workspace at hand, that the sheet is the one the workspace issued (code,
-file hash, audit entry, decisions still current).
+file hash, audit entry) and that it is still current (``sheets.currency``).
+A typed or scanned code is looked up by ``sheets.lookup``.
+Every reason is plain Chinese: pyHanko's own texts and names never reach the reviewer.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import io
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +35,11 @@ from models.ca import cert_from_pem, certificate_issued_by, common_name, fingerp
 from models.failures import ReviewDeskError
 from models.signing import verify_record
 from models.workspace import Workspace
-from sheets.codes import normalise_code, verification_code
-from sheets.content import SHEET_FORMAT, SHEET_RECORD_FILE, STAGE_FILES
-from sheets.registry import EXPORT_ACTION, SheetRow, export_entry, find_code
+from sheets.content import SHEET_FORMATS, SHEET_RECORD_FILE, STAGE_FILES, code_for
+from sheets.currency import Currency, sheet_currency
+from sheets.lookup import CodeLookup, lookup_code  # noqa: F401 - verify is where callers look for both
+from sheets.registry import EXPORT_ACTION, export_entry, find_code, newest_sheet
+from sheets.times import local_time
 
 # pyHanko logs each soft-failed revocation check (there is no network here, by design).
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
@@ -64,22 +68,51 @@ class SheetVerdict:
     application_id: str = ""
     serial: str = ""
     code: str = ""
+    currency: Currency | None = None  # None: no workspace, or the sheet is not one of its originals
+    inferred: bool = False  # application and signer unreadable: taken from the file name and the register
+    expired_on: str = ""  # the signer's certificate has expired since (then valid only at a trusted signing time)
+    notes: list[str] = field(default_factory=list)  # what a valid verdict should still say
+
+    @property
+    def outdated(self) -> bool:
+        """A genuine original of this workspace that no longer shows the current state of its case."""
+        return self.currency is not None and not self.currency.current
 
     @property
     def ok(self) -> bool:
-        return not self.reasons
+        return not self.reasons and not self.outdated
+
+    def subject(self) -> str:
+        """``申报编号 X（表号 Y），签名人 Z``: which sheet a verdict is about, as far as the file tells."""
+        application = f"申报编号 {self.application_id}" if self.application_id else "申报编号未能读出"
+        serial = f"（表号 {self.serial}）" if self.serial else ""
+        signer = f"签名人 {self.signer}" if self.signer else "签名人未能读出"
+        if self.inferred:
+            return f"文件内容无法读出；按文件名，应为{application}的审核表（最近一次导出{serial}，{signer}）"
+        return f"{application}{serial}，{signer}"
 
 
-@dataclass(frozen=True, slots=True)
-class CodeLookup:
-    code: str
-    row: SheetRow | None
-    decisions_current: bool | None
-    message: str
+DECISION_FIELDS = {"uuid": "决定编号", "stage": "审核阶段", "outcome": "结论", "amount_yuan": "核定金额",
+                   "reviewer": "审核人", "decided_at": "决定时间"}
+MODIFICATION_LEVELS = {
+    ModificationLevel.NONE: "无改动",
+    ModificationLevel.LTA_UPDATES: "仅添加验证数据或文档时间戳",
+    ModificationLevel.FORM_FILLING: "填写表单或加签",
+    ModificationLevel.ANNOTATIONS: "添加注释",
+    ModificationLevel.OTHER: "改动了页面内容或文件结构",
+}
 
-    @property
-    def ok(self) -> bool:
-        return self.row is not None and bool(self.row.sha256) and self.decisions_current is not False
+
+def damaged_reason(error: BaseException) -> str:
+    """A parse failure of a PDF as the reviewer is told it (pyHanko's English text is not shown)."""
+    text = str(error).lower()
+    if "eof marker" in text or "%%eof" in text:
+        return "文件已损坏：缺少 PDF 结束标记，文件被截断或改写"
+    if "xref" in text or "startxref" in text or "cross-reference" in text:
+        return "文件已损坏：交叉引用表无法读取，文件被截断或改写"
+    if "signature" in text or "cms" in text or "asn" in text or "der" in text:
+        return "签名数据已损坏，无法校验"
+    return "文件已损坏，无法解析为 PDF"
 
 
 def load_ca_file(path: Path) -> x509.Certificate:
@@ -93,8 +126,24 @@ def load_ca_file(path: Path) -> x509.Certificate:
         return cert_from_pem(data)  # raises the Chinese KeyFileError
 
 
-def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None = None) -> SheetVerdict:
-    """Every check on one sheet file; ``verdict.ok`` when all pass. Never raises for a bad file."""
+def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None = None, *,
+               at: datetime | None = None) -> SheetVerdict:
+    """Every check on one sheet file; ``verdict.ok`` when all pass. Never raises for a bad file.
+
+    ``at``: the time to validate the certificates at (default now; tests pass a later one).
+    """
+    verdict = _verify_pdf(path, ca_certificate, ws, at)
+    if not verdict.application_id and ws is not None:
+        # A file too damaged to read: name the sheet its file name (<申报编号>.pdf) says it is.
+        newest = newest_sheet(ws.db, Path(path).stem)
+        if newest is not None:
+            verdict.application_id, verdict.serial, verdict.inferred = newest.application_id, newest.serial, True
+            verdict.signer = verdict.signer or newest.signer
+    return verdict
+
+
+def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace | None,
+                at: datetime | None) -> SheetVerdict:
     verdict = SheetVerdict(str(path))
     try:
         data = Path(path).read_bytes()
@@ -108,33 +157,66 @@ def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except Exception as error:  # noqa: BLE001 - any parse failure of a hostile file is a verdict, not a crash
-        verdict.reasons.append(f"文件已损坏，无法解析：{error}")
+        verdict.reasons.append(damaged_reason(error))
         return verdict
+    _peek_record(verdict, reader)
     if not signatures:
         verdict.reasons.append("文件中没有电子签名")
         return verdict
     if len(signatures) > 1:
         verdict.reasons.append(f"文件中有 {len(signatures)} 个签名：签名后又被加签或改动")
     signature = signatures[0]
-    state = _check_signature(verdict, signature, data, ca_certificate)
+    _peek_signer(verdict, signature)
+    state = _check_signature(verdict, signature, data, ca_certificate, at)
     if state is None:
         return verdict
     _check_decisions(verdict, state, _embedded_files(verdict, reader, signature.signed_revision), ca_certificate)
     if ws is not None:
         _check_workspace(verdict, state, data, ws)
+    if verdict.expired_on:
+        verdict.reasons.append(f"签名证书（{verdict.signer}）已于 {verdict.expired_on} 过期，本表没有可信时间戳，"
+                               "未连接工作区也无法按审计日志确认签名时间：请在导出它的工作区中核验")
     return verdict
 
 
-def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes,
-                     ca_certificate: x509.Certificate) -> dict[str, Any] | None:
+def _expired_since(certificate: x509.Certificate, at: datetime | None) -> str:
+    """The certificate's expiry date when it has expired by ``at`` (default now), else ""."""
+    end = certificate.not_valid_after_utc
+    now = at or datetime.now(timezone.utc)
+    return end.astimezone().strftime("%Y-%m-%d") if now.astimezone(timezone.utc) > end else ""
+
+
+def _peek_record(verdict: SheetVerdict, reader: PdfFileReader) -> None:
+    """The application and serial from the latest ``sheet.json``, so that even a failed check names them."""
+    try:
+        record = json.loads(embedded_files(reader)[SHEET_RECORD_FILE])
+        verdict.application_id = str(record.get("application_id", ""))
+        verdict.serial = str(record.get("serial", ""))
+    except Exception:  # noqa: BLE001 - only a hint for the messages; the signed revision is checked later
+        pass
+
+
+def _peek_signer(verdict: SheetVerdict, signature: Any) -> None:
+    try:
+        verdict.signer = common_name(x509.load_der_x509_certificate(signature.signer_cert.dump()))
+    except Exception:  # noqa: BLE001 - a mangled certificate is reported by the signature check
+        pass
+
+
+def _context(ca: asn1_x509.Certificate, at: datetime | None) -> ValidationContext:
+    return ValidationContext(trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail", moment=at)
+
+
+def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes, ca_certificate: x509.Certificate,
+                     at: datetime | None = None) -> dict[str, Any] | None:
     """The PAdES checks. Returns what later checks need (the signer's certificate; they add the
     sheet record), or None when the signature cannot be read at all."""
     ca = asn1_x509.Certificate.load(ca_certificate.public_bytes(Encoding.DER))
-    context = ValidationContext(trust_roots=[ca], allow_fetching=False, revocation_mode="soft-fail")
+    context = _context(ca, at)
     try:
         status = validate_pdf_signature(signature, context)
-    except Exception as error:  # noqa: BLE001 - a mangled signature container is a verdict
-        verdict.reasons.append(f"签名数据已损坏，无法校验：{error}")
+    except Exception:  # noqa: BLE001 - a mangled signature container is a verdict
+        verdict.reasons.append("签名数据已损坏，无法校验")
         return None
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     verdict.signer = common_name(certificate)
@@ -145,25 +227,50 @@ def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes,
         verdict.reasons.append("签名后文件内容被改动（签名摘要与文件不符）")
     elif not status.valid:
         verdict.reasons.append("签名值无效")
-    if not status.trusted:
-        verdict.reasons.append(f"签名证书（{verdict.signer}）不是由受信任的 CA 签发的")
+    elif not status.trusted:
+        # Trust is only judged for an intact, valid signature: a changed byte says nothing about the CA.
+        expired = _expired_since(certificate, at)
+        if expired and claimed and validate_pdf_signature(signature, _context(ca, claimed)).trusted:
+            # Expired since: valid only if the signing time can be trusted (the audit log, when at hand).
+            verdict.expired_on = expired
+        else:
+            verdict.reasons.append(f"签名证书（{verdict.signer}）不是由受信任的 CA 签发的")
+    if status.intact and _padding_changed(signature):
+        verdict.reasons.append("签名数据区在签名后被改动（签名值之后的填充不为零）")
     start, signed_length, gap_end, tail_length = (int(v) for v in signature.byte_range)
-    reaches_end = start == 0 and gap_end + tail_length == len(data)
+    signed_end = gap_end + tail_length
+    reaches_end = start == 0 and signed_end == len(data)
     verdict.covers_whole_file = reaches_end and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     later_revisions = signature.reader.xrefs.total_revisions - 1 - signature.signed_revision
     verdict.modified_after_signing = later_revisions > 0 or (
         status.modification_level is not None and status.modification_level != ModificationLevel.NONE
     ) or not status.docmdp_ok
     if later_revisions > 0:
-        level = status.modification_level.name if status.modification_level else "未知"
-        verdict.reasons.append(f"签名后文件有 {later_revisions} 次增量更新（改动级别 {level}），审核表已被改动")
+        level = MODIFICATION_LEVELS.get(status.modification_level, "无法判定") \
+            if status.modification_level is not None else "无法判定"
+        verdict.reasons.append(f"签名后文件有 {later_revisions} 次增量更新（{level}），审核表已被改动")
     elif not status.docmdp_ok:
         verdict.reasons.append("签名后的改动违反了“禁止修改”的认证签名")
-    if not reaches_end and later_revisions == 0:
-        verdict.reasons.append(f"签名未覆盖整个文件：签名之后追加了 {len(data) - gap_end - tail_length} 字节")
+    if later_revisions == 0 and not reaches_end:
+        if start != 0 or signed_end > len(data):
+            verdict.reasons.append("签名范围与文件不符：文件在签名后被截断或改写")
+        else:
+            verdict.reasons.append(f"签名未覆盖整个文件：签名之后追加了 {len(data) - signed_end} 字节")
     elif not verdict.covers_whole_file and later_revisions == 0:
         verdict.reasons.append("签名未覆盖整个文件")
     return {"certificate": certificate}
+
+
+def _padding_changed(signature: Any) -> bool:
+    """Whether the zero padding after the CMS in ``/Contents`` (outside the signed bytes) was altered."""
+    from asn1crypto import parser
+
+    try:
+        contents = bytes(signature.sig_object.raw_get("/Contents"))
+        _, _, _, header, body, trailer = parser.parse(contents, strict=False)
+    except (KeyError, ValueError, TypeError):
+        return True
+    return any(contents[len(header) + len(body) + len(trailer):])
 
 
 def embedded_files(reader: PdfFileReader, revision: int | None = None) -> dict[str, bytes]:
@@ -180,8 +287,8 @@ def embedded_files(reader: PdfFileReader, revision: int | None = None) -> dict[s
 def _embedded_files(verdict: SheetVerdict, reader: PdfFileReader, revision: int) -> dict[str, bytes]:
     try:
         return embedded_files(reader, revision)
-    except (KeyError, TypeError, ValueError) as error:
-        verdict.reasons.append(f"审核表中没有签名记录附件（{error}）")
+    except (KeyError, TypeError, ValueError):
+        verdict.reasons.append("审核表中没有签名记录附件")
         return {}
 
 
@@ -206,13 +313,13 @@ def _check_decisions(verdict: SheetVerdict, state: dict[str, Any], files: dict[s
     except ValueError:
         verdict.reasons.append("审核表记录（sheet.json）已损坏")
         return
-    if not isinstance(record, dict) or record.get("format") != SHEET_FORMAT:
+    if not isinstance(record, dict) or record.get("format") not in SHEET_FORMATS:
         verdict.reasons.append("审核表记录格式不受支持")
         return
     state["record"] = record
     verdict.application_id = str(record.get("application_id", ""))
     verdict.serial = str(record.get("serial", ""))
-    verdict.code = verification_code(record)
+    verdict.code = code_for(record)
     for entry in record.get("decisions", []):
         check = _check_decision(entry, files.get(STAGE_FILES.get(entry.get("stage"), ""), b""), ca_certificate)
         verdict.decision_checks.append(check)
@@ -246,9 +353,9 @@ def _check_decision(entry: dict[str, Any], raw: bytes, ca_certificate: x509.Cert
         return fail("签名无效：决定记录已被改动")
     if common_name(certificate) != decision.get("reviewer"):
         return fail(f"签名人 {common_name(certificate)} 与记录中的审核人 {decision.get('reviewer')} 不符")
-    for key in ("uuid", "stage", "outcome", "amount_yuan", "reviewer", "decided_at"):
+    for key, label in DECISION_FIELDS.items():
         if decision.get(key) != entry.get(key):
-            return fail(f"审核表上的 {key} 与签名记录不符（签名为 {decision.get(key)!r}，审核表为 {entry.get(key)!r}）")
+            return fail(f"审核表上的{label}与签名记录不符（签名为“{decision.get(key)}”，审核表为“{entry.get(key)}”）")
     return DecisionCheck(stage, uuid, True, f"{decision.get('reviewer')} 的签名有效")
 
 
@@ -283,49 +390,17 @@ def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, 
             verdict.reasons.append("审计日志中的导出记录与审核表不符")
         else:
             verdict.signed_at, verdict.signed_at_source = entry["at"], "审计日志"
+            if verdict.expired_on:
+                verdict.notes.append(f"签名证书已于 {verdict.expired_on} 过期；按审计日志记录的签名时间 "
+                                     f"{local_time(entry['at'])}，签名时证书有效（本表尚无可信时间戳）")
+                verdict.expired_on = ""
     signer_row = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
                                [record.get("signer")]).fetchone()
     if signer_row is None or fingerprint(cert_from_pem(signer_row[0])) != fingerprint(state["certificate"]):
         verdict.reasons.append(f"签名证书不是工作区中 {record.get('signer')} 的证书")
-    for entry_decision in record.get("decisions", []):
-        stored = ws.db.execute("SELECT outcome, amount_yuan, signature, current FROM decisions WHERE uuid = ?",
-                               [entry_decision.get("uuid")]).fetchone()
-        stage = entry_decision.get("stage")
-        if stored is None:
-            verdict.reasons.append(f"{stage}决定 {entry_decision.get('uuid')} 在工作区中不存在")
-        elif (stored[0], stored[1], stored[2]) != (entry_decision.get("outcome"), entry_decision.get("amount_yuan"),
-                                                   entry_decision.get("signature")):
-            verdict.reasons.append(f"{stage}决定与工作区记录不符（结论或金额不同）")
-        elif not stored[3]:
-            verdict.reasons.append(f"{stage}决定在导出后已被新的决定取代，本审核表已过时")
-    verdict.content_matches = len(verdict.reasons) == before
-
-
-def lookup_code(ws: Workspace, typed: str) -> CodeLookup:
-    """What the workspace knows of a verification code. Raises ``BadCode`` for a malformed one."""
-    code = normalise_code(typed)
-    row = find_code(ws.db, code)
-    if row is None:
-        return CodeLookup(code, None, None, f"校验码 {code} 未在本工作区登记")
-    if not row.sha256:
-        return CodeLookup(code, row, None, f"校验码 {code}（{row.application_id}，表号 {row.serial}）已登记，但审核表未成功生成")
-    current = _decisions_current(ws, row)
-    state = "决定仍为现行决定" if current else "导出后决定已被更新，该审核表已过时"
-    return CodeLookup(code, row, current, f"校验码 {code}：{row.application_id}，表号 {row.serial}，"
-                                          f"{row.signer} 于 {row.exported_at} 导出；{state}")
-
-
-def _decisions_current(ws: Workspace, row: SheetRow) -> bool:
-    for (details,) in ws.db.execute("SELECT details FROM audit WHERE action = ? AND subject = ? AND at = ?",
-                                    [EXPORT_ACTION, row.application_id, row.exported_at]):
-        parsed = json.loads(details or "{}")
-        if parsed.get("serial") == row.serial:
-            uuids = parsed.get("decisions", [])
-            marks = "?" * len(uuids)
-            count = ws.db.execute(f"SELECT COUNT(*) FROM decisions WHERE current = 1 AND uuid IN ({','.join(marks)})",
-                                  uuids).fetchone()[0] if uuids else 0
-            return count == len(uuids)
-    return False
+    if not verdict.reasons[before:]:
+        verdict.currency = sheet_currency(ws, record, verdict.code)
+    verdict.content_matches = len(verdict.reasons) == before and not verdict.outdated
 
 
 def sheet_audit_head(path: str | Path) -> str | None:

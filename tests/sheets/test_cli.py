@@ -81,7 +81,8 @@ def test_verify_exits_one_with_the_reason_for_a_tampered_file(exported: Exported
     bad.write_bytes(good.read_bytes() + b"%% appended\n")
     assert verify(_verify_args([good, bad], workspace=exported.workspace)) == 1
     printed = capsys.readouterr().out
-    assert "【有效】" in printed and "【无效】改过.pdf" in printed and "追加" in printed
+    assert "【有效】" in printed and "追加" in printed
+    assert f"【无效】改过.pdf：申报编号 {exported.both_stages}" in printed and f"签名人 {FIRST_REVIEWER}" in printed
 
 
 def test_verify_with_ca_only_works_offline(exported: Exported, tmp_path: Path,
@@ -102,7 +103,7 @@ def test_verify_with_ca_only_works_offline(exported: Exported, tmp_path: Path,
 def test_verify_code_looks_up_the_workspace(exported: Exported, capsys: pytest.CaptureFixture[str]) -> None:
     path = exported.out / f"{exported.first_only}.pdf"
     assert verify(_verify_args([path], workspace=exported.workspace)) == 0
-    code = next(line for line in capsys.readouterr().out.splitlines() if "校验码" in line).split("校验码 ")[1][:19]
+    code = next(line for line in capsys.readouterr().out.splitlines() if "校验码" in line).split("校验码 ")[1].split("；")[0]
     assert verify(_verify_args([], workspace=exported.workspace, code=code.lower())) == 0
     assert exported.first_only in capsys.readouterr().out
     assert verify(_verify_args([path], workspace=exported.workspace, code=code)) == 0

@@ -62,7 +62,8 @@ def test_every_font_is_embedded_truetype_and_none_is_a_standard_font(exported: E
         for row in fonts:
             assert not row[0].startswith(STANDARD_FONTS), row
             assert "yes" == row[-5], f"{path.name}: font {row[0]} is not embedded"
-    assert any("Identity-H" in row for row in _fonts(signed)), "the signature stamp's font is missing"
+    # The stamp is page content in the page's own font, so pyHanko embeds no font of its own any more.
+    assert len({row[0] for row in _fonts(signed)}) == len({row[0] for row in _fonts(blank)})
 
 
 def test_the_chinese_text_extracts(exported: Exported, content: SheetContent) -> None:
@@ -142,7 +143,7 @@ def test_the_blank_form_has_empty_decision_boxes_and_no_code(exported: Exported,
     path = tmp_path / "blank.pdf"
     path.write_bytes(pdf)
     text = run_tool("pdftotext", str(path), "-")
-    assert "空白表" in text and "□通过" in text
+    assert "空白表" in text and "提交负责人" in text and "单位（盖章）" in text
     assert case.application.enterprise in text and case.item.clause.text[:20] in text.replace("\n", "")
     assert "校验码" not in text
     assert case.first is not None and case.first.opinion not in text
@@ -181,3 +182,56 @@ def test_no_evidence_and_no_review_yet_still_render(content: SheetContent, tmp_p
     path.write_bytes(rendered.pdf)
     text = run_tool("pdftotext", str(path), "-")
     assert "（无附件）" in text and "尚未作出" in text and "（无测算记录）" in text
+
+
+def _squares(pdf: bytes) -> list[float]:
+    """Sides (points) of the squares drawn with ``re`` on every page."""
+    import io as _io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(_io.BytesIO(pdf))
+    sides: list[float] = []
+    for page in reader.root["/Pages"]["/Kids"]:
+        contents = page.get_object()["/Contents"]
+        streams = contents if isinstance(contents, list) else [contents]
+        for stream in streams:
+            data = stream.get_object().data.decode("latin-1")
+            for w, h in re.findall(r"[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+) re", data):
+                if abs(float(w) - float(h)) < 0.01:
+                    sides.append(float(w))
+    return sides
+
+
+def test_the_blank_form_has_a_box_of_at_least_4_mm_for_every_outcome(exported: Exported) -> None:
+    from models.review_terms import OUTCOMES
+
+    with Workspace.open(exported.workspace, create=False, lock=False) as ws:
+        pdf = render_blank_form(load_case(ws, exported.both_stages))
+    boxes = [side for side in _squares(pdf) if 4 * 72 / 25.4 <= side <= 20]
+    # 初审: every outcome; 复核: every outcome but 提交负责人 (the 复核 cannot hand a case on)
+    assert len(boxes) == 2 * len(OUTCOMES) - 1
+
+
+def test_the_pdf_carries_its_real_creation_date(content: SheetContent, tmp_path: Path) -> None:
+    path = tmp_path / "dated.pdf"
+    path.write_bytes(render(content, _issue(content)).pdf)
+    info = run_tool("pdfinfo", "-isodates", str(path))
+    assert re.search(r"CreationDate:\s+2026-03-01T10:00:00\+08", info), info
+
+
+def test_a_sheet_exported_by_the_approver_fills_the_approver_block(content: SheetContent, tmp_path: Path) -> None:
+    issue = replace(_issue(content), signer="科长丙", signer_role="负责人")
+    path = tmp_path / "approver.pdf"
+    path.write_bytes(render(content, issue).pdf)
+    text = re.sub(r"\s+", "", run_tool("pdftotext", str(path), "-"))
+    assert "科长丙（已以数字证书签名" in text and "2026-03-01" in text
+    plain = tmp_path / "reviewer.pdf"
+    plain.write_bytes(render(content, _issue(content)).pdf)
+    assert "已以数字证书签名" not in run_tool("pdftotext", str(plain), "-")
+
+
+def test_no_command_names_on_paper(exported: Exported) -> None:
+    text = run_tool("pdftotext", str(exported.out / f"{exported.both_stages}.pdf"), "-")
+    for command in ("reviewdesk", "verify", "点击", "文件.pdf"):
+        assert command not in text

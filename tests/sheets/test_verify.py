@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,6 @@ from sheets.content import attachments, content_from_case, issue_for
 from sheets.layout import render
 from sheets.registry import EXPORT_ACTION
 from sheets.sign import SheetSigner, SignerMaterial
-from sheets.stamp_font import stamp_font
 from sheets.verify import embedded_files, lookup_code, verify_pdf
 from tests.sheets.support import FIRST_REVIEWER, Exported, pick_ids, run_tool
 
@@ -116,8 +116,7 @@ def test_a_sheet_signed_with_a_certificate_from_another_ca_fails(exported: Expor
                                     dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall()))
     issue = issue_for(content, serial="2026-999999", audit_head="0" * 64, exported_at="2026-03-01T10:00:00+08:00",
                       signer=FIRST_REVIEWER, signer_role="初审")
-    material = SignerMaterial.of(key, certificate, foreign.certificate, stamp_font="")
-    material = replace(material, stamp_font=str(stamp_font(material.stamp_glyphs)))
+    material = SignerMaterial.of(key, certificate, foreign.certificate)
     rendered = render(content, issue)
     pdf = SheetSigner(material).sign(rendered.pdf, attachments(content, issue), rendered.stamp_page,
                                      rendered.stamp_box, datetime.fromisoformat(issue.exported_at))
@@ -148,8 +147,8 @@ def test_a_decision_changed_after_export_makes_the_sheet_outdated(demo_ws: Path,
         decide_with_key(ws, DecisionInput(first_only, "初审", "不通过", FIRST_REVIEWER, None, "重新核查后不符合条件。"), key)
         verdict = verify_pdf(path, ca_certificate(ws), ws)
         lookup = lookup_code(ws, code)
-    assert not verdict.ok and verdict.content_matches is False
-    assert any("已被新的决定取代" in reason for reason in verdict.reasons), verdict.reasons
+    assert not verdict.ok and verdict.content_matches is False and verdict.outdated
+    assert any("已被新的决定取代" in reason for reason in verdict.currency.reasons), verdict.currency
     assert lookup.decisions_current is False and not lookup.ok
 
 
@@ -180,3 +179,97 @@ def test_embedded_decision_records_are_the_signed_ones(exported: Exported) -> No
     sheet_record = json.loads(files["sheet.json"])
     assert sheet_record["decisions"][0]["signature"] == proof["signature"]
     assert "note" not in files["sheet.json"].decode() + proof["record"].replace("note_sha256", "")
+
+
+ENGLISH = re.compile(r"\b(?!PDF\b|SHA\b|CA\b|PAdES\b)[A-Za-z_]{3,}\b")
+
+
+def _plain(reasons: list[str]) -> None:
+    """Plain Chinese: no library text, no negative counts."""
+    for reason in reasons:
+        assert not ENGLISH.search(reason), reason
+        assert not re.search(r"(?<![0-9A-Za-z])-\d", reason), reason  # a minus sign, not a date or SHA-256
+
+
+@pytest.mark.parametrize("where", [0.1, 0.3, 0.5, 0.9])
+def test_a_flipped_byte_does_not_also_blame_the_ca(exported: Exported, sheet_copy: Path, where: float) -> None:
+    data = bytearray(sheet_copy.read_bytes())
+    data[int(where * len(data))] ^= 0x01
+    sheet_copy.write_bytes(bytes(data))
+    verdict = _verify(exported, sheet_copy, with_workspace=False)
+    assert not verdict.ok
+    assert not any("CA" in reason for reason in verdict.reasons), verdict.reasons
+    assert verdict.application_id == exported.both_stages and verdict.signer == FIRST_REVIEWER
+    _plain(verdict.reasons)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "no_eof", "cut_with_eof", "middle_removed"])
+def test_a_damaged_file_is_named_and_explained_in_chinese(exported: Exported, sheet_copy: Path, damage: str) -> None:
+    data = sheet_copy.read_bytes()
+    damaged = {"truncated": data[:-30], "no_eof": data.replace(b"%%EOF", b"%%EOX"),
+               "cut_with_eof": data[:-400] + b"\n%%EOF\n", "middle_removed": data[:1000] + data[3211:]}[damage]
+    sheet_copy.write_bytes(damaged)
+    verdict = _verify(exported, sheet_copy)
+    assert not verdict.ok and verdict.reasons
+    _plain(verdict.reasons)
+    assert verdict.application_id == exported.both_stages and verdict.signer == FIRST_REVIEWER
+    assert "按文件名" in verdict.subject()
+
+
+def test_a_page_changing_update_is_described_in_chinese(exported: Exported, sheet_copy: Path) -> None:
+    writer = IncrementalPdfFileWriter(io.BytesIO(sheet_copy.read_bytes()))
+    writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=b"0 0 m 100 100 l S")))
+    out = io.BytesIO()
+    writer.write(out)
+    sheet_copy.write_bytes(out.getvalue())
+    verdict = _verify(exported, sheet_copy)
+    assert any("改动了页面内容" in reason for reason in verdict.reasons), verdict.reasons
+    _plain(verdict.reasons)
+    assert not any("CA" in reason for reason in verdict.reasons)
+
+
+def test_a_genuine_sheet_checked_after_the_certificate_expired(exported: Exported) -> None:
+    """A faked clock a day past the signer's certificate: valid at the audit log's signing time, said so."""
+    from datetime import timedelta
+
+    path = exported.out / f"{exported.both_stages}.pdf"
+    with Workspace.open(exported.workspace, create=False, lock=False) as ws:
+        certificate = ca_certificate(ws)
+        signer = next(r for r in ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
+                                               [FIRST_REVIEWER]))
+        from models.ca import cert_from_pem
+
+        later = cert_from_pem(signer[0]).not_valid_after_utc + timedelta(days=1)
+        online = verify_pdf(path, certificate, ws, at=later)
+    offline = verify_pdf(path, certificate, at=later)
+    assert online.ok, online.reasons
+    assert any("过期" in note and "审计日志" in note for note in online.notes), online.notes
+    assert not offline.ok
+    assert any("过期" in reason for reason in offline.reasons), offline.reasons
+    assert not any("不是由受信任的 CA" in reason for reason in offline.reasons)
+    _plain(offline.reasons)
+
+
+def test_a_sheet_whose_amount_differs_from_the_signed_decision_says_so_in_chinese(exported: Exported,
+                                                                                   tmp_path: Path) -> None:
+    """Signed by a genuine key, but the sheet shows another amount than the reviewer signed."""
+    with Workspace.open(exported.workspace, create=False, lock=False) as ws:
+        certificates = dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall())
+        content = content_from_case(load_case(ws, exported.both_stages), certificates)
+        key = unlock(ws, FIRST_REVIEWER, DEMO_PASSPHRASE)
+        reviewer = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?", [FIRST_REVIEWER]).fetchone()
+        from models.ca import cert_from_pem
+
+        material = SignerMaterial.of(key, cert_from_pem(reviewer[0]), ca_certificate(ws))
+    assert content.first is not None
+    forged = replace(content, first=replace(content.first, amount_yuan=content.first.amount_yuan * 2))
+    issue = issue_for(forged, serial="2026-999998", audit_head="0" * 64, exported_at="2026-03-01T10:00:00+08:00",
+                      signer=FIRST_REVIEWER, signer_role="初审")
+    rendered = render(forged, issue)
+    path = tmp_path / "forged.pdf"
+    path.write_bytes(SheetSigner(material).sign(rendered.pdf, attachments(forged, issue), rendered.stamp_page,
+                                                rendered.stamp_box, datetime.fromisoformat(issue.exported_at)))
+    verdict = verify_pdf(path, _ca(exported))
+    assert not verdict.ok
+    assert any("审核表上的核定金额与签名记录不符" in reason for reason in verdict.reasons), verdict.reasons
+    _plain(verdict.reasons)

@@ -1,0 +1,59 @@
+"""What a sheet record says, line by line, for checking a paper copy against it.
+
+``verify --code`` prints these lines and the 核对校验码 dialog shows them as a
+form: a photocopy whose amount or outcome was altered no longer matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sheets.amounts import rmb_uppercase
+from sheets.times import local_time
+
+
+def item_name(record: Mapping[str, Any]) -> str:
+    name = str(record.get("item_name") or "")
+    if name:
+        return name
+    item_id = str(record.get("item_id") or "")
+    try:
+        from policy.catalog import load_policy
+
+        return load_policy().items[item_id].name
+    except KeyError:  # an item of another policy version still shows its id
+        return item_id
+
+
+def amount_lines(text: Any) -> tuple[str, str]:
+    """(小写, 大写) of a decision's amount text; ("—", "—") when it has none."""
+    if text in (None, ""):
+        return "—", "—"
+    try:
+        amount = Decimal(str(text))
+    except InvalidOperation:
+        return str(text), "—"
+    return f"¥{amount:,.2f} 元", rmb_uppercase(amount)
+
+
+def record_fields(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs: the application, then each stage's outcome, amounts, signer and time, then the export."""
+    fields = [("申报编号", str(record.get("application_id", ""))), ("表号", str(record.get("serial", "")))]
+    if record.get("enterprise"):
+        fields += [("企业名称", str(record["enterprise"])), ("统一社会信用代码", str(record.get("uscc", "")))]
+    if record.get("item_id"):
+        fields.append(("申报事项", item_name(record)))
+    decisions = {str(entry.get("stage")): entry for entry in record.get("decisions", [])}
+    for stage in ("初审", "复核"):
+        entry = decisions.get(stage)
+        if entry is None:
+            fields.append((f"{stage}结论", "尚未作出"))
+            continue
+        figures, upper = amount_lines(entry.get("amount_yuan"))
+        fields += [(f"{stage}结论", str(entry.get("outcome", ""))), (f"{stage}核定金额（小写）", figures),
+                   (f"{stage}核定金额（大写）", upper),
+                   (f"{stage}审核人", f"{entry.get('reviewer', '')}（{local_time(str(entry.get('decided_at', '')))}）")]
+    fields.append(("导出人", f"{record.get('signer', '')}（{local_time(str(record.get('exported_at', '')))}）"))
+    return fields
