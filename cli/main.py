@@ -52,29 +52,47 @@ def build_parser() -> argparse.ArgumentParser:
     ca = sub.add_parser("ca", help="审核机构 CA").add_subparsers(dest="ca_command", metavar="ACTION",
                                                                parser_class=_Parser, required=True)
     p = ca.add_parser("init", help="生成本工作区的 CA")
-    p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（可选）")
+    p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（缺省时在终端输入两次）")
     p = ca.add_parser("export", help="导出 CA 证书（供 PDF 阅读器信任）")
     p.add_argument("out", type=Path, help="证书文件（.crt / .cer，PEM 格式）")
     p = ca.add_parser("import", help="导入上级签发的 CA（PKCS#12）")
     p.add_argument("file", type=Path)
     p.add_argument("--password-file", type=Path, help="PKCS#12 密码文件")
-    p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（可选）")
+    p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（缺省时在终端输入两次）")
 
     reviewer = sub.add_parser("reviewer", help="审核人员").add_subparsers(
         dest="reviewer_command", metavar="ACTION", parser_class=_Parser, required=True)
-    p = reviewer.add_parser("add", help="新增审核人员并签发证书")
+    admin_help = "由系统管理员办理：CA 口令，以及系统管理员本人（添加第一位系统管理员时除外）"
+
+    def admin_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--ca-passphrase-file", type=Path, required=True, help="CA 口令文件")
+        p.add_argument("--by", metavar="ADMIN", help="办理的系统管理员")
+        p.add_argument("--by-passphrase-file", type=Path, help="该系统管理员的口令文件")
+
+    p = reviewer.add_parser("add", help=f"新增人员并签发证书（{admin_help}）")
     p.add_argument("name")
     p.add_argument("--role", choices=ROLES, required=True)
-    p.add_argument("--passphrase-file", type=Path, required=True)
-    p.add_argument("--ca-passphrase-file", type=Path, help="CA 私钥已加密时需要")
-    reviewer.add_parser("list", help="列出审核人员")
+    p.add_argument("--passphrase-file", type=Path, help="新人员的口令文件（至少 10 个字符；缺省时在终端输入两次）")
+    admin_options(p)
+    for action, text in (("disable", "停用人员"), ("revoke", "吊销人员的证书（此后的签名无效）")):
+        p = reviewer.add_parser(action, help=f"{text}（{admin_help}）")
+        p.add_argument("name")
+        p.add_argument("--reason", required=True)
+        admin_options(p)
+    p = reviewer.add_parser("rekey", help=f"为人员更换密钥和证书（{admin_help}）")
+    p.add_argument("name")
+    p.add_argument("--passphrase-file", type=Path, help="新口令文件（缺省时在终端输入两次）")
+    admin_options(p)
+    reviewer.add_parser("list", help="列出人员及其状态")
 
-    p = sub.add_parser("conflict", help="利益冲突声明")
+    p = sub.add_parser("conflict", help="利益冲突声明（由声明人本人签名）")
     p.add_argument("application_id")
     p.add_argument("--reviewer", required=True)
+    p.add_argument("--passphrase-file", type=Path, required=True, help="声明人本人的口令文件")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--none", action="store_true", help="声明无利益冲突")
     group.add_argument("--declare", metavar="REASON", help="声明存在利益冲突及原因")
+    group.add_argument("--withdraw", metavar="REASON", help="撤回本人已声明的利益冲突及原因")
 
     p = sub.add_parser("decide", help="记录初审或复核决定（签名）")
     p.add_argument("application_id")

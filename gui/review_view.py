@@ -240,8 +240,12 @@ class ReviewView(QWidget):
         reviewer = self.session.current
         if not reviewer or self.current_id is None or self.gate() is not Gate.UNDECLARED:
             return
+        key = self.session.key(reviewer)
+        if key is None:
+            errors.show_message(self, "审核台", "利益冲突声明由本人签名：请先在工具栏选择当前审核人并解锁签名密钥")
+            return
         try:
-            declare_conflict(self.ws, self.current_id, reviewer, has_conflict=has_conflict, reason=reason)
+            declare_conflict(self.ws, self.current_id, reviewer, has_conflict=has_conflict, reason=reason, key=key)
         except Exception as error:  # noqa: BLE001 - shown to the reviewer, logged when unexpected
             errors.report(error, self)
             return

@@ -24,7 +24,7 @@ from policy.money import FEN
 from models.records import application_from_row, application_snapshot, money_text, text_lines
 from models.review_terms import FINAL_OUTCOMES, FIRST, OUTCOMES, ROLES_FOR_STAGE, SECOND, WITH_AMOUNT
 from models.conflicts import conflict_declared
-from models.reviewers import get_reviewer, unlock
+from models.reviewers import get_reviewer, require_active, unlock
 from models.sessions import in_session
 from models.signing import canonical_bytes, sign_record
 from models.workspace import Workspace
@@ -96,7 +96,7 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
     session = in_session(ws, given.application_id)
     if session:
         raise DecisionRefused(f"{given.application_id} 已导出到会评（会评编号 {session[:8]}），合并会评结果前不能在本工作区作出决定")
-    reviewer = get_reviewer(ws, given.reviewer)
+    reviewer = require_active(ws, given.reviewer)
     if reviewer.role not in ROLES_FOR_STAGE[given.stage]:
         raise DecisionRefused(f"{given.reviewer} 的角色是{reviewer.role}，不能作出{given.stage}决定")
     declared = conflict_declared(ws, given.application_id, given.reviewer)

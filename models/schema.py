@@ -196,4 +196,6 @@ def sessions_and_sheets(db: Database) -> None:
         db.execute(statement)
 
 
-KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets")
+KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets", "0004_people")
+
+from models import schema_people  # noqa: E402,F401  registers 0004_people

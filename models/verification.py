@@ -71,7 +71,10 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     count = 0
     for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
         count += 1
-        problem = verify_decision_row(row, certificates, ca)
+        from models.signers import decision_standing  # people: re-keys and revocations by time
+
+        problem, note = decision_standing(ws, row, ca)
+        report.lines += [note] if note else []
         if problem:
             report.problems.append(problem)
             report.lines.append(problem)

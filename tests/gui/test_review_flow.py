@@ -8,11 +8,10 @@ import pytest
 
 from policy.catalog import load_policy
 
-from models.demo import DEMO_PASSPHRASE, REVIEWERS
+from models.demo import staff_demo
 from models.demo_data import demo_rows, write_intake_csv
 from models.demo_evidence import write_evidence
 from models.keys import KdfParams
-from models.reviewers import add_reviewer, init_ca
 from models.workspace import Workspace
 
 from gui.evidence_pane import Gate
@@ -27,9 +26,7 @@ def empty_workspace(tmp_path: Path) -> Path:
     """A workspace with its CA and the three reviewers, and no applications."""
     folder = tmp_path / "ws"
     with Workspace.open(folder) as ws:
-        init_ca(ws)
-        for name, role in REVIEWERS:
-            add_reviewer(ws, name, role, DEMO_PASSPHRASE, kdf=KdfParams.cheap_for_tests())
+        staff_demo(ws, KdfParams.cheap_for_tests())
     return folder
 
 

@@ -68,7 +68,7 @@ def _export_through_menu(qtbot, window, monkeypatch, informed: list[str], out: P
 def _decide_on_laptop(folder: Path, outcomes: dict[str, str]) -> None:
     with Workspace.open(folder, create=False) as laptop:
         for application_id, outcome in outcomes.items():
-            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False)
+            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False, passphrase=DEMO_PASSPHRASE)
             decide(laptop, DecisionInput(application_id, "初审", outcome, "审核员甲", opinion="会评意见"),
                    DEMO_PASSPHRASE)
 

@@ -38,7 +38,7 @@ def _laptop_results(package: Path, folder: Path, out: Path, amount: str) -> Path
     with Workspace.open(folder, create=False) as laptop:
         key = unlock(laptop, "审核员甲", PASSPHRASE)
         for application_id in IDS:
-            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False)
+            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
             decide_with_key(laptop, DecisionInput(application_id, "初审", "通过", "审核员甲", Decimal(amount),
                                                   opinion="会评同意"), key)
         export_results(laptop, out)
@@ -51,7 +51,7 @@ def _decisions(ws: Workspace) -> list[tuple]:
 
 def test_round_trip_brings_back_signed_decisions(ws: Workspace, exported: Path, tmp_path: Path) -> None:
     with pytest.raises(DecisionRefused, match="已导出到会评"):
-        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide_with_key(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("1")),
                         unlock(ws, "审核员甲", PASSPHRASE))
     results = _laptop_results(exported, tmp_path / "laptop", tmp_path / "结果.zip", "400000")
@@ -107,14 +107,14 @@ def test_results_signed_outside_the_bureau_ca_are_refused(ws: Workspace, exporte
 
 def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: Workspace, tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide_with_key(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正"),
                     unlock(ws, "审核员甲", PASSPHRASE))
     package = tmp_path / "会评包.zip"
     export_session(ws, ["T00001"], ["审核员甲"], package)
     open_session(package, tmp_path / "laptop")
     with Workspace.open(tmp_path / "laptop", create=False) as laptop:
-        declare_conflict(laptop, "T00001", "审核员甲", has_conflict=False)
+        declare_conflict(laptop, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide_with_key(laptop, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000")),
                         unlock(laptop, "审核员甲", PASSPHRASE))
         export_results(laptop, tmp_path / "结果.zip")
