@@ -327,12 +327,26 @@ def summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _passphrase_files(pairs: list[str]) -> dict[str, str]:
+    """``NAME=FILE`` pairs as {name: passphrase}."""
+    from models.failures import ReviewDeskError
+
+    typed = {}
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        if not sep:
+            raise ReviewDeskError(f"--passphrase-file 须写成 姓名=口令文件，而不是 {pair}")
+        typed[name] = _passphrase(Path(path)) or ""
+    return typed
+
+
 def session_export(args: argparse.Namespace) -> int:
     from models.sessions import export_session
 
     with _workspace(args, create=False) as ws:
-        session_id = export_session(ws, args.ids, args.reviewers, args.out)
-    print(f"已导出会评包 {args.out}（会评编号 {session_id}，{len(args.ids)} 件申报）")
+        session_id = export_session(ws, args.ids, args.reviewers, args.out, lead=args.lead,
+                                    passphrases=_passphrase_files(args.passphrase_file))
+    print(f"已导出会评包 {args.out}（会评编号 {session_id}，{len(args.ids)} 件申报，{args.lead} 签名）")
     return EXIT_OK
 
 
@@ -352,7 +366,8 @@ def session_results(args: argparse.Namespace) -> int:
     from models.sessions import export_results
 
     with _workspace(args, create=False) as ws:
-        count = export_results(ws, args.out)
+        count = export_results(ws, args.out, signer=args.signer,
+                               passphrase=_passphrase(args.passphrase_file) or "")
     print(f"已导出会评结果 {args.out}（{count} 个决定）")
     return EXIT_OK
 

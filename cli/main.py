@@ -137,11 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ids", nargs="+", required=True, metavar="ID")
     p.add_argument("--reviewers", nargs="+", required=True, metavar="NAME")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--lead", required=True, help="导出并签名的负责人")
+    p.add_argument("--passphrase-file", action="append", default=[], metavar="NAME=FILE",
+                   help="负责人及每位审核人员的口令文件（密钥须用本人口令重新加密），每人一次")
     p = session.add_parser("open", help="在另一台电脑上用会评包建立会评工作区")
     p.add_argument("file", type=Path)
     p.add_argument("--workspace", dest="session_workspace", type=Path, help="会评工作区文件夹")
-    p = session.add_parser("results", help="导出会评结果")
+    p = session.add_parser("results", help="导出会评结果（由本次会评的一位审核人员签名）")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--signer", required=True)
+    p.add_argument("--passphrase-file", type=Path, required=True)
     p = session.add_parser("merge", help="把会评结果合并回本工作区")
     p.add_argument("file", type=Path)
     return parser
