@@ -70,7 +70,7 @@ class _Check:
     def in_window(self, text: Any, what: str) -> None:
         when = _moment(text)
         if when is None or self.exported_at is None or not (
-                self.exported_at - CLOCK_SKEW <= when <= self.now + CLOCK_SKEW):
+                self.exported_at <= when <= self.now + CLOCK_SKEW):
             raise self.refuse(f"{what}的签名时间 {text} 不在会评包导出（{self.exported_at}）与合并之间")
 
     def signer(self) -> str:
@@ -129,12 +129,12 @@ class _Check:
                 if differs:
                     raise self.refuse(f"{where}：与本工作区已有的同一决定不符（{'、'.join(differs)}）")
                 continue
+            if row["reviewer"] not in self.staff:
+                raise self.refuse(f"{where}：签名人不是本次会评的审核人员（{'、'.join(self.staff)}）")
             problem, _ = decision_standing(self.ws, row, self.ca)
             if problem:
                 raise self.refuse(problem)
             self.derived(row, where)
-            if row["reviewer"] not in self.staff:
-                raise self.refuse(f"{where}：签名人不是本次会评的审核人员（{'、'.join(self.staff)}）")
             self.in_window(row["decided_at"], where)
             new.append(row)
         return rows, new
