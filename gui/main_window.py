@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from policy.catalog import load_policy
 
-from models.queue_index import QueueIndex, load_queue_index, review_progress, reviewer_roles
+from models.queue_index import QueueIndex, load_queue_index, review_progress
+from models.staff import signing_people
 from models.workspace import Workspace
 
 from gui import errors
@@ -18,11 +19,11 @@ from gui.ops import Op, worker_workspace
 from gui.passphrase_dialog import PassphraseDialog
 from gui.qt import (
     QCloseEvent, QComboBox, QLabel, QMainWindow, QMessageBox, QSizePolicy, QTabWidget, QThreadPool,
-    QToolBar, QVBoxLayout, QWidget, Signal,
+    QTimer, QToolBar, QVBoxLayout, QWidget, Signal,
 )
 from gui.queue_model import QueueModel, WorkspaceQueueSource
 from gui.queue_view import QueueView
-from gui.session import ReviewSession
+from gui.session import IDLE_CHECK_MS, ReviewSession, idle_minutes
 from gui.settings_store import app_settings
 
 if TYPE_CHECKING:
@@ -66,7 +67,11 @@ class MainWindow(QMainWindow):
         self.closing = False
         self.reload_queue()  # on a worker thread, while the widgets are built
         self.item_names = {item_id: item.name for item_id, item in load_policy().items.items()}
-        self.session = ReviewSession(reviewer_roles(ws.db))
+        self.session = ReviewSession(signing_people(ws.db), idle_seconds=idle_minutes() * 60)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(IDLE_CHECK_MS)
+        self.idle_timer.timeout.connect(self.lock_if_idle)
+        self.idle_timer.start()
         self.loader = CaseLoader(ws.folder, self)
         self.model = QueueModel(WorkspaceQueueSource(ws.db, self.item_names), parent=self)
         self.actions_by_name = build_actions(self)
@@ -239,12 +244,16 @@ class MainWindow(QMainWindow):
 
     def _reviewer_chosen(self) -> None:
         name = self.reviewer_combo.currentData() or None
-        if name is None or self.session.is_unlocked(name):
+        if name is not None and self.session.is_unlocked(name):
             self._set_reviewer(name)
+            return
+        self.session.lock()  # switching locks the previous reviewer's key
+        if name is None:
+            self._set_reviewer(None)
             return
         passphrase = PassphraseDialog.ask(self, name)
         if passphrase is None:
-            self._show_reviewer_in_combo(self.session.current)
+            self._set_reviewer(None)
             return
         folder = self.ws.folder
 
@@ -259,11 +268,19 @@ class MainWindow(QMainWindow):
             self._set_reviewer(name)
 
         def refused(error: BaseException) -> None:
-            self._show_reviewer_in_combo(self.session.current)
+            self._set_reviewer(None)
             errors.report(error, self)
 
         self.reviewer_combo.setEnabled(False)
         Op(self, unlock_key).success(unlocked).failure(refused).with_progress(f"正在解锁 {name} 的签名密钥…").run()
+
+    def lock_if_idle(self) -> None:
+        """Lock the signing key left unused for the idle time set in 设置; the reviewer unlocks it again."""
+        if self.session.current and self.session.idle_expired():
+            name = self.session.current
+            self._set_reviewer(None)
+            minutes = round(self.session.idle_seconds / 60)
+            self.statusBar().showMessage(f"{name} 的签名密钥已闲置 {minutes} 分钟，已锁定；请重新选择审核人并输入口令", 0)
 
     def _set_reviewer(self, name: str | None) -> None:
         self.session.current = name
@@ -334,6 +351,7 @@ class MainWindow(QMainWindow):
         from gui.settings_dialog import SettingsDialog
 
         if SettingsDialog.ask(self, self.ws):
+            self.session.idle_seconds = idle_minutes() * 60
             self.reload_queue()
 
     def open_calculator(self) -> None:

@@ -19,10 +19,11 @@ from models.failures import ReviewDeskError
 from models.keys import (
     KdfParams, KeysError, WrongPassphrase, check_new_passphrase, decrypt_private_key, encrypt_private_key,
 )
+from models.staff import ACTIVE
 from models.workspace import Workspace
 
 CA_KEY_OWNER = "workspace-ca"
-ACTIVE, DISABLED, REVOKED = "在用", "停用", "已吊销"
+DISABLED, REVOKED = "停用", "已吊销"
 
 
 class ReviewerError(ReviewDeskError):

@@ -132,7 +132,9 @@ def test_import_review_first_and_second_stage_then_next(qtbot, open_window, empt
     assert "全部：已审 1 / 共 6" in window.progress_label.text()
 
     choose_reviewer(window, "审核员甲")
-    assert demo_passphrase == ["审核员甲", "审核员乙"]  # unlocked once per sitting
+    # Switching to 乙 locked 甲's key: acting as 甲 again asks 甲's passphrase again.
+    assert demo_passphrase == ["审核员甲", "审核员乙", "审核员甲"]
+    assert window.session.is_unlocked("审核员甲") and not window.session.is_unlocked("审核员乙")
 
 
 def test_a_rejected_import_changes_nothing(qtbot, open_window, demo_folder, tmp_path, messages,
