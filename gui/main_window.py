@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from policy.catalog import load_policy
 
 from models.queue_index import QueueIndex, load_queue_index, review_progress
-from models.staff import signing_people
+from models.staff import next_step, signing_people
 from models.workspace import Workspace
 
 from gui import errors
@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
             "declare_none": lambda: self.review.declare_no_conflict(),
             "declare_conflict": lambda: self.review.declare_a_conflict(),
             "save": lambda: self.review.save(False), "save_next": lambda: self.review.save(True),
-            "calculator": self.open_calculator, "help_keys": lambda: ShortcutLegend(self).exec(),
+            "calculator": self.open_calculator, "people": self.open_people, "help_keys": lambda: ShortcutLegend(self).exec(),
             "about": self.about,
         }
         for n in range(1, TICK_COUNT + 1):
@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
     def _queue_arrived(self, index: QueueIndex) -> None:
         if self.closing:
             return
+        self.queue.empty_hint = next_step(self.ws.db) or ""
         self.model.set_index(index)
         self.queue.populate_filters(index, self.item_names)
         self.queue_ready = True
@@ -353,6 +354,27 @@ class MainWindow(QMainWindow):
         if SettingsDialog.ask(self, self.ws):
             self.session.idle_seconds = idle_minutes() * 60
             self.reload_queue()
+
+    def open_people(self) -> None:
+        from gui.people_dialog import PeopleDialog
+
+        if PeopleDialog.ask(self.ws.folder, self):
+            self.refresh_people()
+
+    def refresh_people(self) -> None:
+        """The toolbar's reviewers after 人员管理; a reviewer no longer able to sign is locked out."""
+        self.session.roles = signing_people(self.ws.db)
+        if self.session.current not in self.session.roles:
+            self.session.lock()
+            self.session.current = None
+        self.reviewer_combo.blockSignals(True)
+        while self.reviewer_combo.count() > 1:
+            self.reviewer_combo.removeItem(1)
+        for name, role in self.session.roles.items():
+            self.reviewer_combo.addItem(f"{name}（{role}）", name)
+        self.reviewer_combo.blockSignals(False)
+        self._show_reviewer_in_combo(self.session.current)
+        self.reload_queue()
 
     def open_calculator(self) -> None:
         from gui.calculator import CalculatorDialog

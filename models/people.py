@@ -184,3 +184,25 @@ def rekey_reviewer(ws: Workspace, name: str, new_passphrase: str, *, auth: Admin
         audit.append(ws.db, actor, "更换审核人员密钥", name, {
             "by": actor, "old_fingerprint": person.fingerprint, "fingerprint": cert_fingerprint})
     return cert_fingerprint
+
+
+def set_up_bureau(ws: Workspace, *, ca_passphrase: str, admin: str, admin_passphrase: str, lead: str,
+                  lead_passphrase: str, kdf: KdfParams | None = None) -> None:
+    """A new bureau workspace's trust: its CA, its first 系统管理员, then its first 负责人 (added by that 系统管理员).
+
+    Every input is checked before anything is written.
+    """
+    from models.review_terms import LEAD_ROLE
+    from models.reviewers import init_ca
+
+    check_new_passphrase(ca_passphrase, "CA 口令")
+    admin, lead = normalise_name(admin), normalise_name(lead)
+    if _same_name(admin, lead):
+        raise ReviewerError("系统管理员和负责人须是两个不同的人（三员分立：管理人员的人不作审核决定）")
+    check_new_passphrase(admin_passphrase, f"{admin} 的口令")
+    check_new_passphrase(lead_passphrase, f"{lead} 的口令")
+    if ws.db.execute("SELECT 1 FROM ca").fetchone():
+        raise ReviewerError("本工作区已有 CA，不能再次建立")
+    init_ca(ws, passphrase=ca_passphrase, kdf=kdf, actor=admin)
+    add_reviewer(ws, admin, ADMIN, admin_passphrase, auth=AdminAuth(ca_passphrase), kdf=kdf)
+    add_reviewer(ws, lead, LEAD_ROLE, lead_passphrase, auth=AdminAuth(ca_passphrase, admin, admin_passphrase), kdf=kdf)
