@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         self.progress_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.progress_label)
         if self.ws.is_demo:
-            demo = QLabel("<span style='color:#b3261e'><b>演示数据 · 非真实申报</b></span>", self)
+            demo = QLabel("<span style='color:#b3261e'><b>演示数据 · 非真实申报 · 公开口令 reviewdesk-demo</b></span>", self)
             self.statusBar().addPermanentWidget(demo)
         self.statusBar().showMessage("正在加载待审队列…")
 
