@@ -151,6 +151,15 @@ def ca_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def ca_protect(args: argparse.Namespace) -> int:
+    from models.reviewers import protect_ca
+
+    with _workspace(args, create=False) as ws:
+        protect_ca(ws, _new_passphrase(args.passphrase_file, "CA 口令"))
+    print("已为 CA 私钥设置口令，此后以加密形式存放")
+    return EXIT_OK
+
+
 def ca_export(args: argparse.Namespace) -> int:
     from models.ca import cert_to_pem, fingerprint
     from models.reviewers import ca_certificate
@@ -384,7 +393,7 @@ def session_merge(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": assess, "template": template, "demo": demo, "import": import_, "list": list_,
-    "ca init": ca_init, "ca import": ca_import, "ca export": ca_export,
+    "ca init": ca_init, "ca import": ca_import, "ca protect": ca_protect, "ca export": ca_export,
     "export-sheets": export_sheets, "verify": verify, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
     "reviewer disable": reviewer_disable, "reviewer revoke": reviewer_revoke, "reviewer rekey": reviewer_rekey,
     "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,

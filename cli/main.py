@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                parser_class=_Parser, required=True)
     p = ca.add_parser("init", help="生成本工作区的 CA")
     p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（缺省时在终端输入两次）")
+    p = ca.add_parser("protect", help="为旧版本未加密存放的 CA 私钥设置口令")
+    p.add_argument("--passphrase-file", type=Path, help="CA 口令文件（缺省时在终端输入两次）")
     p = ca.add_parser("export", help="导出 CA 证书（供 PDF 阅读器信任）")
     p.add_argument("out", type=Path, help="证书文件（.crt / .cer，PEM 格式）")
     p = ca.add_parser("import", help="导入上级签发的 CA（PKCS#12）")

@@ -74,6 +74,21 @@ def import_ca(ws: Workspace, p12: bytes, password: bytes | None, *, passphrase: 
     return _store_ca(ws, load_ca_p12(p12, password), "imported", passphrase, kdf, actor)
 
 
+def protect_ca(ws: Workspace, passphrase: str, *, kdf: KdfParams | None = None, actor: str = "系统") -> None:
+    """Encrypt the CA key of a workspace made by an older version, which stored it in the clear."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    row = ws.db.execute("SELECT key_blob FROM ca").fetchone()
+    if row is None or row[0] is None or not row[0].startswith(b"-----BEGIN"):
+        raise ReviewerError("本工作区没有未加密的 CA 私钥，无须处理")
+    check_new_passphrase(passphrase, "CA 口令")
+    blob = encrypt_private_key(load_pem_private_key(row[0], password=None), passphrase, kdf,
+                               associated=CA_KEY_OWNER)
+    with ws.db.atomic():
+        ws.db.execute("UPDATE ca SET key_blob = ?", [blob])
+        audit.append(ws.db, actor, "加密CA私钥", "CA", {"fingerprint": fingerprint(ca_certificate(ws))})
+
+
 def ca_certificate(ws: Workspace) -> x509.Certificate:
     row = ws.db.execute("SELECT certificate_pem FROM ca").fetchone()
     if row is None:
@@ -88,7 +103,7 @@ def unlock_ca(ws: Workspace, passphrase: str) -> CaBundle:
     if blob is None:
         raise ReviewerError("本工作区（会评工作区）没有 CA 私钥，不能管理人员")
     if blob.startswith(b"-----BEGIN"):
-        raise ReviewerError("本工作区的 CA 私钥未加密存放，不能使用：请重新建立工作区的 CA")
+        raise ReviewerError("本工作区的 CA 私钥未加密存放（旧版本建立），不能使用：请先运行 ca protect 为它设置口令")
     if not passphrase:
         raise ReviewerError("须提供 CA 口令")
     try:

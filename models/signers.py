@@ -27,3 +27,16 @@ def decision_standing(ws: Workspace, row: dict[str, Any], ca: x509.Certificate |
             where = f"决定 {row['uuid']}（{row['application_id']} {row['stage']}）"
             return (None, f"{where}：{sentence}" if sentence else "") if stands else (f"{where}：{sentence}", "")
     return problem, ""
+
+
+def conflict_problems(ws: Workspace) -> list[str]:
+    """Every conflicts row that is not what its declarer signed (with any certificate ever issued to them)."""
+    from models.conflicts import conflict_problem
+
+    problems = []
+    for row in ws.db.query("SELECT * FROM conflicts ORDER BY application_id, reviewer"):
+        issued = certificates_of(ws, row["reviewer"])
+        found = [conflict_problem(row, c.certificate) for c in issued] or [conflict_problem(row, None)]
+        if all(found):
+            problems.append(found[0] or "")
+    return problems

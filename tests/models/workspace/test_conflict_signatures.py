@@ -71,3 +71,16 @@ def test_a_declaration_edited_in_the_database_no_longer_verifies(two: Workspace)
     assert "没有声明人的签名" in conflict_problem({**row, "signature": ""}, certificate)
     other = get_reviewer(two, "审核员乙").certificate
     assert "签名无效" in conflict_problem({**row, "reviewer": "审核员乙"}, other)
+
+
+def test_audit_verify_names_a_declaration_edited_or_inserted_with_sql(two: Workspace) -> None:
+    from models.verification import verify_workspace
+
+    declare_conflict(two, "T00001", "审核员甲", has_conflict=True, reason="亲属任职", passphrase=PASSPHRASE)
+    assert verify_workspace(two).ok
+    two.db.execute("UPDATE conflicts SET has_conflict = 0")
+    two.db.execute("INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at) "
+                   "VALUES ('T00001', '审核员乙', 1, '冒名', '2026-01-01T00:00:00+08:00')")
+    problems = verify_workspace(two).problems
+    assert any("审核员甲 对 T00001" in p and "has_conflict 与签名记录不符" in p for p in problems)
+    assert any("审核员乙 对 T00001" in p and "没有声明人的签名" in p for p in problems)

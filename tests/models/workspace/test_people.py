@@ -168,3 +168,21 @@ def test_rekey_keeps_earlier_signatures_valid(ws: Workspace, tmp_path: Path) -> 
     report = verify_workspace(ws)
     assert report.ok, report.problems
     assert any("更换密钥" in line and "仍然有效" in line for line in report.lines)
+
+
+def test_an_old_workspaces_clear_ca_key_is_refused_until_protected(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    from models.ca import cert_to_pem, create_ca
+    from models.reviewers import protect_ca
+
+    bundle = create_ca()
+    with Workspace.open(tmp_path / "old") as ws:
+        ws.db.execute("INSERT INTO ca (id, certificate_pem, key_blob, origin, created_at) VALUES (1, ?, ?, 'generated', "
+                      "'2025-01-01T00:00:00+08:00')", [cert_to_pem(bundle.certificate), bundle.key.private_bytes(
+                          Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())])
+        with pytest.raises(ReviewerError, match="未加密存放.*ca protect"):
+            add_reviewer(ws, ADMIN, "系统管理员", PASSPHRASE, auth=AdminAuth(CA_PASSPHRASE), kdf=CHEAP)
+        protect_ca(ws, CA_PASSPHRASE, kdf=CHEAP)
+        add_reviewer(ws, ADMIN, "系统管理员", PASSPHRASE, auth=AdminAuth(CA_PASSPHRASE), kdf=CHEAP)
+        assert _last_event(ws)[:3] == (ADMIN, "新增审核人员", ADMIN)
