@@ -11,7 +11,7 @@ from models.workspace import Workspace
 
 from gui.evidence_pane import Gate
 from gui.main_window import REVIEW_TAB
-from gui.qt import QDialog, QDialogButtonBox, QMessageBox, Qt
+from gui.qt import QDialogButtonBox, QMessageBox, Qt
 from tests.gui.test_review_flow import decisions, drive_import_dialog, intake, press  # noqa: F401 - fixtures
 
 PASSPHRASES = {"王管理": "王管理的口令-2026", "赵科长": "赵科长的口令-2026", "张初审": "张初审的口令-2026",

@@ -17,7 +17,6 @@ import pytest
 from models.conflicts import declare_conflict
 from models.decisions import DecisionInput, decide_with_key
 from models.intake import import_file
-from models.keys import KdfParams
 from models.people import revoke_reviewer
 from models.reviewers import unlock
 from models.session_package import RESULTS_FORMAT, PackageRefused, read_package, write_package
