@@ -26,7 +26,7 @@ def _workspace_with_events(folder: Path, workdir: Path) -> int:
     while ws.db.execute("SELECT MAX(seq) FROM audit").fetchone()[0] < EVENTS:
         n += 1
         application_id = f"T{n:05d}"
-        declare_conflict(ws, application_id, "审核员甲", has_conflict=False)
+        declare_conflict(ws, application_id, "审核员甲", has_conflict=False, key=key)
         decide_with_key(ws, DecisionInput(application_id, "初审", "通过", "审核员甲", Decimal("300000")), key)
     events = int(ws.db.execute("SELECT MAX(seq) FROM audit").fetchone()[0])
     ws.close()

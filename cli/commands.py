@@ -109,12 +109,53 @@ def _passphrase(path: Path | None) -> str | None:
     return None if path is None else read_passphrase_file(path)
 
 
+def _new_passphrase(path: Path | None, whose: str) -> str:
+    """From ``--passphrase-file``, or typed twice at the terminal with a strength hint."""
+    import getpass
+
+    from models.failures import ReviewDeskError
+    from models.keys import check_new_passphrase, passphrase_strength
+
+    if path is not None:
+        return check_new_passphrase(_passphrase(path) or "", whose)
+    if not sys.stdin.isatty():
+        raise ReviewDeskError(f"请用 --passphrase-file 提供{whose}，或在终端中运行以便输入两次")
+    first = getpass.getpass(f"请设置{whose}（至少 10 个字符）：")
+    print(f"口令强度：{passphrase_strength(first)}")
+    check_new_passphrase(first, whose)
+    if getpass.getpass(f"请再输入一次{whose}：") != first:
+        raise ReviewDeskError(f"两次输入的{whose}不一致，未作任何改动")
+    return first
+
+
+def _admin_auth(args: argparse.Namespace):
+    from models.failures import ReviewDeskError
+    from models.people import AdminAuth
+
+    ca_passphrase = _passphrase(args.ca_passphrase_file)
+    if ca_passphrase is None:
+        raise ReviewDeskError("人员变更须提供 CA 口令：--ca-passphrase-file")
+    if args.by is not None and args.by_passphrase_file is None:
+        raise ReviewDeskError(f"请用 --by-passphrase-file 提供系统管理员 {args.by} 的口令")
+    return AdminAuth(ca_passphrase, args.by, _passphrase(args.by_passphrase_file) or "")
+
+
 def ca_init(args: argparse.Namespace) -> int:
     from models.reviewers import init_ca
 
     with _workspace(args) as ws:
-        fingerprint = init_ca(ws, passphrase=_passphrase(args.passphrase_file))
-    print(f"已生成工作区 CA，证书指纹 SHA-256 {fingerprint}")
+        fingerprint = init_ca(ws, passphrase=_new_passphrase(args.passphrase_file, "CA 口令"))
+    print(f"已生成工作区 CA（私钥已用口令加密），证书指纹 SHA-256 {fingerprint}")
+    print("下一步：reviewer add 姓名 --role 系统管理员 --passphrase-file … --ca-passphrase-file …")
+    return EXIT_OK
+
+
+def ca_protect(args: argparse.Namespace) -> int:
+    from models.reviewers import protect_ca
+
+    with _workspace(args, create=False) as ws:
+        protect_ca(ws, _new_passphrase(args.passphrase_file, "CA 口令"))
+    print("已为 CA 私钥设置口令，此后以加密形式存放")
     return EXIT_OK
 
 
@@ -146,18 +187,47 @@ def ca_import(args: argparse.Namespace) -> int:
 
     password = args.password_file.read_bytes().rstrip(b"\r\n") if args.password_file else None
     with _workspace(args) as ws:
-        fingerprint = import_ca(ws, args.file.read_bytes(), password, passphrase=_passphrase(args.passphrase_file))
-    print(f"已导入 CA，证书指纹 SHA-256 {fingerprint}")
+        fingerprint = import_ca(ws, args.file.read_bytes(), password,
+                                passphrase=_new_passphrase(args.passphrase_file, "CA 口令"))
+    print(f"已导入 CA（私钥已用口令加密），证书指纹 SHA-256 {fingerprint}")
     return EXIT_OK
 
 
 def reviewer_add(args: argparse.Namespace) -> int:
-    from models.reviewers import add_reviewer
+    from models.people import add_reviewer
 
     with _workspace(args) as ws:
-        fingerprint = add_reviewer(ws, args.name, args.role, _passphrase(args.passphrase_file) or "",
-                                   ca_passphrase=_passphrase(args.ca_passphrase_file))
-    print(f"已添加审核人员 {args.name}（{args.role}），证书指纹 SHA-256 {fingerprint}")
+        fingerprint = add_reviewer(ws, args.name, args.role, _new_passphrase(args.passphrase_file, f"{args.name} 的口令"),
+                                   auth=_admin_auth(args))
+    print(f"已添加 {args.name}（{args.role}），证书指纹 SHA-256 {fingerprint}")
+    return EXIT_OK
+
+
+def reviewer_disable(args: argparse.Namespace) -> int:
+    from models.people import disable_reviewer
+
+    with _workspace(args, create=False) as ws:
+        disable_reviewer(ws, args.name, auth=_admin_auth(args), reason=args.reason)
+    print(f"已停用 {args.name}：此后不能签名，此前的签名仍然有效")
+    return EXIT_OK
+
+
+def reviewer_revoke(args: argparse.Namespace) -> int:
+    from models.people import revoke_reviewer
+
+    with _workspace(args, create=False) as ws:
+        at = revoke_reviewer(ws, args.name, auth=_admin_auth(args), reason=args.reason)
+    print(f"已吊销 {args.name} 的证书（{at}）：此后的签名无效，此前的签名仍然有效")
+    return EXIT_OK
+
+
+def reviewer_rekey(args: argparse.Namespace) -> int:
+    from models.people import rekey_reviewer
+
+    with _workspace(args, create=False) as ws:
+        fingerprint = rekey_reviewer(ws, args.name, _new_passphrase(args.passphrase_file, f"{args.name} 的新口令"),
+                                     auth=_admin_auth(args))
+    print(f"已为 {args.name} 更换密钥，新证书指纹 SHA-256 {fingerprint}；旧密钥此前的签名仍然有效")
     return EXIT_OK
 
 
@@ -166,17 +236,24 @@ def reviewer_list(args: argparse.Namespace) -> int:
 
     with _workspace(args, create=False) as ws:
         for reviewer in list_reviewers(ws):
-            print(f"{reviewer.name}\t{reviewer.role}\t{reviewer.fingerprint[:16]}…")
+            revoked = f"（{reviewer.revoked_at}）" if reviewer.revoked_at else ""
+            print(f"{reviewer.name}\t{reviewer.role}\t{reviewer.status}{revoked}\t{reviewer.fingerprint[:16]}…")
     return EXIT_OK
 
 
 def conflict(args: argparse.Namespace) -> int:
-    from models.conflicts import declare_conflict
+    from models.conflicts import declare_conflict, withdraw_conflict
+    from models.keys import read_passphrase_file
 
+    passphrase = read_passphrase_file(args.passphrase_file)
     with _workspace(args, create=False) as ws:
+        if args.withdraw:
+            withdraw_conflict(ws, args.application_id, args.reviewer, passphrase, args.withdraw)
+            print(f"已撤回 {args.reviewer} 对 {args.application_id} 的利益冲突声明（{args.withdraw}），请重新声明")
+            return EXIT_OK
         declare_conflict(ws, args.application_id, args.reviewer, has_conflict=bool(args.declare),
-                         reason=args.declare or "")
-    print(f"已记录 {args.reviewer} 对 {args.application_id} 的利益冲突声明："
+                         reason=args.declare or "", passphrase=passphrase)
+    print(f"已记录 {args.reviewer} 签名的利益冲突声明（{args.application_id}）："
           + (f"存在冲突（{args.declare}），不参与审核" if args.declare else "无利益冲突"))
     return EXIT_OK
 
@@ -279,12 +356,26 @@ def summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _passphrase_files(pairs: list[str]) -> dict[str, str]:
+    """``NAME=FILE`` pairs as {name: passphrase}."""
+    from models.failures import ReviewDeskError
+
+    typed = {}
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        if not sep:
+            raise ReviewDeskError(f"--passphrase-file 须写成 姓名=口令文件，而不是 {pair}")
+        typed[name] = _passphrase(Path(path)) or ""
+    return typed
+
+
 def session_export(args: argparse.Namespace) -> int:
     from models.sessions import export_session
 
     with _workspace(args, create=False) as ws:
-        session_id = export_session(ws, args.ids, args.reviewers, args.out)
-    print(f"已导出会评包 {args.out}（会评编号 {session_id}，{len(args.ids)} 件申报）")
+        session_id = export_session(ws, args.ids, args.reviewers, args.out, lead=args.lead,
+                                    passphrases=_passphrase_files(args.passphrase_file))
+    print(f"已导出会评包 {args.out}（会评编号 {session_id}，{len(args.ids)} 件申报，{args.lead} 签名）")
     return EXIT_OK
 
 
@@ -304,7 +395,8 @@ def session_results(args: argparse.Namespace) -> int:
     from models.sessions import export_results
 
     with _workspace(args, create=False) as ws:
-        count = export_results(ws, args.out)
+        count = export_results(ws, args.out, signer=args.signer,
+                               passphrase=_passphrase(args.passphrase_file) or "")
     print(f"已导出会评结果 {args.out}（{count} 个决定）")
     return EXIT_OK
 
@@ -321,8 +413,9 @@ def session_merge(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": assess, "template": template, "demo": demo, "import": import_, "list": list_,
-    "ca init": ca_init, "ca import": ca_import, "ca export": ca_export,
+    "ca init": ca_init, "ca import": ca_import, "ca protect": ca_protect, "ca export": ca_export,
     "export-sheets": export_sheets, "verify": verify, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
+    "reviewer disable": reviewer_disable, "reviewer revoke": reviewer_revoke, "reviewer rekey": reviewer_rekey,
     "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,
     "backup": backup, "restore": restore, "summary": summary,
     "session export": session_export, "session open": session_open, "session results": session_results,

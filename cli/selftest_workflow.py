@@ -105,7 +105,7 @@ def step_decide_both_stages() -> str:
         recommended = Decimal(ws.db.execute("SELECT recommended_yuan FROM assessments WHERE application_id = ?",
                                             [application_id]).fetchone()[0])
         for reviewer, stage in (("审核员甲", "初审"), ("审核员乙", "复核")):
-            declare_conflict(ws, application_id, reviewer, has_conflict=False)
+            declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=DEMO_PASSPHRASE)
             decide(ws, DecisionInput(application_id, stage, "通过", reviewer, recommended, "自检"), DEMO_PASSPHRASE)
     return f"{application_id} 初审、复核均为通过，核定 {recommended} 元"
 

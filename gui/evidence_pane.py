@@ -28,6 +28,7 @@ class ConflictGate(QWidget):
 
     declare_none = Signal()
     declare_conflict = Signal()
+    withdraw_conflict = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,18 +45,26 @@ class ConflictGate(QWidget):
         self.none_button = QPushButton("无利益冲突 (Ctrl+D)", self)
         self.none_button.setDefault(True)
         self.conflict_button = QPushButton("存在利益冲突…", self)
+        self.withdraw_button = QPushButton("声明有误，撤回…", self)
         buttons.addWidget(self.none_button)
         buttons.addWidget(self.conflict_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        withdraw_row = QHBoxLayout()
+        withdraw_row.addStretch(1)
+        withdraw_row.addWidget(self.withdraw_button)
+        withdraw_row.addStretch(1)
+        layout.addLayout(withdraw_row)
         layout.addStretch(2)
         self.none_button.clicked.connect(self.declare_none)
         self.conflict_button.clicked.connect(self.declare_conflict)
+        self.withdraw_button.clicked.connect(self.withdraw_conflict)
 
     def set_state(self, gate: Gate, reviewer: str = "", reason: str = "") -> None:
         asking = gate is Gate.UNDECLARED
         self.none_button.setVisible(asking)
         self.conflict_button.setVisible(asking)
+        self.withdraw_button.setVisible(gate is Gate.CONFLICT)
         who = escape(reviewer)
         self.message.setText({
             Gate.NO_REVIEWER: "<p style='font-size:large'><b>请先选择当前审核人</b></p>"
@@ -73,6 +82,7 @@ class ConflictGate(QWidget):
 class EvidencePane(QWidget):
     declare_none = Signal()
     declare_conflict = Signal()
+    withdraw_conflict = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +95,7 @@ class EvidencePane(QWidget):
         self.gate = ConflictGate(self.stack)
         self.gate.declare_none.connect(self.declare_none)
         self.gate.declare_conflict.connect(self.declare_conflict)
+        self.gate.withdraw_conflict.connect(self.withdraw_conflict)
         self.stack.addWidget(self.gate)
 
         content = QWidget(self.stack)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from policy.catalog import load_policy
 
-from models.queue_index import QueueIndex, load_queue_index, review_progress, reviewer_roles
+from models.queue_index import QueueIndex, load_queue_index, review_progress
+from models.staff import next_step, signing_people
 from models.workspace import Workspace
 
 from gui import errors
@@ -18,11 +19,11 @@ from gui.ops import Op, worker_workspace
 from gui.passphrase_dialog import PassphraseDialog
 from gui.qt import (
     QCloseEvent, QComboBox, QGuiApplication, QLabel, QMainWindow, QMessageBox, QShowEvent, QSize, QSizePolicy, Qt,
-    QTabWidget, QThreadPool, QToolBar, QVBoxLayout, QWidget, Signal,
+    QTabWidget, QThreadPool, QTimer, QToolBar, QVBoxLayout, QWidget, Signal,
 )
 from gui.queue_model import QueueModel, WorkspaceQueueSource
 from gui.queue_view import QueueView
-from gui.session import ReviewSession
+from gui.session import IDLE_CHECK_MS, ReviewSession, idle_minutes
 from gui.settings_store import app_settings
 
 if TYPE_CHECKING:
@@ -76,7 +77,11 @@ class MainWindow(QMainWindow):
         self._fitted = False
         self.reload_queue()  # on a worker thread, while the widgets are built
         self.item_names = {item_id: item.name for item_id, item in load_policy().items.items()}
-        self.session = ReviewSession(reviewer_roles(ws.db))
+        self.session = ReviewSession(signing_people(ws.db), idle_seconds=idle_minutes() * 60)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(IDLE_CHECK_MS)
+        self.idle_timer.timeout.connect(self.lock_if_idle)
+        self.idle_timer.start()
         self.loader = CaseLoader(ws.folder, self)
         self.model = QueueModel(WorkspaceQueueSource(ws.db, self.item_names), parent=self)
         self.actions_by_name = build_actions(self)
@@ -167,7 +172,8 @@ class MainWindow(QMainWindow):
         self.progress_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.progress_label)
         if self.ws.is_demo:
-            demo = QLabel("<span style='color:#b3261e'><b>演示数据 · 非真实申报</b></span>", self)
+            demo = QLabel("<span style='color:#b3261e'><b>演示数据 · 公开口令</b></span>", self)
+            demo.setToolTip("演示工作区的 CA 和全部人员使用公开的演示口令 reviewdesk-demo，任何人都能以他们的名义签名，仅供演示")
             self.statusBar().addPermanentWidget(demo)
         self.statusBar().showMessage("正在加载待审队列…")
 
@@ -187,7 +193,7 @@ class MainWindow(QMainWindow):
             "declare_none": lambda: self.review.declare_no_conflict(),
             "declare_conflict": lambda: self.review.declare_a_conflict(),
             "save": lambda: self.review.save(False), "save_next": lambda: self.review.save(True),
-            "calculator": self.open_calculator, "help_keys": lambda: ShortcutLegend(self).exec(),
+            "calculator": self.open_calculator, "people": self.open_people, "help_keys": lambda: ShortcutLegend(self).exec(),
             "about": self.about,
         }
         for n in range(1, TICK_COUNT + 1):
@@ -215,6 +221,7 @@ class MainWindow(QMainWindow):
     def _queue_arrived(self, index: QueueIndex) -> None:
         if self.closing:
             return
+        self.queue.empty_hint = next_step(self.ws.db) or ""
         self.model.set_index(index)
         self.queue.populate_filters(index, self.item_names)
         self.queue_ready = True
@@ -256,12 +263,16 @@ class MainWindow(QMainWindow):
 
     def _reviewer_chosen(self) -> None:
         name = self.reviewer_combo.currentData() or None
-        if name is None or self.session.is_unlocked(name):
+        if name is not None and self.session.is_unlocked(name):
             self._set_reviewer(name)
+            return
+        self.session.lock()  # switching locks the previous reviewer's key
+        if name is None:
+            self._set_reviewer(None)
             return
         passphrase = PassphraseDialog.ask(self, name)
         if passphrase is None:
-            self._show_reviewer_in_combo(self.session.current)
+            self._set_reviewer(None)
             return
         folder = self.ws.folder
 
@@ -276,11 +287,19 @@ class MainWindow(QMainWindow):
             self._set_reviewer(name)
 
         def refused(error: BaseException) -> None:
-            self._show_reviewer_in_combo(self.session.current)
+            self._set_reviewer(None)
             errors.report(error, self)
 
         self.reviewer_combo.setEnabled(False)
         Op(self, unlock_key).success(unlocked).failure(refused).with_progress(f"正在解锁 {name} 的签名密钥…").run()
+
+    def lock_if_idle(self) -> None:
+        """Lock the signing key left unused for the idle time set in 设置; the reviewer unlocks it again."""
+        if self.session.current and self.session.idle_expired():
+            name = self.session.current
+            self._set_reviewer(None)
+            minutes = round(self.session.idle_seconds / 60)
+            self.statusBar().showMessage(f"{name} 的签名密钥已闲置 {minutes} 分钟，已锁定；请重新选择审核人并输入口令", 0)
 
     def _set_reviewer(self, name: str | None) -> None:
         self.session.current = name
@@ -393,7 +412,29 @@ class MainWindow(QMainWindow):
         from gui.settings_dialog import SettingsDialog
 
         if SettingsDialog.ask(self, self.ws):
+            self.session.idle_seconds = idle_minutes() * 60
             self.reload_queue()
+
+    def open_people(self) -> None:
+        from gui.people_dialog import PeopleDialog
+
+        if PeopleDialog.ask(self.ws.folder, self):
+            self.refresh_people()
+
+    def refresh_people(self) -> None:
+        """The toolbar's reviewers after 人员管理; a reviewer no longer able to sign is locked out."""
+        self.session.roles = signing_people(self.ws.db)
+        if self.session.current not in self.session.roles:
+            self.session.lock()
+            self.session.current = None
+        self.reviewer_combo.blockSignals(True)
+        while self.reviewer_combo.count() > 1:
+            self.reviewer_combo.removeItem(1)
+        for name, role in self.session.roles.items():
+            self.reviewer_combo.addItem(f"{name}（{role}）", name)
+        self.reviewer_combo.blockSignals(False)
+        self._show_reviewer_in_combo(self.session.current)
+        self.reload_queue()
 
     def open_calculator(self) -> None:
         from gui.calculator import CalculatorDialog

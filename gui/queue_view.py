@@ -144,7 +144,8 @@ class QueueView(QWidget):
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), len(self.model.index_data)
         text = f"共 {total} 件申报" if shown == total else f"显示 {shown} 件（共 {total} 件）"
-        self.count_label.setText(text + "　·　Enter 或双击打开审核")
+        hint = getattr(self, "empty_hint", "")  # what to do next, from models.staff.next_step
+        self.count_label.setText(hint if hint and not total else text + "　·　Enter 或双击打开审核")
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():

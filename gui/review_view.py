@@ -37,6 +37,12 @@ class ConflictReasonDialog:
         text, ok = QInputDialog.getMultiLineText(parent, "声明存在利益冲突", "请写明利益冲突的原因（将记入审计日志）：")
         return text if ok else None
 
+    @classmethod
+    def ask_withdrawal(cls, parent: QWidget | None) -> str | None:
+        """Why a declared conflict is withdrawn, or None when cancelled."""
+        text, ok = QInputDialog.getMultiLineText(parent, "撤回利益冲突声明", "请写明撤回的原因（将记入审计日志）：")
+        return text if ok else None
+
 
 class PaneFrame(QFrame):
     """A pane with its title and buttons that move it left or right (the order is remembered)."""
@@ -102,6 +108,7 @@ class ReviewView(QWidget):
         self.clause.open_source.connect(self.open_source)
         self.evidence.declare_none.connect(self.declare_no_conflict)
         self.evidence.declare_conflict.connect(self.declare_a_conflict)
+        self.evidence.withdraw_conflict.connect(self.withdraw_my_conflict)
         self.assessment.open_file.connect(self.evidence.open_file)
         self.assessment.form.save_requested.connect(self.save)
         self.splitter.splitterMoved.connect(lambda *args: self.save_layout())
@@ -246,12 +253,37 @@ class ReviewView(QWidget):
         if reason is not None:
             self._declare(True, reason)
 
+    def withdraw_my_conflict(self) -> None:
+        """Withdraw the current reviewer's declared conflict: a reason, and their passphrase asked again."""
+        from gui.passphrase_dialog import PassphraseDialog
+        from models.conflicts import withdraw_conflict
+
+        reviewer = self.session.current
+        if not reviewer or self.current_id is None or self.gate() is not Gate.CONFLICT:
+            return
+        reason = ConflictReasonDialog.ask_withdrawal(self)
+        if reason is None:
+            return
+        passphrase = PassphraseDialog.ask(self, reviewer)
+        if passphrase is None:
+            return
+        try:
+            withdraw_conflict(self.ws, self.current_id, reviewer, passphrase, reason)
+        except Exception as error:  # noqa: BLE001 - shown to the reviewer, logged when unexpected
+            errors.report(error, self)
+            return
+        self._reload_case()
+
     def _declare(self, has_conflict: bool, reason: str) -> None:
         reviewer = self.session.current
         if not reviewer or self.current_id is None or self.gate() is not Gate.UNDECLARED:
             return
+        key = self.session.key(reviewer)
+        if key is None:
+            errors.show_message(self, "审核台", "利益冲突声明由本人签名：请先在工具栏选择当前审核人并解锁签名密钥")
+            return
         try:
-            declare_conflict(self.ws, self.current_id, reviewer, has_conflict=has_conflict, reason=reason)
+            declare_conflict(self.ws, self.current_id, reviewer, has_conflict=has_conflict, reason=reason, key=key)
         except Exception as error:  # noqa: BLE001 - shown to the reviewer, logged when unexpected
             errors.report(error, self)
             return

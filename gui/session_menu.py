@@ -121,30 +121,50 @@ class SessionMenu(QObject):
         selected = {window.model.application_id(row.row()) for row in selection.selectedRows()} if selection else set()
         return candidates, selected or set(visible)
 
+    def passphrases(self, names: list[str]) -> dict[str, str] | None:
+        """Each named person's passphrase, asked of them one by one; None when one is cancelled."""
+        from gui.passphrase_dialog import PassphraseDialog
+
+        typed: dict[str, str] = {}
+        for name in dict.fromkeys(names):
+            passphrase = PassphraseDialog.ask(self.window, name)
+            if passphrase is None:
+                return None
+            typed[name] = passphrase
+        return typed
+
     def export_session(self) -> None:
         window = self.window
+        lead = window.session.current
+        if lead is None or window.session.role != "负责人":
+            errors.show_message(window, "导出会评包", "会评包由负责人导出并签名：请先在工具栏选择负责人作为当前审核人")
+            return
         candidates, preselected = self.candidates()
         reviewers = [(name, role) for name, role in window.session.roles.items()]
         choice = ExportSessionDialog.ask(window, candidates, preselected, reviewers,
                                          session_dialogs.default_package_path(window.ws.folder, "会评包"))
         if choice is None:
             return
-        folder, actor = window.ws.folder, self.actor
+        passphrases = self.passphrases([lead, *choice.reviewers])
+        if passphrases is None:
+            return
+        folder = window.ws.folder
 
         def export(progress: OpProgress) -> str:
             from models.sessions import export_session
 
             with worker_workspace(folder) as ws:
-                return export_session(ws, choice.ids, choice.reviewers, choice.out, actor=actor)
+                return export_session(ws, choice.ids, choice.reviewers, choice.out, lead=lead,
+                                      passphrases=passphrases)
 
         def exported(session_id: str) -> None:
             window.reload_queue()
             session_dialogs.inform(window, "导出会评包", f"已导出会评包：\n{choice.out}\n\n会评编号：{session_id}\n"
-                                   f"申报 {len(choice.ids)} 件，审核人员：{'、'.join(choice.reviewers)}\n\n"
+                                   f"申报 {len(choice.ids)} 件，审核人员：{'、'.join(choice.reviewers)}，{lead} 签名\n\n"
                                    "这些申报在合并会评结果前不能在本工作区作出决定。")
 
         Op(window, export).success(exported).failure(lambda e: errors.report(e, window, "导出会评包")) \
-            .with_progress("正在导出会评包…").run()
+            .with_progress("正在导出会评包（为每位审核人员重新加密密钥）…").run()
 
     # --- 打开会评包 ---------------------------------------------------------------------------
 
@@ -189,13 +209,20 @@ class SessionMenu(QObject):
         if not chosen:
             return
         out = session_dialogs.with_zip_suffix(chosen)
-        folder, actor = window.ws.folder, self.actor
+        signer = window.session.current
+        if signer is None:
+            errors.show_message(window, "导出会评结果", "会评结果由本次会评的审核人员签名：请先在工具栏选择当前审核人")
+            return
+        typed = self.passphrases([signer])
+        if typed is None:
+            return
+        folder = window.ws.folder
 
         def export(progress: OpProgress) -> int:
             from models.sessions import export_results
 
             with worker_workspace(folder) as ws:
-                return export_results(ws, out, actor=actor)
+                return export_results(ws, out, signer=signer, passphrase=typed[signer])
 
         def exported(count: int) -> None:
             session_dialogs.inform(window, "导出会评结果", f"已导出会评结果：\n{out}\n\n含 {count} 个已签名的决定。"

@@ -17,8 +17,9 @@ from models.workspace import DB_NAME, Workspace, default_workspace
 
 from gui.qt import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QLineEdit, QPushButton, Qt, QVBoxLayout, QWidget,
+    QLineEdit, QPushButton, QSpinBox, Qt, QVBoxLayout, QWidget,
 )
+from gui.session import IDLE_MINUTES_KEY, idle_minutes
 from gui.settings_store import app_settings
 
 REVIEWER_KEY = "profile/reviewer_name"
@@ -80,12 +81,20 @@ class SettingsDialog(QDialog):
         self.reviewer.addItems([r.name for r in reviewers])
         self.reviewer.setCurrentText(str(settings.value(REVIEWER_KEY, "") or ""))
         self.reviewer.lineEdit().setPlaceholderText("签名和审计日志中使用的姓名")
-        known = "、".join(f"{r.name}（{r.role}）" for r in reviewers) or "（本工作区尚未登记审核人员）"
+        known = "、".join(f"{r.name}（{r.role}{'' if r.active else '，' + r.status}）" for r in reviewers) \
+            or "（本工作区尚未登记人员：请用 人员管理… 由系统管理员添加）"
         reviewers_label = self._note(f"本工作区已登记：{known}")
+        self.idle_minutes = QSpinBox(self)
+        self.idle_minutes.setRange(1, 240)
+        self.idle_minutes.setSuffix(" 分钟")
+        self.idle_minutes.setValue(idle_minutes())
+        self.idle_minutes.setAccessibleName("签名密钥闲置锁定时间")
         profile = QGroupBox("审核人员", self)
         form = QFormLayout(profile)
         form.addRow("默认审核人：", self.reviewer)
         form.addRow("", reviewers_label)
+        form.addRow("闲置锁定：", self.idle_minutes)
+        form.addRow("", self._note("签名密钥闲置这么久后自动锁定，须重新输入口令；切换审核人时立即锁定。"))
 
         self.current_folder = self._note(str(workspace.folder))
         self.current_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -208,6 +217,7 @@ class SettingsDialog(QDialog):
         settings = app_settings()
         settings.setValue(REVIEWER_KEY, name)
         settings.setValue(WORKSPACE_KEY, self._next_folder)
+        settings.setValue(IDLE_MINUTES_KEY, self.idle_minutes.value())
         settings.sync()
         font = self.font_path.text().strip()
         if font != self._saved_font:

@@ -25,7 +25,7 @@ from models.records import application_from_row, application_snapshot, money_tex
 from models.review_terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, OUTCOMES, REJECT, ROLES_FOR_STAGE, SECOND,
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.conflicts import conflict_declared
-from models.reviewers import get_reviewer, unlock
+from models.reviewers import get_reviewer, require_active, unlock
 from models.sessions import in_session
 from models.signing import canonical_bytes, sign_record
 from models.workspace import Workspace
@@ -111,7 +111,7 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
     session = in_session(ws, given.application_id)
     if session:
         raise DecisionRefused(f"{given.application_id} 已导出到会评（会评编号 {session[:8]}），合并会评结果前不能在本工作区作出决定")
-    reviewer = get_reviewer(ws, given.reviewer)
+    reviewer = require_active(ws, given.reviewer)
     if reviewer.role not in stage.roles:
         raise DecisionRefused(f"{given.reviewer} 的角色是{reviewer.role}，不能作出{given.stage}决定")
     declared = conflict_declared(ws, given.application_id, given.reviewer)

@@ -15,11 +15,23 @@ from models.demo_data import demo_rows, write_intake_csv
 from models.demo_evidence import write_evidence
 from models.intake import import_file
 from models.keys import KdfParams
-from models.reviewers import add_reviewer, init_ca, unlock
+from models.people import AdminAuth, add_reviewer
+from models.reviewers import init_ca, unlock
 from models.workspace import DB_NAME, Workspace
 
 DEMO_PASSPHRASE = "reviewdesk-demo"
 REVIEWERS = (("审核员甲", "初审"), ("审核员乙", "复核"), ("科长丙", "负责人"))
+ADMIN_NAME = "管理员丁"
+PUBLIC_PASSPHRASE_NOTE = f"演示工作区的 CA 和全部人员使用公开的演示口令 {DEMO_PASSPHRASE}，任何人都能以他们的名义签名，仅供演示"
+
+
+def staff_demo(ws: Workspace, kdf: KdfParams | None = None) -> None:
+    """The demo's CA, its 系统管理员 and the three reviewers, all under the public demo passphrase."""
+    init_ca(ws, passphrase=DEMO_PASSPHRASE, kdf=kdf, actor=ADMIN_NAME)
+    add_reviewer(ws, ADMIN_NAME, "系统管理员", DEMO_PASSPHRASE, auth=AdminAuth(DEMO_PASSPHRASE), kdf=kdf)
+    auth = AdminAuth(DEMO_PASSPHRASE, ADMIN_NAME, DEMO_PASSPHRASE)
+    for name, role in REVIEWERS:
+        add_reviewer(ws, name, role, DEMO_PASSPHRASE, auth=auth, kdf=kdf)
 
 
 def create_demo(folder: Path, *, count: int = 200, kdf: KdfParams | None = None,
@@ -34,10 +46,8 @@ def create_demo(folder: Path, *, count: int = 200, kdf: KdfParams | None = None,
     policy = load_policy()
     with Workspace.open(folder) as ws:
         ws.set_setting("demo", "1", "系统")
-        progress("生成 CA 和审核人员（口令 reviewdesk-demo）")
-        init_ca(ws)
-        for name, role in REVIEWERS:
-            add_reviewer(ws, name, role, DEMO_PASSPHRASE, kdf=kdf)
+        progress(f"生成 CA 和人员（{PUBLIC_PASSPHRASE_NOTE}）")
+        staff_demo(ws, kdf)
         rows = demo_rows(policy, count)
         with tempfile.TemporaryDirectory() as scratch:
             scratch_path = Path(scratch)
@@ -50,7 +60,8 @@ def create_demo(folder: Path, *, count: int = 200, kdf: KdfParams | None = None,
             import_file(ws, intake, evidence=scratch_path / "附件", actor="演示数据")
         progress("记录部分初审、复核决定")
         decided = _decide_some(ws)
-    return f"演示工作区已创建：{folder}（{count} 件申报，{files} 个附件，{decided} 件已作出决定）"
+    return (f"演示工作区已创建：{folder}（{count} 件申报，{files} 个附件，{decided} 件已作出决定）。"
+            f"{PUBLIC_PASSPHRASE_NOTE}")
 
 
 def _decide_some(ws: Workspace) -> int:
@@ -62,7 +73,7 @@ def _decide_some(ws: Workspace) -> int:
     ).fetchall()
     decided = 0
     for n, (application_id, status, recommended) in enumerate(rows[:60]):
-        declare_conflict(ws, application_id, "审核员甲", has_conflict=False)
+        declare_conflict(ws, application_id, "审核员甲", has_conflict=False, key=first)
         if status == "referral":
             continue
         amount = Decimal(recommended) if recommended else Decimal("0.00")
@@ -75,7 +86,7 @@ def _decide_some(ws: Workspace) -> int:
                                           amount if outcome in ("通过", "部分通过") else None, opinion), first)
         decided += 1
         if n < 40 and outcome != "退回补正":
-            declare_conflict(ws, application_id, "审核员乙", has_conflict=False)
+            declare_conflict(ws, application_id, "审核员乙", has_conflict=False, key=second)
             decide_with_key(ws, DecisionInput(application_id, "复核", outcome, "审核员乙",
                                               amount if outcome in ("通过", "部分通过") else None,
                                               "同意初审意见。"), second)

@@ -83,6 +83,11 @@ class KdfParams:
     def cheap_for_tests(cls) -> KdfParams:
         return cls(n=2**10, r=8, p=1)
 
+    @classmethod
+    def for_travel(cls) -> KdfParams:
+        """For keys that leave the bureau in a 会评包: four times the default work, ≥ 1 s per guess."""
+        return cls(n=2**17, r=8, p=4)
+
     def check(self) -> None:
         """Raises KeyFileError when the parameters are out of range."""
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (self.n, self.r, self.p)):
@@ -108,6 +113,35 @@ def check_passphrase_text(text: str, where: str = "口令") -> str:
     if not text.strip():
         raise PassphraseError(f"{where}为空，不能使用空口令")
     return text
+
+
+MIN_PASSPHRASE_CHARS = 10
+
+
+def check_new_passphrase(text: str, whose: str = "口令") -> str:
+    """``text`` when fit to protect a key; PassphraseError saying why a short one is not."""
+    check_passphrase_text(text, whose)
+    if len(unicodedata.normalize("NFC", text)) < MIN_PASSPHRASE_CHARS:
+        raise PassphraseError(
+            f"{whose}至少需要 {MIN_PASSPHRASE_CHARS} 个字符（现为 {len(text)} 个）：加密的密钥会随备份和会评包离开本机，"
+            "短口令可被离线逐个猜测，6 位数字在一台多核电脑上约 2 小时即可猜中")
+    return text
+
+
+def passphrase_strength(text: str) -> str:
+    """A short hint shown while a new passphrase is typed: 太短 / 弱 / 中 / 强, with what would help."""
+    length = len(unicodedata.normalize("NFC", text))
+    if length < MIN_PASSPHRASE_CHARS:
+        return f"太短：至少 {MIN_PASSPHRASE_CHARS} 个字符（还差 {MIN_PASSPHRASE_CHARS - length} 个）"
+    kinds = sum((any(c.isdigit() for c in text), any(c.isascii() and c.isalpha() for c in text),
+                 any(not c.isascii() for c in text), any(c.isascii() and not c.isalnum() for c in text)))
+    if len(set(text)) <= 3:
+        return "弱：字符重复太多"
+    if length >= 16 and kinds >= 2 or length >= 12 and kinds >= 3:
+        return "强"
+    if kinds >= 2:
+        return "中：再长一些（16 个字符以上）更好"
+    return "弱：请混合使用字母、数字、汉字或符号"
 
 
 def check_passphrase(raw: bytes, where: str = "口令") -> str:

@@ -224,10 +224,14 @@ def audit_changes(db: Database) -> None:
         db.execute(statement)
 
 
+from models import schema_people  # noqa: E402,F401  registers 0004_people, in order
+
+
 @MIGRATIONS(name="0005_sheet_records")
 def sheet_records(db: Database) -> None:
     """Each exported sheet's signed record, so a printed copy can be checked by its content."""
     db.execute("CREATE TABLE IF NOT EXISTS sheet_records (code TEXT PRIMARY KEY, record TEXT NOT NULL)")
 
 
-KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets", "0003_audit_changes", "0005_sheet_records")
+KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets", "0003_audit_changes", "0004_people",
+                    "0005_sheet_records")

@@ -7,6 +7,8 @@ truncated. Nothing is read from a package before it has been checked.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -15,7 +17,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from models.failures import ReviewDeskError
+from models.signing import sign_record, verify_record
 
 MANIFEST = "manifest.json"
 SESSION_FORMAT = "reviewdesk-session/1"
@@ -26,10 +32,19 @@ class PackageRefused(ReviewDeskError):
     """A session package or results file failed its checks; nothing was taken from it."""
 
 
-def write_package(out: Path, kind: str, header: dict[str, Any], members: dict[str, bytes]) -> None:
-    """Write ``members`` and a manifest of their SHA-256 to ``out`` (temp name, then renamed)."""
-    manifest = {"format": kind, **header,
-                "files": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}}
+SIGNATURE = "signature"
+
+
+def write_package(out: Path, kind: str, header: dict[str, Any], members: dict[str, bytes],
+                  key: ec.EllipticCurvePrivateKey | None = None) -> None:
+    """Write ``members`` and a manifest of their SHA-256 to ``out`` (temp name, then renamed).
+
+    With ``key`` the manifest — and through its hashes every file — is signed.
+    """
+    manifest: dict[str, Any] = {"format": kind, **header,
+                                "files": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}}
+    if key is not None:
+        manifest[SIGNATURE] = base64.b64encode(sign_record(key, manifest)).decode("ascii")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -66,3 +81,13 @@ def read_package(path: Path, kind: str) -> tuple[dict[str, Any], dict[str, bytes
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, zipfile.LargeZipFile) as error:
         raise PackageRefused(f"{name} 无法读取（文件不完整或已损坏：{error}），未合并任何内容") from None
     return manifest, members
+
+
+def manifest_signed_by(manifest: dict[str, Any], certificate: x509.Certificate) -> bool:
+    """Whether the manifest (and so every file it lists) carries ``certificate``'s signature."""
+    body = {key: value for key, value in manifest.items() if key != SIGNATURE}
+    try:
+        signature = base64.b64decode(str(manifest.get(SIGNATURE, "")), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return bool(signature) and verify_record(certificate, body, signature)

@@ -21,18 +21,23 @@ from typing import Any
 
 from policy.catalog import load_policy
 
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
 from models import audit
+from models.ca import cert_from_pem, cert_to_pem, certificate_issued_by, common_name
 from models.evidence import EvidenceStore
 from models.failures import ReviewDeskError
-from models.reviewers import ca_certificate
-from models.ca import cert_from_pem, cert_to_pem
-from models.session_package import RESULTS_FORMAT, SESSION_FORMAT, PackageRefused, read_package, write_package
-from models.verification import verify_decision_row
+from models.keys import KdfParams, encrypt_private_key
+from models.review_terms import LEAD_ROLE, may_decide
+from models.reviewers import ca_certificate, require_active, unlock
+from models.session_package import (
+    RESULTS_FORMAT, SESSION_FORMAT, PackageRefused, manifest_signed_by, read_package, write_package,
+)
+from models.session_merge import CONFLICT_COLUMNS, DECISION_COLUMNS, checked_results
 from models.workspace import DB_NAME, Workspace
 
-DECISION_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note",
-                    "override_reason", "reviewer", "policy_version", "policy_hash", "cap_record_hash", "cap_yuan",
-                    "decided_at", "supersedes", "current", "record", "signature")
+STAFF_COLUMNS = ("name", "role", "certificate_pem", "key_blob", "fingerprint", "created_at", "status", "revoked_at")
 
 
 class SessionError(ReviewDeskError):
@@ -44,12 +49,19 @@ class MergeReport:
     merged: list[str] = field(default_factory=list)
     already_present: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    declarations: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         lines = [f"合并 {len(self.merged)} 个决定，已存在（跳过）{len(self.already_present)} 个，"
-                 f"冲突 {len(self.conflicts)} 个"]
+                 f"冲突 {len(self.conflicts)} 个；合并利益冲突声明 {len(self.declarations)} 条"]
         lines += [f"冲突：{text}" for text in self.conflicts]
         return lines
+
+
+def exporter_role(certificate: x509.Certificate) -> str:
+    """The role in a certificate's subject (title), or ""."""
+    found = certificate.subject.get_attributes_for_oid(NameOID.TITLE)
+    return str(found[0].value) if found else ""
 
 
 def in_session(ws: Workspace, application_id: str) -> str | None:
@@ -60,10 +72,37 @@ def in_session(ws: Workspace, application_id: str) -> str | None:
     return row[0] if row else None
 
 
-def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Path, actor: str = "系统") -> str:
-    """Write the session package; returns its session id."""
+def _staff(ws: Workspace, reviewers: list[str], passphrases: dict[str, str], kdf: KdfParams) -> list[dict[str, Any]]:
+    """The named reviewers' rows, each key re-wrapped under its owner's passphrase with the travel KDF."""
+    staff = []
+    for name in dict.fromkeys(reviewers):
+        person = require_active(ws, name)
+        if not may_decide(person.role):
+            raise SessionError(f"{name} 的角色是{person.role}，不参与审核，不能带入会评")
+        if name not in passphrases:
+            raise SessionError(f"会评包中的密钥须用本人口令重新加密：请 {name} 输入口令")
+        key = unlock(ws, name, passphrases[name])
+        row = next(ws.db.query(f"SELECT {', '.join(STAFF_COLUMNS)} FROM reviewers WHERE name = ?", [name]))
+        blob = encrypt_private_key(key, passphrases[name], kdf, associated=name)
+        staff.append({**row, "key_blob": base64.b64encode(blob).decode("ascii")})
+    return staff
+
+
+def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Path, *, lead: str,
+                   passphrases: dict[str, str], travel_kdf: KdfParams | None = None) -> str:
+    """Write the session package, signed by the exporting 负责人 ``lead``; returns its session id.
+
+    ``passphrases`` holds the lead's and each named reviewer's passphrase: the
+    keys travel re-wrapped with :meth:`KdfParams.for_travel` (≥ 1 s per guess).
+    """
     if not ids:
         raise SessionError("会评包至少要包含一件申报")
+    exporter = require_active(ws, lead)
+    if exporter.role != LEAD_ROLE:
+        raise SessionError(f"会评包须由负责人导出并签名，{lead} 的角色是{exporter.role}")
+    if lead not in passphrases:
+        raise SessionError(f"请输入负责人 {lead} 的口令")
+    lead_key = unlock(ws, lead, passphrases[lead])
     ca_pem = cert_to_pem(ca_certificate(ws))
     applications = []
     evidence: dict[str, bytes] = {}
@@ -79,39 +118,41 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
             evidence[f"evidence/{link['sha256']}"] = store.read_verified(link["sha256"])
         decisions = list(ws.db.query(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE application_id = ?",
                                      [application_id]))
+        conflicts = list(ws.db.query(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts "
+                                     "WHERE application_id = ?", [application_id]))
         applications.append({"application": rows[0], "assessment": assessment, "evidence": links,
-                             "decisions": decisions})
-    staff = []
-    for name in reviewers:
-        found = list(ws.db.query("SELECT * FROM reviewers WHERE name = ?", [name]))
-        if not found:
-            raise SessionError(f"没有名为 {name} 的审核人员")
-        row = found[0]
-        staff.append({**row, "key_blob": base64.b64encode(row["key_blob"]).decode("ascii")})
+                             "decisions": decisions, "conflicts": conflicts})
+    staff = _staff(ws, reviewers, passphrases, travel_kdf or KdfParams.for_travel())
     policy = load_policy()
     session_id = str(uuid.uuid4())
     header = {"session_id": session_id, "created_at": audit.now_text(), "demo": ws.is_demo,
-              "policy": {"version": policy.version, "hash": policy.content_hash}}
+              "policy": {"version": policy.version, "hash": policy.content_hash},
+              "exported_by": lead, "exporter_certificate": cert_to_pem(exporter.certificate),
+              "audit_head": audit.head_hash(ws.db)}
     members = {
         "ca.pem": ca_pem.encode("ascii"),
         "reviewers.json": _json(staff),
         "applications.json": _json(applications),
         **evidence,
     }
-    write_package(out, SESSION_FORMAT, header, members)
+    write_package(out, SESSION_FORMAT, header, members, key=lead_key)
+    names = [row["name"] for row in staff]
     with ws.db.atomic():
         ws.db.execute("INSERT INTO sessions (session_id, direction, file_name, created_at, details) VALUES (?,?,?,?,?)",
                       [session_id, "out", out.name, header["created_at"],
-                       json.dumps({"reviewers": reviewers}, ensure_ascii=False)])
+                       json.dumps({"reviewers": names, "exported_by": lead}, ensure_ascii=False)])
         ws.db.conn.executemany("INSERT INTO session_applications (session_id, application_id) VALUES (?, ?)",
                                [(session_id, application_id) for application_id in ids])
-        audit.append(ws.db, actor, "导出会评包", out.name,
-                     {"session_id": session_id, "applications": ids, "reviewers": reviewers})
+        audit.append(ws.db, lead, "导出会评包", out.name,
+                     {"session_id": session_id, "applications": ids, "reviewers": names, "signed_by": lead})
     return session_id
 
 
 def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
-    """Make a session workspace in ``folder`` from a package; returns the session id."""
+    """Make a session workspace in ``folder`` from a package; returns the session id.
+
+    The package must carry its exporting 负责人's signature under the CA it brings.
+    """
     manifest, members = read_package(package, SESSION_FORMAT)
     if (Path(folder) / DB_NAME).exists():
         raise SessionError(f"{folder} 已有工作区，请为会评选择一个新的文件夹")
@@ -119,7 +160,15 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
     if manifest["policy"]["hash"] != policy.content_hash:
         raise SessionError(f"会评包使用的政策版本（{manifest['policy']['version']}）与本机审核台不一致")
     ca_pem = members["ca.pem"].decode("ascii")
-    cert_from_pem(ca_pem)
+    ca = cert_from_pem(ca_pem)
+    try:
+        exporter = cert_from_pem(manifest["exporter_certificate"])
+    except (KeyError, TypeError, ReviewDeskError):
+        raise PackageRefused(f"{package.name} 没有负责人的签名，不是本局导出的会评包") from None
+    if (not certificate_issued_by(exporter, ca) or exporter_role(exporter) != LEAD_ROLE
+            or common_name(exporter) != manifest.get("exported_by") or not manifest_signed_by(manifest, exporter)):
+        raise PackageRefused(f"{package.name} 的负责人签名无效：会评包不是由该 CA 的负责人签名导出，或已被改动")
+    staff = json.loads(members["reviewers.json"])
     with Workspace.open(folder) as ws:
         store = EvidenceStore(ws.evidence_dir)
         with ws.db.atomic():
@@ -128,9 +177,12 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
             ws.db.execute("INSERT INTO settings (key, value) VALUES ('session_id', ?)", [manifest["session_id"]])
             ws.db.execute("INSERT INTO ca (id, certificate_pem, key_blob, origin, created_at) VALUES (1, ?, NULL, "
                           "'session', ?)", [ca_pem, audit.now_text()])
-            for reviewer in json.loads(members["reviewers.json"]):
+            for reviewer in staff:
                 reviewer["key_blob"] = base64.b64decode(reviewer["key_blob"])
                 ws.db["reviewers"].insert(reviewer)
+                ws.db.execute("INSERT INTO reviewer_certificates (fingerprint, name, certificate_pem, issued_at) "
+                              "VALUES (?,?,?,?)", [reviewer["fingerprint"], reviewer["name"],
+                                                   reviewer["certificate_pem"], reviewer["created_at"]])
             entries = json.loads(members["applications.json"])
             import_id = ws.db.execute(
                 "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor) VALUES (?,?,?,0,?,?)",
@@ -141,6 +193,8 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
                 ws.db["assessments"].insert(entry["assessment"])
                 for decision in entry.get("decisions", []):
                     ws.db["decisions"].insert(decision)
+                for declaration in entry.get("conflicts", []):
+                    ws.db["conflicts"].insert(declaration)
                 for link in entry["evidence"]:
                     content = members[f"evidence/{link['sha256']}"]
                     _store_bytes(store, link["sha256"], content)
@@ -150,8 +204,13 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
                                   "VALUES (?,?,?,?)", [link["application_id"], link["position"], link["name"],
                                                        link["sha256"]])
             ws.db.execute("INSERT INTO sessions (session_id, direction, file_name, created_at, details) "
-                          "VALUES (?, 'in', ?, ?, '{}')", [manifest["session_id"], package.name, audit.now_text()])
-            audit.append(ws.db, actor, "打开会评包", package.name, {"session_id": manifest["session_id"]})
+                          "VALUES (?, 'in', ?, ?, ?)", [manifest["session_id"], package.name, audit.now_text(),
+                                                        json.dumps({"exported_at": manifest["created_at"]})])
+            audit.append(ws.db, actor, "打开会评包", package.name,
+                         {"session_id": manifest["session_id"], "signed_by": manifest["exported_by"]})
+            audit.append(ws.db, manifest["exported_by"], "会评包审核人员", package.name, {
+                "session_id": manifest["session_id"],
+                "reviewers": [{"name": r["name"], "role": r["role"], "fingerprint": r["fingerprint"]} for r in staff]})
     return manifest["session_id"]
 
 
@@ -167,65 +226,55 @@ def _store_bytes(store: EvidenceStore, sha256: str, content: bytes) -> None:
         raise PackageRefused(f"会评包中的附件 {sha256[:12]} 内容与哈希不符")
 
 
-def export_results(ws: Workspace, out: Path, actor: str = "系统") -> int:
-    """Write the decisions and conflict declarations made in this session workspace."""
+def export_results(ws: Workspace, out: Path, *, signer: str, passphrase: str) -> int:
+    """Write the decisions and conflict declarations made in this session, signed by session reviewer ``signer``."""
     session_id = ws.setting("session_id")
     if not session_id:
         raise SessionError("当前工作区不是会评工作区（由 session open 创建），没有可导出的会评结果")
+    key = unlock(ws, signer, passphrase)
     decisions = list(ws.db.query(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions ORDER BY decided_at"))
-    conflicts = list(ws.db.query("SELECT * FROM conflicts ORDER BY declared_at"))
-    write_package(out, RESULTS_FORMAT, {"session_id": session_id, "created_at": audit.now_text()},
-                  {"decisions.json": _json(decisions), "conflicts.json": _json(conflicts)})
+    conflicts = list(ws.db.query(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts ORDER BY declared_at"))
+    write_package(out, RESULTS_FORMAT, {"session_id": session_id, "created_at": audit.now_text(),
+                                        "signed_by": signer, "audit_head": audit.head_hash(ws.db)},
+                  {"decisions.json": _json(decisions), "conflicts.json": _json(conflicts)}, key=key)
     with ws.db.atomic():
-        audit.append(ws.db, actor, "导出会评结果", out.name, {"session_id": session_id, "decisions": len(decisions)})
+        audit.append(ws.db, signer, "导出会评结果", out.name, {"session_id": session_id, "decisions": len(decisions)})
     return len(decisions)
 
 
 def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeReport:
-    """Bring a session's signed decisions into this workspace. Raises :class:`PackageRefused`."""
-    manifest, members = read_package(results, RESULTS_FORMAT)
-    session_id = manifest.get("session_id")
-    exported = {row[0] for row in ws.db.execute(
-        "SELECT application_id FROM session_applications WHERE session_id = ?", [session_id])}
-    if not exported:
-        raise PackageRefused(f"{results.name} 不属于本工作区导出的任何会评包（会评编号 {session_id}）")
-    try:
-        decisions: list[dict[str, Any]] = json.loads(members["decisions.json"])
-        declarations: list[dict[str, Any]] = json.loads(members["conflicts.json"])
-    except (KeyError, ValueError):
-        raise PackageRefused(f"{results.name} 的内容无法解析") from None
-    certificates = {name: cert_from_pem(pem) for name, pem in ws.db.execute(
-        "SELECT name, certificate_pem FROM reviewers")}
-    ca = ca_certificate(ws)
-    for decision in decisions:
-        if set(decision) != set(DECISION_COLUMNS):
-            raise PackageRefused(f"{results.name} 中的决定记录字段不符")
-        if decision["application_id"] not in exported:
-            raise PackageRefused(f"{results.name} 含有不在该会评包中的申报 {decision['application_id']}")
-        problem = verify_decision_row(decision, certificates, ca)
-        if problem:
-            raise PackageRefused(f"{results.name} 未合并：{problem}")
+    """Bring a session's signed decisions and declarations into this workspace.
+
+    Every record is checked first (:mod:`models.session_merge`); anything wrong
+    raises :class:`PackageRefused` and nothing is written.
+    """
+    checked = checked_results(ws, results)
     report = MergeReport()
     with ws.db.atomic():
-        for decision in sorted(decisions, key=lambda d: (d["decided_at"], d["current"])):
+        for decision in checked.decisions:
             _merge_decision(ws, decision, report)
-        for declaration in declarations:
-            if declaration["application_id"] in exported:
-                ws.db.execute(
-                    "INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at) "
-                    "VALUES (?,?,?,?,?) ON CONFLICT(application_id, reviewer) DO NOTHING",
-                    [declaration["application_id"], declaration["reviewer"], declaration["has_conflict"],
-                     declaration["reason"], declaration["declared_at"]])
+        for declaration in checked.conflicts:
+            if ws.db.execute("SELECT 1 FROM conflicts WHERE application_id = ? AND reviewer = ?",
+                             [declaration["application_id"], declaration["reviewer"]]).fetchone():
+                continue
+            ws.db["conflicts"].insert(declaration)
+            report.declarations.append(f"{declaration['reviewer']} {declaration['application_id']}")
+            audit.append(ws.db, declaration["reviewer"], "利益冲突声明（会评合并）", declaration["application_id"],
+                         {"has_conflict": bool(declaration["has_conflict"]), "reason": declaration["reason"],
+                          "record": json.loads(declaration["record"]), "signature": declaration["signature"]})
         if report.merged:
             ws.db.execute("UPDATE session_applications SET merged_at = ? WHERE session_id = ? AND merged_at IS NULL",
-                          [audit.now_text(), session_id])
+                          [audit.now_text(), checked.session_id])
+        if report.merged or report.declarations:
             audit.append(ws.db, actor, "合并会评结果", results.name, {
-                "session_id": session_id, "merged": report.merged, "conflicts": report.conflicts})
+                "session_id": checked.session_id, "merged": report.merged, "conflicts": report.conflicts,
+                "declarations": report.declarations, "signed_by": checked.signed_by})
+        if report.merged:
             from models.reassess import reassess_enterprise
 
             for uscc in {row[0] for row in ws.db.execute(
                     "SELECT DISTINCT uscc FROM applications WHERE application_id IN "
-                    "(SELECT application_id FROM session_applications WHERE session_id = ?)", [session_id])}:
+                    "(SELECT application_id FROM session_applications WHERE session_id = ?)", [checked.session_id])}:
                 reassess_enterprise(ws, uscc)
     return report
 

@@ -100,18 +100,25 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
             report.lines.append(difference.describe())
         if not differences:
             report.lines.append("各数据表与审计日志重放结果一致")
-    certificates = {name: cert_from_pem(pem) for name, pem in ws.db.execute(
-        "SELECT name, certificate_pem FROM reviewers")}
     has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
     ca = ca_certificate(ws) if has_ca else None
+    from models.signers import IssuedTo, decision_standing  # re-keys and revocations, by signing time
+
     count = 0
     issuers = _Issuers(ca)
+    issued_to = IssuedTo(ws)
     for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
         count += 1
-        problem = verify_decision_row(row, certificates, ca, issuers)
+        problem, note = decision_standing(ws, row, ca, issued_to, issuers)
+        report.lines += [note] if note else []
         if problem:
             report.problems.append(problem)
             report.lines.append(problem)
+    from models.signers import conflict_problems  # people: declarations are signed by their declarer
+
+    declarations = conflict_problems(ws)
+    report.problems += declarations
+    report.lines += declarations
     if count and not any("决定" in p for p in report.problems):
         report.lines.append(f"决定签名全部有效，共 {count} 个")
     elif not count:

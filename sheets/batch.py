@@ -25,6 +25,7 @@ from models.casefile import load_case
 from models.decisions import FIRST
 from models.failures import ReviewDeskError
 from models.fonts import PDF_FONT_SETTING
+from models.review_terms import DECIDING_ROLES
 from models.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
@@ -257,6 +258,8 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
         raise ExportRefused(f"并行进程数须为正整数，而不是 {jobs}")
     prepare_out_dir(out_dir)
     reviewer = get_reviewer(ws, signer)
+    if reviewer.role not in DECIDING_ROLES:  # 三员分立: the 系统管理员 and the 审计员 sign no sheet
+        raise ExportRefused(f"{signer} 的角色是{reviewer.role}，不能签发审核表")
     ca = ca_certificate(ws)
     key = unlock(ws, reviewer.name, passphrase)
     check_key_matches(reviewer, key)

@@ -24,10 +24,16 @@ def staffed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("cli")
     folder = base / "ws"
     passphrase = base / "口令.txt"
-    passphrase.write_text("正确的口令\n", encoding="utf-8")
-    assert run(folder, "ca", "init").returncode == 0
+    passphrase.write_text("正确的口令-足够长了\n", encoding="utf-8")
+    ca = base / "CA口令.txt"
+    ca.write_text("本局CA的口令-2026\n", encoding="utf-8")
+    assert run(folder, "ca", "init", "--passphrase-file", ca).returncode == 0
+    result = run(folder, "reviewer", "add", "管理员丁", "--role", "系统管理员", "--passphrase-file", passphrase,
+                 "--ca-passphrase-file", ca)
+    assert result.returncode == 0, result.stderr
     for name, role in (("审核员甲", "初审"), ("审核员乙", "复核")):
-        result = run(folder, "reviewer", "add", name, "--role", role, "--passphrase-file", passphrase)
+        result = run(folder, "reviewer", "add", name, "--role", role, "--passphrase-file", passphrase,
+                     "--ca-passphrase-file", ca, "--by", "管理员丁", "--by-passphrase-file", passphrase)
         assert result.returncode == 0, result.stderr
     return folder, passphrase
 
@@ -50,7 +56,7 @@ def test_rejected_import_leaves_the_list_unchanged(staffed: tuple[Path, Path], t
 def test_two_stage_flow_and_audit_verify(staffed: tuple[Path, Path], tmp_path: Path) -> None:
     folder, passphrase = staffed
     run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(7)]))
-    assert run(folder, "conflict", "T00007", "--reviewer", "审核员甲", "--none").returncode == 0
+    assert run(folder, "conflict", "T00007", "--reviewer", "审核员甲", "--none", "--passphrase-file", passphrase).returncode == 0
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("错的\n", encoding="utf-8")
     refused = run(folder, "decide", "T00007", "--stage", "初审", "--outcome", "通过", "--amount", "50",
@@ -59,7 +65,7 @@ def test_two_stage_flow_and_audit_verify(staffed: tuple[Path, Path], tmp_path: P
     ok = run(folder, "decide", "T00007", "--stage", "初审", "--outcome", "通过", "--amount", "50",
              "--opinion", "符合条件", "--reviewer", "审核员甲", "--passphrase-file", passphrase)
     assert ok.returncode == 0, ok.stderr
-    run(folder, "conflict", "T00007", "--reviewer", "审核员乙", "--none")
+    run(folder, "conflict", "T00007", "--reviewer", "审核员乙", "--none", "--passphrase-file", passphrase)
     ok = run(folder, "decide", "T00007", "--stage", "复核", "--outcome", "部分通过", "--amount", "45.5",
              "--reviewer", "审核员乙", "--passphrase-file", passphrase)
     assert ok.returncode == 0, ok.stderr

@@ -23,7 +23,7 @@ def first_stage_done(folder: Path, ids: list[str]) -> None:
     """审核员甲 decides 初审 on ``ids`` (set-up through the same functions the CLI uses)."""
     with Workspace.open(folder, create=False, lock=False) as ws:
         for application_id in ids:
-            declare_conflict(ws, application_id, "审核员甲", has_conflict=False)
+            declare_conflict(ws, application_id, "审核员甲", has_conflict=False, passphrase=DEMO_PASSPHRASE)
             decide(ws, DecisionInput(application_id, "初审", "不通过", "审核员甲", opinion="条件不符"), DEMO_PASSPHRASE)
 
 

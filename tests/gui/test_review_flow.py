@@ -8,11 +8,10 @@ import pytest
 
 from policy.catalog import load_policy
 
-from models.demo import DEMO_PASSPHRASE, REVIEWERS
+from models.demo import staff_demo
 from models.demo_data import demo_rows, write_intake_csv
 from models.demo_evidence import write_evidence
 from models.keys import KdfParams
-from models.reviewers import add_reviewer, init_ca
 from models.workspace import Workspace
 
 from gui.evidence_pane import Gate
@@ -27,9 +26,7 @@ def empty_workspace(tmp_path: Path) -> Path:
     """A workspace with its CA and the three reviewers, and no applications."""
     folder = tmp_path / "ws"
     with Workspace.open(folder) as ws:
-        init_ca(ws)
-        for name, role in REVIEWERS:
-            add_reviewer(ws, name, role, DEMO_PASSPHRASE, kdf=KdfParams.cheap_for_tests())
+        staff_demo(ws, KdfParams.cheap_for_tests())
     return folder
 
 
@@ -135,7 +132,9 @@ def test_import_review_first_and_second_stage_then_next(qtbot, open_window, empt
     assert "全部：已审 1 / 共 6" in window.progress_label.text()
 
     choose_reviewer(window, "审核员甲")
-    assert demo_passphrase == ["审核员甲", "审核员乙"]  # unlocked once per sitting
+    # Switching to 乙 locked 甲's key: acting as 甲 again asks 甲's passphrase again.
+    assert demo_passphrase == ["审核员甲", "审核员乙", "审核员甲"]
+    assert window.session.is_unlocked("审核员甲") and not window.session.is_unlocked("审核员乙")
 
 
 def test_a_rejected_import_changes_nothing(qtbot, open_window, demo_folder, tmp_path, messages,

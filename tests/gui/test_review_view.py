@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models.demo import DEMO_PASSPHRASE
 from models.evidence import EvidenceStore
 from models.workspace import Workspace
 
@@ -54,6 +55,21 @@ def test_a_declared_conflict_keeps_evidence_hidden_and_deciding_off(qtbot, windo
         row = ws.db.execute("SELECT has_conflict, reason FROM conflicts WHERE application_id = ? AND reviewer = ?",
                             [application_id, "科长丙"]).fetchone()
     assert row == (1, "申报企业法定代表人系本人亲属")
+
+    # Withdrawing it asks a reason and 科长丙's passphrase again, though his key is unlocked.
+    asked: list[str] = []
+    monkeypatch.setattr(ConflictReasonDialog, "ask_withdrawal", classmethod(lambda cls, parent: "误点：与该企业无关"))
+    monkeypatch.setattr("gui.passphrase_dialog.PassphraseDialog.ask",
+                        classmethod(lambda cls, p, r: asked.append(r) or DEMO_PASSPHRASE))
+    assert review.evidence.gate.withdraw_button.isVisibleTo(review.evidence.gate)
+    qtbot.mouseClick(review.evidence.gate.withdraw_button, Qt.MouseButton.LeftButton)
+    assert asked == ["科长丙"]
+    qtbot.waitUntil(lambda: review.gate() is Gate.UNDECLARED, timeout=10_000)
+    with Workspace.open(window.ws.folder, create=False, lock=False) as ws:
+        assert ws.db.execute("SELECT COUNT(*) FROM conflicts WHERE application_id = ? AND reviewer = ?",
+                             [application_id, "科长丙"]).fetchone()[0] == 0
+        withdrawal = ws.db.execute("SELECT actor FROM audit WHERE action = '撤回利益冲突声明'").fetchall()
+    assert withdrawal == [("科长丙",)]
 
 
 def test_a_wrong_passphrase_is_refused_and_the_reviewer_stays_unchanged(qtbot, window, messages, monkeypatch):

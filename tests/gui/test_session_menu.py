@@ -68,7 +68,7 @@ def _export_through_menu(qtbot, window, monkeypatch, informed: list[str], out: P
 def _decide_on_laptop(folder: Path, outcomes: dict[str, str]) -> None:
     with Workspace.open(folder, create=False) as laptop:
         for application_id, outcome in outcomes.items():
-            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False)
+            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False, passphrase=DEMO_PASSPHRASE)
             decide(laptop, DecisionInput(application_id, "初审", outcome, "审核员甲", opinion="会评意见"),
                    DEMO_PASSPHRASE)
 
@@ -89,8 +89,9 @@ def _reload(qtbot, window) -> None:  # noqa: ANN001
 
 def test_session_round_trip_through_the_menu(qtbot, open_window, demo_folder: Path, tmp_path: Path,  # noqa: ANN001
                                              monkeypatch: pytest.MonkeyPatch, messages: list[str],
-                                             informed: list[str], reports: list) -> None:
+                                             informed: list[str], reports: list, choose_reviewer) -> None:
     bureau = open_window(demo_folder)
+    choose_reviewer(bureau, "科长丙")  # the 负责人 exports and signs the package
     menu = next(o for o in bureau.actions_by_name["export_session"].associatedObjects() if isinstance(o, QMenu))
     assert menu.title() == "会评" and [a.text() for a in bureau.menuBar().actions()][-2:] == ["会评", "帮助"]
     assert [a.text() for a in menu.actions()] == ["导出会评包…", "打开会评包…", "导出会评结果…", "合并会评结果…"]
@@ -117,6 +118,7 @@ def test_session_round_trip_through_the_menu(qtbot, open_window, demo_folder: Pa
 
     _decide_on_laptop(laptop_folder, {i: "不通过" for i in WAITING})
     laptop = open_window(laptop_folder)
+    choose_reviewer(laptop, "审核员甲")  # a session reviewer signs the results
     assert laptop.actions_by_name["export_results"].isEnabled()
     assert not laptop.actions_by_name["export_session"].isEnabled()
     results = tmp_path / "会评结果.zip"
@@ -224,14 +226,17 @@ def _screenshots(qtbot, open_window, demo_folder, tmp_path, monkeypatch, reports
     _composite(bureau, dialog, folder / "session-export.png")
 
     package = tmp_path / "会评包.zip"
-    export_session(bureau.ws, WAITING, ["审核员甲"], package)
+    from models.keys import KdfParams
+
+    export_session(bureau.ws, WAITING, ["审核员甲"], package, lead="科长丙", travel_kdf=KdfParams.cheap_for_tests(),
+                   passphrases={"科长丙": DEMO_PASSPHRASE, "审核员甲": DEMO_PASSPHRASE})
     results = []
     for n, outcomes in enumerate(({i: "不通过" for i in WAITING[:2]}, {WAITING[0]: "退回补正", WAITING[2]: "不通过"})):
         laptop = tmp_path / f"laptop{n}"
         open_session(package, laptop)
         _decide_on_laptop(laptop, outcomes)
         with Workspace.open(laptop, create=False) as ws:
-            export_results(ws, tmp_path / f"结果{n}.zip")
+            export_results(ws, tmp_path / f"结果{n}.zip", signer="审核员甲", passphrase=DEMO_PASSPHRASE)
         results.append(tmp_path / f"结果{n}.zip")
     for path in results:
         _choose_file(monkeypatch, "getOpenFileName", path)

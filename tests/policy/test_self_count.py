@@ -40,7 +40,7 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
 
 def _approve(ws: Workspace, application_id: str, amount: str) -> None:
     for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
-        declare_conflict(ws, application_id, reviewer, has_conflict=False)
+        declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(application_id, stage, "通过", reviewer, Decimal(amount)), PASSPHRASE)
 
 
@@ -94,9 +94,9 @@ def test_refused_and_ineligible_applications_are_not_pending(ws: Workspace, tmp_
     wrong_industry = intake_row(3, **{"统一社会信用代码": SAME, "产业": "生物医药", "申报事项": "马德里注册商标"})
     import_file(ws, write_csv(tmp_path / "a.csv", [_madrid(1), _madrid(2), wrong_industry]))
     for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
-        declare_conflict(ws, "T00002", reviewer, has_conflict=False)
+        declare_conflict(ws, "T00002", reviewer, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00002", stage, "不通过", reviewer, None, opinion="不符合条件"), PASSPHRASE)
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("10000")), PASSPHRASE)
     pending = WorkspaceHistory(ws.db).pending_applications(SAME)
     assert [(p.application_id, p.state) for p in pending] == [("T00001", "已初审、待复核")]

@@ -29,7 +29,7 @@ def first_only(tmp_path: Path) -> tuple[Path, Path]:
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
         import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
-        declare_conflict(ws, ID, "审核员甲", has_conflict=False)
+        declare_conflict(ws, ID, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, "初审", "通过", "审核员甲", Decimal("500000.00"), "材料齐全。"), PASSPHRASE)
     report = export_sheets(folder, tmp_path / "out", [ID], "审核员甲", PASSPHRASE, jobs=1)
     assert report.ok, report.failed
@@ -38,7 +38,7 @@ def first_only(tmp_path: Path) -> tuple[Path, Path]:
 
 def _second_refuses(folder: Path) -> None:
     with Workspace.open(folder, create=False) as ws:
-        declare_conflict(ws, ID, "审核员乙", has_conflict=False)
+        declare_conflict(ws, ID, "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, "复核", "不通过", "审核员乙", None, "不符合条件。"), PASSPHRASE)
 
 

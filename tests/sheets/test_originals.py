@@ -22,7 +22,7 @@ ID = "T00001"
 def _decided(folder: Path, tmp_path: Path) -> Path:
     with staffed_workspace(folder) as ws:
         import_file(ws, write_csv(tmp_path / f"{folder.name}.csv", [intake_row(1)]))
-        declare_conflict(ws, ID, "审核员甲", has_conflict=False)
+        declare_conflict(ws, ID, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, "初审", "通过", "审核员甲", Decimal("500000.00"), "同意。"), PASSPHRASE)
     return folder
 
@@ -75,6 +75,6 @@ def test_printing_takes_the_stored_original_and_never_a_superseded_one(tmp_path:
     with Workspace.open(folder, create=False) as ws:
         copy = stored_copy(ws, ID, tmp_path)
         assert copy is not None and Path(copy.path).read_bytes() == (tmp_path / "a" / f"{ID}.pdf").read_bytes()
-        declare_conflict(ws, ID, "审核员乙", has_conflict=False)
+        declare_conflict(ws, ID, "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, "复核", "不通过", "审核员乙", None, "不符合条件。"), PASSPHRASE)
         assert stored_copy(ws, ID, tmp_path / "later") is None

@@ -26,7 +26,7 @@ def _workspace(tmp_path: Path, enterprise: str) -> Path:
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
         import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 企业名称=enterprise)]))
-        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000.00"), "同意。"), PASSPHRASE)
     return folder
 

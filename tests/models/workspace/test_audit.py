@@ -48,7 +48,7 @@ def test_deleting_a_row_with_triggers_dropped_is_caught(ws: Workspace) -> None:
 
 def test_changing_a_decision_amount_in_the_database_is_caught(ws: Workspace, tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     assert verify_workspace(ws).ok
     ws.db.execute("UPDATE decisions SET amount_yuan = '500000.00'")
@@ -60,7 +60,7 @@ def test_changing_a_decision_amount_in_the_database_is_caught(ws: Workspace, tmp
 
 def test_changing_the_signed_record_breaks_the_signature(ws: Workspace, tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     ws.db.execute("UPDATE decisions SET record = replace(record, '300000.00', '500000.00'), amount_yuan = '500000.00'")
     ws.db.conn.commit()

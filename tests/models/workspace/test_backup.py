@@ -23,7 +23,7 @@ def _filled(ws: Workspace, tmp_path: Path) -> None:
     evidence.mkdir()
     (evidence / "证书.pdf").write_bytes(b"%PDF-1.4 certificate")
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")]), evidence=evidence)
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000")), PASSPHRASE)
 
 
@@ -36,7 +36,7 @@ def test_backup_and_restore_round_trip(ws: Workspace, tmp_path: Path) -> None:
         case = load_case(copy, "T00001")
         assert case.first is not None and case.first.amount_yuan == Decimal("500000.00")
         assert verify_evidence(copy, case.evidence[0]).ok
-        assert copy.db.execute("SELECT COUNT(*) FROM reviewers").fetchone()[0] == 3
+        assert copy.db.execute("SELECT COUNT(*) FROM reviewers").fetchone()[0] == 4
         actions = [a for (a,) in copy.db.execute("SELECT action FROM audit ORDER BY seq")]
         assert actions[-2:] == ["备份", "从备份恢复"]
 

@@ -41,7 +41,7 @@ def test_fifty_races_of_two_decide_processes_never_leave_two_current_decisions(t
     ws = staffed_workspace(folder)
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, TRIALS + 1)]))
     for n in range(1, TRIALS + 1):
-        declare_conflict(ws, f"T{n:05d}", "审核员甲", has_conflict=False)
+        declare_conflict(ws, f"T{n:05d}", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     ws.close()
     context = multiprocessing.get_context("fork")
     outcomes: list[str] = []

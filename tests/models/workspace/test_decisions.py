@@ -24,7 +24,7 @@ def imported(ws: Workspace, tmp_path: Path) -> Workspace:
 
 
 def _decide(ws: Workspace, stage: str, reviewer: str, amount: str | None = "500000", **kw: str) -> None:
-    declare_conflict(ws, "T00001", reviewer, has_conflict=False)
+    declare_conflict(ws, "T00001", reviewer, has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", stage, kw.pop("outcome", "通过"), reviewer,
                              None if amount is None else Decimal(amount), **kw), PASSPHRASE)
 
@@ -48,7 +48,7 @@ def test_decision_needs_a_declaration_first(imported: Workspace) -> None:
 
 
 def test_declared_conflict_excludes_the_reviewer(imported: Workspace) -> None:
-    declare_conflict(imported, "T00001", "审核员甲", has_conflict=True, reason="亲属任职")
+    declare_conflict(imported, "T00001", "审核员甲", has_conflict=True, reason="亲属任职", passphrase=PASSPHRASE)
     with pytest.raises(DecisionRefused, match="存在利益冲突，须回避"):
         decide(imported, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("1")), PASSPHRASE)
 
@@ -66,7 +66,7 @@ def test_reviewer_role_must_fit_the_stage(imported: Workspace) -> None:
 
 
 def test_wrong_passphrase_signs_nothing_and_is_audited(imported: Workspace) -> None:
-    declare_conflict(imported, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(imported, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     with pytest.raises(WrongPassphrase, match="口令错误"):
         decide(imported, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("1")), "不对的口令")
     assert imported.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 0

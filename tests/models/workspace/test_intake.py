@@ -114,7 +114,7 @@ def test_engine_history_reads_final_approvals(ws: Workspace, tmp_path: Path) -> 
             "统一社会信用代码": intake_row(9)["统一社会信用代码"]}
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, **tech)]))
     for name, stage in (("审核员甲", "初审"), ("审核员乙", "复核")):
-        declare_conflict(ws, "T00001", name, has_conflict=False)
+        declare_conflict(ws, "T00001", name, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00001", stage, "通过", name, amount_yuan=__import__("decimal").Decimal("1500000")),
                PASSPHRASE)
     import_file(ws, write_csv(tmp_path / "b.csv", [intake_row(2, **tech)]))

@@ -16,9 +16,11 @@ from models.session_package import PackageRefused
 from models.sessions import export_results, export_session, merge_results, open_session
 from models.verification import verify_workspace
 from models.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, write_csv
 
 IDS = [f"T{n:05d}" for n in range(1, 21)]
+SIGNED = {"lead": "科长丙", "travel_kdf": CHEAP,
+          "passphrases": {"科长丙": PASSPHRASE, "审核员甲": PASSPHRASE, "审核员乙": PASSPHRASE}}
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def exported(ws: Workspace, tmp_path: Path) -> Path:
     rows = [intake_row(n, 附件="证书.pdf") for n in range(1, 23)]
     import_file(ws, write_csv(tmp_path / "a.csv", rows), evidence=evidence)
     package = tmp_path / "会评包.zip"
-    export_session(ws, IDS, ["审核员甲", "审核员乙"], package)
+    export_session(ws, IDS, ["审核员甲", "审核员乙"], package, **SIGNED)
     return package
 
 
@@ -38,10 +40,10 @@ def _laptop_results(package: Path, folder: Path, out: Path, amount: str) -> Path
     with Workspace.open(folder, create=False) as laptop:
         key = unlock(laptop, "审核员甲", PASSPHRASE)
         for application_id in IDS:
-            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False)
+            declare_conflict(laptop, application_id, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
             decide_with_key(laptop, DecisionInput(application_id, "初审", "通过", "审核员甲", Decimal(amount),
                                                   opinion="会评同意"), key)
-        export_results(laptop, out)
+        export_results(laptop, out, signer="审核员甲", passphrase=PASSPHRASE)
     return out
 
 
@@ -51,7 +53,7 @@ def _decisions(ws: Workspace) -> list[tuple]:
 
 def test_round_trip_brings_back_signed_decisions(ws: Workspace, exported: Path, tmp_path: Path) -> None:
     with pytest.raises(DecisionRefused, match="已导出到会评"):
-        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide_with_key(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("1")),
                         unlock(ws, "审核员甲", PASSPHRASE))
     results = _laptop_results(exported, tmp_path / "laptop", tmp_path / "结果.zip", "400000")
@@ -107,17 +109,17 @@ def test_results_signed_outside_the_bureau_ca_are_refused(ws: Workspace, exporte
 
 def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: Workspace, tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide_with_key(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正"),
                     unlock(ws, "审核员甲", PASSPHRASE))
     package = tmp_path / "会评包.zip"
-    export_session(ws, ["T00001"], ["审核员甲"], package)
+    export_session(ws, ["T00001"], ["审核员甲"], package, **SIGNED)
     open_session(package, tmp_path / "laptop")
     with Workspace.open(tmp_path / "laptop", create=False) as laptop:
-        declare_conflict(laptop, "T00001", "审核员甲", has_conflict=False)
+        declare_conflict(laptop, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide_with_key(laptop, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000")),
                         unlock(laptop, "审核员甲", PASSPHRASE))
-        export_results(laptop, tmp_path / "结果.zip")
+        export_results(laptop, tmp_path / "结果.zip", signer="审核员甲", passphrase=PASSPHRASE)
     report = merge_results(ws, tmp_path / "结果.zip")
     assert not report.conflicts and len(report.merged) == 1
     current = ws.db.execute("SELECT outcome FROM decisions WHERE current = 1").fetchall()

@@ -20,7 +20,7 @@ from tests.workspace_support import PASSPHRASE, intake_row, write_csv
 def app(ws: Workspace, tmp_path: Path) -> str:
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     for reviewer in ("审核员甲", "审核员乙", "科长丙"):
-        declare_conflict(ws, "T00001", reviewer, has_conflict=False)
+        declare_conflict(ws, "T00001", reviewer, has_conflict=False, passphrase=PASSPHRASE)
     return "T00001"
 
 

@@ -37,9 +37,9 @@ def _decided_workspace(folder: Path, tmp: Path) -> Workspace:
     (tmp / "ev").mkdir(exist_ok=True)
     (tmp / "ev" / "认定文件.pdf").write_bytes(b"%PDF-1.4\n% test evidence\n")
     import_file(ws, write_csv(tmp / "a.csv", [intake_row(1, 附件="认定文件.pdf"), intake_row(2)]), evidence=tmp / "ev")
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
-    declare_conflict(ws, "T00001", "审核员乙", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "复核", "通过", "审核员乙", Decimal("300000")), PASSPHRASE)
     ws.set_setting("pdf_font", "/x.ttf", "审核员甲")
     return ws
@@ -245,7 +245,7 @@ def test_import_update_cannot_retarget_a_decided_application(tmp_path: Path) -> 
 def test_a_returned_application_may_be_resubmitted_and_goes_back_to_review(tmp_path: Path) -> None:
     ws = staffed_workspace(tmp_path / "ws")
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="缺认定文件"), PASSPHRASE)
     import_file(ws, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "40"})]), update=True)
     assert ws.db.execute("SELECT COUNT(*) FROM decisions WHERE current = 1").fetchone()[0] == 0
@@ -287,7 +287,7 @@ def test_restoring_an_older_backup_is_a_rollback_a_lead_must_confirm(tmp_path: P
     ws = staffed_workspace(tmp_path / "ws")
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     backup = write_backup(ws, tmp_path / "old.zip")
-    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False)
+    declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     newest, _ = audit.head(ws.db)
     ws.close()

@@ -11,7 +11,7 @@ from models.conflicts import declare_conflict
 from models.decisions import DecisionInput, decide
 from models.verification import verify_workspace
 from models.workspace import Workspace
-from tests.workspace_support import PASSPHRASE
+OLD_PASSPHRASE = "测试口令-123"  # the test passphrase of 0.1.0, before the 10-character minimum
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "workspace-0.1.0.zip"
 
@@ -37,8 +37,8 @@ def test_an_old_workspace_is_backed_up_migrated_snapshotted_and_verifies(tmp_pat
 def test_an_old_workspace_goes_on_working_and_tampering_after_the_upgrade_is_named(tmp_path: Path) -> None:
     folder = _unpack(tmp_path)
     with Workspace.open(folder) as ws:
-        declare_conflict(ws, "T00003", "审核员甲", has_conflict=False)
-        decide(ws, DecisionInput("T00003", "初审", "通过", "审核员甲", Decimal("500000")), PASSPHRASE)
+        declare_conflict(ws, "T00003", "审核员甲", has_conflict=False, passphrase=OLD_PASSPHRASE)
+        decide(ws, DecisionInput("T00003", "初审", "通过", "审核员甲", Decimal("500000")), OLD_PASSPHRASE)
         assert verify_workspace(ws).ok
         ws.db.execute("UPDATE applications SET enterprise = '改名公司' WHERE application_id = 'T00001'")
         ws.db.conn.commit()

@@ -1,0 +1,85 @@
+"""The issue's insider, at the command line: an unencrypted CA, a look-alike name, a one-character passphrase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_workspace_commands import run
+from tests.workspace_support import intake_row, write_csv
+
+
+def _file(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bureau(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+    base = tmp_path_factory.mktemp("people")
+    files = {"ca": _file(base, "ca.txt", "本局CA的口令-2026"), "admin": _file(base, "admin.txt", "管理员的口令-2026"),
+             "a": _file(base, "a.txt", "甲的口令-20260101"), "one": _file(base, "one.txt", "1"),
+             "audit": _file(base, "audit.txt", "审计员的口令-2026")}
+    folder = base / "ws"
+    assert run(folder, "ca", "init", "--passphrase-file", files["ca"]).returncode == 0
+    for name, role, key, by in (("管理员丁", "系统管理员", "admin", ()),
+                                ("审核员甲", "初审", "a", ("--by", "管理员丁", "--by-passphrase-file", files["admin"])),
+                                ("审计员庚", "审计员", "audit", ("--by", "管理员丁", "--by-passphrase-file", files["admin"]))):
+        done = run(folder, "reviewer", "add", name, "--role", role, "--passphrase-file", files[key],
+                   "--ca-passphrase-file", files["ca"], *by)
+        assert done.returncode == 0, done.stderr
+    return folder, files
+
+
+def test_ca_init_never_stores_the_key_unencrypted(tmp_path: Path) -> None:
+    refused = run(tmp_path / "w", "ca", "init")
+    assert refused.returncode == 1 and "请用 --passphrase-file 提供CA 口令" in refused.stderr
+    short = run(tmp_path / "w", "ca", "init", "--passphrase-file", _file(tmp_path, "s.txt", "123456"))
+    assert short.returncode == 1 and "至少需要 10 个字符" in short.stderr
+
+
+def test_a_look_alike_reviewer_with_passphrase_1_is_refused(bureau: tuple[Path, dict[str, Path]]) -> None:
+    folder, files = bureau
+    admin = ("--ca-passphrase-file", files["ca"], "--by", "管理员丁", "--by-passphrase-file", files["admin"])
+    look_alike = run(folder, "reviewer", "add", "审核员甲\u200b", "--role", "复核", "--passphrase-file", files["a"],
+                     *admin)
+    assert look_alike.returncode == 1 and "U+200B" in look_alike.stderr
+    weak = run(folder, "reviewer", "add", "审核员乙", "--role", "复核", "--passphrase-file", files["one"], *admin)
+    assert weak.returncode == 1 and "至少需要 10 个字符（现为 1 个）" in weak.stderr
+    no_admin = run(folder, "reviewer", "add", "审核员乙", "--role", "复核", "--passphrase-file", files["a"],
+                   "--ca-passphrase-file", files["ca"])
+    assert no_admin.returncode == 1 and "须由系统管理员办理" in no_admin.stderr
+    listed = run(folder, "reviewer", "list").stdout
+    assert "审核员乙" not in listed and listed.count("在用") == 3
+    shown = run(folder, "audit", "show").stdout
+    assert "\t管理员丁\t新增审核人员\t审核员甲" in shown and "\t系统\t新增审核人员" not in shown
+
+
+def test_the_auditor_verifies_and_changes_nothing(bureau: tuple[Path, dict[str, Path]], tmp_path: Path) -> None:
+    folder, files = bureau
+    assert run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(3)])).returncode == 0
+    assert run(folder, "audit", "verify").returncode == 0
+    declare = run(folder, "conflict", "T00003", "--reviewer", "审计员庚", "--none", "--passphrase-file", files["audit"])
+    assert declare.returncode == 1 and "不参与审核" in declare.stderr
+    decide = run(folder, "decide", "T00003", "--stage", "初审", "--outcome", "通过", "--amount", "50",
+                 "--reviewer", "审计员庚", "--passphrase-file", files["audit"])
+    assert decide.returncode == 1 and "不能作出初审决定" in decide.stderr
+    sheets = run(folder, "export-sheets", "--out", tmp_path / "out", "--signer", "审计员庚",
+                 "--passphrase-file", files["audit"])
+    assert sheets.returncode != 0 and "不能签发审核表" in sheets.stderr
+
+
+def test_another_reviewers_conflict_cannot_be_withdrawn(bureau: tuple[Path, dict[str, Path]], tmp_path: Path) -> None:
+    folder, files = bureau
+    run(folder, "import", write_csv(tmp_path / "d.csv", [intake_row(4)]))
+    declared = run(folder, "conflict", "T00004", "--reviewer", "审核员甲", "--declare", "亲属任职",
+                   "--passphrase-file", files["a"])
+    assert declared.returncode == 0, declared.stderr
+    withdrawn = run(folder, "conflict", "T00004", "--reviewer", "审核员甲", "--withdraw", "代为撤回",
+                    "--passphrase-file", files["admin"])
+    assert withdrawn.returncode == 1 and "审核员甲 的口令错误" in withdrawn.stderr
+    own = run(folder, "conflict", "T00004", "--reviewer", "审核员甲", "--withdraw", "误报",
+              "--passphrase-file", files["a"])
+    assert own.returncode == 0 and "已撤回" in own.stdout
