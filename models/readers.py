@@ -139,19 +139,21 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
         head = file.read(_HEADER_BYTES)
     if not head or head.isspace():
         raise UnreadableFile(path, "文件是空的，没有表头行")
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:4096]:
-        raise UnreadableFile(path, "文件是 UTF-16 编码（或含 NUL 字符），请在 Excel 中另存为“CSV UTF-8”")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:4096].count(0) * 4 > len(head[:4096]):
+        raise UnreadableFile(path, "文件是 UTF-16 编码，请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”")
     source: Path | io.BytesIO = path
     encoding = "gb18030"
-    if _prefix_is_utf8(head):
+    raw: bytes | None = None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         raw = path.read_bytes()
-        try:
-            raw.decode("utf-8")
-            encoding = "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            if not head.isascii():  # UTF-8 text earlier, something else later: a mixed file
-                raise _undecodable(path, raw[:exc.start].count(b"\n") + 1, "UTF-8") from None
+        raw.decode("utf-8")
+        encoding = "utf-8-sig"
         source = io.BytesIO(raw)
+    except UnicodeDecodeError as exc:
+        before = (head if raw is None else raw)[:exc.start]
+        if not before.isascii():  # UTF-8 text earlier, something else later: a mixed file
+            raise _undecodable(path, before.count(b"\n") + 1, "UTF-8") from None
     header = _csv_header(path, head, encoding)
     if len(header.headers) > MAX_COLUMNS:
         raise _too_many_columns(path, header.row, len(header.headers))

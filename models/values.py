@@ -42,9 +42,12 @@ class Invalid(NamedTuple):
 def number_text(number: int | float | Decimal) -> str:
     """A number the way Excel shows it: integral floats without ``.0``, 15 significant digits."""
     if isinstance(number, float):
-        return str(int(number)) if number.is_integer() else format(number, ".15g")
-    if isinstance(number, Decimal) and number == number.to_integral_value():
-        return str(int(number))
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else format(number, ".15g")
+    if isinstance(number, Decimal):
+        if not number.is_finite() or number.adjusted() >= 15:  # never expand 1E+999999999
+            return str(number)
+        if number == number.to_integral_value():
+            return str(int(number))
     return str(number)
 
 
@@ -249,6 +252,8 @@ def _wan_to_yuan(wan: Decimal, shown: str) -> Decimal | Invalid:
         return Invalid(f"金额不能为负数：{shown}")
     if wan > MAX_WAN:
         return _too_large(shown)
+    if wan and wan.adjusted() < -MAX_WAN_DECIMALS:  # below 10⁻⁶: normalize() would flush it to 0
+        return _too_many_decimals(shown)
     exponent = wan.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_WAN_DECIMALS:
         return _too_many_decimals(shown)
@@ -426,14 +431,15 @@ def parse_amounts(cells: list[Cell]) -> list[object]:
         joined = "\n".join(cells)  # type: ignore[arg-type]
     except TypeError:  # numbers from XLSX/JSON
         return list(map(parse_amount, cells))
-    if joined.translate(_NOT_DIGIT_DOT_NEWLINE) or _TOO_MANY_DECIMALS.search(joined):
+    if joined.translate(_NOT_DIGIT_DOT_NEWLINE) or _TOO_MANY_DECIMALS.search(joined) or \
+            max(map(len, cells), default=0) > _MAX_AMOUNT_DIGITS:  # type: ignore[arg-type]
         return list(map(parse_amount, cells))
     try:
         values = [
             (Decimal(cell) * YUAN_PER_WAN).quantize(FEN) if cell else None  # type: ignore[arg-type]
             for cell in cells
         ]
-    except InvalidOperation:  # "1.2.3" and the like: the cell parser says why
+    except ArithmeticError:  # "1.2.3" and the like: the cell parser says why
         return list(map(parse_amount, cells))
     if max((value for value in values if value is not None), default=FEN) > MAX_AMOUNT_YUAN:
         return list(map(parse_amount, cells))

@@ -102,7 +102,7 @@ def test_amount_money_never_goes_through_float_arithmetic():
 
 
 @pytest.mark.parametrize("cell", ["1000000.01", "123456789012.345678", "9" * 1_000_000, 1e300,
-                                  Decimal("1e999999999"), "1,000,001"])
+                                  Decimal("1e999999999"), "1,000,001"], ids=range(6))
 def test_an_amount_past_ten_billion_yuan_is_refused_with_the_limit(cell):
     # 10¹⁰ 元 = 1,000,000 万元 is the limit; a million digits must not raise decimal.Overflow.
     assert parse_amount("1000000") == Decimal("10000000000.00")
@@ -117,6 +117,11 @@ def test_an_amount_past_ten_billion_yuan_is_refused_with_the_limit(cell):
 ])
 def test_wan_written_inside_the_number_and_full_width_digits(cell, expected):
     assert parse_amount(cell) == expected
+
+
+def test_a_tiny_amount_is_too_many_decimals_not_zero():
+    result = parse_amount(Decimal("1e-999999999"))
+    assert isinstance(result, Invalid) and "最多保留6位小数" in result.message
 
 
 def test_an_amount_in_yuan_says_to_convert():
