@@ -148,3 +148,12 @@ def test_a_near_miss_header_is_named_with_why(intake, policy):
     lines = caught.value.lines()[1:]
     assert "第1行 企业名称: B列的表头“企业名”未能识别，是否应为“企业名称”？请改为模板中的列名" in lines
     assert "第1行 总投资额(万元): J列的表头“总投资额(元)”未能识别：金额须以万元计，表头应为“总投资额(万元)”" in lines
+
+
+def test_header_problems_name_the_header_row_below_a_title(intake, policy):
+    headers = [h for h in HEADERS if h != "企业名称"]
+    path = intake.csv("缺列.csv", [intake.row(1)], headers=headers)
+    path.write_text(TITLE + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        read_applications(path, policy)
+    assert caught.value.lines()[1:] == ["第2行 企业名称: 缺少必填列"]
