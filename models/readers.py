@@ -74,7 +74,7 @@ def read_table(path: str | Path, max_rows: int | None = None) -> RawTable:
         raise UnreadableFile(path, "不是文件")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(path, "只能导入 CSV、XLSX、XLS 或 JSON 文件")
+        raise UnreadableFile(path, "只能导入 XLS、CSV、XLSX 或 JSON 文件")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -128,7 +128,7 @@ def test_json_element_that_is_not_an_object(tmp_path: Path):
 
 @pytest.mark.parametrize("name, content, reason", [
     ("missing.csv", None, "找不到该文件"),
-    ("a.txt", "x", "只能导入 CSV、XLSX、XLS 或 JSON 文件"),
+    ("a.txt", "x", "只能导入 XLS、CSV、XLSX 或 JSON 文件"),
     ("empty.csv", "", "文件是空的，没有表头行"),
     ("broken.xlsx", "not a zip", "不是有效的 XLSX 文件"),
     ("broken.json", "[{", "不是有效的 JSON"),
