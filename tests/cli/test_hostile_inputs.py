@@ -15,7 +15,7 @@ import pytest
 import xlsxwriter
 
 from models.columns import HEADERS
-from tests.cli.hostile import both_commands
+from tests.cli.hostile import both_commands, memory_allowed
 from tests.workspace_support import intake_row, write_csv
 
 
@@ -27,6 +27,7 @@ def _assert_refused(path: Path, workspace: Path, *parts: str) -> None:
         assert first.startswith(f"文件 {path.name} "), first
         for part in parts:
             assert part in result.stderr, (part, result.stderr[:2000])
+        assert result.peak_bytes is not None and result.peak_bytes <= memory_allowed(path), result.peak_bytes
     assert not (workspace / "reviewdesk.db").exists() or _count(workspace) == 0
 
 
