@@ -33,7 +33,6 @@ from models.values import (
     parse_amounts,
     parse_attachments,
     parse_cached_column,
-    parse_date,
     parse_grade,
     parse_id_column,
     parse_industry,
