@@ -4,6 +4,8 @@
 #   make test    set up, then run the test suite (Qt offscreen)
 #   make dist    set up, then build dist/ReviewDesk/ with PyInstaller
 #   make bench   run the benchmarks (figures only, never fails the build)
+#   make fuzz    the property-based intake tests with many more examples
+#   make bench-large  a 1,000,000-row CSV through `assess`: time and peak memory
 #   make clean   remove build output (keeps .venv; `make distclean` drops it too)
 #
 # Setup = Debian packages (installed when run as root, listed otherwise; see
@@ -22,7 +24,7 @@ PYTHON  ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/de
 DIST_EXE := dist/ReviewDesk/ReviewDesk
 DIST_CLI := dist/ReviewDesk/reviewdesk-cli
 
-.PHONY: run test dist bench clean distclean setup system-deps screenshots
+.PHONY: run test dist bench bench-large fuzz clean distclean setup system-deps screenshots
 
 setup: system-deps $(STAMP)
 
@@ -63,6 +65,14 @@ dist: setup
 bench: setup
 	@[ -x $(DIST_EXE) ] || $(MAKE) dist
 	$(VPY) -m bench
+
+# The intake properties of tests/models/test_properties.py with thousands of examples, and the hostile files.
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q tests/models/test_properties.py tests/cli/test_hostile_inputs.py
+
+# A 1,000,000-row CSV imported into a throwaway workspace: seconds and peak memory (goal: ≤ 72 s, ≤ 2 GB).
+bench-large: setup
+	$(VPY) -m bench.large
 
 # The main views of the demo workspace, as the README shows them.
 screenshots: setup

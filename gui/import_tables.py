@@ -8,7 +8,7 @@ from pathlib import Path
 from models.columns import COLUMNS, column_for_header
 from models.errors import ImportRejected, Problem, UnreadableFile
 from models.readers import RawTable
-from models.summary import neutralise
+from models.copy_out import neutralise, tsv_cell
 from models.values import cell_text
 
 from gui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPalette, Qt
@@ -122,7 +122,7 @@ def problems_of(rejected: ImportRejected) -> list[Problem]:
 def problems_tsv(problems: list[Problem]) -> str:
     """Tab-separated with a header line: pastes into Excel/WPS as a table."""
     lines = ["\t".join(ProblemModel.HEADERS)]
-    lines += ["\t".join(_cells(problem)) for problem in problems]
+    lines += ["\t".join(map(tsv_cell, _cells(problem))) for problem in problems]
     return "\n".join(lines) + "\n"
 
 

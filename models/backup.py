@@ -11,13 +11,18 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
+import zlib
 from pathlib import Path
+from typing import BinaryIO
+
+from sqlite_utils import Database
 
 from models import anchors, audit
 from models.failures import ReviewDeskError
+from models.leftovers import OWNER_FILE, claimed_scratch, remove_leftovers
+from models.limits import MAX_BACKUP_BYTES, MAX_BACKUP_RATIO, megabytes
 from models.workspace import DB_NAME, EVIDENCE_DIR, Workspace, connect, sqlite_backup
 
 MANIFEST = "manifest.json"
@@ -37,28 +42,61 @@ def _sha256(path: Path) -> str:
 
 
 def write_backup(ws: Workspace, out: str | Path, actor: str = "系统") -> Path:
-    """Write the backup ZIP to ``out`` (temp name, renamed when complete)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with ws.db.atomic():
-        audit.append(ws.db, actor, "备份", out.name)
-    head_seq, head_digest = audit.head(ws.db)
-    ws.remember_head()
-    with tempfile.TemporaryDirectory(prefix=".backup-", dir=ws.folder) as scratch:
-        db_copy = Path(scratch) / DB_NAME
+    """Write the backup ZIP to ``out`` (temp name, renamed when complete).
+
+    The 备份 audit entry goes into the copy first, and is committed to the workspace, as the
+    very same row, only once the ZIP is in place: a run killed on the way leaves no record
+    of a backup that does not exist, and no copy of the database inside the workspace.
+    """
+    out = Path(out).absolute()
+    partial = out.with_name(out.name + ".partial")
+    remove_leftovers(out.parent, SCRATCH_PREFIX, "备份", partial)
+    scratch = claimed_scratch(out.parent, SCRATCH_PREFIX)
+    try:
+        db_copy = scratch / DB_NAME
         sqlite_backup(ws.db, db_copy)
+        entry = _record_in_copy(db_copy, actor, out.name)
         files = {DB_NAME: db_copy}
         for stored in sorted(ws.evidence_dir.rglob("*")):
             if stored.is_file():
                 files[f"{EVIDENCE_DIR}/{stored.relative_to(ws.evidence_dir).as_posix()}"] = stored
-        manifest = {"format": FORMAT, "audit_head": {"seq": head_seq, "hash": head_digest}, "files": {name: _sha256(path) for name, path in files.items()}}
-        partial = out.with_name(out.name + ".partial")
+        manifest = {"format": FORMAT, "audit_head": {"seq": entry["seq"], "hash": entry["hash"]},
+                    "files": {name: _sha256(path) for name, path in files.items()}}
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
             for name, path in files.items():
                 archive.write(path, name)
+        with partial.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(partial, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        partial.unlink(missing_ok=True)
+    with ws.db.atomic():
+        if audit.head_hash(ws.db) == entry["prev_hash"]:
+            ws.db.execute(f"INSERT INTO audit ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})",
+                          list(entry.values()))
+        else:  # the log moved on meanwhile: the backup is a snapshot from before that
+            audit.append(ws.db, actor, "备份", out.name)
+    ws.remember_head()
     return out
+
+
+SCRATCH_PREFIX = ".backup-"
+RESTORE_PREFIX = ".restore-"
+_AUDIT_FIELDS = ("seq", "at", "actor", "action", "subject", "details", "prev_hash", "hash")
+
+
+def _record_in_copy(db_copy: Path, actor: str, name: str) -> dict[str, object]:
+    """Append the 备份 entry to the copy; the row as written."""
+    copy = Database(db_copy)
+    try:
+        with copy.conn:
+            audit.append(copy, actor, "备份", name)
+        row = copy.execute(f"SELECT {', '.join(_AUDIT_FIELDS)} FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        copy.close()
+    return dict(zip(_AUDIT_FIELDS, row))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +116,12 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
                    confirm_rollback: RollbackConfirmation | None = None) -> Path:
     """Restore into ``folder``, which must not hold a workspace yet. Raises :class:`BackupError`.
 
-    Every file is checked against the manifest, then the backup's audit log is
-    replayed and compared with its tables and its evidence files, all before
-    the target is written. A backup whose log lacks a head this PC has seen is
-    a rollback: :class:`RollbackRefused` unless a 负责人 confirms it.
+    Sizes are checked before anything is inflated (the total, each member's compression
+    ratio, the free disk space); each member is streamed to disk and hashed as it goes.
+    Then the backup's audit log is replayed and compared with its tables and its
+    evidence files, all before the target is written. A backup whose log lacks a
+    head this PC has seen is a rollback: :class:`RollbackRefused` unless a 负责人
+    confirms it.
     """
     backup, folder = Path(backup), Path(folder).expanduser().resolve()
     if (folder / DB_NAME).exists():
@@ -92,7 +132,7 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
         raise BackupError(f"无法读取备份 {backup.name}：{error}") from None
     with archive:
         try:
-            manifest = json.loads(archive.read(MANIFEST))
+            manifest = json.loads(archive.read(MANIFEST)) if archive.getinfo(MANIFEST).file_size < (64 << 20) else {}
         except (KeyError, ValueError):
             raise BackupError(f"{backup.name} 不是审核台备份（缺少清单）") from None
         if manifest.get("format") != FORMAT or DB_NAME not in manifest.get("files", {}):
@@ -104,21 +144,26 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
             if name.startswith("/") or ".." in Path(name).parts or "\\" in name:
                 raise BackupError(f"{backup.name} 含有不安全的路径 {name}")
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=folder.parent))
+        _check_sizes(backup.name, [archive.getinfo(name) for name in expected], folder.parent)
+        remove_leftovers(folder.parent, RESTORE_PREFIX, "恢复")
+        staging = claimed_scratch(folder.parent, RESTORE_PREFIX)
         try:
             for name, digest in expected.items():
                 target = staging / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(name) as source, target.open("wb") as sink:
-                    shutil.copyfileobj(source, sink)
-                if _sha256(target) != digest:
-                    raise BackupError(f"备份中的 {name} 已损坏（SHA-256 不符）")
+                    if _copy_hashing(source, sink) != digest:
+                        raise BackupError(f"备份中的 {name} 已损坏（SHA-256 不符）")
             discarded = _verify_staged(backup.name, staging, confirm_rollback)
             if folder.exists():
                 if any(folder.iterdir()):
                     raise BackupError(f"{folder} 不是空文件夹，恢复须指定一个新的空文件夹")
                 folder.rmdir()
             os.replace(staging, folder)
+            (folder / OWNER_FILE).unlink()  # not part of the workspace
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise BackupError(f"备份 {backup.name} 已损坏（{error}）") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -174,3 +219,26 @@ def _record_restore(ws: Workspace, backup_name: str, actor: str, discarded: str 
     with ws.db.atomic():
         audit.append(ws.db, actor, anchors.RESTORE_ACTION, backup_name, details)
     ws.remember_head()
+
+
+def _check_sizes(name: str, infos: list[zipfile.ZipInfo], target: Path) -> None:
+    total = sum(info.file_size for info in infos)
+    if total > MAX_BACKUP_BYTES:
+        raise BackupError(f"备份 {name} 解压后为 {megabytes(total)}，超过 {megabytes(MAX_BACKUP_BYTES)} 上限")
+    for info in infos:
+        if info.file_size > (1 << 20) and info.file_size > MAX_BACKUP_RATIO * max(info.compress_size, 1):
+            raise BackupError(f"备份 {name} 中的 {info.filename} 压缩比超过 {MAX_BACKUP_RATIO}:1"
+                              f"（{megabytes(info.compress_size)} 解压为 {megabytes(info.file_size)}），疑似压缩炸弹")
+    free = shutil.disk_usage(target).free
+    if total > free:
+        raise BackupError(f"备份 {name} 解压后需要 {megabytes(total)}，{target} 所在磁盘只剩 {megabytes(free)}")
+
+
+def _copy_hashing(source: BinaryIO, sink: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while chunk := source.read(1 << 20):
+        digest.update(chunk)
+        sink.write(chunk)
+    sink.flush()
+    os.fsync(sink.fileno())
+    return digest.hexdigest()

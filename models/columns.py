@@ -60,12 +60,15 @@ COLUMNS: tuple[Column, ...] = (
 
 HEADERS: tuple[str, ...] = tuple(column.header for column in COLUMNS)
 
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE_AND_INVISIBLE = re.compile(
+    r"[\s\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]+"
+)
 
 
 def normalise_header(text: object) -> str:
-    """Full-width forms folded (（）→ ()), all whitespace removed."""
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", str(text or "")))
+    """Full-width forms folded (（）→ ()), whitespace, invisible and control characters removed."""
+    folded = unicodedata.normalize("NFKC", str(text or ""))
+    return "".join(ch for ch in _WHITESPACE_AND_INVISIBLE.sub("", folded) if ch.isprintable())
 
 
 _BY_NORMALISED_HEADER = {normalise_header(column.header): column for column in COLUMNS}

@@ -6,34 +6,40 @@ for the whole file, and only a file without any problem yields applications.
 
 from __future__ import annotations
 
+import difflib
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from itertools import repeat
 from pathlib import Path
 
 from policy.application import Application
 from policy.catalog import Policy, load_policy
 
-from models.columns import COLUMNS, Column, Kind, column_for_header
+from models.columns import COLUMNS, Column, Kind, column_for_header, normalise_header
 from models.errors import ImportRejected, Problem
-from models.readers import RawTable, blank_row_indexes, read_raw_rows, read_table
+from models.hygiene import character_problems, length_problems
+from models.limits import MAX_CELL_CHARS, MAX_NAME_CHARS
+from models.readers import RawTable, blank_row_indexes, column_letters, read_raw_rows, read_table
 from models.values import (
+    FUTURE_DATE_WARNING,
     Cell,
     ParsedColumn,
+    cell_text,
     item_parser,
     parse_amount,
     parse_amounts,
     parse_attachments,
     parse_cached_column,
-    parse_date,
     parse_grade,
     parse_id_column,
     parse_industry,
     parse_many_attachments,
     parse_performance,
     parse_quantity,
+    parse_recognition_date,
     parse_text_column,
     parse_uscc_column,
     parse_year,
@@ -74,22 +80,33 @@ def _collector_paused() -> Iterator[None]:
 def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> list[Application]:
     """Validate a raw table; raises ``ImportRejected`` with every problem found."""
     problems = list(table.problems)
-    positions = _match_headers(table.headers, problems)
-    # Rows with nothing in the known columns (say only a pre-filled 序号) are not applications.
+    positions = _match_headers(table.headers, problems, table.header_row)
+    # Rows with nothing in the known columns (say only a pre-filled 序号) are not applications,
+    # and neither is a 合计 row at the bottom.
     table = table.without_rows(blank_row_indexes(_known_columns_first_id(table, positions)))
+    table = table.without_rows(_total_rows(table, positions))
     row_of = table.row_numbers
     count = len(row_of)
     parsers = _cell_parsers(policy)
+    known = set(positions.values())
+    for position, header in enumerate(table.headers):
+        if position not in known:
+            problems += [Problem(row_of[i], header or column_letters(position) + "列", message)
+                         for i, message in length_problems(table.columns[position])]
 
     values: dict[str, Iterable[object]] = {}
-    warnings: dict[int, str] = {}
+    warnings: dict[int, list[str]] = {}
     for column in COLUMNS:
         position = positions.get(column.field)
         if position is None:
             values[column.field] = repeat(_blank_value(column), count)
             continue
-        parsed = _parse_column(column, table.columns[position], parsers)
-        cell_problems = parsed.problems
+        cells = table.columns[position]
+        refused = _refused_cells(column, cells)
+        parsed = _parse_column(column, cells, parsers)
+        cell_problems = [(i, m) for i, m in parsed.problems if i not in refused] + list(refused.items())
+        if column.kind is Kind.DATE:
+            _warn_future_dates(parsed.values, warnings)
         if column.required and parsed.has_blank:
             cell_problems += [(i, REQUIRED_MESSAGE) for i, v in enumerate(parsed.values) if v is None]
         if column.kind is Kind.ID:
@@ -99,7 +116,8 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
             cell_problems = [(i, m) for i, m in cell_problems if i not in formula_indexes]
             cell_problems += [(i, FORMULA_MESSAGE) for i in sorted(formula_indexes)]
         problems += [Problem(row_of[i], column.header, message) for i, message in cell_problems]
-        warnings.update(parsed.warnings)
+        for index, warning in parsed.warnings.items():
+            warnings.setdefault(index, []).append(warning)
         column_values = parsed.values
         if column.field == "county" and parsed.has_blank:
             column_values = ["" if v is None else v for v in column_values]
@@ -110,8 +128,8 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
         raise ImportRejected(file_name, problems)
 
     applications = build_applications(values, row_of)
-    for index, warning in warnings.items():
-        applications[index] = replace(applications[index], warnings=(warning,))
+    for index, found in warnings.items():
+        applications[index] = replace(applications[index], warnings=tuple(found))
     item_position = positions.get("item_id")
     if item_position is not None:  # the engine flags a 申报事项 typed as a broader alias
         broader: dict[str, bool] = {}
@@ -121,21 +139,79 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
     return applications
 
 
-def _match_headers(headers: Sequence[str], problems: list[Problem]) -> dict[str, int]:
-    """Column field → position in the file; extra columns such as 序号 or 备注 are ignored."""
+_STRICT_KINDS = frozenset({Kind.ID, Kind.USCC, Kind.INDUSTRY, Kind.ITEM})
+
+
+def _refused_cells(column: Column, cells: list[Cell]) -> dict[int, str]:
+    """Cells refused before parsing: too long, or holding control or invisible characters."""
+    strict = column.kind in _STRICT_KINDS or column.field == "enterprise"
+    limit = MAX_NAME_CHARS if column.field == "enterprise" else MAX_CELL_CHARS
+    refused = dict(character_problems(cells, strict))
+    refused.update(length_problems(cells, limit))
+    return refused
+
+
+def _warn_future_dates(values: list[object], warnings: dict[int, list[str]]) -> None:
+    today = date.today()
+    for index, value in enumerate(values):
+        if isinstance(value, date) and value > today:
+            warnings.setdefault(index, []).append(FUTURE_DATE_WARNING.format(day=value.isoformat()))
+
+
+_TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计"})
+
+
+def _total_rows(table: RawTable, positions: dict[str, int]) -> set[int]:
+    """The 合计 rows at the bottom: a word such as 合计 in some cell, no 统一社会信用代码."""
+    uscc = positions.get("uscc")
+    totals: set[int] = set()
+    for index in range(len(table.row_numbers) - 1, -1, -1):
+        if uscc is not None and cell_text(table.columns[uscc][index]):
+            break
+        words = {normalise_header(cell_text(column[index])) for column in table.columns}
+        if not words & _TOTAL_WORDS:
+            break
+        totals.add(index)
+    return totals
+
+
+def _match_headers(headers: Sequence[str], problems: list[Problem], header_row: int = 1) -> dict[str, int]:
+    """Column field → position in the file; extra columns such as 序号 or 备注 are ignored.
+
+    A header close to a known column that is missing (总投资额(元), 企业名) is a problem: its data
+    would otherwise be ignored without a word.
+    """
     positions: dict[str, int] = {}
+    unknown: dict[str, int] = {}
     for position, header in enumerate(headers):
         column = column_for_header(header)
         if column is None:
+            if normalise_header(header):
+                unknown[normalise_header(header)] = position
             continue
         if column.field in positions:
-            problems.append(Problem(1, column.header, "该列在表头中出现了不止一次"))
+            first = column_letters(positions[column.field])
+            problems.append(Problem(header_row, column.header,
+                                    f"该列在表头中出现了不止一次（{first}列和{column_letters(position)}列）"))
             continue
         positions[column.field] = position
     for column in COLUMNS:
-        if column.required and column.field not in positions:
-            problems.append(Problem(1, column.header, "缺少必填列"))
+        if column.field in positions:
+            continue
+        close = difflib.get_close_matches(normalise_header(column.header), list(unknown), n=1, cutoff=0.6)
+        if close:
+            position = unknown.pop(close[0])
+            problems.append(Problem(header_row, column.header, _unrecognised(headers[position], position, column)))
+        elif column.required:
+            problems.append(Problem(header_row, column.header, "缺少必填列"))
     return positions
+
+
+def _unrecognised(header: str, position: int, column: Column) -> str:
+    where = f"{column_letters(position)}列的表头“{header}”"
+    if "万元" in column.header and "元" in header and "万元" not in normalise_header(header):
+        return f"{where}未能识别：金额须以万元计，表头应为“{column.header}”"
+    return f"{where}未能识别，是否应为“{column.header}”？请改为模板中的列名"
 
 
 def _known_columns_first_id(table: RawTable, positions: dict[str, int]) -> list[list[Cell]]:
@@ -156,7 +232,7 @@ def _cell_parsers(policy: Policy) -> dict[Kind, Callable[[Cell], object]]:
     return {
         Kind.INDUSTRY: parse_industry,
         Kind.ITEM: item_parser(policy),
-        Kind.DATE: parse_date,
+        Kind.DATE: parse_recognition_date,
         Kind.YEAR: parse_year,
         Kind.QUANTITY: parse_quantity,
         Kind.GRADE: parse_grade,

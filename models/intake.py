@@ -23,6 +23,7 @@ from policy.engine import assess_batch
 from models import audit
 from models.errors import ImportRejected, Problem, UnreadableFile
 from models.evidence import EvidenceStore, guess_kind
+from models.evidence_names import EvidenceFiles, folder_files
 from models.importer import read_applications
 from models.records import APPLICATION_COLUMNS, application_values, stored_assessment
 from models.safezip import UnsafeArchive, extract_evidence_zip
@@ -59,7 +60,8 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     policy = policy or load_policy()
     report = progress or (lambda stage, done, total: None)
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as source:
+            digest = hashlib.file_digest(source, "sha256").hexdigest()
     except OSError as error:
         raise UnreadableFile(path, f"无法打开文件（{error.strerror or error}）") from None
     report("读取并校验", 0, 1)
@@ -75,20 +77,22 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
                  and not _awaits_materials(reopened[app.application_id])]
     with tempfile.TemporaryDirectory(dir=ws.folder, prefix=".import-") as scratch:
         files = _evidence_files(evidence, Path(scratch), path.name)
-        problems += _missing_attachments(apps, files, evidence)
+        resolved: dict[tuple[str, str], str] = {}
+        problems += _resolve_attachments(apps, files, evidence, resolved)
         if problems:
             raise ImportRejected(path.name, sorted(problems, key=lambda p: p.row))
-        report("保存附件", 0, len(files))
-        stored = _store_evidence(ws, apps, files)
+        report("保存附件", 0, len(resolved))
+        by_path = _store_evidence(ws, files, resolved)
     report("评估", 0, len(apps))
     history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
     results = assess_batch(apps, policy, history)
     report("写入工作区", 0, len(apps))
+    stored = {key: by_path[relative] for key, relative in resolved.items()}
     with ws.db.atomic():
         if reopened:
             _reopen(ws, reopened, actor, supersede_reason.strip(), path.name)
         _write(ws, path.name, digest, apps, results, stored, existing, policy, actor, update)
-    return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(stored))
+    return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
 
 
 Decided = list[tuple[str, str, str, str]]
@@ -138,48 +142,51 @@ def _existing_ids(ws: Workspace, ids: list[str]) -> set[str]:
     return found
 
 
-def _evidence_files(evidence: str | Path | None, scratch: Path, file_name: str) -> dict[str, Path]:
-    """Attachment name → file, from a folder or a ZIP (extracted safely into ``scratch``)."""
+def _evidence_files(evidence: str | Path | None, scratch: Path, file_name: str) -> EvidenceFiles:
+    """The evidence files by relative path, from a folder or a ZIP (extracted safely into ``scratch``)."""
     if evidence is None:
-        return {}
+        return EvidenceFiles.of({})
     source = Path(evidence)
     if source.is_file() and source.suffix.lower() == ".zip":
         try:
-            return {Path(name).name: found for name, found in extract_evidence_zip(source, scratch).items()}
+            return EvidenceFiles.of(extract_evidence_zip(source, scratch))
         except UnsafeArchive as unsafe:
             raise ImportRejected(file_name, [Problem(1, ATTACHMENT_COLUMN, line) for line in unsafe.problems]) from None
     if not source.is_dir():
         raise UnreadableFile(file_name, f"附件目录或压缩包 {source} 不存在")
-    return {found.name: found for found in source.rglob("*") if found.is_file()}
+    return folder_files(source)
 
 
-def _missing_attachments(apps: list[Application], files: dict[str, Path],
-                         evidence: str | Path | None) -> list[Problem]:
+def _resolve_attachments(apps: list[Application], files: EvidenceFiles, evidence: str | Path | None,
+                         resolved: dict[tuple[str, str], str]) -> list[Problem]:
+    """Fill ``resolved`` ((申报编号, 附件 name) → relative path); a problem for each name not resolved."""
     problems = []
     for app in apps:
         for name in app.attachments:
-            if Path(name).name not in files:
-                message = (f"附件目录中找不到“{name}”" if evidence is not None
-                           else f"找不到“{name}”：未提供附件目录或压缩包")
-                problems.append(Problem(app.row, ATTACHMENT_COLUMN, message))
+            if evidence is None:
+                problems.append(Problem(app.row, ATTACHMENT_COLUMN, f"找不到“{name}”：未提供附件目录或压缩包"))
+                continue
+            found = files.resolve(app.application_id, name)
+            if isinstance(found, tuple):
+                problems.append(Problem(app.row, ATTACHMENT_COLUMN, found[0]))
+            else:
+                resolved[(app.application_id, name)] = found
     return problems
 
 
-def _store_evidence(ws: Workspace, apps: list[Application], files: dict[str, Path]) -> dict[str, tuple[str, int, str]]:
-    """Name → (sha256, size, kind) for every attachment the file names."""
+def _store_evidence(ws: Workspace, files: EvidenceFiles,
+                    resolved: dict[tuple[str, str], str]) -> dict[str, tuple[str, int, str]]:
+    """Relative path → (sha256, size, kind) for every attachment the file names."""
     store = EvidenceStore(ws.evidence_dir)
     stored: dict[str, tuple[str, int, str]] = {}
-    for app in apps:
-        for name in app.attachments:
-            key = Path(name).name
-            if key not in stored:
-                added = store.add(files[key])
-                stored[key] = (added.sha256, added.size, guess_kind(key))
+    for relative in dict.fromkeys(resolved.values()):
+        added = store.add(files.files[relative])
+        stored[relative] = (added.sha256, added.size, guess_kind(relative))
     return stored
 
 
 def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], results: list,
-           stored: dict[str, tuple[str, int, str]], existing: set[str], policy: Policy,
+           stored: dict[tuple[str, str], tuple[str, int, str]], existing: set[str], policy: Policy,
            actor: str, update: bool) -> None:
     db = ws.db
     now = audit.now_text()
@@ -209,7 +216,7 @@ def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], 
             db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?", [(i,) for i in existing])
         db.conn.executemany(
             "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
-            [(app.application_id, n, name, stored[Path(name).name][0])
+            [(app.application_id, n, name, stored[(app.application_id, name)][0])
              for app in apps for n, name in enumerate(app.attachments)],
         )
         db.conn.executemany(
@@ -219,7 +226,7 @@ def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], 
         )
         audit.append(db, actor, "导入申报文件", file_name, {
             "sha256": digest, "rows": len(apps), "updated": sorted(existing) if update else [],
-            "evidence_files": len(stored),
+            "evidence_files": len(set(stored.values())),
         })
 
 

@@ -21,11 +21,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from models.failures import ReviewDeskError
+from models.limits import MAX_RESULTS_PACKAGE_BYTES, MAX_SESSION_PACKAGE_BYTES, megabytes
 from models.signing import sign_record, verify_record
 
 MANIFEST = "manifest.json"
 SESSION_FORMAT = "reviewdesk-session/1"
 RESULTS_FORMAT = "reviewdesk-session-results/1"
+_LIMITS = {SESSION_FORMAT: MAX_SESSION_PACKAGE_BYTES, RESULTS_FORMAT: MAX_RESULTS_PACKAGE_BYTES}
+_CHUNK = 1 << 20
 
 
 class PackageRefused(ReviewDeskError):
@@ -55,26 +58,34 @@ def write_package(out: Path, kind: str, header: dict[str, Any], members: dict[st
 
 
 def read_package(path: Path, kind: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The manifest and every member, each checked against its hash. Raises :class:`PackageRefused`."""
+    """The manifest and every member, each checked against its hash. Raises :class:`PackageRefused`.
+
+    Members are inflated chunk by chunk and counted, so a small ZIP that inflates to gigabytes
+    is refused at the limit of its kind, long before it fills the memory.
+    """
     name = path.name
+    limit = _LIMITS.get(kind, MAX_RESULTS_PACKAGE_BYTES)
     try:
         with zipfile.ZipFile(path) as archive:
-            if archive.testzip() is not None:
-                raise PackageRefused(f"{name} 已损坏（压缩数据校验失败），未合并任何内容")
+            infos = {info.filename: info for info in archive.infolist()}
+            declared = sum(info.file_size for info in infos.values())
+            if declared > limit:
+                raise PackageRefused(f"{name} 解压后为 {megabytes(declared)}，超过 {megabytes(limit)} 上限，未合并任何内容")
+            budget = [limit]
             try:
-                manifest = json.loads(archive.read(MANIFEST))
+                manifest = json.loads(_inflate(archive, infos[MANIFEST], budget, name))
             except (KeyError, ValueError):
                 raise PackageRefused(f"{name} 缺少有效的清单，不是审核台会评文件") from None
             if manifest.get("format") != kind:
                 raise PackageRefused(f"{name} 的格式为 {manifest.get('format')!r}，应为 {kind}")
             expected: dict[str, str] = manifest.get("files", {})
-            present = set(archive.namelist()) - {MANIFEST}
+            present = set(infos) - {MANIFEST}
             if present != set(expected):
                 extra, missing = sorted(present - set(expected)), sorted(set(expected) - present)
                 raise PackageRefused(f"{name} 的文件与清单不一致（多出 {extra}，缺少 {missing}）")
             members = {}
             for member, digest in expected.items():
-                data = archive.read(member)
+                data = _inflate(archive, infos[member], budget, name)
                 if hashlib.sha256(data).hexdigest() != digest:
                     raise PackageRefused(f"{name} 中的 {member} 与清单中的哈希不符，文件已被改动")
                 members[member] = data
@@ -91,3 +102,15 @@ def manifest_signed_by(manifest: dict[str, Any], certificate: x509.Certificate) 
     except (binascii.Error, ValueError):
         return False
     return bool(signature) and verify_record(certificate, body, signature)
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int], name: str) -> bytes:
+    """One member, counting what it really inflates to against what is left of ``budget``."""
+    parts: list[bytes] = []
+    with archive.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise PackageRefused(f"{name} 中的 {info.filename} 解压后超过上限，未合并任何内容")
+            parts.append(chunk)
+    return b"".join(parts)

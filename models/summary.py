@@ -21,11 +21,12 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from models.copy_out import neutralise
+
 MONEY_FORMAT = "#,##0.00"
 MAX_AMOUNT = Decimal("1e13")
 DEMO_MARK = "【演示数据，非真实申报，不得对外使用】"
 UNFILLED = "（未填写）"
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 SHEET_APPLICATIONS = "汇总表-申报"
 SHEET_ITEMS = "汇总表-事项"
@@ -59,11 +60,6 @@ class SummaryRow:
 
 class SummaryExportError(Exception):
     """The workbook could not be written; the previous file, if any, is untouched."""
-
-
-def neutralise(text: str) -> str:
-    """Prefix ``'`` to text Excel/WPS could take for a formula (OWASP CSV-injection rule)."""
-    return "'" + text if text.startswith(_FORMULA_LEADS) else text
 
 
 def to_number(amount: Decimal) -> float:

@@ -9,6 +9,7 @@ per distinct value, and give the very same results.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,13 +21,14 @@ from typing import NamedTuple, TypeAlias
 import numpy as np
 from policy.catalog import MEASURES, Policy
 
+from models.limits import EARLIEST_DATE, MAX_AMOUNT_YUAN, MAX_WAN_DECIMALS, latest_date
 from models.uscc import EXCEL_NUMBER_MESSAGE, check_uscc, uscc_failures
 
 Cell: TypeAlias = str | int | float | Decimal | date | datetime | None
 
 FEN = Decimal("0.01")
 YUAN_PER_WAN = Decimal(10000)
-MAX_WAN_DECIMALS = 6  # 万元 to six places is exact to the 分
+MAX_WAN = MAX_AMOUNT_YUAN / YUAN_PER_WAN
 GRADES = ("A", "B", "C", "D")
 PERFORMANCES = ("合格", "不合格")
 
@@ -40,9 +42,12 @@ class Invalid(NamedTuple):
 def number_text(number: int | float | Decimal) -> str:
     """A number the way Excel shows it: integral floats without ``.0``, 15 significant digits."""
     if isinstance(number, float):
-        return str(int(number)) if number.is_integer() else format(number, ".15g")
-    if isinstance(number, Decimal) and number == number.to_integral_value():
-        return str(int(number))
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else format(number, ".15g")
+    if isinstance(number, Decimal):
+        if not number.is_finite() or number.adjusted() >= 15:  # never expand 1E+999999999
+            return str(number)
+        if number == number.to_integral_value():
+            return str(int(number))
     return str(number)
 
 
@@ -105,8 +110,9 @@ _DATE_WITH_SEPARATORS = re.compile(
     r"(?:[ T]+0?0:00(?::00(?:\.0+)?)?)?",  # Excel's CSV export may add a midnight time
     re.ASCII,
 )
-_DATE_IN_CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日", re.ASCII)
-DATE_FORMAT_HINT = "应为 2023-09-01、2023/9/1 或 2023年9月1日 这样的日期"
+_DATE_IN_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", re.ASCII)
+_TIME_ONLY = re.compile(r"-?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?|-?\d+ days?, .*", re.ASCII)
+DATE_FORMAT_HINT = "应为 2023-09-01、2023/9/1、2023.9.1 或 2023年9月1日 这样的日期"
 
 
 def parse_date(cell: Cell) -> date | Invalid | None:
@@ -125,12 +131,33 @@ def parse_date(cell: Cell) -> date | Invalid | None:
     else:
         match = _DATE_IN_CHINESE.fullmatch(text)
         if not match:
-            return Invalid(f"无法识别的日期“{text}”，{DATE_FORMAT_HINT}")
+            if _TIME_ONLY.fullmatch(text):
+                return Invalid(f"是时间“{text}”而不是日期（Excel 日期序号为 0 或负数时显示如此），{DATE_FORMAT_HINT}")
+            return Invalid(f"无法识别的日期“{text[:40]}”，{DATE_FORMAT_HINT}")
         year, month, day = match.groups()
     try:
         return date(int(year), int(month), int(day))
     except ValueError:
         return Invalid(f"日期不存在：“{text}”")
+
+
+def date_in_range(day: date, today: date | None = None) -> date | Invalid:
+    """``day`` when between 1990-01-01 and today plus one year (the limits of ``models.limits``)."""
+    if day < EARLIEST_DATE:
+        return Invalid(f"日期 {day.isoformat()} 早于下限 {EARLIEST_DATE.isoformat()}")
+    latest = latest_date(today)
+    if day > latest:
+        return Invalid(f"日期 {day.isoformat()} 晚于上限 {latest.isoformat()}（今天起一年内）")
+    return day
+
+
+def parse_recognition_date(cell: Cell) -> date | Invalid | None:
+    """认定日期: a date (``parse_date``) within ``date_in_range``."""
+    day = parse_date(cell)
+    return date_in_range(day) if isinstance(day, date) else day
+
+
+FUTURE_DATE_WARNING = "认定日期 {day} 晚于今天，请核实"
 
 
 _WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?", re.ASCII)
@@ -143,9 +170,11 @@ def _whole_number(cell: Cell) -> int | None:
     if isinstance(cell, int):
         return cell
     if isinstance(cell, (float, Decimal)):
+        if not math.isfinite(cell) or abs(cell) > 10**12:
+            return None
         return int(cell) if cell == int(cell) else None
     match = _WHOLE_NUMBER.fullmatch(unicodedata.normalize("NFKC", cell_text(cell)))
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match and len(match.group(1)) <= 12 else None
 
 
 def parse_year(cell: Cell) -> int | Invalid | None:
@@ -170,8 +199,11 @@ def parse_quantity(cell: Cell) -> int | Invalid | None:
     return quantity
 
 
-_PLAIN_AMOUNT = re.compile(r"\d{1,15}(?:\.\d{0,6})?", re.ASCII)  # never too big to quantise
+_PLAIN_AMOUNT = re.compile(r"\d{1,6}(?:\.\d{0,6})?", re.ASCII)  # never past the limit, never too big to quantise
 _AMOUNT = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?", re.ASCII)
+_WAN_SUFFIX = re.compile(r"\s*万元?\s*$")
+_YUAN_SUFFIX = re.compile(r"\s*元\s*$")
+_MAX_AMOUNT_DIGITS = 16  # far past the limit, short enough for Decimal to convert at once
 
 
 def parse_amount(cell: Cell) -> Decimal | Invalid | None:
@@ -188,11 +220,29 @@ def parse_amount(cell: Cell) -> Decimal | Invalid | None:
     text = unicodedata.normalize("NFKC", cell_text(cell)).strip()
     if not text:
         return None
-    match = _AMOUNT.fullmatch(text)
+    shown = text if len(text) <= 40 else f"{text[:20]}…（共 {len(text)} 个字符）"
+    number = _WAN_SUFFIX.sub("", text)  # “300万元” and “300万” are what the column means anyway
+    if number == text and _YUAN_SUFFIX.search(text):
+        return Invalid(f"金额“{shown}”以元计，本列应以万元计：请除以 10000 后填写数字，如 1234.5")
+    match = _AMOUNT.fullmatch(number)
     if not match or not (match.group(2) or match.group(3)):
-        return Invalid(f"不是有效的金额“{text}”，应为以万元计的数字，如 1234.5")
+        return Invalid(f"不是有效的金额“{shown}”，应为以万元计的数字，如 1234.5")
     sign, whole, fraction = match.groups()
-    return _wan_to_yuan(Decimal(f"{sign}{whole.replace(',', '') or '0'}.{fraction or '0'}"), text)
+    whole = whole.replace(",", "").lstrip("0")
+    fraction = (fraction or "").rstrip("0")
+    if len(whole) > _MAX_AMOUNT_DIGITS:
+        return _too_large(shown)
+    if len(fraction) > MAX_WAN_DECIMALS:
+        return _too_many_decimals(shown)
+    return _wan_to_yuan(Decimal(f"{sign}{whole or '0'}.{fraction or '0'}"), shown)
+
+
+def _too_large(shown: str) -> Invalid:
+    return Invalid(f"金额 {shown} 万元超过上限 {number_text(MAX_WAN)} 万元（{number_text(MAX_AMOUNT_YUAN)} 元）")
+
+
+def _too_many_decimals(shown: str) -> Invalid:
+    return Invalid(f"金额最多保留{MAX_WAN_DECIMALS}位小数（万元，精确到分），实为 {shown}")
 
 
 def _wan_to_yuan(wan: Decimal, shown: str) -> Decimal | Invalid:
@@ -200,9 +250,13 @@ def _wan_to_yuan(wan: Decimal, shown: str) -> Decimal | Invalid:
         return Invalid(f"不是有效的金额“{shown}”")
     if wan < 0:
         return Invalid(f"金额不能为负数：{shown}")
+    if wan > MAX_WAN:
+        return _too_large(shown)
+    if wan and wan.adjusted() < -MAX_WAN_DECIMALS:  # below 10⁻⁶: normalize() would flush it to 0
+        return _too_many_decimals(shown)
     exponent = wan.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_WAN_DECIMALS:
-        return Invalid(f"金额最多保留{MAX_WAN_DECIMALS}位小数（万元，精确到分），实为 {shown}")
+        return _too_many_decimals(shown)
     try:
         yuan = (wan * YUAN_PER_WAN).quantize(FEN)
     except InvalidOperation:
@@ -227,7 +281,7 @@ def parse_performance(cell: Cell) -> str | Invalid | None:
 def parse_attachments(cell: Cell) -> tuple[str, ...]:
     """File names separated by ； or ;, stripped, empty ones dropped."""
     text = cell if isinstance(cell, str) else cell_text(cell)
-    return tuple(filter(None, map(str.strip, text.replace("；", ";").split(";"))))
+    return tuple(filter(None, map(str.strip, text.replace("；", ";").replace("\n", ";").split(";"))))
 
 
 # --- whole columns -------------------------------------------------------------
@@ -377,22 +431,26 @@ def parse_amounts(cells: list[Cell]) -> list[object]:
         joined = "\n".join(cells)  # type: ignore[arg-type]
     except TypeError:  # numbers from XLSX/JSON
         return list(map(parse_amount, cells))
-    if joined.translate(_NOT_DIGIT_DOT_NEWLINE) or _TOO_MANY_DECIMALS.search(joined):
+    if joined.translate(_NOT_DIGIT_DOT_NEWLINE) or _TOO_MANY_DECIMALS.search(joined) or \
+            max(map(len, cells), default=0) > _MAX_AMOUNT_DIGITS:  # type: ignore[arg-type]
         return list(map(parse_amount, cells))
     try:
-        return [
+        values = [
             (Decimal(cell) * YUAN_PER_WAN).quantize(FEN) if cell else None  # type: ignore[arg-type]
             for cell in cells
         ]
-    except InvalidOperation:  # "1.2.3" and the like: the cell parser says why
+    except ArithmeticError:  # "1.2.3" and the like: the cell parser says why
         return list(map(parse_amount, cells))
+    if max((value for value in values if value is not None), default=FEN) > MAX_AMOUNT_YUAN:
+        return list(map(parse_amount, cells))
+    return values
 
 
 def parse_many_attachments(cells: list[Cell]) -> list[object]:
     strip = str.strip
     try:
         return [
-            tuple(filter(None, map(strip, cell.replace("；", ";").split(";"))))  # type: ignore[union-attr]
+            tuple(filter(None, map(strip, cell.replace("；", ";").replace("\n", ";").split(";"))))  # type: ignore[union-attr]
             for cell in cells
         ]
     except AttributeError:  # numbers or None from XLSX/JSON

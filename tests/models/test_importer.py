@@ -242,7 +242,7 @@ def test_a_column_given_twice_is_a_problem(intake, policy):
     headers = [*HEADERS, "申请金额（万元）"]
     rows = [{**intake.row(1)}]
     lines = _reject(intake.csv("a.csv", rows, headers=headers), policy).lines()
-    assert lines[1:] == ["第1行 申请金额(万元): 该列在表头中出现了不止一次"]
+    assert lines[1:] == ["第1行 申请金额(万元): 该列在表头中出现了不止一次（P列和R列）"]
 
 
 def test_json_nulls_are_blanks(intake, policy):

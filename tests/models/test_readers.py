@@ -128,7 +128,7 @@ def test_json_element_that_is_not_an_object(tmp_path: Path):
 
 @pytest.mark.parametrize("name, content, reason", [
     ("missing.csv", None, "找不到该文件"),
-    ("a.txt", "x", "只能导入 CSV、XLSX 或 JSON 文件"),
+    ("a.txt", "x", "只能导入 XLS、CSV、XLSX 或 JSON 文件"),
     ("empty.csv", "", "文件是空的，没有表头行"),
     ("broken.xlsx", "not a zip", "不是有效的 XLSX 文件"),
     ("broken.json", "[{", "不是有效的 JSON"),
@@ -159,3 +159,9 @@ def test_preview_gives_the_first_rows_with_the_files_own_headers(intake):
     assert headers[:3] == ["序号", "申报编号", "企业名称"]
     assert len(preview) == 5
     assert preview[0][1:3] == ["LC2024-001", "聊城第1纺织有限公司"]
+
+
+def test_csv_headers_are_stripped_and_lose_the_bom(tmp_path: Path):
+    path = tmp_path / "a.csv"
+    path.write_text(" 申报编号 ,备注 \nA-1,x\n", encoding="utf-8-sig")
+    assert read_table(path).headers == ["申报编号", "备注"]

@@ -98,7 +98,35 @@ def test_bad_amounts(cell, message):
 
 
 def test_amount_money_never_goes_through_float_arithmetic():
-    assert parse_amount("123456789012.345678") == Decimal("1234567890123456.78")
+    assert parse_amount("999999.999999") == Decimal("9999999999.99")
+
+
+@pytest.mark.parametrize("cell", ["1000000.01", "123456789012.345678", "9" * 1_000_000, 1e300,
+                                  Decimal("1e999999999"), "1,000,001"], ids=range(6))
+def test_an_amount_past_ten_billion_yuan_is_refused_with_the_limit(cell):
+    # 10¹⁰ 元 = 1,000,000 万元 is the limit; a million digits must not raise decimal.Overflow.
+    assert parse_amount("1000000") == Decimal("10000000000.00")
+    result = parse_amount(cell)
+    assert isinstance(result, Invalid)
+    assert "超过上限 1000000 万元（10000000000 元）" in result.message
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("300万元", Decimal("3000000.00")), ("300 万", Decimal("3000000.00")), ("１，２３４．５", Decimal("12345000.00")),
+    ("１２３４．５万元", Decimal("12345000.00")),
+])
+def test_wan_written_inside_the_number_and_full_width_digits(cell, expected):
+    assert parse_amount(cell) == expected
+
+
+def test_a_tiny_amount_is_too_many_decimals_not_zero():
+    result = parse_amount(Decimal("1e-999999999"))
+    assert isinstance(result, Invalid) and "最多保留6位小数" in result.message
+
+
+def test_an_amount_in_yuan_says_to_convert():
+    result = parse_amount("3000000元")
+    assert isinstance(result, Invalid) and "以元计，本列应以万元计" in result.message
 
 
 @pytest.mark.parametrize("parse, cell, expected", [

@@ -1,0 +1,56 @@
+"""`make bench-large`: a 1,000,000-row CSV imported into a throwaway workspace, in a child process.
+
+Prints the seconds and the child's peak memory beside the goals of issue 13
+(≤ 72 s, ≤ 2 GB). Figures only: it never fails the build.
+"""
+
+from __future__ import annotations
+
+import csv
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import records, to_row
+from models.columns import HEADERS
+from policy.catalog import load_policy
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = 1_000_000
+GOAL_SECONDS = 72.0
+GOAL_BYTES = 2 << 30
+
+
+def write_large_csv(path: Path, count: int = ROWS) -> Path:
+    with path.open("w", encoding="gb18030", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(HEADERS)
+        for record in records(load_policy(), count):
+            writer.writerow([*to_row(record)[:-1], ""])  # no evidence folder in a benchmark
+    return path
+
+
+def main(count: int = ROWS) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-large-") as folder:
+        path = write_large_csv(Path(folder) / "申报.csv", count)
+        size = path.stat().st_size
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "main.py", "--workspace", str(Path(folder) / "ws"), "import",
+                                 str(path)], cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    status = "ok" if result.returncode == 0 else f"exit {result.returncode}: {result.stderr.strip()[:200]}"
+    for name, value, goal, unit in (("time", seconds, GOAL_SECONDS, "s"), ("peak memory", peak / 2**20,
+                                                                           GOAL_BYTES / 2**20, "MB")):
+        verdict = "PASS" if value <= goal else "MISS"
+        print(f"import {count:,}-row CSV ({size / 2**20:.0f} MB) {name}: {value:.1f} {unit}"
+              f"  goal ≤ {goal:.0f} {unit}  {verdict}")
+    print(f"import {status}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else ROWS))

@@ -1,0 +1,73 @@
+"""Which file an 附件 name means, in an evidence folder or ZIP.
+
+附件 holds paths relative to the evidence root (``LC2024-001/营业执照.pdf``). A bare
+name is looked for first in the application's own ``<申报编号>/`` folder, then anywhere;
+a bare name that matches several files elsewhere is an error naming all of them, so
+per-enterprise folders that all hold a 营业执照.pdf import fine. Symbolic links that
+lead out of the evidence folder are never followed.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SHOWN_CANDIDATES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFiles:
+    files: dict[str, Path]  # path relative to the root, with / → the file to store
+    outside: frozenset[str] = field(default=frozenset())  # links out of the root, refused
+    by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, files: dict[str, Path], outside: frozenset[str] = frozenset()) -> EvidenceFiles:
+        by_name: dict[str, list[str]] = {}
+        for relative in sorted(files):
+            by_name.setdefault(posixpath.basename(relative), []).append(relative)
+        return cls(files, outside, by_name)
+
+    def resolve(self, application_id: str, name: str) -> str | tuple[str]:
+        """The relative path ``name`` means for ``application_id``, or (why not,) as a one-tuple."""
+        wanted = posixpath.normpath(name.replace("\\", "/").strip()).removeprefix("./")
+        if wanted.startswith(("/", "../")) or wanted == ".." or ":" in wanted.split("/")[0]:
+            return (f"附件路径“{name}”须为附件目录内的相对路径",)
+        if wanted in self.outside:
+            return (f"“{name}”是指向附件目录之外的符号链接，已拒绝",)
+        for candidate in (wanted, f"{application_id}/{wanted}"):
+            if candidate in self.files:
+                return candidate
+        if "/" in wanted:
+            return (f"附件目录中找不到“{name}”",)
+        matches = self.by_name.get(wanted, [])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            return (f"附件目录中找不到“{name}”",)
+        shown = "、".join(matches[:SHOWN_CANDIDATES]) + ("等" if len(matches) > SHOWN_CANDIDATES else "")
+        return (f"“{name}”对应 {len(matches)} 个文件：{shown}；请写明相对路径，或放入“{application_id}/”文件夹",)
+
+
+def folder_files(root: Path) -> EvidenceFiles:
+    """Every regular file under ``root``; links are followed only where they stay inside it."""
+    base = root.resolve()
+    files: dict[str, Path] = {}
+    outside: set[str] = set()
+    for folder, subfolders, names in os.walk(base, followlinks=False):
+        here = Path(folder)
+        for name in [*names, *(s for s in subfolders if (here / s).is_symlink())]:
+            path = here / name
+            relative = path.relative_to(base).as_posix()
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(base):
+                    outside.add(relative)
+                    continue
+                if target.is_dir():
+                    continue  # its files are listed where they really are
+            if path.is_file():
+                files[relative] = path
+    return EvidenceFiles.of(files, frozenset(outside))

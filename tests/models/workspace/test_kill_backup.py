@@ -1,0 +1,93 @@
+"""A backup or restore killed on the way leaves no record of it, no copies; the next run cleans up and says so."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from models.backup import restore_backup, write_backup
+from models.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _die_at_replace(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a child that is killed (os._exit) where the finished file would be put in place."""
+    script = textwrap.dedent('''
+        import os, sys
+        import models.backup as backup
+        real_replace = os.replace
+        def killed(source, target, *args, **kwargs):
+            if str(target).endswith(".zip") or ".restore-" in str(source):  # the backup's own files, not anchors
+                os._exit(9)
+            return real_replace(source, target, *args, **kwargs)
+        backup.os.replace = killed
+    ''') + textwrap.dedent(code)
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def _backups_recorded(folder: Path) -> int:
+    with Workspace.open(folder, create=False) as ws:
+        return ws.db.execute("SELECT COUNT(*) FROM audit WHERE action = '备份'").fetchone()[0]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os._exit stands for SIGKILL")
+def test_a_killed_backup_leaves_no_record_and_no_copy(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder, out = tmp_path / "ws", tmp_path / "备份" / "b.zip"
+    Workspace.open(folder, create=True).close()
+    result = _die_at_replace(f'''
+        from models.workspace import Workspace
+        with Workspace.open({str(folder)!r}, create=False) as ws:
+            backup.write_backup(ws, {str(out)!r})
+    ''')
+    assert result.returncode == 9, result.stderr
+    assert _backups_recorded(folder) == 0
+    assert not [p for p in folder.rglob("*") if p.name.startswith(".backup-") or p.suffix == ".partial"]
+    assert not out.exists()
+    left = [p.name for p in out.parent.iterdir()]
+    assert any(name.startswith(".backup-") for name in left) and "b.zip.partial" in left
+
+    with caplog.at_level("WARNING", logger="reviewdesk"), Workspace.open(folder, create=False) as ws:
+        write_backup(ws, out)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["b.zip"]
+    assert "已清理上次备份中断时留下的临时文件" in caplog.text
+    assert _backups_recorded(folder) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os._exit stands for SIGKILL")
+def test_a_killed_restore_leaves_nothing_beside_the_target(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "ws"
+    with Workspace.open(folder, create=True) as ws:
+        archive = write_backup(ws, tmp_path / "b.zip")
+    target = tmp_path / "恢复" / "新"
+    result = _die_at_replace(f"backup.restore_backup({str(archive)!r}, {str(target)!r})")
+    assert result.returncode == 9, result.stderr
+    assert not target.exists()
+    assert [p.name[:9] for p in target.parent.iterdir()] == [".restore-"]
+
+    with caplog.at_level("WARNING", logger="reviewdesk"):
+        restore_backup(archive, target)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["新"]
+    assert "已清理上次恢复中断时留下的临时文件" in caplog.text
+
+
+def test_a_backup_that_inflates_a_hundredfold_is_refused_before_inflating(tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    from models.backup import BackupError
+
+    bomb = tmp_path / "炸弹.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        with out.open("reviewdesk.db", "w", force_zip64=True) as member:
+            for _ in range(300):
+                member.write(b"\0" * (1 << 20))
+        out.writestr("manifest.json", json.dumps({"format": "reviewdesk-backup/1",
+                                                  "files": {"reviewdesk.db": "0" * 64}}))
+    with pytest.raises(BackupError, match=r"reviewdesk.db 压缩比超过 200:1.*疑似压缩炸弹"):
+        restore_backup(bomb, tmp_path / "新")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["炸弹.zip"]
