@@ -66,9 +66,9 @@ bench: setup
 	@[ -x $(DIST_EXE) ] || $(MAKE) dist
 	$(VPY) -m bench
 
-# The intake properties of tests/models/test_properties.py with thousands of examples, and the hostile files.
+# The intake properties of tests/models/intake/test_properties.py with thousands of examples, and the hostile files.
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q tests/models/test_properties.py tests/cli/test_hostile_inputs.py
+	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q tests/models/intake/test_properties.py tests/cli/test_hostile_inputs.py
 
 # A 1,000,000-row CSV imported into a throwaway workspace: seconds and peak memory (goal: ≤ 72 s, ≤ 2 GB).
 bench-large: setup

@@ -12,10 +12,10 @@ EVENTS = 10_000
 
 def _workspace_with_events(folder: Path, workdir: Path) -> int:
     """Imports, conflict declarations and signed decisions until the log holds :data:`EVENTS` entries."""
-    from models.conflicts import declare_conflict
-    from models.decisions import DecisionInput, decide_with_key
-    from models.intake import import_file
-    from models.reviewers import unlock
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide_with_key
+    from models.intake.importing import import_file
+    from models.signing.reviewers import unlock
     from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
 
     ws = staffed_workspace(folder)
@@ -34,8 +34,8 @@ def _workspace_with_events(folder: Path, workdir: Path) -> int:
 
 
 def bench_audit_verify(rows: int, repeats: int, workdir: Path) -> Figure:
-    from models.verification import verify_workspace
-    from models.workspace import Workspace
+    from models.workspace.verification import verify_workspace
+    from models.workspace.workspace import Workspace
 
     folder = workdir / "audit-verify"
     events = _workspace_with_events(folder, workdir)

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from models.columns import HEADERS
-from models.uscc import USCC_ALPHABET, org_code_check_char, uscc_check_char
+from models.intake.columns import HEADERS
+from models.intake.uscc import USCC_ALPHABET, org_code_check_char, uscc_check_char
 from policy.application import Application
 from policy.catalog import AwardItem, Policy
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bench.generate import records, to_row
-from models.columns import HEADERS
+from models.intake.columns import HEADERS
 from policy.catalog import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]

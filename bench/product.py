@@ -71,8 +71,8 @@ def bench_bundle(rows: int, repeats: int, workdir: Path) -> Figure:
     if not executable.exists():
         raise RuntimeError("dist/ReviewDesk 尚未构建：先运行 make dist")
     size = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
-    from models.demo import create_demo
-    from models.keys import KdfParams
+    from demo.workspace import create_demo
+    from models.signing.keys import KdfParams
 
     workspace = workdir / "bundle-ws"
     if not (workspace / "reviewdesk.db").exists():

@@ -80,7 +80,7 @@ def bench_import(rows: int, repeats: int, workdir: Path) -> Figure:
     import pandas
 
     from bench.generate import records, write_csv
-    from models.importer import read_applications
+    from models.intake.validate import read_applications
     from policy.catalog import load_policy
 
     policy = load_policy()

@@ -21,8 +21,8 @@ def test_generated_applications_cover_every_item_and_assess():
 
 
 def test_generated_csv_imports_cleanly(tmp_path):
-    from models.importer import read_applications
-    from models.uscc import check_uscc
+    from models.intake.validate import read_applications
+    from models.intake.uscc import check_uscc
     from policy.catalog import load_policy
 
     policy = load_policy()

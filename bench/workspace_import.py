@@ -68,8 +68,8 @@ def _baseline_insert(folder: Path, rows: list[dict[str, object]]) -> None:
 
 
 def _import(folder: Path, path: Path) -> None:
-    from models.intake import import_file
-    from models.workspace import Workspace
+    from models.intake.importing import import_file
+    from models.workspace.workspace import Workspace
 
     shutil.rmtree(folder, ignore_errors=True)
     with Workspace.open(folder) as ws:

@@ -17,7 +17,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def run(args: argparse.Namespace) -> int:
-    from models.errors import ImportRejected
+    from models.intake.problems import ImportRejected
     from models.failures import ReviewDeskError
 
     name = args.command
@@ -36,14 +36,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _workspace(args: argparse.Namespace, create: bool = True):
-    from models.workspace import Workspace, default_workspace
+    from models.workspace.workspace import Workspace, default_workspace
 
     return Workspace.open(args.workspace or default_workspace(), create=create)
 
 
 def assess(args: argparse.Namespace) -> int:
     from cli.assess import print_json, print_table
-    from models.assessing import assess_file, assess_file_in_workspace
+    from models.intake.assessing import assess_file, assess_file_in_workspace
 
     if args.workspace is not None:
         with _workspace(args, create=False) as ws:
@@ -55,7 +55,7 @@ def assess(args: argparse.Namespace) -> int:
 
 
 def template(args: argparse.Namespace) -> int:
-    from models.template import write_template
+    from models.intake.template import write_template
 
     write_template(args.out)
     print(f"已生成申报模板：{args.out}")
@@ -63,8 +63,8 @@ def template(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from models.demo import create_demo
-    from models.workspace import default_workspace
+    from demo.workspace import create_demo
+    from models.workspace.workspace import default_workspace
 
     folder = args.workspace or default_workspace()
     summary = create_demo(folder, count=args.count, progress=lambda text: print(text, flush=True))
@@ -73,7 +73,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def import_(args: argparse.Namespace) -> int:
-    from models.intake import import_file
+    from models.intake.importing import import_file
 
     with _workspace(args) as ws:
         result = import_file(ws, args.file, evidence=args.evidence, update=args.update, actor=args.actor,
@@ -84,7 +84,7 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def list_(args: argparse.Namespace) -> int:
-    from models.queue import queue_rows
+    from models.review.queue import queue_rows
     from policy.catalog import load_policy
 
     names = {item.id: item.name for item in load_policy().items.values()}
@@ -104,7 +104,7 @@ def list_(args: argparse.Namespace) -> int:
 
 
 def _passphrase(path: Path | None) -> str | None:
-    from models.keys import read_passphrase_file
+    from models.signing.keys import read_passphrase_file
 
     return None if path is None else read_passphrase_file(path)
 
@@ -114,7 +114,7 @@ def _new_passphrase(path: Path | None, whose: str) -> str:
     import getpass
 
     from models.failures import ReviewDeskError
-    from models.keys import check_new_passphrase, passphrase_strength
+    from models.signing.keys import check_new_passphrase, passphrase_strength
 
     if path is not None:
         return check_new_passphrase(_passphrase(path) or "", whose)
@@ -130,7 +130,7 @@ def _new_passphrase(path: Path | None, whose: str) -> str:
 
 def _admin_auth(args: argparse.Namespace):
     from models.failures import ReviewDeskError
-    from models.people import AdminAuth
+    from models.signing.people import AdminAuth
 
     ca_passphrase = _passphrase(args.ca_passphrase_file)
     if ca_passphrase is None:
@@ -141,7 +141,7 @@ def _admin_auth(args: argparse.Namespace):
 
 
 def ca_init(args: argparse.Namespace) -> int:
-    from models.reviewers import init_ca
+    from models.signing.reviewers import init_ca
 
     with _workspace(args) as ws:
         fingerprint = init_ca(ws, passphrase=_new_passphrase(args.passphrase_file, "CA 口令"))
@@ -151,7 +151,7 @@ def ca_init(args: argparse.Namespace) -> int:
 
 
 def ca_protect(args: argparse.Namespace) -> int:
-    from models.reviewers import protect_ca
+    from models.signing.reviewers import protect_ca
 
     with _workspace(args, create=False) as ws:
         protect_ca(ws, _new_passphrase(args.passphrase_file, "CA 口令"))
@@ -160,8 +160,8 @@ def ca_protect(args: argparse.Namespace) -> int:
 
 
 def ca_export(args: argparse.Namespace) -> int:
-    from models.ca import cert_to_pem, fingerprint
-    from models.reviewers import ca_certificate
+    from models.signing.ca import cert_to_pem, fingerprint
+    from models.signing.reviewers import ca_certificate
 
     with _workspace(args, create=False) as ws:
         certificate = ca_certificate(ws)
@@ -183,7 +183,7 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def ca_import(args: argparse.Namespace) -> int:
-    from models.reviewers import import_ca
+    from models.signing.reviewers import import_ca
 
     password = args.password_file.read_bytes().rstrip(b"\r\n") if args.password_file else None
     with _workspace(args) as ws:
@@ -194,7 +194,7 @@ def ca_import(args: argparse.Namespace) -> int:
 
 
 def reviewer_add(args: argparse.Namespace) -> int:
-    from models.people import add_reviewer
+    from models.signing.people import add_reviewer
 
     with _workspace(args) as ws:
         fingerprint = add_reviewer(ws, args.name, args.role, _new_passphrase(args.passphrase_file, f"{args.name} 的口令"),
@@ -204,7 +204,7 @@ def reviewer_add(args: argparse.Namespace) -> int:
 
 
 def reviewer_disable(args: argparse.Namespace) -> int:
-    from models.people import disable_reviewer
+    from models.signing.people import disable_reviewer
 
     with _workspace(args, create=False) as ws:
         disable_reviewer(ws, args.name, auth=_admin_auth(args), reason=args.reason)
@@ -213,7 +213,7 @@ def reviewer_disable(args: argparse.Namespace) -> int:
 
 
 def reviewer_revoke(args: argparse.Namespace) -> int:
-    from models.people import revoke_reviewer
+    from models.signing.people import revoke_reviewer
 
     with _workspace(args, create=False) as ws:
         at = revoke_reviewer(ws, args.name, auth=_admin_auth(args), reason=args.reason)
@@ -222,7 +222,7 @@ def reviewer_revoke(args: argparse.Namespace) -> int:
 
 
 def reviewer_rekey(args: argparse.Namespace) -> int:
-    from models.people import rekey_reviewer
+    from models.signing.people import rekey_reviewer
 
     with _workspace(args, create=False) as ws:
         fingerprint = rekey_reviewer(ws, args.name, _new_passphrase(args.passphrase_file, f"{args.name} 的新口令"),
@@ -232,7 +232,7 @@ def reviewer_rekey(args: argparse.Namespace) -> int:
 
 
 def reviewer_list(args: argparse.Namespace) -> int:
-    from models.reviewers import list_reviewers
+    from models.signing.reviewers import list_reviewers
 
     with _workspace(args, create=False) as ws:
         for reviewer in list_reviewers(ws):
@@ -242,8 +242,8 @@ def reviewer_list(args: argparse.Namespace) -> int:
 
 
 def conflict(args: argparse.Namespace) -> int:
-    from models.conflicts import declare_conflict, withdraw_conflict
-    from models.keys import read_passphrase_file
+    from models.review.conflicts import declare_conflict, withdraw_conflict
+    from models.signing.keys import read_passphrase_file
 
     passphrase = read_passphrase_file(args.passphrase_file)
     with _workspace(args, create=False) as ws:
@@ -261,7 +261,7 @@ def conflict(args: argparse.Namespace) -> int:
 def _amount_yuan(text: str | None) -> Decimal | None:
     """``--amount`` in 万元, read as an intake file's amount column is."""
     from models.failures import ReviewDeskError
-    from models.values import Invalid, parse_amount
+    from models.intake.values import Invalid, parse_amount
 
     if text is None:
         return None
@@ -272,8 +272,8 @@ def _amount_yuan(text: str | None) -> Decimal | None:
 
 
 def decide(args: argparse.Namespace) -> int:
-    from models.decisions import DecisionInput, decide as record_decision
-    from models.keys import read_passphrase_file
+    from models.review.decisions import DecisionInput, decide as record_decision
+    from models.signing.keys import read_passphrase_file
 
     passphrase = read_passphrase_file(args.passphrase_file)
     with _workspace(args, create=False) as ws:
@@ -288,13 +288,13 @@ def decide(args: argparse.Namespace) -> int:
 
 
 def audit_verify(args: argparse.Namespace) -> int:
-    from models.verification import verify_anchor_file, verify_workspace
+    from models.workspace.verification import verify_anchor_file, verify_workspace
 
     with _workspace(args, create=False) as ws:
         report = verify_workspace(ws)
         for anchor_file in args.anchor or []:
             if anchor_file.suffix.lower() == ".pdf":
-                from models.verification import check_head
+                from models.workspace.verification import check_head
                 from sheets.verify import sheet_audit_head
 
                 digest = sheet_audit_head(anchor_file)
@@ -311,7 +311,7 @@ def audit_verify(args: argparse.Namespace) -> int:
 
 
 def audit_show(args: argparse.Namespace) -> int:
-    from models.audit import entries
+    from models.workspace.audit import entries
 
     with _workspace(args, create=False) as ws:
         for entry in reversed(entries(ws.db, args.limit)):
@@ -320,7 +320,7 @@ def audit_show(args: argparse.Namespace) -> int:
 
 
 def backup(args: argparse.Namespace) -> int:
-    from models.backup import write_backup
+    from models.workspace.backup import write_backup
 
     with _workspace(args, create=False) as ws:
         written = write_backup(ws, args.out)
@@ -329,14 +329,14 @@ def backup(args: argparse.Namespace) -> int:
 
 
 def restore(args: argparse.Namespace) -> int:
-    from models.backup import restore_backup
+    from models.workspace.backup import restore_backup
     from models.failures import ReviewDeskError
 
     if args.workspace is None:
         raise ReviewDeskError("恢复备份须用 --workspace 指定目标文件夹")
     confirm = None
     if args.confirm_rollback_by:
-        from models.backup import RollbackConfirmation
+        from models.workspace.backup import RollbackConfirmation
 
         if args.passphrase_file is None:
             raise ReviewDeskError("确认回退须用 --passphrase-file 提供负责人的口令")
@@ -348,7 +348,7 @@ def restore(args: argparse.Namespace) -> int:
 
 
 def summary(args: argparse.Namespace) -> int:
-    from models.exports import export_summary
+    from models.exports.summary import export_summary
 
     with _workspace(args, create=False) as ws:
         count = export_summary(ws, args.out)
@@ -370,7 +370,7 @@ def _passphrase_files(pairs: list[str]) -> dict[str, str]:
 
 
 def session_export(args: argparse.Namespace) -> int:
-    from models.sessions import export_session
+    from models.sessions.session import export_session
 
     with _workspace(args, create=False) as ws:
         session_id = export_session(ws, args.ids, args.reviewers, args.out, lead=args.lead,
@@ -381,7 +381,7 @@ def session_export(args: argparse.Namespace) -> int:
 
 def session_open(args: argparse.Namespace) -> int:
     from models.failures import ReviewDeskError
-    from models.sessions import open_session
+    from models.sessions.session import open_session
 
     folder = args.session_workspace or args.workspace
     if folder is None:
@@ -392,7 +392,7 @@ def session_open(args: argparse.Namespace) -> int:
 
 
 def session_results(args: argparse.Namespace) -> int:
-    from models.sessions import export_results
+    from models.sessions.session import export_results
 
     with _workspace(args, create=False) as ws:
         count = export_results(ws, args.out, signer=args.signer,
@@ -402,7 +402,7 @@ def session_results(args: argparse.Namespace) -> int:
 
 
 def session_merge(args: argparse.Namespace) -> int:
-    from models.sessions import merge_results
+    from models.sessions.session import merge_results
 
     with _workspace(args, create=False) as ws:
         report = merge_results(ws, args.file)

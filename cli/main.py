@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from cli import argparse_zh, commands
-from models.review_terms import OUTCOMES, ROLES, STAGES
+from models.review.terms import OUTCOMES, ROLES, STAGES
 
 argparse_zh.install()
 
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test(sys.stdout)
     if args.screenshot is not None:
         from gui.screenshot import take_screenshot
-        from models.workspace import default_workspace
+        from models.workspace.workspace import default_workspace
 
         return take_screenshot(args.workspace or default_workspace(), args.screenshot, args.view, args.select)
     if args.command is None:

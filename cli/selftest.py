@@ -41,7 +41,7 @@ def step_load_policy() -> str:
 
 
 def step_assess_sample() -> str:
-    from models.assessing import assess_file
+    from models.intake.assessing import assess_file
 
     samples = _samples()
     expected: dict[str, dict[str, str | None]] = json.loads(
@@ -73,9 +73,9 @@ def step_assess_sample() -> str:
 
 
 def step_template_roundtrip() -> str:
-    from models.importer import read_applications
-    from models.readers import read_table
-    from models.template import write_template
+    from models.intake.validate import read_applications
+    from models.intake.readers import read_table
+    from models.intake.template import write_template
 
     with tempfile.TemporaryDirectory(prefix="reviewdesk-selftest-") as tmp:
         path = Path(tmp) / "申报模板.xlsx"

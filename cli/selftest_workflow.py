@@ -32,7 +32,7 @@ class Scratch:
 
 
 def _workspace():
-    from models.workspace import Workspace
+    from models.workspace.workspace import Workspace
 
     return Workspace.open(Scratch.path("ws"), create=False)
 
@@ -45,14 +45,14 @@ def _sample() -> Path:
 
 
 def step_create_demo() -> str:
-    from models.demo import create_demo
+    from demo.workspace import create_demo
 
     return create_demo(Scratch.path("ws"), count=12)
 
 
 def step_assess_file() -> str:
-    from models.assessing import assess_file
-    from models.workspace_history import WorkspaceHistory
+    from models.intake.assessing import assess_file
+    from models.review.history import WorkspaceHistory
 
     with _workspace() as ws:
         results = assess_file(_sample(), WorkspaceHistory(ws.db))
@@ -63,8 +63,8 @@ def _sample_evidence() -> Path:
     """The files the sample's 附件 column names, as small PDFs, the way an intake desk hands them over."""
     from reportlab.pdfgen import canvas
 
-    from models.fonts import register_reportlab_font
-    from models.importer import read_applications
+    from models.exports.fonts import register_reportlab_font
+    from models.intake.validate import read_applications
 
     folder = Scratch.path("附件")
     folder.mkdir(exist_ok=True)
@@ -79,7 +79,7 @@ def _sample_evidence() -> Path:
 
 
 def step_import_file() -> str:
-    from models.intake import import_file
+    from models.intake.importing import import_file
 
     with _workspace() as ws:
         result = import_file(ws, _sample(), evidence=_sample_evidence(), actor="自检")
@@ -96,9 +96,9 @@ def _decided_id(ws) -> str:
 
 
 def step_decide_both_stages() -> str:
-    from models.decisions import DecisionInput, decide
-    from models.conflicts import declare_conflict
-    from models.demo import DEMO_PASSPHRASE
+    from models.review.decisions import DecisionInput, decide
+    from models.review.conflicts import declare_conflict
+    from demo.workspace import DEMO_PASSPHRASE
 
     with _workspace() as ws:
         application_id = _decided_id(ws)
@@ -111,8 +111,8 @@ def step_decide_both_stages() -> str:
 
 
 def step_export_and_verify_sheet() -> str:
-    from models.demo import DEMO_PASSPHRASE
-    from models.reviewers import ca_certificate
+    from demo.workspace import DEMO_PASSPHRASE
+    from models.signing.reviewers import ca_certificate
     from sheets.batch import export_sheets
     from sheets.verify import verify_pdf
 
@@ -129,9 +129,9 @@ def step_export_and_verify_sheet() -> str:
 
 
 def step_backup_and_restore() -> str:
-    from models.backup import restore_backup, write_backup
-    from models.verification import verify_workspace
-    from models.workspace import Workspace
+    from models.workspace.backup import restore_backup, write_backup
+    from models.workspace.verification import verify_workspace
+    from models.workspace.workspace import Workspace
 
     with _workspace() as ws:
         archive = write_backup(ws, Scratch.path("backup.zip"), actor="自检")

@@ -18,8 +18,8 @@ def export_sheets(args: argparse.Namespace) -> int:
     """``export-sheets --out DIR [--ids ID ...] --signer NAME --passphrase-file FILE [--jobs N]``."""
     from cli.commands import _workspace
     from models.failures import ReviewDeskError
-    from models.keys import PassphraseError, WrongPassphrase, read_passphrase_file
-    from models.reviewers import ReviewerError
+    from models.signing.keys import PassphraseError, WrongPassphrase, read_passphrase_file
+    from models.signing.reviewers import ReviewerError
     from sheets.batch import ExportRefused, SheetResult, export_sheets as export
 
     if args.jobs is not None and args.jobs < 1:
@@ -62,8 +62,8 @@ def export_sheets(args: argparse.Namespace) -> int:
 def verify(args: argparse.Namespace) -> int:
     """``verify [FILE ...] [--code CODE] [--ca CA.crt]``: offline; the workspace, if any, adds the content checks."""
     from models.failures import ReviewDeskError
-    from models.reviewers import ca_certificate
-    from models.workspace import Workspace, default_workspace
+    from models.signing.reviewers import ca_certificate
+    from models.workspace.workspace import Workspace, default_workspace
     from sheets.codes import BadCode
     from sheets.verify import load_ca_file, lookup_code, verify_pdf
 

@@ -67,7 +67,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def open_main_window(folder: Path) -> QWidget:
     """Open the workspace in ``folder`` and build the main window over it; raises ReviewDeskError."""
-    from models.workspace import Workspace
+    from models.workspace.workspace import Workspace
 
     from gui.errors import log_to
     from gui.main_window import MainWindow
@@ -80,12 +80,12 @@ def open_main_window(folder: Path) -> QWidget:
 def run_gui(workspace: Path | None = None) -> int:
     """Start the desktop program; returns the exit code of the event loop."""
     app = create_application()
-    from models.workspace import default_workspace
+    from models.workspace.workspace import default_workspace
 
     from gui import errors
 
     from gui.settings_dialog import remembered_workspace
-    from models.workspace import DB_NAME
+    from models.workspace.workspace import DB_NAME
 
     folder = Path(workspace) if workspace is not None else remembered_workspace() or default_workspace()
     if workspace is None and not (folder / DB_NAME).exists():

@@ -7,8 +7,8 @@ from html import escape
 
 from policy.assessment import STATUS_LABELS
 
-from models.casefile import Case
-from models.evidence_match import match_requirements
+from models.review.casefile import Case
+from models.review.evidence_match import match_requirements
 
 from gui.money import wan_text
 from gui.decision_form import DecisionForm

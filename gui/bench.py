@@ -93,7 +93,7 @@ from pathlib import Path
 from gui.app import create_application
 from gui.main_window import MainWindow, REVIEW_TAB
 from gui.qt import QEvent, QObject, QSettings, QTimer
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[1])
 """ + _PAINT_WATCH + r"""
 app = create_application()
@@ -139,8 +139,8 @@ import sys, time
 from decimal import Decimal
 from bench.generate import records
 from policy.catalog import load_policy
-from models.queue import QueueRow
-from models.queue_index import QueueIndex, QueueQuery, QueueFilter
+from models.review.queue import QueueRow
+from models.review.queue_index import QueueIndex, QueueQuery, QueueFilter
 from gui.app import create_application
 from gui.qt import QEvent, QObject, QTimer
 from gui.queue_model import QueueModel
@@ -225,8 +225,8 @@ def make_workspace(folder: Path, count: int = 10_000) -> Path:
     from bench.generate import records, write_csv
     from policy.catalog import load_policy
 
-    from models.intake import import_file
-    from models.workspace import Workspace
+    from models.intake.importing import import_file
+    from models.workspace.workspace import Workspace
 
     folder = Path(folder)
     rows = list(records(load_policy(), count))

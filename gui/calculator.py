@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models.calculator import Candidate, Overview, enterprise_overview, find_enterprise, known_enterprises
-from models.workspace import Workspace
+from models.review.calculator import Candidate, Overview, enterprise_overview, find_enterprise, known_enterprises
+from models.workspace.workspace import Workspace
 from policy.assessment import STATUS_LABELS
 from policy.catalog import Policy, load_policy
 

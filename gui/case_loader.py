@@ -13,13 +13,13 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from models.evidence import INTACT, EvidenceAltered, EvidenceStore, Integrity
-from models.workspace import Workspace
+from models.workspace.evidence import INTACT, EvidenceAltered, EvidenceStore, Integrity
+from models.workspace.workspace import Workspace
 
 from gui.qt import QImage, QObject, QRunnable, QThreadPool, Signal
 
 if TYPE_CHECKING:
-    from models.casefile import Case, EvidenceFile
+    from models.review.casefile import Case, EvidenceFile
 
 CACHE_SIZE = 6
 
@@ -44,7 +44,7 @@ class LoadedCase:
 
 def load_with_evidence(ws: Workspace, application_id: str) -> LoadedCase:
     """The case and every evidence file, each re-hashed as it is read."""
-    from models.casefile import load_case
+    from models.review.casefile import load_case
 
     case = load_case(ws, application_id)
     store = EvidenceStore(ws.evidence_dir)

@@ -1,6 +1,6 @@
 """The decision form: stage, outcome, amount in 万元, opinion and internal note.
 
-The form only collects; :func:`models.decisions.decide_with_key` checks every
+The form only collects; :func:`models.review.decisions.decide_with_key` checks every
 rule (cap, roles, order of stages) and says in Chinese what is wrong.
 """
 
@@ -11,11 +11,11 @@ from decimal import Decimal, InvalidOperation
 
 from policy.money import wan_text, wan_to_yuan
 
-from models.casefile import Case
-from models.decisions import FIRST, OUTCOMES, SECOND, WITH_AMOUNT, DecisionInput
-from models.drafts import Draft
+from models.review.casefile import Case
+from models.review.decisions import FIRST, OUTCOMES, SECOND, WITH_AMOUNT, DecisionInput
+from models.review.drafts import Draft
 from models.failures import ReviewDeskError
-from models.queue_index import default_stage, stages_for_role
+from models.review.queue_index import default_stage, stages_for_role
 
 from gui.money import wan_text as screen_wan
 from gui.qt import (

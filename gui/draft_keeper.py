@@ -1,4 +1,4 @@
-"""Keeps what a reviewer types into the decision form as a 草稿 until it is saved (see models.drafts).
+"""Keeps what a reviewer types into the decision form as a 草稿 until it is saved (see models.review.drafts).
 
 The form is written to the drafts file shortly after each change and before moving away,
 so moving on, closing the window or a crash loses nothing typed.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from models.drafts import Draft, DraftStore
+from models.review.drafts import Draft, DraftStore
 
 from gui.assessment_pane import AssessmentPane
 from gui.qt import QMessageBox, QObject, QTimer, QWidget, Signal

@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from models.errors import ImportRejected
+from models.intake.problems import ImportRejected
 from models.failures import ReviewDeskError
 
 from gui.qt import QMessageBox, QWidget

@@ -26,7 +26,7 @@ def choose_first_workspace(default: Path, parent: QWidget | None = None) -> Path
 
         return default if BureauSetupDialog.ask(default, parent) else None
     if box.clickedButton() is demo:
-        from models.demo import create_demo
+        from demo.workspace import create_demo
 
         folder = default.parent / "demo"
         create_demo(folder)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.columns import COLUMNS, column_for_header
-from models.errors import ImportRejected, UnreadableFile
-from models.evidence_match import evidence_folder_beside
-from models.intake import ImportResult
-from models.readers import SUPPORTED_SUFFIXES, RawTable, read_table
-from models.template import write_template
+from models.intake.columns import COLUMNS, column_for_header
+from models.intake.problems import ImportRejected, UnreadableFile
+from models.review.evidence_match import evidence_folder_beside
+from models.intake.importing import ImportResult
+from models.intake.readers import SUPPORTED_SUFFIXES, RawTable, read_table
+from models.intake.template import write_template
 
 from gui.import_job import COMMIT_STAGE, ImportJob, _keep_until_done
 from gui.import_tables import PREVIEW_ROWS, PreviewModel, ProblemModel, problems_of, problems_tsv, save_problems

@@ -11,9 +11,9 @@ import threading
 import traceback
 from pathlib import Path
 
-from models.errors import ImportRejected
+from models.intake.problems import ImportRejected
 from models.failures import ReviewDeskError
-from models.intake import import_file
+from models.intake.importing import import_file
 
 from gui.errors import log
 from gui.ops import worker_workspace

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from models.columns import COLUMNS, column_for_header
-from models.errors import ImportRejected, Problem, UnreadableFile
-from models.readers import RawTable
-from models.copy_out import neutralise, tsv_cell
-from models.values import cell_text
+from models.intake.columns import COLUMNS, column_for_header
+from models.intake.problems import ImportRejected, Problem, UnreadableFile
+from models.intake.readers import RawTable
+from models.exports.copy_out import neutralise, tsv_cell
+from models.intake.values import cell_text
 
 from gui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPalette, Qt
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from policy.catalog import load_policy
 
-from models.queue_index import QueueIndex, load_queue_index, review_progress
-from models.staff import next_step, signing_people
-from models.workspace import Workspace
+from models.review.queue_index import QueueIndex, load_queue_index, review_progress
+from models.signing.staff import next_step, signing_people
+from models.workspace.workspace import Workspace
 
 from gui import errors
 from gui.actions import COMMANDS, MENUS, TICK_COUNT, ShortcutLegend, build_actions
@@ -23,7 +23,7 @@ from gui.qt import (
 )
 from gui.queue_model import QueueModel, WorkspaceQueueSource
 from gui.queue_view import QueueView
-from gui.session import IDLE_CHECK_MS, ReviewSession, idle_minutes
+from gui.sitting import IDLE_CHECK_MS, ReviewSession, idle_minutes
 from gui.settings_store import app_settings
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ DIALOG_COMMANDS = ("import_file", "print_sheet", "export_sheet", "print_blank_fo
                    "calculator", "help_keys", "about", "export_session", "open_session", "export_results",
                    "merge_results")
 # Imported on a worker thread once the queue is shown, so opening the first case does not wait for them.
-WARM_MODULES = ("gui.review_view", "models.casefile", "models.reviewers")
+WARM_MODULES = ("gui.review_view", "models.review.casefile", "models.signing.reviewers")
 
 
 def _warm_imports(progress: object = None) -> None:
@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         folder = self.ws.folder
 
         def unlock_key(progress: object) -> object:
-            from models.reviewers import unlock
+            from models.signing.reviewers import unlock
 
             with worker_workspace(folder) as ws:
                 return unlock(ws, name, passphrase)
@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
         self._update_progress()
 
     def _show_drafts_in_queue(self) -> None:
-        from models.drafts import DraftStore
+        from models.review.drafts import DraftStore
 
         reviewer = self.session.current
         if not reviewer:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, Iterator, TypeVar
 
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 
 from gui import errors
 from gui.qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget, Signal

@@ -37,7 +37,7 @@ class PassphraseDialog(QDialog):
 
 
 class NewPassphraseFields(QWidget):
-    """A new passphrase typed twice, with the strength hint from ``models.keys`` as it is typed."""
+    """A new passphrase typed twice, with the strength hint from ``models.signing.keys`` as it is typed."""
 
     def __init__(self, parent: QWidget | None, whose: str) -> None:
         super().__init__(parent)
@@ -57,7 +57,7 @@ class NewPassphraseFields(QWidget):
         self._update()
 
     def _update(self) -> None:
-        from models.keys import passphrase_strength
+        from models.signing.keys import passphrase_strength
 
         text = self.first.text()
         self.strength.setText(f"口令强度：{passphrase_strength(text)}" if text else "")

@@ -1,6 +1,6 @@
 """人员管理: a 系统管理员 adds 初审 and 复核 reviewers, 负责人 and the 审计员, and disables, re-keys or revokes.
 
-Every change goes through ``models.people`` with the 系统管理员's own passphrase
+Every change goes through ``models.signing.people`` with the 系统管理员's own passphrase
 and the CA passphrase, typed here each time and never kept.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from models.review_terms import ADMIN, AUDITOR, FIRST_REVIEWER, LEAD_ROLE, SECOND_REVIEWER
+from models.review.terms import ADMIN, AUDITOR, FIRST_REVIEWER, LEAD_ROLE, SECOND_REVIEWER
 
 from gui import errors
 from gui.ops import Op, worker_workspace
@@ -116,7 +116,7 @@ class PeopleDialog(QDialog):
     # --- showing ----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        from models.reviewers import list_reviewers
+        from models.signing.reviewers import list_reviewers
 
         with worker_workspace(self.folder) as ws:
             people = list_reviewers(ws)
@@ -144,8 +144,8 @@ class PeopleDialog(QDialog):
 
     # --- acting -----------------------------------------------------------------------------------
 
-    def _auth(self):  # noqa: ANN202 - models.people.AdminAuth
-        from models.people import AdminAuth
+    def _auth(self):  # noqa: ANN202 - models.signing.people.AdminAuth
+        from models.signing.people import AdminAuth
 
         return AdminAuth(self.ca_passphrase.text(), self.admin.currentText() or None, self.admin_passphrase.text())
 
@@ -178,7 +178,7 @@ class PeopleDialog(QDialog):
         Op(self, run).success(done).failure(failed).with_progress(label).run()
 
     def add_person(self) -> None:
-        from models.people import add_reviewer
+        from models.signing.people import add_reviewer
 
         if self.new_passphrase.problem():
             self.say(self.new_passphrase.problem() or "", ok=False)
@@ -199,28 +199,28 @@ class PeopleDialog(QDialog):
         act(name)
 
     def _disable(self, name: str) -> None:
-        from models.people import disable_reviewer
+        from models.signing.people import disable_reviewer
 
         reason = self.reason.text()
         self._run(lambda ws, auth: (disable_reviewer(ws, name, auth=auth, reason=reason),
                                     f"已停用 {name}：此后不能签名，此前的签名仍然有效")[1], f"正在停用 {name}…")
 
     def _enable(self, name: str) -> None:
-        from models.people import enable_reviewer
+        from models.signing.people import enable_reviewer
 
         reason = self.reason.text()
         self._run(lambda ws, auth: (enable_reviewer(ws, name, auth=auth, reason=reason), f"已启用 {name}")[1],
                   f"正在启用 {name}…")
 
     def _revoke(self, name: str) -> None:
-        from models.people import revoke_reviewer
+        from models.signing.people import revoke_reviewer
 
         reason = self.reason.text()
         self._run(lambda ws, auth: f"已吊销 {name} 的证书（{revoke_reviewer(ws, name, auth=auth, reason=reason)[:19]}）："
                                    "此后的签名无效，此前的签名仍然有效", f"正在吊销 {name} 的证书…")
 
     def _rekey(self, name: str) -> None:
-        from models.people import rekey_reviewer
+        from models.signing.people import rekey_reviewer
 
         if self.rekey_passphrase.problem():
             self.say(self.rekey_passphrase.problem() or "", ok=False)

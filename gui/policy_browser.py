@@ -6,7 +6,7 @@ import html
 import re
 from functools import cache
 
-from models.calculator import KIND_LABELS, NUMBER_LABELS, TIMING_LABELS, as_written, rule_summary
+from models.review.calculator import KIND_LABELS, NUMBER_LABELS, TIMING_LABELS, as_written, rule_summary
 from policy.catalog import AwardItem, Clause, Policy, load_policy
 
 from gui.qt import (

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from policy.assessment import STATUS_LABELS
 from sqlite_utils import Database
 
-from models.queue import QueueRow, queue_rows
-from models.queue_index import QueueFilter, QueueIndex, QueueQuery, is_recused, refresh_rows, sort_order
+from models.review.queue import QueueRow, queue_rows
+from models.review.queue_index import QueueFilter, QueueIndex, QueueQuery, is_recused, refresh_rows, sort_order
 
 from gui.money import wan_text
 from gui.qt import QAbstractTableModel, QColor, QModelIndex, QObject, QPersistentModelIndex, Qt

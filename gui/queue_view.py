@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from policy.assessment import STATUS_LABELS
 
-from models.queue import STAGES
-from models.queue_index import QueueIndex, QueueQuery
+from models.review.queue import STAGES
+from models.review.queue_index import QueueIndex, QueueQuery
 
 from gui.qt import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QKeyEvent, QLabel, QLineEdit, QModelIndex, Qt,
@@ -144,7 +144,7 @@ class QueueView(QWidget):
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), len(self.model.index_data)
         text = f"共 {total} 件申报" if shown == total else f"显示 {shown} 件（共 {total} 件）"
-        hint = getattr(self, "empty_hint", "")  # what to do next, from models.staff.next_step
+        hint = getattr(self, "empty_hint", "")  # what to do next, from models.signing.staff.next_step
         self.count_label.setText(hint if hint and not total else text + "　·　Enter 或双击打开审核")
 
     def _open_index(self, index: QModelIndex) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from models.casefile import load_case
-from models.conflicts import declare_conflict
-from models.decisions import decide_with_key
-from models.queue_index import may_act_next
-from models.workspace import Workspace
+from models.review.casefile import load_case
+from models.review.conflicts import declare_conflict
+from models.review.decisions import decide_with_key
+from models.review.queue_index import may_act_next
+from models.workspace.workspace import Workspace
 
 from gui import errors
 from gui.assessment_pane import AssessmentPane
@@ -21,7 +21,7 @@ from gui.qt import (
     QFrame, QHBoxLayout, QInputDialog, QLabel, QSplitter, Qt, QToolButton, QVBoxLayout, QWidget, Signal,
 )
 from gui.queue_model import QueueModel
-from gui.session import ReviewSession
+from gui.sitting import ReviewSession
 from gui.settings_store import app_settings, read_list
 
 PANES = ("clause", "evidence", "assessment")
@@ -256,7 +256,7 @@ class ReviewView(QWidget):
     def withdraw_my_conflict(self) -> None:
         """Withdraw the current reviewer's declared conflict: a reason, and their passphrase asked again."""
         from gui.passphrase_dialog import PassphraseDialog
-        from models.conflicts import withdraw_conflict
+        from models.review.conflicts import withdraw_conflict
 
         reviewer = self.session.current
         if not reviewer or self.current_id is None or self.gate() is not Gate.CONFLICT:

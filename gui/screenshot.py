@@ -45,7 +45,7 @@ def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
-    from models.workspace import Workspace
+    from models.workspace.workspace import Workspace
 
     from gui.app import create_application
     from gui.main_window import POLICY_TAB, REVIEW_TAB, STATS_TAB, MainWindow

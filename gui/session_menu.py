@@ -1,4 +1,4 @@
-"""The 会评 menu: export a session package, open one, export its results, merge them back (``models.sessions``).
+"""The 会评 menu: export a session package, open one, export its results, merge them back (``models.sessions.session``).
 
 :func:`install` connects the menu's actions (declared in ``gui.actions``) to a
 :class:`SessionMenu` on the main window, shows a 会评 marker in the status bar of
@@ -151,7 +151,7 @@ class SessionMenu(QObject):
         folder = window.ws.folder
 
         def export(progress: OpProgress) -> str:
-            from models.sessions import export_session
+            from models.sessions.session import export_session
 
             with worker_workspace(folder) as ws:
                 return export_session(ws, choice.ids, choice.reviewers, choice.out, lead=lead,
@@ -180,7 +180,7 @@ class SessionMenu(QObject):
             return
 
         def open_(progress: OpProgress) -> str:
-            from models.sessions import open_session
+            from models.sessions.session import open_session
 
             return open_session(package, folder, actor=self.actor)
 
@@ -219,7 +219,7 @@ class SessionMenu(QObject):
         folder = window.ws.folder
 
         def export(progress: OpProgress) -> int:
-            from models.sessions import export_results
+            from models.sessions.session import export_results
 
             with worker_workspace(folder) as ws:
                 return export_results(ws, out, signer=signer, passphrase=typed[signer])
@@ -243,7 +243,7 @@ class SessionMenu(QObject):
         folder, actor = window.ws.folder, self.actor
 
         def merge(progress: OpProgress) -> MergeOutcome:
-            from models.sessions import merge_results
+            from models.sessions.session import merge_results
 
             with worker_workspace(folder) as ws:
                 report = merge_results(ws, results, actor=actor)

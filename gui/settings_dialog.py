@@ -10,16 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.failures import ReviewDeskError
-from models.fonts import PDF_FONT_SETTING, NoCjkFont, find_cjk_font, truetype_subfont
-from models.reviewers import list_reviewers
-from models.storage import refuse_network_share
-from models.workspace import DB_NAME, Workspace, default_workspace
+from models.exports.fonts import PDF_FONT_SETTING, NoCjkFont, find_cjk_font, truetype_subfont
+from models.signing.reviewers import list_reviewers
+from models.workspace.storage import refuse_network_share
+from models.workspace.workspace import DB_NAME, Workspace, default_workspace
 
 from gui.qt import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QPushButton, QSpinBox, Qt, QVBoxLayout, QWidget,
 )
-from gui.session import IDLE_MINUTES_KEY, idle_minutes
+from gui.sitting import IDLE_MINUTES_KEY, idle_minutes
 from gui.settings_store import app_settings
 
 REVIEWER_KEY = "profile/reviewer_name"

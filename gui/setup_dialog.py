@@ -1,4 +1,4 @@
-"""为本局新建工作区: the CA, the 系统管理员 and the first 负责人, through ``models.people.set_up_bureau``."""
+"""为本局新建工作区: the CA, the 系统管理员 and the first 负责人, through ``models.signing.people.set_up_bureau``."""
 
 from __future__ import annotations
 
@@ -68,8 +68,8 @@ class BureauSetupDialog(QDialog):
 
     def create(self) -> None:
         from models.failures import ReviewDeskError
-        from models.people import set_up_bureau
-        from models.workspace import Workspace
+        from models.signing.people import set_up_bureau
+        from models.workspace.workspace import Workspace
 
         for fields in (self.ca_passphrase, self.admin_passphrase, self.lead_passphrase):
             if fields.problem():

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from models.decisions import FIRST
+from models.review.decisions import FIRST
 from sheets.single import NO_FIRST_DECISION, IssuedSheet, export_with_key, issued_copy, stored_copy
 
 from gui import errors, passphrase_dialog
@@ -32,9 +32,9 @@ from gui.settings_store import app_settings
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from models.workspace import Workspace
+    from models.workspace.workspace import Workspace
 
-    from gui.session import ReviewSession
+    from gui.sitting import ReviewSession
 
 TITLE = "审核表"
 EXPORT_DIR_SETTING = "sheets/export_dir"
@@ -80,7 +80,7 @@ def with_signing_key(window: Window, then: Callable[[str, ec.EllipticCurvePrivat
     folder = window.ws.folder
 
     def unlock_key(progress: object) -> ec.EllipticCurvePrivateKey:
-        from models.reviewers import unlock
+        from models.signing.reviewers import unlock
 
         with worker_workspace(folder) as ws:
             return unlock(ws, name, passphrase)
@@ -212,8 +212,8 @@ def print_blank_form(window: Window, ws: Workspace, application_id: str) -> None
     scratch = Path(tempfile.mkdtemp(prefix="reviewdesk-blank-"))
 
     def render(progress: object) -> Path:
-        from models.casefile import load_case
-        from models.fonts import PDF_FONT_SETTING
+        from models.review.casefile import load_case
+        from models.exports.fonts import PDF_FONT_SETTING
         from sheets.batch import file_name, write_atomically
         from sheets.blank_form import render_blank_form
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from models.statistics import GROUPINGS, GroupTotal, Totals, totals
-from models.workspace import Workspace
+from models.exports.statistics import GROUPINGS, GroupTotal, Totals, totals
+from models.workspace.workspace import Workspace
 
 from gui.money import wan_text
 from gui import errors

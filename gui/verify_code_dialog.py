@@ -15,7 +15,7 @@ from gui.qt import (
 )
 
 if TYPE_CHECKING:
-    from models.workspace import Workspace
+    from models.workspace.workspace import Workspace
     from sheets.verify import CodeLookup
 
 GOOD, BAD, UNKNOWN = "#1b5e20", "#b3261e", "#8a5a00"

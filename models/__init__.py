@@ -1,1 +1,1 @@
-"""Reading intake files and what is built on them; no Qt here."""
+"""The core below the GUI: intake, the workspace and its log, the review, signing, sessions and exports; no Qt here."""

@@ -38,7 +38,7 @@ def megabytes(count: int) -> str:
     return f"{count // (1024 * 1024)} MB"
 
 # What comes back in. A results package holds decisions and declarations only; a session
-# package holds evidence too and is still read into memory by ``models.sessions``.
+# package holds evidence too and is still read into memory by ``models.sessions.session``.
 MAX_RESULTS_PACKAGE_BYTES = 64 * 1024 * 1024
 MAX_SESSION_PACKAGE_BYTES = 1024 * 1024 * 1024
 MAX_BACKUP_BYTES = 64 * 1024 * 1024 * 1024

@@ -21,13 +21,13 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from models.casefile import load_case
-from models.decisions import FIRST
+from models.review.casefile import load_case
+from models.review.decisions import FIRST
 from models.failures import ReviewDeskError
-from models.fonts import PDF_FONT_SETTING
-from models.review_terms import DECIDING_ROLES
-from models.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
-from models.workspace import Workspace
+from models.exports.fonts import PDF_FONT_SETTING
+from models.review.terms import DECIDING_ROLES
+from models.signing.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
+from models.workspace.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from models.keys import KdfParams
+from models.signing.keys import KdfParams
 from sheets.batch import SheetJob, _contents, decided_ids, run_jobs
 from sheets.content import issue_for
 from sheets.sign import SignerMaterial
@@ -22,9 +22,9 @@ GOAL_SIGNED_PER_SECOND = 40.0
 
 
 def _setup(folder: Path, n: int) -> tuple[list[SheetJob], list[SheetJob], SignerMaterial]:
-    from models.demo import DEMO_PASSPHRASE, create_demo
-    from models.reviewers import ca_certificate, get_reviewer, unlock
-    from models.workspace import Workspace
+    from demo.workspace import DEMO_PASSPHRASE, create_demo
+    from models.signing.reviewers import ca_certificate, get_reviewer, unlock
+    from models.workspace.workspace import Workspace
 
     create_demo(folder / "workspace", count=60, kdf=KdfParams.cheap_for_tests())
     with Workspace.open(folder / "workspace", create=False) as ws:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.casefile import Case
+from models.review.casefile import Case
 from sheets.content import content_from_case
 from sheets.layout import render
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.failures import ReviewDeskError
-from models.signing import canonical_bytes
+from models.signing.signatures import canonical_bytes
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DATA_SYMBOLS = 19

@@ -16,9 +16,9 @@ from typing import Any
 from policy.assessment import STATUS_LABELS
 from policy.catalog import load_policy
 
-from models.casefile import Case, DecisionView
-from models.records import application_snapshot, money_text
-from models.signing import canonical_bytes
+from models.review.casefile import Case, DecisionView
+from models.workspace.records import application_snapshot, money_text
+from models.signing.signatures import canonical_bytes
 from sheets.codes import legacy_verification_code, verification_code
 
 SHEET_FORMAT = "reviewdesk-sheet/2"

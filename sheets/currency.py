@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from models.records import application_from_row, application_snapshot
-from models.review_terms import FIRST, SECOND
-from models.signing import canonical_bytes
-from models.workspace import Workspace
+from models.workspace.records import application_from_row, application_snapshot
+from models.review.terms import FIRST, SECOND
+from models.signing.signatures import canonical_bytes
+from models.workspace.workspace import Workspace
 from sheets.registry import SheetRow, newest_sheet
 from sheets.times import local_time
 

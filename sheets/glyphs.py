@@ -2,7 +2,7 @@
 
 The main CJK font lacks many characters of the CJK Extensions that enterprise
 names contain (䶮, 𠮷 …). Text is cut into runs, each in the first font of the
-chain that has its characters (``models.fonts`` finds the fallbacks). A
+chain that has its characters (``models.exports.fonts`` finds the fallbacks). A
 character no font has is not drawn as a blank: :func:`check_printable` refuses
 the export, naming the character and the field.
 

@@ -18,8 +18,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
 
-from models.audit import now_text as audit_now
-from models.review_terms import OUTCOMES
+from models.workspace.audit import now_text as audit_now
+from models.review.terms import OUTCOMES
 from sheets.amounts import rmb_uppercase
 from sheets.content import DecisionBlock, SheetContent, SheetIssue, printed_fields
 from sheets.flowables import CheckBoxes, QrFlowable, StampSpot

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 from sheets.codes import read_code
 from sheets.currency import Currency, sheet_currency
 from sheets.registry import EXPORT_ACTION, SheetRow, find_code, stored_record

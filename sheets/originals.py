@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from models import audit
-from models.evidence import EvidenceAltered, EvidenceStore
-from models.workspace import Workspace
+from models.workspace import audit
+from models.workspace.evidence import EvidenceAltered, EvidenceStore
+from models.workspace.workspace import Workspace
 from sheets.currency import sheet_currency
 from sheets.registry import SheetRow, newest_sheet, stored_record
 

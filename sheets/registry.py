@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from models import audit
+from models.workspace import audit
 from models.failures import ReviewDeskError
-from models.signing import canonical_bytes
+from models.signing.signatures import canonical_bytes
 from sheets.codes import ALPHABET
 from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
 

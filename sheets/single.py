@@ -18,11 +18,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.casefile import load_case
+from models.review.casefile import load_case
 from models.failures import ReviewDeskError
-from models.fonts import PDF_FONT_SETTING
-from models.reviewers import ca_certificate, get_reviewer
-from models.workspace import Workspace
+from models.exports.fonts import PDF_FONT_SETTING
+from models.signing.reviewers import ca_certificate, get_reviewer
+from models.workspace.workspace import Workspace
 from sheets.batch import (
     ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
 )

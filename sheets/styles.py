@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
-from models.fonts import register_reportlab_fallbacks, register_reportlab_font
+from models.exports.fonts import register_reportlab_fallbacks, register_reportlab_font
 from sheets import linebreak
 from sheets.glyphs import FontChain, register_chain
 from policy.money import wan_text

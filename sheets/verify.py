@@ -31,10 +31,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from models.ca import cert_from_pem, certificate_issued_by, common_name, fingerprint
+from models.signing.ca import cert_from_pem, certificate_issued_by, common_name, fingerprint
 from models.failures import ReviewDeskError
-from models.signing import verify_record
-from models.workspace import Workspace
+from models.signing.signatures import verify_record
+from models.workspace.workspace import Workspace
 from sheets.content import SHEET_FORMATS, SHEET_RECORD_FILE, STAGE_FILES, code_for
 from sheets.currency import Currency, sheet_currency
 from sheets.lookup import CodeLookup, lookup_code  # noqa: F401 - verify is where callers look for both

@@ -41,7 +41,7 @@ def test_sample_has_the_template_headers_and_an_expectation_per_row():
 
 
 def test_sample_credit_codes_are_valid():
-    from models.uscc import check_uscc
+    from models.intake.uscc import check_uscc
 
     for row in _sample_rows():
         code, error, warning = check_uscc(row["统一社会信用代码"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from models.columns import HEADERS
-from models.keys import KdfParams
-from models.people import AdminAuth, add_reviewer
-from models.reviewers import init_ca
-from models.uscc import org_code_check_char, uscc_check_char
-from models.workspace import Workspace
+from models.intake.columns import HEADERS
+from models.signing.keys import KdfParams
+from models.signing.people import AdminAuth, add_reviewer
+from models.signing.reviewers import init_ca
+from models.intake.uscc import org_code_check_char, uscc_check_char
+from models.workspace.workspace import Workspace
 
 PASSPHRASE = "测试口令-123456"
 CA_PASSPHRASE = "测试CA口令-654321"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from models.columns import HEADERS
+from models.intake.columns import HEADERS
 from tests.workspace_support import intake_row, valid_uscc, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]

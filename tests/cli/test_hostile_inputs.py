@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from models.columns import HEADERS
+from models.intake.columns import HEADERS
 from tests.cli.hostile import both_commands, memory_allowed
 from tests.workspace_support import intake_row, write_csv
 

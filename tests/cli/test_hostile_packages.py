@@ -6,7 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from models.session_package import RESULTS_FORMAT
+from models.sessions.package import RESULTS_FORMAT
 from tests.cli.hostile import run_limited
 from tests.workspace_support import intake_row, write_csv
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from models.demo import create_demo
-from models.keys import KdfParams
-from models.locking import LOCK_NAME
-from models.workspace import Workspace
+from demo.workspace import create_demo
+from models.signing.keys import KdfParams
+from models.workspace.locking import LOCK_NAME
+from models.workspace.workspace import Workspace
 
 DEMO_COUNT = 30
 
@@ -101,7 +101,7 @@ def window(open_window, demo_folder: Path, messages: list[str]):  # noqa: ANN001
 @pytest.fixture
 def demo_passphrase(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """PassphraseDialog.ask answers the demo passphrase; the names asked for are recorded."""
-    from models.demo import DEMO_PASSPHRASE
+    from demo.workspace import DEMO_PASSPHRASE
 
     asked: list[str] = []
 

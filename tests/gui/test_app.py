@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from models.failures import ReviewDeskError
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 
 from gui import errors
 from gui.app import RARE_CHARACTER_FAMILIES, _install_translations, create_application, run_gui

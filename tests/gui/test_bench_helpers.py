@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 
 from gui import bench
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from models.verification import verify_workspace
-from models.workspace import Workspace
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
 
 from gui.evidence_pane import Gate
 from gui.main_window import REVIEW_TAB

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from models.drafts import DraftStore
-from models.workspace import Workspace
+from models.review.drafts import DraftStore
+from models.workspace.workspace import Workspace
 
 from gui.evidence_pane import Gate
 from gui.main_window import MainWindow
@@ -138,7 +138,7 @@ import os, time
 from pathlib import Path
 from gui.app import create_application
 from gui.main_window import MainWindow
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 app = create_application()
 window = MainWindow(Workspace.open(Path({str(demo_folder)!r})))
 window.show()

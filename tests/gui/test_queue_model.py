@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from models.queue import QueueRow
-from models.queue_index import QueueFilter, QueueIndex, QueueQuery, load_queue_index, review_progress
-from models.workspace import Workspace
+from models.review.queue import QueueRow
+from models.review.queue_index import QueueFilter, QueueIndex, QueueQuery, load_queue_index, review_progress
+from models.workspace.workspace import Workspace
 
 from gui.qt import Qt
 from gui.queue_model import COLUMN_KEYS, COLUMNS, PAGE_SIZE, QueueModel, WorkspaceQueueSource

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide
-from models.demo import DEMO_PASSPHRASE
-from models.queue_index import load_queue_index
-from models.workspace import Workspace
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from demo.workspace import DEMO_PASSPHRASE
+from models.review.queue_index import load_queue_index
+from models.workspace.workspace import Workspace
 
 from gui.evidence_pane import Gate
 from gui.qt import Qt

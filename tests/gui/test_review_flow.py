@@ -8,11 +8,11 @@ import pytest
 
 from policy.catalog import load_policy
 
-from models.demo import staff_demo
-from models.demo_data import demo_rows, write_intake_csv
-from models.demo_evidence import write_evidence
-from models.keys import KdfParams
-from models.workspace import Workspace
+from demo.workspace import staff_demo
+from demo.applications import demo_rows, write_intake_csv
+from demo.evidence import write_evidence
+from models.signing.keys import KdfParams
+from models.workspace.workspace import Workspace
 
 from gui.evidence_pane import Gate
 from gui.main_window import QUEUE_TAB, REVIEW_TAB

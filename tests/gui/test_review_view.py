@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.demo import DEMO_PASSPHRASE
-from models.evidence import EvidenceStore
-from models.workspace import Workspace
+from demo.workspace import DEMO_PASSPHRASE
+from models.workspace.evidence import EvidenceStore
+from models.workspace.workspace import Workspace
 
 from gui.evidence_pane import Gate
 from gui.main_window import QUEUE_TAB, REVIEW_TAB

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from models.decisions import DecisionInput, decide
-from models.conflicts import declare_conflict
-from models.demo import DEMO_PASSPHRASE
-from models.sessions import open_session
-from models.workspace import Workspace
+from models.review.decisions import DecisionInput, decide
+from models.review.conflicts import declare_conflict
+from demo.workspace import DEMO_PASSPHRASE
+from models.sessions.session import open_session
+from models.workspace.workspace import Workspace
 
 from gui.qt import QApplication, QColor, QDialog, QImage, QMenu, QPainter, QStyleOptionViewItem, QWidget
 
@@ -212,7 +212,7 @@ def test_session_screenshots(qtbot, open_window, demo_folder: Path, tmp_path: Pa
 
 
 def _screenshots(qtbot, open_window, demo_folder, tmp_path, monkeypatch, reports, folder) -> None:  # noqa: ANN001
-    from models.sessions import export_results, export_session
+    from models.sessions.session import export_results, export_session
 
     from gui.session_dialogs import ExportSessionDialog, MergeReportDialog
 
@@ -226,7 +226,7 @@ def _screenshots(qtbot, open_window, demo_folder, tmp_path, monkeypatch, reports
     _composite(bureau, dialog, folder / "session-export.png")
 
     package = tmp_path / "会评包.zip"
-    from models.keys import KdfParams
+    from models.signing.keys import KdfParams
 
     export_session(bureau.ws, WAITING, ["审核员甲"], package, lead="科长丙", travel_kdf=KdfParams.cheap_for_tests(),
                    passphrases={"科长丙": DEMO_PASSPHRASE, "审核员甲": DEMO_PASSPHRASE})

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from models.demo import DEMO_PASSPHRASE, create_demo
-from models.keys import KdfParams
-from models.locking import LOCK_NAME
-from models.reviewers import ca_certificate, unlock
+from demo.workspace import DEMO_PASSPHRASE, create_demo
+from models.signing.keys import KdfParams
+from models.workspace.locking import LOCK_NAME
+from models.signing.reviewers import ca_certificate, unlock
 
 SIGNER = "审核员甲"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gui.session import ReviewSession
+from gui.sitting import ReviewSession
 
 
 class Clock:
@@ -49,7 +49,7 @@ def test_the_window_locks_an_idle_key_and_says_so(qtbot, window, choose_reviewer
 
 
 def test_the_idle_time_is_set_in_settings(qtbot, window, monkeypatch) -> None:  # noqa: ANN001
-    from gui.session import idle_minutes
+    from gui.sitting import idle_minutes
     from gui.settings_dialog import SettingsDialog
 
     def exec_(dialog: SettingsDialog) -> int:

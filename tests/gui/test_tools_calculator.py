@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from gui.calculator import CalculatorDialog
-from models.calculator import enterprise_overview, known_enterprises
-from models.demo import create_demo
-from models.keys import KdfParams
-from models.workspace import Workspace
+from models.review.calculator import enterprise_overview, known_enterprises
+from demo.workspace import create_demo
+from models.signing.keys import KdfParams
+from models.workspace.workspace import Workspace
 from policy.catalog import load_policy
 from policy.money import wan_text
 

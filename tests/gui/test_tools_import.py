@@ -16,11 +16,11 @@ import gui.import_job as import_job
 from gui.import_dialog import ImportDialog
 from gui.import_job import ImportJob
 from gui.import_tables import PreviewModel, ProblemModel
-from models.columns import HEADERS
-from models.errors import ImportRejected
-from models.importer import read_applications
-from models.uscc import org_code_check_char, uscc_check_char
-from models.workspace import Workspace
+from models.intake.columns import HEADERS
+from models.intake.problems import ImportRejected
+from models.intake.validate import read_applications
+from models.intake.uscc import org_code_check_char, uscc_check_char
+from models.workspace.workspace import Workspace
 
 VALID_HEADERS = ("申报编号,企业名称,统一社会信用代码,所属县区,产业,申报事项,认定日期,申报年度,数量,总投资额(万元),"
                  "设备购置额(万元),亩产效益评价,上级资助金额(万元),飞地所在地区,绩效评估,申请金额(万元),附件")
@@ -206,10 +206,10 @@ def test_template_button_writes_the_file(qtbot, workspace: Workspace, tmp_path: 
 
 
 def test_real_template_is_written(qtbot, workspace: Workspace, tmp_path: Path):
-    pytest.importorskip("models.template", reason="models/template.py has not landed yet")
+    pytest.importorskip("models.intake.template", reason="models/template.py has not landed yet")
     dialog = make_dialog(qtbot, workspace)
     assert dialog.write_template_to(tmp_path / "模板.xlsx")
-    headers, _ = __import__("models.readers", fromlist=["read_raw_rows"]).read_raw_rows(tmp_path / "模板.xlsx")
+    headers, _ = __import__("models.intake.readers", fromlist=["read_raw_rows"]).read_raw_rows(tmp_path / "模板.xlsx")
     assert list(HEADERS) == headers[:len(HEADERS)]
 
 
@@ -229,7 +229,7 @@ def test_preview_marks_unknown_and_missing_columns(qtbot, workspace: Workspace, 
 
 
 def test_item_models_pass_the_model_tester(qtmodeltester, tmp_path: Path):
-    from models.readers import read_table
+    from models.intake.readers import read_table
 
     preview = PreviewModel()
     preview.set_table(read_table(write_csv(tmp_path / "申报.csv", good_rows())))
@@ -290,8 +290,8 @@ def test_typed_path_is_previewed(qtbot, workspace: Workspace, tmp_path: Path):
 
 
 def test_the_shipped_sample_imports_as_is_with_its_evidence(qtbot, workspace: Workspace):
-    from models.casefile import load_case
-    from models.evidence_match import match_requirements
+    from models.review.casefile import load_case
+    from models.review.evidence_match import match_requirements
 
     sample = Path(__file__).resolve().parents[2] / "resources" / "samples" / "sample-applications.csv"
     dialog = make_dialog(qtbot, workspace)

@@ -6,7 +6,7 @@ import pytest
 
 from gui.policy_browser import ID_ROLE, KIND_ROLE, PolicyBrowser, clause_spans, parent_path
 from gui.qt import QUrl
-from models.calculator import rule_summary
+from models.review.calculator import rule_summary
 from policy.catalog import load_policy
 
 POLICY = load_policy()

@@ -16,7 +16,7 @@ from gui.settings_dialog import (
     pdf_font_problem,
     remembered_workspace,
 )
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 
 TRUETYPE = b"\x00\x01\x00\x00" + b"\x00" * 60
 CFF = b"OTTO" + b"\x00" * 60

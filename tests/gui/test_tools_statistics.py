@@ -10,11 +10,11 @@ import pytest
 from gui.charts import BarChart, Series, nice_step
 from gui.qt import Qt
 from gui.statistics_view import StatisticsView, TotalsModel
-from models.demo import create_demo
-from models.keys import KdfParams
-from models.queue import queue_rows
-from models.statistics import GROUPINGS, UNFILLED
-from models.workspace import Workspace
+from demo.workspace import create_demo
+from models.signing.keys import KdfParams
+from models.review.queue import queue_rows
+from models.exports.statistics import GROUPINGS, UNFILLED
+from models.workspace.workspace import Workspace
 from policy.catalog import load_policy
 from policy.money import wan_text
 

@@ -1,8 +1,9 @@
-"""Fixtures for the intake-file readers: valid codes and generated CSV/XLSX/JSON files."""
+"""Fixtures for models/: valid codes, generated CSV/XLSX/JSON files, and a staffed workspace."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from models.columns import HEADERS
-from models.uscc import org_code_check_char, uscc_check_char
+from models.intake.columns import HEADERS
+from models.intake.uscc import org_code_check_char, uscc_check_char
+from models.workspace.workspace import Workspace
 from policy.catalog import Policy, load_policy
+from tests.workspace_support import staffed_workspace
 
 _ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # letters a USCC may use
 
@@ -118,3 +121,10 @@ def intake(tmp_path: Path) -> IntakeFiles:
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy()
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = staffed_workspace(tmp_path / "ws")
+    yield workspace
+    workspace.close()

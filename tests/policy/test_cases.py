@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from models.uscc import uscc_check_char
+from models.intake.uscc import uscc_check_char
 from policy.application import Application
 from policy.catalog import load_policy
 from policy.engine import assess_batch

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from models.assessing import assess_file_in_workspace
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide
-from models.intake import import_file
-from models.workspace import Workspace
+from models.intake.assessing import assess_file_in_workspace
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from models.intake.importing import import_file
+from models.workspace.workspace import Workspace
 from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, valid_uscc, write_csv
 
 SAME = valid_uscc(7)
@@ -89,7 +89,7 @@ def test_an_imported_broader_alias_is_flagged(ws: Workspace, tmp_path: Path) -> 
 
 
 def test_refused_and_ineligible_applications_are_not_pending(ws: Workspace, tmp_path: Path) -> None:
-    from models.workspace_history import WorkspaceHistory
+    from models.review.history import WorkspaceHistory
 
     wrong_industry = intake_row(3, **{"统一社会信用代码": SAME, "产业": "生物医药", "申报事项": "马德里注册商标"})
     import_file(ws, write_csv(tmp_path / "a.csv", [_madrid(1), _madrid(2), wrong_industry]))

@@ -11,7 +11,7 @@ from importlib import resources
 import pytest
 
 from bench.generate import records, to_application
-from models.calculator import KIND_LABELS, most_yuan, rule_summary
+from models.review.calculator import KIND_LABELS, most_yuan, rule_summary
 from policy.application import Application
 from policy.catalog import DEFAULT_VERSION, Policy, parse_policy
 from policy.engine import assess_batch

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from models.demo import DEMO_PASSPHRASE, create_demo
-from models.keys import KdfParams
-from models.workspace import Workspace
+from demo.workspace import DEMO_PASSPHRASE, create_demo
+from models.signing.keys import KdfParams
+from models.workspace.workspace import Workspace
 from tests.sheets.support import FIRST_REVIEWER, Exported, copy_workspace, pick_ids
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.workspace import Workspace
+from models.workspace.workspace import Workspace
 
 FIRST_REVIEWER, SECOND_REVIEWER = "审核员甲", "审核员乙"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from cli.sheet_commands import export_sheets, verify
-from models.ca import cert_to_pem, create_ca
-from models.demo import DEMO_PASSPHRASE
-from models.reviewers import ca_certificate
-from models.workspace import Workspace
+from models.signing.ca import cert_to_pem, create_ca
+from demo.workspace import DEMO_PASSPHRASE
+from models.signing.reviewers import ca_certificate
+from models.workspace.workspace import Workspace
 from tests.sheets.support import FIRST_REVIEWER, Exported, pick_ids
 
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from cli.sheet_commands import verify as verify_command
-from models.casefile import load_case
-from models.reviewers import ca_certificate
-from models.workspace import Workspace
+from models.review.casefile import load_case
+from models.signing.reviewers import ca_certificate
+from models.workspace.workspace import Workspace
 from sheets.amounts import rmb_uppercase
 from sheets.verify import lookup_code, verify_pdf
 from tests.sheets.support import Exported

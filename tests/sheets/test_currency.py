@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from cli.sheet_commands import verify as verify_command
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide
-from models.intake import import_file
-from models.reviewers import ca_certificate
-from models.workspace import Workspace
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from models.intake.importing import import_file
+from models.signing.reviewers import ca_certificate
+from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.single import issued_copy
 from sheets.verify import lookup_code, verify_pdf

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from models.demo import DEMO_PASSPHRASE
-from models.keys import WrongPassphrase
-from models.workspace import Workspace
+from demo.workspace import DEMO_PASSPHRASE
+from models.signing.keys import WrongPassphrase
+from models.workspace.workspace import Workspace
 from sheets import batch
 from sheets.batch import ExportRefused, decided_ids, export_sheets
 from sheets.registry import EXPORT_ACTION, FAILED_ACTION, find_code
@@ -47,7 +47,7 @@ def test_all_decided_applications_are_exported_when_no_ids_are_given(demo_ws: Pa
     assert seen == list(range(1, len(expected) + 1))
     assert not [p for p in (tmp_path / "out").iterdir() if p.suffix != ".pdf"], "temporary files left behind"
     with Workspace.open(demo_ws, create=False, lock=False) as ws:
-        from models.reviewers import ca_certificate
+        from models.signing.reviewers import ca_certificate
 
         verdict = verify_pdf(tmp_path / "out" / f"{expected[0]}.pdf", ca_certificate(ws), ws)
     assert verdict.ok, verdict.reasons

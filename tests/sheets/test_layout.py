@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from models.casefile import load_case
-from models.workspace import Workspace
+from models.review.casefile import load_case
+from models.workspace.workspace import Workspace
 from sheets.blank_form import render_blank_form
 from sheets.content import SheetContent, content_from_case, issue_for
 from sheets.flowables import QrFlowable
@@ -204,7 +204,7 @@ def _squares(pdf: bytes) -> list[float]:
 
 
 def test_the_blank_form_has_a_box_of_at_least_4_mm_for_every_outcome(exported: Exported) -> None:
-    from models.review_terms import OUTCOMES
+    from models.review.terms import OUTCOMES
 
     with Workspace.open(exported.workspace, create=False, lock=False) as ws:
         pdf = render_blank_form(load_case(ws, exported.both_stages))

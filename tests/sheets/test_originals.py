@@ -6,11 +6,11 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide
-from models.intake import import_file
-from models.reviewers import ca_certificate, unlock
-from models.workspace import Workspace
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from models.intake.importing import import_file
+from models.signing.reviewers import ca_certificate, unlock
+from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.single import export_with_key
 from sheets.verify import verify_pdf

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide
-from models.intake import import_file
-from models.workspace import Workspace
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from models.intake.importing import import_file
+from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.glyphs import UnprintableCharacter, _to_unicode_cmap
 from sheets.layout import render
@@ -59,7 +59,7 @@ def test_a_character_no_font_has_refuses_the_export_naming_it(tmp_path: Path) ->
 
 
 def test_the_blank_form_refuses_too(tmp_path: Path) -> None:
-    from models.casefile import load_case
+    from models.review.casefile import load_case
     from sheets.content import content_from_case
 
     folder = _workspace(tmp_path, "聊城测试生物科技有限公司")

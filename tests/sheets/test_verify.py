@@ -13,12 +13,12 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from models.ca import create_ca, issue_reviewer
-from models.casefile import load_case
-from models.decisions import DecisionInput, decide_with_key
-from models.demo import DEMO_PASSPHRASE
-from models.reviewers import ca_certificate, unlock
-from models.workspace import Workspace
+from models.signing.ca import create_ca, issue_reviewer
+from models.review.casefile import load_case
+from models.review.decisions import DecisionInput, decide_with_key
+from demo.workspace import DEMO_PASSPHRASE
+from models.signing.reviewers import ca_certificate, unlock
+from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.codes import BadCode, verification_code
 from sheets.content import attachments, content_from_case, issue_for
@@ -237,7 +237,7 @@ def test_a_genuine_sheet_checked_after_the_certificate_expired(exported: Exporte
         certificate = ca_certificate(ws)
         signer = next(r for r in ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
                                                [FIRST_REVIEWER]))
-        from models.ca import cert_from_pem
+        from models.signing.ca import cert_from_pem
 
         later = cert_from_pem(signer[0]).not_valid_after_utc + timedelta(days=1)
         online = verify_pdf(path, certificate, ws, at=later)
@@ -258,7 +258,7 @@ def test_a_sheet_whose_amount_differs_from_the_signed_decision_says_so_in_chines
         content = content_from_case(load_case(ws, exported.both_stages), certificates)
         key = unlock(ws, FIRST_REVIEWER, DEMO_PASSPHRASE)
         reviewer = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?", [FIRST_REVIEWER]).fetchone()
-        from models.ca import cert_from_pem
+        from models.signing.ca import cert_from_pem
 
         material = SignerMaterial.of(key, cert_from_pem(reviewer[0]), ca_certificate(ws))
     assert content.first is not None

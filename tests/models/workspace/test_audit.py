@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from models.audit import head_hash, verify_chain
-from models.decisions import DecisionInput, decide
-from models.conflicts import declare_conflict
-from models.intake import import_file
-from models.verification import verify_workspace
-from models.workspace import Workspace
+from models.workspace.audit import head_hash, verify_chain
+from models.review.decisions import DecisionInput, decide
+from models.review.conflicts import declare_conflict
+from models.intake.importing import import_file
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
 from tests.workspace_support import PASSPHRASE, intake_row, write_csv
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from models.backup import BackupError, restore_backup, write_backup
-from models.casefile import load_case, verify_evidence
-from models.decisions import DecisionInput, decide
-from models.conflicts import declare_conflict
-from models.intake import import_file
-from models.verification import verify_workspace
-from models.workspace import Workspace
+from models.workspace.backup import BackupError, restore_backup, write_backup
+from models.review.casefile import load_case, verify_evidence
+from models.review.decisions import DecisionInput, decide
+from models.review.conflicts import declare_conflict
+from models.intake.importing import import_file
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
 from tests.workspace_support import PASSPHRASE, intake_row, write_csv
 
 

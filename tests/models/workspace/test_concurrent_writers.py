@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide_with_key
-from models.intake import import_file
-from models.reviewers import unlock
-from models.verification import verify_workspace
-from models.workspace import Workspace
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide_with_key
+from models.intake.importing import import_file
+from models.signing.reviewers import unlock
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
 from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
 
 TRIALS = 50

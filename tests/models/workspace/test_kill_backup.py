@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from models.backup import restore_backup, write_backup
-from models.workspace import Workspace
+from models.workspace.backup import restore_backup, write_backup
+from models.workspace.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -19,7 +19,7 @@ def _die_at_replace(code: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a child that is killed (os._exit) where the finished file would be put in place."""
     script = textwrap.dedent('''
         import os, sys
-        import models.backup as backup
+        import models.workspace.backup as backup
         real_replace = os.replace
         def killed(source, target, *args, **kwargs):
             if str(target).endswith(".zip") or ".restore-" in str(source):  # the backup's own files, not anchors
@@ -40,7 +40,7 @@ def test_a_killed_backup_leaves_no_record_and_no_copy(tmp_path: Path, caplog: py
     folder, out = tmp_path / "ws", tmp_path / "备份" / "b.zip"
     Workspace.open(folder, create=True).close()
     result = _die_at_replace(f'''
-        from models.workspace import Workspace
+        from models.workspace.workspace import Workspace
         with Workspace.open({str(folder)!r}, create=False) as ws:
             backup.write_backup(ws, {str(out)!r})
     ''')
@@ -79,7 +79,7 @@ def test_a_backup_that_inflates_a_hundredfold_is_refused_before_inflating(tmp_pa
     import json
     import zipfile
 
-    from models.backup import BackupError
+    from models.workspace.backup import BackupError
 
     bomb = tmp_path / "炸弹.zip"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:

@@ -17,18 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from models import audit
-from models.anchors import AnchorMismatch
-from models.backup import BackupError, RollbackConfirmation, RollbackRefused, restore_backup, write_backup
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide
-from models.errors import ImportRejected
-from models.intake import import_file
-from models.projection import projected_tables
-from models.reviewers import unlock
-from models.signing import canonical_bytes, sign_record
-from models.verification import verify_anchor_file, verify_workspace
-from models.workspace import Workspace, connect
+from models.workspace import audit
+from models.workspace.anchors import AnchorMismatch
+from models.workspace.backup import BackupError, RollbackConfirmation, RollbackRefused, restore_backup, write_backup
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from models.intake.problems import ImportRejected
+from models.intake.importing import import_file
+from models.workspace.projection import projected_tables
+from models.signing.reviewers import unlock
+from models.signing.signatures import canonical_bytes, sign_record
+from models.workspace.verification import verify_anchor_file, verify_workspace
+from models.workspace.workspace import Workspace, connect
 from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, valid_uscc, write_csv
 
 

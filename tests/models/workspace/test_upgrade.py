@@ -7,10 +7,10 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-from models.conflicts import declare_conflict
-from models.decisions import DecisionInput, decide
-from models.verification import verify_workspace
-from models.workspace import Workspace
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
 OLD_PASSPHRASE = "测试口令-123"  # the test passphrase of 0.1.0, before the 10-character minimum
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "workspace-0.1.0.zip"

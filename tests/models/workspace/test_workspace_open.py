@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from models.locking import WorkspaceLock, WorkspaceLocked
-from models.storage import filesystem_type
-from models.workspace import NewerSchema, NotAWorkspace, Workspace, connect
+from models.workspace.locking import WorkspaceLock, WorkspaceLocked
+from models.workspace.storage import filesystem_type
+from models.workspace.workspace import NewerSchema, NotAWorkspace, Workspace, connect
 
 
 def test_every_connection_uses_wal_and_full_sync(tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_second_instance_is_told_who_holds_it(tmp_path: Path) -> None:
     with Workspace.open(folder):
         code = (
             "import sys; sys.path.insert(0, '.');"
-            "from models.workspace import Workspace;"
+            "from models.workspace.workspace import Workspace;"
             f"Workspace.open({str(folder)!r})"
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -73,7 +73,7 @@ def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from models import schema
+    from models.workspace import schema
 
     folder = tmp_path / "ws"
     Workspace.open(folder).close()
@@ -83,7 +83,7 @@ def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.Mo
         db.execute("ALTER TABLE settings ADD COLUMN extra TEXT")
 
     monkeypatch.setattr(schema, "KNOWN_MIGRATIONS", (*schema.KNOWN_MIGRATIONS, "0002_test_column"))
-    monkeypatch.setattr("models.workspace.KNOWN_MIGRATIONS", schema.KNOWN_MIGRATIONS)
+    monkeypatch.setattr("models.workspace.workspace.KNOWN_MIGRATIONS", schema.KNOWN_MIGRATIONS)
     try:
         with Workspace.open(folder) as ws:
             columns = [row[1] for row in ws.db.execute("PRAGMA table_info(settings)")]

@@ -1,0 +1,1 @@
+"""Reading intake files (CSV, XLSX, XLS, JSON), validating every cell, and importing them."""

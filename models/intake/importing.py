@@ -1,0 +1,247 @@
+"""Importing an intake file into a workspace: validate everything, then one transaction.
+
+Nothing is written unless the whole file is valid. Evidence files are copied
+into the content-addressed store first (harmless if the import then fails);
+the applications, their evidence links, their assessments and the import's
+audit entry are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from policy.application import Application
+from policy.assessment import Assessment
+from policy.catalog import Policy, load_policy
+from policy.engine import assess_batch
+
+from models.workspace import audit
+from models.intake.problems import ImportRejected, Problem, UnreadableFile
+from models.workspace.evidence import EvidenceStore, guess_kind
+from models.intake.evidence_names import EvidenceFiles, folder_files
+from models.intake.validate import read_applications
+from models.workspace.records import APPLICATION_COLUMNS, application_values, stored_assessment
+from models.intake.safezip import UnsafeArchive, extract_evidence_zip
+from models.review.terms import RETURN_FOR_MATERIALS
+from models.workspace.workspace import Workspace
+from models.review.history import WorkspaceHistory
+
+ID_COLUMN = "申报编号"
+ATTACHMENT_COLUMN = "附件"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    file_name: str
+    sha256: str
+    imported: int
+    updated: int
+    evidence_files: int
+
+
+def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None = None,
+                update: bool = False, actor: str = "系统", policy: Policy | None = None,
+                progress: Progress | None = None, supersede_reason: str = "") -> ImportResult:
+    """Import ``path`` (CSV/XLSX/JSON) with the files named in 附件 from ``evidence``.
+
+    With ``update``, an application that has a current decision is frozen: its
+    row is refused, unless it waits for 补正 (the update is then its
+    resubmission) or ``supersede_reason`` is given (its decisions are then
+    superseded and it goes back to review, with that reason on record).
+    Raises ``ImportRejected`` (every problem at once) and writes nothing then.
+    """
+    path = Path(path)
+    policy = policy or load_policy()
+    report = progress or (lambda stage, done, total: None)
+    try:
+        with path.open("rb") as source:
+            digest = hashlib.file_digest(source, "sha256").hexdigest()
+    except OSError as error:
+        raise UnreadableFile(path, f"无法打开文件（{error.strerror or error}）") from None
+    report("读取并校验", 0, 1)
+    apps = read_applications(path, policy)
+    existing = _existing_ids(ws, [app.application_id for app in apps])
+    problems = []
+    if not update:
+        problems += [Problem(app.row, ID_COLUMN, f"申报编号 {app.application_id} 已在工作区中；如需更新请使用 --update")
+                     for app in apps if app.application_id in existing]
+    reopened = _decided(ws, existing) if update else {}
+    problems += [_frozen(app, reopened[app.application_id]) for app in apps
+                 if app.application_id in reopened and not supersede_reason.strip()
+                 and not _awaits_materials(reopened[app.application_id])]
+    with tempfile.TemporaryDirectory(dir=ws.folder, prefix=".import-") as scratch:
+        files = _evidence_files(evidence, Path(scratch), path.name)
+        resolved: dict[tuple[str, str], str] = {}
+        problems += _resolve_attachments(apps, files, evidence, resolved)
+        if problems:
+            raise ImportRejected(path.name, sorted(problems, key=lambda p: p.row))
+        report("保存附件", 0, len(resolved))
+        by_path = _store_evidence(ws, files, resolved)
+    report("评估", 0, len(apps))
+    history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
+    results = assess_batch(apps, policy, history)
+    report("写入工作区", 0, len(apps))
+    stored = {key: by_path[relative] for key, relative in resolved.items()}
+    with ws.db.atomic():
+        if reopened:
+            _reopen(ws, reopened, actor, supersede_reason.strip(), path.name)
+        _write(ws, path.name, digest, apps, results, stored, existing, policy, actor, update)
+    return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
+
+
+Decided = list[tuple[str, str, str, str]]
+"""(uuid, stage, outcome, reviewer) of an application's current decisions, in stage order."""
+
+
+def _decided(ws: Workspace, ids: set[str]) -> dict[str, Decided]:
+    found: dict[str, Decided] = {}
+    for application_id in sorted(ids):
+        rows = ws.db.execute(
+            "SELECT uuid, stage, outcome, reviewer FROM decisions WHERE application_id = ? AND current = 1 "
+            "ORDER BY decided_at", [application_id]).fetchall()
+        if rows:
+            found[application_id] = [tuple(row) for row in rows]
+    return found
+
+
+def _awaits_materials(decided: Decided) -> bool:
+    return decided[-1][2] == RETURN_FOR_MATERIALS
+
+
+def _frozen(app: Application, decided: Decided) -> Problem:
+    made = "、".join(f"{stage}（{outcome}，{reviewer}）" for _, stage, outcome, reviewer in decided)
+    return Problem(app.row, ID_COLUMN,
+                   f"申报 {app.application_id} 已有现行决定：{made}，不能直接更新。已作出决定的申报不随文件改变；"
+                   "如申报内容确需更正，请用 --supersede-decisions 写明原因，撤销现有决定并退回重新审核")
+
+
+def _reopen(ws: Workspace, reopened: dict[str, Decided], actor: str, reason: str, file_name: str) -> None:
+    """Supersede the current decisions of the reopened applications, one audit event each."""
+    for application_id, decided in reopened.items():
+        uuids = [uuid for uuid, *_ in decided]
+        ws.db.conn.executemany("UPDATE decisions SET current = 0 WHERE uuid = ?", [(u,) for u in uuids])
+        resubmitted = _awaits_materials(decided) and not reason
+        audit.append(ws.db, actor, "补正材料重新提交" if resubmitted else "撤销决定并退回重审", application_id, {
+            "file": file_name, "superseded": uuids, "reason": "申报人按补正告知提交材料" if resubmitted else reason,
+        })
+
+
+def _existing_ids(ws: Workspace, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        marks = ",".join("?" * len(chunk))
+        found.update(row[0] for row in ws.db.execute(
+            f"SELECT application_id FROM applications WHERE application_id IN ({marks})", chunk))
+    return found
+
+
+def _evidence_files(evidence: str | Path | None, scratch: Path, file_name: str) -> EvidenceFiles:
+    """The evidence files by relative path, from a folder or a ZIP (extracted safely into ``scratch``)."""
+    if evidence is None:
+        return EvidenceFiles.of({})
+    source = Path(evidence)
+    if source.is_file() and source.suffix.lower() == ".zip":
+        try:
+            return EvidenceFiles.of(extract_evidence_zip(source, scratch))
+        except UnsafeArchive as unsafe:
+            raise ImportRejected(file_name, [Problem(1, ATTACHMENT_COLUMN, line) for line in unsafe.problems]) from None
+    if not source.is_dir():
+        raise UnreadableFile(file_name, f"附件目录或压缩包 {source} 不存在")
+    return folder_files(source)
+
+
+def _resolve_attachments(apps: list[Application], files: EvidenceFiles, evidence: str | Path | None,
+                         resolved: dict[tuple[str, str], str]) -> list[Problem]:
+    """Fill ``resolved`` ((申报编号, 附件 name) → relative path); a problem for each name not resolved."""
+    problems = []
+    for app in apps:
+        for name in app.attachments:
+            if evidence is None:
+                problems.append(Problem(app.row, ATTACHMENT_COLUMN, f"找不到“{name}”：未提供附件目录或压缩包"))
+                continue
+            found = files.resolve(app.application_id, name)
+            if isinstance(found, tuple):
+                problems.append(Problem(app.row, ATTACHMENT_COLUMN, found[0]))
+            else:
+                resolved[(app.application_id, name)] = found
+    return problems
+
+
+def _store_evidence(ws: Workspace, files: EvidenceFiles,
+                    resolved: dict[tuple[str, str], str]) -> dict[str, tuple[str, int, str]]:
+    """Relative path → (sha256, size, kind) for every attachment the file names."""
+    store = EvidenceStore(ws.evidence_dir)
+    stored: dict[str, tuple[str, int, str]] = {}
+    for relative in dict.fromkeys(resolved.values()):
+        added = store.add(files.files[relative])
+        stored[relative] = (added.sha256, added.size, guess_kind(relative))
+    return stored
+
+
+def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], results: list,
+           stored: dict[tuple[str, str], tuple[str, int, str]], existing: set[str], policy: Policy,
+           actor: str, update: bool) -> None:
+    db = ws.db
+    now = audit.now_text()
+    columns = ", ".join(APPLICATION_COLUMNS)
+    marks = ", ".join("?" * (len(APPLICATION_COLUMNS) + 4))
+    demo = 1 if ws.is_demo else 0
+    with db.atomic():
+        import_id = db.execute(
+            "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor) VALUES (?,?,?,?,?,?)",
+            [file_name, digest, len(apps), int(update), now, actor],
+        ).lastrowid
+        if existing:
+            _keep_versions(ws, existing, import_id, now)
+        next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
+        db.conn.executemany(
+            f"INSERT INTO applications ({columns}, import_id, version, demo, seq) VALUES ({marks}) "
+            "ON CONFLICT(application_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in APPLICATION_COLUMNS[1:])
+            + ", import_id = excluded.import_id, version = applications.version + 1",
+            [(*application_values(app), import_id, 1, demo, next_seq + n) for n, app in enumerate(apps)],
+        )
+        db.conn.executemany(
+            "INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
+            list(set(stored.values())),
+        )
+        if existing:
+            db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?", [(i,) for i in existing])
+        db.conn.executemany(
+            "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
+            [(app.application_id, n, name, stored[(app.application_id, name)][0])
+             for app in apps for n, name in enumerate(app.attachments)],
+        )
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO assessments (application_id, policy_version, policy_hash, status, uncapped_yuan, "
+            "cap_yuan, recommended_yuan, flags, trace, record_hash, assessed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [_assessment_values(result, policy, now) for result in results],
+        )
+        audit.append(db, actor, "导入申报文件", file_name, {
+            "sha256": digest, "rows": len(apps), "updated": sorted(existing) if update else [],
+            "evidence_files": len(set(stored.values())),
+        })
+
+
+def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple:
+    stored = stored_assessment(result, policy.version, policy.content_hash)
+    return (result.application_id, policy.version, policy.content_hash, stored.status, stored.uncapped_yuan,
+            stored.cap_yuan, stored.recommended_yuan, stored.flags, stored.trace, stored.record_hash, now)
+
+
+def _keep_versions(ws: Workspace, ids: set[str], import_id: int, now: str) -> None:
+    """``--update`` keeps each earlier version, whole, in application_versions."""
+    for application_id in ids:
+        row = next(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
+        ws.db.execute(
+            "INSERT INTO application_versions (application_id, version, snapshot, replaced_at, replaced_by_import) "
+            "VALUES (?,?,?,?,?)",
+            [application_id, row["version"], json.dumps(row, ensure_ascii=False), now, import_id],
+        )

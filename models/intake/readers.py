@@ -1,0 +1,465 @@
+"""Reading CSV, XLS(X) and JSON intake files into raw cells, column by column.
+
+Nothing is interpreted here beyond what each format forces: text stays text
+("NA" and "null" included), XLSX numbers and dates keep their Python types,
+JSON numbers become exact Decimals. Fully blank rows are dropped; every kept
+row remembers its spreadsheet row number. The header may sit below a title row
+or span two rows (merged cells, see ``models.intake.header_rows``).
+Every limit of ``models.limits`` is checked before the work it guards.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from models.intake.problems import Problem, UnreadableFile
+from models.intake.header_rows import HeaderRows, locate_header
+from models.intake.json_depth import deepest_record
+from models.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_ROWS, HEADER_SEARCH_ROWS, megabytes
+from models.intake.values import Cell, cell_text
+from models.intake.xlsx_scan import column_index, column_letters, scan_workbook
+
+__all__ = ["RawTable", "read_table", "read_raw_rows", "column_index", "column_letters", "blank_row_indexes",
+           "detect_csv_encoding", "first_sheet_formula_cells", "SUPPORTED_SUFFIXES"]
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".json")
+HEADER_ROW = 1
+
+
+@dataclass(slots=True)
+class RawTable:
+    """A file's header row and its non-blank data rows, stored column by column."""
+
+    headers: list[str]
+    columns: list[list[Cell]]  # one list per header, each as long as row_numbers
+    row_numbers: list[int]
+    formula_cells: frozenset[tuple[int, int]] = frozenset()  # (row number, column index)
+    problems: list[Problem] = field(default_factory=list)  # structural problems found while reading
+    header_row: int = HEADER_ROW  # the (last) header row's spreadsheet row number
+
+    def without_rows(self, indexes: set[int]) -> RawTable:
+        if not indexes:
+            return self
+        keep = [index for index in range(len(self.row_numbers)) if index not in indexes]
+        return RawTable(
+            headers=self.headers,
+            columns=[[column[index] for index in keep] for column in self.columns],
+            row_numbers=[self.row_numbers[index] for index in keep],
+            formula_cells=self.formula_cells,
+            problems=self.problems,
+            header_row=self.header_row,
+        )
+
+    def rows(self, limit: int | None = None) -> list[list[Cell]]:
+        count = len(self.row_numbers) if limit is None else min(limit, len(self.row_numbers))
+        return [[column[index] for column in self.columns] for index in range(count)]
+
+
+def read_table(path: str | Path, max_rows: int | None = None) -> RawTable:
+    """The raw table of a CSV, XLS(X) or JSON file; raises ``UnreadableFile``."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFile(path, "找不到该文件")
+    if not path.is_file():
+        raise UnreadableFile(path, "不是文件")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(path, "只能导入 XLS、CSV、XLSX 或 JSON 文件")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableFile(path, f"文件大小 {megabytes(size)}，超过 {megabytes(MAX_FILE_BYTES)} 上限；"
+                                       "请按县区或批次拆分后分别导入")
+        if suffix == ".csv":
+            return _read_csv(path, max_rows)
+        if suffix == ".json":
+            return _read_json(path, max_rows)
+        return _read_workbook(path, max_rows)
+    except OSError as exc:
+        raise UnreadableFile(path, f"读取失败（{exc.strerror or exc}）") from exc
+    except MemoryError as exc:
+        raise UnreadableFile(path, "文件过大，内存不足以读取；请拆分后分别导入") from exc
+
+
+def read_raw_rows(path: str | Path, limit: int | None = 20) -> tuple[list[str], list[list[Cell]]]:
+    """The file's own headers and its first ``limit`` non-blank rows, for a preview."""
+    table = read_table(path, max_rows=limit)
+    return table.headers, table.rows(limit)
+
+
+def _too_many_rows(path: Path) -> UnreadableFile:
+    return UnreadableFile(path, f"超过 {MAX_ROWS:,} 行上限（含表头）；请拆分后分别导入")
+
+
+def _too_many_columns(path: Path, row: int, count: int) -> UnreadableFile:
+    return UnreadableFile(path, f"第{row}行（表头）有 {count} 列，超过 {MAX_COLUMNS} 列上限；请删除多余的列")
+
+
+# --- CSV ---------------------------------------------------------------------
+
+
+def detect_csv_encoding(raw: bytes) -> str:
+    """UTF-8 (BOM or not) when the bytes decode strictly, else GB18030 (Excel on Chinese Windows)."""
+    if _prefix_is_utf8(raw):
+        try:
+            raw.decode("utf-8")
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    return "gb18030"
+
+
+def _prefix_is_utf8(raw: bytes) -> bool:
+    # A failing decode copies all of its input into the exception: try a prefix first.
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(raw[:_PREFIX_BYTES], final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_PREFIX_BYTES = 1 << 16
+_HEADER_BYTES = 1 << 20  # the rows searched for the header must fit in this much of the file
+
+
+def _read_csv(path: Path, max_rows: int | None) -> RawTable:
+    import pandas as pd
+
+    with path.open("rb") as file:
+        head = file.read(_HEADER_BYTES)
+    if not head or head.isspace():
+        raise UnreadableFile(path, "文件是空的，没有表头行")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:4096].count(0) * 4 > len(head[:4096]):
+        raise UnreadableFile(path, "文件是 UTF-16 编码，请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”")
+    source: Path | io.BytesIO = path
+    encoding = "gb18030"
+    raw: bytes | None = None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+        encoding = "utf-8-sig"
+        source = io.BytesIO(raw)
+    except UnicodeDecodeError as exc:
+        before = (head if raw is None else raw)[:exc.start]
+        if not before.isascii():  # UTF-8 text earlier, something else later: a mixed file
+            raise _undecodable(path, before.count(b"\n") + 1, "UTF-8") from None
+    header = _csv_header(path, head, encoding)
+    if len(header.headers) > MAX_COLUMNS:
+        raise _too_many_columns(path, header.row, len(header.headers))
+    allowed = MAX_ROWS - header.row
+    nrows = allowed + 1 if max_rows is None else min(max_rows, allowed) + 1
+    try:
+        frame = pd.read_csv(
+            source,
+            encoding=encoding,
+            header=None,
+            # The last header line is read too: its field count is the table's width, as before.
+            skiprows=header.row - 1,
+            # Every cell stays the text it is ("007", "NA", "1.50"): object columns of str,
+            # which pandas 3 builds faster than its dtype=str string arrays. pandas also
+            # shares one str object between equal cells, which the column parsers profit from.
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,  # keeps data index + first row equal to the spreadsheet row number
+            nrows=nrows,
+        )
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, _first_undecodable_line(path, encoding), "GBK/GB18030") from exc
+    except pd.errors.ParserError as exc:
+        raise UnreadableFile(path, _csv_parser_reason(str(exc), header.row - 1)) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise UnreadableFile(path, "文件是空的，没有表头行") from exc
+    if max_rows is None and len(frame) > allowed:
+        raise _too_many_rows(path)
+    if len(frame.columns) > MAX_COLUMNS:
+        raise _too_many_columns(path, header.row, len(frame.columns))
+
+    columns: list[list[Cell]] = [frame[label].tolist() for label in frame.columns]
+    for column in columns:
+        column.pop(0)
+    headers = (header.headers + [""] * len(columns))[:len(columns)]
+    table = _without_blank_rows(headers, columns, first_row=header.row + 1)
+    table.header_row = header.row
+    return table
+
+
+def _csv_header(path: Path, head: bytes, encoding: str) -> HeaderRows:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        text = decoder.decode(head, final=len(head) < _HEADER_BYTES)
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, head[:exc.start].count(b"\n") + 1, "GBK/GB18030") from None
+    complete = len(head) < _HEADER_BYTES
+    if not complete:
+        if "\n" not in text:
+            raise UnreadableFile(path, f"第1行超过 {megabytes(_HEADER_BYTES)} 仍未结束，不是有效的申报表")
+        text = text[: text.rindex("\n") + 1]
+    reader = csv.reader(io.StringIO(text))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass  # pandas reports a malformed line with its number
+    return locate_header(rows or [[]])
+
+
+def _undecodable(path: Path, line: int, encoding: str) -> UnreadableFile:
+    return UnreadableFile(path, f"第{line}行无法按 {encoding} 解码（文件混用了不同编码？），"
+                                "请在 Excel 中另存为“CSV UTF-8”")
+
+
+def _first_undecodable_line(path: Path, encoding: str) -> int:
+    """The line of the first byte ``encoding`` cannot decode, reading the file in chunks."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with path.open("rb") as file:
+        while chunk := file.read(_HEADER_BYTES):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[:max(exc.start, 0)].count(b"\n")
+            line += chunk.count(b"\n")
+    return line
+
+
+def _csv_parser_reason(message: str, skipped_lines: int) -> str:
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if fields:
+        expected, line, seen = fields.groups()
+        return (f"第{int(line) + skipped_lines}行有 {seen} 个字段，多于表头的 {expected} 列"
+                "（是否有未加引号的逗号？）")
+    return f"CSV 格式有误（{message.strip()}）"
+
+
+# --- XLSX and XLS ------------------------------------------------------------
+
+
+def _read_workbook(path: Path, max_rows: int | None) -> RawTable:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    is_xls = path.suffix.lower() == ".xls"
+    try:
+        # An .xls sheet is at most 65,536 × 256 cells by its format; an .xlsx one is checked first.
+        formulas = set() if is_xls else scan_workbook(path).formula_cells
+        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            sheet = workbook.get_sheet_by_index(0)
+            limit = MAX_ROWS if max_rows is None else max_rows + HEADER_SEARCH_ROWS + 2
+            # Keep empty leading rows/columns so list positions are spreadsheet positions.
+            grid = sheet.to_python(skip_empty_area=False, nrows=limit)
+        finally:
+            workbook.close()
+    except (CalamineError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        kind = "XLS" if is_xls else "XLSX"
+        raise UnreadableFile(path, f"不是有效的 {kind} 文件（或已损坏、已加密）") from exc
+    if not grid:
+        raise UnreadableFile(path, "第一个工作表是空的，没有表头行")
+
+    width = max(len(row) for row in grid)
+    if width > MAX_COLUMNS:
+        raise UnreadableFile(path, f"第一个工作表有 {width} 列（到 {column_letters(width - 1)} 列），"
+                                   f"超过 {MAX_COLUMNS} 列上限；请删除多余的列")
+    if any(len(row) != width for row in grid):
+        grid = [list(row) + [""] * (width - len(row)) for row in grid]
+    header = locate_header([[cell_text(_xlsx_cell(cell)) for cell in row] for row in grid[:HEADER_SEARCH_ROWS]])
+    data = grid[header.row:]
+    if max_rows is not None:
+        data = data[:max_rows]
+    headers = (header.headers + [""] * width)[:width]
+    if data:
+        columns = [_xlsx_column(list(column)) for column in zip(*data)]
+    else:
+        columns = [[] for _ in headers]
+    table = _without_blank_rows(headers, columns, first_row=header.row + 1)
+    table.formula_cells = frozenset(cell for cell in formulas if cell[0] > header.row)
+    table.header_row = header.row
+    return table
+
+
+def _xlsx_column(cells: list[object]) -> list[Cell]:
+    if all(type(cell) in _PLAIN_XLSX_TYPES for cell in cells):
+        return cells  # type: ignore[return-value]
+    return [_xlsx_cell(cell) for cell in cells]
+
+
+_PLAIN_XLSX_TYPES = frozenset({str, float, int, date, datetime})  # None, bool, time need _xlsx_cell
+
+
+def _xlsx_cell(cell: object) -> Cell:
+    """Booleans, times and durations become text; the column parsers report them if out of place."""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, time):
+        return cell.isoformat()
+    if isinstance(cell, timedelta):
+        return str(cell)
+    if cell is None:
+        return ""
+    if isinstance(cell, (str, int, float, date)):
+        return cell
+    return str(cell)
+
+
+def first_sheet_formula_cells(path: Path) -> set[tuple[int, int]]:
+    """(row number, column index) of every formula cell on the first worksheet.
+
+    calamine gives only cached values, so the sheet XML is scanned for ``<f>``.
+    """
+    return scan_workbook(path).formula_cells
+
+
+# --- JSON --------------------------------------------------------------------
+
+
+def _read_json(path: Path, max_rows: int | None) -> RawTable:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode(detect_csv_encoding(raw))
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, raw[:exc.start].count(b"\n") + 1, "UTF-8 或 GB18030") from None
+    too_deep = deepest_record(text, MAX_JSON_DEPTH)
+    if too_deep is not None:
+        raise UnreadableFile(path, f"第{too_deep}条记录（第{too_deep + HEADER_ROW}行）嵌套超过 {MAX_JSON_DEPTH} 层上限；"
+                                   "应为数组，每个元素是一个对象，值为文字或数字")
+    try:
+        # Decimal keeps a JSON number's literal exactly; NaN/Infinity stay text and are reported.
+        document = json.loads(text, parse_float=Decimal, parse_int=_json_int, parse_constant=str,
+                              object_pairs_hook=_object_without_duplicates)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(path, f"不是有效的 JSON（{_json_reason(exc)}）") from exc
+    except RecursionError as exc:  # cannot happen after deepest_record; kept as a last guard
+        raise UnreadableFile(path, f"嵌套超过 {MAX_JSON_DEPTH} 层上限") from exc
+    if not isinstance(document, list):
+        raise UnreadableFile(path, "JSON 顶层应为数组，每个元素是一条申报（键为列名）")
+    if len(document) >= MAX_ROWS:
+        raise _too_many_rows(path)
+    if max_rows is not None:
+        document = document[:max_rows]
+
+    headers: list[str] = []
+    known: set[str] = set()
+    for element in document:
+        if isinstance(element, dict):
+            for key in element:
+                if key not in known:
+                    known.add(key)
+                    headers.append(key)
+    if len(headers) > MAX_COLUMNS:
+        raise UnreadableFile(path, f"记录中共有 {len(headers)} 个不同的键，超过 {MAX_COLUMNS} 列上限")
+    problems: list[Problem] = []
+    columns: list[list[Cell]] = [[] for _ in headers]
+    row_numbers: list[int] = []
+    for index, element in enumerate(document):
+        row = index + HEADER_ROW + 1
+        if not isinstance(element, dict):
+            problems.append(Problem(row, "（整行）", "应为对象，键为列名"))
+            continue
+        if isinstance(element, _DuplicateKeys):
+            problems += [Problem(row, key, "该键在同一条记录中出现了不止一次") for key in element.duplicates]
+        row_numbers.append(row)
+        for header, column in zip(headers, columns):
+            value = element.get(header, "")
+            cell, problem = _json_cell(value)
+            if problem:
+                problems.append(Problem(row, header, problem))
+            column.append(cell)
+    table = _without_blank_rows([h.strip() for h in headers], columns, row_numbers=row_numbers)
+    table.problems = problems
+    return table
+
+
+class _DuplicateKeys(dict):  # type: ignore[type-arg]
+    """A JSON object that named some key more than once (the first value is kept)."""
+
+    duplicates: list[str]
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    record = dict(pairs)
+    if len(record) == len(pairs):
+        return record
+    marked = _DuplicateKeys()
+    seen: list[str] = []
+    for key, value in pairs:
+        if key in marked:
+            if key not in seen:
+                seen.append(key)
+        else:
+            marked[key] = value
+    marked.duplicates = seen
+    return marked
+
+
+def _json_int(literal: str) -> int | Decimal:
+    # Python refuses to convert ints of more than 4,300 digits; a Decimal is reported as too large.
+    return int(literal) if len(literal) <= 18 else Decimal(literal)
+
+
+def _json_cell(value: object) -> tuple[Cell, str | None]:
+    if value is None:
+        return "", None
+    if isinstance(value, bool):
+        return ("true" if value else "false"), None
+    if isinstance(value, (str, int, Decimal)):
+        return value, None
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return "；".join(value), None  # e.g. 附件 given as a list of file names
+    return "", "不支持嵌套的对象或数组"
+
+
+def _json_reason(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"第{exc.lineno}行第{exc.colno}列：{exc.msg}"
+    return "编码无法识别"
+
+
+# --- shared ------------------------------------------------------------------
+
+
+def _blank_indexes(cells: list[Cell]) -> list[int]:
+    try:
+        stripped = list(map(str.strip, cells))  # type: ignore[arg-type]
+    except TypeError:  # numbers, dates or None from XLSX/JSON
+        return [index for index, cell in enumerate(cells) if _is_blank(cell)]
+    if "" not in stripped:
+        return []
+    return [index for index, text in enumerate(stripped) if not text]
+
+
+def _is_blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and (not cell or cell.isspace()))
+
+
+def blank_row_indexes(columns: Sequence[list[Cell]]) -> set[int]:
+    """Indexes of rows whose cells are blank in every one of ``columns``."""
+    if not columns:
+        return set()
+    candidates = _blank_indexes(columns[0])  # a row blank throughout is blank in the first column too
+    return {index for index in candidates if all(_is_blank(column[index]) for column in columns[1:])}
+
+
+def _without_blank_rows(
+    headers: list[str],
+    columns: list[list[Cell]],
+    first_row: int = HEADER_ROW + 1,
+    row_numbers: list[int] | None = None,
+) -> RawTable:
+    count = len(columns[0]) if columns else len(row_numbers or ())
+    if row_numbers is None:
+        row_numbers = list(range(first_row, first_row + count))
+    return RawTable(headers, columns, row_numbers).without_rows(blank_row_indexes(columns))

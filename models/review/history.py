@@ -1,0 +1,57 @@
+"""The engine's view of the workspace: final approvals and pending applications, by 统一社会信用代码."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Sequence
+
+from sqlite_utils import Database
+
+from policy.history import PendingApplication, PriorAward
+
+from models.review.terms import APPROVING, FINAL_OUTCOMES, FINAL_STAGES, FIRST
+
+_STAGES = ",".join("?" * len(FINAL_STAGES))
+
+
+class WorkspaceHistory:
+    """Loaded once: what a final stage (复核, 负责人) approved, and what awaits a final decision, excluding ``except_ids``.
+
+    An application being assessed or re-assessed must not count against itself.
+    A pending application is one not found ineligible and without a current 复核
+    that approved or refused it.
+    """
+
+    def __init__(self, db: Database, except_ids: frozenset[str] = frozenset()) -> None:
+        self._awards: dict[str, list[PriorAward]] = defaultdict(list)
+        self._pending: dict[str, list[PendingApplication]] = defaultdict(list)
+        rows = db.execute(
+            "SELECT a.uscc, a.item_id, d.amount_yuan, a.application_id FROM decisions d "
+            "JOIN applications a ON a.application_id = d.application_id "
+            f"WHERE d.stage IN ({_STAGES}) AND d.current = 1 AND d.outcome IN (?, ?) ORDER BY d.decided_at",
+            [*FINAL_STAGES, *APPROVING],
+        )
+        for uscc, item_id, amount, application_id in rows:
+            if application_id not in except_ids:
+                self._awards[uscc].append(PriorAward(item_id, Decimal(amount or "0"), application_id))
+        pending = db.execute(
+            "SELECT a.uscc, a.item_id, a.application_id, s.recommended_yuan, EXISTS (SELECT 1 FROM decisions f "
+            "WHERE f.application_id = a.application_id AND f.stage = ? AND f.current = 1) "
+            "FROM applications a JOIN assessments s ON s.application_id = a.application_id "
+            "WHERE s.status != 'ineligible' AND NOT EXISTS (SELECT 1 FROM decisions d "
+            f"WHERE d.application_id = a.application_id AND d.stage IN ({_STAGES}) AND d.current = 1 "
+            "AND d.outcome IN (?, ?, ?)) ORDER BY a.seq",
+            [FIRST, *FINAL_STAGES, *FINAL_OUTCOMES],
+        )
+        for uscc, item_id, application_id, recommended, first_done in pending:
+            if application_id not in except_ids:
+                state = "已初审、待复核" if first_done else "待初审"
+                self._pending[uscc].append(
+                    PendingApplication(item_id, application_id, Decimal(recommended or "0"), state))
+
+    def approved_awards(self, uscc: str) -> Sequence[PriorAward]:
+        return self._awards.get(uscc, ())
+
+    def pending_applications(self, uscc: str) -> Sequence[PendingApplication]:
+        return self._pending.get(uscc, ())

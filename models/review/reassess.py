@@ -1,0 +1,61 @@
+"""Keeping assessments current when an enterprise's final approvals change."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from policy.catalog import DEFAULT_VERSION, load_policy
+from policy.engine import assess_batch
+
+from models.workspace import audit
+from models.workspace.records import application_from_row, stored_assessment
+from models.review.terms import FINAL_STAGES
+from models.workspace.workspace import Workspace
+from models.review.history import WorkspaceHistory
+
+
+def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason: str = "") -> int:
+    """Re-assess the enterprise's applications that have no final decision yet, in file order.
+
+    Their first-time and 200万 checks read the final approvals, which a final
+    decision just changed. Each application is re-assessed under the policy
+    version it was assessed under before. Call inside the transaction that
+    recorded the decision; the changed assessments are one audit event, by
+    ``actor``, naming each application. A current decision made against an
+    assessment that changed here is stale from now on. Returns how many
+    assessments changed.
+    """
+    marks = ",".join("?" * len(FINAL_STAGES))
+    rows = list(ws.db.query(
+        "SELECT a.*, s.policy_version AS assessed_version FROM applications a "
+        "LEFT JOIN assessments s ON s.application_id = a.application_id WHERE a.uscc = ? AND NOT EXISTS ("
+        "SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND d.current = 1 "
+        f"AND d.stage IN ({marks})) ORDER BY a.seq", [uscc, *FINAL_STAGES]))
+    if not rows:
+        return 0
+    history = WorkspaceHistory(ws.db, except_ids=frozenset(row["application_id"] for row in rows))
+    changed: list[str] = []
+    versions: list[str] = []
+    now = audit.now_text()
+    for version, group in groupby(rows, key=lambda row: row["assessed_version"] or DEFAULT_VERSION):
+        policy = load_policy(version)
+        versions.append(policy.version)
+        apps = [application_from_row(row) for row in group]
+        for result in assess_batch(apps, policy, history):
+            stored = stored_assessment(result, policy.version, policy.content_hash)
+            cursor = ws.db.execute(
+                "UPDATE assessments SET status = ?, uncapped_yuan = ?, cap_yuan = ?, recommended_yuan = ?, "
+                "flags = ?, trace = ?, record_hash = ?, policy_version = ?, policy_hash = ?, assessed_at = ? "
+                "WHERE application_id = ? AND record_hash != ?",
+                [stored.status, stored.uncapped_yuan, stored.cap_yuan, stored.recommended_yuan, stored.flags,
+                 stored.trace, stored.record_hash, policy.version, policy.content_hash, now,
+                 result.application_id, stored.record_hash],
+            )
+            if cursor.rowcount:
+                changed.append(result.application_id)
+    if changed:
+        audit.append(ws.db, actor, "重新评估", uscc, {
+            "applications": changed, "policy_versions": sorted(set(versions)),
+            "reason": reason or "该企业的最终核定结果发生变化，首次获得和单户上限的核算随之改变",
+        })
+    return len(changed)

@@ -1,0 +1,200 @@
+"""The checks a 会评 results package passes before anything of it is merged.
+
+Every record must be signed, or derived from signed records: a decision's
+columns from its signed record (the note by its hash), its ``current`` flag from
+the supersessions, a declaration's columns from its signature. Signatures must
+fall between the export and the merge, by reviewers named for the session, and
+not after a revocation. The stage table's rules are replayed as if each
+decision had been made at the bureau. One failure refuses the whole package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from models.signing.ca import CLOCK_SKEW
+from models.review.conflicts import conflict_problem
+from models.workspace.records import application_from_row, application_snapshot
+from models.review.terms import ROLES_FOR_STAGE, STAGES_BY_NAME, stage_is_open, why_closed
+from models.signing.reviewers import ca_certificate, certificates_of, get_reviewer, standing_at
+from models.sessions.package import RESULTS_FORMAT, PackageRefused, manifest_signed_by, read_package
+from models.signing.signers import decision_standing
+from models.signing.signatures import canonical_bytes
+from models.workspace.workspace import Workspace
+
+DECISION_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note",
+                    "override_reason", "reviewer", "policy_version", "policy_hash", "cap_record_hash", "cap_yuan",
+                    "decided_at", "supersedes", "current", "record", "signature")
+CONFLICT_COLUMNS = ("application_id", "reviewer", "has_conflict", "reason", "declared_at", "record", "signature")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedResults:
+    session_id: str
+    signed_by: str
+    decisions: list[dict[str, Any]]
+    conflicts: list[dict[str, Any]]
+
+
+def _moment(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+class _Check:
+    def __init__(self, ws: Workspace, results: Path) -> None:
+        self.ws, self.name = ws, results.name
+        self.manifest, self.members = read_package(results, RESULTS_FORMAT)
+        self.session_id = str(self.manifest.get("session_id"))
+        found = ws.db.execute("SELECT created_at, details FROM sessions WHERE session_id = ? AND direction = 'out'",
+                              [self.session_id]).fetchone()
+        if found is None:
+            raise PackageRefused(f"{self.name} 不属于本工作区导出的任何会评包（会评编号 {self.session_id}）")
+        self.exported_at = _moment(found[0])
+        self.staff: list[str] = json.loads(found[1]).get("reviewers", [])
+        self.exported = {row[0] for row in ws.db.execute(
+            "SELECT application_id FROM session_applications WHERE session_id = ?", [self.session_id])}
+        self.now = datetime.now(timezone.utc)
+        self.ca = ca_certificate(ws)
+
+    def refuse(self, why: str) -> PackageRefused:
+        return PackageRefused(f"{self.name} 未合并（未作任何改动）：{why}")
+
+    def in_window(self, text: Any, what: str) -> None:
+        when = _moment(text)
+        if when is None or self.exported_at is None or not (
+                self.exported_at <= when <= self.now + CLOCK_SKEW):
+            raise self.refuse(f"{what}的签名时间 {text} 不在会评包导出（{self.exported_at}）与合并之间")
+
+    def signer(self) -> str:
+        signer = self.manifest.get("signed_by")
+        if signer not in self.staff:
+            raise self.refuse(f"结果包的签名人 {signer!r} 不是本次会评的审核人员（{'、'.join(self.staff)}）")
+        if not any(manifest_signed_by(self.manifest, c.certificate) and standing_at(c, self.manifest["created_at"])[0]
+                   for c in certificates_of(self.ws, signer)):
+            raise self.refuse(f"结果包上 {signer} 的签名无效：清单或文件在签名后被改动")
+        self.in_window(self.manifest.get("created_at"), "结果包")
+        return signer
+
+    def rows(self, member: str, columns: tuple[str, ...], what: str) -> list[dict[str, Any]]:
+        try:
+            rows = json.loads(self.members[member])
+        except (KeyError, ValueError):
+            raise self.refuse(f"{member} 无法解析") from None
+        if not isinstance(rows, list) or not all(isinstance(r, dict) and set(r) == set(columns) for r in rows):
+            raise self.refuse(f"{what}的字段不符")
+        for row in rows:
+            if row["application_id"] not in self.exported:
+                raise self.refuse(f"含有不在该会评包中的申报 {row['application_id']}（{what}）")
+        return rows
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        checked = []
+        for row in self.rows("conflicts.json", CONFLICT_COLUMNS, "利益冲突声明"):
+            mine = list(self.ws.db.query(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts WHERE application_id = ? "
+                                         "AND reviewer = ?", [row["application_id"], row["reviewer"]]))
+            if mine and mine[0] == row:
+                continue
+            where = f"{row['reviewer']} 对 {row['application_id']} 的利益冲突声明"
+            if row["reviewer"] not in self.staff:
+                raise self.refuse(f"{where}：声明人不是本次会评的审核人员")
+            problems = [conflict_problem(row, c.certificate) for c in certificates_of(self.ws, row["reviewer"])]
+            if all(problems):
+                raise self.refuse(problems[0] if problems else f"{where}：找不到声明人的证书")
+            self.in_window(row["declared_at"], where)
+            checked.append(row)
+        return checked
+
+    def decisions(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(every decision row, the ones new to this workspace), each checked against its signed record."""
+        rows = self.rows("decisions.json", DECISION_COLUMNS, "决定记录")
+        bureau = {row["uuid"]: row for row in self.ws.db.query(
+            f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE application_id IN "
+            "(SELECT application_id FROM session_applications WHERE session_id = ?)", [self.session_id])}
+        superseded = {row["supersedes"] for row in rows if row["supersedes"]}
+        new = []
+        for row in rows:
+            where = f"决定 {row['uuid']}（{row['application_id']} {row['stage']}，{row['reviewer']}）"
+            if row["current"] not in (0, 1) or row["current"] != int(row["uuid"] not in superseded):
+                raise self.refuse(f"{where}：current 标志 {row['current']!r} 与签名记录中的替代关系不符")
+            if row["uuid"] in bureau:
+                differs = [c for c in DECISION_COLUMNS if c != "current" and bureau[row["uuid"]][c] != row[c]]
+                if differs:
+                    raise self.refuse(f"{where}：与本工作区已有的同一决定不符（{'、'.join(differs)}）")
+                continue
+            if row["reviewer"] not in self.staff:
+                raise self.refuse(f"{where}：签名人不是本次会评的审核人员（{'、'.join(self.staff)}）")
+            problem, _ = decision_standing(self.ws, row, self.ca)
+            if problem:
+                raise self.refuse(problem)
+            self.derived(row, where)
+            self.in_window(row["decided_at"], where)
+            new.append(row)
+        return rows, new
+
+    def derived(self, row: dict[str, Any], where: str) -> None:
+        record = json.loads(row["record"])
+        expected = {"policy_version": record["policy"]["version"], "policy_hash": record["policy"]["hash"],
+                    "cap_record_hash": record["cap_record"]["record_hash"], "cap_yuan": record["cap_record"]["cap_yuan"]}
+        for column, value in expected.items():
+            if row[column] != value:
+                raise self.refuse(f"{where}：{column} 与签名记录不符（签名为 {value!r}，结果包为 {row[column]!r}）")
+        if hashlib.sha256(str(row["note"]).encode("utf-8")).hexdigest() != record["decision"].get("note_sha256"):
+            raise self.refuse(f"{where}：内部备注（note）与签名记录中的 note_sha256 不符，备注已被替换")
+        app = next(self.ws.db.query("SELECT * FROM applications WHERE application_id = ?", [row["application_id"]]))
+        ours = json.loads(canonical_bytes({"a": application_snapshot(application_from_row(app))}))["a"]
+        if record.get("application") != ours:
+            raise self.refuse(f"{where}：签名时的申报内容与本工作区的 {row['application_id']} 不一致")
+
+    def replay(self, new: list[dict[str, Any]], declarations: list[dict[str, Any]]) -> None:
+        """The stage table's rules, decision by decision in signing order, as if made at the bureau."""
+        state: dict[str, dict[str, dict[str, Any]]] = {}
+        for row in self.ws.db.query("SELECT uuid, application_id, stage, outcome, reviewer FROM decisions "
+                                    "WHERE current = 1"):
+            state.setdefault(row["application_id"], {})[row["stage"]] = row
+        declared = {(r["application_id"], r["reviewer"]): r for r in self.ws.db.query(
+            "SELECT application_id, reviewer, has_conflict, declared_at FROM conflicts")}
+        declared |= {(r["application_id"], r["reviewer"]): r for r in declarations}
+        for row in sorted(new, key=lambda r: (_moment(r["decided_at"]), r["current"])):
+            app, stage, reviewer = row["application_id"], row["stage"], row["reviewer"]
+            where = f"决定 {row['uuid']}（{app} {stage}，{reviewer}）"
+            role = get_reviewer(self.ws, reviewer).role
+            if stage not in STAGES_BY_NAME or role not in ROLES_FOR_STAGE[stage]:
+                raise self.refuse(f"{where}：{reviewer} 的角色是{role}，不能作出{stage}决定")
+            declaration = declared.get((app, reviewer))
+            if declaration is None or _moment(declaration["declared_at"]) > _moment(row["decided_at"]):
+                raise self.refuse(f"{where}：{reviewer} 作出决定前没有就 {app} 声明利益冲突")
+            if declaration["has_conflict"]:
+                raise self.refuse(f"{where}：{reviewer} 已声明与 {app} 存在利益冲突，须回避")
+            current = state.setdefault(app, {})
+            for other, decision in current.items():
+                if other != stage and decision["reviewer"] == reviewer:
+                    raise self.refuse(f"{where}：{reviewer} 已作出本件{other}决定，同一人不能在两个阶段作出决定")
+            order = STAGES_BY_NAME[stage].order
+            later = [s for s in current if STAGES_BY_NAME[s].order > order]
+            if later:
+                raise self.refuse(f"{where}：本件已有{'、'.join(later)}决定，不能再作出{stage}决定")
+            outcomes = {s: d["outcome"] for s, d in current.items() if s != stage}
+            if not stage_is_open(stage, outcomes):
+                raise self.refuse(f"{where}：{why_closed(stage, outcomes)}")
+            mine = current.get(stage)
+            if mine is None or row["supersedes"] == mine["uuid"]:
+                current[stage] = row
+
+
+def checked_results(ws: Workspace, results: Path) -> CheckedResults:
+    """The results' decisions (merge order) and new declarations; :class:`PackageRefused` naming the first fault."""
+    check = _Check(ws, results)
+    signer = check.signer()
+    declarations = check.conflicts()
+    rows, new = check.decisions()
+    check.replay(new, declarations)
+    ordered = sorted(rows, key=lambda r: (r["decided_at"], r["current"]))
+    return CheckedResults(check.session_id, signer, ordered, declarations)

@@ -1,0 +1,96 @@
+"""Canonical bytes of a record, and ECDSA signatures over them.
+
+The canonical form is JSON with sorted keys, no whitespace and raw UTF-8.
+Money must be ``Decimal`` (rendered as its fixed-point text, scale kept, so
+quantize to 分 first); floats are refused so an amount never passes through
+binary floating point. Dates and datetimes become ISO 8601 text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+def _plain(value: Any, where: str) -> JsonValue:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        raise TypeError(f"{where}: float {value!r} refused; use Decimal for amounts")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise TypeError(f"{where}: non-finite Decimal {value!r} refused")
+        return format(value, "f")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        plain: dict[str, JsonValue] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where}: key {key!r} is not a str")
+            plain[key] = _plain(item, f"{where}.{key}")
+        return plain
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    raise TypeError(f"{where}: {type(value).__name__} cannot be signed")
+
+
+def canonical_bytes(record: Mapping[str, Any]) -> bytes:
+    """Deterministic UTF-8 JSON of ``record``.
+
+    Raises TypeError for floats, non-finite Decimals, non-str keys and any
+    type other than str/int/bool/None/Decimal/date/datetime/list/tuple/Mapping.
+    """
+    if not isinstance(record, Mapping):
+        raise TypeError("record must be a Mapping")
+    text = json.dumps(
+        _plain(record, "record"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return text.encode("utf-8")
+
+
+def sign_record(key: ec.EllipticCurvePrivateKey, record: Mapping[str, Any]) -> bytes:
+    """DER-encoded ECDSA/SHA-256 signature of ``canonical_bytes(record)``.
+
+    Raises TypeError as canonical_bytes does.
+    """
+    return key.sign(canonical_bytes(record), ec.ECDSA(hashes.SHA256()))
+
+
+def verify_record(certificate: x509.Certificate, record: Mapping[str, Any], signature: bytes) -> bool:
+    """True when ``signature`` is the certificate key's signature of ``record``.
+
+    Only the signature is checked; check the certificate itself with
+    ``models.signing.ca.certificate_issued_by``. Never raises: a record that
+    canonical_bytes refuses (e.g. a float) cannot have been signed, so it is False.
+    """
+    public_key = certificate.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        return False
+    try:
+        public_key.verify(signature, canonical_bytes(record), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, TypeError):
+        return False
+    return True
+
+
+def verify_bytes(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
+    """True when ``signature`` is the certificate key's signature of ``data``, canonical bytes as stored."""
+    public_key = certificate.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        return False
+    try:
+        public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True

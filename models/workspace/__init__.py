@@ -1,0 +1,1 @@
+"""The workspace: its folder and database, the audit log that proves it, anchors, backups, the evidence store."""

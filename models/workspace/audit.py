@@ -1,0 +1,175 @@
+"""The append-only, hash-chained audit log.
+
+Each row's hash covers the previous row's hash and the row's own content, so
+editing or removing any row breaks the chain from there on. Triggers in the
+schema refuse UPDATE, DELETE and out-of-sequence INSERT; :func:`verify_chain`
+catches what was done with the triggers dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from sqlite_utils import Database
+
+from models.workspace.projection import CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, changes_digest, changes_of
+
+GENESIS = ""
+
+
+def now_text() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def _row_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subject: str, details: str) -> str:
+    content = json.dumps([seq, at, actor, action, subject, details], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode("utf-8")).hexdigest()
+
+
+def append(db: Database, actor: str, action: str, subject: str = "",
+           details: Mapping[str, Any] | None = None) -> str:
+    """Add one entry; call inside the transaction of the change it records. Returns its hash."""
+    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = now_text()
+    content = dict(details or {})
+    if _has_changes_table(db):
+        from_id = _changes_from(db)
+        digest_of_changes, count = changes_digest(changes_of(db, seq, from_id))
+        content.update({CHANGES_FROM: from_id, CHANGES_SHA256: digest_of_changes, CHANGES_COUNT: count})
+    detail_text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    digest = _row_hash(prev_hash, seq, at, actor, action, subject, detail_text)
+    db.execute(
+        "INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
+        [seq, at, actor, action, subject, detail_text, prev_hash, digest],
+    )
+    return digest
+
+
+def _has_changes_table(db: Database) -> bool:
+    cached = getattr(db, "has_change_log", None)
+    if cached is not None:
+        return bool(cached)
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_changes'").fetchone() is not None
+
+
+def _changes_from(db: Database) -> int:
+    """The first change id this transaction captured (the workspace's database records it at BEGIN)."""
+    floor = getattr(db, "change_floor", None)
+    if floor is None:
+        return 1
+    return int(floor) + 1
+
+
+def head(db: Database) -> tuple[int, str]:
+    """The newest entry's sequence number and hash."""
+    row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+def head_hash(db: Database) -> str:
+    """The newest entry's hash: what a signed sheet carries to pin the log's state."""
+    row = db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return row[0] if row else GENESIS
+
+
+@dataclass(slots=True)
+class ChainReport:
+    rows: int
+    broken_at: int | None
+    message: str
+    replay: Replay | None = None
+    hashes: dict[int, str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(db: Database) -> ChainReport:
+    """Walk the log from the start, checking each link, each hash and the changes each event covers.
+
+    Names the first row that is wrong. When the chain holds, ``replay`` is the
+    state of the tables that the logged changes give.
+    """
+    prev_hash = GENESIS
+    expected_seq = 1
+    count = 0
+    replay = Replay()
+    hashes: dict[int, str] = {}
+    changes = _changes_by_event(db)
+    pending = next(changes, None)
+    for seq, at, actor, action, subject, details, stored_prev, stored_hash in db.execute(
+        "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY seq"
+    ):
+        count += 1
+        if seq != expected_seq:
+            return ChainReport(count, expected_seq, f"审计日志第 {expected_seq} 条缺失（下一条为第 {seq} 条）")
+        if stored_prev != prev_hash:
+            return ChainReport(count, seq, f"审计日志第 {seq} 条与上一条的链接不符")
+        if _row_hash(prev_hash, seq, at, actor, action, subject, details) != stored_hash:
+            return ChainReport(count, seq, f"审计日志第 {seq} 条内容已被改动（{action} {subject}）")
+        while pending is not None and pending[0] < seq:
+            pending = next(changes, None)
+        event_changes = pending[1] if pending is not None and pending[0] == seq else []
+        content = _parsed(details)
+        problem = _check_changes(seq, action, subject, content, event_changes)
+        if problem:
+            return ChainReport(count, seq, problem)
+        from_id = content.get(CHANGES_FROM)
+        replay.apply(change[1:] for change in event_changes if isinstance(from_id, int) and change[0] >= from_id)
+        hashes[seq] = stored_hash
+        prev_hash = stored_hash
+        expected_seq += 1
+    return ChainReport(count, None, f"审计日志完整，共 {count} 条", replay, hashes)
+
+
+def _parsed(details: str) -> dict[str, Any]:
+    if '"changes_sha256"' not in details:
+        return {}
+    try:
+        value = json.loads(details)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _changes_by_event(db: Database) -> Any:
+    if not _has_changes_table(db):
+        return iter(())
+    cursor = db.execute("SELECT seq, id, op, tbl, key, row FROM audit_changes ORDER BY seq, id")
+    current_seq, batch = None, []
+    for seq, change_id, op, table, key, row in cursor:
+        if seq != current_seq:
+            if current_seq is not None:
+                yield current_seq, batch
+            current_seq, batch = seq, []
+        batch.append((change_id, op, table, key, row))
+    if current_seq is not None:
+        yield current_seq, batch
+
+
+def _check_changes(seq: int, action: str, subject: str, content: dict[str, Any],
+                   event_changes: list[tuple]) -> str | None:
+    if CHANGES_SHA256 not in content:
+        return None
+    from_id = content.get(CHANGES_FROM)
+    if not isinstance(from_id, int):
+        return f"审计日志第 {seq} 条（{action} {subject}）的改动记录起点已损坏"
+    covered = [change[1:] for change in event_changes if change[0] >= from_id]
+    digest, count = changes_digest(covered)
+    if digest != content[CHANGES_SHA256] or count != content.get(CHANGES_COUNT):
+        return (f"审计日志第 {seq} 条（{action} {subject}）所记录的数据改动已被改动"
+                f"（应为 {content.get(CHANGES_COUNT)} 项，现为 {count} 项）")
+    return None
+
+
+def entries(db: Database, limit: int = 200) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT seq, at, actor, action, subject, details FROM audit ORDER BY seq DESC LIMIT ?", [limit]
+    ).fetchall()
+    return [dict(zip(("seq", "at", "actor", "action", "subject", "details"), row)) for row in rows]

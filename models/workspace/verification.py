@@ -1,0 +1,188 @@
+"""``audit verify``: the hash chain, and every decision's signature and stored fields."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pathlib import Path
+
+from models.workspace.anchors import Anchor, check_anchor
+from models.workspace.audit import verify_chain
+from models.workspace.projection import compare
+from models.signing.ca import certificate_issued_by, cert_from_pem
+from models.signing.reviewers import ca_certificate
+from models.signing.signatures import verify_bytes
+from models.workspace.workspace import Workspace
+
+# Decision columns that must equal what the reviewer signed.
+_SIGNED_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion",
+                   "override_reason", "reviewer", "decided_at", "supersedes")
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _signed_at(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Issuers:
+    """Whether each reviewer certificate was issued by the CA, checked once per certificate."""
+
+    def __init__(self, ca: Any) -> None:
+        self.ca = ca
+        self._issued: dict[int, bool] = {}
+
+    def issued(self, certificate: Any, at: datetime | None) -> bool:
+        if self.ca is None:
+            return True
+        fingerprint = id(certificate)
+        if fingerprint not in self._issued:
+            self._issued[fingerprint] = certificate_issued_by(certificate, self.ca, at=None) or \
+                certificate_issued_by(certificate, self.ca, at=at)
+        if not self._issued[fingerprint]:
+            return False
+        moment = at or datetime.now().astimezone()
+        return all(c.not_valid_before_utc <= moment <= c.not_valid_after_utc for c in (certificate, self.ca))
+
+
+def verify_decision_row(row: dict, certificates: dict, ca: Any, issuers: _Issuers | None = None) -> str | None:
+    """Why a decision row is not what its reviewer signed, or None when it is."""
+    where = f"决定 {row['uuid']}（{row['application_id']} {row['stage']}，{row['reviewer']}）"
+    certificate = certificates.get(row["reviewer"])
+    if certificate is None:
+        return f"{where}：找不到签名人的证书"
+    signed_at = _signed_at(row["decided_at"])
+    issuers = issuers or _Issuers(ca)
+    if ca is not None and not issuers.issued(certificate, signed_at):
+        return f"{where}：签名人的证书不是本工作区 CA 签发的"
+    try:
+        record = json.loads(row["record"])
+        signature = base64.b64decode(row["signature"], validate=True)
+    except (ValueError, TypeError):
+        return f"{where}：签名记录已损坏"
+    if not isinstance(record, dict) or not verify_bytes(certificate, str(row["record"]).encode("utf-8"), signature):
+        return f"{where}：签名无效，签名记录已被改动"
+    signed = record.get("decision", {})
+    for column in _SIGNED_COLUMNS:
+        if signed.get(column) != row[column]:
+            return f"{where}：数据库中的 {column} 与签名记录不符（签名为 {signed.get(column)!r}，现为 {row[column]!r}）"
+    cap = record.get("cap_record", {})
+    if cap.get("record_hash") != row["cap_record_hash"] or cap.get("cap_yuan") != row["cap_yuan"]:
+        return f"{where}：数据库中的评估记录与签名时依据的评估记录不符"
+    return None
+
+
+def verify_workspace(ws: Workspace) -> VerifyReport:
+    report = VerifyReport()
+    chain = verify_chain(ws.db)
+    report.lines.append(chain.message)
+    if not chain.ok:
+        report.problems.append(chain.message)
+    if chain.replay is not None:
+        differences = compare(ws.db, chain.replay)
+        for difference in differences:
+            report.problems.append(difference.describe())
+            report.lines.append(difference.describe())
+        if not differences:
+            report.lines.append("各数据表与审计日志重放结果一致")
+    has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
+    ca = ca_certificate(ws) if has_ca else None
+    from models.signing.signers import IssuedTo, decision_standing  # re-keys and revocations, by signing time
+
+    count = 0
+    issuers = _Issuers(ca)
+    issued_to = IssuedTo(ws)
+    for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
+        count += 1
+        problem, note = decision_standing(ws, row, ca, issued_to, issuers)
+        report.lines += [note] if note else []
+        if problem:
+            report.problems.append(problem)
+            report.lines.append(problem)
+    from models.signing.signers import conflict_problems  # people: declarations are signed by their declarer
+
+    declarations = conflict_problems(ws)
+    report.problems += declarations
+    report.lines += declarations
+    if count and not any("决定" in p for p in report.problems):
+        report.lines.append(f"决定签名全部有效，共 {count} 个")
+    elif not count:
+        report.lines.append("尚无决定")
+    stale = stale_decisions(ws)
+    if stale:
+        shown = "、".join(f"{application_id} {stage}" for application_id, stage in stale[:10])
+        report.lines.append(f"{len(stale)} 个现行决定作出后评估已变化（已过时，需重新决定，不属篡改）：{shown}"
+                            + ("等" if len(stale) > 10 else ""))
+    report.lines.append("校验通过" if report.ok else f"校验未通过：{len(report.problems)} 处问题")
+    return report
+
+
+def verify_evidence(ws: Workspace) -> list[str]:
+    """Each evidence row whose file is missing from the store or no longer has its hash."""
+    from models.workspace.evidence import EvidenceStore, sha256_file
+
+    store = EvidenceStore(ws.evidence_dir)
+    problems = []
+    for sha256, size in ws.db.execute("SELECT sha256, size FROM evidence ORDER BY sha256").fetchall():
+        path = store.path_of(sha256)
+        if not path.is_file():
+            problems.append(f"附件 {sha256[:16]}… 在附件库中缺失")
+        elif path.stat().st_size != size or sha256_file(path) != sha256:
+            problems.append(f"附件 {sha256[:16]}… 的内容与登记的 SHA-256 不符")
+    return problems
+
+
+
+def check_head(ws: Workspace, digest: str, seq: int | None, origin: str) -> tuple[bool, str]:
+    """Whether the log still holds the head ``digest`` (at ``seq`` when known) that ``origin`` carries."""
+    if seq is None:
+        row = ws.db.execute("SELECT seq FROM audit WHERE hash = ?", [digest]).fetchone()
+        if row is None:
+            last = ws.db.execute("SELECT IFNULL(MAX(seq), 0) FROM audit").fetchone()[0]
+            return False, (f"{origin} 记载的审计链头 {digest[:16]}… 不在本工作区的审计日志中（日志共 {last} 条）："
+                           "日志已被截断或改写，或该文件不属于本工作区")
+        seq = int(row[0])
+    problem = check_anchor(ws.db, Anchor(seq, digest, origin))
+    if problem:
+        return False, f"{origin}：{problem}"
+    return True, f"{origin} 记载的审计链头（第 {seq} 条）仍在审计日志中"
+
+
+def verify_anchor_file(ws: Workspace, path: Path) -> tuple[bool, str]:
+    """Check the head that a backup or a 会评 package carries in its manifest."""
+    import zipfile
+
+    origin = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return False, f"{origin} 不是审核台备份或会评包，读不到其清单"
+    head = manifest.get("audit_head") if isinstance(manifest, dict) else None
+    if not isinstance(head, dict) or not isinstance(head.get("hash"), str):
+        return False, f"{origin} 的清单没有记载审计链头（旧版本生成的文件）"
+    seq = head.get("seq")
+    return check_head(ws, head["hash"], seq if isinstance(seq, int) else None, origin)
+
+
+def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
+    """(application, stage) of each current decision whose assessment changed after it was made."""
+    return [(str(a), str(s)) for a, s in ws.db.execute(
+        "SELECT d.application_id, d.stage FROM decisions d LEFT JOIN assessments s "
+        "ON s.application_id = d.application_id WHERE d.current = 1 "
+        "AND (s.record_hash IS NULL OR s.record_hash != d.cap_record_hash) ORDER BY d.application_id, d.stage")]

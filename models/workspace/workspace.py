@@ -1,0 +1,218 @@
+"""A workspace: a folder with ``reviewdesk.db`` (SQLite, WAL) and the evidence store."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+from sqlite_utils import Database
+
+from models.workspace import anchors
+from models.workspace import audit
+from models.workspace import projection
+from models.failures import ReviewDeskError
+from models.workspace.locking import WorkspaceLock
+from models.workspace.schema import KNOWN_MIGRATIONS, MIGRATIONS
+from models.workspace.storage import refuse_network_share
+
+DB_NAME = "reviewdesk.db"
+EVIDENCE_DIR = "evidence"
+BACKUP_DIR = "backups"
+LOG_NAME = "reviewdesk.log"
+
+
+class NewerSchema(ReviewDeskError):
+    """The database was written by a newer ReviewDesk."""
+
+
+class NotAWorkspace(ReviewDeskError):
+    """The folder holds no workspace and creating one was not asked for."""
+
+
+def default_workspace() -> Path:
+    return Path(platformdirs.user_data_dir("ReviewDesk", appauthor=False)) / "workspace"
+
+
+class UnloggedChange(ReviewDeskError):
+    """A write transaction changed tables without an audit event covering the change."""
+
+
+class WorkspaceDatabase(Database):
+    """A workspace connection whose transactions serialise writers and leave nothing unlogged.
+
+    ``atomic()`` begins with ``BEGIN IMMEDIATE``: the write lock is taken before
+    the first read, so every check made inside the block still holds at commit,
+    whichever other process is writing. At commit, any captured row change that
+    no audit event covers rolls the whole transaction back.
+    """
+
+    change_floor: int | None = None
+    has_change_log: bool | None = None
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:  # type: ignore[override]  # same contract, IMMEDIATE
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self.has_change_log:
+                self.change_floor = projection.last_change_id(self)
+            yield self
+            if self.change_floor is not None and projection.unlogged_changes(self, self.change_floor + 1):
+                raise UnloggedChange("内部错误：有数据改动未记入审计日志，整个操作已撤销")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self.change_floor = None
+
+
+def connect(path: Path) -> WorkspaceDatabase:
+    """A connection set as every connection to a workspace must be."""
+    db = WorkspaceDatabase(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=30000")
+    return db
+
+
+def sqlite_backup(source: Database, target_path: Path) -> None:
+    """A consistent copy through SQLite's backup API, even while in use."""
+    target_path.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(target_path))
+    try:
+        source.conn.backup(target)
+    finally:
+        target.close()
+
+
+class Workspace:
+    """An open workspace, locked for this process until :meth:`close`."""
+
+    def __init__(self, folder: Path, db: Database, lock: WorkspaceLock | None) -> None:
+        self.folder = folder
+        self.db = db
+        self._lock = lock
+
+    @classmethod
+    def open(cls, folder: Path, *, create: bool = True, lock: bool = True, actor: str = "系统",
+             check_anchors: bool = True) -> Workspace:
+        """Open (or create) the workspace in ``folder``, applying pending migrations.
+
+        Raises :class:`NotAWorkspace`, :class:`NewerSchema`, ``AnchorMismatch``
+        (the log lacks a head this PC has seen), ``WorkspaceLocked`` or
+        ``NetworkShareRefused``. ``check_anchors=False`` is for restore alone,
+        which decides about rollbacks itself.
+        """
+        folder = Path(folder).expanduser().resolve()
+        db_path = folder / DB_NAME
+        if not db_path.exists() and not create:
+            raise NotAWorkspace(f"{folder} 不是审核台工作区（找不到 {DB_NAME}）")
+        folder.mkdir(parents=True, exist_ok=True)
+        refuse_network_share(folder)
+        workspace_lock = WorkspaceLock(folder) if lock else None
+        if workspace_lock:
+            workspace_lock.acquire()
+        try:
+            is_new = not db_path.exists()
+            db = connect(db_path)
+            try:
+                _migrate(db, folder, actor)
+                db.has_change_log = True
+                if is_new:
+                    with db.atomic():
+                        audit.append(db, actor, "创建工作区", str(folder))
+                if check_anchors:
+                    anchors.refuse_unless_anchored(folder, db)
+                    anchors.remember_head(folder, db, *audit.head(db))
+            except BaseException:
+                db.close()
+                raise
+        except BaseException:
+            if workspace_lock:
+                workspace_lock.release()
+            raise
+        (folder / EVIDENCE_DIR).mkdir(exist_ok=True)
+        return cls(folder, db, workspace_lock)
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.folder / EVIDENCE_DIR
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / LOG_NAME
+
+    def setting(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str, actor: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+            audit.append(self.db, actor, "修改设置", key, {"value": value})
+
+    @property
+    def is_demo(self) -> bool:
+        return self.setting("demo") == "1"
+
+    def remember_head(self) -> None:
+        """Move this PC's anchor to the log's current head."""
+        anchors.remember_head(self.folder, self.db, *audit.head(self.db))
+
+    def close(self) -> None:
+        try:
+            try:
+                self.remember_head()
+            except (OSError, sqlite3.Error):
+                pass
+            self.db.close()
+        finally:
+            if self._lock:
+                self._lock.release()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _migrate(db: WorkspaceDatabase, folder: Path, actor: str) -> None:
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
+    if unknown:
+        raise NewerSchema(
+            f"工作区 {folder} 由更新版本的审核台创建（未知的数据库版本 {', '.join(unknown)}），"
+            "请使用新版审核台打开，本程序不会改动它。"
+        )
+    pending = MIGRATIONS.pending(db)
+    if not pending:
+        return
+    if applied:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        sqlite_backup(db, folder / BACKUP_DIR / f"升级前-{pending[0].name}-{stamp}.db")
+    MIGRATIONS.apply(db)
+    db.has_change_log = True
+    with db.atomic():
+        projection.install_capture(db)
+        projection.capture_snapshot(db)
+        audit.append(db, actor, "数据库结构快照", "", {
+            "migrations": [m.name for m in pending],
+            "reason": "数据库结构升级后，以各表现有内容为审计重放的起点" if applied else "新建工作区",
+            "nonce": uuid.uuid4().hex,
+        })
