@@ -16,7 +16,7 @@ BUNDLE = ROOT / "dist" / "ReviewDesk"
 
 def bench_gui_startup(rows: int, repeats: int, workdir: Path) -> Figure:
     """Start to a painted main window on 10,000 applications, against a bare window with a table and a splitter."""
-    from gui.bench import bare_window_baseline, make_workspace, startup_to_painted
+    from bench.gui_figures import bare_window_baseline, make_workspace, startup_to_painted
 
     workspace = make_workspace(workdir / "gui-10k", count=10_000)
     seconds = min(startup_to_painted(workspace) for _ in range(repeats))
@@ -27,7 +27,7 @@ def bench_gui_startup(rows: int, repeats: int, workdir: Path) -> Figure:
 
 def bench_gui_next(rows: int, repeats: int, workdir: Path) -> Figure:
     """Moving to the next application with its clause and the first PDF page rendered."""
-    from gui.bench import make_workspace, next_application_seconds
+    from bench.gui_figures import make_workspace, next_application_seconds
 
     workspace = workdir / "gui-10k"
     if not (workspace / "reviewdesk.db").exists():
@@ -38,7 +38,7 @@ def bench_gui_next(rows: int, repeats: int, workdir: Path) -> Figure:
 
 def bench_gui_filter(rows: int, repeats: int, workdir: Path) -> Figure:
     """One keystroke of search over 100,000 applications, repaint included."""
-    from gui.bench import filter_keystroke_seconds
+    from bench.gui_figures import filter_keystroke_seconds
 
     seconds = min(filter_keystroke_seconds(rows) for _ in range(repeats))
     return Figure(f"GUI search keystroke, {rows:,} applications", seconds, "≤ 0.05 s", seconds <= 0.05)
@@ -46,7 +46,7 @@ def bench_gui_filter(rows: int, repeats: int, workdir: Path) -> Figure:
 
 def bench_sheets(rows: int, repeats: int, workdir: Path) -> Figure:
     """Signed sheets per second over 200, beside unsigned sheets per second in the same run."""
-    from sheets.bench import GOAL_SIGNED_PER_SECOND, measure
+    from bench.sheet_figures import GOAL_SIGNED_PER_SECOND, measure
 
     best = max((measure(200) for _ in range(max(1, repeats - 1))), key=lambda m: m["signed_per_second"])
     return Figure(

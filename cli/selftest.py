@@ -98,9 +98,7 @@ def step_template_roundtrip() -> str:
 def step_qt_window() -> str:
     """Qt loads, finds a Chinese font and its zh_CN strings, and draws a Chinese label."""
     workflow.offscreen_without_display()
-    from PySide6.QtCore import QLibraryInfo, QTranslator
-    from PySide6.QtGui import QFontDatabase
-    from PySide6.QtWidgets import QLabel
+    from gui.qt import QFontDatabase, QLabel, QLibraryInfo, QTranslator
 
     from gui.app import create_application
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# QtPrintSupport is not re-exported by gui.qt (it is only needed here, on first print).
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
-
 from models.failures import ReviewDeskError
 
 from gui.qt import (
     QImage, QMarginsF, QPageLayout, QPageSize, QPainter, QPdfDocument, QPdfDocumentRenderOptions, QRect, QRectF,
-    QSize, QSizeF, Qt, QWidget,
+    QSize, QSizeF, Qt, QWidget, load_print_support,
 )
+
+# This module is itself imported on the first print only.
+_print_support = load_print_support()
+QPrinter, QPrinterInfo, QPrintPreviewDialog = (
+    _print_support.QPrinter, _print_support.QPrinterInfo, _print_support.QPrintPreviewDialog)
 
 BAND_PIXELS = 1024  # rows rendered at a time
 # Above this the raster is made at 600 dpi and drawn to the same physical size: a 1200 dpi A4 page would be

@@ -1,11 +1,14 @@
 """The one place that imports Qt: every gui module takes its Qt names from here.
 
 As in qutebrowser's ``qutebrowser/qt/``, the bindings are re-exported whole, so
-choosing or upgrading them is a change to this file only.
+choosing or upgrading them is a change to this file only. Modules that start-up
+does not need (QtPrintSupport) are loaded by a function here, on first use.
 """
 
 # ruff: noqa: F401, F403
 from __future__ import annotations
+
+from types import ModuleType
 
 from PySide6.QtCore import *
 from PySide6.QtGui import *
@@ -14,3 +17,10 @@ from PySide6.QtPdfWidgets import *
 from PySide6.QtWidgets import *
 
 QT_BINDING = "PySide6"
+
+
+def load_print_support() -> ModuleType:
+    """QtPrintSupport, loaded on the first print or preview: start-up does not need it."""
+    from PySide6 import QtPrintSupport
+
+    return QtPrintSupport

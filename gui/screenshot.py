@@ -114,9 +114,7 @@ def _show_review(app: object, window: object, application_id: str) -> None:
         _wait(app, lambda: bool(rendered), 10)
 
 
-def _clause_of(ws: object, application_id: str) -> str:
-    from policy.catalog import load_policy
+def _clause_of(ws: Workspace, application_id: str) -> str:
+    from models.review.casefile import clause_of
 
-    item_id = ws.db.execute("SELECT item_id FROM applications WHERE application_id = ?",  # type: ignore[attr-defined]
-                            [application_id]).fetchone()[0]
-    return load_policy().items[item_id].clause.id
+    return clause_of(ws, application_id)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.failures import ReviewDeskError
+from models.sessions.session import applications_out, describe_decisions
 
 from gui import errors, session_dialogs
 from gui.ops import OpProgress, Op, worker_workspace
@@ -30,8 +31,6 @@ SESSION_ACTIONS = ("export_session", "open_session", "export_results", "merge_re
 STAGE_COLUMN = COLUMN_KEYS.index("stage")
 IN_SESSION_TEXT = "会评中"
 IN_SESSION_COLOUR = QColor("#5b5b9a")
-_OUT_QUERY = ("SELECT application_id, session_id FROM session_applications WHERE merged_at IS NULL "
-              "AND session_id IN (SELECT session_id FROM sessions WHERE direction = 'out')")
 
 
 class InSessionDelegate(QStyledItemDelegate):
@@ -105,7 +104,7 @@ class SessionMenu(QObject):
         return self.window.session.current or "系统"
 
     def refresh_markers(self) -> None:
-        self.delegate.out = dict(self.window.ws.db.execute(_OUT_QUERY).fetchall())
+        self.delegate.out = applications_out(self.window.ws)
         self.window.queue.table.viewport().update()
 
     # --- 导出会评包 ---------------------------------------------------------------------------
@@ -247,7 +246,7 @@ class SessionMenu(QObject):
 
             with worker_workspace(folder) as ws:
                 report = merge_results(ws, results, actor=actor)
-                return MergeOutcome(results.name, report.lines()[0], describe_decisions(ws.db, report.merged),
+                return MergeOutcome(results.name, report.lines()[0], describe_decisions(ws, report.merged),
                                     len(report.already_present), list(report.conflicts))
 
         def merged(outcome: MergeOutcome) -> None:
@@ -264,22 +263,6 @@ class SessionMenu(QObject):
 
     def show_report(self, outcome: MergeOutcome) -> None:
         MergeReportDialog(outcome, self.window).exec()
-
-
-def describe_decisions(db, uuids: list[str]) -> list[str]:  # noqa: ANN001 - a sqlite_utils Database
-    """One line per decision: 申报编号 阶段：结论（金额，审核人，时间）."""
-    lines = []
-    for uuid in uuids:
-        row = db.execute("SELECT application_id, stage, outcome, amount_yuan, reviewer, decided_at FROM decisions "
-                         "WHERE uuid = ?", [uuid]).fetchone()
-        if row is None:
-            lines.append(uuid)
-            continue
-        application_id, stage, outcome, amount, reviewer, decided_at = row
-        money = f"{amount} 元，" if amount else ""
-        when = str(decided_at)[:16].replace("T", " ")
-        lines.append(f"{application_id} {stage}：{outcome}（{money}{reviewer}，{when}）")
-    return lines
 
 
 def install(window: MainWindow) -> SessionMenu:

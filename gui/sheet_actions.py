@@ -52,8 +52,9 @@ class Window(Protocol):
 
 
 def has_first_decision(ws: Workspace, application_id: str) -> bool:
-    return ws.db.execute("SELECT 1 FROM decisions WHERE application_id = ? AND stage = ? AND current = 1",
-                         [application_id, FIRST]).fetchone() is not None
+    from models.review.decisions import current_decision
+
+    return current_decision(ws, application_id, FIRST) is not None
 
 
 def _refuse_undecided(window: Window, application_id: str) -> bool:

@@ -135,3 +135,15 @@ def _decision(row: dict[str, Any]) -> DecisionView:
         row["override_reason"], row["reviewer"], row["decided_at"], bool(row["current"]),
         money_value(row["cap_yuan"]), row["record"], row["signature"],
     )
+
+
+def clause_of(ws: Workspace, application_id: str) -> str:
+    """The id of the clause the application is assessed under, in the policy version it was assessed under."""
+    from policy.catalog import load_policy
+
+    row = ws.db.execute("SELECT a.item_id, s.policy_version FROM applications a LEFT JOIN assessments s "
+                        "ON s.application_id = a.application_id WHERE a.application_id = ?", [application_id]).fetchone()
+    if row is None:
+        raise ReviewDeskError(f"工作区中没有申报编号 {application_id}")
+    policy = load_policy(row[1]) if row[1] else load_policy()
+    return policy.items[row[0]].clause.id

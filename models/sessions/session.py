@@ -72,6 +72,29 @@ def in_session(ws: Workspace, application_id: str) -> str | None:
     return row[0] if row else None
 
 
+def applications_out(ws: Workspace) -> dict[str, str]:
+    """Application → the session it is out in, for every application not merged back yet."""
+    return dict(ws.db.execute(
+        "SELECT application_id, session_id FROM session_applications WHERE merged_at IS NULL "
+        "AND session_id IN (SELECT session_id FROM sessions WHERE direction = 'out')").fetchall())
+
+
+def describe_decisions(ws: Workspace, uuids: list[str]) -> list[str]:
+    """One line per decision: 申报编号 阶段：结论（金额，审核人，时间）."""
+    lines = []
+    for uuid in uuids:
+        row = ws.db.execute("SELECT application_id, stage, outcome, amount_yuan, reviewer, decided_at FROM decisions "
+                            "WHERE uuid = ?", [uuid]).fetchone()
+        if row is None:
+            lines.append(uuid)
+            continue
+        application_id, stage, outcome, amount, reviewer, decided_at = row
+        money = f"{amount} 元，" if amount else ""
+        when = str(decided_at)[:16].replace("T", " ")
+        lines.append(f"{application_id} {stage}：{outcome}（{money}{reviewer}，{when}）")
+    return lines
+
+
 def _staff(ws: Workspace, reviewers: list[str], passphrases: dict[str, str], kdf: KdfParams) -> list[dict[str, Any]]:
     """The named reviewers' rows, each key re-wrapped under its owner's passphrase with the travel KDF."""
     staff = []

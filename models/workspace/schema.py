@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
-MIGRATIONS = Migrations("reviewdesk")
-
+from models.workspace.migrations import MIGRATIONS
+from models.workspace.migrations import statements as _statements
 
 _INITIAL = """
         CREATE TABLE imports (
@@ -144,18 +143,6 @@ _INITIAL = """
           OR NEW.prev_hash IS NOT (SELECT IFNULL((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), ''))
         BEGIN SELECT RAISE(ABORT, '审计日志只能按顺序追加'); END;
 """
-
-
-def _statements(script: str) -> list[str]:
-    """Split on ``;`` at line ends, keeping trigger bodies (``...; END;``) whole."""
-    statements, current = [], []
-    for line in script.strip().splitlines():
-        current.append(line)
-        text = "\n".join(current).strip()
-        if text.endswith(";") and ("CREATE TRIGGER" not in text or text.endswith("END;")):
-            statements.append(text)
-            current = []
-    return statements
 
 
 @MIGRATIONS(name="0001_initial")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from models.workspace.workspace import Workspace
 
-from gui import bench
+from bench import gui_figures as bench
 
 
 def test_make_workspace_imports_generated_applications(tmp_path: Path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sheets.bench import measure
+from bench.sheet_figures import measure
 
 
 def test_measure_reports_signed_and_unsigned_rates() -> None:
