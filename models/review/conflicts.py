@@ -19,7 +19,7 @@ from models.workspace import audit
 from models.failures import ReviewDeskError
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, key_matches, require_active, unlock
-from models.signing.signatures import canonical_bytes, sign_record, verify_record
+from models.signing.signatures import canonical_bytes, sign_record, verify_bytes, verify_record
 from models.workspace.workspace import Workspace
 
 DECLARATION, WITHDRAWAL = "利益冲突声明", "撤回利益冲突声明"
@@ -115,7 +115,8 @@ def conflict_problem(row: dict[str, Any], certificate: x509.Certificate | None) 
         return f"{where}：没有声明人的签名"
     if not isinstance(record, dict) or record.get("kind") != DECLARATION:
         return f"{where}：签名记录不是利益冲突声明"
-    if not verify_record(certificate, record, signature):
+    stored = str(row["record"]).encode("utf-8")
+    if not (verify_bytes(certificate, stored, signature) or verify_record(certificate, record, signature)):
         return f"{where}：签名无效，不是声明人本人作出或已被改动"
     expected = {"application_id": record["application_id"], "reviewer": record["reviewer"],
                 "has_conflict": int(bool(record["has_conflict"])), "reason": record["reason"],

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -84,9 +85,14 @@ def verify_record(certificate: x509.Certificate, record: Mapping[str, Any], sign
     return True
 
 
+@lru_cache(maxsize=256)
+def _public_key(certificate: x509.Certificate) -> Any:
+    return certificate.public_key()
+
+
 def verify_bytes(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
     """True when ``signature`` is the certificate key's signature of ``data``, canonical bytes as stored."""
-    public_key = certificate.public_key()
+    public_key = _public_key(certificate)
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
         return False
     try:

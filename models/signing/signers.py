@@ -48,11 +48,12 @@ def conflict_problems(ws: Workspace) -> list[str]:
     from models.review.conflicts import conflict_problem
 
     problems = []
+    issued_to = IssuedTo(ws)
     signed_since = _people_migration_applied(ws)
     for row in ws.db.query("SELECT * FROM conflicts ORDER BY application_id, reviewer"):
         if not row.get("signature") and signed_since and str(row["declared_at"]) < signed_since:
             continue  # declared before this version signed declarations; the replayed log vouches for the row
-        issued = certificates_of(ws, row["reviewer"])
+        issued = issued_to(row["reviewer"])
         found = [conflict_problem(row, c.certificate) for c in issued] or [conflict_problem(row, None)]
         if all(found):
             problems.append(found[0] or "")
