@@ -4,7 +4,7 @@ As in qutebrowser's ``qutebrowser/qt/``, the bindings are re-exported whole, so
 choosing or upgrading them is a change to this file only.
 """
 
-# ruff: noqa: F401, F403
+# ruff: noqa: F403 - the bindings are re-exported whole, on purpose
 from __future__ import annotations
 
 from PySide6.QtCore import *

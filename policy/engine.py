@@ -14,7 +14,8 @@ from __future__ import annotations
 import gc
 from decimal import Decimal
 from functools import cache
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
+from collections.abc import Sequence
 
 from policy.application import Application
 from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment

@@ -422,7 +422,7 @@ def parse_uscc_column(cells: list[Cell]) -> ParsedColumn:
 
 
 _NOT_DIGIT_DOT_NEWLINE = str.maketrans("", "", "0123456789.\n")
-_TOO_MANY_DECIMALS = re.compile(r"\.[0-9]{%d}" % (MAX_WAN_DECIMALS + 1))
+_TOO_MANY_DECIMALS = re.compile(rf"\.[0-9]{{{MAX_WAN_DECIMALS + 1}}}")
 
 
 def parse_amounts(cells: list[Cell]) -> list[object]:

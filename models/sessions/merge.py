@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ class _Check:
         self.staff: list[str] = json.loads(found[1]).get("reviewers", [])
         self.exported = {row[0] for row in ws.db.execute(
             "SELECT application_id FROM session_applications WHERE session_id = ?", [self.session_id])}
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
         self.ca = ca_certificate(ws)
 
     def refuse(self, why: str) -> PackageRefused:

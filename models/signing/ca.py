@@ -9,7 +9,7 @@ default for PDF signatures (non-repudiation; digital signature too).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import TypeAlias
 
 from asn1crypto import pkcs12 as asn1_pkcs12
@@ -40,7 +40,7 @@ class CaBundle:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 def _hash_for(key: CaKey) -> hashes.SHA256 | None:

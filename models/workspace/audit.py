@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Mapping
 
 from sqlite_utils import Database
 
@@ -22,12 +23,12 @@ GENESIS = ""
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _row_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subject: str, details: str) -> str:
     content = json.dumps([seq, at, actor, action, subject, details], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}\n{content}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
 
 def append(db: Database, actor: str, action: str, subject: str = "",

@@ -13,7 +13,7 @@ from pathlib import Path
 from models.workspace.anchors import Anchor, check_anchor
 from models.workspace.audit import verify_chain
 from models.workspace.projection import compare
-from models.signing.ca import certificate_issued_by, cert_from_pem
+from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
 from models.signing.signatures import verify_bytes
 from models.workspace.workspace import Workspace

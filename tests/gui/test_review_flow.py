@@ -83,7 +83,7 @@ def test_import_review_first_and_second_stage_then_next(qtbot, open_window, empt
     window.actions_by_name["import_file"].trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == COUNT, timeout=10_000)
     assert outcome == [f"imported {COUNT}"]
-    first, second = window.model.application_id(0), window.model.application_id(1)
+    first = window.model.application_id(0)
 
     window.activateWindow()
     window.queue.select_application(first)
