@@ -160,6 +160,7 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
     checks += proof_flags(item, app)
     checks += county_flags(app, policy)
     used = ledger.used_against_ceiling(app.uscc, item.id) if kind.ceiling else ZERO
+    assert kind.compute is not None, f"{item.kind} is decided under another policy"
     result = kind.compute(item, app, policy, used)
     if result.flags:
         checks += result.flags

@@ -179,7 +179,7 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
                           "'session', ?)", [ca_pem, audit.now_text()])
             for reviewer in staff:
                 reviewer["key_blob"] = base64.b64decode(reviewer["key_blob"])
-                ws.db["reviewers"].insert(reviewer)
+                ws.db.table("reviewers").insert(reviewer)
                 ws.db.execute("INSERT INTO reviewer_certificates (fingerprint, name, certificate_pem, issued_at) "
                               "VALUES (?,?,?,?)", [reviewer["fingerprint"], reviewer["name"],
                                                    reviewer["certificate_pem"], reviewer["created_at"]])
@@ -189,12 +189,12 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
                 [package.name, hashlib.sha256(package.read_bytes()).hexdigest(), len(entries), audit.now_text(),
                  actor]).lastrowid
             for entry in entries:
-                ws.db["applications"].insert({**entry["application"], "import_id": import_id})
-                ws.db["assessments"].insert(entry["assessment"])
+                ws.db.table("applications").insert({**entry["application"], "import_id": import_id})
+                ws.db.table("assessments").insert(entry["assessment"])
                 for decision in entry.get("decisions", []):
-                    ws.db["decisions"].insert(decision)
+                    ws.db.table("decisions").insert(decision)
                 for declaration in entry.get("conflicts", []):
-                    ws.db["conflicts"].insert(declaration)
+                    ws.db.table("conflicts").insert(declaration)
                 for link in entry["evidence"]:
                     content = members[f"evidence/{link['sha256']}"]
                     _store_bytes(store, link["sha256"], content)
@@ -211,7 +211,8 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
             audit.append(ws.db, manifest["exported_by"], "会评包审核人员", package.name, {
                 "session_id": manifest["session_id"],
                 "reviewers": [{"name": r["name"], "role": r["role"], "fingerprint": r["fingerprint"]} for r in staff]})
-    return manifest["session_id"]
+    session_id: str = manifest["session_id"]
+    return session_id
 
 
 def _store_bytes(store: EvidenceStore, sha256: str, content: bytes) -> None:
@@ -257,7 +258,7 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
             if ws.db.execute("SELECT 1 FROM conflicts WHERE application_id = ? AND reviewer = ?",
                              [declaration["application_id"], declaration["reviewer"]]).fetchone():
                 continue
-            ws.db["conflicts"].insert(declaration)
+            ws.db.table("conflicts").insert(declaration)
             report.declarations.append(f"{declaration['reviewer']} {declaration['application_id']}")
             audit.append(ws.db, declaration["reviewer"], "利益冲突声明（会评合并）", declaration["application_id"],
                          {"has_conflict": bool(declaration["has_conflict"]), "reason": declaration["reason"],
@@ -298,7 +299,7 @@ def _merge_decision(ws: Workspace, decision: dict[str, Any], report: MergeReport
             return
         if mine:
             decision = {**decision, "current": 0}
-    ws.db["decisions"].insert(decision)
+    ws.db.table("decisions").insert(decision)
     report.merged.append(decision["uuid"])
     audit.append(ws.db, decision["reviewer"], f"{decision['stage']}决定（会评合并）", decision["application_id"],
                  {"uuid": decision["uuid"], "outcome": decision["outcome"], "amount_yuan": decision["amount_yuan"]})

@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -106,8 +107,8 @@ def _is_pkcs12(data: bytes) -> bool:
         return False
 
 
-def _public_der(key: object) -> bytes:
-    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)  # type: ignore[attr-defined]
+def _public_der(key: PublicKeyTypes) -> bytes:
+    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
 def load_ca_p12(data: bytes, password: bytes | None, *, now: datetime | None = None) -> CaBundle:
@@ -172,7 +173,7 @@ def issue_reviewer(
     start = _now(now) - CLOCK_SKEW
     end = min(start + REVIEWER_VALIDITY, ca.certificate.not_valid_after_utc)
     key = ec.generate_private_key(ec.SECP256R1())
-    attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")]
+    attributes: list[x509.NameAttribute[str | bytes]] = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")]
     attributes += ca.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[:1]
     attributes += [
         x509.NameAttribute(NameOID.TITLE, role),

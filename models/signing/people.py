@@ -15,8 +15,9 @@ from models.workspace import audit
 from models.signing.ca import CaBundle, cert_to_pem, fingerprint, issue_reviewer
 from models.signing.keys import KdfParams, check_new_passphrase
 from models.review.terms import ADMIN, ROLES
+from models.signing.staff import ACTIVE
 from models.signing.reviewers import (
-    ACTIVE, DISABLED, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
+    DISABLED, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
     unlock_ca,
 )
 from models.workspace.workspace import Workspace

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -116,7 +117,7 @@ def unlock_ca(ws: Workspace, passphrase: str) -> CaBundle:
 _COLUMNS = "name, role, certificate_pem, fingerprint, status, revoked_at"
 
 
-def _reviewer(row: tuple) -> Reviewer:
+def _reviewer(row: tuple[Any, ...]) -> Reviewer:
     return Reviewer(row[0], row[1], cert_from_pem(row[2]), row[3], row[4], row[5])
 
 

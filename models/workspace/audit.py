@@ -143,7 +143,8 @@ def _changes_by_event(db: Database) -> Any:
     if not _has_changes_table(db):
         return iter(())
     cursor = db.execute("SELECT seq, id, op, tbl, key, row FROM audit_changes ORDER BY seq, id")
-    current_seq, batch = None, []
+    current_seq: int | None = None
+    batch: list[tuple[Any, ...]] = []
     for seq, change_id, op, table, key, row in cursor:
         if seq != current_seq:
             if current_seq is not None:
@@ -155,7 +156,7 @@ def _changes_by_event(db: Database) -> Any:
 
 
 def _check_changes(seq: int, action: str, subject: str, content: dict[str, Any],
-                   event_changes: list[tuple]) -> str | None:
+                   event_changes: list[tuple[Any, ...]]) -> str | None:
     if CHANGES_SHA256 not in content:
         return None
     from_id = content.get(CHANGES_FROM)

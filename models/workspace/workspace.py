@@ -56,7 +56,7 @@ class WorkspaceDatabase(Database):
     has_change_log: bool | None = None
 
     @contextmanager
-    def atomic(self) -> Iterator[Database]:  # type: ignore[override]  # same contract, IMMEDIATE
+    def atomic(self) -> Iterator[Database]:  # same contract, IMMEDIATE
         if self.conn.in_transaction:
             with super().atomic():
                 yield self
