@@ -114,7 +114,7 @@ def verify(args: argparse.Namespace) -> int:
             ws.close()
 
 
-def _print_verdict(verdict) -> None:  # type: ignore[no-untyped-def]
+def _print_verdict(verdict) -> None:  # noqa: ANN001 - a sheets.verify.Verdict
     from sheets.times import local_time
 
     name = Path(verdict.path).name

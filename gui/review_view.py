@@ -193,7 +193,7 @@ class ReviewView(QWidget):
     def _display(self, loaded: LoadedCase) -> None:
         self.drafts.detach()
         if self.loaded is None or self.loaded.application_id != loaded.application_id:
-            self.assessment.scroll.verticalScrollBar().setValue(0)  # each application is read from its top
+            self.assessment.scroll_area.verticalScrollBar().setValue(0)  # each application is read from its top
         self.loaded = loaded
         case = loaded.case
         self.refresh_title()

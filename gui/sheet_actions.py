@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from models.review.decisions import FIRST
+from models.review.terms import FIRST
 from sheets.single import NO_FIRST_DECISION, IssuedSheet, export_with_key, issued_copy, stored_copy
 
 from gui import errors, passphrase_dialog
@@ -121,7 +121,7 @@ def inform(parent: QWidget | None, title: str, text: str, folder: str | None = N
     open_button = box.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole) if folder else None
     box.exec()
     if open_button is not None and box.clickedButton() is open_button:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(folder or ""))  # set whenever open_button is
 
 
 # --- 导出审核表 --------------------------------------------------------------------------------------

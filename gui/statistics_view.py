@@ -121,10 +121,10 @@ class StatisticsView(QWidget):
         bar.addStretch(1)
 
         self.chart = BarChart()
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # labels elide instead
-        self.scroll.setWidget(self.chart)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # labels elide instead
+        self.scroll_area.setWidget(self.chart)
 
         self.model = TotalsModel(self)
         self.table = QTableView(self)
@@ -141,7 +141,7 @@ class StatisticsView(QWidget):
         header.setSortIndicatorShown(True)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.scroll)
+        splitter.addWidget(self.scroll_area)
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
