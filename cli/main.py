@@ -169,8 +169,8 @@ def _workspace_after_command(parser: argparse.ArgumentParser) -> None:
     """Let ``--workspace DIR`` follow the command too (``demo --workspace DIR``), as a newcomer writes it."""
     for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001 - argparse has no public walk
         for sub in action.choices.values():  # type: ignore[union-attr]  # a subparsers action: a dict of parsers
-            if sub._subparsers is None:  # noqa: SLF001
-                if not any("--workspace" in a.option_strings for a in sub._actions):  # noqa: SLF001
+            if sub._subparsers is None:  # noqa: SLF001 - as above
+                if not any("--workspace" in a.option_strings for a in sub._actions):  # noqa: SLF001 - as above
                     sub.add_argument("--workspace", type=Path, default=argparse.SUPPRESS,
                                      help="工作区文件夹（也可写在命令之前）")
             else:

@@ -91,7 +91,7 @@ def verify(args: argparse.Namespace) -> int:
         failed = 0
         if args.code:
             try:
-                found = lookup_code(ws, args.code)  # type: ignore[arg-type]
+                found = lookup_code(ws, args.code)  # type: ignore[arg-type]  # argparse gives text; lookup_code also takes the CodeLookup form
             except BadCode as bad:
                 _err(str(bad))
                 return EXIT_USAGE

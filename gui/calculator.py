@@ -260,8 +260,8 @@ class CalculatorDialog(QDialog):
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(browser)
             self._browser.resize(self.size())
-            self._browser.browser = browser  # type: ignore[attr-defined]
-        self._browser.browser.show_item(item_id)  # type: ignore[attr-defined]
+            self._browser.browser = browser  # type: ignore[attr-defined]  # the tool window keeps its PolicyBrowser as an attribute
+        self._browser.browser.show_item(item_id)  # type: ignore[attr-defined]  # set on the line above, on first use
         if self._browser.isVisible():
             self._browser.raise_()
         else:

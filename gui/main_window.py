@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
     @property
     def review(self) -> ReviewView:
         """The review page, built the first time it is needed."""
-        return self.review_page.ensure_built()  # type: ignore[return-value]
+        return self.review_page.ensure_built()  # type: ignore[return-value]  # the review page builds a ReviewView
 
     def _build_review(self, parent: QWidget) -> QWidget:
         from gui.review_view import ReviewView
@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
                 return unlock(ws, name, passphrase)
 
         def unlocked(key: object) -> None:
-            self.session.remember_key(name, key)  # type: ignore[arg-type]
+            self.session.remember_key(name, key)  # type: ignore[arg-type]  # unlock gives the reviewer's EC private key
             self._set_reviewer(name)
 
         def refused(error: BaseException) -> None:

@@ -186,7 +186,7 @@ class PeopleDialog(QDialog):
             return
         name, role, passphrase = self.name.text(), self.role.currentText(), self.new_passphrase.text()
 
-        def work(ws, auth) -> str:  # noqa: ANN001
+        def work(ws, auth) -> str:  # noqa: ANN001 - ws, auth: a Workspace and an AdminAuth, from _run
             fingerprint = add_reviewer(ws, name, role, passphrase, auth=auth)
             return f"已添加 {name.strip()}（{role}），证书指纹 {fingerprint[:16]}…"
 

@@ -303,7 +303,7 @@ class ReviewView(QWidget):
             return False
         try:
             given = self.assessment.form.read(self.current_id, reviewer)
-            decide_with_key(self.ws, given, self.session.key(reviewer))  # type: ignore[arg-type]
+            decide_with_key(self.ws, given, self.session.key(reviewer))  # type: ignore[arg-type]  # the session holds the reviewer's EC private key once unlocked
         except Exception as error:  # noqa: BLE001 - DecisionRefused and FormIncomplete read as sentences
             errors.report(error, self)
             return False
@@ -343,7 +343,7 @@ class ReviewView(QWidget):
     # --- layout -----------------------------------------------------------------------------
 
     def pane_order(self) -> list[str]:
-        return [self.splitter.widget(n).name for n in range(self.splitter.count())]  # type: ignore[attr-defined]
+        return [self.splitter.widget(n).name for n in range(self.splitter.count())]  # type: ignore[attr-defined]  # every pane in the splitter is one of ours, with a name
 
     def move_pane(self, name: str, step: int) -> None:
         order = self.pane_order()

@@ -20,7 +20,7 @@ SIZE = (1366, 768)
 def _wait(app: object, done: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        app.processEvents()  # type: ignore[attr-defined]
+        app.processEvents()  # type: ignore[attr-defined]  # a QApplication at run time
         if done():
             return True
         time.sleep(0.01)
@@ -97,7 +97,7 @@ def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str
 
 def _show_review(app: object, window: object, application_id: str) -> None:
     """Open the application as a reviewer who declared no conflict would see it (nothing is written)."""
-    review = window.review  # type: ignore[attr-defined]
+    review = window.review  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
     rendered: list[bool] = []
     review.evidence.pdf.first_page_rendered.connect(lambda: rendered.append(True))
     review.show_application(application_id)
@@ -106,10 +106,10 @@ def _show_review(app: object, window: object, application_id: str) -> None:
         return
     conflicts = review.loaded.case.conflicts
     free = [name for name, (has_conflict, _) in conflicts.items() if not has_conflict]
-    session = window.session  # type: ignore[attr-defined]
+    session = window.session  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
     chosen = next((name for name in session.roles if name in free), None)
     if chosen is not None:
-        window.preview_as(chosen)  # type: ignore[attr-defined]
+        window.preview_as(chosen)  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
     if any(e.file.kind == "pdf" for e in review.loaded.evidence):
         _wait(app, lambda: bool(rendered), 10)
 
@@ -117,6 +117,6 @@ def _show_review(app: object, window: object, application_id: str) -> None:
 def _clause_of(ws: object, application_id: str) -> str:
     from policy.catalog import load_policy
 
-    item_id = ws.db.execute("SELECT item_id FROM applications WHERE application_id = ?",  # type: ignore[attr-defined]
+    item_id = ws.db.execute("SELECT item_id FROM applications WHERE application_id = ?",  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
                             [application_id]).fetchone()[0]
     return load_policy().items[item_id].clause.id

@@ -48,7 +48,7 @@ class InSessionDelegate(QStyledItemDelegate):
             option.text = IN_SESSION_TEXT  # type: ignore[attr-defined]  # a field PySide6's stubs omit
             option.palette.setColor(QPalette.ColorRole.Text, IN_SESSION_COLOUR)  # type: ignore[attr-defined]  # as above
 
-    def helpEvent(self, event: QHelpEvent, view, option, index: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: ANN001, N802
+    def helpEvent(self, event: QHelpEvent, view, option, index: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: ANN001, N802 - Qt's name; view and option as Qt passes them
         session_id = self.out.get(index.data(Qt.ItemDataRole.UserRole)) if index.isValid() else None
         if session_id is None:
             return super().helpEvent(event, view, option, index)

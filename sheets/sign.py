@@ -127,7 +127,7 @@ class _TimedPdfSigner(signers.PdfSigner):
     """Signs with a given signing time (the export's audit entry) instead of the clock."""
 
     def __init__(self, *args: object, signing_time: datetime, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # PdfSigner's own arguments, passed through unchanged
         self._signing_time = signing_time
 
     def init_signing_session(self, pdf_out, existing_fields_only=False):

@@ -370,7 +370,7 @@ def parse_texts(cells: list[Cell]) -> list[object]:
 def _texts(cells: list[Cell]) -> tuple[list[object], bool]:
     """Stripped texts, None for blank; and whether there was a blank."""
     try:
-        texts: list[object] = list(map(str.strip, cells))  # type: ignore[arg-type]
+        texts: list[object] = list(map(str.strip, cells))  # type: ignore[arg-type]  # fast path: a non-text cell raises TypeError, handled below
     except TypeError:  # numbers or dates from XLSX/JSON
         texts = list(map(parse_text, cells))
         return texts, None in texts
@@ -428,15 +428,15 @@ _TOO_MANY_DECIMALS = re.compile(rf"\.[0-9]{{{MAX_WAN_DECIMALS + 1}}}")
 def parse_amounts(cells: list[Cell]) -> list[object]:
     """``parse_amount`` over many cells; plain ones like ``1234.56`` skip the per-cell checks."""
     try:
-        joined = "\n".join(cells)  # type: ignore[arg-type]
+        joined = "\n".join(cells)  # type: ignore[arg-type]  # fast path: a non-text cell raises TypeError, handled below
     except TypeError:  # numbers from XLSX/JSON
         return list(map(parse_amount, cells))
     if joined.translate(_NOT_DIGIT_DOT_NEWLINE) or _TOO_MANY_DECIMALS.search(joined) or \
-            max(map(len, cells), default=0) > _MAX_AMOUNT_DIGITS:  # type: ignore[arg-type]
+            max(map(len, cells), default=0) > _MAX_AMOUNT_DIGITS:  # type: ignore[arg-type]  # all text here: the join above succeeded
         return list(map(parse_amount, cells))
     try:
         values = [
-            (Decimal(cell) * YUAN_PER_WAN).quantize(FEN) if cell else None  # type: ignore[arg-type]
+            (Decimal(cell) * YUAN_PER_WAN).quantize(FEN) if cell else None  # type: ignore[arg-type]  # all text here: the join above succeeded
             for cell in cells
         ]
     except ArithmeticError:  # "1.2.3" and the like: the cell parser says why

@@ -153,7 +153,7 @@ def _authority_key_id(ca_certificate: x509.Certificate) -> x509.AuthorityKeyIden
         ski = ca_certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
         return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
     except x509.ExtensionNotFound:
-        return x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_certificate.public_key())  # type: ignore[arg-type]
+        return x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_certificate.public_key())  # type: ignore[arg-type]  # a CA certificate's key is EC or RSA, never a DH key
 
 
 def issue_reviewer(

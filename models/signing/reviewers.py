@@ -111,7 +111,7 @@ def unlock_ca(ws: Workspace, passphrase: str) -> CaBundle:
         key = decrypt_private_key(blob, passphrase, associated=CA_KEY_OWNER)
     except WrongPassphrase:
         raise WrongPassphrase("CA 口令错误，未作任何改动") from None
-    return CaBundle(key, certificate)  # type: ignore[arg-type]
+    return CaBundle(key, certificate)  # type: ignore[arg-type]  # the stored CA key is one the CA bundle takes (imported or made here)
 
 
 _COLUMNS = "name, role, certificate_pem, fingerprint, status, revoked_at"
@@ -157,11 +157,11 @@ def unlock(ws: Workspace, name: str, passphrase: str) -> ec.EllipticCurvePrivate
         if isinstance(error, WrongPassphrase):
             raise WrongPassphrase(f"{name} 的口令错误，未签名任何内容") from None
         raise
-    return key  # type: ignore[return-value]
+    return key  # type: ignore[return-value]  # a reviewer key file holds an EC private key
 
 
 def key_matches(key: ec.EllipticCurvePrivateKey, reviewer: Reviewer) -> bool:
-    return key.public_key().public_numbers() == reviewer.certificate.public_key().public_numbers()  # type: ignore[union-attr]
+    return key.public_key().public_numbers() == reviewer.certificate.public_key().public_numbers()  # type: ignore[union-attr]  # both are EC keys
 
 
 def store_key(ws: Workspace, name: str, key: ec.EllipticCurvePrivateKey, passphrase: str,

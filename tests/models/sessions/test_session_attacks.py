@@ -88,7 +88,7 @@ def _rewrite(results: Path, out: Path, change: Callable[[Rows, Rows, dict[str, A
     return out
 
 
-def _forge(row: dict[str, Any], key, **changes: Any) -> dict[str, Any]:  # noqa: ANN001
+def _forge(row: dict[str, Any], key, **changes: Any) -> dict[str, Any]:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     """A decision row re-signed by ``key`` with ``changes`` in its record and columns."""
     record = json.loads(row["record"])
     record["decision"] |= changes
