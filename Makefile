@@ -1,7 +1,8 @@
 # ReviewDesk (审核台) — everything a newcomer needs: `make run`, `make test`.
 #
 #   make run     set up, then start the desktop program
-#   make test    set up, then run the test suite (Qt offscreen)
+#   make test    set up, then lint, then run the test suite (Qt offscreen)
+#   make lint    ruff and mypy (strict for policy/ and models/; settings in pyproject.toml)
 #   make dist    set up, then build dist/ReviewDesk/ with PyInstaller
 #   make bench   run the benchmarks (figures only, never fails the build)
 #   make fuzz    the property-based intake tests with many more examples
@@ -24,7 +25,7 @@ PYTHON  ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/de
 DIST_EXE := dist/ReviewDesk/ReviewDesk
 DIST_CLI := dist/ReviewDesk/reviewdesk-cli
 
-.PHONY: run test dist bench bench-large fuzz clean distclean setup system-deps screenshots
+.PHONY: run test lint dist bench bench-large fuzz clean distclean setup system-deps screenshots
 
 setup: system-deps $(STAMP)
 
@@ -51,7 +52,11 @@ run: setup
 	@[ -f "$(DEMO_WORKSPACE)/reviewdesk.db" ] || $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" demo
 	$(VPY) main.py --workspace "$(DEMO_WORKSPACE)"
 
-test: setup
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
 	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest
 
 dist: setup

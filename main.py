@@ -37,9 +37,9 @@ def _fallback_writer():
 
             folder = user_log_dir("ReviewDesk", appauthor=False)
             os.makedirs(folder, exist_ok=True)
-            _fallback = open(os.path.join(folder, "reviewdesk.log"), "a", encoding="utf-8")
+            _fallback = open(os.path.join(folder, "reviewdesk.log"), "a", encoding="utf-8")  # noqa: SIM115 - the process's stdout
         except Exception:  # noqa: BLE001 - any failure: fall back to devnull
-            _fallback = open(os.devnull, "w", encoding="utf-8")
+            _fallback = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the process's stdout
     return _fallback
 
 

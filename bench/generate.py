@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from models.intake.columns import HEADERS
 from models.intake.uscc import USCC_ALPHABET, org_code_check_char, uscc_check_char
@@ -109,7 +110,7 @@ def records(policy: Policy, count: int, seed: int = 20231027) -> Iterator[Record
         year = rng.choice((2024, 2025))
         recognised = issued + timedelta(days=rng.randint(-30, 700))
         names = (item.name, *item.aliases)
-        record = dict(
+        record: dict[str, Any] = dict(
             application_id=f"BJ{year}-{index + 1:06d}",
             enterprise=firm,
             industry=industry,

@@ -63,7 +63,7 @@ def _baseline_insert(folder: Path, rows: list[dict[str, object]]) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     with db.atomic():
-        db["applications"].insert_all(rows, batch_size=1000)
+        db.table("applications").insert_all(rows, batch_size=1000)
     db.close()
 
 
@@ -101,6 +101,6 @@ def bench_workspace_import_xlsx(rows: int, repeats: int, workdir: Path) -> Figur
     def read() -> list[dict[str, object]]:
         table = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         header = table[0]
-        return [dict(zip(header, values)) for values in table[1:]]
+        return [dict(zip(map(str, header), values)) for values in table[1:]]
 
     return _measure(f"workspace import, {rows:,}-row XLSX", path, read, repeats, workdir)

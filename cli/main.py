@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 from pathlib import Path
 
 from cli import argparse_zh, commands
@@ -16,7 +17,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: 参数有误：{message}\n")
 
@@ -167,9 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _workspace_after_command(parser: argparse.ArgumentParser) -> None:
     """Let ``--workspace DIR`` follow the command too (``demo --workspace DIR``), as a newcomer writes it."""
     for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001 - argparse has no public walk
-        for sub in action.choices.values():
-            if sub._subparsers is None:  # noqa: SLF001
-                if not any("--workspace" in a.option_strings for a in sub._actions):  # noqa: SLF001
+        for sub in action.choices.values():  # type: ignore[union-attr]  # a subparsers action: a dict of parsers
+            if sub._subparsers is None:  # noqa: SLF001 - as above
+                if not any("--workspace" in a.option_strings for a in sub._actions):  # noqa: SLF001 - as above
                     sub.add_argument("--workspace", type=Path, default=argparse.SUPPRESS,
                                      help="工作区文件夹（也可写在命令之前）")
             else:

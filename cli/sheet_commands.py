@@ -91,7 +91,7 @@ def verify(args: argparse.Namespace) -> int:
         failed = 0
         if args.code:
             try:
-                found = lookup_code(ws, args.code)  # type: ignore[arg-type]
+                found = lookup_code(ws, args.code)  # type: ignore[arg-type]  # argparse gives text; lookup_code also takes the CodeLookup form
             except BadCode as bad:
                 _err(str(bad))
                 return EXIT_USAGE
@@ -114,7 +114,7 @@ def verify(args: argparse.Namespace) -> int:
             ws.close()
 
 
-def _print_verdict(verdict) -> None:  # type: ignore[no-untyped-def]
+def _print_verdict(verdict) -> None:  # noqa: ANN001 - a sheets.verify.Verdict
     from sheets.times import local_time
 
     name = Path(verdict.path).name

@@ -15,7 +15,7 @@ def _import_sqlite_utils_without_pandas() -> None:
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # makes ``import name`` raise ImportError
     try:
-        import sqlite_utils  # noqa: F401
+        import sqlite_utils  # noqa: F401 - imported only to learn whether it imports
     finally:
         for name in hidden:
             if sys.modules.get(name, 0) is None:

@@ -50,7 +50,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, set up for a Chinese UI on any DPI. Reuses one if it exists."""
     existing = QApplication.instance()
     if existing is not None:
-        return existing  # type: ignore[return-value]
+        return existing  # type: ignore[return-value]  # a QApplication: only this module creates the instance
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     # The desktop's own file dialogs follow the system language (English on many PCs); Qt's are translated.
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
@@ -105,6 +105,6 @@ def run_gui(workspace: Path | None = None) -> int:
     try:
         return app.exec()
     finally:
-        window.ws.close()  # type: ignore[attr-defined]
+        window.ws.close()  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
         errors.stop_logging()
 

@@ -221,7 +221,7 @@ class CalculatorDialog(QDialog):
             most = f"每种 {wan_text(candidate.most_yuan)}" if candidate.most_yuan is not None else "—"
         elif item.kind == "tech_transform":
             room = next((room for room in overview.rooms if room.item is item), None)
-            most = f"剩余 {wan_text(room.remaining_yuan)}" if room else wan_text(candidate.most_yuan)
+            most = f"剩余 {wan_text(room.remaining_yuan)}" if room else wan_text(candidate.most_yuan)  # type: ignore[arg-type]  # tech_transform has a maximum; None only for referrals
         else:
             most = wan_text(candidate.most_yuan) if candidate.most_yuan is not None else "—"
         return [item.name, item.ref, candidate.rule, most, candidate.timing, "\n".join(candidate.notes)]
@@ -260,8 +260,8 @@ class CalculatorDialog(QDialog):
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(browser)
             self._browser.resize(self.size())
-            self._browser.browser = browser  # type: ignore[attr-defined]
-        self._browser.browser.show_item(item_id)  # type: ignore[attr-defined]
+            self._browser.browser = browser  # type: ignore[attr-defined]  # the tool window keeps its PolicyBrowser as an attribute
+        self._browser.browser.show_item(item_id)  # type: ignore[attr-defined]  # set on the line above, on first use
         if self._browser.isVisible():
             self._browser.raise_()
         else:

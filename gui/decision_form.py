@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 from policy.money import wan_text, wan_to_yuan
 
 from models.review.casefile import Case
-from models.review.decisions import FIRST, OUTCOMES, SECOND, WITH_AMOUNT, DecisionInput
+from models.review.decisions import DecisionInput
 from models.review.drafts import Draft
+from models.review.terms import FIRST, OUTCOMES, SECOND, WITH_AMOUNT
 from models.failures import ReviewDeskError
 from models.review.queue_index import default_stage, stages_for_role
 

@@ -45,12 +45,12 @@ class _ViewerKeys(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Wheel:
-            wheel: QWheelEvent = event  # type: ignore[assignment]
+            wheel: QWheelEvent = event  # type: ignore[assignment]  # the event's type() was checked just above
             if wheel.modifiers() & Qt.KeyboardModifier.ControlModifier and wheel.angleDelta().y():
                 self._zoom(1 if wheel.angleDelta().y() > 0 else -1)
                 return True
         elif event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
-            key: QKeyEvent = event  # type: ignore[assignment]
+            key: QKeyEvent = event  # type: ignore[assignment]  # the event's type() was checked just above
             action = self._action(key)
             if action is not None:
                 if event.type() == QEvent.Type.KeyPress:
@@ -62,9 +62,9 @@ class _ViewerKeys(QObject):
     def _action(self, key: QKeyEvent) -> Callable[[], None] | None:
         control = bool(key.modifiers() & Qt.KeyboardModifier.ControlModifier)
         if self._page is not None and not control and key.key() == Qt.Key.Key_PageDown:
-            return lambda: self._page(1)  # type: ignore[misc]
+            return lambda: self._page(1)  # type: ignore[misc]  # self._page was checked for None just above
         if self._page is not None and not control and key.key() == Qt.Key.Key_PageUp:
-            return lambda: self._page(-1)  # type: ignore[misc]
+            return lambda: self._page(-1)  # type: ignore[misc]  # self._page was checked for None just above
         if control and key.key() in ZOOM_IN_KEYS:
             return lambda: self._zoom(1)
         if control and key.key() in ZOOM_OUT_KEYS:
@@ -234,7 +234,7 @@ class ImageViewer(QWidget):
         self._render()
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)  # type: ignore[arg-type]
+        super().resizeEvent(event)  # type: ignore[arg-type]  # a QResizeEvent from Qt; typed object for the test doubles
         if self._zoom is None:
             self._render()
 

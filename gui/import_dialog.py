@@ -46,7 +46,7 @@ class ImportDialog(QDialog):
         self.workspace_folder = Path(workspace_folder)
         self.actor = actor
         self.imported = False
-        self.result: ImportResult | None = None
+        self.result: ImportResult | None = None  # type: ignore[assignment]  # hides QDialog.result(); tests read it
         self.rejection: ImportRejected | None = None
         self._job: ImportJob | None = None
         self._previewed = ""

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
-from models.intake.columns import COLUMNS, column_for_header
+from models.intake.columns import column_for_header
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
 from models.intake.readers import RawTable
 from models.exports.copy_out import neutralise, tsv_cell
 from models.intake.values import cell_text
 
-from gui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPalette, Qt
+from gui.qt import QAbstractTableModel, QGuiApplication, QModelIndex, QObject, QPersistentModelIndex, QPalette, Qt
 
 PREVIEW_ROWS = 20
 _Index = QModelIndex | QPersistentModelIndex

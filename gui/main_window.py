@@ -62,7 +62,9 @@ class LazyPage(QWidget):
     def ensure_built(self) -> QWidget:
         if self.content is None:
             self.content = self._build(self)
-            self.layout().addWidget(self.content)
+            layout = self.layout()
+            assert layout is not None  # set in __init__
+            layout.addWidget(self.content)
         return self.content
 
 
@@ -116,7 +118,7 @@ class MainWindow(QMainWindow):
     @property
     def review(self) -> ReviewView:
         """The review page, built the first time it is needed."""
-        return self.review_page.ensure_built()  # type: ignore[return-value]
+        return self.review_page.ensure_built()  # type: ignore[return-value]  # the review page builds a ReviewView
 
     def _build_review(self, parent: QWidget) -> QWidget:
         from gui.review_view import ReviewView
@@ -196,8 +198,11 @@ class MainWindow(QMainWindow):
             "calculator": self.open_calculator, "people": self.open_people, "help_keys": lambda: ShortcutLegend(self).exec(),
             "about": self.about,
         }
+        def tick(position: int) -> Callable[[], None]:
+            return lambda: self.review.toggle_tick(position)  # self.review is built on first use
+
         for n in range(1, TICK_COUNT + 1):
-            handlers[f"tick_{n}"] = lambda n=n: self.review.toggle_tick(n - 1)
+            handlers[f"tick_{n}"] = tick(n - 1)
         for name, handler in handlers.items():
             a[name].triggered.connect(lambda _=False, h=handler: h())
         for name in DIALOG_COMMANDS:  # connected last, so this runs once the dialog has closed
@@ -221,7 +226,7 @@ class MainWindow(QMainWindow):
     def _queue_arrived(self, index: QueueIndex) -> None:
         if self.closing:
             return
-        self.queue.empty_hint = next_step(self.ws.db) or ""
+        self.queue.empty_hint = next_step(self.ws.db) or ""  # type: ignore[attr-defined]  # read with getattr by QueueView
         self.model.set_index(index)
         self.queue.populate_filters(index, self.item_names)
         self.queue_ready = True
@@ -234,7 +239,11 @@ class MainWindow(QMainWindow):
                 self.queue.select_application(self.model.application_id(0))
         self.focus_queue_if_shown()
         if self.review_page.content is None:
-            Op(self, _warm_imports).success(lambda _: self.closing or self.review_page.ensure_built()).run()
+            def build_review(_: None) -> None:
+                if not self.closing:
+                    self.review_page.ensure_built()
+
+            Op(self, _warm_imports).success(build_review).run()
         self.queue_loaded.emit()
 
     def _update_progress(self) -> None:
@@ -283,7 +292,7 @@ class MainWindow(QMainWindow):
                 return unlock(ws, name, passphrase)
 
         def unlocked(key: object) -> None:
-            self.session.remember_key(name, key)  # type: ignore[arg-type]
+            self.session.remember_key(name, key)  # type: ignore[arg-type]  # unlock gives the reviewer's EC private key
             self._set_reviewer(name)
 
         def refused(error: BaseException) -> None:
@@ -364,8 +373,8 @@ class MainWindow(QMainWindow):
         """The policy page with the whole document scrolled to ``clause_id``."""
         self.tabs.setCurrentIndex(POLICY_TAB)
         browser = self.policy_page.ensure_built()
-        browser.show_clause(clause_id)
-        browser.show_source()
+        browser.show_clause(clause_id)  # type: ignore[attr-defined]  # the page builds a PolicyBrowser
+        browser.show_source()  # type: ignore[attr-defined]  # as above
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(QUEUE_TAB)

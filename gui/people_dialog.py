@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from models.review.terms import ADMIN, AUDITOR, FIRST_REVIEWER, LEAD_ROLE, SECOND_REVIEWER
 
@@ -132,11 +133,11 @@ class PeopleDialog(QDialog):
 
     def selected_name(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.table.item(rows[0].row(), 0).text() if rows else None
+        return self.table.item(rows[0].row(), 0).text() if rows else None  # type: ignore[union-attr]  # every row has a name
 
     def select(self, name: str) -> None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).text() == name:
+            if self.table.item(row, 0).text() == name:  # type: ignore[union-attr]  # every row has a name
                 self.table.selectRow(row)
 
     def say(self, text: str, ok: bool = True) -> None:
@@ -185,7 +186,7 @@ class PeopleDialog(QDialog):
             return
         name, role, passphrase = self.name.text(), self.role.currentText(), self.new_passphrase.text()
 
-        def work(ws, auth) -> str:  # noqa: ANN001
+        def work(ws, auth) -> str:  # noqa: ANN001 - ws, auth: a Workspace and an AdminAuth, from _run
             fingerprint = add_reviewer(ws, name, role, passphrase, auth=auth)
             return f"已添加 {name.strip()}（{role}），证书指纹 {fingerprint[:16]}…"
 
@@ -202,15 +203,21 @@ class PeopleDialog(QDialog):
         from models.signing.people import disable_reviewer
 
         reason = self.reason.text()
-        self._run(lambda ws, auth: (disable_reviewer(ws, name, auth=auth, reason=reason),
-                                    f"已停用 {name}：此后不能签名，此前的签名仍然有效")[1], f"正在停用 {name}…")
+        def disable(ws: Any, auth: Any) -> str:
+            disable_reviewer(ws, name, auth=auth, reason=reason)
+            return f"已停用 {name}：此后不能签名，此前的签名仍然有效"
+
+        self._run(disable, f"正在停用 {name}…")
 
     def _enable(self, name: str) -> None:
         from models.signing.people import enable_reviewer
 
         reason = self.reason.text()
-        self._run(lambda ws, auth: (enable_reviewer(ws, name, auth=auth, reason=reason), f"已启用 {name}")[1],
-                  f"正在启用 {name}…")
+        def enable(ws: Any, auth: Any) -> str:
+            enable_reviewer(ws, name, auth=auth, reason=reason)
+            return f"已启用 {name}"
+
+        self._run(enable, f"正在启用 {name}…")
 
     def _revoke(self, name: str) -> None:
         from models.signing.people import revoke_reviewer

@@ -367,13 +367,13 @@ class PolicyBrowser(QWidget):
         cursor = QTextCursor(self.source.document())
         cursor.setPosition(start)
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        selection.cursor = cursor
+        selection.cursor = cursor  # type: ignore[attr-defined]  # a field PySide6's stubs omit
         text_format = QTextCharFormat()
         text_format.setBackground(colour)
-        selection.format = text_format
+        selection.format = text_format  # type: ignore[attr-defined]  # a field PySide6's stubs omit
         return selection
 
     def highlighted_text(self) -> str:
         """The text marked in 原文 (the clause), for tests and accessibility."""
         selections = self.source.extraSelections()
-        return selections[0].cursor.selectedText() if selections else ""
+        return selections[0].cursor.selectedText() if selections else ""  # type: ignore[attr-defined]  # as above

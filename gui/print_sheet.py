@@ -9,6 +9,7 @@ page does not need one huge image. The paper therefore matches the signed file p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.failures import ReviewDeskError
 
@@ -17,10 +18,12 @@ from gui.qt import (
     QSize, QSizeF, Qt, QWidget, load_print_support,
 )
 
-# This module is itself imported on the first print only.
-_print_support = load_print_support()
-QPrinter, QPrinterInfo, QPrintPreviewDialog = (
-    _print_support.QPrinter, _print_support.QPrinterInfo, _print_support.QPrintPreviewDialog)
+if TYPE_CHECKING:
+    from gui.qt import QPrinter, QPrinterInfo, QPrintPreviewDialog
+else:  # this module is itself imported on the first print only
+    _print_support = load_print_support()
+    QPrinter, QPrinterInfo, QPrintPreviewDialog = (
+        _print_support.QPrinter, _print_support.QPrinterInfo, _print_support.QPrintPreviewDialog)
 
 BAND_PIXELS = 1024  # rows rendered at a time
 # Above this the raster is made at 600 dpi and drawn to the same physical size: a 1200 dpi A4 page would be

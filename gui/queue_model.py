@@ -196,7 +196,7 @@ class QueueModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         if row >= len(self._visible):
             return None
-        if role == DISPLAY or role == TOOLTIP:
+        if role in (DISPLAY, TOOLTIP):
             text = self._row_texts(row)[column]
             if column == STAGE_COLUMN and self.reviewer:
                 if self.recused(row):

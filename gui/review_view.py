@@ -193,7 +193,7 @@ class ReviewView(QWidget):
     def _display(self, loaded: LoadedCase) -> None:
         self.drafts.detach()
         if self.loaded is None or self.loaded.application_id != loaded.application_id:
-            self.assessment.scroll.verticalScrollBar().setValue(0)  # each application is read from its top
+            self.assessment.scroll_area.verticalScrollBar().setValue(0)  # each application is read from its top
         self.loaded = loaded
         case = loaded.case
         self.refresh_title()
@@ -303,7 +303,7 @@ class ReviewView(QWidget):
             return False
         try:
             given = self.assessment.form.read(self.current_id, reviewer)
-            decide_with_key(self.ws, given, self.session.key(reviewer))  # type: ignore[arg-type]
+            decide_with_key(self.ws, given, self.session.key(reviewer))  # type: ignore[arg-type]  # the session holds the reviewer's EC private key once unlocked
         except Exception as error:  # noqa: BLE001 - DecisionRefused and FormIncomplete read as sentences
             errors.report(error, self)
             return False
@@ -343,7 +343,7 @@ class ReviewView(QWidget):
     # --- layout -----------------------------------------------------------------------------
 
     def pane_order(self) -> list[str]:
-        return [self.splitter.widget(n).name for n in range(self.splitter.count())]  # type: ignore[attr-defined]
+        return [self.splitter.widget(n).name for n in range(self.splitter.count())]  # type: ignore[attr-defined]  # every pane in the splitter is one of ours, with a name
 
     def move_pane(self, name: str, step: int) -> None:
         order = self.pane_order()

@@ -12,6 +12,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.workspace.workspace import Workspace
 
 VIEWS = ("queue", "review", "policy", "stats")
 SIZE = (1366, 768)
@@ -20,7 +24,7 @@ SIZE = (1366, 768)
 def _wait(app: object, done: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        app.processEvents()  # type: ignore[attr-defined]
+        app.processEvents()  # type: ignore[attr-defined]  # a QApplication at run time
         if done():
             return True
         time.sleep(0.01)
@@ -97,7 +101,7 @@ def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str
 
 def _show_review(app: object, window: object, application_id: str) -> None:
     """Open the application as a reviewer who declared no conflict would see it (nothing is written)."""
-    review = window.review  # type: ignore[attr-defined]
+    review = window.review  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
     rendered: list[bool] = []
     review.evidence.pdf.first_page_rendered.connect(lambda: rendered.append(True))
     review.show_application(application_id)
@@ -106,10 +110,10 @@ def _show_review(app: object, window: object, application_id: str) -> None:
         return
     conflicts = review.loaded.case.conflicts
     free = [name for name, (has_conflict, _) in conflicts.items() if not has_conflict]
-    session = window.session  # type: ignore[attr-defined]
+    session = window.session  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
     chosen = next((name for name in session.roles if name in free), None)
     if chosen is not None:
-        window.preview_as(chosen)  # type: ignore[attr-defined]
+        window.preview_as(chosen)  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
     if any(e.file.kind == "pdf" for e in review.loaded.evidence):
         _wait(app, lambda: bool(rendered), 10)
 

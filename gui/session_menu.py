@@ -18,7 +18,8 @@ from models.sessions.session import applications_out, describe_decisions
 from gui import errors, session_dialogs
 from gui.ops import OpProgress, Op, worker_workspace
 from gui.qt import (
-    QColor, QFileDialog, QHelpEvent, QLabel, QModelIndex, QObject, QPalette, QProcess, QStyledItemDelegate,
+    QColor, QFileDialog, QHelpEvent, QLabel, QModelIndex, QObject, QPalette, QPersistentModelIndex, QProcess,
+    QStyledItemDelegate,
     QStyleOptionViewItem, Qt, QToolTip,
 )
 from gui.queue_model import COLUMN_KEYS
@@ -40,13 +41,13 @@ class InSessionDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.out: dict[str, str] = {}
 
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802 - Qt's name
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802 - Qt's name
         super().initStyleOption(option, index)
         if index.data(Qt.ItemDataRole.UserRole) in self.out:
-            option.text = IN_SESSION_TEXT
-            option.palette.setColor(QPalette.ColorRole.Text, IN_SESSION_COLOUR)
+            option.text = IN_SESSION_TEXT  # type: ignore[attr-defined]  # a field PySide6's stubs omit
+            option.palette.setColor(QPalette.ColorRole.Text, IN_SESSION_COLOUR)  # type: ignore[attr-defined]  # as above
 
-    def helpEvent(self, event: QHelpEvent, view, option, index: QModelIndex) -> bool:  # noqa: ANN001, N802
+    def helpEvent(self, event: QHelpEvent, view, option, index: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: ANN001, N802 - Qt's name; view and option as Qt passes them
         session_id = self.out.get(index.data(Qt.ItemDataRole.UserRole)) if index.isValid() else None
         if session_id is None:
             return super().helpEvent(event, view, option, index)

@@ -80,7 +80,9 @@ class SettingsDialog(QDialog):
         reviewers = list_reviewers(workspace)
         self.reviewer.addItems([r.name for r in reviewers])
         self.reviewer.setCurrentText(str(settings.value(REVIEWER_KEY, "") or ""))
-        self.reviewer.lineEdit().setPlaceholderText("签名和审计日志中使用的姓名")
+        edit = self.reviewer.lineEdit()
+        assert edit is not None  # the combo box is editable
+        edit.setPlaceholderText("签名和审计日志中使用的姓名")
         known = "、".join(f"{r.name}（{r.role}{'' if r.active else '，' + r.status}）" for r in reviewers) \
             or "（本工作区尚未登记人员：请用 人员管理… 由系统管理员添加）"
         reviewers_label = self._note(f"本工作区已登记：{known}")

@@ -6,6 +6,8 @@ reaches the reviewer's own settings.
 
 from __future__ import annotations
 
+from typing import cast
+
 from gui.qt import QSettings
 
 ORGANISATION = "ReviewDesk"
@@ -20,4 +22,4 @@ def read_list(settings: QSettings, key: str) -> list[str]:
     value = settings.value(key, [])
     if isinstance(value, str):
         return [value] if value else []
-    return [str(v) for v in value or []]
+    return [str(v) for v in cast("list[object]", value) or []]  # QSettings gives a list, a text or None

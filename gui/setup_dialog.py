@@ -66,7 +66,7 @@ class BureauSetupDialog(QDialog):
     def show_problem(self, text: str) -> None:
         self.problem.setText(f"<span style='color:{ERROR_COLOUR}'>{text}</span>")
 
-    def create(self) -> None:
+    def create(self) -> None:  # type: ignore[override]  # hides QWidget.create, which nothing here calls
         from models.failures import ReviewDeskError
         from models.signing.people import set_up_bureau
         from models.workspace.workspace import Workspace

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from models.review.decisions import FIRST
+from models.review.terms import FIRST
 from sheets.single import NO_FIRST_DECISION, IssuedSheet, export_with_key, issued_copy, stored_copy
 
 from gui import errors, passphrase_dialog
@@ -61,7 +61,7 @@ def _refuse_undecided(window: Window, application_id: str) -> bool:
     """True (and the reviewer told why) when there is no 初审 decision to put on a sheet."""
     if has_first_decision(window.ws, application_id):
         return False
-    errors.show_message(window, TITLE, f"{application_id}：{NO_FIRST_DECISION}。")  # type: ignore[arg-type]
+    errors.show_message(window, TITLE, f"{application_id}：{NO_FIRST_DECISION}。")  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     return True
 
 
@@ -69,13 +69,13 @@ def with_signing_key(window: Window, then: Callable[[str, ec.EllipticCurvePrivat
     """Call ``then(reviewer, key)`` with the current reviewer's unlocked key, asking the passphrase only if needed."""
     name = window.session.current
     if name is None:
-        errors.show_message(window, TITLE, NO_REVIEWER)  # type: ignore[arg-type]
+        errors.show_message(window, TITLE, NO_REVIEWER)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
         return
     key = window.session.key(name)
     if key is not None:
         then(name, key)
         return
-    passphrase = passphrase_dialog.PassphraseDialog.ask(window, name)  # type: ignore[arg-type]
+    passphrase = passphrase_dialog.PassphraseDialog.ask(window, name)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     if passphrase is None:
         return
     folder = window.ws.folder
@@ -90,7 +90,7 @@ def with_signing_key(window: Window, then: Callable[[str, ec.EllipticCurvePrivat
         window.session.remember_key(name, key)
         then(name, key)
 
-    Op(window, unlock_key).success(unlocked).with_progress(f"正在解锁 {name} 的签名密钥…").run()  # type: ignore[arg-type]
+    Op(window, unlock_key).success(unlocked).with_progress(f"正在解锁 {name} 的签名密钥…").run()  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
 
 
 def issue_sheet(window: Window, application_id: str, folder: str | Path, signer: str,
@@ -103,7 +103,7 @@ def issue_sheet(window: Window, application_id: str, folder: str | Path, signer:
         with worker_workspace(workspace_folder) as ws:
             return export_with_key(ws, application_id, folder, signer, key)
 
-    op = Op(window, work).success(done)  # type: ignore[arg-type]
+    op = Op(window, work).success(done)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     if failed is not None:
         op.failure(failed)
     op.with_progress(f"正在生成并签名 {application_id} 的审核表…").run()
@@ -122,7 +122,7 @@ def inform(parent: QWidget | None, title: str, text: str, folder: str | None = N
     open_button = box.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole) if folder else None
     box.exec()
     if open_button is not None and box.clickedButton() is open_button:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(folder or ""))  # set whenever open_button is
 
 
 # --- 导出审核表 --------------------------------------------------------------------------------------
@@ -142,13 +142,13 @@ def choose_folder(parent: QWidget | None) -> str | None:
 def export_sheet(window: Window, ws: Workspace, application_id: str) -> None:
     if _refuse_undecided(window, application_id):
         return
-    folder = choose_folder(window)  # type: ignore[arg-type]
+    folder = choose_folder(window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     if folder is None:
         return
 
     def exported(sheet: IssuedSheet) -> None:
         _status(window, f"{application_id} 的审核表已导出，校验码 {sheet.code}")
-        inform(window, TITLE, f"{application_id} 的审核表已签名导出：\n{sheet.path}\n\n"  # type: ignore[arg-type]
+        inform(window, TITLE, f"{application_id} 的审核表已签名导出：\n{sheet.path}\n\n"  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
                               f"校验码：{sheet.code}\n表号：{sheet.serial}　签名人：{sheet.signer}",
                str(Path(sheet.path).parent))
 
@@ -161,9 +161,9 @@ def export_sheet(window: Window, ws: Workspace, application_id: str) -> None:
 def print_file(window: Window, path: str | Path, title: str) -> bool:
     """Preview and print a PDF file; True when sent to the printer (a failure is shown, and gives False)."""
     try:
-        return preview_and_print(window, path, title)  # type: ignore[arg-type]
+        return preview_and_print(window, path, title)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     except Exception as error:  # noqa: BLE001 - shown, and logged when unexpected
-        errors.report(error, window)  # type: ignore[arg-type]
+        errors.report(error, window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
         return False
 
 
@@ -200,7 +200,7 @@ def print_sheet(window: Window, ws: Workspace, application_id: str) -> None:
 
         def failed(error: BaseException) -> None:
             shutil.rmtree(scratch, ignore_errors=True)
-            errors.report(error, window)  # type: ignore[arg-type]
+            errors.report(error, window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
 
         issue_sheet(window, application_id, scratch, signer, key, issued, failed)
 
@@ -234,9 +234,9 @@ def print_blank_form(window: Window, ws: Workspace, application_id: str) -> None
 
     def failed(error: BaseException) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
-        errors.report(error, window)  # type: ignore[arg-type]
+        errors.report(error, window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
 
-    Op(window, render).success(rendered).failure(failed).with_progress(  # type: ignore[arg-type]
+    Op(window, render).success(rendered).failure(failed).with_progress(  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
         f"正在生成 {application_id} 的空白审核表…").run()
 
 
@@ -246,7 +246,7 @@ def print_blank_form(window: Window, ws: Workspace, application_id: str) -> None
 def verify_code(window: Window) -> None:
     from gui.verify_code_dialog import VerifyCodeDialog
 
-    dialog = VerifyCodeDialog(window.ws, window)  # type: ignore[arg-type]
+    dialog = VerifyCodeDialog(window.ws, window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     try:
         dialog.exec()
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -26,7 +26,7 @@ def idle_minutes() -> int:
     from gui.settings_store import app_settings
 
     try:
-        value = int(app_settings().value(IDLE_MINUTES_KEY, DEFAULT_IDLE_MINUTES))
+        value = int(cast("int | str", app_settings().value(IDLE_MINUTES_KEY, DEFAULT_IDLE_MINUTES)))  # a number or its text
     except (TypeError, ValueError):
         value = DEFAULT_IDLE_MINUTES
     return min(max(value, 1), 240)

@@ -109,8 +109,8 @@ class VerifyCodeDialog(QDialog):
         self._say(found.message, GOOD if found.ok else color)
 
     def _show_content(self, fields: tuple[tuple[str, str], ...]) -> None:
-        for label in self.content_labels.values():
-            self.form.removeRow(label)
+        for old in self.content_labels.values():
+            self.form.removeRow(old)
         self.content_labels = {}
         for label, value in fields:
             if label in FIXED_LABELS:

@@ -438,10 +438,11 @@ def _prove_number(label: str, item_name: str, value: Decimal, unit: str, quote: 
         return
     if not any(join.join(subjects) in clause.text for join in _LIST_JOINS):
         problems.append(f"{label}: 对象“{'、'.join(subjects)}”不是条款 {clause.id} 原文中的列举")
-    subject = normalise_name(subjects[position - 1])
+    index = position if isinstance(position, int) else 1  # position is omitted only for a single amount
+    subject = normalise_name(subjects[index - 1])
     grade = raw.get("grade", "")
     if subject not in normalise_name(item_name) and not (grade and subject == normalise_name(f"{grade}类")):
-        problems.append(f"{label}: 第{position}个数额对应“{subjects[position - 1]}”，与事项“{item_name}”不符")
+        problems.append(f"{label}: 第{position}个数额对应“{subjects[index - 1]}”，与事项“{item_name}”不符")
 
 
 def _load_regions(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[str]) -> RegionData:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import gc
 from decimal import Decimal
 from functools import cache
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
+from collections.abc import Sequence
 
 from policy.application import Application
 from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment
@@ -159,6 +160,7 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
     checks += proof_flags(item, app)
     checks += county_flags(app, policy)
     used = ledger.used_against_ceiling(app.uscc, item.id) if kind.ceiling else ZERO
+    assert kind.compute is not None, f"{item.kind} is decided under another policy"
     result = kind.compute(item, app, policy, used)
     if result.flags:
         checks += result.flags

@@ -67,7 +67,7 @@ def unregister(name: str) -> None:
 def rule_kinds() -> Mapping[str, RuleKind]:
     """Every registered kind, by name (the built-in ones registered by :mod:`policy.rules`)."""
     if "cap" not in _KINDS:
-        import policy.rules  # noqa: F401  (registers the built-in kinds)
+        import policy.rules  # noqa: F401 - registers the built-in kinds
     return _KINDS
 
 

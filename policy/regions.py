@@ -61,7 +61,7 @@ def place(text: str, data: RegionData) -> RegionAnswer:
     if len(answers) > 1:
         where = "、".join(_written(path, table) for path in paths)
         return RegionAnswer(Placement.UNKNOWN, unknown=f"“{name[:end]}”有多处同名（{where}），无法确定是哪一处")
-    placement, region = answers.pop()
+    placement, region_name = answers.pop()
     matched = _written(paths[0], table) if len(paths) == 1 else name[:end]
     if rest:
         problem = _rest_problem(rest, paths[0][-1], table)
@@ -70,7 +70,7 @@ def place(text: str, data: RegionData) -> RegionAnswer:
     if placement is Placement.UNKNOWN:
         return RegionAnswer(placement, matched=matched,
                             unknown=f"“{matched}”只有部分地方属{_partial_region(paths[0], data, table)}，须写明所在城市")
-    return RegionAnswer(placement, region, matched)
+    return RegionAnswer(placement, region_name, matched)
 
 
 def _parses(text: str, start: int, parent: Division | None, table: DivisionTable) -> list[tuple[Path, int]]:

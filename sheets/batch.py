@@ -22,7 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from models.review.casefile import load_case
-from models.review.decisions import FIRST
+from models.review.terms import FIRST
 from models.failures import ReviewDeskError
 from models.exports.fonts import PDF_FONT_SETTING
 from models.review.terms import DECIDING_ROLES
@@ -247,7 +247,7 @@ def prepare_out_dir(out_dir: Path) -> None:
 
 def check_key_matches(reviewer: Reviewer, key: object) -> None:
     """Raises :class:`ExportRefused` unless ``key`` is the private half of the reviewer's certificate."""
-    if key.public_key().public_numbers() != reviewer.certificate.public_key().public_numbers():  # type: ignore[attr-defined]
+    if key.public_key().public_numbers() != reviewer.certificate.public_key().public_numbers():  # type: ignore[attr-defined, union-attr]  # both P-256 EC keys
         raise ExportRefused(f"{reviewer.name} 的密钥与其证书不符，未导出审核表")
 
 

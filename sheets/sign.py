@@ -127,10 +127,10 @@ class _TimedPdfSigner(signers.PdfSigner):
     """Signs with a given signing time (the export's audit entry) instead of the clock."""
 
     def __init__(self, *args: object, signing_time: datetime, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # PdfSigner's own arguments, passed through unchanged
         self._signing_time = signing_time
 
-    def init_signing_session(self, pdf_out, existing_fields_only=False):  # type: ignore[no-untyped-def]
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
         session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
         session.system_time = self._signing_time
         return session
@@ -161,7 +161,7 @@ class SheetSigner:
             docmdp_permissions=MDPPerm.NO_CHANGES, name=self.material.name, reason="导出审核表",
             location=self.material.organization or None,
         )
-        field = SigFieldSpec(FIELD_NAME, on_page=page, box=tuple(round(v, 2) for v in box))
+        field = SigFieldSpec(FIELD_NAME, on_page=page, box=tuple(round(v, 2) for v in box))  # type: ignore[arg-type]  # pyhanko takes float coordinates too
         pdf_signer = _TimedPdfSigner(meta, self._signer, stamp_style=EMPTY_APPEARANCE, new_field_spec=field,
                                      signing_time=signed_at)
         out = io.BytesIO()

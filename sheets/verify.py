@@ -18,7 +18,7 @@ import io
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +182,8 @@ def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspac
 def _expired_since(certificate: x509.Certificate, at: datetime | None) -> str:
     """The certificate's expiry date when it has expired by ``at`` (default now), else ""."""
     end = certificate.not_valid_after_utc
-    now = at or datetime.now(timezone.utc)
-    return end.astimezone().strftime("%Y-%m-%d") if now.astimezone(timezone.utc) > end else ""
+    now = at or datetime.now(UTC)
+    return end.astimezone().strftime("%Y-%m-%d") if now.astimezone(UTC) > end else ""
 
 
 def _peek_record(verdict: SheetVerdict, reader: PdfFileReader) -> None:

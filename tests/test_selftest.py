@@ -15,7 +15,7 @@ from cli.selftest import STEPS, SelfTestFailure, run_self_test
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = resources.files("resources").joinpath("samples")
-HEADERS = (
+HEADERS = (  # noqa: SIM905 - reads as the CSV header line it is
     "申报编号,企业名称,统一社会信用代码,所属县区,产业,申报事项,认定日期,申报年度,数量,"
     "总投资额(万元),设备购置额(万元),亩产效益评价,上级资助金额(万元),飞地所在地区,绩效评估,"
     "申请金额(万元),附件"

@@ -25,12 +25,12 @@ class HeaderRows:
 def locate_header(rows: Sequence[Sequence[str]]) -> HeaderRows:
     """The header among ``rows`` (the file's first rows, as text); row 1 when none names a column."""
     rows = [[str(cell).strip() for cell in row] for row in rows]
-    best = HeaderRows(rows[0] if rows else [], 1)
+    best = HeaderRows(list(rows[0]) if rows else [], 1)
     best_score = _score(best.headers)
     for index, row in enumerate(rows):
         score = _score(row)
         if score > best_score:
-            best, best_score = HeaderRows(row, index + 1), score
+            best, best_score = HeaderRows(list(row), index + 1), score
         if index + 1 < len(rows):
             merged = _merge(row, rows[index + 1])
             score = _score(merged)

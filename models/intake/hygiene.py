@@ -38,11 +38,11 @@ def character_problems(cells: Sequence[object], strict: bool) -> list[tuple[int,
     """(index, message) for each cell holding a refused character; ``strict`` for codes and names."""
     pattern = _IN_CODES_AND_NAMES if strict else _IN_FREE_TEXT
     texts = [cell for cell in cells if type(cell) is str]
-    if not pattern.search("".join(texts)):  # type: ignore[arg-type]
+    if not pattern.search("".join(texts)):
         return []
     problems = []
     for index, cell in enumerate(cells):
-        if type(cell) is str and (found := pattern.search(cell)):  # type: ignore[arg-type]
+        if type(cell) is str and (found := pattern.search(cell)):
             kind = "不可见字符" if _INVISIBLE_ONLY.match(found.group()) else "控制字符"
             problems.append((index, f"含{kind} {describe(found.group())}（第{found.start() + 1}个字符），请删除后再导入"))
     return problems
@@ -51,10 +51,10 @@ def character_problems(cells: Sequence[object], strict: bool) -> list[tuple[int,
 def length_problems(cells: Sequence[object], limit: int = MAX_CELL_CHARS) -> list[tuple[int, str]]:
     """(index, message) for each text cell longer than ``limit`` characters."""
     try:
-        longest = max(map(len, cells), default=0)  # type: ignore[arg-type]
+        longest = max(map(len, cells), default=0)  # type: ignore[arg-type]  # fast path: a non-text cell raises TypeError, handled below
     except TypeError:  # numbers or dates from XLSX/JSON
-        longest = max((len(cell) for cell in cells if type(cell) is str), default=0)  # type: ignore[arg-type]
+        longest = max((len(cell) for cell in cells if type(cell) is str), default=0)
     if longest <= limit:
         return []
-    return [(index, f"有 {len(cell):,} 个字符，超过 {limit:,} 个字符上限")  # type: ignore[arg-type]
+    return [(index, f"有 {len(cell):,} 个字符，超过 {limit:,} 个字符上限")
             for index, cell in enumerate(cells) if type(cell) is str and len(cell) > limit]

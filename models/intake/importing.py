@@ -12,6 +12,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,7 +186,7 @@ def _store_evidence(ws: Workspace, files: EvidenceFiles,
     return stored
 
 
-def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], results: list,
+def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], results: list[Assessment],
            stored: dict[tuple[str, str], tuple[str, int, str]], existing: set[str], policy: Policy,
            actor: str, update: bool) -> None:
     db = ws.db
@@ -198,6 +199,7 @@ def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], 
             "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor) VALUES (?,?,?,?,?,?)",
             [file_name, digest, len(apps), int(update), now, actor],
         ).lastrowid
+        assert import_id is not None  # an INSERT always sets it
         if existing:
             _keep_versions(ws, existing, import_id, now)
         next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
@@ -230,7 +232,7 @@ def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], 
         })
 
 
-def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple:
+def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[Any, ...]:
     stored = stored_assessment(result, policy.version, policy.content_hash)
     return (result.application_id, policy.version, policy.content_hash, stored.status, stored.uncapped_yuan,
             stored.cap_yuan, stored.recommended_yuan, stored.flags, stored.trace, stored.record_hash, now)

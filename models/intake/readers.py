@@ -293,7 +293,7 @@ def _read_workbook(path: Path, max_rows: int | None) -> RawTable:
 
 def _xlsx_column(cells: list[object]) -> list[Cell]:
     if all(type(cell) in _PLAIN_XLSX_TYPES for cell in cells):
-        return cells  # type: ignore[return-value]
+        return cells  # type: ignore[return-value]  # all of _PLAIN_XLSX_TYPES are Cell types (checked above)
     return [_xlsx_cell(cell) for cell in cells]
 
 
@@ -383,7 +383,7 @@ def _read_json(path: Path, max_rows: int | None) -> RawTable:
     return table
 
 
-class _DuplicateKeys(dict):  # type: ignore[type-arg]
+class _DuplicateKeys(dict):  # type: ignore[type-arg]  # json's object_pairs_hook result: any JSON value
     """A JSON object that named some key more than once (the first value is kept)."""
 
     duplicates: list[str]
@@ -433,7 +433,7 @@ def _json_reason(exc: Exception) -> str:
 
 def _blank_indexes(cells: list[Cell]) -> list[int]:
     try:
-        stripped = list(map(str.strip, cells))  # type: ignore[arg-type]
+        stripped = list(map(str.strip, cells))  # type: ignore[arg-type]  # fast path: a non-text cell raises TypeError, handled below
     except TypeError:  # numbers, dates or None from XLSX/JSON
         return [index for index, cell in enumerate(cells) if _is_blank(cell)]
     if "" not in stripped:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from models.intake.columns import COLUMNS, Kind
 
@@ -62,8 +63,8 @@ def write_template(path: str | Path, rows: Iterable[Mapping[str, object]] = ()) 
         rules.set_column(0, 0, 22)
         rules.set_column(1, 1, 80)
         rules.write_row(0, 0, ["列名", "填写要求"], header)
-        for row, column in enumerate(COLUMNS, start=1):
-            rules.write_row(row, 0, [column.header, column.rule])
+        for rule_row, column in enumerate(COLUMNS, start=1):
+            rules.write_row(rule_row, 0, [column.header, column.rule])
         notes = [
             "每行一条申报；表头必须保留在第1行，可以增加“序号”“备注”等其他列，导入时忽略。",
             "金额一律以万元填写，导入后按元精确换算（1万元 = 10000元）。",
@@ -78,7 +79,7 @@ def write_template(path: str | Path, rows: Iterable[Mapping[str, object]] = ()) 
     return path
 
 
-def _add_choices(sheet, rows: int) -> None:  # sheet: xlsxwriter Worksheet
+def _add_choices(sheet: Any, rows: int) -> None:  # an xlsxwriter Worksheet (untyped)
     """Drop-down lists where a column takes one of a few values."""
     choices = {Kind.INDUSTRY: ["生物医药", "纺织服装"], Kind.GRADE: ["A", "B", "C", "D"],
                Kind.PERFORMANCE: ["合格", "不合格"]}
@@ -90,7 +91,7 @@ def _add_choices(sheet, rows: int) -> None:  # sheet: xlsxwriter Worksheet
             })
 
 
-def _write_value(sheet, row: int, column: int, value: object, day_format) -> None:  # xlsxwriter types
+def _write_value(sheet: Any, row: int, column: int, value: object, day_format: Any) -> None:  # xlsxwriter types (untyped)
     if value is None or value == "":
         return
     if isinstance(value, (datetime, date)):

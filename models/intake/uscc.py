@@ -106,7 +106,7 @@ def uscc_failures(cells: Sequence[object]) -> list[int]:
     count = len(cells)
     if count == 0:
         return []
-    texts: Sequence[str] = cells  # type: ignore[assignment]
+    texts: Sequence[str] = cells  # type: ignore[assignment]  # fast path: a non-text cell raises TypeError, handled below
     try:
         joined = "".join(texts)
     except TypeError:  # a number, date or None among the cells

@@ -89,10 +89,10 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
     count = len(row_of)
     parsers = _cell_parsers(policy)
     known = set(positions.values())
-    for position, header in enumerate(table.headers):
-        if position not in known:
-            problems += [Problem(row_of[i], header or column_letters(position) + "列", message)
-                         for i, message in length_problems(table.columns[position])]
+    for unknown, header in enumerate(table.headers):
+        if unknown not in known:
+            problems += [Problem(row_of[i], header or column_letters(unknown) + "列", message)
+                         for i, message in length_problems(table.columns[unknown])]
 
     values: dict[str, Iterable[object]] = {}
     warnings: dict[int, list[str]] = {}

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple, TypeAlias
+from typing import NamedTuple, TypeAlias, cast
 
 import numpy as np
 from policy.catalog import MEASURES, Policy
@@ -170,7 +170,7 @@ def _whole_number(cell: Cell) -> int | None:
     if isinstance(cell, int):
         return cell
     if isinstance(cell, (float, Decimal)):
-        if not math.isfinite(cell) or abs(cell) > 10**12:
+        if not math.isfinite(cell) or not -(10**12) <= cell <= 10**12:
             return None
         return int(cell) if cell == int(cell) else None
     match = _WHOLE_NUMBER.fullmatch(unicodedata.normalize("NFKC", cell_text(cell)))
@@ -312,8 +312,8 @@ def parse_cached_column(
     share = _distinct_share(cells) if share is None else share
     if share >= 0.9 and parse_distinct:
         values = parse_distinct(cells)
-        problems = [(index, value.message) for index, value in enumerate(values) if type(value) is Invalid]
-        return ParsedColumn(values, problems, None in values)
+        found = [(index, value.message) for index, value in enumerate(values) if type(value) is Invalid]
+        return ParsedColumn(values, found, None in values)
     codes: np.ndarray | None = None
     if share <= 0.05:
         distinct = list(set(cells))
@@ -322,7 +322,7 @@ def parse_cached_column(
     parsed = parse_distinct(distinct) if parse_distinct else list(map(parse, distinct))
     messages = {code: result.message for code, result in enumerate(parsed) if type(result) is Invalid}
     if not messages:
-        problems: list[tuple[int, str]] = []
+        problems = []
     elif codes is None:
         by_cell = {distinct[code]: message for code, message in messages.items()}
         problems = [(index, by_cell[cell]) for index, cell in enumerate(cells) if cell in by_cell]
@@ -330,7 +330,7 @@ def parse_cached_column(
         problems = [(index, messages[code]) for index, code in _positions_of(codes, list(messages))]
 
     if all(type(cell) is type(result) and cell == result for cell, result in zip(distinct, parsed)):
-        return ParsedColumn(cells, problems, False)  # every cell already is its value
+        return ParsedColumn(cast(list[object], cells), problems, False)  # every cell already is its value
     if codes is None:
         cache = dict(zip(distinct, parsed))
         values = list(map(cache.__getitem__, cells))
@@ -370,7 +370,7 @@ def parse_texts(cells: list[Cell]) -> list[object]:
 def _texts(cells: list[Cell]) -> tuple[list[object], bool]:
     """Stripped texts, None for blank; and whether there was a blank."""
     try:
-        texts: list[object] = list(map(str.strip, cells))  # type: ignore[arg-type]
+        texts: list[object] = list(map(str.strip, cells))  # type: ignore[arg-type]  # fast path: a non-text cell raises TypeError, handled below
     except TypeError:  # numbers or dates from XLSX/JSON
         texts = list(map(parse_text, cells))
         return texts, None in texts
@@ -398,7 +398,7 @@ def parse_uscc_column(cells: list[Cell]) -> ParsedColumn:
     """Codes passing the vectorised check stay as they are; the rest get ``check_uscc``."""
     failing = uscc_failures(cells)
     if not failing:
-        return ParsedColumn(cells, [], False)
+        return ParsedColumn(cast(list[object], cells), [], False)  # read only: no copy of a big column
     values: list[object] = list(cells)
     problems: list[tuple[int, str]] = []
     warnings: dict[int, str] = {}
@@ -422,35 +422,35 @@ def parse_uscc_column(cells: list[Cell]) -> ParsedColumn:
 
 
 _NOT_DIGIT_DOT_NEWLINE = str.maketrans("", "", "0123456789.\n")
-_TOO_MANY_DECIMALS = re.compile(r"\.[0-9]{%d}" % (MAX_WAN_DECIMALS + 1))
+_TOO_MANY_DECIMALS = re.compile(rf"\.[0-9]{{{MAX_WAN_DECIMALS + 1}}}")
 
 
 def parse_amounts(cells: list[Cell]) -> list[object]:
     """``parse_amount`` over many cells; plain ones like ``1234.56`` skip the per-cell checks."""
     try:
-        joined = "\n".join(cells)  # type: ignore[arg-type]
+        joined = "\n".join(cells)  # type: ignore[arg-type]  # fast path: a non-text cell raises TypeError, handled below
     except TypeError:  # numbers from XLSX/JSON
         return list(map(parse_amount, cells))
     if joined.translate(_NOT_DIGIT_DOT_NEWLINE) or _TOO_MANY_DECIMALS.search(joined) or \
-            max(map(len, cells), default=0) > _MAX_AMOUNT_DIGITS:  # type: ignore[arg-type]
+            max(map(len, cells), default=0) > _MAX_AMOUNT_DIGITS:  # type: ignore[arg-type]  # all text here: the join above succeeded
         return list(map(parse_amount, cells))
     try:
         values = [
-            (Decimal(cell) * YUAN_PER_WAN).quantize(FEN) if cell else None  # type: ignore[arg-type]
+            (Decimal(cell) * YUAN_PER_WAN).quantize(FEN) if cell else None  # type: ignore[arg-type]  # all text here: the join above succeeded
             for cell in cells
         ]
     except ArithmeticError:  # "1.2.3" and the like: the cell parser says why
         return list(map(parse_amount, cells))
     if max((value for value in values if value is not None), default=FEN) > MAX_AMOUNT_YUAN:
         return list(map(parse_amount, cells))
-    return values
+    return cast(list[object], values)
 
 
 def parse_many_attachments(cells: list[Cell]) -> list[object]:
     strip = str.strip
     try:
         return [
-            tuple(filter(None, map(strip, cell.replace("；", ";").replace("\n", ";").split(";"))))  # type: ignore[union-attr]
+            tuple(filter(None, map(strip, cell.replace("；", ";").replace("\n", ";").split(";"))))  # type: ignore[union-attr, arg-type]  # text cells; others raise AttributeError, handled below
             for cell in cells
         ]
     except AttributeError:  # numbers or None from XLSX/JSON

@@ -9,7 +9,7 @@ from typing import Any
 from policy.application import Application
 from policy.catalog import AwardItem, load_policy
 
-from models.review.decisions import FIRST, SECOND
+from models.review.terms import FIRST, SECOND
 from models.workspace.evidence import EvidenceStore, Integrity
 from models.failures import ReviewDeskError
 from models.workspace.filetypes import sniff_file

@@ -22,7 +22,7 @@ from models.failures import ReviewDeskError
 from policy.money import FEN
 
 from models.workspace.records import application_from_row, application_snapshot, money_text, text_lines
-from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, OUTCOMES, REJECT, ROLES_FOR_STAGE, SECOND,
+from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SECOND,
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.review.conflicts import conflict_declared
 from models.signing.reviewers import get_reviewer, require_active, unlock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlite_utils import Database
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -207,8 +208,8 @@ def sort_order(index: QueueIndex, column: str, descending: bool, *, db: Database
         direction = "DESC" if descending else "ASC"
         ids = db.execute(_SORT_QUERY.format(key=f"({key}) IS NULL, {key} {direction}"))
         return [index.position_of[i] for (i,) in ids if i in index.position_of]
-    values = _sort_values(index, column, item_names or {}, status_order)
-    return sorted(range(len(index)), key=values.__getitem__, reverse=descending)
+    values: Sequence[Any] = _sort_values(index, column, item_names or {}, status_order)  # one kind per column
+    return sorted(range(len(index)), key=lambda position: values[position], reverse=descending)
 
 
 def _sort_values(index: QueueIndex, column: str, item_names: dict[str, str],

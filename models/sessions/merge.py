@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from models.signing.ca import CLOCK_SKEW
 from models.review.conflicts import conflict_problem
@@ -61,7 +61,7 @@ class _Check:
         self.staff: list[str] = json.loads(found[1]).get("reviewers", [])
         self.exported = {row[0] for row in ws.db.execute(
             "SELECT application_id FROM session_applications WHERE session_id = ?", [self.session_id])}
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
         self.ca = ca_certificate(ws)
 
     def refuse(self, why: str) -> PackageRefused:
@@ -81,7 +81,7 @@ class _Check:
                    for c in certificates_of(self.ws, signer)):
             raise self.refuse(f"结果包上 {signer} 的签名无效：清单或文件在签名后被改动")
         self.in_window(self.manifest.get("created_at"), "结果包")
-        return signer
+        return cast(str, signer)  # one of self.staff, checked above
 
     def rows(self, member: str, columns: tuple[str, ...], what: str) -> list[dict[str, Any]]:
         try:
@@ -107,7 +107,7 @@ class _Check:
                 raise self.refuse(f"{where}：声明人不是本次会评的审核人员")
             problems = [conflict_problem(row, c.certificate) for c in certificates_of(self.ws, row["reviewer"])]
             if all(problems):
-                raise self.refuse(problems[0] if problems else f"{where}：找不到声明人的证书")
+                raise self.refuse(cast(str, problems[0]) if problems else f"{where}：找不到声明人的证书")
             self.in_window(row["declared_at"], where)
             checked.append(row)
         return checked
@@ -162,14 +162,15 @@ class _Check:
         declared = {(r["application_id"], r["reviewer"]): r for r in self.ws.db.query(
             "SELECT application_id, reviewer, has_conflict, declared_at FROM conflicts")}
         declared |= {(r["application_id"], r["reviewer"]): r for r in declarations}
-        for row in sorted(new, key=lambda r: (_moment(r["decided_at"]), r["current"])):
+        for row in sorted(new, key=lambda r: (cast(datetime, _moment(r["decided_at"])), r["current"])):
             app, stage, reviewer = row["application_id"], row["stage"], row["reviewer"]
             where = f"决定 {row['uuid']}（{app} {stage}，{reviewer}）"
             role = get_reviewer(self.ws, reviewer).role
             if stage not in STAGES_BY_NAME or role not in ROLES_FOR_STAGE[stage]:
                 raise self.refuse(f"{where}：{reviewer} 的角色是{role}，不能作出{stage}决定")
             declaration = declared.get((app, reviewer))
-            if declaration is None or _moment(declaration["declared_at"]) > _moment(row["decided_at"]):
+            if declaration is None or \
+                    cast(datetime, _moment(declaration["declared_at"])) > cast(datetime, _moment(row["decided_at"])):
                 raise self.refuse(f"{where}：{reviewer} 作出决定前没有就 {app} 声明利益冲突")
             if declaration["has_conflict"]:
                 raise self.refuse(f"{where}：{reviewer} 已声明与 {app} 存在利益冲突，须回避")

@@ -82,11 +82,11 @@ def applications_out(ws: Workspace) -> dict[str, str]:
 def describe_decisions(ws: Workspace, uuids: list[str]) -> list[str]:
     """One line per decision: 申报编号 阶段：结论（金额，审核人，时间）."""
     lines = []
-    for uuid in uuids:
+    for decision_uuid in uuids:
         row = ws.db.execute("SELECT application_id, stage, outcome, amount_yuan, reviewer, decided_at FROM decisions "
-                            "WHERE uuid = ?", [uuid]).fetchone()
+                            "WHERE uuid = ?", [decision_uuid]).fetchone()
         if row is None:
-            lines.append(uuid)
+            lines.append(decision_uuid)
             continue
         application_id, stage, outcome, amount, reviewer, decided_at = row
         money = f"{amount} 元，" if amount else ""
@@ -202,7 +202,7 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
                           "'session', ?)", [ca_pem, audit.now_text()])
             for reviewer in staff:
                 reviewer["key_blob"] = base64.b64decode(reviewer["key_blob"])
-                ws.db["reviewers"].insert(reviewer)
+                ws.db.table("reviewers").insert(reviewer)
                 ws.db.execute("INSERT INTO reviewer_certificates (fingerprint, name, certificate_pem, issued_at) "
                               "VALUES (?,?,?,?)", [reviewer["fingerprint"], reviewer["name"],
                                                    reviewer["certificate_pem"], reviewer["created_at"]])
@@ -212,12 +212,12 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
                 [package.name, hashlib.sha256(package.read_bytes()).hexdigest(), len(entries), audit.now_text(),
                  actor]).lastrowid
             for entry in entries:
-                ws.db["applications"].insert({**entry["application"], "import_id": import_id})
-                ws.db["assessments"].insert(entry["assessment"])
+                ws.db.table("applications").insert({**entry["application"], "import_id": import_id})
+                ws.db.table("assessments").insert(entry["assessment"])
                 for decision in entry.get("decisions", []):
-                    ws.db["decisions"].insert(decision)
+                    ws.db.table("decisions").insert(decision)
                 for declaration in entry.get("conflicts", []):
-                    ws.db["conflicts"].insert(declaration)
+                    ws.db.table("conflicts").insert(declaration)
                 for link in entry["evidence"]:
                     content = members[f"evidence/{link['sha256']}"]
                     _store_bytes(store, link["sha256"], content)
@@ -234,7 +234,8 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
             audit.append(ws.db, manifest["exported_by"], "会评包审核人员", package.name, {
                 "session_id": manifest["session_id"],
                 "reviewers": [{"name": r["name"], "role": r["role"], "fingerprint": r["fingerprint"]} for r in staff]})
-    return manifest["session_id"]
+    session_id: str = manifest["session_id"]
+    return session_id
 
 
 def _store_bytes(store: EvidenceStore, sha256: str, content: bytes) -> None:
@@ -280,7 +281,7 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
             if ws.db.execute("SELECT 1 FROM conflicts WHERE application_id = ? AND reviewer = ?",
                              [declaration["application_id"], declaration["reviewer"]]).fetchone():
                 continue
-            ws.db["conflicts"].insert(declaration)
+            ws.db.table("conflicts").insert(declaration)
             report.declarations.append(f"{declaration['reviewer']} {declaration['application_id']}")
             audit.append(ws.db, declaration["reviewer"], "利益冲突声明（会评合并）", declaration["application_id"],
                          {"has_conflict": bool(declaration["has_conflict"]), "reason": declaration["reason"],
@@ -321,7 +322,7 @@ def _merge_decision(ws: Workspace, decision: dict[str, Any], report: MergeReport
             return
         if mine:
             decision = {**decision, "current": 0}
-    ws.db["decisions"].insert(decision)
+    ws.db.table("decisions").insert(decision)
     report.merged.append(decision["uuid"])
     audit.append(ws.db, decision["reviewer"], f"{decision['stage']}决定（会评合并）", decision["application_id"],
                  {"uuid": decision["uuid"], "outcome": decision["outcome"], "amount_yuan": decision["amount_yuan"]})

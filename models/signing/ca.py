@@ -9,7 +9,7 @@ default for PDF signatures (non-repudiation; digital signature too).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import TypeAlias
 
 from asn1crypto import pkcs12 as asn1_pkcs12
@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -40,7 +41,7 @@ class CaBundle:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 def _hash_for(key: CaKey) -> hashes.SHA256 | None:
@@ -106,8 +107,8 @@ def _is_pkcs12(data: bytes) -> bool:
         return False
 
 
-def _public_der(key: object) -> bytes:
-    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)  # type: ignore[attr-defined]
+def _public_der(key: PublicKeyTypes) -> bytes:
+    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
 def load_ca_p12(data: bytes, password: bytes | None, *, now: datetime | None = None) -> CaBundle:
@@ -152,7 +153,7 @@ def _authority_key_id(ca_certificate: x509.Certificate) -> x509.AuthorityKeyIden
         ski = ca_certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
         return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
     except x509.ExtensionNotFound:
-        return x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_certificate.public_key())  # type: ignore[arg-type]
+        return x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_certificate.public_key())  # type: ignore[arg-type]  # a CA certificate's key is EC or RSA, never a DH key
 
 
 def issue_reviewer(
@@ -172,7 +173,7 @@ def issue_reviewer(
     start = _now(now) - CLOCK_SKEW
     end = min(start + REVIEWER_VALIDITY, ca.certificate.not_valid_after_utc)
     key = ec.generate_private_key(ec.SECP256R1())
-    attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")]
+    attributes: list[x509.NameAttribute[str | bytes]] = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")]
     attributes += ca.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[:1]
     attributes += [
         x509.NameAttribute(NameOID.TITLE, role),

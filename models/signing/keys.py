@@ -255,7 +255,7 @@ def _parse_blob(blob: bytes) -> tuple[dict[str, Any], KdfParams, bytes, bytes, b
         raise KeyFileError("密钥文件使用了不受支持的口令派生算法")
     if data.get("cipher") != "AES-256-GCM" or not isinstance(data.get("associated"), str):
         raise KeyFileError("密钥文件已损坏：加密参数无效")
-    kdf = KdfParams(n=kdf_data.get("n"), r=kdf_data.get("r"), p=kdf_data.get("p"))  # type: ignore[arg-type]
+    kdf = KdfParams(n=kdf_data.get("n"), r=kdf_data.get("r"), p=kdf_data.get("p"))  # type: ignore[arg-type]  # KdfParams.check() refuses anything but ints, next line
     kdf.check()
     salt = _unb64(kdf_data.get("salt"))
     header = _header(data["associated"], kdf, salt)

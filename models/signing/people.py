@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from models.workspace import audit
 from models.signing.ca import CaBundle, cert_to_pem, fingerprint, issue_reviewer
 from models.signing.keys import KdfParams, check_new_passphrase
 from models.review.terms import ADMIN, ROLES
+from models.signing.staff import ACTIVE
 from models.signing.reviewers import (
-    ACTIVE, DISABLED, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
+    DISABLED, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
     unlock_ca,
 )
 from models.workspace.workspace import Workspace
@@ -109,7 +110,7 @@ def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, auth: 
 def _precise_now() -> str:
     """Revocation and re-key times to the microsecond: a signature stamped in the same second
     (stamps are truncated to the second) counts as made before."""
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="microseconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="microseconds")
 
 
 def _target(ws: Workspace, name: str, actor: str, verb: str) -> None:

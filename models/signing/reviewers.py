@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -110,13 +111,13 @@ def unlock_ca(ws: Workspace, passphrase: str) -> CaBundle:
         key = decrypt_private_key(blob, passphrase, associated=CA_KEY_OWNER)
     except WrongPassphrase:
         raise WrongPassphrase("CA 口令错误，未作任何改动") from None
-    return CaBundle(key, certificate)  # type: ignore[arg-type]
+    return CaBundle(key, certificate)  # type: ignore[arg-type]  # the stored CA key is one the CA bundle takes (imported or made here)
 
 
 _COLUMNS = "name, role, certificate_pem, fingerprint, status, revoked_at"
 
 
-def _reviewer(row: tuple) -> Reviewer:
+def _reviewer(row: tuple[Any, ...]) -> Reviewer:
     return Reviewer(row[0], row[1], cert_from_pem(row[2]), row[3], row[4], row[5])
 
 
@@ -156,11 +157,11 @@ def unlock(ws: Workspace, name: str, passphrase: str) -> ec.EllipticCurvePrivate
         if isinstance(error, WrongPassphrase):
             raise WrongPassphrase(f"{name} 的口令错误，未签名任何内容") from None
         raise
-    return key  # type: ignore[return-value]
+    return key  # type: ignore[return-value]  # a reviewer key file holds an EC private key
 
 
 def key_matches(key: ec.EllipticCurvePrivateKey, reviewer: Reviewer) -> bool:
-    return key.public_key().public_numbers() == reviewer.certificate.public_key().public_numbers()  # type: ignore[union-attr]
+    return key.public_key().public_numbers() == reviewer.certificate.public_key().public_numbers()  # type: ignore[union-attr]  # both are EC keys
 
 
 def store_key(ws: Workspace, name: str, key: ec.EllipticCurvePrivateKey, passphrase: str,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Mapping
 
 from sqlite_utils import Database
 
@@ -22,12 +23,12 @@ GENESIS = ""
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _row_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subject: str, details: str) -> str:
     content = json.dumps([seq, at, actor, action, subject, details], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}\n{content}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
 
 def append(db: Database, actor: str, action: str, subject: str = "",
@@ -142,7 +143,8 @@ def _changes_by_event(db: Database) -> Any:
     if not _has_changes_table(db):
         return iter(())
     cursor = db.execute("SELECT seq, id, op, tbl, key, row FROM audit_changes ORDER BY seq, id")
-    current_seq, batch = None, []
+    current_seq: int | None = None
+    batch: list[tuple[Any, ...]] = []
     for seq, change_id, op, table, key, row in cursor:
         if seq != current_seq:
             if current_seq is not None:
@@ -154,7 +156,7 @@ def _changes_by_event(db: Database) -> Any:
 
 
 def _check_changes(seq: int, action: str, subject: str, content: dict[str, Any],
-                   event_changes: list[tuple]) -> str | None:
+                   event_changes: list[tuple[Any, ...]]) -> str | None:
     if CHANGES_SHA256 not in content:
         return None
     from_id = content.get(CHANGES_FROM)

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from sqlite_utils import Database
 
@@ -235,7 +235,7 @@ def _check_sizes(name: str, infos: list[zipfile.ZipInfo], target: Path) -> None:
         raise BackupError(f"备份 {name} 解压后需要 {megabytes(total)}，{target} 所在磁盘只剩 {megabytes(free)}")
 
 
-def _copy_hashing(source: BinaryIO, sink: BinaryIO) -> str:
+def _copy_hashing(source: IO[bytes], sink: IO[bytes]) -> str:
     digest = hashlib.sha256()
     while chunk := source.read(1 << 20):
         digest.update(chunk)

@@ -107,7 +107,7 @@ def changes_digest(changes: Iterable[Change]) -> tuple[str, int]:
     digest = hashlib.sha256()
     count = 0
     for op, table, key, row in changes:
-        digest.update(f"{op}\x1f{table}\x1f{key}\x1f{'' if row is None else row}\x1e".encode("utf-8"))
+        digest.update(f"{op}\x1f{table}\x1f{key}\x1f{'' if row is None else row}\x1e".encode())
         count += 1
     return digest.hexdigest(), count
 

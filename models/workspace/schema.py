@@ -211,7 +211,7 @@ def audit_changes(db: Database) -> None:
         db.execute(statement)
 
 
-from models.workspace import schema_people  # noqa: E402,F401  registers 0004_people, in order
+from models.workspace import schema_people  # noqa: E402, F401 - registers 0004_people, in order
 
 
 @MIGRATIONS(name="0005_sheet_records")

@@ -13,7 +13,7 @@ from pathlib import Path
 from models.workspace.anchors import Anchor, check_anchor
 from models.workspace.audit import verify_chain
 from models.workspace.projection import compare
-from models.signing.ca import certificate_issued_by, cert_from_pem
+from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
 from models.signing.signatures import verify_bytes
 from models.workspace.workspace import Workspace
@@ -60,7 +60,7 @@ class _Issuers:
         return all(c.not_valid_before_utc <= moment <= c.not_valid_after_utc for c in (certificate, self.ca))
 
 
-def verify_decision_row(row: dict, certificates: dict, ca: Any, issuers: _Issuers | None = None) -> str | None:
+def verify_decision_row(row: dict[str, Any], certificates: dict[str, Any], ca: Any, issuers: _Issuers | None = None) -> str | None:
     """Why a decision row is not what its reviewer signed, or None when it is."""
     where = f"决定 {row['uuid']}（{row['application_id']} {row['stage']}，{row['reviewer']}）"
     certificate = certificates.get(row["reviewer"])

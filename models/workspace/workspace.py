@@ -18,7 +18,8 @@ from models.workspace import audit
 from models.workspace import projection
 from models.failures import ReviewDeskError
 from models.workspace.locking import WorkspaceLock
-from models.workspace.schema import KNOWN_MIGRATIONS, MIGRATIONS
+from models.workspace.migrations import MIGRATIONS
+from models.workspace.schema import KNOWN_MIGRATIONS
 from models.workspace.storage import refuse_network_share
 
 DB_NAME = "reviewdesk.db"
@@ -56,7 +57,7 @@ class WorkspaceDatabase(Database):
     has_change_log: bool | None = None
 
     @contextmanager
-    def atomic(self) -> Iterator[Database]:  # type: ignore[override]  # same contract, IMMEDIATE
+    def atomic(self) -> Iterator[Database]:  # same contract, IMMEDIATE
         if self.conn.in_transaction:
             with super().atomic():
                 yield self

@@ -36,7 +36,7 @@ def run_limited(*args: str | Path) -> subprocess.CompletedProcess[str]:
                             text=True, encoding="utf-8", errors="replace", timeout=TIMEOUT_SECONDS,
                             preexec_fn=_limit_address_space)
     match = _PEAK.search(result.stderr)
-    result.peak_bytes = int(match.group(1)) * 1024 if match else None  # type: ignore[attr-defined]
+    result.peak_bytes = int(match.group(1)) * 1024 if match else None  # type: ignore[attr-defined]  # an extra field on CompletedProcess, for the report
     result.stderr = _PEAK.sub("", result.stderr)
     return result
 

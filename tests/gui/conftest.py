@@ -39,7 +39,7 @@ def quit_answers(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Quitting with unsaved drafts is asked about; here the answer is 退出, and each question is recorded."""
     asked: list[list[str]] = []
 
-    def ask(cls, parent, application_ids: list[str]) -> bool:  # noqa: ANN001
+    def ask(cls, parent, application_ids: list[str]) -> bool:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
         asked.append(list(application_ids))
         return True
 
@@ -94,7 +94,7 @@ def open_window(qtbot):  # noqa: ANN001, ANN201 - pytest-qt's qtbot
 
 
 @pytest.fixture
-def window(open_window, demo_folder: Path, messages: list[str]):  # noqa: ANN001, ANN201
+def window(open_window, demo_folder: Path, messages: list[str]):  # noqa: ANN001, ANN201 - pytest fixtures and test doubles go unannotated
     return open_window(demo_folder)
 
 
@@ -105,7 +105,7 @@ def demo_passphrase(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     asked: list[str] = []
 
-    def ask(parent, reviewer: str) -> str:  # noqa: ANN001
+    def ask(parent, reviewer: str) -> str:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
         asked.append(reviewer)
         return DEMO_PASSPHRASE
 
@@ -114,10 +114,10 @@ def demo_passphrase(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def choose_reviewer(qtbot, demo_passphrase: list[str]):  # noqa: ANN001, ANN201
+def choose_reviewer(qtbot, demo_passphrase: list[str]):  # noqa: ANN001, ANN201 - pytest fixtures and test doubles go unannotated
     """Picks a reviewer in the toolbar combo (passphrase answered) and waits for the key to unlock."""
 
-    def choose(window, name: str) -> None:  # noqa: ANN001
+    def choose(window, name: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
         combo = window.reviewer_combo
         combo.setCurrentIndex(combo.findData(name))
         qtbot.waitUntil(lambda: window.session.current == name, timeout=10_000)

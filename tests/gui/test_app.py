@@ -98,7 +98,7 @@ def test_op_cancel(qtbot):
 
     outcome: list[str] = []
 
-    def slow(progress) -> None:  # noqa: ANN001
+    def slow(progress) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             progress.check()

@@ -36,7 +36,7 @@ def typed_passphrases(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
-def _first_start(qtbot, monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path | None:  # noqa: ANN001
+def _first_start(qtbot, monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path | None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     from gui.first_start import choose_first_workspace
     from gui.setup_dialog import BureauSetupDialog
 
@@ -63,7 +63,7 @@ def _first_start(qtbot, monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path |
     return choose_first_workspace(folder)
 
 
-def _add_reviewers(qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def _add_reviewers(qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     from gui.people_dialog import PeopleDialog
 
     def exec_(dialog: PeopleDialog) -> int:
@@ -89,15 +89,15 @@ def _add_reviewers(qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:  # n
     window.actions_by_name["people"].trigger()
 
 
-def _choose(qtbot, window, name: str) -> None:  # noqa: ANN001
+def _choose(qtbot, window, name: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     combo = window.reviewer_combo
     combo.setCurrentIndex(combo.findData(name))
     qtbot.waitUntil(lambda: window.session.current == name, timeout=20_000)
 
 
-def test_a_bureau_workspace_from_the_gui_to_both_stages(qtbot, open_window, tmp_path: Path,  # noqa: ANN001
+def test_a_bureau_workspace_from_the_gui_to_both_stages(qtbot, open_window, tmp_path: Path,  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
                                                        monkeypatch: pytest.MonkeyPatch, messages: list[str],
-                                                       intake, drive_import_dialog,  # noqa: F811
+                                                       intake, drive_import_dialog,  # noqa: F811 - the fixtures imported above, by name
                                                        typed_passphrases: list[str]) -> None:
     folder = _first_start(qtbot, monkeypatch, tmp_path / "局工作区")
     assert folder == tmp_path / "局工作区"

@@ -26,7 +26,7 @@ def undecided(window: MainWindow) -> str:
     return next(i for i in window.model.visible_ids() if i not in touched)
 
 
-def open_as(qtbot, window: MainWindow, choose_reviewer, application_id: str) -> None:  # noqa: ANN001
+def open_as(qtbot, window: MainWindow, choose_reviewer, application_id: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     choose_reviewer(window, "审核员甲")
     window.activateWindow()
     window.open_application(application_id)
@@ -45,7 +45,7 @@ def type_text(widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char))
 
 
-def key(qtbot, window: MainWindow, key_: Qt.Key, modifier: Qt.KeyboardModifier) -> None:  # noqa: ANN001
+def key(qtbot, window: MainWindow, key_: Qt.Key, modifier: Qt.KeyboardModifier) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     qtbot.keyClick(window.focusWidget() or window, key_, modifier)
 
 

@@ -38,7 +38,7 @@ def waiting(demo_folder: Path) -> list[str]:
     return untouched[:3]
 
 
-def open_as_second(qtbot, window, choose_reviewer, application_id: str) -> None:  # noqa: ANN001
+def open_as_second(qtbot, window, choose_reviewer, application_id: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     choose_reviewer(window, "审核员乙")
     window.activateWindow()
     window.open_application(application_id)

@@ -43,13 +43,13 @@ def intake(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def drive_import_dialog(qtbot, monkeypatch):  # noqa: ANN001, ANN201
+def drive_import_dialog(qtbot, monkeypatch):  # noqa: ANN001, ANN201 - pytest fixtures and test doubles go unannotated
     """The real ImportDialog, its ``exec`` replaced by choosing ``csv`` (and evidence) and pressing 导入."""
     import_dialog = pytest.importorskip("gui.import_dialog")
     outcome: list[str] = []
 
     def drive(csv: Path, evidence: Path | None) -> list[str]:
-        def exec_(dialog) -> int:  # noqa: ANN001
+        def exec_(dialog) -> int:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
             dialog.set_file(csv)
             dialog.set_evidence(evidence)
             dialog.start_import()
@@ -64,7 +64,7 @@ def drive_import_dialog(qtbot, monkeypatch):  # noqa: ANN001, ANN201
     return drive
 
 
-def press(qtbot, window, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+def press(qtbot, window, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     target = window.focusWidget() or window
     qtbot.keyClick(target, key, modifier)
 
@@ -83,7 +83,7 @@ def test_import_review_first_and_second_stage_then_next(qtbot, open_window, empt
     window.actions_by_name["import_file"].trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == COUNT, timeout=10_000)
     assert outcome == [f"imported {COUNT}"]
-    first, second = window.model.application_id(0), window.model.application_id(1)
+    first = window.model.application_id(0)
 
     window.activateWindow()
     window.queue.select_application(first)

@@ -16,7 +16,7 @@ from gui.review_view import PANES, ConflictReasonDialog, ReviewView
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def undeclared_application(window, reviewer: str = "科长丙") -> str:  # noqa: ANN001
+def undeclared_application(window, reviewer: str = "科长丙") -> str:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     """An application with a cap and a final 初审 on which ``reviewer`` (by default 科长丙) has not declared yet."""
     with Workspace.open(window.ws.folder, create=False, lock=False) as ws:
         return ws.db.execute(
@@ -26,14 +26,14 @@ def undeclared_application(window, reviewer: str = "科长丙") -> str:  # noqa:
             "(SELECT application_id FROM conflicts WHERE reviewer = ?) ORDER BY a.seq LIMIT 1", [reviewer]).fetchone()[0]
 
 
-def open_case(qtbot, window, application_id: str) -> None:  # noqa: ANN001
+def open_case(qtbot, window, application_id: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     window.activateWindow()
     window.open_application(application_id)
     qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == application_id,
                     timeout=10_000)
 
 
-def key(qtbot, window, code: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+def key(qtbot, window, code: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     qtbot.keyClick(window.focusWidget() or window, code, modifier)
 
 

@@ -45,7 +45,7 @@ def _choose_file(monkeypatch: pytest.MonkeyPatch, kind: str, path: Path) -> None
     monkeypatch.setattr(f"gui.qt.QFileDialog.{kind}", lambda *args, **kwargs: (str(path), ""))
 
 
-def _export_through_menu(qtbot, window, monkeypatch, informed: list[str], out: Path) -> list[str]:  # noqa: ANN001
+def _export_through_menu(qtbot, window, monkeypatch, informed: list[str], out: Path) -> list[str]:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     """Filter the queue to 待初审, then 导出会评包 with the dialog's defaults and 审核员甲."""
     from gui.session_dialogs import ExportSessionDialog
 
@@ -73,7 +73,7 @@ def _decide_on_laptop(folder: Path, outcomes: dict[str, str]) -> None:
                    DEMO_PASSPHRASE)
 
 
-def _stage_text(window, application_id: str) -> str:  # noqa: ANN001
+def _stage_text(window, application_id: str) -> str:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     from gui.session_menu import STAGE_COLUMN
 
     index = window.model.index(window.model.row_of(application_id), STAGE_COLUMN)
@@ -82,12 +82,12 @@ def _stage_text(window, application_id: str) -> str:  # noqa: ANN001
     return option.text
 
 
-def _reload(qtbot, window) -> None:  # noqa: ANN001
+def _reload(qtbot, window) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     with qtbot.waitSignal(window.queue_loaded, timeout=10_000):
         pass
 
 
-def test_session_round_trip_through_the_menu(qtbot, open_window, demo_folder: Path, tmp_path: Path,  # noqa: ANN001
+def test_session_round_trip_through_the_menu(qtbot, open_window, demo_folder: Path, tmp_path: Path,  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
                                              monkeypatch: pytest.MonkeyPatch, messages: list[str],
                                              informed: list[str], reports: list, choose_reviewer) -> None:
     bureau = open_window(demo_folder)
@@ -153,7 +153,7 @@ def test_session_round_trip_through_the_menu(qtbot, open_window, demo_folder: Pa
     assert bureau.ws.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == before
 
 
-def test_open_refuses_a_folder_that_is_not_empty(qtbot, window, tmp_path: Path,  # noqa: ANN001
+def test_open_refuses_a_folder_that_is_not_empty(qtbot, window, tmp_path: Path,  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
                                                  monkeypatch: pytest.MonkeyPatch, messages: list[str]) -> None:
     busy = tmp_path / "busy"
     busy.mkdir()
@@ -195,7 +195,7 @@ def _composite(window: QWidget, dialog: QWidget, path: Path) -> None:
     assert screen.save(str(path))
 
 
-def test_session_screenshots(qtbot, open_window, demo_folder: Path, tmp_path: Path,  # noqa: ANN001
+def test_session_screenshots(qtbot, open_window, demo_folder: Path, tmp_path: Path,  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
                              monkeypatch: pytest.MonkeyPatch, messages: list[str], informed: list[str],
                              reports: list) -> None:
     """Saved into docs/screenshots when REVIEWDESK_SCREENSHOTS=1, otherwise into a temporary folder."""
@@ -211,7 +211,7 @@ def test_session_screenshots(qtbot, open_window, demo_folder: Path, tmp_path: Pa
         app.setFont(font)
 
 
-def _screenshots(qtbot, open_window, demo_folder, tmp_path, monkeypatch, reports, folder) -> None:  # noqa: ANN001
+def _screenshots(qtbot, open_window, demo_folder, tmp_path, monkeypatch, reports, folder) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     from models.sessions.session import export_results, export_session
 
     from gui.session_dialogs import ExportSessionDialog, MergeReportDialog

@@ -23,7 +23,7 @@ def small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sheet_window(open_window, small_template: Path, tmp_path: Path, messages: list[str]):  # noqa: ANN001, ANN201
+def sheet_window(open_window, small_template: Path, tmp_path: Path, messages: list[str]):  # noqa: ANN001, ANN201 - pytest fixtures and test doubles go unannotated
     folder = tmp_path / "ws"
     shutil.copytree(small_template, folder, ignore=shutil.ignore_patterns(LOCK_NAME))
     return open_window(folder)
@@ -31,7 +31,7 @@ def sheet_window(open_window, small_template: Path, tmp_path: Path, messages: li
 
 @pytest.fixture
 def no_passphrase_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(cls, parent, reviewer):  # noqa: ANN001, ANN202
+    def refuse(cls, parent, reviewer):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
         raise AssertionError(f"asked for {reviewer}'s passphrase although the key is unlocked")
 
     monkeypatch.setattr("gui.passphrase_dialog.PassphraseDialog.ask", classmethod(refuse))
@@ -62,7 +62,7 @@ def printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, 
 
     done: list[tuple[str, int, Path]] = []
 
-    def preview(parent, pdf_path, title):  # noqa: ANN001, ANN202
+    def preview(parent, pdf_path, title):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setResolution(150)
@@ -76,7 +76,7 @@ def printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, 
     return done
 
 
-def _unlock_current(window) -> None:  # noqa: ANN001
+def _unlock_current(window) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     window.session.remember_key(SIGNER, unlock(window.ws, SIGNER, DEMO_PASSPHRASE))
     window._set_reviewer(SIGNER)
 
@@ -250,7 +250,7 @@ def test_the_preview_dialog_paints_the_file(qtbot, sheet_window, tmp_path, monke
     painted = []
     real = print_sheet.paint_pdf
 
-    def paint(printer, path):  # noqa: ANN001, ANN202
+    def paint(printer, path):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
         painted.append(real(printer, path))
         return painted[-1]
 

@@ -36,7 +36,7 @@ def test_the_key_locks_after_the_idle_time_and_each_use_restarts_it() -> None:
     assert session.idle_expired() and session.key("甲") is None and not session.is_unlocked("甲")
 
 
-def test_the_window_locks_an_idle_key_and_says_so(qtbot, window, choose_reviewer) -> None:  # noqa: ANN001
+def test_the_window_locks_an_idle_key_and_says_so(qtbot, window, choose_reviewer) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     clock = Clock()
     window.session.clock = clock
     choose_reviewer(window, "审核员甲")
@@ -48,7 +48,7 @@ def test_the_window_locks_an_idle_key_and_says_so(qtbot, window, choose_reviewer
     assert "已闲置 10 分钟，已锁定" in window.statusBar().currentMessage()
 
 
-def test_the_idle_time_is_set_in_settings(qtbot, window, monkeypatch) -> None:  # noqa: ANN001
+def test_the_idle_time_is_set_in_settings(qtbot, window, monkeypatch) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     from gui.sitting import idle_minutes
     from gui.settings_dialog import SettingsDialog
 

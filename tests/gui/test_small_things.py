@@ -38,7 +38,7 @@ def test_each_application_is_shown_from_the_top_of_the_review_pane(qtbot, window
     window.resize(1366, 600)
     window.open_application(window.model.application_id(0))
     qtbot.waitUntil(lambda: window.review.loaded is not None, timeout=10_000)
-    bar = window.review.assessment.scroll.verticalScrollBar()
+    bar = window.review.assessment.scroll_area.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=3_000)
     bar.setValue(bar.maximum())
     window.review.go(1)

@@ -26,7 +26,7 @@ def test_lists_all_42_award_items_under_both_measures(browser: PolicyBrowser):
     assert sorted(browser.visible_items()) == sorted(POLICY.items)
     measures = [browser.proxy.index(row, 0).data(ID_ROLE) for row in range(browser.proxy.rowCount())]
     assert measures == ["生物医药", "纺织服装"]
-    assert "共 56 个条款、42 个申报事项" == browser.count_label.text()
+    assert browser.count_label.text() == "共 56 个条款、42 个申报事项"
 
 
 def test_each_item_sits_under_its_own_clause(browser: PolicyBrowser):

@@ -91,7 +91,7 @@ def test_an_imported_broader_alias_is_flagged(ws: Workspace, tmp_path: Path) -> 
 def test_refused_and_ineligible_applications_are_not_pending(ws: Workspace, tmp_path: Path) -> None:
     from models.review.history import WorkspaceHistory
 
-    wrong_industry = intake_row(3, **{"统一社会信用代码": SAME, "产业": "生物医药", "申报事项": "马德里注册商标"})
+    wrong_industry = intake_row(3, 统一社会信用代码=SAME, 产业="生物医药", 申报事项="马德里注册商标")
     import_file(ws, write_csv(tmp_path / "a.csv", [_madrid(1), _madrid(2), wrong_industry]))
     for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
         declare_conflict(ws, "T00002", reviewer, has_conflict=False, passphrase=PASSPHRASE)

@@ -77,7 +77,7 @@ def test_the_dialog_shows_the_content_for_full_width_input(qtbot, exported: Expo
 
 
 def test_a_sheet_registered_before_records_were_kept_still_shows_its_content(
-        exported: Exported, tmp_path) -> None:  # noqa: ANN001
+        exported: Exported, tmp_path) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     """Workspaces from before the sheet_records table: the content comes from the export's audit entry."""
     from tests.sheets.support import copy_workspace
 

@@ -24,7 +24,7 @@ def test_each_exported_sheet_is_registered_with_its_hash_and_audited(exported: E
         rows = ws.db.execute("SELECT code, application_id, serial, sha256, signer FROM sheets").fetchall()
         audits = ws.db.execute("SELECT subject, details FROM audit WHERE action = ?", [EXPORT_ACTION]).fetchall()
     assert sorted(row[1] for row in rows) == sorted(exported.ids)
-    for code, application_id, serial, sha256, signer in rows:
+    for _code, application_id, _serial, sha256, signer in rows:
         data = (exported.out / f"{application_id}.pdf").read_bytes()
         assert sha256 == hashlib.sha256(data).hexdigest()
         assert signer == FIRST_REVIEWER

@@ -61,7 +61,7 @@ def test_every_font_is_embedded_truetype_and_none_is_a_standard_font(exported: E
         assert fonts, f"pdffonts found no fonts in {path.name}"
         for row in fonts:
             assert not row[0].startswith(STANDARD_FONTS), row
-            assert "yes" == row[-5], f"{path.name}: font {row[0]} is not embedded"
+            assert row[-5] == "yes", f"{path.name}: font {row[0]} is not embedded"
     # The stamp is page content in the page's own font, so pyHanko embeds no font of its own any more.
     assert len({row[0] for row in _fonts(signed)}) == len({row[0] for row in _fonts(blank)})
 
@@ -88,8 +88,8 @@ def test_a_long_name_and_a_long_trace_wrap_and_stay_on_the_page(content: SheetCo
     words = _words(path)
     assert words
     for x_min, y_min, x_max, y_max, text in words:
-        assert MARGIN_X - 1 <= x_min and x_max <= PAGE_WIDTH - MARGIN_X + 1, (text, x_min, x_max)
-        assert 0 <= y_min and y_max <= PAGE_HEIGHT, (text, y_min, y_max)
+        assert x_min >= MARGIN_X - 1 and x_max <= PAGE_WIDTH - MARGIN_X + 1, (text, x_min, x_max)
+        assert y_min >= 0 and y_max <= PAGE_HEIGHT, (text, y_min, y_max)
     flat = _body_text(path)
     assert LONG_NAME in flat, "the long name must be printed whole (wrapped), not cut"
     for n in range(1, 13):
@@ -170,7 +170,7 @@ def test_very_long_texts_never_break_the_layout(content: SheetContent, tmp_path:
     path.write_bytes(rendered.pdf)
     assert rendered.pages >= 4
     for x_min, _, x_max, _, text in _words(path):
-        assert MARGIN_X - 1 <= x_min and x_max <= PAGE_WIDTH - MARGIN_X + 1, text
+        assert x_min >= MARGIN_X - 1 and x_max <= PAGE_WIDTH - MARGIN_X + 1, text
     flat = _body_text(path)
     assert "附件079-" in flat
     assert [int(n) for n in re.findall(r"第(\d{3})句", flat)] == list(range(300)), "every sentence, in order"

@@ -23,7 +23,7 @@ def test_no_module_of_sheets_imports_qt_or_the_gui() -> None:
 
 def test_importing_the_sheet_modules_loads_no_qt() -> None:
     code = ("import sys, sheets.batch, sheets.verify, sheets.blank_form, bench.sheet_figures, cli.sheet_commands; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in %r))" % FORBIDDEN)
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=SHEETS.parent).stdout.strip()
     assert out == "[]"

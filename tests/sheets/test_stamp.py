@@ -23,7 +23,7 @@ def _stamp_box(path: Path) -> tuple[int, tuple[float, float, float, float]]:
         for annotation in page.get("/Annots", []):
             widget = annotation.get_object()
             if str(widget.get("/T", "")) == FIELD_NAME:
-                return number, tuple(float(v) for v in widget["/Rect"])  # type: ignore[return-value]
+                return number, tuple(float(v) for v in widget["/Rect"])  # type: ignore[return-value]  # a /Rect always has four numbers
     raise AssertionError("no signature field")
 
 

@@ -29,7 +29,7 @@ def test_csv_encodings(tmp_path: Path, encoding: str):
 
 
 def test_encoding_detection():
-    assert detect_csv_encoding("甲".encode("utf-8")) == "utf-8-sig"
+    assert detect_csv_encoding("甲".encode()) == "utf-8-sig"
     assert detect_csv_encoding("甲".encode("gbk")) == "gb18030"
     # valid UTF-8 at first, GBK later: strict decoding of the whole file decides
     assert detect_csv_encoding(b"a" * 70_000 + "乙".encode("gbk")) == "gb18030"

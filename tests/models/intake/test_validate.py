@@ -231,7 +231,7 @@ def test_collector_state_is_restored(intake, policy):
 
 
 def test_building_fills_every_field_in_order():
-    assert BUILT_FIELDS + ("warnings", "row", "item_text") == tuple(f.name for f in dataclasses.fields(Application))
+    assert tuple(f.name for f in dataclasses.fields(Application)) == BUILT_FIELDS + ("warnings", "row", "item_text")
     values = {name: [f"{name}-{i}" for i in range(3)] for name in BUILT_FIELDS}
     built = build_applications(values, [2, 3, 4])
     for index, app in enumerate(built):

@@ -102,9 +102,8 @@ def test_results_signed_outside_the_bureau_ca_are_refused(ws: Workspace, exporte
     stranger = staffed_workspace(tmp_path / "stranger")
     stranger.close()
     results = _laptop_results(exported, tmp_path / "laptop", tmp_path / "结果.zip", "400000")
-    with Workspace.open(tmp_path / "stranger", create=False) as other:
-        with pytest.raises(PackageRefused):
-            merge_results(other, results)
+    with Workspace.open(tmp_path / "stranger", create=False) as other, pytest.raises(PackageRefused):
+        merge_results(other, results)
 
 
 def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: Workspace, tmp_path: Path) -> None:

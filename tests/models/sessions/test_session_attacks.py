@@ -88,7 +88,7 @@ def _rewrite(results: Path, out: Path, change: Callable[[Rows, Rows, dict[str, A
     return out
 
 
-def _forge(row: dict[str, Any], key, **changes: Any) -> dict[str, Any]:  # noqa: ANN001
+def _forge(row: dict[str, Any], key, **changes: Any) -> dict[str, Any]:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     """A decision row re-signed by ``key`` with ``changes`` in its record and columns."""
     record = json.loads(row["record"])
     record["decision"] |= changes
@@ -293,7 +293,8 @@ def test_altering_any_field_of_the_results_is_refused_with_nothing_changed(burea
     fields = _fields(results)
     assert len(fields) == 3 * 18 + 3 * 7
     for n, (member, index, column) in enumerate(fields):
-        def alter(decisions: Rows, conflicts: Rows, header: dict[str, Any]) -> None:
+        def alter(decisions: Rows, conflicts: Rows, header: dict[str, Any],
+                  member: str = member, index: int = index, column: str = column) -> None:
             rows = decisions if member == "decisions.json" else conflicts
             rows[index][column] = _altered(rows[index][column])
 
@@ -307,7 +308,7 @@ def test_altering_any_field_of_the_results_is_refused_with_nothing_changed(burea
                 finally:
                     assert _state(bureau) == before, (member, index, column)
     for key in ("session_id", "created_at", "signed_by", "audit_head"):
-        def alter_header(decisions: Rows, conflicts: Rows, header: dict[str, Any]) -> None:
+        def alter_header(decisions: Rows, conflicts: Rows, header: dict[str, Any], key: str = key) -> None:
             header[key] = _altered(header[key])
 
         _refused(bureau, _rewrite(results, tmp_path / f"h-{key}.zip", alter_header))

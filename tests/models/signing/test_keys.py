@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -285,14 +285,14 @@ def test_reviewer_chains_to_its_ca_only(ca: CaBundle, reviewer):
 
 
 def test_validity_window(ca: CaBundle):
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     _, cert = issue_reviewer(ca, "王五", "负责人", now=start)
     assert not certificate_issued_by(cert, ca.certificate, at=start - timedelta(days=1))
     assert not certificate_issued_by(cert, ca.certificate, at=start + timedelta(days=6 * 365))
 
 
 def test_reviewer_validity_capped_by_ca():
-    old = create_ca(now=datetime.now(timezone.utc) - timedelta(days=9 * 365))
+    old = create_ca(now=datetime.now(UTC) - timedelta(days=9 * 365))
     _, cert = issue_reviewer(old, "赵六", "初审")
     assert cert.not_valid_after_utc == old.certificate.not_valid_after_utc
 
@@ -377,6 +377,6 @@ def test_p12_without_certificate():
 
 
 def test_expired_ca_refused():
-    old = create_ca(now=datetime.now(timezone.utc) - timedelta(days=11 * 365))
+    old = create_ca(now=datetime.now(UTC) - timedelta(days=11 * 365))
     with pytest.raises(KeyFileError, match="过期"):
         load_ca_p12(_p12(old.key, old.certificate, b"pw"), b"pw")

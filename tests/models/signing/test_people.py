@@ -43,7 +43,7 @@ def _imported(ws: Workspace, tmp_path: Path) -> Workspace:
 def test_the_ca_key_cannot_be_stored_without_a_passphrase(tmp_path: Path) -> None:
     with Workspace.open(tmp_path / "w") as ws:
         with pytest.raises(TypeError):
-            init_ca(ws)  # type: ignore[call-arg]
+            init_ca(ws)  # type: ignore[call-arg]  # the call is wrong on purpose: the test checks it is refused
         with pytest.raises(PassphraseError, match="至少需要 10 个字符"):
             init_ca(ws, passphrase="123456", kdf=CHEAP)
         assert _count(ws, "ca") == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from decimal import Decimal
 from io import BytesIO
 
@@ -20,7 +20,7 @@ RECORD = {
     "企业": "聊城市某某机械有限公司",
     "奖励金额": Decimal("1250000.00"),
     "审核日期": date(2025, 3, 1),
-    "签署时间": datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc),
+    "签署时间": datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
     "条款": ["第三条", "第五条"],
     "通过": True,
     "序号": 7,

@@ -203,7 +203,7 @@ def _rewrite_chain_from(db_path: Path, seq: int) -> None:
         if n == 0:
             actor = "冒名者"
         content = json.dumps([s, at, actor, action, subject, details], ensure_ascii=False, separators=(",", ":"))
-        digest = hashlib.sha256(f"{prev}\n{content}".encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(f"{prev}\n{content}".encode()).hexdigest()
         conn.execute("UPDATE audit SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?", [actor, prev, digest, s])
         prev = digest
     conn.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -42,16 +43,15 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     Workspace.open(folder).close()
     (folder / "reviewdesk.lock").write_text(
-        '{"user": "x", "host": "%s", "pid": 999999, "since": "t"}' % __import__("socket").gethostname(),
+        json.dumps({"user": "x", "host": __import__("socket").gethostname(), "pid": 999999, "since": "t"}),
         encoding="utf-8")
     with Workspace.open(folder):
         pass
 
 
 def test_same_process_cannot_open_twice(tmp_path: Path) -> None:
-    with Workspace.open(tmp_path / "ws"):
-        with pytest.raises(WorkspaceLocked):
-            Workspace.open(tmp_path / "ws")
+    with Workspace.open(tmp_path / "ws"), pytest.raises(WorkspaceLocked):
+        Workspace.open(tmp_path / "ws")
 
 
 def test_missing_workspace_not_created_when_not_asked(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.Mo
     Workspace.open(folder).close()
 
     @schema.MIGRATIONS(name="0002_test_column")
-    def add_column(db) -> None:  # type: ignore[no-untyped-def]
+    def add_column(db) -> None:  # type: ignore[no-untyped-def]  # a sqlite-utils Database, unannotated like the other test helpers
         db.execute("ALTER TABLE settings ADD COLUMN extra TEXT")
 
     monkeypatch.setattr(schema, "KNOWN_MIGRATIONS", (*schema.KNOWN_MIGRATIONS, "0002_test_column"))
