@@ -112,9 +112,12 @@ def changes_digest(changes: Iterable[Change]) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
-def changes_of(db: Database, seq: int, from_id: int) -> list[Change]:
-    return db.execute("SELECT op, tbl, key, row FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
-                      [seq, from_id]).fetchall()
+def changes_of(db: Database, seq: int, from_id: int) -> Iterator[Change]:
+    """The changes an event covers, streamed: an import's can be millions of rows."""
+    cursor = db.execute("SELECT op, tbl, key, row FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
+                        [seq, from_id])
+    while batch := cursor.fetchmany(10_000):
+        yield from batch
 
 
 def unlogged_changes(db: Database, from_id: int) -> int:
