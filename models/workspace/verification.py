@@ -15,7 +15,7 @@ from models.workspace.audit import verify_chain
 from models.workspace.projection import compare
 from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
-from models.signing.signatures import verify_bytes
+from models.signing.signatures import canonical_bytes, verify_bytes
 from models.workspace.workspace import Workspace
 
 # Decision columns that must equal what the reviewer signed.
@@ -123,6 +123,9 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         report.lines.append(f"决定签名全部有效，共 {count} 个")
     elif not count:
         report.lines.append("尚无决定")
+    retargeted = changed_since_decided(ws)
+    report.problems += retargeted
+    report.lines += retargeted
     stale = stale_decisions(ws)
     if stale:
         shown = "、".join(f"{application_id} {stage}" for application_id, stage in stale[:10])
@@ -186,3 +189,33 @@ def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
         "SELECT d.application_id, d.stage FROM decisions d LEFT JOIN assessments s "
         "ON s.application_id = d.application_id WHERE d.current = 1 "
         "AND (s.record_hash IS NULL OR s.record_hash != d.cap_record_hash) ORDER BY d.application_id, d.stage")]
+
+
+def changed_since_decided(ws: Workspace) -> list[str]:
+    """Each current decision whose application no longer is what its reviewer signed.
+
+    The one way to change a decided application is to supersede its decisions
+    (``import --update --supersede-decisions``), after which they are no longer
+    current; so a difference here is a change made around the app, even one
+    whose audit entry was forged to match.
+    """
+    from models.workspace.records import application_from_row, application_snapshot
+
+    problems = []
+    rows = ws.db.execute("SELECT d.uuid, d.stage, d.reviewer, d.record, a.* FROM decisions d JOIN applications a "
+                         "ON a.application_id = d.application_id WHERE d.current = 1 ORDER BY d.decided_at")
+    names = [column[0] for column in rows.description]
+    for values in rows:
+        row = dict(zip(names[4:], values[4:]))
+        uuid, stage, reviewer, record_text = values[:4]
+        try:
+            signed = json.loads(record_text).get("application", {})
+            now = json.loads(canonical_bytes(application_snapshot(application_from_row(row))))
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+            problems.append(f"决定 {uuid}（{row.get('application_id')} {stage}，{reviewer}）：申报或签名记录已无法读取")
+            continue
+        changed = [key for key in dict.fromkeys([*signed, *now]) if signed.get(key) != now.get(key)]
+        if changed:
+            problems.append(f"决定 {uuid}（{row['application_id']} {stage}，{reviewer}）：申报内容与签名时不同"
+                            f"（{'、'.join(changed)}），已作出决定的申报在决定之外被改动")
+    return problems

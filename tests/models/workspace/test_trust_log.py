@@ -302,3 +302,27 @@ def test_restoring_an_older_backup_is_a_rollback_a_lead_must_confirm(tmp_path: P
             "SELECT details FROM audit WHERE action = '从备份恢复'").fetchone()[0])
         assert details["confirmed_by"] == "科长丙" and f"第 {newest} 条" in details["rollback"]
         assert verify_workspace(restored).ok
+
+
+def test_renaming_a_decided_application_with_a_forged_matching_log_entry_is_still_named(tmp_path: Path) -> None:
+    """The insider writes the change and an audit entry whose captured rows and hashes all match."""
+    ws = _decided_workspace(tmp_path / "ws", tmp_path)
+    ws.db.execute("UPDATE applications SET enterprise = '另一家公司' WHERE application_id = 'T00001'")
+    ws.db.conn.commit()
+    seq, prev = audit.head(ws.db)
+    from_id = ws.db.execute("SELECT MIN(id) FROM audit_changes WHERE seq = ?", [seq + 1]).fetchone()[0]
+    from models.workspace.projection import changes_digest, changes_of
+
+    digest, count = changes_digest(changes_of(ws.db, seq + 1, from_id))
+    details = json.dumps({"changes": count, "changes_from": from_id, "changes_sha256": digest, "rows": 1},
+                         ensure_ascii=False, sort_keys=True)
+    at = audit.now_text()
+    content = json.dumps([seq + 1, at, "系统", "导入申报文件", "b.csv", details], ensure_ascii=False,
+                         separators=(",", ":"))
+    ws.db.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?)", [seq + 1, at, "系统", "导入申报文件", "b.csv", details,
+                  prev, hashlib.sha256(f"{prev}\n{content}".encode()).hexdigest()])
+    ws.db.conn.commit()
+    problems = verify_workspace(ws).problems
+    ws.close()
+    assert not [p for p in problems if p.startswith("表 ") or "审计日志第" in p], problems  # the forgery is consistent
+    assert any("T00001 复核" in p and "申报内容与签名时不同（enterprise）" in p for p in problems), problems
