@@ -135,7 +135,7 @@ class Workspace:
                 if is_new:
                     with db.atomic():
                         audit.append(db, actor, "创建工作区", str(folder))
-                if check_anchors:
+                if check_anchors and lock:  # the instance that holds the workspace; its worker connections don't
                     anchors.refuse_unless_anchored(folder, db)
                     anchors.remember_head(folder, db, *audit.head(db))
             except BaseException:
@@ -176,10 +176,11 @@ class Workspace:
 
     def close(self) -> None:
         try:
-            try:
-                self.remember_head()
-            except (OSError, sqlite3.Error):
-                pass
+            if self._lock:
+                try:
+                    self.remember_head()
+                except (OSError, sqlite3.Error):
+                    pass
             self.db.close()
         finally:
             if self._lock:

@@ -111,8 +111,7 @@ def test_an_update_of_any_column_of_any_table_is_named_by_table_key_and_field(te
         conn.commit()
         conn.close()
         problems = _problems_of(folder)
-        wanted = f"表 {table} 键" if column in key else f"表 {table} 键"
-        if not any(p.startswith(wanted) and (column in key or f"字段 {column}：" in p) for p in problems):
+        if not any(p.startswith(f"表 {table} 键") and (column in key or f"字段 {column}：" in p) for p in problems):
             missed.append(f"{table}.{column}: {problems[:2]}")
     assert not missed, "\n".join(missed)
 
