@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cryptography import x509
 
 from models.signing.reviewers import certificates_of, standing_at
 from models.workspace.verification import verify_decision_row
+from models.workspace.projection import PUT
 from models.workspace.workspace import Workspace
 
 
@@ -49,10 +51,10 @@ def conflict_problems(ws: Workspace) -> list[str]:
 
     problems = []
     issued_to = IssuedTo(ws)
-    signed_since = _people_migration_applied(ws)
+    legacy = _unsigned_before_upgrade(ws)
     for row in ws.db.query("SELECT * FROM conflicts ORDER BY application_id, reviewer"):
-        if not row.get("signature") and signed_since and str(row["declared_at"]) < signed_since:
-            continue  # declared before this version signed declarations; the replayed log vouches for the row
+        if not row.get("signature") and legacy.get((row["application_id"], row["reviewer"])) == row["declared_at"]:
+            continue  # in the logged snapshot taken when this workspace began signing declarations
         issued = issued_to(row["reviewer"])
         found = [conflict_problem(row, c.certificate) for c in issued] or [conflict_problem(row, None)]
         if all(found):
@@ -60,15 +62,22 @@ def conflict_problems(ws: Workspace) -> list[str]:
     return problems
 
 
-def _people_migration_applied(ws: Workspace) -> str | None:
-    """When declarations began to be signed in this workspace, as local ISO time (None: signed from the start)."""
-    from datetime import datetime
+def _unsigned_before_upgrade(ws: Workspace) -> dict[tuple[str, str], str]:
+    """Declarations made before this workspace's upgrade to signed declarations, keyed to their declared_at.
 
-    rows = ws.db.execute("SELECT name, applied_at FROM _sqlite_migrations ORDER BY id").fetchall()
-    names = [name for name, _ in rows]
-    if not names or names[0] == "0004_people" or "0004_people" not in names:
-        return None
-    applied = dict(rows)["0004_people"]
-    if names.index("0004_people") == 0 or rows[0][1][:19] == applied[:19]:
-        return None
-    return datetime.fromisoformat(applied).astimezone().isoformat(timespec="seconds")
+    They are the conflicts rows captured by the hash-chained snapshot event of
+    the upgrade that brought 0004_people to an existing workspace; a workspace
+    created with 0004_people has none, whatever dates a row claims.
+    """
+    for seq, details in ws.db.execute(
+            "SELECT seq, details FROM audit WHERE action = '数据库结构快照' ORDER BY seq").fetchall():
+        migrations = json.loads(details).get("migrations", [])
+        if "0004_people" not in migrations:
+            continue
+        if "0001_initial" in migrations:
+            return {}
+        captured = ws.db.execute(
+            "SELECT row FROM audit_changes WHERE seq = ? AND tbl = 'conflicts' AND op = ?", [seq, PUT]).fetchall()
+        rows = [json.loads(text) for (text,) in captured if text]
+        return {(str(r["application_id"]), str(r["reviewer"])): str(r["declared_at"]) for r in rows}
+    return {}

@@ -44,3 +44,19 @@ def test_an_old_workspace_goes_on_working_and_tampering_after_the_upgrade_is_nam
         ws.db.conn.commit()
         problems = verify_workspace(ws).problems
     assert any("表 applications 键 T00001 字段 enterprise" in p and "改名公司" in p for p in problems), problems
+
+
+def test_only_the_declarations_in_the_upgrade_snapshot_may_stand_unsigned(tmp_path: Path) -> None:
+    folder = _unpack(tmp_path)
+    with Workspace.open(folder) as ws:
+        legacy = ws.db.execute("SELECT declared_at FROM conflicts WHERE signature IS NULL OR signature = ''"
+                               " LIMIT 1").fetchone()[0]
+        ws.db.execute("INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at) "
+                      "VALUES ('T00003', '审核员乙', 1, '冒名', ?)", [legacy])
+        ws.db.execute("UPDATE conflicts SET declared_at = '2000-01-01T00:00:00+00:00' "
+                      "WHERE application_id = 'T00001' AND reviewer = '审核员乙'")
+        ws.db.conn.commit()
+        problems = verify_workspace(ws).problems
+    assert any("审核员乙 对 T00003" in p and "没有声明人的签名" in p for p in problems), problems
+    assert any("审核员乙 对 T00001" in p and "没有声明人的签名" in p for p in problems), problems
+    assert not any("审核员甲 对 T00001" in p for p in problems), problems
