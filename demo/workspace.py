@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -82,8 +83,11 @@ def _decide_some(ws: Workspace) -> int:
             outcome, amount = "部分通过", (amount * Decimal("0.8")).quantize(Decimal("0.01"))
         opinion = {"通过": "材料齐全，符合条款规定。", "部分通过": "部分设备发票不符，按核实金额核定。",
                    "不通过": "不符合条款规定的条件。", "退回补正": "请补充认定文件原件扫描件。"}[outcome]
+        returned = outcome == "退回补正"
         decide_with_key(ws, DecisionInput(application_id, "初审", outcome, "审核员甲",
-                                          amount if outcome in ("通过", "部分通过") else None, opinion), first)
+                                          amount if outcome in ("通过", "部分通过") else None, opinion,
+                                          missing_items=("认定文件原件扫描件",) if returned else (),
+                                          deadline=date.today() + timedelta(days=15) if returned else None), first)
         decided += 1
         if n < 40 and outcome != "退回补正":
             declare_conflict(ws, application_id, "审核员乙", has_conflict=False, key=second)

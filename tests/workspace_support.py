@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date, timedelta
 from pathlib import Path
 
 from models.intake.columns import HEADERS
@@ -18,6 +19,11 @@ ADMIN = "管理员丁"
 REVIEWERS = (("审核员甲", "初审"), ("审核员乙", "复核"), ("科长丙", "负责人"))
 AUTH = AdminAuth(CA_PASSPHRASE, ADMIN, PASSPHRASE)
 CHEAP = KdfParams.cheap_for_tests()
+
+
+def returned_for(*items: str, days: int = 15) -> dict[str, object]:
+    """``DecisionInput`` keywords of a 退回补正: the missing materials and a deadline ``days`` from today."""
+    return {"missing_items": items or ("认定文件",), "deadline": date.today() + timedelta(days=days)}
 
 
 def valid_uscc(n: int) -> str:

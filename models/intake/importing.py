@@ -28,6 +28,7 @@ from models.intake.evidence_names import EvidenceFiles, folder_files
 from models.intake.validate import read_applications
 from models.workspace.records import APPLICATION_COLUMNS, application_values, stored_assessment
 from models.intake.safezip import UnsafeArchive, extract_evidence_zip
+from models.review.corrections import before_resubmission, record_resubmissions
 from models.review.terms import RETURN_FOR_MATERIALS
 from models.workspace.workspace import Workspace
 from models.review.history import WorkspaceHistory
@@ -90,9 +91,12 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     report("写入工作区", 0, len(apps))
     stored = {key: by_path[relative] for key, relative in resolved.items()}
     with ws.db.atomic():
-        if reopened:
-            _reopen(ws, reopened, actor, supersede_reason.strip(), path.name)
+        resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
+        if reopened.keys() - resubmitted.keys():
+            _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor, supersede_reason.strip(),
+                    path.name)
         _write(ws, path.name, digest, apps, results, stored, existing, policy, actor, update)
+        record_resubmissions(ws, resubmitted, actor, path.name)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
 
 
@@ -123,13 +127,13 @@ def _frozen(app: Application, decided: Decided) -> Problem:
 
 
 def _reopen(ws: Workspace, reopened: dict[str, Decided], actor: str, reason: str, file_name: str) -> None:
-    """Supersede the current decisions of the reopened applications, one audit event each."""
+    """Supersede the current decisions of the reopened applications, one audit event each (a 补正
+    resubmission is :func:`models.review.corrections.record_resubmissions`' own)."""
     for application_id, decided in reopened.items():
         uuids = [uuid for uuid, *_ in decided]
         ws.db.conn.executemany("UPDATE decisions SET current = 0 WHERE uuid = ?", [(u,) for u in uuids])
-        resubmitted = _awaits_materials(decided) and not reason
-        audit.append(ws.db, actor, "补正材料重新提交" if resubmitted else "撤销决定并退回重审", application_id, {
-            "file": file_name, "superseded": uuids, "reason": "申报人按补正告知提交材料" if resubmitted else reason,
+        audit.append(ws.db, actor, "撤销决定并退回重审", application_id, {
+            "file": file_name, "superseded": uuids, "reason": reason,
         })
 
 

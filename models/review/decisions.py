@@ -12,6 +12,7 @@ import base64
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from models.workspace.records import application_from_row, application_snapshot,
 from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SECOND,
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.review.conflicts import conflict_declared
+from models.review.corrections import correction_problem, signed_fields
 from models.signing.reviewers import get_reviewer, require_active, unlock
 from models.sessions.session import in_session
 from models.signing.signatures import canonical_bytes, sign_record
@@ -44,6 +46,8 @@ class DecisionInput:
     opinion: str = ""
     note: str = ""
     override_reason: str = ""
+    missing_items: tuple[str, ...] = ()  # 退回补正: the materials to supply, and by when
+    deadline: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,9 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
         raise DecisionRefused(f"审核阶段须为 {'、'.join(STAGES_BY_NAME)} 之一，而不是“{given.stage}”")
     if given.outcome not in stage.outcomes:
         raise DecisionRefused(f"{given.stage}的结论须为 {'、'.join(stage.outcomes)} 之一，而不是“{given.outcome}”")
+    correction = correction_problem(given.outcome, given.missing_items, given.deadline)
+    if correction:
+        raise DecisionRefused(correction)
     session = in_session(ws, given.application_id)
     if session:
         raise DecisionRefused(f"{given.application_id} 已导出到会评（会评编号 {session[:8]}），合并会评结果前不能在本工作区作出决定")
@@ -201,6 +208,7 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
                 "note_sha256": hashlib.sha256(given.note.encode("utf-8")).hexdigest(),
                 "override_reason": given.override_reason.strip(), "reviewer": given.reviewer,
                 "decided_at": decided_at, "supersedes": previous["uuid"] if previous else None,
+                **signed_fields(given.outcome, given.missing_items, given.deadline),
             },
         }
         signature = sign_record(key, record)

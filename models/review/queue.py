@@ -9,7 +9,8 @@ from sqlite_utils import Database
 
 from models.workspace.records import money_value
 
-STAGES = ("待初审", "待复核", "已复核", "退回", "待负责人")
+AWAITING_MATERIALS, OVERDUE = "待补正", "待补正·逾期"
+STAGES = ("待初审", "待复核", "已复核", AWAITING_MATERIALS, OVERDUE, "待负责人")
 RETURNED, ESCALATED = "退回补正", "提交负责人"
 APPROVING = ("通过", "部分通过")
 
@@ -45,7 +46,7 @@ def stage_of(first_outcome: str | None, second_outcome: str | None) -> str:
     if latest is None:
         return "待初审"
     if latest == RETURNED:
-        return "退回"
+        return AWAITING_MATERIALS
     if latest == ESCALATED:
         return "待负责人"
     return "已复核" if second_outcome else "待复核"
@@ -64,7 +65,15 @@ ORDER BY a.seq
 """
 
 
+def with_overdue(stage: str, application_id: str, overdue: set[str]) -> str:
+    """待补正·逾期 for an application whose 补正 deadline has passed (``models.review.corrections``)."""
+    return OVERDUE if stage == AWAITING_MATERIALS and application_id in overdue else stage
+
+
 def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None = None) -> list[QueueRow]:
+    from models.review.corrections import overdue_ids
+
+    overdue = overdue_ids(db)
     where, params = "", []
     if ids is not None:
         where = f"WHERE a.application_id IN ({','.join('?' * len(ids))})"
@@ -80,7 +89,8 @@ def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None =
             approved = Decimal("0.00")
         rows.append(QueueRow(
             application_id, enterprise, uscc, county, industry, item_id, item_names.get(item_id, item_id),
-            status or "", stage_of(first_outcome, second_outcome), money_value(requested), money_value(cap),
+            status or "", with_overdue(stage_of(first_outcome, second_outcome), application_id, overdue),
+            money_value(requested), money_value(cap),
             approved, first_reviewer or "", second_reviewer or "",
         ))
     return rows

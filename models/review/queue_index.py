@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from policy.assessment import STATUS_LABELS
 
 from models.review.counties import in_official_order
-from models.review.queue import APPROVING, STAGES, stage_of
+from models.review.queue import APPROVING, STAGES, stage_of, with_overdue
 from models.review.terms import FIRST, ROLES_FOR_STAGE, SECOND
 
 # Columns whose order SQL computes (money); the rest sort in Python over the index.
@@ -124,7 +124,17 @@ def load_queue_index(db: Database) -> QueueIndex:
         index.append(*row)
     for reviewer, application_id in db.execute(_RECUSALS_QUERY):
         index.recusals.setdefault(reviewer, set()).add(application_id)
+    _mark_overdue(db, index, index.ids)
     return index
+
+
+def _mark_overdue(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
+    from models.review.corrections import overdue_ids
+
+    overdue = overdue_ids(db)
+    for application_id in ids:
+        at = index.position_of[application_id]
+        index.stages[at] = with_overdue(index.stages[at], application_id, overdue)
 
 
 def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
@@ -141,6 +151,7 @@ def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
         index.first_outcomes[at] = first_outcome or ""
         index.first_reviewers[at] = first_reviewer
         index.second_reviewers[at] = second_reviewer
+    _mark_overdue(db, index, wanted)
     for recused in index.recusals.values():
         recused.difference_update(wanted)
     for reviewer, application_id in db.execute(

@@ -220,5 +220,7 @@ def sheet_records(db: Database) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS sheet_records (code TEXT PRIMARY KEY, record TEXT NOT NULL)")
 
 
+from models.workspace import schema_corrections  # noqa: E402, F401 - registers 0006_resubmissions, in order
+
 KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets", "0003_audit_changes", "0004_people",
-                    "0005_sheet_records")
+                    "0005_sheet_records", "0006_resubmissions")

@@ -12,6 +12,7 @@ from models.review.conflicts import declare_conflict
 from demo.workspace import DEMO_PASSPHRASE
 from models.sessions.session import open_session
 from models.workspace.workspace import Workspace
+from tests.workspace_support import returned_for
 
 from gui.qt import QApplication, QColor, QDialog, QImage, QMenu, QPainter, QStyleOptionViewItem, QWidget
 
@@ -69,7 +70,8 @@ def _decide_on_laptop(folder: Path, outcomes: dict[str, str]) -> None:
     with Workspace.open(folder, create=False) as laptop:
         for application_id, outcome in outcomes.items():
             declare_conflict(laptop, application_id, "审核员甲", has_conflict=False, passphrase=DEMO_PASSPHRASE)
-            decide(laptop, DecisionInput(application_id, "初审", outcome, "审核员甲", opinion="会评意见"),
+            extra = returned_for() if outcome == "退回补正" else {}
+            decide(laptop, DecisionInput(application_id, "初审", outcome, "审核员甲", opinion="会评意见", **extra),
                    DEMO_PASSPHRASE)
 
 

@@ -14,7 +14,7 @@ from models.signing.keys import PassphraseError, WrongPassphrase
 from models.review.queue import queue_rows
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, intake_row, returned_for, write_csv
 
 
 @pytest.fixture
@@ -93,7 +93,9 @@ def test_changed_decision_keeps_the_earlier_one(imported: Workspace) -> None:
 
 
 def test_returned_application_shows_as_returned(imported: Workspace) -> None:
-    _decide(imported, "初审", "审核员甲", amount=None, outcome="退回补正", opinion="请补充认定文件")
-    assert _stage(imported) == "退回"
+    declare_conflict(imported, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+    decide(imported, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补充认定文件",
+                                   **returned_for()), PASSPHRASE)
+    assert _stage(imported) == "待补正"
     with pytest.raises(DecisionRefused, match="不能复核"):
         _decide(imported, "复核", "审核员乙")

@@ -16,7 +16,7 @@ from models.sessions.package import PackageRefused
 from models.sessions.session import export_results, export_session, merge_results, open_session
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, returned_for, write_csv
 
 IDS = [f"T{n:05d}" for n in range(1, 21)]
 SIGNED = {"lead": "科长丙", "travel_kdf": CHEAP,
@@ -109,7 +109,7 @@ def test_results_signed_outside_the_bureau_ca_are_refused(ws: Workspace, exporte
 def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: Workspace, tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
-    decide_with_key(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正"),
+    decide_with_key(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正", **returned_for()),
                     unlock(ws, "审核员甲", PASSPHRASE))
     package = tmp_path / "会评包.zip"
     export_session(ws, ["T00001"], ["审核员甲"], package, **SIGNED)

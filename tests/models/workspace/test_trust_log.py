@@ -29,7 +29,7 @@ from models.signing.reviewers import unlock
 from models.signing.signatures import canonical_bytes, sign_record
 from models.workspace.verification import verify_anchor_file, verify_workspace
 from models.workspace.workspace import Workspace, connect
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import PASSPHRASE, intake_row, returned_for, staffed_workspace, valid_uscc, write_csv
 
 
 def _decided_workspace(folder: Path, tmp: Path) -> Workspace:
@@ -245,7 +245,8 @@ def test_a_returned_application_may_be_resubmitted_and_goes_back_to_review(tmp_p
     ws = staffed_workspace(tmp_path / "ws")
     import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
-    decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="缺认定文件"), PASSPHRASE)
+    decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="缺认定文件", **returned_for()),
+           PASSPHRASE)
     import_file(ws, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "40"})]), update=True)
     assert ws.db.execute("SELECT COUNT(*) FROM decisions WHERE current = 1").fetchone()[0] == 0
     assert ws.db.execute("SELECT COUNT(*) FROM audit WHERE action = '补正材料重新提交'").fetchone()[0] == 1

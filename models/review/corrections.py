@@ -1,0 +1,284 @@
+"""补正: an application returned for more materials, its deadline, and its resubmission.
+
+A 退回补正 decision names the missing materials and a deadline; both are part
+of the record its reviewer signs (``decision.correction``). The application
+then waits as 待补正 until the applicant resubmits — an ``import --update`` of
+its row — which supersedes its current decisions, returns it to review and
+keeps what changed (fields, evidence added or removed) in ``resubmissions``,
+with its audit event, for the reviewer who picks it up.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlite_utils import Database
+
+from models.intake.columns import COLUMNS
+from models.limits import latest_date
+from models.review.terms import RETURN_FOR_MATERIALS
+from models.workspace import audit
+from models.workspace.records import compact_json
+from models.workspace.workspace import Workspace
+from policy.money import wan_text
+
+MAX_ITEMS = 30
+MAX_ITEM_CHARS = 200
+RESUBMITTED = "补正材料重新提交"
+"""The audit action of a resubmission (trust part 1 names it as the one way back from 待补正)."""
+
+_LABELS = {column.field: column.header for column in COLUMNS} | {
+    "item_id": "申报事项", "warnings": "导入提示", "source_row": "所在行"}
+_NOT_SHOWN = frozenset({"application_id", "warnings", "source_row", "attachments"})
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A current 退回补正 decision: what is missing and by when."""
+
+    application_id: str
+    decision_uuid: str
+    stage: str
+    reviewer: str
+    decided_at: str
+    items: tuple[str, ...]
+    deadline: date | None
+
+    def overdue(self, today: date | None = None) -> bool:
+        return self.deadline is not None and self.deadline < (today or local_today())
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resubmission:
+    uuid: str
+    application_id: str
+    returned_uuid: str
+    resubmitted_at: str
+    actor: str
+    file_name: str
+    late: bool
+    changed: tuple[FieldChange, ...]
+    evidence_added: tuple[str, ...]
+    evidence_removed: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """What changed, one line each, as the review form and ``show`` print it."""
+        lines = [f"{change.label}：{change.before or '（空）'} → {change.after or '（空）'}" for change in self.changed]
+        lines += [f"新增附件：{name}" for name in self.evidence_added]
+        lines += [f"移除附件：{name}" for name in self.evidence_removed]
+        return lines or ["申报内容与附件均未改变"]
+
+
+# --- the rule of a 退回补正 decision ------------------------------------------------------------
+
+
+def local_today() -> date:
+    """This computer's date: what deadlines are compared with."""
+    return date.today()
+
+
+def clean_items(items: Iterable[str]) -> tuple[str, ...]:
+    """The items as they are signed: trimmed, blanks dropped, each once, in the order given."""
+    return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
+
+
+def correction_problem(outcome: str, items: Sequence[str], deadline: date | None,
+                       today: date | None = None) -> str | None:
+    """Why these materials and deadline cannot go with ``outcome``, or None when they can."""
+    today = today or local_today()
+    cleaned = clean_items(items)
+    if outcome != RETURN_FOR_MATERIALS:
+        if cleaned or deadline is not None:
+            return f"只有结论为{RETURN_FOR_MATERIALS}时才填写需补正的材料和补正期限"
+        return None
+    if not cleaned:
+        return f"结论为{RETURN_FOR_MATERIALS}时须列明需补正的材料（从材料清单中勾选或填写）"
+    if len(cleaned) > MAX_ITEMS:
+        return f"需补正的材料最多 {MAX_ITEMS} 项，现为 {len(cleaned)} 项"
+    for number, item in enumerate(cleaned, start=1):
+        if len(item) > MAX_ITEM_CHARS:
+            return f"第 {number} 项需补正的材料超过 {MAX_ITEM_CHARS} 个字符"
+        if not item.isprintable():
+            return f"第 {number} 项需补正的材料含有换行或控制字符：每项写成一行"
+    if deadline is None:
+        return f"结论为{RETURN_FOR_MATERIALS}时须填写补正期限（日期）"
+    if deadline <= today:
+        return f"补正期限 {deadline.isoformat()} 须晚于今天（{today.isoformat()}）"
+    if deadline > latest_date(today):
+        return f"补正期限 {deadline.isoformat()} 不能晚于一年之后（{latest_date(today).isoformat()}）"
+    return None
+
+
+def signed_fields(outcome: str, items: Sequence[str], deadline: date | None) -> dict[str, Any]:
+    """The part of a decision's signed record that says what is missing and by when (nothing otherwise)."""
+    if outcome != RETURN_FOR_MATERIALS:
+        return {}
+    return {"correction": {"items": list(clean_items(items)),
+                           "deadline": deadline.isoformat() if deadline else None}}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def correction_of_record(record_text: str) -> tuple[tuple[str, ...], date | None]:
+    """The items and deadline a decision's signed record carries (none for an older record)."""
+    try:
+        signed = json.loads(record_text).get("decision", {}).get("correction") or {}
+        items = tuple(str(item) for item in signed.get("items", []))
+        deadline = date.fromisoformat(signed["deadline"]) if signed.get("deadline") else None
+    except (ValueError, TypeError, AttributeError):
+        return (), None
+    return items, deadline
+
+
+_PENDING = ("SELECT application_id, uuid, stage, reviewer, decided_at, record FROM decisions "
+            f"WHERE current = 1 AND outcome = '{RETURN_FOR_MATERIALS}'")
+
+
+def pending_corrections(db: Database, ids: Sequence[str] | None = None) -> dict[str, Correction]:
+    """Every application waiting for 补正 (or those of ``ids``), with its latest current 退回补正."""
+    query, params = _PENDING, []
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        query += f" AND application_id IN ({','.join('?' * len(wanted))})"
+        params = wanted
+    found: dict[str, Correction] = {}
+    for application_id, decision_uuid, stage, reviewer, decided_at, record in db.execute(
+            query + " ORDER BY decided_at", params):
+        items, deadline = correction_of_record(record)
+        found[application_id] = Correction(application_id, decision_uuid, stage, reviewer, decided_at, items,
+                                           deadline)
+    return found
+
+
+def pending_correction(db: Database, application_id: str) -> Correction | None:
+    return pending_corrections(db, [application_id]).get(application_id)
+
+
+def overdue_ids(db: Database, today: date | None = None) -> set[str]:
+    """The applications whose 补正 deadline has passed with nothing resubmitted."""
+    return {i for i, correction in pending_corrections(db).items() if correction.overdue(today)}
+
+
+def latest_resubmission(db: Database, application_id: str) -> Resubmission | None:
+    """The newest resubmission of the application, while no decision has been made since."""
+    row = db.execute("SELECT uuid, application_id, returned_uuid, resubmitted_at, actor, file_name, late, "
+                     "changed_fields, evidence_added, evidence_removed FROM resubmissions "
+                     "WHERE application_id = ? ORDER BY resubmitted_at DESC, rowid DESC LIMIT 1",
+                     [application_id]).fetchone()
+    if row is None:
+        return None
+    since = db.execute("SELECT decided_at FROM decisions WHERE application_id = ? AND current = 1",
+                       [application_id]).fetchall()
+    if any(_moment(decided_at) >= _moment(row[3]) for (decided_at,) in since):
+        return None
+    changed = tuple(FieldChange(**change) for change in json.loads(row[7]))
+    return Resubmission(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), changed,
+                        tuple(json.loads(row[8])), tuple(json.loads(row[9])))
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+# --- a resubmission -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    correction: Correction
+    fields: dict[str, Any]
+    evidence: tuple[tuple[str, str], ...]  # (name, sha256) in order
+
+
+def _evidence(db: Database, application_id: str) -> tuple[tuple[str, str], ...]:
+    return tuple((name, sha256) for name, sha256 in db.execute(
+        "SELECT name, sha256 FROM application_evidence WHERE application_id = ? ORDER BY position",
+        [application_id]))
+
+
+def _fields(db: Database, application_id: str) -> dict[str, Any]:
+    cursor = db.execute("SELECT * FROM applications WHERE application_id = ?", [application_id])
+    names = [column[0] for column in cursor.description]
+    values = cursor.fetchone()
+    return dict(zip(names, values)) if values else {}
+
+
+def before_resubmission(ws: Workspace, ids: Iterable[str]) -> dict[str, _Before]:
+    """What the applications of ``ids`` that wait for 补正 hold now, before an import replaces them."""
+    pending = pending_corrections(ws.db, list(ids))
+    return {i: _Before(correction, _fields(ws.db, i), _evidence(ws.db, i)) for i, correction in pending.items()}
+
+
+def record_resubmissions(ws: Workspace, before: Mapping[str, _Before], actor: str, file_name: str,
+                         today: date | None = None) -> list[Resubmission]:
+    """After the import wrote the new rows: supersede the current decisions of each application that
+    waited for 补正 (it goes back to review), keep what changed, one audit event each.
+
+    Call inside the import's transaction.
+    """
+    made = []
+    for application_id, old in before.items():
+        superseded = [u for (u,) in ws.db.execute(
+            "SELECT uuid FROM decisions WHERE application_id = ? AND current = 1 ORDER BY decided_at",
+            [application_id])]
+        ws.db.conn.executemany("UPDATE decisions SET current = 0 WHERE uuid = ?", [(u,) for u in superseded])
+        changed = _changed_fields(old.fields, _fields(ws.db, application_id))
+        new_evidence = _evidence(ws.db, application_id)
+        added = [name for name, sha in new_evidence if (name, sha) not in old.evidence]
+        removed = [name for name, sha in old.evidence if (name, sha) not in new_evidence]
+        late = old.correction.overdue(today)
+        resubmission = Resubmission(str(uuid.uuid4()), application_id, old.correction.decision_uuid,
+                                    audit.now_text(), actor, file_name, late, tuple(changed), tuple(added),
+                                    tuple(removed))
+        ws.db.execute(
+            "INSERT INTO resubmissions (uuid, application_id, returned_uuid, resubmitted_at, actor, file_name, "
+            "late, changed_fields, evidence_added, evidence_removed) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [resubmission.uuid, application_id, resubmission.returned_uuid, resubmission.resubmitted_at, actor,
+             file_name, int(late), compact_json([_change_json(c) for c in changed]), compact_json(added),
+             compact_json(removed)])
+        audit.append(ws.db, actor, RESUBMITTED, application_id, {
+            "file": file_name, "superseded": superseded, "returned": old.correction.decision_uuid,
+            "reason": "申报人按补正告知提交材料" + ("（已过补正期限）" if late else ""),
+            "changed_fields": [c.field for c in changed], "evidence_added": added, "evidence_removed": removed,
+        })
+        made.append(resubmission)
+    return made
+
+
+def _change_json(change: FieldChange) -> dict[str, str]:
+    return {"field": change.field, "label": change.label, "before": change.before, "after": change.after}
+
+
+def _changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[FieldChange]:
+    changes = []
+    for field, label in _LABELS.items():
+        if field in _NOT_SHOWN or before.get(field) == after.get(field):
+            continue
+        changes.append(FieldChange(field, label.removesuffix("(万元)"), _shown(field, before.get(field)),
+                                   _shown(field, after.get(field))))
+    return changes
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if field.endswith("_yuan"):
+        return wan_text(Decimal(str(value)))
+    return str(value)
