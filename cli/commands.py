@@ -13,6 +13,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from cli import correction_commands
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -272,6 +274,7 @@ def _amount_yuan(text: str | None) -> Decimal | None:
 
 
 def decide(args: argparse.Namespace) -> int:
+    from cli.correction_commands import deadline_date
     from models.review.decisions import DecisionInput, decide as record_decision
     from models.signing.keys import read_passphrase_file
 
@@ -281,6 +284,7 @@ def decide(args: argparse.Namespace) -> int:
             application_id=args.application_id, stage=args.stage, outcome=args.outcome,
             amount_yuan=_amount_yuan(args.amount), opinion=args.opinion, note=args.note,
             override_reason=args.override_reason, reviewer=args.reviewer,
+            missing_items=tuple(args.missing), deadline=deadline_date(args.deadline),
         ), passphrase)
     amount = "—" if decision.amount_yuan is None else f"{decision.amount_yuan:,.2f} 元"
     print(f"已记录{args.stage}决定 {decision.uuid}：{args.outcome}，核定金额 {amount}，签名人 {args.reviewer}")
@@ -419,5 +423,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,
     "backup": backup, "restore": restore, "summary": summary,
     "session export": session_export, "session open": session_open, "session results": session_results,
-    "session merge": session_merge,
+    "session merge": session_merge, "show": correction_commands.show, "notice": correction_commands.notice,
 }

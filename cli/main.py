@@ -109,7 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opinion", default="", help="审核意见（打印在审核表上）")
     p.add_argument("--note", default="", help="内部备注（不打印）")
     p.add_argument("--override-reason", default="", help="核定金额超过上限时的理由")
+    p.add_argument("--missing", action="append", default=[], metavar="ITEM",
+                   help="退回补正时需补正的材料（每项一次，可多次给出）")
+    p.add_argument("--deadline", metavar="YYYY-MM-DD", help="退回补正时的补正期限")
     p.add_argument("--reviewer", required=True)
+    p.add_argument("--passphrase-file", type=Path, required=True)
+
+    p = sub.add_parser("show", help="显示一件申报：审核阶段、现行决定、补正要求和补正后的变化")
+    p.add_argument("application_id")
+    p = sub.add_parser("notice", help="生成退回补正申报的补正告知书（PDF，由审核人员签名）")
+    p.add_argument("application_id")
+    p.add_argument("--out", type=Path, required=True, help="告知书保存路径（.pdf）")
+    p.add_argument("--signer", required=True, help="签名的审核人员")
     p.add_argument("--passphrase-file", type=Path, required=True)
 
     audit = sub.add_parser("audit", help="审计日志").add_subparsers(

@@ -1,0 +1,68 @@
+"""``show`` (one application, with its 补正 and resubmission) and ``notice`` (its signed 补正告知书)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+EXIT_OK = 0
+
+
+def deadline_date(text: str | None) -> date | None:
+    """``--deadline`` as YYYY-MM-DD (or written as intake dates are: 2026/12/31, 2026年12月31日)."""
+    from models.failures import ReviewDeskError
+    from models.intake.values import Invalid, parse_date
+
+    if text is None:
+        return None
+    parsed = parse_date(text)
+    if isinstance(parsed, Invalid) or parsed is None:
+        raise ReviewDeskError(f"补正期限“{text}”不是有效的日期（例如 2026-12-31）")
+    return parsed
+
+
+def show(args: argparse.Namespace) -> int:
+    from cli.commands import _workspace
+    from models.review.casefile import load_case
+    from models.review.corrections import latest_resubmission, pending_correction
+    from models.review.queue import queue_rows
+    from policy.assessment import STATUS_LABELS
+
+    with _workspace(args, create=False) as ws:
+        case = load_case(ws, args.application_id)
+        row = queue_rows(ws.db, {case.item.id: case.item.name}, [args.application_id])[0]
+        waiting = pending_correction(ws.db, args.application_id)
+        back = latest_resubmission(ws.db, args.application_id)
+    app = case.application
+    print(f"{app.application_id}\t{app.enterprise}（{app.uscc}）")
+    print(f"申报事项：{case.item.name}\t评估结论：{STATUS_LABELS.get(case.cap.status, case.cap.status)}\t"
+          f"审核阶段：{row.stage}")
+    for decision in case.decisions:
+        if decision.current:
+            print(f"{decision.stage}：{decision.outcome}（{decision.reviewer}，{decision.decided_at[:16].replace('T', ' ')}）"
+                  + (f"　意见：{decision.opinion}" if decision.opinion else ""))
+    if waiting is not None:
+        overdue = "（已逾期）" if waiting.overdue() else ""
+        print(f"待补正：期限 {waiting.deadline.isoformat() if waiting.deadline else '—'}{overdue}，"
+              f"由{waiting.reviewer}（{waiting.stage}）退回")
+        for number, item in enumerate(waiting.items, start=1):
+            print(f"    {number}. {item}")
+    if back is not None:
+        late = "，逾期提交" if back.late else ""
+        print(f"已补正：{back.resubmitted_at[:16].replace('T', ' ')} 由{back.actor}导入 {back.file_name}{late}；变化：")
+        for line in back.lines():
+            print(f"    {line}")
+    return EXIT_OK
+
+
+def notice(args: argparse.Namespace) -> int:
+    from cli.commands import _workspace
+    from models.signing.keys import read_passphrase_file
+    from sheets.correction_notice import issue_notice
+
+    passphrase = read_passphrase_file(args.passphrase_file)
+    with _workspace(args, create=False) as ws:
+        issued = issue_notice(ws, args.application_id, args.out, args.signer, passphrase)
+    print(f"已生成补正告知书 {issued.path}（{issued.pages} 页，签名人 {issued.signer}，SHA-256 {issued.sha256[:12]}…）；"
+          "请加盖单位印章后送达申报单位")
+    return EXIT_OK
