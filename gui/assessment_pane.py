@@ -11,6 +11,7 @@ from models.review.casefile import Case
 from models.review.evidence_match import match_requirements
 
 from gui.money import wan_text
+from gui.correction_panel import CorrectionPanel
 from gui.decision_form import DecisionForm
 from gui.qt import (
     QColor, QFrame, QGroupBox, QLabel, QListWidget, QListWidgetItem, QScrollArea, Qt, QVBoxLayout, QWidget, Signal,
@@ -103,6 +104,8 @@ class AssessmentPane(QWidget):
         layout.setSpacing(8)
         self.application = _rich_label(body)
         layout.addWidget(self.application)
+        self.correction_panel = CorrectionPanel(body)
+        layout.addWidget(self.correction_panel)
         self.assessment = _rich_label(body)
         layout.addWidget(self._group("评估结果", self.assessment))
         self.checklist = QListWidget(body)

@@ -14,10 +14,11 @@ from policy.money import wan_text, wan_to_yuan
 from models.review.casefile import Case
 from models.review.decisions import DecisionInput
 from models.review.drafts import Draft
-from models.review.terms import FIRST, OUTCOMES, SECOND, WITH_AMOUNT
+from models.review.terms import FIRST, OUTCOMES, RETURN_FOR_MATERIALS, SECOND, WITH_AMOUNT
 from models.failures import ReviewDeskError
 from models.review.queue_index import default_stage, stages_for_role
 
+from gui.correction_fields import CorrectionFields
 from gui.money import wan_text as screen_wan
 from gui.qt import (
     QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, Qt,
@@ -78,6 +79,9 @@ class DecisionForm(QGroupBox):
         self.override = QLineEdit(self)
         self.override.setPlaceholderText("金额超过上限时必填")
         form.addRow("超限理由", self.override)
+        self.correction = CorrectionFields(self)  # shown for 退回补正 only
+        self.correction.setVisible(False)
+        form.addRow(self.correction)
         self.opinion = QPlainTextEdit(self)
         self.opinion.setPlaceholderText("打印在审核表上")
         self.note = QPlainTextEdit(self)
@@ -106,7 +110,8 @@ class DecisionForm(QGroupBox):
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self.stage.currentIndexChanged.connect(self._stage_changed)
         for signal in (self.stage.currentIndexChanged, self.outcome.currentIndexChanged, self.amount.textEdited,
-                       self.override.textEdited, self.opinion.textChanged, self.note.textChanged):
+                       self.override.textEdited, self.opinion.textChanged, self.note.textChanged,
+                       self.correction.edited):
             signal.connect(self._maybe_edited)
 
     def _maybe_edited(self, *args: object) -> None:
@@ -135,7 +140,8 @@ class DecisionForm(QGroupBox):
         """Every field as it stands, with the checklist ``ticks``."""
         return Draft(stage=self.stage.currentText(), outcome=self.outcome.currentData() or "",
                      amount=self.amount.text(), override_reason=self.override.text(),
-                     opinion=self.opinion.toPlainText(), note=self.note.toPlainText(), ticks=tuple(sorted(ticks)))
+                     opinion=self.opinion.toPlainText(), note=self.note.toPlainText(), ticks=tuple(sorted(ticks)),
+                     missing_items=self.correction.items(), deadline=self.correction.deadline_text())
 
     def apply_draft(self, draft: Draft) -> None:
         """Fill the form from an unsaved ``draft`` and say so."""
@@ -148,6 +154,7 @@ class DecisionForm(QGroupBox):
             self.override.setText(draft.override_reason)
             self.opinion.setPlainText(draft.opinion)
             self.note.setPlainText(draft.note)
+            self.correction.restore(draft.missing_items, draft.deadline)
         finally:
             self._filling = False
         self.show_draft_state(draft)
@@ -173,6 +180,7 @@ class DecisionForm(QGroupBox):
             self.override.setText(current.override_reason)
             self.opinion.setPlainText(current.opinion)
             self.note.setPlainText(current.note)
+            self.correction.load(case, current.record if current.outcome == RETURN_FOR_MATERIALS else None)
             self._saved_text = f"已保存：{current.reviewer} {current.decided_at[:16].replace('T', ' ')}"
         else:
             self.outcome.setCurrentIndex(0)
@@ -180,6 +188,7 @@ class DecisionForm(QGroupBox):
             self.override.clear()
             self.opinion.clear()
             self.note.clear()
+            self.correction.load(case, None)
             self._saved_text = "尚未保存"
         self.show_draft_state(None)
         self._outcome_changed()
@@ -187,6 +196,7 @@ class DecisionForm(QGroupBox):
     def _outcome_changed(self) -> None:
         outcome = self.outcome.currentData()
         self.amount.setEnabled(not outcome or outcome in WITH_AMOUNT)
+        self.correction.setVisible(outcome == RETURN_FOR_MATERIALS)
 
     def read(self, application_id: str, reviewer: str) -> DecisionInput:
         """The form as a decision; :class:`FormIncomplete` when it cannot be read."""
@@ -200,6 +210,8 @@ class DecisionForm(QGroupBox):
             application_id=application_id, stage=self.stage.currentText(), outcome=outcome, reviewer=reviewer,
             amount_yuan=amount, opinion=self.opinion.toPlainText().strip(), note=self.note.toPlainText().strip(),
             override_reason=self.override.text().strip(),
+            missing_items=self.correction.items() if outcome == RETURN_FOR_MATERIALS else (),
+            deadline=self.correction.chosen_deadline() if outcome == RETURN_FOR_MATERIALS else None,
         )
 
     def choose_outcome(self, outcome: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from policy.assessment import STATUS_LABELS
 from sqlite_utils import Database
 
-from models.review.queue import QueueRow, queue_rows
+from models.review.queue import OVERDUE, QueueRow, queue_rows
 from models.review.queue_index import QueueFilter, QueueIndex, QueueQuery, is_recused, refresh_rows, sort_order
 
 from gui.money import wan_text
@@ -60,6 +60,7 @@ STAGE_COLUMN = COLUMN_KEYS.index("stage")
 RECUSED_MARK = "·回避"
 DRAFT_MARK = "·草稿"
 RECUSED_COLOUR = QColor("#8a8a8a")
+OVERDUE_COLOUR = QColor("#b3261e")  # 待补正·逾期: the deadline passed with nothing resubmitted
 DISPLAY, TOOLTIP = int(Qt.ItemDataRole.DisplayRole.value), int(Qt.ItemDataRole.ToolTipRole.value)
 ALIGNMENT, FOREGROUND = int(Qt.ItemDataRole.TextAlignmentRole.value), int(Qt.ItemDataRole.ForegroundRole.value)
 USER = int(Qt.ItemDataRole.UserRole.value)
@@ -209,6 +210,8 @@ class QueueModel(QAbstractTableModel):
         if role == FOREGROUND:
             if self.reviewer and self.recused(row):
                 return RECUSED_COLOUR
+            if column == STAGE_COLUMN and self.index_data.stages[self._visible[row]] == OVERDUE:
+                return OVERDUE_COLOUR
             return STATUS_COLOURS.get(self.index_data.statuses[self._visible[row]]) if column == STATUS_COLUMN else None
         return self.application_id(row)  # USER
 

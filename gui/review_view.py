@@ -7,6 +7,7 @@ from html import escape
 
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
+from models.review.corrections import correction_state
 from models.review.decisions import decide_with_key
 from models.review.queue_index import may_act_next
 from models.workspace.workspace import Workspace
@@ -111,6 +112,7 @@ class ReviewView(QWidget):
         self.evidence.withdraw_conflict.connect(self.withdraw_my_conflict)
         self.assessment.open_file.connect(self.evidence.open_file)
         self.assessment.form.save_requested.connect(self.save)
+        self.assessment.correction_panel.notice_requested.connect(self.issue_notice)
         self.splitter.splitterMoved.connect(lambda *args: self.save_layout())
         loader.loaded.connect(self._loaded)
         loader.failed.connect(self._failed)
@@ -201,6 +203,7 @@ class ReviewView(QWidget):
         self.evidence.show_case(loaded)
         self.assessment.setEnabled(True)
         self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role)
+        self.assessment.correction_panel.show_state(correction_state(self.ws.db, loaded.application_id))
         self._apply_gate()
         self.drafts.attach(loaded.application_id, self.session.current, self.gate() is Gate.OPEN)
         self.case_shown.emit(loaded.application_id)
@@ -316,6 +319,11 @@ class ReviewView(QWidget):
             if following is not None:
                 self.show_application(following)
         return True
+
+    def issue_notice(self) -> None:
+        from gui.correction_actions import issue_from_review
+
+        issue_from_review(self)
 
     def next_to_act_on(self) -> str | None:
         """The next application down the queue the current reviewer may act on (their stage, not recused)."""

@@ -282,3 +282,19 @@ def _shown(field: str, value: Any) -> str:
     if field.endswith("_yuan"):
         return wan_text(Decimal(str(value)))
     return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionState:
+    """What the review form shows about 补正: the request still open, or the resubmission to look at."""
+
+    pending: Correction | None
+    resubmission: Resubmission | None
+
+    @property
+    def shown(self) -> bool:
+        return self.pending is not None or self.resubmission is not None
+
+
+def correction_state(db: Database, application_id: str) -> CorrectionState:
+    return CorrectionState(pending_correction(db, application_id), latest_resubmission(db, application_id))

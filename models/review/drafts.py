@@ -42,6 +42,8 @@ class Draft:
     note: str = ""
     ticks: tuple[int, ...] = field(default_factory=tuple)
     saved_at: str = ""
+    missing_items: tuple[str, ...] = field(default_factory=tuple)  # 退回补正: as ticked or typed
+    deadline: str = ""  # 退回补正: YYYY-MM-DD, or empty
 
     def same_fields(self, other: Draft) -> bool:
         return asdict(self) | {"saved_at": ""} == asdict(other) | {"saved_at": ""}
@@ -101,12 +103,14 @@ class DraftStore:
             stage=str(data.get("stage", "")), outcome=str(data.get("outcome", "")), amount=str(data.get("amount", "")),
             override_reason=str(data.get("override_reason", "")), opinion=str(data.get("opinion", "")),
             note=str(data.get("note", "")), ticks=tuple(int(t) for t in data.get("ticks", ())), saved_at=row[1],
+            missing_items=tuple(str(i) for i in data.get("missing_items", ())), deadline=str(data.get("deadline", "")),
         )
 
     def put(self, application_id: str, reviewer: str, draft: Draft) -> Draft:
         """Keep ``draft`` (replacing any earlier one); returns it with its time."""
         stamped = Draft(**(asdict(draft) | {"saved_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                                            "ticks": tuple(sorted(draft.ticks))}))
+                                            "ticks": tuple(sorted(draft.ticks)),
+                                            "missing_items": tuple(draft.missing_items)}))
         fields = asdict(stamped)
         del fields["saved_at"]
         self._db.execute(

@@ -161,3 +161,14 @@ def test_a_supersede_reason_on_a_returned_application_is_no_resubmission(importe
     actions = [a for (a,) in imported.db.execute("SELECT action FROM audit WHERE subject = 'T00001'")]
     assert "撤销决定并退回重审" in actions and RESUBMITTED not in actions
     assert verify_workspace(imported).ok
+
+
+def test_a_draft_keeps_the_items_and_deadline_typed(tmp_path: Path) -> None:
+    from models.review.drafts import Draft, DraftStore
+
+    with DraftStore(tmp_path / "ws", tmp_path / "drafts.sqlite") as store:
+        store.put("T00001", "审核员甲", Draft("初审", "退回补正", missing_items=("认定文件", "审计报告"),
+                                             deadline=IN_TWO_WEEKS.isoformat()))
+        kept = store.get("T00001", "审核员甲")
+    assert kept is not None and kept.missing_items == ("认定文件", "审计报告")
+    assert kept.deadline == IN_TWO_WEEKS.isoformat()

@@ -1,0 +1,48 @@
+"""生成补正告知书 from the review form: signed by the current reviewer with the key unlocked in this sitting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheets.correction_notice import IssuedNotice, issue_notice_with_key
+
+from gui import errors
+from gui.qt import QFileDialog, QWidget
+from gui.settings_store import app_settings
+
+if TYPE_CHECKING:
+    from gui.review_view import ReviewView
+
+NOTICE_DIR_SETTING = "notices/dir"
+
+
+class NoticeFile:
+    @classmethod
+    def ask(cls, parent: QWidget | None, suggested: Path) -> Path | None:
+        """Where to save the letter, or None when cancelled."""
+        chosen, _ = QFileDialog.getSaveFileName(parent, "保存补正告知书", str(suggested), "PDF 文件 (*.pdf)")
+        return Path(chosen) if chosen else None
+
+
+def issue_from_review(view: ReviewView) -> IssuedNotice | None:
+    reviewer, application_id = view.session.current, view.current_id
+    if application_id is None:
+        return None
+    key = view.session.key(reviewer) if reviewer else None
+    if not reviewer or key is None:
+        errors.show_message(view, "审核台", "补正告知书由当前审核人签名：请先在工具栏选择审核人并解锁签名密钥")
+        return None
+    settings = app_settings()
+    folder = Path(str(settings.value(NOTICE_DIR_SETTING, "") or Path.home()))
+    target = NoticeFile.ask(view, folder / f"{application_id}-补正告知书.pdf")
+    if target is None:
+        return None
+    try:
+        issued = issue_notice_with_key(view.ws, application_id, target, reviewer, key)
+    except Exception as error:  # noqa: BLE001 - NoticeRefused and reviewer errors read as sentences
+        errors.report(error, view)
+        return None
+    settings.setValue(NOTICE_DIR_SETTING, str(target.parent))
+    view.assessment.correction_panel.show_issued(issued.path)
+    return issued
