@@ -49,7 +49,7 @@ def show(args: argparse.Namespace) -> int:
             print(f"    {number}. {item}")
     if back is not None:
         late = "，逾期提交" if back.late else ""
-        print(f"已补正：{back.resubmitted_at[:16].replace('T', ' ')} 由{back.actor}导入 {back.file_name}{late}；变化：")
+        print(f"已补正：{back.resubmitted_at[:16].replace('T', ' ')} {back.source}{late}；变化：")
         for line in back.lines():
             print(f"    {line}")
     return EXIT_OK
@@ -65,4 +65,17 @@ def notice(args: argparse.Namespace) -> int:
         issued = issue_notice(ws, args.application_id, args.out, args.signer, passphrase)
     print(f"已生成补正告知书 {issued.path}（{issued.pages} 页，签名人 {issued.signer}，SHA-256 {issued.sha256[:12]}…）；"
           "请加盖单位印章后送达申报单位")
+    return EXIT_OK
+
+
+def resubmit(args: argparse.Namespace) -> int:
+    """``resubmit ID --evidence FILE ...``: files supplied for a 补正, without a new row."""
+    from cli.commands import _workspace
+    from models.review.correction_evidence import add_evidence
+
+    with _workspace(args, create=False) as ws:
+        back = add_evidence(ws, args.application_id, args.evidence, args.actor)
+    print(f"已记录 {args.application_id} 的补正（{back.source}），已退回重新审核：")
+    for line in back.lines():
+        print(f"    {line}")
     return EXIT_OK

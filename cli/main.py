@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="显示一件申报：审核阶段、现行决定、补正要求和补正后的变化")
     p.add_argument("application_id")
+    p = sub.add_parser("resubmit", help="为待补正的申报补充附件（即补正提交，申报退回重新审核）")
+    p.add_argument("application_id")
+    p.add_argument("--evidence", type=Path, nargs="+", required=True, metavar="FILE", help="补充的附件文件")
+    p.add_argument("--actor", default="系统", help="操作人")
     p = sub.add_parser("notice", help="生成退回补正申报的补正告知书（PDF，由审核人员签名）")
     p.add_argument("application_id")
     p.add_argument("--out", type=Path, required=True, help="告知书保存路径（.pdf）")

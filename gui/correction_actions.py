@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 NOTICE_DIR_SETTING = "notices/dir"
 
 
+class EvidenceFiles:
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> list[Path]:
+        """The files the enterprise supplied, or none when cancelled."""
+        chosen, _ = QFileDialog.getOpenFileNames(parent, "补充附件", str(Path.home()), "所有文件 (*)")
+        return [Path(name) for name in chosen]
+
+
 class NoticeFile:
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: Path) -> Path | None:
@@ -46,3 +54,23 @@ def issue_from_review(view: ReviewView) -> IssuedNotice | None:
     settings.setValue(NOTICE_DIR_SETTING, str(target.parent))
     view.assessment.correction_panel.show_issued(issued.path)
     return issued
+
+
+def add_evidence_from_review(view: ReviewView) -> bool:
+    """Add the chosen files to the application waiting for 补正: its resubmission. True when recorded."""
+    from models.review.correction_evidence import add_evidence
+
+    application_id = view.current_id
+    if application_id is None:
+        return False
+    files = EvidenceFiles.ask(view)
+    if not files:
+        return False
+    try:
+        add_evidence(view.ws, application_id, files, view.session.current or "系统")
+    except Exception as error:  # noqa: BLE001 - EvidenceRefused reads as a sentence; anything else is logged
+        errors.report(error, view)
+        return False
+    view.model.refresh_applications([application_id])
+    view.reload_current()
+    return True

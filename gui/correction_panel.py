@@ -39,13 +39,14 @@ def state_html(state: CorrectionState) -> str:
         late = "，<span style='color:#b3261e'>逾期提交</span>" if r.late else ""
         changes = "".join(f"<li style='{CHANGED_STYLE}'>{escape(line)}</li>" for line in r.lines())
         parts.append(f"<div><b>已补正，请重新审核</b>：{escape(r.resubmitted_at[:16].replace('T', ' '))} "
-                     f"由{escape(r.actor)}导入 {escape(r.file_name)}{late}</div>"
+                     f"{escape(r.source)}{late}</div>"
                      f"<ul style='margin-top:2px; margin-left:-16px'>{changes}</ul>")
     return "".join(parts)
 
 
 class CorrectionPanel(QGroupBox):
     notice_requested = Signal()
+    evidence_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("补正", parent)
@@ -64,6 +65,10 @@ class CorrectionPanel(QGroupBox):
         self.notice_button.setToolTip("A4 公文格式，由当前审核人数字签名；加盖单位印章后送达申报单位")
         self.notice_button.clicked.connect(self.notice_requested)
         row.addWidget(self.notice_button)
+        self.evidence_button = QPushButton("补充附件…", self)
+        self.evidence_button.setToolTip("申报单位补交的文件：加入本申报的附件，记为补正提交，申报退回重新审核")
+        self.evidence_button.clicked.connect(self.evidence_requested)
+        row.addWidget(self.evidence_button)
         layout.addLayout(row)
         self.show_state(CorrectionState(None, None))
 
@@ -71,6 +76,7 @@ class CorrectionPanel(QGroupBox):
         self.setVisible(state.shown)
         self.text.setText(state_html(state))
         self.notice_button.setVisible(state.pending is not None)
+        self.evidence_button.setVisible(state.pending is not None)
         self.issued.clear()
 
     def show_issued(self, path: str) -> None:

@@ -113,6 +113,7 @@ class ReviewView(QWidget):
         self.assessment.open_file.connect(self.evidence.open_file)
         self.assessment.form.save_requested.connect(self.save)
         self.assessment.correction_panel.notice_requested.connect(self.issue_notice)
+        self.assessment.correction_panel.evidence_requested.connect(self.add_correction_evidence)
         self.splitter.splitterMoved.connect(lambda *args: self.save_layout())
         loader.loaded.connect(self._loaded)
         loader.failed.connect(self._failed)
@@ -324,6 +325,16 @@ class ReviewView(QWidget):
         from gui.correction_actions import issue_from_review
 
         issue_from_review(self)
+
+    def add_correction_evidence(self) -> None:
+        from gui.correction_actions import add_evidence_from_review
+
+        add_evidence_from_review(self)
+
+    def reload_current(self) -> None:
+        """Show the current application as the workspace now has it."""
+        if self.current_id is not None:
+            self._reload_case()
 
     def next_to_act_on(self) -> str | None:
         """The next application down the queue the current reviewer may act on (their stage, not recused)."""

@@ -30,6 +30,8 @@ from policy.money import wan_text
 
 MAX_ITEMS = 30
 MAX_ITEM_CHARS = 200
+ADDED_EVIDENCE = "补充附件"
+"""The source of a resubmission made of added files only (``models.review.correction_evidence``)."""
 RESUBMITTED = "补正材料重新提交"
 """The audit action of a resubmission (trust part 1 names it as the one way back from 待补正)."""
 
@@ -74,6 +76,11 @@ class Resubmission:
     changed: tuple[FieldChange, ...]
     evidence_added: tuple[str, ...]
     evidence_removed: tuple[str, ...]
+
+    @property
+    def source(self) -> str:
+        """``由收件窗口导入 补正.csv`` or ``由收件窗口补充附件``."""
+        return f"由{self.actor}{ADDED_EVIDENCE}" if self.file_name == ADDED_EVIDENCE else f"由{self.actor}导入 {self.file_name}"
 
     def lines(self) -> list[str]:
         """What changed, one line each, as the review form and ``show`` print it."""

@@ -75,3 +75,16 @@ def test_return_show_list_notice_and_resubmit(folder: Path, tmp_path: Path,
     assert "    申请金额：50.00万元 → 45.00万元\n" in shown and "待补正：" not in shown
     with Workspace.open(folder, create=False) as ws:
         assert verify_workspace(ws).ok
+
+
+def test_resubmit_with_files(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scan = tmp_path / "认定文件.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%supplied\n")
+    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan)) == 1
+    assert "T00001 不是待补正的申报" in capsys.readouterr().err
+    assert _return(folder, "--missing", "认定文件", "--deadline", DEADLINE.isoformat()) == 0
+    capsys.readouterr()
+    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan), "--actor", "收件窗口") == 0
+    assert "    新增附件：认定文件.pdf\n" in capsys.readouterr().out
+    assert _cli(folder, "show", "T00001") == 0
+    assert "由收件窗口补充附件" in capsys.readouterr().out

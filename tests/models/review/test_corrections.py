@@ -172,3 +172,25 @@ def test_a_draft_keeps_the_items_and_deadline_typed(tmp_path: Path) -> None:
         kept = store.get("T00001", "审核员甲")
     assert kept is not None and kept.missing_items == ("认定文件", "审计报告")
     assert kept.deadline == IN_TWO_WEEKS.isoformat()
+
+
+def test_files_added_to_a_returned_application_are_its_resubmission(imported: Workspace, tmp_path: Path) -> None:
+    from models.review.correction_evidence import EvidenceRefused, add_evidence
+
+    scan = tmp_path / "认定文件.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%scan\n")
+    with pytest.raises(EvidenceRefused, match="T00001 不是待补正的申报"):
+        add_evidence(imported, "T00001", [scan], "收件窗口")
+    _return(imported)
+    with pytest.raises(EvidenceRefused, match="不存在或不是普通文件"):
+        add_evidence(imported, "T00001", [tmp_path / "没有这个文件.pdf"], "收件窗口")
+    assert pending_correction(imported.db, "T00001") is not None
+    back = add_evidence(imported, "T00001", [scan], "收件窗口")
+    assert back.evidence_added == ("认定文件.pdf",) and back.changed == ()
+    assert back.source == "由收件窗口补充附件"
+    assert _stage(imported) == "待初审" and latest_resubmission(imported.db, "T00001") == back
+    names = [n for (n,) in imported.db.execute("SELECT name FROM application_evidence WHERE application_id = 'T00001'")]
+    assert names == ["认定文件.pdf"]
+    assert json.loads(imported.db.execute("SELECT attachments FROM applications WHERE application_id = 'T00001'")
+                      .fetchone()[0]) == ["认定文件.pdf"]
+    assert verify_workspace(imported).ok
