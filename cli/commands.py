@@ -424,5 +424,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": backup, "restore": restore, "summary": summary,
     "session export": session_export, "session open": session_open, "session results": session_results,
     "session merge": session_merge, "show": correction_commands.show, "notice": correction_commands.notice,
-    "resubmit": correction_commands.resubmit,
+    "resubmit": correction_commands.resubmit, "verify-notice": correction_commands.verify_notice,
 }

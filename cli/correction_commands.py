@@ -79,3 +79,38 @@ def resubmit(args: argparse.Namespace) -> int:
     for line in back.lines():
         print(f"    {line}")
     return EXIT_OK
+
+
+def verify_notice(args: argparse.Namespace) -> int:
+    """``verify-notice FILE ... [--ca CA.crt]``: exit 0 when every letter verifies, 1 otherwise."""
+    import sys
+
+    from models.signing.reviewers import ca_certificate
+    from models.workspace.workspace import Workspace, default_workspace
+    from sheets.notice_verify import verify_notice as check
+    from sheets.verify import load_ca_file
+
+    folder = args.workspace if args.workspace is not None or args.ca is not None else default_workspace()
+    ws = Workspace.open(folder, create=False, lock=False) if folder is not None else None
+    try:
+        ca = load_ca_file(args.ca) if args.ca is not None else ca_certificate(ws)  # type: ignore[arg-type]  # no --ca: the workspace was opened above
+        failed = 0
+        for path in args.files:
+            verdict = check(path, ca, ws)
+            failed += not verdict.ok
+            if verdict.ok:
+                print(f"【有效】{path.name}：{verdict.application_id} 的补正告知书，签名人 {verdict.signer}；"
+                      f"需补正 {len(verdict.items)} 项，期限 {verdict.deadline}")
+                for note in verdict.notes:
+                    print(f"    注意：{note}")
+                if ws is None:
+                    print("    （未连接工作区：未比对审计日志）")
+            else:
+                print(f"【无效】{path.name}：{verdict.application_id or '（申报编号不明）'}")
+                for reason in verdict.reasons:
+                    print(f"    - {reason}")
+        sys.stdout.flush()
+        return 1 if failed else EXIT_OK
+    finally:
+        if ws is not None:
+            ws.close()

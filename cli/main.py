@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="显示一件申报：审核阶段、现行决定、补正要求和补正后的变化")
     p.add_argument("application_id")
+    p = sub.add_parser("verify-notice", help="离线核验补正告知书的签名及所附退回补正决定")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--ca", type=Path, help="用此 CA 证书核验（不用工作区的 CA，也不比对工作区记录）")
     p = sub.add_parser("resubmit", help="为待补正的申报补充附件（即补正提交，申报退回重新审核）")
     p.add_argument("application_id")
     p.add_argument("--evidence", type=Path, nargs="+", required=True, metavar="FILE", help="补充的附件文件")

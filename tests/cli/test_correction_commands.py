@@ -88,3 +88,17 @@ def test_resubmit_with_files(folder: Path, tmp_path: Path, capsys: pytest.Captur
     assert "    新增附件：认定文件.pdf\n" in capsys.readouterr().out
     assert _cli(folder, "show", "T00001") == 0
     assert "由收件窗口补充附件" in capsys.readouterr().out
+
+
+def test_verify_notice_command(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _return(folder, "--missing", "认定文件", "--deadline", DEADLINE.isoformat()) == 0
+    out = tmp_path / "告知书.pdf"
+    assert _cli(folder, "notice", "T00001", "--out", str(out), "--signer", "审核员甲",
+                "--passphrase-file", str(tmp_path / "口令.txt")) == 0
+    capsys.readouterr()
+    assert _cli(folder, "verify-notice", str(out)) == 0
+    assert "【有效】告知书.pdf：T00001 的补正告知书，签名人 审核员甲；需补正 1 项" in capsys.readouterr().out
+    broken = tmp_path / "坏.pdf"
+    broken.write_bytes(out.read_bytes()[:2000])
+    assert _cli(folder, "verify-notice", str(broken)) == 1
+    assert "【无效】坏.pdf" in capsys.readouterr().out

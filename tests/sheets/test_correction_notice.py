@@ -106,3 +106,35 @@ def test_no_letter_for_an_application_that_does_not_wait_for_materials(returned:
         issue_notice(returned, "T00001", tmp_path / "n.pdf", "管理员丁", PASSPHRASE)
     assert not (tmp_path / "n.pdf").exists()
     assert returned.db.execute("SELECT COUNT(*) FROM audit WHERE action = ?", [NOTICE_ACTION]).fetchone()[0] == 0
+
+
+def test_verify_notice_tells_a_good_letter_from_a_changed_one(returned: Workspace, tmp_path: Path) -> None:
+    from sheets.notice_verify import verify_notice
+
+    out = tmp_path / "n.pdf"
+    issue_notice(returned, "T00001", out, "审核员甲", PASSPHRASE)
+    ca = ca_certificate(returned)
+    good = verify_notice(out, ca, returned)
+    assert good.ok, good.reasons
+    assert (good.application_id, good.signer, good.items, good.deadline) == (
+        "T00001", "审核员甲", ITEMS, DEADLINE.isoformat())
+    assert verify_notice(out, ca).ok  # offline, without the workspace
+    data = bytearray(out.read_bytes())
+    at = data.index(b"/Producer")
+    data[at + 12:at + 13] = b"X" if data[at + 12:at + 13] != b"X" else b"Y"
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(bytes(data))
+    verdict = verify_notice(changed, ca, returned)
+    assert not verdict.ok and "签名后文件内容被改动（签名摘要与文件不符）" in verdict.reasons
+    appended = tmp_path / "appended.pdf"
+    appended.write_bytes(out.read_bytes() + b"\n% appended\n")
+    assert not verify_notice(appended, ca, returned).ok
+    stranger = staffed_workspace(tmp_path / "other")
+    try:
+        other = verify_notice(out, ca_certificate(stranger), stranger)
+        assert not other.ok and any("不是由受信任的 CA 签发的" in r for r in other.reasons)
+    finally:
+        stranger.close()
+    import_file(returned, write_csv(tmp_path / "b.csv", [intake_row(1, 企业名称="聊城䶮堃生物医药有限公司")]), update=True)
+    resubmitted = verify_notice(out, ca, returned)
+    assert resubmitted.ok and resubmitted.notes == ["该退回补正决定已不是现行决定（申报已补正或已重新决定）"]
