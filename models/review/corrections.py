@@ -152,8 +152,10 @@ def correction_of_record(record_text: str) -> tuple[tuple[str, ...], date | None
     return items, deadline
 
 
-_PENDING = ("SELECT application_id, uuid, stage, reviewer, decided_at, record FROM decisions "
-            f"WHERE current = 1 AND outcome = '{RETURN_FOR_MATERIALS}'")
+# The signed record is canonical JSON: SQLite reads the two fields without parsing the rest in Python.
+_PENDING = ("SELECT application_id, uuid, stage, reviewer, decided_at, "
+            "json_extract(record, '$.decision.correction.items'), json_extract(record, '$.decision.correction.deadline') "
+            f"FROM decisions WHERE current = 1 AND outcome = '{RETURN_FOR_MATERIALS}'")
 
 
 def pending_corrections(db: Database, ids: Sequence[str] | None = None) -> dict[str, Correction]:
@@ -166,21 +168,29 @@ def pending_corrections(db: Database, ids: Sequence[str] | None = None) -> dict[
         query += f" AND application_id IN ({','.join('?' * len(wanted))})"
         params = wanted
     found: dict[str, Correction] = {}
-    for application_id, decision_uuid, stage, reviewer, decided_at, record in db.execute(
+    for application_id, decision_uuid, stage, reviewer, decided_at, items_json, deadline_text in db.execute(
             query + " ORDER BY decided_at", params):
-        items, deadline = correction_of_record(record)
+        items, deadline = _correction_fields(items_json, deadline_text)
         found[application_id] = Correction(application_id, decision_uuid, stage, reviewer, decided_at, items,
                                            deadline)
     return found
+
+
+def _correction_fields(items_json: str | None, deadline_text: str | None) -> tuple[tuple[str, ...], date | None]:
+    try:
+        items = tuple(str(item) for item in json.loads(items_json)) if items_json else ()
+        return items, date.fromisoformat(deadline_text) if deadline_text else None
+    except (ValueError, TypeError):
+        return (), None
 
 
 def pending_correction(db: Database, application_id: str) -> Correction | None:
     return pending_corrections(db, [application_id]).get(application_id)
 
 
-def overdue_ids(db: Database, today: date | None = None) -> set[str]:
-    """The applications whose 补正 deadline has passed with nothing resubmitted."""
-    return {i for i, correction in pending_corrections(db).items() if correction.overdue(today)}
+def overdue_ids(db: Database, today: date | None = None, ids: Sequence[str] | None = None) -> set[str]:
+    """The applications (of ``ids``, default all) whose 补正 deadline has passed with nothing resubmitted."""
+    return {i for i, correction in pending_corrections(db, ids).items() if correction.overdue(today)}
 
 
 def latest_resubmission(db: Database, application_id: str) -> Resubmission | None:

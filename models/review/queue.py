@@ -73,7 +73,7 @@ def with_overdue(stage: str, application_id: str, overdue: set[str]) -> str:
 def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None = None) -> list[QueueRow]:
     from models.review.corrections import overdue_ids
 
-    overdue = overdue_ids(db)
+    overdue = overdue_ids(db, ids=ids)
     where, params = "", []
     if ids is not None:
         where = f"WHERE a.application_id IN ({','.join('?' * len(ids))})"

@@ -124,17 +124,18 @@ def load_queue_index(db: Database) -> QueueIndex:
         index.append(*row)
     for reviewer, application_id in db.execute(_RECUSALS_QUERY):
         index.recusals.setdefault(reviewer, set()).add(application_id)
-    _mark_overdue(db, index, index.ids)
+    _mark_overdue(db, index)
     return index
 
 
-def _mark_overdue(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
+def _mark_overdue(db: Database, index: QueueIndex, ids: list[str] | None = None) -> None:
+    """待补正·逾期 for the applications of ``ids`` (default all) whose 补正 deadline has passed."""
     from models.review.corrections import overdue_ids
 
-    overdue = overdue_ids(db)
-    for application_id in ids:
-        at = index.position_of[application_id]
-        index.stages[at] = with_overdue(index.stages[at], application_id, overdue)
+    for application_id in overdue_ids(db, ids=ids):
+        at = index.position_of.get(application_id)
+        if at is not None:
+            index.stages[at] = with_overdue(index.stages[at], application_id, {application_id})
 
 
 def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
