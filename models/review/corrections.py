@@ -152,10 +152,14 @@ def correction_of_record(record_text: str) -> tuple[tuple[str, ...], date | None
     return items, deadline
 
 
+_PENDING = ("SELECT application_id, uuid, stage, reviewer, decided_at FROM decisions "
+            f"WHERE current = 1 AND outcome = '{RETURN_FOR_MATERIALS}'")
 # The signed record is canonical JSON: SQLite reads the two fields without parsing the rest in Python.
-_PENDING = ("SELECT application_id, uuid, stage, reviewer, decided_at, "
-            "json_extract(record, '$.decision.correction.items'), json_extract(record, '$.decision.correction.deadline') "
-            f"FROM decisions WHERE current = 1 AND outcome = '{RETURN_FOR_MATERIALS}'")
+_SIGNED = ("SELECT uuid, json_extract(record, '$.decision.correction.items'), "
+           "json_extract(record, '$.decision.correction.deadline') FROM decisions WHERE uuid IN ({marks})")
+_CACHE_LIMIT = 200_000
+_signed_corrections: dict[str, tuple[tuple[str, ...], date | None]] = {}
+"""Decision uuid → (items, deadline): a signed record never changes, so each is read once per process."""
 
 
 def pending_corrections(db: Database, ids: Sequence[str] | None = None) -> dict[str, Correction]:
@@ -167,13 +171,21 @@ def pending_corrections(db: Database, ids: Sequence[str] | None = None) -> dict[
             return {}
         query += f" AND application_id IN ({','.join('?' * len(wanted))})"
         params = wanted
-    found: dict[str, Correction] = {}
-    for application_id, decision_uuid, stage, reviewer, decided_at, items_json, deadline_text in db.execute(
-            query + " ORDER BY decided_at", params):
-        items, deadline = _correction_fields(items_json, deadline_text)
-        found[application_id] = Correction(application_id, decision_uuid, stage, reviewer, decided_at, items,
-                                           deadline)
-    return found
+    rows = db.execute(query + " ORDER BY decided_at", params).fetchall()
+    _read_signed(db, [row[1] for row in rows if row[1] not in _signed_corrections])
+    return {application_id: Correction(application_id, decision_uuid, stage, reviewer, decided_at,
+                                       *_signed_corrections.get(decision_uuid, ((), None)))
+            for application_id, decision_uuid, stage, reviewer, decided_at in rows}
+
+
+def _read_signed(db: Database, uuids: list[str]) -> None:
+    if len(_signed_corrections) + len(uuids) > _CACHE_LIMIT:
+        _signed_corrections.clear()
+    for start in range(0, len(uuids), 500):
+        chunk = uuids[start:start + 500]
+        for decision_uuid, items_json, deadline_text in db.execute(
+                _SIGNED.format(marks=",".join("?" * len(chunk))), chunk):
+            _signed_corrections[decision_uuid] = _correction_fields(items_json, deadline_text)
 
 
 def _correction_fields(items_json: str | None, deadline_text: str | None) -> tuple[tuple[str, ...], date | None]:
