@@ -135,7 +135,7 @@ def _paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
         ("title", TITLE),
         ("blank", ""),
         ("addressee", f"{content.enterprise}："),
-        ("body", f"你单位申报的“{content.item_name}”（申报编号 {content.application_id}），经{c.stage}，"
+        ("body", f"你单位申报的“{content.item_name}”（申报编号 {content.application_id}），经{_reviewed(c.stage)}，"
                  f"申报材料需要补正。请于{deadline}前向受理窗口提交下列材料："),
     ]
     parts += [("item", f"{number}．{item}") for number, item in enumerate(c.items, start=1)]
@@ -143,6 +143,11 @@ def _paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
         parts.append(("body", f"审核意见：{content.opinion}"))
     parts.append(("body", "补正材料提交后，将重新审核。"))
     return parts
+
+
+def _reviewed(stage: str) -> str:
+    """经初审、经复核, 经负责人审核."""
+    return stage if stage.endswith(("审", "核")) else f"{stage}审核"
 
 
 def printed_texts(content: NoticeContent) -> list[tuple[str, str]]:

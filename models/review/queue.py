@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlite_utils import Database
 
+from models.review.corrections import overdue_ids
 from models.workspace.records import money_value
 
 AWAITING_MATERIALS, OVERDUE = "待补正", "待补正·逾期"
@@ -71,8 +72,6 @@ def with_overdue(stage: str, application_id: str, overdue: set[str]) -> str:
 
 
 def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None = None) -> list[QueueRow]:
-    from models.review.corrections import overdue_ids
-
     overdue = overdue_ids(db, ids=ids)
     where, params = "", []
     if ids is not None:

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from policy.assessment import STATUS_LABELS
 
+from models.review.corrections import overdue_ids
 from models.review.counties import in_official_order
 from models.review.queue import APPROVING, STAGES, stage_of, with_overdue
 from models.review.terms import FIRST, ROLES_FOR_STAGE, SECOND
@@ -130,8 +131,6 @@ def load_queue_index(db: Database) -> QueueIndex:
 
 def _mark_overdue(db: Database, index: QueueIndex, ids: list[str] | None = None) -> None:
     """待补正·逾期 for the applications of ``ids`` (default all) whose 补正 deadline has passed."""
-    from models.review.corrections import overdue_ids
-
     for application_id in overdue_ids(db, ids=ids):
         at = index.position_of.get(application_id)
         if at is not None:
