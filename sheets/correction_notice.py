@@ -347,16 +347,19 @@ def issue_notice_with_key(ws: Workspace, application_id: str, out: str | Path, s
     if reviewer.role not in DECIDING_ROLES:
         raise NoticeRefused(f"{signer} 的角色是{reviewer.role}，不能签发补正告知书")
     check_key_matches(get_reviewer(ws, signer), key)
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise NoticeRefused(f"文件夹 {target.parent} 不存在，未生成补正告知书")
     issued_at = audit.now_text()
     content = notice_content(ws, application_id, signer, issued_on or datetime.fromisoformat(issued_at).date())
     pdf, pages = render_notice(content, ws.setting(PDF_FONT_SETTING, "") or None)
     material = SignerMaterial.of(key, get_reviewer(ws, signer).certificate, ca_certificate(ws))
     signed = sign_notice(pdf, content, material, datetime.fromisoformat(issued_at))
-    target = Path(out)
-    if not target.parent.is_dir():
-        raise NoticeRefused(f"文件夹 {target.parent} 不存在")
     sha256 = hashlib.sha256(signed).hexdigest()
-    write_atomically(target, signed)
+    try:
+        write_atomically(target, signed)
+    except OSError as error:
+        raise NoticeRefused(f"无法写入 {target}：{error.strerror or error}，未生成补正告知书") from None
     try:
         with ws.db.atomic():
             audit.append(ws.db, signer, NOTICE_ACTION, application_id, {

@@ -59,7 +59,10 @@ def add_evidence(ws: Workspace, application_id: str, paths: Sequence[Path], acto
         raise EvidenceRefused(f"{application_id} 不是待补正的申报，不能补充附件；需要改动申报内容请用“更新”导入")
     files = _checked([Path(p) for p in paths])
     store = EvidenceStore(ws.evidence_dir)
-    added = [(path.name, store.add(path)) for path in files]  # the store is content-addressed: harmless if we stop
+    try:
+        added = [(path.name, store.add(path)) for path in files]  # content-addressed: harmless if we stop here
+    except OSError as error:
+        raise EvidenceRefused(f"无法读取或保存附件：{error.strerror or error}") from None
     with ws.db.atomic():
         before = before_resubmission(ws, [application_id])
         if application_id not in before:

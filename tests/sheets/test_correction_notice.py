@@ -104,6 +104,8 @@ def test_no_letter_for_an_application_that_does_not_wait_for_materials(returned:
         issue_notice(returned, "T00002", tmp_path / "n.pdf", "审核员甲", PASSPHRASE)
     with pytest.raises(NoticeRefused, match="系统管理员，不能签发"):
         issue_notice(returned, "T00001", tmp_path / "n.pdf", "管理员丁", PASSPHRASE)
+    with pytest.raises(NoticeRefused, match="不存在，未生成补正告知书"):
+        issue_notice(returned, "T00001", tmp_path / "没有这个文件夹" / "n.pdf", "审核员甲", PASSPHRASE)
     assert not (tmp_path / "n.pdf").exists()
     assert returned.db.execute("SELECT COUNT(*) FROM audit WHERE action = ?", [NOTICE_ACTION]).fetchone()[0] == 0
 
