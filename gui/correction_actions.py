@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sheets.correction_notice import IssuedNotice, issue_notice_with_key
 
 from gui import errors
+from gui.ops import Op, worker_workspace
 from gui.qt import QFileDialog, QWidget
 from gui.settings_store import app_settings
 
@@ -33,27 +34,31 @@ class NoticeFile:
         return Path(chosen) if chosen else None
 
 
-def issue_from_review(view: ReviewView) -> IssuedNotice | None:
+def issue_from_review(view: ReviewView) -> None:
+    """Render and sign the letter on a worker thread (the first one loads the fonts: about 2 s)."""
     reviewer, application_id = view.session.current, view.current_id
     if application_id is None:
-        return None
+        return
     key = view.session.key(reviewer) if reviewer else None
     if not reviewer or key is None:
         errors.show_message(view, "审核台", "补正告知书由当前审核人签名：请先在工具栏选择审核人并解锁签名密钥")
-        return None
+        return
     settings = app_settings()
     folder = Path(str(settings.value(NOTICE_DIR_SETTING, "") or Path.home()))
     target = NoticeFile.ask(view, folder / f"{application_id}-补正告知书.pdf")
     if target is None:
-        return None
-    try:
-        issued = issue_notice_with_key(view.ws, application_id, target, reviewer, key)
-    except Exception as error:  # noqa: BLE001 - NoticeRefused and reviewer errors read as sentences
-        errors.report(error, view)
-        return None
-    settings.setValue(NOTICE_DIR_SETTING, str(target.parent))
-    view.assessment.correction_panel.show_issued(issued.path)
-    return issued
+        return
+    workspace_folder = view.ws.folder
+
+    def work(progress: object) -> IssuedNotice:
+        with worker_workspace(workspace_folder) as ws:
+            return issue_notice_with_key(ws, application_id, target, reviewer, key)
+
+    def done(issued: IssuedNotice) -> None:
+        settings.setValue(NOTICE_DIR_SETTING, str(target.parent))
+        view.assessment.correction_panel.show_issued(issued.path)
+
+    Op(view, work).success(done).with_progress(f"正在生成并签名 {application_id} 的补正告知书…").run()
 
 
 def add_evidence_from_review(view: ReviewView) -> bool:

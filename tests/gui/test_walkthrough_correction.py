@@ -102,7 +102,8 @@ def test_return_for_materials_notice_and_resubmission(qtbot, open_window, empty_
     notice = tmp_path / "T00001-补正告知书.pdf"
     monkeypatch.setattr("gui.correction_actions.NoticeFile.ask", classmethod(lambda cls, parent, suggested: notice))
     qtbot.mouseClick(panel.notice_button, Qt.MouseButton.LeftButton)
-    assert notice.is_file() and str(notice) in panel.issued.text()
+    qtbot.waitUntil(lambda: str(notice) in panel.issued.text(), timeout=20_000)
+    assert notice.is_file()
     text = subprocess.run(["pdftotext", "-raw", str(notice), "-"], capture_output=True, text=True,
                           check=True).stdout
     lines = [line.strip() for line in text.splitlines()]
