@@ -164,14 +164,14 @@ _signed_corrections: dict[str, tuple[tuple[str, ...], date | None]] = {}
 
 def pending_corrections(db: Database, ids: Sequence[str] | None = None) -> dict[str, Correction]:
     """Every application waiting for 补正 (or those of ``ids``), with its latest current 退回补正."""
-    query, params = _PENDING, []
-    if ids is not None:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        query += f" AND application_id IN ({','.join('?' * len(wanted))})"
-        params = wanted
-    rows = db.execute(query + " ORDER BY decided_at", params).fetchall()
+    if ids is None:
+        rows = db.execute(_PENDING + " ORDER BY decided_at").fetchall()
+    else:
+        wanted, rows = list(ids), []
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound variables
+            chunk = wanted[start:start + 500]
+            rows += db.execute(f"{_PENDING} AND application_id IN ({','.join('?' * len(chunk))}) ORDER BY decided_at",
+                               chunk).fetchall()
     _read_signed(db, [row[1] for row in rows if row[1] not in _signed_corrections])
     return {application_id: Correction(application_id, decision_uuid, stage, reviewer, decided_at,
                                        *_signed_corrections.get(decision_uuid, ((), None)))

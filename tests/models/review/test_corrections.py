@@ -194,3 +194,10 @@ def test_files_added_to_a_returned_application_are_its_resubmission(imported: Wo
     assert json.loads(imported.db.execute("SELECT attachments FROM applications WHERE application_id = 'T00001'")
                       .fetchone()[0]) == ["认定文件.pdf"]
     assert verify_workspace(imported).ok
+
+
+def test_looking_up_more_applications_than_sqlite_binds_at_once(imported: Workspace) -> None:
+    _return(imported)
+    asked = [f"X{n:05d}" for n in range(1500)] + ["T00001", "T00002"]
+    assert set(pending_corrections(imported.db, asked)) == {"T00001"}
+    assert overdue_ids(imported.db, today=IN_TWO_WEEKS + timedelta(days=1), ids=asked) == {"T00001"}
