@@ -109,6 +109,9 @@ def notice_content(ws: Workspace, application_id: str, signer: str, issued_on: d
     correction = pending_correction(ws.db, application_id)
     if correction is None:
         raise NoticeRefused(f"{application_id} 没有现行的退回补正决定，不能生成补正告知书")
+    if not correction.items or correction.deadline is None:
+        raise NoticeRefused(f"{application_id} 的退回补正决定没有列明需补正的材料和期限（旧版本作出的决定），"
+                            "请重新作出退回补正决定后再生成补正告知书")
     case = load_case(ws, application_id)
     decision = next(d for d in case.decisions if d.uuid == correction.decision_uuid)
     reviewer = get_reviewer(ws, signer)

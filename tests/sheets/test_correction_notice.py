@@ -140,3 +140,20 @@ def test_verify_notice_tells_a_good_letter_from_a_changed_one(returned: Workspac
     import_file(returned, write_csv(tmp_path / "b.csv", [intake_row(1, 企业名称="聊城䶮堃生物医药有限公司")]), update=True)
     resubmitted = verify_notice(out, ca, returned)
     assert resubmitted.ok and resubmitted.notes == ["该退回补正决定已不是现行决定（申报已补正或已重新决定）"]
+
+
+def test_no_letter_for_a_return_signed_without_items_by_an_older_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = staffed_workspace(tmp_path / "ws")
+    try:
+        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+        with monkeypatch.context() as older:  # the rule and the signed fields as they were before 补正 existed
+            older.setattr("models.review.decisions.correction_problem", lambda *args: None)
+            older.setattr("models.review.decisions.signed_fields", lambda *args: {})
+            decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="缺认定文件"), PASSPHRASE)
+        with pytest.raises(NoticeRefused, match="没有列明需补正的材料和期限"):
+            issue_notice(ws, "T00001", tmp_path / "n.pdf", "审核员甲", PASSPHRASE)
+        assert not (tmp_path / "n.pdf").exists()
+    finally:
+        ws.close()
