@@ -13,7 +13,6 @@ from tests.test_structure import MODULES
 # Not errors for a person: they steer the program and never reach one.
 CONTROL_FLOW = {
     "gui.ops.Cancelled",  # the 取消 button of a background operation
-    "gui.import_job._Cancelled",  # the same, in the import dialog's own worker
     "cli.selftest.SelfTestFailure",  # a self-test step's wrong result, printed as that step's line
 }
 

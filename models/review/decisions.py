@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from models.changes import Changes
 from models.workspace import audit
 from models.failures import ReviewDeskError
 from policy.money import FEN
@@ -60,6 +61,7 @@ class Decision:
     override_reason: str
     record: dict[str, Any]
     signature: bytes
+    changes: Changes = field(default_factory=Changes)  # this application, and those the decision re-assessed
 
 
 def _application_row(ws: Workspace, application_id: str) -> dict[str, Any]:
@@ -225,10 +227,12 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
                 "uuid": decision_uuid, "cap_yuan": cap_info["cap_yuan"], "amount_yuan": money_text(amount),
                 "reason": given.override_reason.strip(),
             })
+        reassessed: list[str] = []
         if given.stage in FINAL_STAGES:
             from models.review.reassess import reassess_enterprise
 
-            reassess_enterprise(ws, app_row["uscc"], given.reviewer,
-                                f"{given.application_id} 的{given.stage}决定改变了该企业的最终核定结果")
+            reassessed = reassess_enterprise(ws, app_row["uscc"], given.reviewer,
+                                             f"{given.application_id} 的{given.stage}决定改变了该企业的最终核定结果")
     return Decision(decision_uuid, given.application_id, given.stage, given.outcome, amount, given.opinion,
-                    given.reviewer, decided_at, cap, given.override_reason.strip(), record, signature)
+                    given.reviewer, decided_at, cap, given.override_reason.strip(), record, signature,
+                    Changes((given.application_id, *reassessed)))
