@@ -26,6 +26,8 @@ from models.workspace.records import application_from_row, application_snapshot,
 from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SECOND,
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.review.conflicts import conflict_declared
+from models.review.decision_rows import DecisionRow
+from models.review.decision_rows import current_decision as current_decision_row
 from models.signing.reviewers import get_reviewer, require_active, unlock
 from models.sessions.session import in_session
 from models.signing.signatures import canonical_bytes, sign_record
@@ -84,10 +86,8 @@ def cap_record(ws: Workspace, application_id: str) -> dict[str, Any]:
     }
 
 
-def current_decision(ws: Workspace, application_id: str, stage: str) -> dict[str, Any] | None:
-    rows = list(ws.db.query("SELECT * FROM decisions WHERE application_id = ? AND stage = ? AND current = 1",
-                            [application_id, stage]))
-    return rows[0] if rows else None
+def current_decision(ws: Workspace, application_id: str, stage: str) -> DecisionRow | None:
+    return current_decision_row(ws.db, application_id, stage)
 
 
 def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
@@ -96,11 +96,11 @@ def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
                               [application_id]).fetchall())
 
 
-def is_stale(ws: Workspace, decision: dict[str, Any]) -> bool:
+def is_stale(ws: Workspace, decision: DecisionRow) -> bool:
     """Whether the assessment a decision was made against has changed since (it needs deciding again)."""
     row = ws.db.execute("SELECT record_hash FROM assessments WHERE application_id = ?",
-                        [decision["application_id"]]).fetchone()
-    return row is None or row[0] != decision["cap_record_hash"]
+                        [decision.application_id]).fetchone()
+    return row is None or row[0] != decision.cap_record_hash
 
 
 def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal | None:
@@ -138,7 +138,7 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
         raise DecisionRefused(f"{given.application_id}：{why_closed(given.stage, outcomes)}")
     for before, _ in stage.opens_after:
         earlier = current_decision(ws, given.application_id, before)
-        if earlier is not None and earlier["outcome"] in FINAL_OUTCOMES and is_stale(ws, earlier):
+        if earlier is not None and earlier.outcome in FINAL_OUTCOMES and is_stale(ws, earlier):
             raise DecisionRefused(f"{given.application_id} 的{before}决定作出后评估已变化（已过时），须先重新作出{before}")
 
     amount = given.amount_yuan
@@ -202,12 +202,12 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
                 "outcome": given.outcome, "amount_yuan": money_text(amount), "opinion": given.opinion,
                 "note_sha256": hashlib.sha256(given.note.encode("utf-8")).hexdigest(),
                 "override_reason": given.override_reason.strip(), "reviewer": given.reviewer,
-                "decided_at": decided_at, "supersedes": previous["uuid"] if previous else None,
+                "decided_at": decided_at, "supersedes": previous.uuid if previous else None,
             },
         }
         signature = sign_record(key, record)
         if previous:
-            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [previous["uuid"]])
+            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [previous.uuid])
         ws.db.execute(
             "INSERT INTO decisions (uuid, application_id, stage, outcome, amount_yuan, opinion, note, "
             "override_reason, reviewer, policy_version, policy_hash, cap_record_hash, cap_yuan, decided_at, "
@@ -215,12 +215,12 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
             [decision_uuid, given.application_id, given.stage, given.outcome, money_text(amount), given.opinion,
              given.note, given.override_reason.strip(), given.reviewer, cap_info["policy_version"],
              cap_info["policy_hash"], cap_info["record_hash"], cap_info["cap_yuan"], decided_at,
-             previous["uuid"] if previous else None, canonical_bytes(record).decode("utf-8"),
+             previous.uuid if previous else None, canonical_bytes(record).decode("utf-8"),
              base64.b64encode(signature).decode("ascii")],
         )
         audit.append(ws.db, given.reviewer, f"{given.stage}决定", given.application_id, {
             "uuid": decision_uuid, "outcome": given.outcome, "amount_yuan": money_text(amount),
-            "supersedes": previous["uuid"] if previous else None,
+            "supersedes": previous.uuid if previous else None,
         })
         if amount is not None and amount > (cap or Decimal(0)):
             audit.append(ws.db, given.reviewer, "超上限核定", given.application_id, {
