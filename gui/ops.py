@@ -184,7 +184,8 @@ class Op(Generic[T]):
     def _failed(self, error: BaseException) -> None:
         self._finish()
         if self._detached:
-            errors.log_unexpected(error)
+            if not isinstance(error, Cancelled):
+                errors.log_unexpected(error)  # nobody is left to tell; the log still gets a bug
             return
         if isinstance(error, Cancelled):
             self._on_cancel()
