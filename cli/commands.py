@@ -1,7 +1,9 @@
 """Each command: parse nothing, open the workspace, call the model, print the answer.
 
-Domain errors (``ReviewDeskError``, ``ImportRejected``) print their Chinese
-message to stderr; a rejected file exits 2, any other refusal 1.
+:func:`run` is the one catcher: a domain error (``ReviewDeskError``) prints its
+Chinese message to stderr and exits with the code ``models.failures`` gives it
+(2 for a rejected file, 1 for any other refusal); anything else is a bug, logged
+with its traceback and told in one line (exit 1).
 """
 
 from __future__ import annotations
@@ -14,27 +16,48 @@ from decimal import Decimal
 from pathlib import Path
 
 from cli import correction_commands
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from models.failures import EXIT_FAILED, EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
-    from models.intake.problems import ImportRejected
-    from models.failures import ReviewDeskError
-
     name = args.command
     for sub in ("ca_command", "reviewer_command", "audit_command", "session_command"):
         if getattr(args, sub, None):
             name = f"{name} {getattr(args, sub)}"
-    handler = HANDLERS[name]
+    return reported(lambda: HANDLERS[name](args), args.workspace)
+
+
+def reported(command: Callable[[], int], workspace: Path | None) -> int:
+    """Run ``command``; an error it raises becomes a message on stderr and an exit code."""
+    from models.failures import exit_code, is_expected, log_to, log_unexpected, message_for, stop_logging
+
     try:
-        return handler(args)
-    except ImportRejected as rejected:
-        sys.stderr.write(str(rejected) + "\n")
-        return EXIT_USAGE
-    except ReviewDeskError as refused:
-        sys.stderr.write(f"{refused}\n")
-        return EXIT_FAILED
+        return command()
+    except Exception as error:  # noqa: BLE001 - every error ends here: told, and logged when unexpected
+        if not is_expected(error):
+            where = _log_file(workspace)
+            if where is not None:
+                log_to(where)
+            log_unexpected(error)
+        sys.stderr.write(message_for(error) + "\n")
+        stop_logging()
+        return exit_code(error)
+
+
+def _log_file(workspace: Path | None) -> Path | None:
+    """The workspace's log, as the desktop program writes it; without one, the user's log folder."""
+    import platformdirs
+
+    from models.workspace.workspace import DB_NAME, LOG_NAME
+
+    if workspace is not None and (workspace / DB_NAME).is_file():
+        return workspace / LOG_NAME
+    folder = Path(platformdirs.user_log_dir("ReviewDesk", appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # the traceback then goes to stderr, as Python's last-resort handler writes it
+    return folder / LOG_NAME
 
 
 def _workspace(args: argparse.Namespace, create: bool = True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-EXIT_OK = 0
+from models.failures import EXIT_FAILED, EXIT_OK
 
 
 def deadline_date(text: str | None) -> date | None:
@@ -110,7 +110,7 @@ def verify_notice(args: argparse.Namespace) -> int:
                 for reason in verdict.reasons:
                     print(f"    - {reason}")
         sys.stdout.flush()
-        return 1 if failed else EXIT_OK
+        return EXIT_FAILED if failed else EXIT_OK
     finally:
         if ws is not None:
             ws.close()

@@ -8,12 +8,12 @@ from typing import NoReturn
 from pathlib import Path
 
 from cli import argparse_zh, commands
+from models.failures import EXIT_USAGE
 from models.review.terms import OUTCOMES, ROLES, STAGES
 
 argparse_zh.install()
 
 VERSION = "0.1.0"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         from gui.screenshot import take_screenshot
         from models.workspace.workspace import default_workspace
 
-        return take_screenshot(args.workspace or default_workspace(), args.screenshot, args.view, args.select)
+        folder = args.workspace or default_workspace()
+        return commands.reported(lambda: take_screenshot(folder, args.screenshot, args.view, args.select), folder)
     if args.command is None:
         from gui.app import run_gui
 

@@ -153,11 +153,17 @@ def step_main_window() -> str:
     offscreen_without_display()
     from gui.app import create_application, open_main_window
 
+    from models.failures import stop_logging
+
     app = create_application()
     window = open_main_window(Scratch.path("restored"))
-    window.show()
-    app.processEvents()
-    title = window.windowTitle()
-    window.close()
-    app.processEvents()
+    try:
+        window.show()
+        app.processEvents()
+        title = window.windowTitle()
+        window.close()
+        app.processEvents()
+    finally:
+        window.ws.close()  # type: ignore[attr-defined]  # a MainWindow at run time; typed QWidget here
+        stop_logging()  # the log file is in the scratch folder, removed after the self-test
     return f"主窗口“{title}”已打开并关闭"

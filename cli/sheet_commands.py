@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from models.failures import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def _err(text: str) -> None:
@@ -17,8 +17,8 @@ def _err(text: str) -> None:
 def export_sheets(args: argparse.Namespace) -> int:
     """``export-sheets --out DIR [--ids ID ...] --signer NAME --passphrase-file FILE [--jobs N]``."""
     from cli.commands import _workspace
-    from models.failures import ReviewDeskError
-    from models.signing.keys import PassphraseError, WrongPassphrase, read_passphrase_file
+    from models.failures import ReviewDeskError, exit_code
+    from models.signing.keys import PassphraseError, read_passphrase_file
     from models.signing.reviewers import ReviewerError
     from sheets.batch import ExportRefused, SheetResult, export_sheets as export
 
@@ -41,12 +41,9 @@ def export_sheets(args: argparse.Namespace) -> int:
     try:
         with _workspace(args, create=False) as ws:
             report = export(ws, args.out, args.ids or None, args.signer, passphrase, args.jobs, progress)
-    except (ExportRefused, ReviewerError, PassphraseError) as refused:
+    except ReviewDeskError as refused:
         _err(str(refused))
-        return EXIT_USAGE
-    except (WrongPassphrase, ReviewDeskError) as refused:
-        _err(str(refused))
-        return EXIT_FAILED
+        return exit_code(refused, bad_input=(ExportRefused, ReviewerError, PassphraseError))
     rate = len(report.written) / report.seconds if report.seconds else 0.0
     print(f"已导出 {len(report.written)} 份审核表到 {args.out}（{report.seconds:.1f} 秒，每秒 {rate:.1f} 份）")
     for application_id, reason in report.failed:

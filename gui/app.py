@@ -80,6 +80,7 @@ def open_main_window(folder: Path) -> QWidget:
 def run_gui(workspace: Path | None = None) -> int:
     """Start the desktop program; returns the exit code of the event loop."""
     app = create_application()
+    from models.failures import EXIT_FAILED
     from models.workspace.workspace import default_workspace
 
     from gui import errors
@@ -99,7 +100,7 @@ def run_gui(workspace: Path | None = None) -> int:
         window = open_main_window(folder)
     except Exception as error:  # noqa: BLE001 - a locked or newer workspace is a message, not a crash
         errors.report(error, None, "无法打开工作区")
-        return 1
+        return EXIT_FAILED
     errors.install_excepthook()
     window.show()
     try:

@@ -1,66 +1,31 @@
-"""Errors as the reviewer sees them: domain errors as plain Chinese, anything else logged with its traceback.
+"""Errors as the reviewer sees them: a message box for each, the log for the unexpected ones.
 
-Follows Anki's ``aqt/errors.py``: a :class:`models.failures.ReviewDeskError`
-(and an import rejection) is a message meant for people; every other exception
-is a bug, written to the workspace log with its traceback and shown briefly.
+Follows Anki's ``aqt/errors.py``. What counts as a domain error, what the
+message says and where the log goes is ``models/failures.py``, shared with the
+CLI; this module only shows it.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 import traceback
-from pathlib import Path
 from types import TracebackType
 
-from models.intake.problems import ImportRejected
-from models.failures import ReviewDeskError
+from models.failures import LOG as log
+from models.failures import LOGGER_NAME, is_expected, log_to, log_unexpected, message_for, stop_logging
 
 from gui.qt import QMessageBox, QWidget
 
-LOGGER_NAME = "reviewdesk"
-log = logging.getLogger(LOGGER_NAME)
-_handler: logging.Handler | None = None
+__all__ = ["LOGGER_NAME", "error_text", "install_excepthook", "is_expected", "log", "log_to", "log_unexpected",
+           "report", "show_message", "stop_logging"]
 
-
-def log_to(path: Path) -> None:
-    """Send the GUI's log (unexpected errors with tracebacks) to ``path``; replaces an earlier file."""
-    global _handler
-    if _handler is not None:
-        log.removeHandler(_handler)
-        _handler.close()
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    _handler = handler
-
-
-def stop_logging() -> None:
-    global _handler
-    if _handler is not None:
-        log.removeHandler(_handler)
-        _handler.close()
-        _handler = None
-
-
-def is_expected(error: BaseException) -> bool:
-    return isinstance(error, (ReviewDeskError, ImportRejected))
-
-
-def error_text(error: BaseException) -> str:
-    """What the message box says."""
-    if is_expected(error):
-        return str(error)
-    where = f"\n\n详细信息已写入日志：{_handler.baseFilename}" if isinstance(_handler, logging.FileHandler) else ""
-    return f"发生意外错误：{type(error).__name__}: {error}{where}"
+error_text = message_for
 
 
 def report(error: BaseException, parent: QWidget | None = None, title: str = "审核台") -> None:
     """Log an unexpected error with its traceback, then tell the reviewer."""
-    if not is_expected(error):
-        log.error("意外错误", exc_info=(type(error), error, error.__traceback__))
-    show_message(parent, title, error_text(error), expected=is_expected(error))
+    log_unexpected(error)
+    show_message(parent, title, message_for(error), expected=is_expected(error))
 
 
 def show_message(parent: QWidget | None, title: str, text: str, *, expected: bool = True) -> None:
@@ -78,6 +43,6 @@ def install_excepthook() -> None:
             previous(kind, error, tb)
             return
         log.error("未捕获的异常\n%s", "".join(traceback.format_exception(kind, error, tb)))
-        show_message(None, "审核台", error_text(error), expected=is_expected(error))
+        show_message(None, "审核台", message_for(error), expected=is_expected(error))
 
     sys.excepthook = hook

@@ -1,30 +1,34 @@
 """导入申报文件: choose, preview, import off the GUI thread, and list every problem when rejected.
 
-The import runs in the background (``gui.import_job``) on its own, unlocked
-connection to the workspace, since the main window holds the lock; once the
-job reports 写入工作区 it can no longer be cancelled (the button says so).
+The import is a background operation (``gui.ops.Op``) on its own, unlocked
+connection to the workspace, since the main window holds the lock.
+``import_file`` writes everything in one transaction at its very end, so a
+cancel before that discards all; once it reports 写入工作区 the operation has
+passed its point of no return and runs to the end (the button says so).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from models.intake.columns import COLUMNS, column_for_header
 from models.intake.problems import ImportRejected, UnreadableFile
 from models.review.evidence_match import evidence_folder_beside
-from models.intake.importing import ImportResult
+from models.intake.importing import ImportResult, import_file
 from models.intake.readers import SUPPORTED_SUFFIXES, RawTable, read_table
 from models.intake.template import write_template
 
-from gui.import_job import COMMIT_STAGE, ImportJob, _keep_until_done
+from gui import errors
 from gui.import_tables import PREVIEW_ROWS, PreviewModel, ProblemModel, problems_of, problems_tsv, save_problems
+from gui.ops import Op, OpProgress, worker_workspace
 from gui.qt import (
     Qt, QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QDialog, QDragEnterEvent,
     QDropEvent, QFileDialog, QFormLayout, QGuiApplication, QHBoxLayout, QHeaderView, QKeySequence, QLabel,
-    QLineEdit, QMessageBox, QProgressBar, QPushButton, QTabWidget, QTableView, QThreadPool, QVBoxLayout, QWidget,
-    Signal,
+    QLineEdit, QMessageBox, QProgressBar, QPushButton, QTabWidget, QTableView, QVBoxLayout, QWidget, Signal,
 )
 
+COMMIT_STAGE = "写入工作区"
 STAGES = ("读取并校验", "保存附件", "评估", COMMIT_STAGE)
 FILE_FILTER = "申报文件 (*.csv *.xlsx *.xlsm *.json);;CSV (*.csv);;Excel (*.xlsx *.xlsm);;JSON (*.json)"
 ERROR_COLOUR = "#B00020"
@@ -48,7 +52,7 @@ class ImportDialog(QDialog):
         self.imported = False
         self.result: ImportResult | None = None  # type: ignore[assignment]  # hides QDialog.result(); tests read it
         self.rejection: ImportRejected | None = None
-        self._job: ImportJob | None = None
+        self._job: Op[ImportResult] | None = None
         self._previewed = ""
 
         self.file_edit = QLineEdit(self)
@@ -265,21 +269,15 @@ class ImportDialog(QDialog):
             from gui.settings_dialog import current_actor
 
             actor = current_actor()
-        job = ImportJob(self.workspace_folder, Path(path), Path(evidence) if evidence else None,
-                        self.update_box.isChecked(), actor)
-        job.signals.stage.connect(self._stage)
-        job.signals.succeeded.connect(self._succeeded)
-        job.signals.rejected.connect(self._rejected)
-        job.signals.failed.connect(self._failed)
-        job.signals.cancelled.connect(self._cancelled)
-        job.signals.done.connect(self._done)
-        self._job = job
-        _keep_until_done(job)
+        work = _import_work(self.workspace_folder, Path(path), Path(evidence) if evidence else None,
+                            self.update_box.isChecked(), actor)
+        self._job = Op(self, work).success(self._succeeded).failure(self._refused).cancelled(self._cancelled) \
+            .progress(self._stage).finished(self._done)
         self._set_running(True)
         self.progress.setValue(0)
         self.stage_label.setText("正在准备导入…")
         # The shared pool: a dialog closed mid-import never blocks on its own pool's destructor.
-        QThreadPool.globalInstance().start(job)
+        self._job.run()
 
     def cancel_import(self) -> bool:
         """Stop the running import; False when it is already writing (it will then complete)."""
@@ -333,6 +331,13 @@ class ImportDialog(QDialog):
                                  "工作区没有任何改动。</span>")
         self.import_rejected.emit(rejected)
 
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, ImportRejected):
+            self._rejected(error)
+            return
+        errors.log_unexpected(error)
+        self._failed(errors.message_for(error))
+
     def _failed(self, message: str) -> None:
         self.progress.setVisible(False)
         self.stage_label.setText(f"<span style='color:{ERROR_COLOUR}'>未导入：{message}</span>")
@@ -370,15 +375,10 @@ class ImportDialog(QDialog):
         super().closeEvent(event)
 
     def _detach(self) -> None:
-        """A cancelled job may still run to its next checkpoint: stop listening to it."""
+        """A cancelled import may still run to its next checkpoint: stop listening to it."""
         job, self._job = self._job, None
-        if job is None:
-            return
-        signals = job.signals
-        for signal, slot in ((signals.stage, self._stage), (signals.succeeded, self._succeeded),
-                             (signals.rejected, self._rejected), (signals.failed, self._failed),
-                             (signals.cancelled, self._cancelled), (signals.done, self._done)):
-            signal.disconnect(slot)
+        if job is not None:
+            job.detach()
 
     # --- problems -----------------------------------------------------------
 
@@ -435,3 +435,21 @@ class ImportDialog(QDialog):
             return False
         self.stage_label.setText(f"模板已保存到 {path}")
         return True
+
+
+def _import_work(folder: Path, path: Path, evidence: Path | None, update: bool,
+                 actor: str) -> Callable[[OpProgress], ImportResult]:
+    """The import as an operation's function: ``import_file`` on a worker connection, reporting its stages."""
+
+    def work(progress: OpProgress) -> ImportResult:
+        def stage(name: str, done: int, total: int) -> None:
+            if name == COMMIT_STAGE:
+                progress.commit()  # the write transaction begins: no cancelling from here on
+            else:
+                progress.check()
+            progress.report(name, done, total)
+
+        with worker_workspace(folder) as ws:
+            return import_file(ws, path, evidence=evidence, update=update, actor=actor, progress=stage)
+
+    return work

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from policy.catalog import load_policy
 
+from models.changes import Changes
 from models.review.queue_index import QueueIndex, load_queue_index, review_progress
 from models.signing.staff import next_step, signing_people
 from models.workspace.workspace import Workspace
@@ -256,17 +257,21 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(REVIEW_TAB)
         self.review.show_application(application_id)
 
-    def _decision_saved(self, application_id: str) -> None:
-        index = self.model.index_data
-        at = index.position_of.get(application_id)
-        # A 复核 re-assesses the enterprise's other applications: refresh them all.
-        same = [index.ids[p] for p, uscc in enumerate(index.usccs) if at is not None and uscc == index.usccs[at]]
-        for other in same:
-            if other != application_id:
-                self.loader.forget(other)
-        self.model.refresh_applications(same or [application_id])
-        self._update_progress()
+    def _decision_saved(self, application_id: str, changes: Changes) -> None:
+        self.apply_changes(changes, keep_cached=application_id)
         self.statusBar().showMessage(f"{application_id} 的决定已签名保存", 5000)
+
+    def apply_changes(self, changes: Changes, keep_cached: str | None = None) -> None:
+        """Refresh what a model function says it changed; ``keep_cached``: a case the review page has just reloaded."""
+        if changes.queue:
+            self.reload_queue()
+            return
+        for application_id in changes.applications:
+            if application_id != keep_cached:
+                self.loader.forget(application_id)
+        if changes.applications:
+            self.model.refresh_applications(list(changes.applications))
+            self._update_progress()
 
     # --- reviewers -------------------------------------------------------------------------------
 
@@ -414,8 +419,9 @@ class MainWindow(QMainWindow):
     def import_file(self) -> None:
         from gui.import_dialog import ImportDialog  # loads the readers (pandas) on first use only
 
-        if ImportDialog.ask(self, self.ws.folder, actor=self.session.current or None):
-            self.reload_queue()
+        dialog = ImportDialog(self, self.ws.folder, actor=self.session.current or None)
+        dialog.import_finished.connect(lambda result: self.apply_changes(result.changes))
+        dialog.exec()
 
     def open_settings(self) -> None:
         from gui.settings_dialog import SettingsDialog

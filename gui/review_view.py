@@ -74,7 +74,7 @@ class PaneFrame(QFrame):
 
 
 class ReviewView(QWidget):
-    decision_saved = Signal(str)
+    decision_saved = Signal(str, object)  # the application, and models.changes.Changes: what else moved
     conflict_declared = Signal(str)
     current_changed = Signal(str)
     case_shown = Signal(str)
@@ -307,14 +307,14 @@ class ReviewView(QWidget):
             return False
         try:
             given = self.assessment.form.read(self.current_id, reviewer)
-            decide_with_key(self.ws, given, self.session.key(reviewer))  # type: ignore[arg-type]  # the session holds the reviewer's EC private key once unlocked
+            decision = decide_with_key(self.ws, given, self.session.key(reviewer))  # type: ignore[arg-type]  # the session holds the reviewer's EC private key once unlocked
         except Exception as error:  # noqa: BLE001 - DecisionRefused and FormIncomplete read as sentences
             errors.report(error, self)
             return False
         saved = self.current_id
         self.drafts.saved(saved, reviewer)
         self._reload_case()
-        self.decision_saved.emit(saved)
+        self.decision_saved.emit(saved, decision.changes)
         if and_next:
             following = self.next_to_act_on()
             if following is not None:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from models.failures import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ReviewDeskError
+
 if TYPE_CHECKING:
     from models.workspace.workspace import Workspace
 
@@ -45,7 +47,7 @@ def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str
     """
     if view not in VIEWS:
         print(f"--view 须为 {' | '.join(VIEWS)} 之一，而不是“{view}”", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
@@ -60,19 +62,19 @@ def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_folder)
         try:
             ws = Workspace.open(Path(workspace), create=False, lock=False)
-        except Exception as error:  # noqa: BLE001 - a CLI message
+        except ReviewDeskError as error:
             print(f"无法打开工作区：{error}", file=sys.stderr)
-            return 1
+            return EXIT_FAILED
         window = MainWindow(ws)
         try:
             window.resize(*SIZE)
             window.show()
             if not _wait(app, lambda: window.queue_ready, 30):
                 print("待审队列加载超时", file=sys.stderr)
-                return 1
+                return EXIT_FAILED
             if select is not None and window.model.row_of(select) is None:
                 print(f"工作区中没有申报编号 {select}", file=sys.stderr)
-                return 1
+                return EXIT_FAILED
             target = select or (window.model.application_id(0) if window.model.rowCount() else None)
             if view == "queue" and target:
                 window.queue.select_application(target)
@@ -91,8 +93,8 @@ def take_screenshot(workspace: Path, out: Path, view: str = "queue", select: str
             out.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(out), "PNG"):
                 print(f"无法写入 {out}", file=sys.stderr)
-                return 1
-            return 0
+                return EXIT_FAILED
+            return EXIT_OK
         finally:
             window.closing = True  # nothing to ask: a screenshot types nothing
             window.close()

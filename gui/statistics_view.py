@@ -181,8 +181,7 @@ class StatisticsView(QWidget):
             pass
 
     def _failed(self, generation: int, error: BaseException) -> None:
-        if not errors.is_expected(error):
-            errors.log.error("统计失败", exc_info=(type(error), error, error.__traceback__))
+        errors.log_unexpected(error, "统计失败")
         try:
             if generation == self._generation:
                 self.summary.setText(f"无法统计：{errors.error_text(error)}")

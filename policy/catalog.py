@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from policy.failures import ReviewDeskError
 from policy.kinds import KindLabels, NumbersByKind, rule_kinds
 from policy.divisions import CITY, LEVEL_WORDS, PROVINCE, load_divisions
 from policy.names import normalise_name
@@ -56,7 +57,7 @@ _REGION_FILE_KEYS = {"clause", "quote", "region", "partial_provinces"}
 _REGION_KEYS = {"name", "aliases", "provinces", "cities"}
 
 
-class PolicyDataError(Exception):
+class PolicyDataError(ReviewDeskError):
     """The policy data cannot be loaded; ``problems`` lists every reason."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -16,13 +16,15 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from policy.failures import ReviewDeskError
+
 RULES_REVISION = 2
 """The revision of the engine and rule code in this build; a fix that changes results raises it."""
 
 _VERSION_KEYS = {"id", "folder", "document_number", "in_force_from", "in_force_until", "data_hash", "rules_revision"}
 
 
-class NoPolicyVersion(LookupError):
+class NoPolicyVersion(ReviewDeskError, LookupError):
     """No registered version is in force for what was asked; the message says so in Chinese."""
 
 

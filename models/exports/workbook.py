@@ -22,6 +22,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from models.exports.copy_out import neutralise
+from models.failures import ReviewDeskError
 
 MONEY_FORMAT = "#,##0.00"
 MAX_AMOUNT = Decimal("1e13")
@@ -58,7 +59,7 @@ class SummaryRow:
         return self.approved_yuan is not None and self.approved_yuan > 0
 
 
-class SummaryExportError(Exception):
+class SummaryExportError(ReviewDeskError):
     """The workbook could not be written; the previous file, if any, is untouched."""
 
 

@@ -21,6 +21,7 @@ from policy.assessment import Assessment
 from policy.catalog import Policy, load_policy
 from policy.engine import assess_batch
 
+from models.changes import Changes
 from models.workspace import audit
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
 from models.workspace.evidence import EvidenceStore, guess_kind
@@ -45,6 +46,11 @@ class ImportResult:
     imported: int
     updated: int
     evidence_files: int
+
+    @property
+    def changes(self) -> Changes:
+        """Applications added or replaced: the whole queue is read again."""
+        return Changes(queue=True)
 
 
 def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None = None,

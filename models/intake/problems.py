@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.failures import BadInput
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -18,7 +20,7 @@ class Problem:
         return f"第{self.row}行 {self.column}: {self.message}"
 
 
-class ImportRejected(Exception):
+class ImportRejected(BadInput):
     """The file was not imported; ``problems`` lists every reason, in file order."""
 
     def __init__(self, file_name: str | Path, problems: list[Problem]) -> None:

@@ -18,6 +18,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.failures import BadInput
+
 CHUNK = 1 << 20
 FLAG_ENCRYPTED = 0x1
 FLAG_UTF8 = 0x800
@@ -37,7 +39,7 @@ class ZipLimits:
     ratio_min_size: int = 1 << 20  # entries up to this size may compress any amount
 
 
-class UnsafeArchive(Exception):
+class UnsafeArchive(BadInput):
     """The archive was not extracted; ``problems`` lists every reason."""
 
     def __init__(self, zip_name: str | Path, problems: list[str]) -> None:

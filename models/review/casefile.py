@@ -9,6 +9,7 @@ from typing import Any
 from policy.application import Application
 from policy.catalog import AwardItem, load_policy
 
+from models.review.decision_rows import DecisionRow, decisions_of
 from models.review.terms import FIRST, SECOND
 from models.workspace.evidence import EvidenceStore, Integrity
 from models.failures import ReviewDeskError
@@ -47,21 +48,7 @@ class CapRecord:
     record_hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionView:
-    uuid: str
-    stage: str
-    outcome: str
-    amount_yuan: Decimal | None
-    opinion: str
-    note: str
-    override_reason: str
-    reviewer: str
-    decided_at: str
-    current: bool
-    cap_yuan: Decimal | None
-    record: str
-    signature: str
+DecisionView = DecisionRow  # the name the review view and the sheet have always used
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +88,7 @@ def load_case(ws: Workspace, application_id: str) -> Case:
             "SELECT ae.position, ae.name, ae.sha256, e.size, e.kind FROM application_evidence ae "
             "JOIN evidence e USING (sha256) WHERE ae.application_id = ? ORDER BY ae.position", [application_id])
     )
-    decisions = tuple(_decision(row) for row in ws.db.query(
-        "SELECT * FROM decisions WHERE application_id = ? ORDER BY decided_at DESC", [application_id]))
+    decisions = decisions_of(ws.db, application_id)
     conflicts = {reviewer: (bool(flag), reason) for reviewer, flag, reason in ws.db.execute(
         "SELECT reviewer, has_conflict, reason FROM conflicts WHERE application_id = ?", [application_id])}
     return Case(app, load_policy().items[app.item_id], cap, evidence, decisions, conflicts, bool(rows[0]["demo"]))
@@ -126,14 +112,6 @@ def _cap(row: dict[str, Any] | None) -> CapRecord:
         row["status"], money_value(row["uncapped_yuan"]), money_value(row["cap_yuan"]),
         money_value(row["recommended_yuan"]), tuple(text_lines(row["flags"])), tuple(text_lines(row["trace"])),
         row["policy_version"], row["policy_hash"], row["record_hash"],
-    )
-
-
-def _decision(row: dict[str, Any]) -> DecisionView:
-    return DecisionView(
-        row["uuid"], row["stage"], row["outcome"], money_value(row["amount_yuan"]), row["opinion"], row["note"],
-        row["override_reason"], row["reviewer"], row["decided_at"], bool(row["current"]),
-        money_value(row["cap_yuan"]), row["record"], row["signature"],
     )
 
 

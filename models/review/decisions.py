@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from models.changes import Changes
 from models.workspace import audit
 from models.failures import ReviewDeskError
 from policy.money import FEN
@@ -27,6 +28,8 @@ from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SE
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.review.conflicts import conflict_declared
 from models.review.corrections import correction_problem, signed_fields
+from models.review.decision_rows import DecisionRow
+from models.review.decision_rows import current_decision as current_decision_row
 from models.signing.reviewers import get_reviewer, require_active, unlock
 from models.sessions.session import in_session
 from models.signing.signatures import canonical_bytes, sign_record
@@ -64,6 +67,7 @@ class Decision:
     override_reason: str
     record: dict[str, Any]
     signature: bytes
+    changes: Changes = field(default_factory=Changes)  # this application, and those the decision re-assessed
 
 
 def _application_row(ws: Workspace, application_id: str) -> dict[str, Any]:
@@ -86,10 +90,8 @@ def cap_record(ws: Workspace, application_id: str) -> dict[str, Any]:
     }
 
 
-def current_decision(ws: Workspace, application_id: str, stage: str) -> dict[str, Any] | None:
-    rows = list(ws.db.query("SELECT * FROM decisions WHERE application_id = ? AND stage = ? AND current = 1",
-                            [application_id, stage]))
-    return rows[0] if rows else None
+def current_decision(ws: Workspace, application_id: str, stage: str) -> DecisionRow | None:
+    return current_decision_row(ws.db, application_id, stage)
 
 
 def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
@@ -98,11 +100,11 @@ def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
                               [application_id]).fetchall())
 
 
-def is_stale(ws: Workspace, decision: dict[str, Any]) -> bool:
+def is_stale(ws: Workspace, decision: DecisionRow) -> bool:
     """Whether the assessment a decision was made against has changed since (it needs deciding again)."""
     row = ws.db.execute("SELECT record_hash FROM assessments WHERE application_id = ?",
-                        [decision["application_id"]]).fetchone()
-    return row is None or row[0] != decision["cap_record_hash"]
+                        [decision.application_id]).fetchone()
+    return row is None or row[0] != decision.cap_record_hash
 
 
 def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal | None:
@@ -143,7 +145,7 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
         raise DecisionRefused(f"{given.application_id}：{why_closed(given.stage, outcomes)}")
     for before, _ in stage.opens_after:
         earlier = current_decision(ws, given.application_id, before)
-        if earlier is not None and earlier["outcome"] in FINAL_OUTCOMES and is_stale(ws, earlier):
+        if earlier is not None and earlier.outcome in FINAL_OUTCOMES and is_stale(ws, earlier):
             raise DecisionRefused(f"{given.application_id} 的{before}决定作出后评估已变化（已过时），须先重新作出{before}")
 
     amount = given.amount_yuan
@@ -207,13 +209,13 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
                 "outcome": given.outcome, "amount_yuan": money_text(amount), "opinion": given.opinion,
                 "note_sha256": hashlib.sha256(given.note.encode("utf-8")).hexdigest(),
                 "override_reason": given.override_reason.strip(), "reviewer": given.reviewer,
-                "decided_at": decided_at, "supersedes": previous["uuid"] if previous else None,
+                "decided_at": decided_at, "supersedes": previous.uuid if previous else None,
                 **signed_fields(given.outcome, given.missing_items, given.deadline),
             },
         }
         signature = sign_record(key, record)
         if previous:
-            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [previous["uuid"]])
+            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [previous.uuid])
         ws.db.execute(
             "INSERT INTO decisions (uuid, application_id, stage, outcome, amount_yuan, opinion, note, "
             "override_reason, reviewer, policy_version, policy_hash, cap_record_hash, cap_yuan, decided_at, "
@@ -221,22 +223,24 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
             [decision_uuid, given.application_id, given.stage, given.outcome, money_text(amount), given.opinion,
              given.note, given.override_reason.strip(), given.reviewer, cap_info["policy_version"],
              cap_info["policy_hash"], cap_info["record_hash"], cap_info["cap_yuan"], decided_at,
-             previous["uuid"] if previous else None, canonical_bytes(record).decode("utf-8"),
+             previous.uuid if previous else None, canonical_bytes(record).decode("utf-8"),
              base64.b64encode(signature).decode("ascii")],
         )
         audit.append(ws.db, given.reviewer, f"{given.stage}决定", given.application_id, {
             "uuid": decision_uuid, "outcome": given.outcome, "amount_yuan": money_text(amount),
-            "supersedes": previous["uuid"] if previous else None,
+            "supersedes": previous.uuid if previous else None,
         })
         if amount is not None and amount > (cap or Decimal(0)):
             audit.append(ws.db, given.reviewer, "超上限核定", given.application_id, {
                 "uuid": decision_uuid, "cap_yuan": cap_info["cap_yuan"], "amount_yuan": money_text(amount),
                 "reason": given.override_reason.strip(),
             })
+        reassessed: list[str] = []
         if given.stage in FINAL_STAGES:
             from models.review.reassess import reassess_enterprise
 
-            reassess_enterprise(ws, app_row["uscc"], given.reviewer,
-                                f"{given.application_id} 的{given.stage}决定改变了该企业的最终核定结果")
+            reassessed = reassess_enterprise(ws, app_row["uscc"], given.reviewer,
+                                             f"{given.application_id} 的{given.stage}决定改变了该企业的最终核定结果")
     return Decision(decision_uuid, given.application_id, given.stage, given.outcome, amount, given.opinion,
-                    given.reviewer, decided_at, cap, given.override_reason.strip(), record, signature)
+                    given.reviewer, decided_at, cap, given.override_reason.strip(), record, signature,
+                    Changes((given.application_id, *reassessed)))

@@ -14,7 +14,7 @@ from models.workspace.workspace import Workspace
 from models.review.history import WorkspaceHistory
 
 
-def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason: str = "") -> int:
+def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason: str = "") -> list[str]:
     """Re-assess the enterprise's applications that have no final decision yet, in file order.
 
     Their first-time and 200万 checks read the final approvals, which a final
@@ -22,8 +22,8 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
     version it was assessed under before. Call inside the transaction that
     recorded the decision; the changed assessments are one audit event, by
     ``actor``, naming each application. A current decision made against an
-    assessment that changed here is stale from now on. Returns how many
-    assessments changed.
+    assessment that changed here is stale from now on. Returns the
+    applications whose assessment changed.
     """
     marks = ",".join("?" * len(FINAL_STAGES))
     rows = list(ws.db.query(
@@ -32,7 +32,7 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
         "SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND d.current = 1 "
         f"AND d.stage IN ({marks})) ORDER BY a.seq", [uscc, *FINAL_STAGES]))
     if not rows:
-        return 0
+        return []
     history = WorkspaceHistory(ws.db, except_ids=frozenset(row["application_id"] for row in rows))
     changed: list[str] = []
     versions: list[str] = []
@@ -58,4 +58,4 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
             "applications": changed, "policy_versions": sorted(set(versions)),
             "reason": reason or "该企业的最终核定结果发生变化，首次获得和单户上限的核算随之改变",
         })
-    return len(changed)
+    return changed

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from models.failures import ReviewDeskError
+
 CHUNK = 1 << 20
 SHORT = 12  # hex digits shown to people
 
@@ -43,7 +45,7 @@ class Integrity:
     message: str
 
 
-class EvidenceAltered(Exception):
+class EvidenceAltered(ReviewDeskError):
     """A stored file is missing or no longer matches its SHA-256."""
 
     def __init__(self, sha256: str, missing: bool = False) -> None:

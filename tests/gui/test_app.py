@@ -112,6 +112,59 @@ def test_op_cancel(qtbot):
     assert issubclass(Cancelled, Exception)
 
 
+def test_op_reports_progress_and_refuses_a_cancel_past_its_point_of_no_return(qtbot):
+    import threading
+
+    committed, release = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def work(progress) -> str:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+        progress.report("读取", 1, 2)
+        progress.commit()
+        committed.set()
+        assert release.wait(10)
+        progress.check()  # a refused cancel never stops committed work
+        return "写完"
+
+    op = Op(None, work).progress(lambda *step: seen.append(step)).success(seen.append) \
+        .cancelled(lambda: seen.append("cancelled")).finished(lambda: seen.append("finished"))
+    op.run()
+    assert committed.wait(10)
+    assert op.cancel() is False
+    release.set()
+    qtbot.waitUntil(lambda: "finished" in seen, timeout=5000)
+    assert seen == [("读取", 1, 2), "写完", "finished"]
+
+
+def test_a_cancelled_op_cannot_commit_and_a_detached_one_calls_nothing_back(qtbot):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def work(progress) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+        started.set()
+        assert release.wait(10)
+        progress.commit()
+        outcome.append("wrote")  # never reached: the cancel came first
+
+    op = Op(None, work).cancelled(lambda: outcome.append("cancelled")).finished(lambda: outcome.append("finished"))
+    op.run()
+    assert started.wait(10) and op.cancel() is True
+    release.set()
+    qtbot.waitUntil(lambda: "finished" in outcome, timeout=5000)
+    assert outcome == ["cancelled", "finished"]
+
+    from gui import ops
+
+    silent: list[str] = []
+    quiet = Op(None, lambda progress: "done").success(silent.append).finished(lambda: silent.append("finished"))
+    quiet.run()
+    quiet.detach()
+    qtbot.waitUntil(lambda: not ops._running, timeout=5000)
+    assert silent == []
+
+
 def test_domain_errors_are_shown_plainly_and_bugs_are_logged(qtbot, tmp_path: Path, messages: list[str]):
     log_file = tmp_path / "reviewdesk.log"
     errors.log_to(log_file)

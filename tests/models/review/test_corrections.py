@@ -34,7 +34,7 @@ def imported(ws: Workspace, tmp_path: Path) -> Workspace:
 def _return(ws: Workspace, items: tuple[str, ...] = ("认定文件", "营业执照副本"),
             deadline: date | None = IN_TWO_WEEKS, **extra: object) -> None:
     decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正", missing_items=items,
-                             deadline=deadline, **extra), PASSPHRASE)  # type: ignore[arg-type]
+                             deadline=deadline, **extra), PASSPHRASE)  # type: ignore[arg-type]  # extra carries the override fields a test varies
 
 
 def _stage(ws: Workspace, application_id: str = "T00001") -> str:
