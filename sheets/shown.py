@@ -19,11 +19,12 @@ def item_name(record: Mapping[str, Any]) -> str:
     if name:
         return name
     item_id = str(record.get("item_id") or "")
-    try:
-        from policy.catalog import load_policy
+    from policy.catalog import load_policy
+    from policy.versions import NoPolicyVersion
 
-        return load_policy().items[item_id].name
-    except KeyError:  # an item of another policy version still shows its id
+    try:
+        return load_policy(str(record.get("policy_version") or "")).items[item_id].name
+    except (KeyError, NoPolicyVersion):  # a version or item this build does not know still shows its id
         return item_id
 
 
