@@ -12,6 +12,7 @@ from pathlib import Path
 from models.intake.columns import COLUMNS, column_for_header
 from models.intake.problems import ImportRejected, UnreadableFile
 from models.review.evidence_match import evidence_folder_beside
+from models.intake.assessing import registered_version_ids
 from models.intake.importing import ImportResult
 from models.intake.readers import SUPPORTED_SUFFIXES, RawTable, read_table
 from models.intake.template import write_template
@@ -19,7 +20,7 @@ from models.intake.template import write_template
 from gui.import_job import COMMIT_STAGE, ImportJob, _keep_until_done
 from gui.import_tables import PREVIEW_ROWS, PreviewModel, ProblemModel, problems_of, problems_tsv, save_problems
 from gui.qt import (
-    Qt, QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QDialog, QDragEnterEvent,
+    Qt, QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QComboBox, QDialog, QDragEnterEvent,
     QDropEvent, QFileDialog, QFormLayout, QGuiApplication, QHBoxLayout, QHeaderView, QKeySequence, QLabel,
     QLineEdit, QMessageBox, QProgressBar, QPushButton, QTabWidget, QTableView, QThreadPool, QVBoxLayout, QWidget,
     Signal,
@@ -60,6 +61,10 @@ class ImportDialog(QDialog):
         self.choose_folder = QPushButton("文件夹…", self)
         self.choose_zip = QPushButton("ZIP…", self)
         self.update_box = QCheckBox("申报编号已在工作区中时，用本文件更新该申报（保留原版本）", self)
+        self.version_box = QComboBox(self)
+        self.version_box.addItem("按申报年度确定（默认）", None)
+        for version_id in registered_version_ids():
+            self.version_box.addItem(f"指定：{version_id}（记入审计日志）", version_id)
 
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
@@ -72,6 +77,7 @@ class ImportDialog(QDialog):
         form.addRow("申报文件：", file_row)
         form.addRow("附件：", evidence_row)
         form.addRow("", self.update_box)
+        form.addRow("政策版本：", self.version_box)
 
         self.preview_model = PreviewModel(self)
         self.preview = self._table_view(self.preview_model)
@@ -266,7 +272,7 @@ class ImportDialog(QDialog):
 
             actor = current_actor()
         job = ImportJob(self.workspace_folder, Path(path), Path(evidence) if evidence else None,
-                        self.update_box.isChecked(), actor)
+                        self.update_box.isChecked(), actor, self.version_box.currentData())
         job.signals.stage.connect(self._stage)
         job.signals.succeeded.connect(self._succeeded)
         job.signals.rejected.connect(self._rejected)
@@ -294,7 +300,7 @@ class ImportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         for widget in (self.choose_file, self.choose_folder, self.choose_zip, self.evidence_edit,
-                       self.update_box, self.import_button, self.template_button):
+                       self.update_box, self.version_box, self.import_button, self.template_button):
             widget.setEnabled(not running)
         self.import_button.setEnabled(not running and not self.imported)
         self.progress.setVisible(running or self.progress.isVisible())

@@ -41,8 +41,10 @@ class ImportSignals(QObject):
 class ImportJob(QRunnable):
     """One import_file call on a fresh, unlocked connection to the workspace."""
 
-    def __init__(self, folder: Path, path: Path, evidence: Path | None, update: bool, actor: str) -> None:
+    def __init__(self, folder: Path, path: Path, evidence: Path | None, update: bool, actor: str,
+                 policy_version: str | None = None) -> None:
         super().__init__()
+        self.policy_version = policy_version
         self.setAutoDelete(False)
         self.signals = ImportSignals()
         self.folder, self.path, self.evidence, self.update, self.actor = folder, path, evidence, update, actor
@@ -76,7 +78,7 @@ class ImportJob(QRunnable):
         try:
             with worker_workspace(self.folder) as ws:
                 result = import_file(ws, self.path, evidence=self.evidence, update=self.update,
-                                     actor=self.actor, progress=self._progress)
+                                     actor=self.actor, progress=self._progress, policy_version=self.policy_version)
         except _Cancelled:
             self.signals.cancelled.emit()
         except ImportRejected as rejected:
