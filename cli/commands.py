@@ -72,9 +72,9 @@ def assess(args: argparse.Namespace) -> int:
 
     if args.workspace is not None:
         with _workspace(args, create=False) as ws:
-            results = assess_file_in_workspace(args.file, ws.db)
+            results = assess_file_in_workspace(args.file, ws.db, args.policy_version)
     else:
-        results = assess_file(args.file)
+        results = assess_file(args.file, policy_version=args.policy_version)
     (print_json if args.json else print_table)(results, sys.stdout)
     return EXIT_OK
 
@@ -102,19 +102,18 @@ def import_(args: argparse.Namespace) -> int:
 
     with _workspace(args) as ws:
         result = import_file(ws, args.file, evidence=args.evidence, update=args.update, actor=args.actor,
-                             supersede_reason=args.supersede_decisions or "")
+                             supersede_reason=args.supersede_decisions or "", policy_version=args.policy_version)
     print(f"已导入 {result.file_name}：新增 {result.imported} 件，更新 {result.updated} 件，"
           f"附件 {result.evidence_files} 个（SHA-256 {result.sha256[:12]}…）")
     return EXIT_OK
 
 
 def list_(args: argparse.Namespace) -> int:
+    from models.review.policy_versions import item_names
     from models.review.queue import queue_rows
-    from policy.catalog import load_policy
 
-    names = {item.id: item.name for item in load_policy().items.values()}
     with _workspace(args, create=False) as ws:
-        rows = queue_rows(ws.db, names)
+        rows = queue_rows(ws.db, item_names(ws.db))
     if args.json:
         json.dump([row.to_json() for row in rows], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

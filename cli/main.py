@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", help="评估申报文件（不保存）")
     p.add_argument("file", type=Path, help="CSV、XLSX 或 JSON 申报文件")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--policy-version", metavar="VERSION", help="按指定的政策版本评估（默认按申报年度确定）")
 
     p = sub.add_parser("template", help="生成 XLSX 申报模板")
     p.add_argument("out", type=Path, help="模板保存路径（.xlsx）")
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--update", action="store_true", help="允许更新已有申报编号，保留旧版本")
     p.add_argument("--supersede-decisions", metavar="REASON",
                    help="更新已作出决定的申报：撤销其现行决定、退回重新审核，并记录原因")
+    p.add_argument("--policy-version", metavar="VERSION",
+                   help="按指定的政策版本评估本批申报（默认按申报年度确定；指定记入审计日志）")
     p.add_argument("--actor", default="系统", help="操作人")
 
     p = sub.add_parser("list", help="列出工作区中的申报")

@@ -56,8 +56,9 @@ def assessment_html(case: Case) -> str:
                  f" → 建议 <b>{_wan(cap.recommended_yuan)}</b>")
     trace = "".join(f"<li>{escape(line)}</li>" for line in cap.trace)
     flags = "".join(f"<div style='color:#8a5a00'>⚑ {escape(flag)}</div>" for flag in cap.flags)
+    version = f"<div style='color:#666'>{escape(case.policy_note)}</div>" if case.policy_note else ""
     return (f"<p style='margin:0'>{badge}　{chain}</p>{flags}"
-            f"<ol style='margin-top:4px; margin-left:-16px; color:#333'>{trace}</ol>")
+            f"<ol style='margin-top:4px; margin-left:-16px; color:#333'>{trace}</ol>{version}")
 
 
 def decisions_html(case: Case) -> str:

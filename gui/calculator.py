@@ -8,6 +8,7 @@ from models.review.calculator import Candidate, Overview, enterprise_overview, f
 from models.workspace.workspace import Workspace
 from policy.assessment import STATUS_LABELS
 from policy.catalog import Policy, load_policy
+from policy.versions import current_version
 
 from gui.money import wan_text
 from gui.qt import (
@@ -57,7 +58,7 @@ class CalculatorDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("政策计算器 — 企业可申报事项")
         self.workspace = workspace
-        self.policy = policy or load_policy()
+        self.policy = policy or load_policy(current_version().id)
         self.overview: Overview | None = None
         self._browser: QDialog | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from policy.catalog import AwardItem, load_policy
+from policy.catalog import AwardItem, Policy
 
 from gui.qt import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget, Signal
 
@@ -53,7 +53,8 @@ class ClausePane(QWidget):
         layout.addLayout(row)
         self.show_item(None)
 
-    def show_item(self, item: AwardItem | None) -> None:
+    def show_item(self, item: AwardItem | None, policy: Policy | None = None) -> None:
+        """Show ``item``'s clause as ``policy`` (the version it was assessed under) words it."""
         self.source_button.setEnabled(item is not None)
         if item is None:
             self._clause_id = ""
@@ -62,8 +63,8 @@ class ClausePane(QWidget):
             self.units.setText("")
             return
         self._clause_id = item.clause.id
-        policy = load_policy()
-        title = policy.measure_titles.get(item.clause.measure, item.clause.measure)
+        titles = policy.measure_titles if policy is not None else {}
+        title = titles.get(item.clause.measure, item.clause.measure)
         self.where.setText(f"<b>{escape(item.clause.ref)}</b>　{escape(item.clause.heading)}"
                            f"<br><span style='color:#666'>{escape(title)}</span>")
         conditions = "".join(f"<li>{escape(c)}</li>" for c in item.conditions)

@@ -15,6 +15,7 @@ from pathlib import Path
 from models.intake.columns import COLUMNS, column_for_header
 from models.intake.problems import ImportRejected, UnreadableFile
 from models.review.evidence_match import evidence_folder_beside
+from models.intake.assessing import registered_version_ids
 from models.intake.importing import ImportResult, import_file
 from models.intake.readers import SUPPORTED_SUFFIXES, RawTable, read_table
 from models.intake.template import write_template
@@ -23,7 +24,7 @@ from gui import errors
 from gui.import_tables import PREVIEW_ROWS, PreviewModel, ProblemModel, problems_of, problems_tsv, save_problems
 from gui.ops import Op, OpProgress, worker_workspace
 from gui.qt import (
-    Qt, QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QDialog, QDragEnterEvent,
+    Qt, QAbstractItemView, QAbstractTableModel, QAction, QCheckBox, QCloseEvent, QComboBox, QDialog, QDragEnterEvent,
     QDropEvent, QFileDialog, QFormLayout, QGuiApplication, QHBoxLayout, QHeaderView, QKeySequence, QLabel,
     QLineEdit, QMessageBox, QProgressBar, QPushButton, QTabWidget, QTableView, QVBoxLayout, QWidget, Signal,
 )
@@ -64,6 +65,10 @@ class ImportDialog(QDialog):
         self.choose_folder = QPushButton("文件夹…", self)
         self.choose_zip = QPushButton("ZIP…", self)
         self.update_box = QCheckBox("申报编号已在工作区中时，用本文件更新该申报（保留原版本）", self)
+        self.version_box = QComboBox(self)
+        self.version_box.addItem("按申报年度确定（默认）", None)
+        for version_id in registered_version_ids():
+            self.version_box.addItem(f"指定：{version_id}（记入审计日志）", version_id)
 
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
@@ -76,6 +81,7 @@ class ImportDialog(QDialog):
         form.addRow("申报文件：", file_row)
         form.addRow("附件：", evidence_row)
         form.addRow("", self.update_box)
+        form.addRow("政策版本：", self.version_box)
 
         self.preview_model = PreviewModel(self)
         self.preview = self._table_view(self.preview_model)
@@ -270,7 +276,7 @@ class ImportDialog(QDialog):
 
             actor = current_actor()
         work = _import_work(self.workspace_folder, Path(path), Path(evidence) if evidence else None,
-                            self.update_box.isChecked(), actor)
+                            self.update_box.isChecked(), actor, self.version_box.currentData())
         self._job = Op(self, work).success(self._succeeded).failure(self._refused).cancelled(self._cancelled) \
             .progress(self._stage).finished(self._done)
         self._set_running(True)
@@ -292,7 +298,7 @@ class ImportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         for widget in (self.choose_file, self.choose_folder, self.choose_zip, self.evidence_edit,
-                       self.update_box, self.import_button, self.template_button):
+                       self.update_box, self.version_box, self.import_button, self.template_button):
             widget.setEnabled(not running)
         self.import_button.setEnabled(not running and not self.imported)
         self.progress.setVisible(running or self.progress.isVisible())
@@ -438,7 +444,7 @@ class ImportDialog(QDialog):
 
 
 def _import_work(folder: Path, path: Path, evidence: Path | None, update: bool,
-                 actor: str) -> Callable[[OpProgress], ImportResult]:
+                 actor: str, policy_version: str | None = None) -> Callable[[OpProgress], ImportResult]:
     """The import as an operation's function: ``import_file`` on a worker connection, reporting its stages."""
 
     def work(progress: OpProgress) -> ImportResult:
@@ -450,6 +456,7 @@ def _import_work(folder: Path, path: Path, evidence: Path | None, update: bool,
             progress.report(name, done, total)
 
         with worker_workspace(folder) as ws:
-            return import_file(ws, path, evidence=evidence, update=update, actor=actor, progress=stage)
+            return import_file(ws, path, evidence=evidence, update=update, actor=actor, progress=stage,
+                               policy_version=policy_version)
 
     return work

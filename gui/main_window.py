@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from policy.catalog import load_policy
+from policy.versions import current_version
 
 from models.changes import Changes
+from models.review.policy_versions import item_names
 from models.review.queue_index import QueueIndex, load_queue_index, review_progress
 from models.signing.staff import next_step, signing_people
 from models.workspace.workspace import Workspace
@@ -79,7 +81,7 @@ class MainWindow(QMainWindow):
         self.closing = False
         self._fitted = False
         self.reload_queue()  # on a worker thread, while the widgets are built
-        self.item_names = {item_id: item.name for item_id, item in load_policy().items.items()}
+        self.item_names = item_names(ws.db)
         self.session = ReviewSession(signing_people(ws.db), idle_seconds=idle_minutes() * 60)
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(IDLE_CHECK_MS)
@@ -477,7 +479,7 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         from cli.main import VERSION
 
-        policy = load_policy()
+        policy = load_policy(current_version().id)
         QMessageBox.about(self, "关于审核台", f"<b>审核台 ReviewDesk</b>　版本 {VERSION}<p>{policy.document_number}"
                           f"《{policy.title}》奖补申报审核工作台</p><p>政策数据版本：{policy.version}</p>"
                           f"<p>工作区：{self.ws.folder}</p>")

@@ -8,6 +8,7 @@ from functools import cache
 
 from models.review.calculator import KIND_LABELS, NUMBER_LABELS, TIMING_LABELS, as_written, rule_summary
 from policy.catalog import AwardItem, Clause, Policy, load_policy
+from policy.versions import current_version
 
 from gui.qt import (
     Qt, QAbstractItemView, QColor, QIcon, QLabel, QLineEdit, QModelIndex, QPainter, QPixmap,
@@ -110,7 +111,7 @@ class PolicyBrowser(QWidget):
 
     def __init__(self, parent: QWidget | None = None, policy: Policy | None = None) -> None:
         super().__init__(parent)
-        self.policy = policy or load_policy()
+        self.policy = policy or load_policy(current_version().id)
         self._spans = clause_spans(self.policy)
         self._current: tuple[str, str] | None = None
         self._source_start: int | None = None

@@ -200,7 +200,7 @@ class ReviewView(QWidget):
         self.loaded = loaded
         case = loaded.case
         self.refresh_title()
-        self.clause.show_item(case.item)
+        self.clause.show_item(case.item, case.policy)
         self.evidence.show_case(loaded)
         self.assessment.setEnabled(True)
         self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role)

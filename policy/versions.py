@@ -100,3 +100,11 @@ def version_for_year(year: int) -> PolicyVersion:
         known = "；".join(f"{v.id}（{v.period}）" for v in versions().values())
         raise NoPolicyVersion(f"没有适用于 {year} 年度申报的政策版本（已登记：{known}）")
     return max(covering, key=lambda v: v.in_force_from)
+
+
+def current_version() -> PolicyVersion:
+    """The version in force today, else the newest registered: what browsing and a first reading use."""
+    try:
+        return version_for_year(date.today().year)
+    except NoPolicyVersion:
+        return max(versions().values(), key=lambda v: v.in_force_from)

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from policy.assessment import STATUS_LABELS
-from policy.catalog import load_policy
 
 from models.review.casefile import Case, DecisionView
 from models.workspace.records import application_snapshot, money_text
@@ -122,7 +121,7 @@ def content_from_case(case: Case, certificates: Mapping[str, str] | None = None,
     """``certificates``: reviewer name → certificate PEM, for the decisions' embedded proofs."""
     certificates = certificates or {}
     app, item, cap = case.application, case.item, case.cap
-    policy = load_policy()  # the version load_case took the item and clause from
+    policy = case.policy  # the version the application was assessed under, as its item and clause
     return SheetContent(
         application_id=app.application_id, enterprise=app.enterprise, uscc=app.uscc, county=app.county,
         industry=app.industry, application_year=app.application_year, requested_yuan=app.requested_yuan,

@@ -19,12 +19,16 @@ def item_name(record: Mapping[str, Any]) -> str:
     if name:
         return name
     item_id = str(record.get("item_id") or "")
-    try:
-        from policy.catalog import load_policy
+    from policy.catalog import load_policy
+    from policy.versions import versions
 
-        return load_policy().items[item_id].name
-    except KeyError:  # an item of another policy version still shows its id
-        return item_id
+    # A record made before sheets named their version is looked up in every version this build knows.
+    named = str(record.get("policy_version") or "")
+    for version in [named] if named else list(versions()):
+        item = load_policy(version).items.get(item_id) if version in versions() else None
+        if item is not None:
+            return item.name
+    return item_id  # a version or item this build does not know still shows its id
 
 
 def amount_lines(text: Any) -> tuple[str, str]:

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from policy.catalog import MEASURES, Policy, load_policy
 from policy.money import ZERO
 from sqlite_utils import Database
 
+from models.review.policy_versions import item_names, item_order, measures
 from models.review.queue import QueueRow, queue_rows
 
 UNFILLED = "（未填写）"
@@ -74,20 +74,17 @@ def _grouped(rows: list[QueueRow], key: Callable[[QueueRow], str], order: list[s
     return sorted(totals, key=lambda total: (rank.get(total.key, len(rank)), total.key))
 
 
-def totals_of(rows: list[QueueRow], policy: Policy) -> Totals:
+def totals_of(rows: list[QueueRow], items_in_order: list[str], measures_in_order: list[str]) -> Totals:
     """Totals of the given queue rows: items in policy order, industries in measure order,
     counties by number of applications."""
-    item_order = [item.name for item in policy.items.values()]
     return Totals(
-        by_item=_grouped(rows, lambda row: row.item_name, item_order),
+        by_item=_grouped(rows, lambda row: row.item_name, items_in_order),
         by_county=_grouped(rows, lambda row: row.county, None),
-        by_industry=_grouped(rows, lambda row: row.industry, list(MEASURES)),
+        by_industry=_grouped(rows, lambda row: row.industry, measures_in_order),
         overall=group_total("合计", rows),
     )
 
 
-def totals(db: Database, policy: Policy | None = None) -> Totals:
-    """Totals of every application in the workspace."""
-    policy = policy or load_policy()
-    names = {item.id: item.name for item in policy.items.values()}
-    return totals_of(queue_rows(db, names), policy)
+def totals(db: Database) -> Totals:
+    """Totals of every application in the workspace, named and ordered by the policy versions it holds."""
+    return totals_of(queue_rows(db, item_names(db)), item_order(db), measures(db))

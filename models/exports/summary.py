@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from policy.assessment import STATUS_LABELS
-from policy.catalog import load_policy
 
 from models.workspace import audit
+from models.review.policy_versions import item_names
 from models.review.queue import queue_rows
 from models.exports.workbook import SummaryRow, write_summary
 from models.workspace.workspace import Workspace
@@ -15,7 +15,7 @@ from models.workspace.workspace import Workspace
 
 def export_summary(ws: Workspace, out: str | Path, actor: str = "系统") -> int:
     """Write 汇总表 and 公示名单 to ``out``; returns the number of applications."""
-    names = {item.id: item.name for item in load_policy().items.values()}
+    names = item_names(ws.db)
     rows = [
         SummaryRow(
             application_id=row.application_id, enterprise=row.enterprise, uscc=row.uscc, county=row.county,

@@ -18,15 +18,15 @@ from pathlib import Path
 
 from policy.application import Application
 from policy.assessment import Assessment
-from policy.catalog import Policy, load_policy
+from policy.catalog import Policy
 from policy.engine import assess_batch
 
 from models.changes import Changes
 from models.workspace import audit
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
 from models.workspace.evidence import EvidenceStore, guess_kind
+from models.intake.assessing import PolicyRound, read_round
 from models.intake.evidence_names import EvidenceFiles, folder_files
-from models.intake.validate import read_applications
 from models.workspace.records import APPLICATION_COLUMNS, application_values, stored_assessment
 from models.intake.safezip import UnsafeArchive, extract_evidence_zip
 from models.review.corrections import before_resubmission, record_resubmissions
@@ -54,7 +54,7 @@ class ImportResult:
 
 
 def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None = None,
-                update: bool = False, actor: str = "系统", policy: Policy | None = None,
+                update: bool = False, actor: str = "系统", policy_version: str | None = None,
                 progress: Progress | None = None, supersede_reason: str = "") -> ImportResult:
     """Import ``path`` (CSV/XLSX/JSON) with the files named in 附件 from ``evidence``.
 
@@ -62,10 +62,11 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     row is refused, unless it waits for 补正 (the update is then its
     resubmission) or ``supersede_reason`` is given (its decisions are then
     superseded and it goes back to review, with that reason on record).
+    The applications are assessed under the version their 申报年度 call for, or
+    under ``policy_version`` when the reviewer chose one (recorded as its own event).
     Raises ``ImportRejected`` (every problem at once) and writes nothing then.
     """
     path = Path(path)
-    policy = policy or load_policy()
     report = progress or (lambda stage, done, total: None)
     try:
         with path.open("rb") as source:
@@ -73,7 +74,8 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     except OSError as error:
         raise UnreadableFile(path, f"无法打开文件（{error.strerror or error}）") from None
     report("读取并校验", 0, 1)
-    apps = read_applications(path, policy)
+    policy_round, apps = read_round(path, policy_version)
+    policy = policy_round.policy
     existing = _existing_ids(ws, [app.application_id for app in apps])
     problems = []
     if not update:
@@ -101,7 +103,7 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
         if reopened.keys() - resubmitted.keys():
             _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor, supersede_reason.strip(),
                     path.name)
-        _write(ws, path.name, digest, apps, results, stored, existing, policy, actor, update)
+        _write(ws, path.name, digest, apps, results, stored, existing, policy_round, actor, update)
         record_resubmissions(ws, resubmitted, actor, path.name)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
 
@@ -197,17 +199,19 @@ def _store_evidence(ws: Workspace, files: EvidenceFiles,
 
 
 def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], results: list[Assessment],
-           stored: dict[tuple[str, str], tuple[str, int, str]], existing: set[str], policy: Policy,
+           stored: dict[tuple[str, str], tuple[str, int, str]], existing: set[str], policy_round: PolicyRound,
            actor: str, update: bool) -> None:
     db = ws.db
+    policy = policy_round.policy
     now = audit.now_text()
     columns = ", ".join(APPLICATION_COLUMNS)
     marks = ", ".join("?" * (len(APPLICATION_COLUMNS) + 4))
     demo = 1 if ws.is_demo else 0
     with db.atomic():
         import_id = db.execute(
-            "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor) VALUES (?,?,?,?,?,?)",
-            [file_name, digest, len(apps), int(update), now, actor],
+            "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
+            "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
+            [file_name, digest, len(apps), int(update), now, actor, policy.version, policy_round.by_year],
         ).lastrowid
         assert import_id is not None  # an INSERT always sets it
         if existing:
@@ -238,8 +242,10 @@ def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], 
         )
         audit.append(db, actor, "导入申报文件", file_name, {
             "sha256": digest, "rows": len(apps), "updated": sorted(existing) if update else [],
-            "evidence_files": len(set(stored.values())),
+            "evidence_files": len(set(stored.values())), **policy_round.audit_details(),
         })
+        if policy_round.chosen:
+            audit.append(db, actor, "指定政策版本", file_name, policy_round.audit_details())
 
 
 def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[Any, ...]:

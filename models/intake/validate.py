@@ -17,6 +17,7 @@ from pathlib import Path
 
 from policy.application import Application
 from policy.catalog import Policy, load_policy
+from policy.versions import current_version
 
 from models.intake.columns import COLUMNS, Column, Kind, column_for_header, normalise_header
 from models.intake.problems import ImportRejected, Problem
@@ -58,7 +59,7 @@ def read_applications(path: str | Path, policy: Policy | None = None) -> list[Ap
     Raises ``ImportRejected`` listing every problem when any row is invalid
     (``UnreadableFile`` when the file cannot be read at all).
     """
-    policy = policy if policy is not None else load_policy()
+    policy = policy if policy is not None else load_policy(current_version().id)
     with _collector_paused():
         table = read_table(path)
         return applications_from_table(table, policy, Path(path).name)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from policy.application import Application
-from policy.catalog import AwardItem, load_policy
+from policy.catalog import AwardItem, Policy, load_policy
 
 from models.review.decision_rows import DecisionRow, decisions_of
 from models.review.terms import FIRST, SECOND
@@ -60,6 +60,10 @@ class Case:
     decisions: tuple[DecisionView, ...]  # newest first, superseded ones included
     conflicts: dict[str, tuple[bool, str]]  # reviewer → (has conflict, reason)
     demo: bool
+    policy: Policy
+    """The version it was assessed under: its item, clause and sheet come from here."""
+    policy_note: str = ""
+    """How that version was set: by the 申报年度, or chosen by a reviewer at import."""
 
     def current(self, stage: str) -> DecisionView | None:
         return next((d for d in self.decisions if d.stage == stage and d.current), None)
@@ -81,6 +85,7 @@ def load_case(ws: Workspace, application_id: str) -> Case:
     app = application_from_row(rows[0])
     cap_row = next(ws.db.query("SELECT * FROM assessments WHERE application_id = ?", [application_id]), None)
     cap = _cap(cap_row)
+    policy = load_policy(stored_version(ws, application_id))
     store = EvidenceStore(ws.evidence_dir)
     evidence = tuple(
         EvidenceFile(position, name, sha256, size, _content_kind(store, sha256, kind))
@@ -91,7 +96,37 @@ def load_case(ws: Workspace, application_id: str) -> Case:
     decisions = decisions_of(ws.db, application_id)
     conflicts = {reviewer: (bool(flag), reason) for reviewer, flag, reason in ws.db.execute(
         "SELECT reviewer, has_conflict, reason FROM conflicts WHERE application_id = ?", [application_id])}
-    return Case(app, load_policy().items[app.item_id], cap, evidence, decisions, conflicts, bool(rows[0]["demo"]))
+    return Case(app, policy.items[app.item_id], cap, evidence, decisions, conflicts, bool(rows[0]["demo"]),
+                policy, _policy_note(ws, rows[0]["import_id"], policy.version))
+
+
+def stored_version(ws: Workspace, application_id: str) -> str:
+    """The policy version the application was assessed under (its import's, before any assessment).
+
+    Raises :class:`CaseNotFound`, and ``ReviewDeskError`` for an application with no recorded version.
+    """
+    row = ws.db.execute(
+        "SELECT s.policy_version, i.policy_version FROM applications a "
+        "LEFT JOIN assessments s ON s.application_id = a.application_id "
+        "LEFT JOIN imports i ON i.id = a.import_id WHERE a.application_id = ?", [application_id]).fetchone()
+    if row is None:
+        raise CaseNotFound(f"工作区中没有申报编号 {application_id}")
+    version = row[0] or row[1]
+    if not version:
+        raise ReviewDeskError(f"申报 {application_id} 没有记录评估所依据的政策版本")
+    return str(version)
+
+
+def _policy_note(ws: Workspace, import_id: int | None, version: str) -> str:
+    row = ws.db.execute("SELECT file_name, actor, imported_at, policy_version, policy_by_year FROM imports "
+                        "WHERE id = ?", [import_id]).fetchone()
+    if row is None or not row[3]:
+        return f"按政策版本 {version} 评估"
+    file_name, actor, imported_at, imported_version, by_year = row
+    if imported_version != by_year:
+        return (f"按政策版本 {version} 评估：导入 {file_name} 时由 {actor} 指定"
+                f"（按申报年度应为 {by_year}），{imported_at[:10]}")
+    return f"按政策版本 {version} 评估：依申报年度确定（导入 {file_name}）"
 
 
 def _content_kind(store: EvidenceStore, sha256: str, recorded: str) -> str:
@@ -117,11 +152,7 @@ def _cap(row: dict[str, Any] | None) -> CapRecord:
 
 def clause_of(ws: Workspace, application_id: str) -> str:
     """The id of the clause the application is assessed under, in the policy version it was assessed under."""
-    from policy.catalog import load_policy
-
-    row = ws.db.execute("SELECT a.item_id, s.policy_version FROM applications a LEFT JOIN assessments s "
-                        "ON s.application_id = a.application_id WHERE a.application_id = ?", [application_id]).fetchone()
+    row = ws.db.execute("SELECT item_id FROM applications WHERE application_id = ?", [application_id]).fetchone()
     if row is None:
-        raise ReviewDeskError(f"工作区中没有申报编号 {application_id}")
-    policy = load_policy(row[1]) if row[1] else load_policy()
-    return policy.items[row[0]].clause.id
+        raise CaseNotFound(f"工作区中没有申报编号 {application_id}")
+    return load_policy(stored_version(ws, application_id)).items[row[0]].clause.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from policy.catalog import DEFAULT_VERSION, load_policy
+from policy.catalog import load_policy
 from policy.engine import assess_batch
 
 from models.workspace import audit
@@ -28,7 +28,7 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
     marks = ",".join("?" * len(FINAL_STAGES))
     rows = list(ws.db.query(
         "SELECT a.*, s.policy_version AS assessed_version FROM applications a "
-        "LEFT JOIN assessments s ON s.application_id = a.application_id WHERE a.uscc = ? AND NOT EXISTS ("
+        "JOIN assessments s ON s.application_id = a.application_id WHERE a.uscc = ? AND NOT EXISTS ("
         "SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND d.current = 1 "
         f"AND d.stage IN ({marks})) ORDER BY a.seq", [uscc, *FINAL_STAGES]))
     if not rows:
@@ -37,7 +37,7 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
     changed: list[str] = []
     versions: list[str] = []
     now = audit.now_text()
-    for version, group in groupby(rows, key=lambda row: row["assessed_version"] or DEFAULT_VERSION):
+    for version, group in groupby(rows, key=lambda row: str(row["assessed_version"])):
         policy = load_policy(version)
         versions.append(policy.version)
         apps = [application_from_row(row) for row in group]

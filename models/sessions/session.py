@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from policy.catalog import load_policy
+from policy.versions import NoPolicyVersion
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -128,6 +129,7 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
     lead_key = unlock(ws, lead, passphrases[lead])
     ca_pem = cert_to_pem(ca_certificate(ws))
     applications = []
+    policies: set[tuple[str, str]] = set()
     evidence: dict[str, bytes] = {}
     store = EvidenceStore(ws.evidence_dir)
     for application_id in ids:
@@ -135,6 +137,7 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
         if not rows:
             raise SessionError(f"工作区中没有申报编号 {application_id}")
         assessment = next(ws.db.query("SELECT * FROM assessments WHERE application_id = ?", [application_id]))
+        policies.add((assessment["policy_version"], assessment["policy_hash"]))
         links = list(ws.db.query("SELECT ae.*, e.size, e.kind FROM application_evidence ae JOIN evidence e "
                                  "USING (sha256) WHERE application_id = ? ORDER BY position", [application_id]))
         for link in links:
@@ -146,10 +149,11 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
         applications.append({"application": rows[0], "assessment": assessment, "evidence": links,
                              "decisions": decisions, "conflicts": conflicts})
     staff = _staff(ws, reviewers, passphrases, travel_kdf or KdfParams.for_travel())
-    policy = load_policy()
+    in_use = sorted(policies)
     session_id = str(uuid.uuid4())
     header = {"session_id": session_id, "created_at": audit.now_text(), "demo": ws.is_demo,
-              "policy": {"version": policy.version, "hash": policy.content_hash},
+              "policy": {"version": in_use[0][0], "hash": in_use[0][1]},
+              "policies": [{"version": version, "hash": digest} for version, digest in in_use],
               "exported_by": lead, "exporter_certificate": cert_to_pem(exporter.certificate),
               "audit_head": audit.head_hash(ws.db)}
     members = {
@@ -171,6 +175,17 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
     return session_id
 
 
+def _check_policies(policies: list[dict[str, str]]) -> None:
+    """Every policy version of the package must be one this build holds, with the same data."""
+    for named in policies:
+        try:
+            policy = load_policy(named["version"])
+        except NoPolicyVersion:
+            raise SessionError(f"会评包使用的政策版本（{named['version']}）本机审核台没有登记") from None
+        if named["hash"] != policy.content_hash:
+            raise SessionError(f"会评包使用的政策版本（{named['version']}）与本机审核台不一致")
+
+
 def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
     """Make a session workspace in ``folder`` from a package; returns the session id.
 
@@ -179,9 +194,7 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
     manifest, members = read_package(package, SESSION_FORMAT)
     if (Path(folder) / DB_NAME).exists():
         raise SessionError(f"{folder} 已有工作区，请为会评选择一个新的文件夹")
-    policy = load_policy()
-    if manifest["policy"]["hash"] != policy.content_hash:
-        raise SessionError(f"会评包使用的政策版本（{manifest['policy']['version']}）与本机审核台不一致")
+    _check_policies(manifest.get("policies") or [manifest["policy"]])
     ca_pem = members["ca.pem"].decode("ascii")
     ca = cert_from_pem(ca_pem)
     try:

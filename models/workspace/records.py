@@ -20,7 +20,7 @@ APPLICATION_COLUMNS = (
     "application_id", "enterprise", "uscc", "county", "industry", "item_id", "recognised_on",
     "application_year", "quantity", "total_investment_yuan", "equipment_yuan", "land_efficiency",
     "superior_funding_yuan", "enclave_region", "performance", "requested_yuan", "attachments",
-    "warnings", "source_row",
+    "warnings", "source_row", "item_text",
 )
 
 
@@ -50,7 +50,7 @@ def application_values(app: Application) -> tuple[Any, ...]:
         app.land_efficiency, money_text(app.superior_funding_yuan), app.enclave_region,
         app.performance, money_text(app.requested_yuan),
         compact_json(list(app.attachments)) if app.attachments else "[]",
-        compact_json(list(app.warnings)) if app.warnings else "[]", app.row,
+        compact_json(list(app.warnings)) if app.warnings else "[]", app.row, app.item_text,
     )
 
 
@@ -66,13 +66,19 @@ def application_from_row(row: dict[str, Any]) -> Application:
         enclave_region=row["enclave_region"], performance=row["performance"],
         requested_yuan=money_value(row["requested_yuan"]),
         attachments=tuple(json.loads(row["attachments"])), warnings=tuple(json.loads(row["warnings"])),
-        row=row["source_row"],
+        row=row["source_row"], item_text=row.get("item_text") or "",
     )
 
 
 def application_snapshot(app: Application) -> dict[str, Any]:
-    """A plain mapping of the application, for history and for signed records."""
-    return dict(zip(APPLICATION_COLUMNS, application_values(app)))
+    """A plain mapping of the application, for history and for signed records.
+
+    ``item_text`` is left out when empty, so records signed before it was stored still match.
+    """
+    snapshot = dict(zip(APPLICATION_COLUMNS, application_values(app)))
+    if not app.item_text:
+        del snapshot["item_text"]
+    return snapshot
 
 
 @dataclass(frozen=True, slots=True)

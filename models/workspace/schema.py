@@ -220,7 +220,22 @@ def sheet_records(db: Database) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS sheet_records (code TEXT PRIMARY KEY, record TEXT NOT NULL)")
 
 
-from models.workspace import schema_corrections  # noqa: E402, F401 - registers 0006_resubmissions, in order
+_POLICY_ROUNDS = """
+ALTER TABLE applications ADD COLUMN item_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE imports ADD COLUMN policy_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE imports ADD COLUMN policy_by_year TEXT NOT NULL DEFAULT '';
+"""
+
+
+@MIGRATIONS(name="0006_policy_rounds")
+def policy_rounds(db: Database) -> None:
+    """申报事项 as the applicant wrote it (a broader alias keeps its flag on re-assessment), and each
+    import's policy version with the version its 申报年度 called for (they differ when a reviewer chose)."""
+    for statement in _statements(_POLICY_ROUNDS):
+        db.execute(statement)
+
+
+from models.workspace import schema_corrections  # noqa: E402, F401 - registers 0007_resubmissions, in order
 
 KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets", "0003_audit_changes", "0004_people",
-                    "0005_sheet_records", "0006_resubmissions")
+                    "0005_sheet_records", "0006_policy_rounds", "0007_resubmissions")

@@ -1,4 +1,4 @@
-"""Migration ``0006_resubmissions``: what each 补正 resubmission changed, kept for the reviewer who picks it up."""
+"""Migration ``0007_resubmissions``: what each 补正 resubmission changed, kept for the reviewer who picks it up."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from sqlite_utils import Database
 
 from models.workspace.migrations import MIGRATIONS, statements as _statements
 
-RESUBMISSIONS_MIGRATION = "0006_resubmissions"
+RESUBMISSIONS_MIGRATION = "0007_resubmissions"
 
 _RESUBMISSIONS = """
 CREATE TABLE resubmissions (

@@ -3,12 +3,15 @@ the bench generator with no other edit."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from bench.generate import records, to_application
 from models.review.calculator import KIND_LABELS, most_yuan, rule_summary
@@ -16,7 +19,9 @@ from policy.application import Application
 from policy.catalog import DEFAULT_VERSION, Policy, parse_policy
 from policy.engine import assess_batch
 from policy.kinds import unregister
+from policy.versions import PolicyVersion, register_version, unregister_version
 from tests.policy.toy import double_kind
+from tests.workspace_support import intake_row, write_csv
 
 TOY_ITEM = '''
 [[item]]
@@ -78,3 +83,31 @@ def test_an_unknown_kind_is_refused_once_the_toy_is_gone() -> None:
     with pytest.raises(PolicyDataError) as caught:
         parse_policy("toy", files)
     assert any("items.toml: 条目 tex-toy: 未知的规则类型" in p for p in caught.value.problems)
+
+
+def test_a_toy_version_imported_into_a_workspace_reaches_its_summary_workbook(tmp_path: Path) -> None:
+    from models.exports.summary import export_summary
+    from models.intake.importing import import_file
+    from models.workspace.workspace import Workspace
+
+    double_kind.install()
+    folder = tmp_path / "toy-version"
+    folder.mkdir()
+    real = resources.files("resources").joinpath("policy", DEFAULT_VERSION)
+    digest = hashlib.sha256()
+    for name in ("policy.toml", "clauses.toml", "items.toml", "regions.toml", "source.txt"):
+        data = real.joinpath(name).read_bytes() + (TOY_ITEM.encode("utf-8") if name == "items.toml" else b"")
+        (folder / name).write_bytes(data)
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    register_version(PolicyVersion("toy", "示例", date(2023, 8, 27), None, digest.hexdigest(), 2, folder))
+    try:
+        with Workspace.open(tmp_path / "ws") as ws:
+            row = intake_row(1, **{"产业": "纺织服装", "申报事项": "示例加倍事项", "数量": "3", "申请金额(万元)": "6"})
+            import_file(ws, write_csv(tmp_path / "toy.csv", [row]), policy_version="toy")
+            export_summary(ws, tmp_path / "汇总.xlsx")
+        rows = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表-申报").to_python()
+        [toy] = [r for r in rows if "示例加倍事项" in r]
+        assert 60000.0 in toy
+    finally:
+        unregister_version("toy")
+        unregister(double_kind.NAME)

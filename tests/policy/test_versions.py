@@ -1,17 +1,14 @@
 """Policy versions: a registry with in-force periods and data hashes; a fixture version loads beside the real one.
 
-The fixture is made here from the real files with the 马德里 amount changed
-(1万元 → 2万元, in the source text, the clause and the item alike); it is
-never shipped.
+The fixture (``tests/policy/fixture_version.py``) is the real files with the
+马德里 amount changed; it is never shipped.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -21,31 +18,12 @@ from policy.catalog import DEFAULT_VERSION, PolicyDataError, load_policy
 from policy.engine import assess_batch
 from policy.versions import (NoPolicyVersion, PolicyVersion, register_version, unregister_version,
                              version_for_year, versions)
-
-FILES = ("policy.toml", "clauses.toml", "items.toml", "regions.toml", "source.txt")
-FIXTURE = "fixture-2026"
-
-
-def _fixture_files(folder: Path) -> str:
-    real = resources.files("resources").joinpath("policy", DEFAULT_VERSION)
-    digest = hashlib.sha256()
-    for name in FILES:
-        data = real.joinpath(name).read_text("utf-8")
-        data = data.replace("一次性奖励1万元", "一次性奖励2万元")
-        if name == "items.toml":
-            data = data.replace('numbers.amount = { value = "1", unit = "万元", clause = "tex-3-4-1"',
-                                'numbers.amount = { value = "2", unit = "万元", clause = "tex-3-4-1"')
-        (folder / name).write_text(data, encoding="utf-8")
-        digest.update(name.encode() + b"\0" + data.encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
+from tests.policy.fixture_version import fixture_version_registered, write_fixture_files
 
 @pytest.fixture
 def fixture_version(tmp_path: Path) -> Iterator[str]:
-    data_hash = _fixture_files(tmp_path)
-    register_version(PolicyVersion(FIXTURE, "测试文号〔2026〕1号", date(2026, 1, 1), None, data_hash, 2, tmp_path))
-    yield FIXTURE
-    unregister_version(FIXTURE)
+    with fixture_version_registered(tmp_path) as version:
+        yield version
 
 
 def _madrid() -> Application:
@@ -81,7 +59,7 @@ def test_a_year_no_version_covers_is_refused_with_a_clear_message() -> None:
 
 
 def test_data_changed_without_a_new_version_is_refused(tmp_path: Path) -> None:
-    _fixture_files(tmp_path)
+    write_fixture_files(tmp_path)
     register_version(PolicyVersion("stale", "x", date(2026, 1, 1), None, "0" * 64, 2, tmp_path))
     try:
         with pytest.raises(PolicyDataError, match="须登记新的版本"):
