@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入申报文件（全部成功或全部不导入）")
     p.add_argument("file", type=Path)
-    p.add_argument("--evidence", type=Path, help="附件目录或 ZIP 压缩包")
+    p.add_argument("--evidence", type=Path, help="附件目录或 ZIP 压缩包（默认：申报文件旁的 附件/ 目录）")
     p.add_argument("--update", action="store_true", help="允许更新已有申报编号，保留旧版本")
     p.add_argument("--supersede-decisions", metavar="REASON",
                    help="更新已作出决定的申报：撤销其现行决定、退回重新审核，并记录原因")
