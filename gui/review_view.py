@@ -200,7 +200,8 @@ class ReviewView(QWidget):
         self.clause.show_item(case.item)
         self.evidence.show_case(loaded)
         self.assessment.setEnabled(True)
-        self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role)
+        self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role,
+                                  self.session.current)
         self._apply_gate()
         self.drafts.attach(loaded.application_id, self.session.current, self.gate() is Gate.OPEN)
         self.case_shown.emit(loaded.application_id)

@@ -2,7 +2,8 @@
 
 Built from :func:`models.review.queue.queue_rows`, so every figure equals what the
 queue shows: 申请金额 as filed, 核定上限 as assessed, 核定金额 as finally
-decided at 复核 (a 不通过 counts as 0.00 and as decided, not approved).
+decided at the final stage that closed the case (复核, or the 负责人 for a case sent up; see
+models.review.terms); a 不通过 counts as 0.00 and as decided, not approved.
 """
 
 from __future__ import annotations

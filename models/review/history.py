@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from policy.history import PendingApplication, PriorAward
 
-from models.review.terms import APPROVING, FINAL_OUTCOMES, FINAL_STAGES, FIRST
+from models.review.terms import APPROVING, FINAL_OUTCOMES, FINAL_STAGES, FIRST, REFER
 
 _STAGES = ",".join("?" * len(FINAL_STAGES))
 
@@ -19,8 +19,8 @@ class WorkspaceHistory:
     """Loaded once: what a final stage (复核, 负责人) approved, and what awaits a final decision, excluding ``except_ids``.
 
     An application being assessed or re-assessed must not count against itself.
-    A pending application is one not found ineligible and without a current 复核
-    that approved or refused it.
+    A pending application is one not found ineligible, without a current decision
+    at a final stage that approved or refused it, and not referred elsewhere.
     """
 
     def __init__(self, db: Database, except_ids: frozenset[str] = frozenset()) -> None:
@@ -41,8 +41,9 @@ class WorkspaceHistory:
             "FROM applications a JOIN assessments s ON s.application_id = a.application_id "
             "WHERE s.status != 'ineligible' AND NOT EXISTS (SELECT 1 FROM decisions d "
             f"WHERE d.application_id = a.application_id AND d.stage IN ({_STAGES}) AND d.current = 1 "
-            "AND d.outcome IN (?, ?, ?)) ORDER BY a.seq",
-            [FIRST, *FINAL_STAGES, *FINAL_OUTCOMES],
+            "AND d.outcome IN (?, ?, ?)) AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.application_id = "
+            "a.application_id AND x.current = 1 AND x.outcome = ?) ORDER BY a.seq",
+            [FIRST, *FINAL_STAGES, *FINAL_OUTCOMES, REFER],
         )
         for uscc, item_id, application_id, recommended, first_done in pending:
             if application_id not in except_ids:

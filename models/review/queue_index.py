@@ -16,33 +16,30 @@ from sqlite_utils import Database
 from policy.assessment import STATUS_LABELS
 
 from models.review.counties import in_official_order
-from models.review.queue import APPROVING, STAGES, stage_of
-from models.review.terms import FIRST, ROLES_FOR_STAGE, SECOND
+from models.review.queue import STAGE_JOINS, STAGE_NAMES, STAGES, approved_sql, outcomes_by_stage, stage_columns
+from models.review.terms import (CLOSED_LABELS, FIRST, LEAD, SECOND, STAGES_BY_NAME, acts_next, queue_label,
+                                 stages_for_role as table_stages_for_role, stages_open_to, waiting_stage)
 
 # Columns whose order SQL computes (money); the rest sort in Python over the index.
 SQL_SORTED = {
     "requested": "CAST(a.requested_yuan AS REAL)",
     "cap": "CAST(s.cap_yuan AS REAL)",
-    "approved": (f"CASE WHEN r.outcome IN ({','.join(repr(o) for o in APPROVING)}) THEN CAST(r.amount_yuan AS REAL) "
-                 "WHEN r.outcome = '不通过' THEN 0 END"),
+    "approved": approved_sql(),
 }
 
-_INDEX_QUERY = """
+_INDEX_QUERY = f"""
 SELECT a.application_id, a.enterprise, a.uscc, a.county, a.industry, a.item_id, IFNULL(s.status, ''),
-       f.outcome, IFNULL(f.reviewer, ''), r.outcome, IFNULL(r.reviewer, '')
+       {stage_columns('outcome')}, {stage_columns('reviewer')}
 FROM applications a
-LEFT JOIN assessments s ON s.application_id = a.application_id
-LEFT JOIN decisions f ON f.application_id = a.application_id AND f.stage = '初审' AND f.current = 1
-LEFT JOIN decisions r ON r.application_id = a.application_id AND r.stage = '复核' AND r.current = 1
-{where}
+LEFT JOIN assessments s ON s.application_id = a.application_id{STAGE_JOINS}
+{{where}}
 ORDER BY a.seq
 """
 
-_SORT_QUERY = """
+_SORT_QUERY = f"""
 SELECT a.application_id FROM applications a
-LEFT JOIN assessments s ON s.application_id = a.application_id
-LEFT JOIN decisions r ON r.application_id = a.application_id AND r.stage = '复核' AND r.current = 1
-ORDER BY {key}, a.seq
+LEFT JOIN assessments s ON s.application_id = a.application_id{STAGE_JOINS}
+ORDER BY {{key}}, a.seq
 """
 
 
@@ -78,10 +75,9 @@ class QueueIndex:
     counties: list[str] = field(default_factory=list)
     item_ids: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
-    stages: list[str] = field(default_factory=list)
-    first_outcomes: list[str] = field(default_factory=list)
-    first_reviewers: list[str] = field(default_factory=list)
-    second_reviewers: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)  # the queue label (待初审 … 已复核, 待负责人 …)
+    outcomes: list[dict[str, str]] = field(default_factory=list)  # stage → current outcome
+    deciders: list[dict[str, str]] = field(default_factory=list)  # stage → who decided it
     position_of: dict[str, int] = field(default_factory=dict)
     recusals: dict[str, set[str]] = field(default_factory=dict)  # reviewer → 申报编号 they declared a conflict on
 
@@ -89,8 +85,7 @@ class QueueIndex:
         return len(self.ids)
 
     def append(self, application_id: str, enterprise: str, uscc: str, county: str, industry: str, item_id: str,
-               status: str, first_outcome: str | None, first_reviewer: str, second_outcome: str | None,
-               second_reviewer: str) -> None:
+               status: str, outcomes: dict[str, str], deciders: dict[str, str]) -> None:
         self.position_of[application_id] = len(self.ids)
         self.ids.append(application_id)
         self._extend_haystack(application_id, enterprise, uscc)
@@ -100,10 +95,21 @@ class QueueIndex:
         self.industries.append(industry)
         self.item_ids.append(item_id)
         self.statuses.append(status)
-        self.stages.append(stage_of(first_outcome, second_outcome))
-        self.first_outcomes.append(first_outcome or "")
-        self.first_reviewers.append(first_reviewer)
-        self.second_reviewers.append(second_reviewer)
+        self.stages.append(queue_label(outcomes))
+        self.outcomes.append(outcomes)
+        self.deciders.append(deciders)
+
+    def reviewers_at(self, stage: str) -> list[str]:
+        """Who decided ``stage`` of each application ('' where nobody has)."""
+        return [deciders.get(stage, "") for deciders in self.deciders]
+
+    @property
+    def first_reviewers(self) -> list[str]:
+        return self.reviewers_at(FIRST)
+
+    @property
+    def second_reviewers(self) -> list[str]:
+        return self.reviewers_at(SECOND)
 
     def _extend_haystack(self, application_id: str, enterprise: str, uscc: str) -> None:
         self.haystacks.append(f"{application_id}\t{enterprise}\t{uscc}".lower())
@@ -114,6 +120,14 @@ class QueueIndex:
         return sorted({value for value in getattr(self, column) if value})
 
 
+def _stage_fields(values: Sequence[str | None]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each stage's current outcome and its reviewer, from the stage columns of the index query."""
+    count = len(STAGE_NAMES)
+    outcomes = outcomes_by_stage(values[:count])
+    deciders = {name: reviewer for name, reviewer in zip(STAGE_NAMES, values[count:2 * count]) if reviewer}
+    return outcomes, deciders
+
+
 _RECUSALS_QUERY = "SELECT reviewer, application_id FROM conflicts WHERE has_conflict = 1"
 
 
@@ -121,7 +135,8 @@ def load_queue_index(db: Database) -> QueueIndex:
     """Every application's searchable and filterable fields, in one query (and who is recused where)."""
     index = QueueIndex()
     for row in db.execute(_INDEX_QUERY.format(where="")):
-        index.append(*row)
+        application_id, enterprise, uscc, county, industry, item_id, status = row[:7]
+        index.append(application_id, enterprise, uscc, county, industry, item_id, status, *_stage_fields(row[7:]))
     for reviewer, application_id in db.execute(_RECUSALS_QUERY):
         index.recusals.setdefault(reviewer, set()).add(application_id)
     return index
@@ -133,14 +148,13 @@ def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
     if not wanted:
         return
     where = f"WHERE a.application_id IN ({','.join('?' * len(wanted))})"
-    for (application_id, _e, _u, _c, _i, _item, status, first_outcome, first_reviewer, second_outcome,
-         second_reviewer) in db.execute(_INDEX_QUERY.format(where=where), wanted):
-        at = index.position_of[application_id]
-        index.statuses[at] = status
-        index.stages[at] = stage_of(first_outcome, second_outcome)
-        index.first_outcomes[at] = first_outcome or ""
-        index.first_reviewers[at] = first_reviewer
-        index.second_reviewers[at] = second_reviewer
+    for row in db.execute(_INDEX_QUERY.format(where=where), wanted):
+        at = index.position_of[row[0]]
+        outcomes, deciders = _stage_fields(row[7:])
+        index.statuses[at] = row[6]
+        index.stages[at] = queue_label(outcomes)
+        index.outcomes[at] = outcomes
+        index.deciders[at] = deciders
     for recused in index.recusals.values():
         recused.difference_update(wanted)
     for reviewer, application_id in db.execute(
@@ -218,6 +232,7 @@ def _sort_values(index: QueueIndex, column: str, item_names: dict[str, str],
         "application_id": index.ids, "enterprise": index.enterprises, "uscc": index.usccs,
         "county": index.counties, "industry": index.industries,
         "first_reviewer": index.first_reviewers, "second_reviewer": index.second_reviewers,
+        "lead_reviewer": index.reviewers_at(LEAD),
     }
     if column in simple:
         return simple[column]
@@ -236,9 +251,10 @@ def _sort_values(index: QueueIndex, column: str, item_names: dict[str, str],
 class ReviewProgress:
     """已审 n / 共 m, for one reviewer and for everyone.
 
-    Everyone: applications through 复核 (已复核) out of all. A reviewer: the
-    applications they decided at their stage, out of those plus the ones now
-    waiting at that stage (初审: 待初审; 复核: 待复核; 负责人: 待负责人).
+    Everyone: applications the bureau has finished with (decided at a final
+    stage, or referred) out of all. A reviewer: the applications they decided
+    at any stage, out of those plus the ones now waiting at the stage whose
+    queue their role fills (初审: 待初审; 复核: 待复核; 负责人: 待负责人).
     """
 
     mine_done: int
@@ -247,47 +263,53 @@ class ReviewProgress:
     all_total: int
 
 
-_WAITING_FOR_ROLE = {"初审": "待初审", "复核": "待复核", "负责人": "待负责人"}
-
-
 def is_recused(index: QueueIndex, position: int, reviewer: str | None) -> bool:
     """``reviewer`` declared a conflict of interest on the application at ``position``."""
     return bool(reviewer) and index.ids[position] in index.recusals.get(reviewer or "", ())
 
 
 def may_act_next(index: QueueIndex, position: int, reviewer: str | None, role: str | None) -> bool:
-    """The application at ``position`` waits at ``role``'s stage (a 复核 needs its 初审 first) and
-    ``reviewer`` is not recused from it."""
-    waiting = _WAITING_FOR_ROLE.get(role or "")
-    return waiting is not None and index.stages[position] == waiting and not is_recused(index, position, reviewer)
+    """The application at ``position`` waits at the stage whose queue ``role`` fills (a 复核 needs its 初审
+    first; a 负责人's, a case sent up), ``reviewer`` may decide it there and is not recused from it."""
+    if not reviewer or not role:
+        return False
+    return (acts_next(role, reviewer, index.outcomes[position], index.deciders[position])
+            and not is_recused(index, position, reviewer))
 
 
 def review_progress(index: QueueIndex, reviewer: str | None, role: str | None) -> ReviewProgress:
-    all_done = index.stages.count("已复核")
-    if not reviewer or role not in _WAITING_FOR_ROLE:
+    all_done = sum(1 for label in index.stages if label in CLOSED_LABELS)
+    if not reviewer or not role or not table_stages_for_role(role):
         return ReviewProgress(0, 0, all_done, len(index))
-    if role == "初审":
-        done = index.first_reviewers.count(reviewer)
-    elif role == "复核":
-        done = index.second_reviewers.count(reviewer)
-    else:
-        done = sum(1 for a, b in zip(index.first_reviewers, index.second_reviewers) if reviewer in (a, b))
-    waiting = index.stages.count(_WAITING_FOR_ROLE[role])
+    done = sum(1 for deciders in index.deciders if reviewer in deciders.values())
+    waiting = 0
+    for outcomes in index.outcomes:
+        stage = waiting_stage(outcomes)
+        if stage is not None and STAGES_BY_NAME[stage].queue_role == role:
+            waiting += 1
     return ReviewProgress(done, done + waiting, all_done, len(index))
 
 
 def stages_for_role(role: str) -> list[str]:
-    return [stage for stage, roles in ROLES_FOR_STAGE.items() if role in roles and stage in (FIRST, SECOND)]
+    """Every stage the stage table lets ``role`` decide."""
+    return list(table_stages_for_role(role))
 
 
-def default_stage(role: str, first_outcome: str | None) -> str:
-    """The stage a reviewer of ``role`` decides next: their only one, else 初审 until it is final."""
-    from models.review.terms import FINAL_OUTCOMES, FIRST, SECOND
+def open_stages(role: str, reviewer: str, outcomes: dict[str, str], deciders: dict[str, str]) -> list[str]:
+    """The stages ``reviewer`` may decide on a case now (see :func:`models.review.terms.stages_open_to`)."""
+    return list(stages_open_to(role, reviewer, outcomes, deciders))
 
-    stages = stages_for_role(role)
-    if len(stages) == 1:
-        return stages[0]
-    return SECOND if first_outcome in FINAL_OUTCOMES else FIRST
+
+def default_stage(role: str, reviewer: str, outcomes: dict[str, str], deciders: dict[str, str]) -> str | None:
+    """The stage the form opens at: where the case waits when ``reviewer`` may act there, else the one they
+    decided already, else the first open to them; None when none is."""
+    allowed = stages_open_to(role, reviewer, outcomes, deciders)
+    waiting = waiting_stage(outcomes)
+    mine = next((stage for stage, name in deciders.items() if name == reviewer), None)
+    for candidate in (waiting, mine):
+        if candidate in allowed:
+            return candidate
+    return allowed[0] if allowed else None
 
 
 def reviewer_roles(db: Database) -> dict[str, str]:

@@ -38,6 +38,17 @@ def waiting(demo_folder: Path) -> list[str]:
     return untouched[:3]
 
 
+def next_waiting_for_second(window, after: str) -> str | None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+    """The first application below ``after`` that shows 待复核 and 审核员乙 is not recused from."""
+    index, model = window.model.index_data, window.model
+    for row in range(model.row_of(after) + 1, model.rowCount()):
+        application_id = model.application_id(row)
+        if (index.stages[index.position_of[application_id]] == "待复核"
+                and application_id not in index.recusals.get("审核员乙", set())):
+            return application_id
+    return None
+
+
 def open_as_second(qtbot, window, choose_reviewer, application_id: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     choose_reviewer(window, "审核员乙")
     window.activateWindow()
@@ -58,10 +69,15 @@ def test_save_and_next_skips_what_has_no_first_stage_yet(qtbot, open_window, dem
     assert form.stage.currentText() == "复核"
     form.choose_outcome("不通过")
     form.opinion.setFocus()
+    expected = next_waiting_for_second(window, ready)
     qtbot.keyClick(form.opinion, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert messages == []
-    assert window.review.current_id == also_ready  # not no_first, which sits between them
     assert window.model.row_of(ready) < window.model.row_of(no_first) < window.model.row_of(also_ready)
+    assert expected is not None and window.review.current_id == expected != no_first
+    window.open_application(no_first)
+    qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == no_first,
+                    timeout=10_000)
+    assert "初审" in form.saved_label.text() and not form.save_button.isEnabled()  # 乙 is told why not yet
 
 
 def test_recused_applications_are_marked_for_that_reviewer_and_skipped(qtbot, open_window, demo_folder, waiting,
@@ -81,8 +97,9 @@ def test_recused_applications_are_marked_for_that_reviewer_and_skipped(qtbot, op
     window.open_application(ready)
     qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == ready, timeout=10_000)
     window.review.assessment.form.choose_outcome("不通过")
+    expected = next_waiting_for_second(window, ready)
     window.actions_by_name["save_next"].trigger()
-    assert messages == [] and window.review.current_id == ready  # nothing left that 乙 may act on
+    assert messages == [] and window.review.current_id == (expected or ready) != also_ready
 
     choose_reviewer(window, "审核员甲")
     assert not window.model.data(window.model.index(row, STAGE)).endswith(RECUSED_MARK)
