@@ -53,6 +53,8 @@ class QueueQuery:
     item_id: str = ""
     status: str = ""
     stage: str = ""
+    acting_as: tuple[str, str] | None = None
+    """(reviewer, role): only what that reviewer may act on next (see :func:`may_act_next`)."""
 
     def facets(self) -> tuple[tuple[str, str], ...]:
         return tuple((name, value) for name, value in (
@@ -172,7 +174,7 @@ class QueueFilter:
     def __init__(self, index: QueueIndex, order: Sequence[int] | None = None) -> None:
         self.index = index
         self.order: Sequence[int] = range(len(index)) if order is None else order
-        self._facets: tuple[tuple[str, str], ...] | None = None
+        self._facets: tuple[object, ...] | None = None
         self._faceted: list[int] = []
         self._last_terms: list[str] = []
         self._last_result: list[int] = []
@@ -181,10 +183,17 @@ class QueueFilter:
         self.order = order
         self._facets = None
 
+    def invalidate(self) -> None:
+        """The index changed under the filter (a decision): the next answer is computed afresh."""
+        self._facets = None
+
     def matching(self, query: QueueQuery) -> list[int]:
-        facets = query.facets()
+        facets = (*query.facets(), query.acting_as)
         if facets != self._facets:
-            self._faceted = self._apply_facets(facets)
+            self._faceted = self._apply_facets(query.facets())
+            if query.acting_as is not None:
+                reviewer, role = query.acting_as
+                self._faceted = [p for p in self._faceted if may_act_next(self.index, p, reviewer, role)]
             self._facets = facets
             self._last_terms, self._last_result = [], self._faceted
         terms = query.terms()

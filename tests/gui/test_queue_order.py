@@ -50,6 +50,7 @@ def next_waiting_for_second(window, after: str) -> str | None:  # noqa: ANN001 -
 
 
 def open_as_second(qtbot, window, choose_reviewer, application_id: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+    window.queue.mine_only.setChecked(False)  # the whole queue: 保存并下一件 itself skips what 乙 may not act on
     choose_reviewer(window, "审核员乙")
     window.activateWindow()
     window.open_application(application_id)
@@ -103,3 +104,20 @@ def test_recused_applications_are_marked_for_that_reviewer_and_skipped(qtbot, op
 
     choose_reviewer(window, "审核员甲")
     assert not window.model.data(window.model.index(row, STAGE)).endswith(RECUSED_MARK)
+
+
+def test_each_reviewers_queue_lists_what_they_may_act_on_next(qtbot, open_window, demo_folder, waiting,
+                                                               choose_reviewer):
+    window = open_window(demo_folder)
+    window.queue.mine_only.setChecked(True)
+    assert not window.queue.mine_only.isEnabled() and window.model.rowCount() == len(window.model.index_data)
+    index = window.model.index_data
+    for reviewer, shown in (("审核员甲", "待初审"), ("审核员乙", "待复核"), ("科长丙", "待负责人")):
+        choose_reviewer(window, reviewer)
+        listed = window.model.visible_ids()
+        everyone = [index.ids[p] for p, label in enumerate(index.stages) if label == shown]
+        assert listed and listed == everyone, reviewer
+    ready, no_first, _ = waiting
+    assert window.model.row_of(no_first) is None  # 丙's list holds cases sent up, not applications without 初审
+    window.queue.mine_only.setChecked(False)
+    assert window.model.row_of(no_first) is not None and window.model.row_of(ready) is not None

@@ -192,6 +192,7 @@ def test_page_down_in_the_attachment_is_its_page_not_the_next_application(qtbot,
 
 
 def test_an_altered_evidence_file_is_marked_and_not_shown(qtbot, window, choose_reviewer):
+    window.queue.mine_only.setChecked(False)
     choose_reviewer(window, "审核员甲")
     application_id = window.model.application_id(10)  # not prefetched: the tampering happens first
     with Workspace.open(window.ws.folder, create=False, lock=False) as ws:
