@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--view", choices=("queue", "review", "policy", "stats"), default="queue",
                         help="截图的视图（与 --screenshot 一起用）")
     parser.add_argument("--select", metavar="APPLICATION_ID", help="截图时选中的申报编号")
+    parser.add_argument("--as-reviewer", metavar="NAME", help="截图时以该审核人的视角显示（不解锁密钥）")
+    parser.add_argument("--draft", metavar="TEXT", help="截图前在审核意见中输入 TEXT（草稿，存于临时目录）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("assess", help="评估申报文件（不保存）")
@@ -187,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         from gui.screenshot import take_screenshot
         from models.workspace.workspace import default_workspace
 
-        return take_screenshot(args.workspace or default_workspace(), args.screenshot, args.view, args.select)
+        return take_screenshot(args.workspace or default_workspace(), args.screenshot, args.view, args.select,
+                               reviewer=args.as_reviewer, draft=args.draft)
     if args.command is None:
         from gui.app import run_gui
 

@@ -85,8 +85,10 @@ def _decide_some(ws: Workspace) -> int:
         decide_with_key(ws, DecisionInput(application_id, "初审", outcome, "审核员甲",
                                           amount if outcome in ("通过", "部分通过") else None, opinion), first)
         decided += 1
-        if n < 40 and outcome != "退回补正" and n % 6 != 3:  # every sixth waits for its 复核
+        if n < 40 and outcome != "退回补正":
             declare_conflict(ws, application_id, "审核员乙", has_conflict=False, key=second)
+            if n % 6 == 3:  # declared, and its 复核 still to do
+                continue
             if n % 6 == 1 and outcome in ("通过", "部分通过"):  # some are sent up to the 负责人
                 decide_with_key(ws, DecisionInput(application_id, "复核", "提交负责人", "审核员乙", None,
                                                   "金额较大，提请负责人审定。"), second)

@@ -157,6 +157,21 @@ def test_screenshot_refuses_an_unknown_view_and_id(demo_folder: Path, tmp_path: 
     assert not (tmp_path / "x.png").exists()
 
 
+def test_screenshots_as_a_reviewer_with_a_draft_leave_no_draft_behind(demo_folder: Path, tmp_path: Path,
+                                                                     isolated_drafts: Path):
+    import os
+
+    from models.review.drafts import DraftStore
+    from gui.screenshot import take_screenshot
+
+    assert take_screenshot(demo_folder, tmp_path / "lead.png", "queue", reviewer="科长丙") == 0
+    assert take_screenshot(demo_folder, tmp_path / "x.png", "queue", reviewer="无此人") == 1
+    assert take_screenshot(demo_folder, tmp_path / "draft.png", "review", reviewer="审核员乙", draft="草稿意见") == 0
+    assert os.environ["XDG_DATA_HOME"] == str(isolated_drafts)
+    with DraftStore(demo_folder) as store:
+        assert store.applications_with_drafts("审核员乙") == set()
+
+
 def test_the_window_names_itself_and_the_workspace(window):
     from gui.app import WINDOW_TITLE
 
