@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--declare", metavar="REASON", help="声明存在利益冲突及原因")
     group.add_argument("--withdraw", metavar="REASON", help="撤回本人已声明的利益冲突及原因")
 
-    p = sub.add_parser("decide", help="记录初审或复核决定（签名）")
+    p = sub.add_parser("decide", help="记录初审、复核或负责人决定（签名）")
     p.add_argument("application_id")
     p.add_argument("--stage", choices=STAGES, required=True)
     p.add_argument("--outcome", choices=OUTCOMES, required=True)

@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
     def _decision_saved(self, application_id: str) -> None:
         index = self.model.index_data
         at = index.position_of.get(application_id)
-        # A 复核 re-assesses the enterprise's other applications: refresh them all.
+        # A decision at a final stage re-assesses the enterprise's other applications: refresh them all.
         same = [index.ids[p] for p, uscc in enumerate(index.usccs) if at is not None and uscc == index.usccs[at]]
         for other in same:
             if other != application_id:

@@ -16,6 +16,7 @@ from policy.catalog import MEASURES, Policy, load_policy
 from policy.money import ZERO
 from sqlite_utils import Database
 
+from models.review.counties import in_official_order
 from models.review.queue import QueueRow, queue_rows
 
 UNFILLED = "（未填写）"
@@ -77,11 +78,11 @@ def _grouped(rows: list[QueueRow], key: Callable[[QueueRow], str], order: list[s
 
 def totals_of(rows: list[QueueRow], policy: Policy) -> Totals:
     """Totals of the given queue rows: items in policy order, industries in measure order,
-    counties by number of applications."""
+    counties in the city's official order."""
     item_order = [item.name for item in policy.items.values()]
     return Totals(
         by_item=_grouped(rows, lambda row: row.item_name, item_order),
-        by_county=_grouped(rows, lambda row: row.county, None),
+        by_county=_grouped(rows, lambda row: row.county, in_official_order(row.county.strip() for row in rows)),
         by_industry=_grouped(rows, lambda row: row.industry, list(MEASURES)),
         overall=group_total("合计", rows),
     )
