@@ -55,7 +55,7 @@ def test_building_the_main_window_imports_no_heavy_library(demo_folder: Path, tm
 def test_qt_chinese_translation_loads(qapp):
     translators = _install_translations(qapp)
     try:
-        assert len(translators) == 1, "qtbase_zh_CN.qm not found in Qt's TranslationsPath"
+        assert len(translators) == 2, "qtbase_zh_CN.qm not found in Qt's TranslationsPath"
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
@@ -196,6 +196,11 @@ def test_qt_own_file_dialog_is_in_chinese(qapp, qtbot):
         headers = [model.headerData(n, Qt.Orientation.Horizontal) for n in range(model.columnCount())]
         assert "查找范围：" in labels and "取消" in buttons and "名称" in headers
         assert not [text for text in labels + buttons + headers if text and text.isascii()]
+        root = model.index(str(REPO_ROOT))
+        qtbot.waitUntil(lambda: model.rowCount(root) > 0, timeout=5_000)
+        kinds = {model.index(row, 2, root).data() for row in range(model.rowCount(root))
+                 if model.isDir(model.index(row, 0, root))}
+        assert kinds == {"文件夹"}  # a folder's type, which qtbase_zh_CN leaves in English
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
