@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -16,7 +17,7 @@ from sqlite_utils import Database
 from policy.assessment import STATUS_LABELS
 
 from models.review.counties import in_official_order
-from models.review.queue import STAGE_JOINS, STAGE_NAMES, STAGES, approved_sql, outcomes_by_stage, stage_columns
+from models.review.queue import STAGE_JOINS, STAGE_NAMES, STAGES, approved_sql, stage_columns
 from models.review.terms import (CLOSED_LABELS, FIRST, LEAD, SECOND, STAGES_BY_NAME, acts_next, queue_label,
                                  stages_for_role as table_stages_for_role, stages_open_to, waiting_stage)
 
@@ -78,8 +79,11 @@ class QueueIndex:
     item_ids: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)  # the queue label (待初审 … 已复核, 待负责人 …)
-    outcomes: list[dict[str, str]] = field(default_factory=list)  # stage → current outcome
-    deciders: list[dict[str, str]] = field(default_factory=list)  # stage → who decided it
+    # Per application, one value per stage of the table ('' where none): its current outcome and who decided it.
+    # Equal tuples are shared, and the rules over them are cached, so 100,000 rows stay light and quick.
+    outcomes: list[tuple[str, ...]] = field(default_factory=list)
+    deciders: list[tuple[str, ...]] = field(default_factory=list)
+    _shared: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     position_of: dict[str, int] = field(default_factory=dict)
     recusals: dict[str, set[str]] = field(default_factory=dict)  # reviewer → 申报编号 they declared a conflict on
 
@@ -87,7 +91,8 @@ class QueueIndex:
         return len(self.ids)
 
     def append(self, application_id: str, enterprise: str, uscc: str, county: str, industry: str, item_id: str,
-               status: str, outcomes: dict[str, str], deciders: dict[str, str]) -> None:
+               status: str, outcomes: Sequence[str | None] = (), deciders: Sequence[str | None] = ()) -> None:
+        """``outcomes`` and ``deciders`` hold one value per stage of the table, in its order (None: no decision)."""
         self.position_of[application_id] = len(self.ids)
         self.ids.append(application_id)
         self._extend_haystack(application_id, enterprise, uscc)
@@ -97,13 +102,31 @@ class QueueIndex:
         self.industries.append(industry)
         self.item_ids.append(item_id)
         self.statuses.append(status)
-        self.stages.append(queue_label(outcomes))
-        self.outcomes.append(outcomes)
-        self.deciders.append(deciders)
+        outcome_key, decider_key = self._share(outcomes), self._share(deciders)
+        self.stages.append(_label(outcome_key))
+        self.outcomes.append(outcome_key)
+        self.deciders.append(decider_key)
+
+    def _share(self, values: Sequence[str | None]) -> tuple[str, ...]:
+        key = tuple(values[n] or "" if n < len(values) else "" for n in range(len(STAGE_NAMES)))
+        return self._shared.setdefault(key, key)
+
+    def set_stage_fields(self, position: int, outcomes: Sequence[str | None], deciders: Sequence[str | None]) -> None:
+        self.outcomes[position], self.deciders[position] = self._share(outcomes), self._share(deciders)
+        self.stages[position] = _label(self.outcomes[position])
+
+    def outcomes_at(self, position: int) -> dict[str, str]:
+        """Stage → current outcome of the application at ``position``."""
+        return _as_dict(self.outcomes[position])
+
+    def deciders_at(self, position: int) -> dict[str, str]:
+        """Stage → who made its current decision, for the application at ``position``."""
+        return _as_dict(self.deciders[position])
 
     def reviewers_at(self, stage: str) -> list[str]:
         """Who decided ``stage`` of each application ('' where nobody has)."""
-        return [deciders.get(stage, "") for deciders in self.deciders]
+        at = STAGE_NAMES.index(stage)
+        return [deciders[at] for deciders in self.deciders]
 
     @property
     def first_reviewers(self) -> list[str]:
@@ -122,12 +145,30 @@ class QueueIndex:
         return sorted({value for value in getattr(self, column) if value})
 
 
-def _stage_fields(values: Sequence[str | None]) -> tuple[dict[str, str], dict[str, str]]:
+def _stage_fields(values: Sequence[str | None]) -> tuple[Sequence[str | None], Sequence[str | None]]:
     """Each stage's current outcome and its reviewer, from the stage columns of the index query."""
     count = len(STAGE_NAMES)
-    outcomes = outcomes_by_stage(values[:count])
-    deciders = {name: reviewer for name, reviewer in zip(STAGE_NAMES, values[count:2 * count]) if reviewer}
-    return outcomes, deciders
+    return values[:count], values[count:2 * count]
+
+
+def _as_dict(values: tuple[str, ...]) -> dict[str, str]:
+    return {name: value for name, value in zip(STAGE_NAMES, values) if value}
+
+
+@cache
+def _label(outcomes: tuple[str, ...]) -> str:
+    return queue_label(_as_dict(outcomes))
+
+
+@cache
+def _waiting_role(outcomes: tuple[str, ...]) -> str | None:
+    stage = waiting_stage(_as_dict(outcomes))
+    return None if stage is None else STAGES_BY_NAME[stage].queue_role
+
+
+@lru_cache(maxsize=65_536)
+def _acts(role: str, reviewer: str, outcomes: tuple[str, ...], deciders: tuple[str, ...]) -> bool:
+    return acts_next(role, reviewer, _as_dict(outcomes), _as_dict(deciders))
 
 
 _RECUSALS_QUERY = "SELECT reviewer, application_id FROM conflicts WHERE has_conflict = 1"
@@ -152,11 +193,8 @@ def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
     where = f"WHERE a.application_id IN ({','.join('?' * len(wanted))})"
     for row in db.execute(_INDEX_QUERY.format(where=where), wanted):
         at = index.position_of[row[0]]
-        outcomes, deciders = _stage_fields(row[7:])
         index.statuses[at] = row[6]
-        index.stages[at] = queue_label(outcomes)
-        index.outcomes[at] = outcomes
-        index.deciders[at] = deciders
+        index.set_stage_fields(at, *_stage_fields(row[7:]))
     for recused in index.recusals.values():
         recused.difference_update(wanted)
     for reviewer, application_id in db.execute(
@@ -282,7 +320,7 @@ def may_act_next(index: QueueIndex, position: int, reviewer: str | None, role: s
     first; a 负责人's, a case sent up), ``reviewer`` may decide it there and is not recused from it."""
     if not reviewer or not role:
         return False
-    return (acts_next(role, reviewer, index.outcomes[position], index.deciders[position])
+    return (_acts(role, reviewer, index.outcomes[position], index.deciders[position])
             and not is_recused(index, position, reviewer))
 
 
@@ -290,12 +328,8 @@ def review_progress(index: QueueIndex, reviewer: str | None, role: str | None) -
     all_done = sum(1 for label in index.stages if label in CLOSED_LABELS)
     if not reviewer or not role or not table_stages_for_role(role):
         return ReviewProgress(0, 0, all_done, len(index))
-    done = sum(1 for deciders in index.deciders if reviewer in deciders.values())
-    waiting = 0
-    for outcomes in index.outcomes:
-        stage = waiting_stage(outcomes)
-        if stage is not None and STAGES_BY_NAME[stage].queue_role == role:
-            waiting += 1
+    done = sum(1 for deciders in index.deciders if reviewer in deciders)
+    waiting = sum(1 for outcomes in index.outcomes if _waiting_role(outcomes) == role)
     return ReviewProgress(done, done + waiting, all_done, len(index))
 
 

@@ -90,10 +90,10 @@ def test_each_reviewer_acts_next_only_where_their_queue_is(cases: Workspace) -> 
     assert acting("审核员乙", "复核") == set()  # T00004 has no 初审 yet
     assert acting("科长丙", "负责人") == {LEAD_CASE}
     at = index.position_of[LEAD_CASE]
-    outcomes, deciders = index.outcomes[at], index.deciders[at]
+    outcomes, deciders = index.outcomes_at(at), index.deciders_at(at)
     assert open_stages("负责人", "科长丙", outcomes, deciders) == ["负责人"]
     assert default_stage("负责人", "科长丙", outcomes, deciders) == "负责人"
     assert open_stages("复核", "审核员乙", outcomes, deciders) == ["复核"]  # 乙 may still change their 复核
     assert open_stages("初审", "审核员甲", outcomes, deciders) == []  # a later stage is decided
     untouched = index.position_of[UNTOUCHED]
-    assert default_stage("复核", "审核员乙", index.outcomes[untouched], index.deciders[untouched]) is None
+    assert default_stage("复核", "审核员乙", index.outcomes_at(untouched), index.deciders_at(untouched)) is None
