@@ -74,7 +74,8 @@ class DecisionForm(QGroupBox):
         self.cap_hint = QLabel(self)
         self.cap_hint.setObjectName("capHint")
         amount_row.addWidget(self.amount)
-        amount_row.addWidget(QLabel("万元", self))
+        self.unit = QLabel("万元", self)
+        amount_row.addWidget(self.unit)
         amount_row.addWidget(self.cap_hint, 1)
         form.addRow("核定金额", amount_row)
         self.override = QLineEdit(self)
@@ -223,6 +224,7 @@ class DecisionForm(QGroupBox):
         with_amount = not outcome or outcome in WITH_AMOUNT
         self.amount.setEnabled(with_amount and not self._blocked)
         self.amount.setPlaceholderText("万元" if with_amount else "不核定金额")
+        self.unit.setVisible(with_amount)
         if not with_amount:
             self.amount.clear()
         elif not self.amount.text() and self._case is not None:
