@@ -159,7 +159,12 @@ class QueueView(QWidget):
         self._apply_query()
 
     def _apply_query(self) -> None:
+        """Show what the filters ask for, keeping the selected application when it is still listed (else the first)."""
+        selected = self.selected_application()
         self.model.set_query(self.current_query())
+        if self.model.rowCount() and self.selected_application() is None:
+            kept = selected is not None and self.model.row_of(selected) is not None
+            self.select_application(selected if kept and selected is not None else self.model.application_id(0))
         self.query_changed.emit()
 
     def _update_count(self) -> None:

@@ -117,6 +117,7 @@ def test_each_reviewers_queue_lists_what_they_may_act_on_next(qtbot, open_window
         listed = window.model.visible_ids()
         everyone = [index.ids[p] for p, label in enumerate(index.stages) if label == shown]
         assert listed and listed == everyone, reviewer
+        assert window.queue.selected_application() == listed[0]  # Enter opens their first to-do
     ready, no_first, _ = waiting
     assert window.model.row_of(no_first) is None  # 丙's list holds cases sent up, not applications without 初审
     window.queue.mine_only.setChecked(False)
