@@ -97,3 +97,18 @@ def test_each_reviewer_acts_next_only_where_their_queue_is(cases: Workspace) -> 
     assert open_stages("初审", "审核员甲", outcomes, deciders) == []  # a later stage is decided
     untouched = index.position_of[UNTOUCHED]
     assert default_stage("复核", "审核员乙", index.outcomes_at(untouched), index.deciders_at(untouched)) is None
+
+
+def test_the_engines_history_counts_the_leads_award_and_drops_referrals(cases: Workspace) -> None:
+    from models.review.history import WorkspaceHistory
+
+    usccs = {row.application_id: row.uscc for row in queue_rows(cases.db, {})}
+    history = WorkspaceHistory(cases.db)
+    assert [(p.application_id, p.state) for p in history.pending_applications(usccs[LEAD_CASE])] == [
+        (LEAD_CASE, "已提交负责人、待负责人决定")]
+    assert history.pending_applications(usccs[REFERRED]) == ()  # referred elsewhere: nothing pending here
+    _decide(cases, LEAD_CASE, "负责人", "通过", "科长丙", "400000")
+    history = WorkspaceHistory(cases.db)
+    assert [(a.application_id, a.approved_yuan) for a in history.approved_awards(usccs[LEAD_CASE])] == [
+        (LEAD_CASE, Decimal("400000.00"))]
+    assert history.pending_applications(usccs[LEAD_CASE]) == ()
