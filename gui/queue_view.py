@@ -153,18 +153,15 @@ class QueueView(QWidget):
         self._acting_as = (reviewer, role) if reviewer and role else None
         self.mine_only.setEnabled(self._acting_as is not None)
         self._apply_query()
+        if self.model.rowCount() and self.selected_application() is None:  # Enter opens their first to-do
+            self.select_application(self.model.application_id(0))
 
     def _mine_only_toggled(self, checked: bool) -> None:
         app_settings().setValue(MINE_ONLY_KEY, "true" if checked else "false")
         self._apply_query()
 
     def _apply_query(self) -> None:
-        """Show what the filters ask for, keeping the selected application when it is still listed (else the first)."""
-        selected = self.selected_application()
         self.model.set_query(self.current_query())
-        if self.model.rowCount() and self.selected_application() is None:
-            kept = selected is not None and self.model.row_of(selected) is not None
-            self.select_application(selected if kept and selected is not None else self.model.application_id(0))
         self.query_changed.emit()
 
     def _update_count(self) -> None:
