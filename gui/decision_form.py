@@ -145,6 +145,11 @@ class DecisionForm(QGroupBox):
         finally:
             self._filling = False
 
+    @property
+    def blocked(self) -> str:
+        """Why the reviewer may decide no stage of this case ('' when they may)."""
+        return self._blocked
+
     def _cap_hint(self) -> str:
         case = self._case
         if case is None:

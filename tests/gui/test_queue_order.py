@@ -75,10 +75,11 @@ def test_save_and_next_skips_what_has_no_first_stage_yet(qtbot, open_window, dem
     assert messages == []
     assert window.model.row_of(ready) < window.model.row_of(no_first) < window.model.row_of(also_ready)
     assert expected is not None and window.review.current_id == expected != no_first
-    window.open_application(no_first)
-    qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == no_first,
-                    timeout=10_000)
+    open_as_second(qtbot, window, choose_reviewer, no_first)
     assert "初审" in form.saved_label.text() and not form.save_button.isEnabled()  # 乙 is told why not yet
+    window.actions_by_name["save"].trigger()  # Ctrl+S says the same, and signs nothing
+    assert messages == [form.blocked] and "初审" in messages[0]
+    assert window.review.loaded.case.current("复核") is None
 
 
 def test_recused_applications_are_marked_for_that_reviewer_and_skipped(qtbot, open_window, demo_folder, waiting,
