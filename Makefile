@@ -87,6 +87,9 @@ screenshots: setup
 	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/review.png --view review --select LC2024-0001
 	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/policy.png --view policy
 	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/stats.png --view stats
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/lead-queue.png --view queue --as-reviewer 科长丙
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --workspace "$(DEMO_WORKSPACE)" --screenshot docs/screenshots/review-draft.png --view review --as-reviewer 审核员乙 \
+		--draft "设备购置发票与清单金额一致，拟同意初审意见；备案文件待核原件。"
 
 clean:
 	rm -rf build dist .pytest_cache

@@ -151,7 +151,7 @@ index = QueueIndex()
 for record in records(load_policy(), count):
     firm = record.enterprise
     index.append(record.application_id, firm.name, firm.uscc, firm.county, record.industry, record.item.id,
-                 "eligible", None, "", None, "")
+                 "eligible")
 class Source:
     def fetch_rows(self, ids):
         at = index.position_of

@@ -99,9 +99,15 @@ def demo(args: argparse.Namespace) -> int:
 
 def import_(args: argparse.Namespace) -> int:
     from models.intake.importing import import_file
+    from models.review.evidence_match import evidence_folder_beside
 
+    evidence = args.evidence
+    if evidence is None:  # as the GUI's import dialog does: the folder the intake desk ships beside its file
+        evidence = evidence_folder_beside(Path(args.file))
+        if evidence is not None:
+            print(f"附件目录：{evidence}（与申报文件同目录；可用 --evidence 另行指定）", flush=True)
     with _workspace(args) as ws:
-        result = import_file(ws, args.file, evidence=args.evidence, update=args.update, actor=args.actor,
+        result = import_file(ws, args.file, evidence=evidence, update=args.update, actor=args.actor,
                              supersede_reason=args.supersede_decisions or "", policy_version=args.policy_version)
     print(f"已导入 {result.file_name}：新增 {result.imported} 件，更新 {result.updated} 件，"
           f"附件 {result.evidence_files} 个（SHA-256 {result.sha256[:12]}…）")

@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--view", choices=("queue", "review", "policy", "stats"), default="queue",
                         help="截图的视图（与 --screenshot 一起用）")
     parser.add_argument("--select", metavar="APPLICATION_ID", help="截图时选中的申报编号")
+    parser.add_argument("--as-reviewer", metavar="NAME", help="截图时以该审核人的视角显示（不解锁密钥）")
+    parser.add_argument("--draft", metavar="TEXT", help="截图前在审核意见中输入 TEXT（草稿，存于临时目录）")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("assess", help="评估申报文件（不保存）")
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入申报文件（全部成功或全部不导入）")
     p.add_argument("file", type=Path)
-    p.add_argument("--evidence", type=Path, help="附件目录或 ZIP 压缩包")
+    p.add_argument("--evidence", type=Path, help="附件目录或 ZIP 压缩包（默认：申报文件旁的 附件/ 目录）")
     p.add_argument("--update", action="store_true", help="允许更新已有申报编号，保留旧版本")
     p.add_argument("--supersede-decisions", metavar="REASON",
                    help="更新已作出决定的申报：撤销其现行决定、退回重新审核，并记录原因")
@@ -104,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--declare", metavar="REASON", help="声明存在利益冲突及原因")
     group.add_argument("--withdraw", metavar="REASON", help="撤回本人已声明的利益冲突及原因")
 
-    p = sub.add_parser("decide", help="记录初审或复核决定（签名）")
+    p = sub.add_parser("decide", help="记录初审、复核或负责人决定（签名）")
     p.add_argument("application_id")
     p.add_argument("--stage", choices=STAGES, required=True)
     p.add_argument("--outcome", choices=OUTCOMES, required=True)
@@ -209,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         from models.workspace.workspace import default_workspace
 
         folder = args.workspace or default_workspace()
-        return commands.reported(lambda: take_screenshot(folder, args.screenshot, args.view, args.select), folder)
+        return commands.reported(lambda: take_screenshot(folder, args.screenshot, args.view, args.select,
+                                                         reviewer=args.as_reviewer, draft=args.draft), folder)
     if args.command is None:
         from gui.app import run_gui
 

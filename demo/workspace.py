@@ -59,7 +59,7 @@ def create_demo(folder: Path, *, count: int = 200, kdf: KdfParams | None = None,
             write_intake_csv(rows, intake)
             progress("导入演示申报")
             import_file(ws, intake, evidence=scratch_path / "附件", actor="演示数据")
-        progress("记录部分初审、复核决定")
+        progress("记录部分初审、复核决定（其中几件提交负责人）")
         decided = _decide_some(ws)
     return (f"演示工作区已创建：{folder}（{count} 件申报，{files} 个附件，{decided} 件已作出决定）。"
             f"{PUBLIC_PASSPHRASE_NOTE}")
@@ -91,6 +91,12 @@ def _decide_some(ws: Workspace) -> int:
         decided += 1
         if n < 40 and outcome != "退回补正":
             declare_conflict(ws, application_id, "审核员乙", has_conflict=False, key=second)
+            if n % 6 == 3:  # declared, and its 复核 still to do
+                continue
+            if n % 6 == 1 and outcome in ("通过", "部分通过"):  # some are sent up to the 负责人
+                decide_with_key(ws, DecisionInput(application_id, "复核", "提交负责人", "审核员乙", None,
+                                                  "金额较大，提请负责人审定。"), second)
+                continue
             decide_with_key(ws, DecisionInput(application_id, "复核", outcome, "审核员乙",
                                               amount if outcome in ("通过", "部分通过") else None,
                                               "同意初审意见。"), second)

@@ -23,9 +23,30 @@ RARE_CHARACTER_FAMILIES = [
 ]
 
 
+# Qt's own strings its shipped Chinese catalogue leaves in English (Qt 6 moved them to a new context).
+QT_GAPS = {
+    ("QAbstractFileIconProvider", "Folder"): "文件夹", ("QAbstractFileIconProvider", "File Folder"): "文件夹",
+    ("QAbstractFileIconProvider", "Drive"): "驱动器", ("QAbstractFileIconProvider", "File"): "文件",
+    ("QAbstractFileIconProvider", "%1 File"): "%1 文件", ("QFileSystemModel", "Size"): "大小",
+    ("QFileSystemModel", "Type"): "类型", ("QFileSystemModel", "Kind"): "类型",
+}
+
+
+class GapTranslator(QTranslator):
+    """Chinese for the few strings of Qt's dialogs that ``qtbase_zh_CN`` does not translate."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str:
+        return QT_GAPS.get((context, source), "")
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+        return False
+
+
 def _install_translations(app: QApplication) -> list[QTranslator]:
-    """Load Qt's own Chinese strings (standard buttons, dialogs) if shipped."""
-    translators: list[QTranslator] = []
+    """Load Qt's own Chinese strings (standard buttons, dialogs) if shipped, and fill the gaps they leave."""
+    gaps = GapTranslator(app)
+    app.installTranslator(gaps)  # searched last: the shipped catalogue answers first where it can
+    translators: list[QTranslator] = [gaps]
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name in ("qtbase_zh_CN",):
         translator = QTranslator(app)

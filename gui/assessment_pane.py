@@ -9,6 +9,7 @@ from policy.assessment import STATUS_LABELS
 
 from models.review.casefile import Case
 from models.review.evidence_match import match_requirements
+from models.review.terms import LEAD_ROLE, STAGES, STAGES_BY_NAME, WITH_AMOUNT, stage_is_open
 
 from gui.money import wan_text
 from gui.correction_panel import CorrectionPanel
@@ -63,12 +64,14 @@ def assessment_html(case: Case) -> str:
 
 def decisions_html(case: Case) -> str:
     lines = []
-    for stage in ("初审", "复核"):
+    for stage in STAGES:
         decision = case.current(stage)
         if decision is None:
-            lines.append(f"<div><b>{stage}</b>：<span style='color:#888'>尚未作出</span></div>")
+            if stage_is_open(stage, case.current_outcomes) or STAGES_BY_NAME[stage].queue_role != LEAD_ROLE:
+                lines.append(f"<div><b>{stage}</b>：<span style='color:#888'>尚未作出</span></div>")
             continue
-        amount = "" if decision.amount_yuan is None else f" {wan_text(decision.amount_yuan)}"
+        with_amount = decision.amount_yuan is not None and decision.outcome in WITH_AMOUNT
+        amount = f" {wan_text(decision.amount_yuan)}" if with_amount and decision.amount_yuan is not None else ""
         opinion = f"<br><span style='color:#555'>{escape(decision.opinion)}</span>" if decision.opinion else ""
         lines.append(f"<div><b>{stage}</b>：{escape(decision.outcome)}{amount}"
                      f"<span style='color:#666'>（{escape(decision.reviewer)}，{escape(decision.decided_at[:16].replace('T', ' '))}）"
@@ -136,7 +139,7 @@ class AssessmentPane(QWidget):
         box.addWidget(content)
         return group
 
-    def show_case(self, case: Case, ticks: set[int], role: str | None) -> None:
+    def show_case(self, case: Case, ticks: set[int], role: str | None, reviewer: str | None = None) -> None:
         """Show ``case``; ``ticks`` is the live set of ticked checklist positions, updated in place."""
         self.application.setText(application_html(case))
         self.assessment.setText(assessment_html(case))
@@ -162,7 +165,7 @@ class AssessmentPane(QWidget):
         rows = max(self.checklist.count(), 1)
         self.checklist.setFixedHeight(rows * self.checklist.sizeHintForRow(0) + 2 * self.checklist.frameWidth() + 2
                                       if self.checklist.count() else 8)
-        self.form.load(case, role)
+        self.form.load(case, role, reviewer)
 
     def toggle_tick(self, position: int) -> None:
         item = self.checklist.item(position)

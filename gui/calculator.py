@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from models.review.terms import FINAL_STAGES
 from models.review.calculator import Candidate, Overview, enterprise_overview, find_enterprise, known_enterprises
 from models.workspace.workspace import Workspace
 from policy.assessment import STATUS_LABELS
@@ -47,6 +48,9 @@ def _fill(table: QTableWidget, rows: list[tuple[str, list[str]]], right: Sequenc
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(row, column, cell)
     table.resizeRowsToContents()
+
+
+FINAL_WORDS = "或".join(FINAL_STAGES)  # 复核或负责人
 
 
 class CalculatorDialog(QDialog):
@@ -236,7 +240,7 @@ class CalculatorDialog(QDialog):
 
     def _titles(self, received: int, applied: int, candidates: int, received_total: str) -> None:
         total = f"，合计 {received_total}" if received else ""
-        self.received_box.setTitle(f"已获奖励（复核通过）：{received} 项{total}")
+        self.received_box.setTitle(f"已获奖励（{FINAL_WORDS}通过）：{received} 项{total}")
         self.applied_box.setTitle(f"已申报、尚未获批：{applied} 项")
         self.candidates_box.setTitle(f"按所属产业还可关注的申报事项：{candidates} 项（未申报、未获得）")
 

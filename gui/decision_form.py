@@ -14,9 +14,10 @@ from policy.money import wan_text, wan_to_yuan
 from models.review.casefile import Case
 from models.review.decisions import DecisionInput
 from models.review.drafts import Draft
-from models.review.terms import FIRST, OUTCOMES, RETURN_FOR_MATERIALS, SECOND, WITH_AMOUNT
+from models.review.terms import (REFER, RETURN_FOR_MATERIALS, STAGE_TABLE, STAGES, STAGES_BY_NAME, WITH_AMOUNT, latest_stage, waiting_stage,
+                                 why_none_open)
 from models.failures import ReviewDeskError
-from models.review.queue_index import default_stage, stages_for_role
+from models.review.queue_index import default_stage, open_stages
 
 from gui.correction_fields import CorrectionFields
 from gui.money import wan_text as screen_wan
@@ -49,16 +50,17 @@ class DecisionForm(QGroupBox):
         self._case: Case | None = None
         self._filling = False
         self._saved_text = ""
+        self._blocked = ""  # why this reviewer may decide no stage of the case
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.stage = QComboBox(self)
-        self.stage.addItems([FIRST, SECOND])
+        self.stage.setAccessibleName("审核阶段")
+        self.stage.addItems(list(STAGES))
         self.outcome = QComboBox(self)
+        self.outcome.setAccessibleName("审核结论")
         self.outcome.addItem(PICK_OUTCOME, "")
-        for outcome in OUTCOMES:
-            self.outcome.addItem(outcome, outcome)
         top = QHBoxLayout()
         top.addWidget(self.stage)
         top.addWidget(QLabel("结论", self))
@@ -73,7 +75,8 @@ class DecisionForm(QGroupBox):
         self.cap_hint = QLabel(self)
         self.cap_hint.setObjectName("capHint")
         amount_row.addWidget(self.amount)
-        amount_row.addWidget(QLabel("万元", self))
+        self.unit = QLabel("万元", self)
+        amount_row.addWidget(self.unit)
         amount_row.addWidget(self.cap_hint, 1)
         form.addRow("核定金额", amount_row)
         self.override = QLineEdit(self)
@@ -118,23 +121,49 @@ class DecisionForm(QGroupBox):
         if not self._filling:
             self.edited.emit()
 
-    def load(self, case: Case, role: str | None) -> None:
-        """Fill in the stage for ``role`` and the current decision at that stage, if any."""
+    def load(self, case: Case, role: str | None, reviewer: str | None = None) -> None:
+        """Offer the stages the stage table lets ``reviewer`` (of ``role``) decide on ``case``, open at the one
+        the case waits at, with the current decision there, if any."""
         self._case = case
-        allowed = stages_for_role(role) if role else [FIRST, SECOND]
-        first = case.first
-        stage = default_stage(role, first.outcome if first else None) if role else FIRST
+        outcomes, deciders = case.current_outcomes, case.deciders
+        if role and reviewer:
+            allowed = open_stages(role, reviewer, outcomes, deciders)
+            stage = default_stage(role, reviewer, outcomes, deciders)
+            self._blocked = "" if allowed else why_none_open(role, reviewer, outcomes, deciders)
+        else:  # nobody chosen: the form is shown, disabled, at the stage the case waits at
+            allowed, self._blocked = list(STAGES), ""
+            stage = waiting_stage(outcomes) or latest_stage(outcomes)
+        own = [s.name for s in STAGE_TABLE if s.queue_role == role]
+        shown = allowed or own[:1] or [STAGES[0]]  # blocked: the reviewer's own stage, with the reason
         self._filling = True
         try:
             self.stage.blockSignals(True)
-            self.stage.setCurrentText(stage)
+            self.stage.clear()
+            self.stage.addItems(shown)
+            self.stage.setCurrentText(stage or shown[0])
             self.stage.setEnabled(len(allowed) > 1)
             self.stage.blockSignals(False)
-            cap = case.cap.cap_yuan
-            self.cap_hint.setText(f"上限 {screen_wan(cap)}" if cap is not None else "本事项不核定金额")
+            for widget in (self.outcome, self.amount, self.override, self.opinion, self.note, self.save_button,
+                           self.save_next_button):
+                widget.setEnabled(not self._blocked)
             self._stage_changed()
         finally:
             self._filling = False
+
+    @property
+    def blocked(self) -> str:
+        """Why the reviewer may decide no stage of this case ('' when they may)."""
+        return self._blocked
+
+    def _cap_hint(self) -> str:
+        case = self._case
+        if case is None:
+            return ""
+        if self.outcome.currentData() == REFER:
+            policy = case.item.referral_policy
+            return f"转主管部门{'按' + policy + '办理' if policy else ''}，不核定金额"
+        cap = case.cap.cap_yuan
+        return f"上限 {screen_wan(cap)}" if cap is not None else "本事项不核定金额"
 
     def snapshot(self, ticks: set[int]) -> Draft:
         """Every field as it stands, with the checklist ``ticks``."""
@@ -161,6 +190,10 @@ class DecisionForm(QGroupBox):
 
     def show_draft_state(self, draft: Draft | None) -> None:
         """草稿 with its time while unsaved changes are kept, else what was saved."""
+        if self._blocked:
+            self.saved_label.setText(self._blocked)
+            self.saved_label.setStyleSheet("color:#666")
+            return
         if draft is None:
             self.saved_label.setText(self._saved_text)
             self.saved_label.setStyleSheet("")
@@ -173,7 +206,14 @@ class DecisionForm(QGroupBox):
         case = self._case
         if case is None:
             return
-        current = case.current(self.stage.currentText())
+        stage = STAGES_BY_NAME[self.stage.currentText()]
+        self.outcome.blockSignals(True)
+        while self.outcome.count() > 1:
+            self.outcome.removeItem(1)
+        for outcome in stage.outcomes:
+            self.outcome.addItem(outcome, outcome)
+        self.outcome.blockSignals(False)
+        current = case.current(stage.name)
         if current is not None:
             self.outcome.setCurrentIndex(max(self.outcome.findData(current.outcome), 0))
             self.amount.setText(wan_field_text(current.amount_yuan))
@@ -195,7 +235,18 @@ class DecisionForm(QGroupBox):
 
     def _outcome_changed(self) -> None:
         outcome = self.outcome.currentData()
-        self.amount.setEnabled(not outcome or outcome in WITH_AMOUNT)
+        with_amount = not outcome or outcome in WITH_AMOUNT
+        self.amount.setEnabled(with_amount and not self._blocked)
+        self.amount.setPlaceholderText("万元" if with_amount else "不核定金额")
+        self.unit.setVisible(with_amount)
+        if not with_amount:
+            self.amount.clear()
+        elif not self.amount.text() and self._case is not None:
+            self.amount.setText(wan_field_text(self._case.cap.recommended_yuan))
+        self.cap_hint.setText(self._cap_hint())
+        if outcome == REFER and not self.opinion.toPlainText().strip() and self._case is not None:
+            policy = self._case.item.referral_policy
+            self.opinion.setPlainText(f"本事项按{policy}办理，转主管部门审核。" if policy else "转主管部门审核。")
         self.correction.setVisible(outcome == RETURN_FOR_MATERIALS)
 
     def read(self, application_id: str, reviewer: str) -> DecisionInput:

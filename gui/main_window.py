@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
     def _set_reviewer(self, name: str | None) -> None:
         self.session.current = name
         self.model.set_reviewer(name)
+        self.queue.set_acting_as(name, self.session.role)
         self._show_drafts_in_queue()
         self._show_reviewer_in_combo(name)
         if self.review_page.content is not None:

@@ -53,6 +53,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("approved", "核定金额", lambda r: _money(r.approved_yuan), money=True),
     Column("first_reviewer", "初审人", lambda r: r.first_reviewer or BLANK),
     Column("second_reviewer", "复核人", lambda r: r.second_reviewer or BLANK),
+    Column("lead_reviewer", "负责人", lambda r: r.lead_reviewer or BLANK),
 )
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
 STATUS_COLUMN = COLUMN_KEYS.index("status")
@@ -165,6 +166,7 @@ class QueueModel(QAbstractTableModel):
     def refresh_applications(self, ids: list[str]) -> None:
         """Re-read ``ids`` after a decision; rows stay where they are until the next search or filter."""
         self.source.refresh(self.index_data, ids)
+        self._filter.invalidate()
         for application_id in ids:
             self._cache.pop(application_id, None)
             row = self.row_of(application_id)

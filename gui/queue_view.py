@@ -8,10 +8,11 @@ from models.review.queue import STAGES
 from models.review.queue_index import QueueIndex, QueueQuery
 
 from gui.qt import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QKeyEvent, QLabel, QLineEdit, QModelIndex, Qt,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QKeyEvent, QLabel, QLineEdit, QModelIndex, Qt,
     QTableView, QVBoxLayout, QWidget, Signal,
 )
 from gui.queue_model import COLUMNS, QueueModel
+from gui.settings_store import app_settings
 
 SEARCH_HINT = "搜索申报编号、企业名称或统一社会信用代码（Ctrl+F 或 /）"
 # Each column is as wide as a typical value; longer ones are elided, with the full text as tooltip.
@@ -19,7 +20,9 @@ COLUMN_SAMPLES = {"application_id": "LC2023-00000", "enterprise": "聊城华信�
                   "uscc": "91371526809836697BX", "county": "经济技术开发区", "industry": "纺织服装",
                   "item": "国家级中小企业公共服务", "status": "需人工审核", "stage": "待复核·回避",
                   "requested": "1000.00万元", "cap": "1000.00万元", "approved": "1000.00万元",
-                  "first_reviewer": "审核员甲", "second_reviewer": "审核员甲"}
+                  "first_reviewer": "审核员甲", "second_reviewer": "审核员甲", "lead_reviewer": "审核员甲"}
+MINE_ONLY_KEY = "queue/mine_only"
+MINE_ONLY = "只看待我办理"
 
 
 class QueueTable(QTableView):
@@ -56,6 +59,12 @@ class QueueView(QWidget):
         self.stage = self._combo("全部审核阶段")
         for combo in (self.industry, self.county, self.item, self.status, self.stage):
             filters.addWidget(combo)
+        self.mine_only = QCheckBox(MINE_ONLY, self)
+        self.mine_only.setToolTip("只列出当前审核人下一步可以办理的申报（其审核阶段、未回避）；取消勾选可查看全部")
+        self.mine_only.setChecked(app_settings().value(MINE_ONLY_KEY, "true") in (True, "true"))
+        self.mine_only.setEnabled(False)
+        self._acting_as: tuple[str, str] | None = None
+        filters.addWidget(self.mine_only)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(SEARCH_HINT)
         self.search.setClearButtonEnabled(True)
@@ -92,6 +101,7 @@ class QueueView(QWidget):
         self.search.returnPressed.connect(self.open_first_hit)
         for combo in (self.industry, self.county, self.item, self.status, self.stage):
             combo.currentIndexChanged.connect(self._apply_query)
+        self.mine_only.toggled.connect(self._mine_only_toggled)
         model.modelReset.connect(self._update_count)
         self._update_count()
 
@@ -135,7 +145,20 @@ class QueueView(QWidget):
             text=self.search.text(), industry=self.industry.currentData() or "",
             county=self.county.currentData() or "", item_id=self.item.currentData() or "",
             status=self.status.currentData() or "", stage=self.stage.currentData() or "",
+            acting_as=self._acting_as if self.mine_only.isChecked() else None,
         )
+
+    def set_acting_as(self, reviewer: str | None, role: str | None) -> None:
+        """The reviewer chosen in the toolbar: with 只看待我办理 the queue lists what they may act on next."""
+        self._acting_as = (reviewer, role) if reviewer and role else None
+        self.mine_only.setEnabled(self._acting_as is not None)
+        self._apply_query()
+        if self.model.rowCount() and self.selected_application() is None:  # Enter opens their first to-do
+            self.select_application(self.model.application_id(0))
+
+    def _mine_only_toggled(self, checked: bool) -> None:
+        app_settings().setValue(MINE_ONLY_KEY, "true" if checked else "false")
+        self._apply_query()
 
     def _apply_query(self) -> None:
         self.model.set_query(self.current_query())

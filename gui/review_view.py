@@ -203,10 +203,12 @@ class ReviewView(QWidget):
         self.clause.show_item(case.item, case.policy)
         self.evidence.show_case(loaded)
         self.assessment.setEnabled(True)
-        self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role)
+        self.assessment.show_case(case, self.session.ticks(loaded.application_id), self.session.role,
+                                  self.session.current)
         self.assessment.correction_panel.show_state(correction_state(self.ws.db, loaded.application_id))
         self._apply_gate()
-        self.drafts.attach(loaded.application_id, self.session.current, self.gate() is Gate.OPEN)
+        self.drafts.attach(loaded.application_id, self.session.current,
+                           self.gate() is Gate.OPEN and not self.assessment.form.blocked)
         self.case_shown.emit(loaded.application_id)
 
     def refresh_title(self) -> None:
@@ -304,6 +306,9 @@ class ReviewView(QWidget):
             return False
         if self.gate() is not Gate.OPEN:
             errors.show_message(self, "审核台", "请先声明无利益冲突；已声明存在利益冲突的须回避，不能作出决定")
+            return False
+        if self.assessment.form.blocked:
+            errors.show_message(self, "审核台", self.assessment.form.blocked)
             return False
         try:
             given = self.assessment.form.read(self.current_id, reviewer)

@@ -18,7 +18,7 @@ from gui.qt import (
 )
 
 AMOUNT_SERIES = (("申请金额", "requested_yuan"), ("核定上限", "cap_yuan"), ("核定金额", "approved_yuan"))
-COUNT_SERIES = (("申报件数", "count"), ("已复核件数", "decided"), ("获批件数", "approved_count"))
+COUNT_SERIES = (("申报件数", "count"), ("已决定件数", "decided"), ("获批件数", "approved_count"))
 CHARTS = {"amount": "金额（万元）", "count": "件数"}
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -26,7 +26,7 @@ _Index = QModelIndex | QPersistentModelIndex
 class TotalsModel(QAbstractTableModel):
     """One row per group plus a 合计 row that stays last whatever the sort."""
 
-    COLUMNS = ("分组", "申报件数", "已复核", "获批件数", "申请金额", "核定上限", "核定金额")
+    COLUMNS = ("分组", "申报件数", "已决定", "获批件数", "申请金额", "核定上限", "核定金额")
     _FIELDS = ("key", "count", "decided", "approved_count", "requested_yuan", "cap_yuan", "approved_yuan")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -220,7 +220,7 @@ class StatisticsView(QWidget):
         overall = data.overall
         demo = "【演示数据】" if self._demo else ""
         self.summary.setText(
-            f"{demo}共 {overall.count} 件申报，复核已决定 {overall.decided} 件（获批 {overall.approved_count} 件）；"
+            f"{demo}共 {overall.count} 件申报，已作最终决定 {overall.decided} 件（获批 {overall.approved_count} 件）；"
             f"申请金额 {wan_text(overall.requested_yuan)}，核定上限 {wan_text(overall.cap_yuan)}，"
             f"核定金额 {wan_text(overall.approved_yuan)}"
         )

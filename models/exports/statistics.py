@@ -2,7 +2,8 @@
 
 Built from :func:`models.review.queue.queue_rows`, so every figure equals what the
 queue shows: 申请金额 as filed, 核定上限 as assessed, 核定金额 as finally
-decided at 复核 (a 不通过 counts as 0.00 and as decided, not approved).
+decided at the final stage that closed the case (复核, or the 负责人 for a case sent up; see
+models.review.terms); a 不通过 counts as 0.00 and as decided, not approved.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from policy.money import ZERO
 from sqlite_utils import Database
 
 from models.review.policy_versions import item_names, item_order, measures
+from models.review.counties import in_official_order
 from models.review.queue import QueueRow, queue_rows
 
 UNFILLED = "（未填写）"
@@ -76,10 +78,10 @@ def _grouped(rows: list[QueueRow], key: Callable[[QueueRow], str], order: list[s
 
 def totals_of(rows: list[QueueRow], items_in_order: list[str], measures_in_order: list[str]) -> Totals:
     """Totals of the given queue rows: items in policy order, industries in measure order,
-    counties by number of applications."""
+    counties in the city's official order."""
     return Totals(
         by_item=_grouped(rows, lambda row: row.item_name, items_in_order),
-        by_county=_grouped(rows, lambda row: row.county, None),
+        by_county=_grouped(rows, lambda row: row.county, in_official_order(row.county.strip() for row in rows)),
         by_industry=_grouped(rows, lambda row: row.industry, measures_in_order),
         overall=group_total("合计", rows),
     )

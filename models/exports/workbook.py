@@ -23,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from models.exports.copy_out import neutralise
 from models.failures import ReviewDeskError
+from models.review.counties import in_official_order
 
 MONEY_FORMAT = "#,##0.00"
 MAX_AMOUNT = Decimal("1e13")
@@ -172,10 +173,11 @@ def _write_applications(book: _Book, rows: Sequence[SummaryRow]) -> None:
 
 
 def _write_grouped(book: _Book, rows: Sequence[SummaryRow], name: str, label: str,
-                   key: Callable[[SummaryRow], str]) -> None:
-    groups: dict[str, list[SummaryRow]] = {}
-    for row in rows:  # first-appearance order: the caller decides the order
+                   key: Callable[[SummaryRow], str], order: Sequence[str] = ()) -> None:
+    groups: dict[str, list[SummaryRow]] = {name: [] for name in order}  # then as first met
+    for row in rows:
         groups.setdefault(key(row).strip() or UNFILLED, []).append(row)
+    groups = {group: members for group, members in groups.items() if members}
     headers = (label, *GROUP_COUNT_HEADERS, *AMOUNT_HEADERS)
     sheet = _Sheet(book, name, f"奖励申报汇总表（按{label}）", headers,
                    money_columns={3, 4, 5}, count_columns={1, 2})
@@ -212,7 +214,8 @@ def write_summary(path: str | Path, rows: Sequence[SummaryRow], *, demo: bool = 
         try:
             _write_applications(book, rows)
             _write_grouped(book, rows, SHEET_ITEMS, "奖励事项", lambda r: r.item_name)
-            _write_grouped(book, rows, SHEET_COUNTIES, "县区", lambda r: r.county)
+            _write_grouped(book, rows, SHEET_COUNTIES, "县区", lambda r: r.county,
+                           in_official_order(r.county.strip() for r in rows))
             _write_grouped(book, rows, SHEET_INDUSTRIES, "产业", lambda r: r.industry)
             _write_public(book, rows)
         finally:

@@ -75,7 +75,7 @@ class Enterprise:
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """A final (复核) approval."""
+    """An approval at a final stage (复核, or the 负责人 for a case sent up)."""
 
     item: AwardItem
     application_id: str

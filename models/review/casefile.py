@@ -69,6 +69,16 @@ class Case:
         return next((d for d in self.decisions if d.stage == stage and d.current), None)
 
     @property
+    def current_outcomes(self) -> dict[str, str]:
+        """Each stage's current outcome."""
+        return {d.stage: d.outcome for d in self.decisions if d.current}
+
+    @property
+    def deciders(self) -> dict[str, str]:
+        """Who made each stage's current decision."""
+        return {d.stage: d.reviewer for d in self.decisions if d.current}
+
+    @property
     def first(self) -> DecisionView | None:
         return self.current(FIRST)
 

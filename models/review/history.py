@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from policy.history import PendingApplication, PriorAward
 
-from models.review.terms import APPROVING, FINAL_OUTCOMES, FINAL_STAGES, FIRST
+from models.review.terms import APPROVING, FINAL_OUTCOMES, FINAL_STAGES, FIRST, REFER, TO_LEAD
 
 _STAGES = ",".join("?" * len(FINAL_STAGES))
 
@@ -19,8 +19,8 @@ class WorkspaceHistory:
     """Loaded once: what a final stage (复核, 负责人) approved, and what awaits a final decision, excluding ``except_ids``.
 
     An application being assessed or re-assessed must not count against itself.
-    A pending application is one not found ineligible and without a current 复核
-    that approved or refused it.
+    A pending application is one not found ineligible, without a current decision
+    at a final stage that approved or refused it, and not referred elsewhere.
     """
 
     def __init__(self, db: Database, except_ids: frozenset[str] = frozenset()) -> None:
@@ -37,16 +37,18 @@ class WorkspaceHistory:
                 self._awards[uscc].append(PriorAward(item_id, Decimal(amount or "0"), application_id))
         pending = db.execute(
             "SELECT a.uscc, a.item_id, a.application_id, s.recommended_yuan, EXISTS (SELECT 1 FROM decisions f "
-            "WHERE f.application_id = a.application_id AND f.stage = ? AND f.current = 1) "
+            "WHERE f.application_id = a.application_id AND f.stage = ? AND f.current = 1), EXISTS (SELECT 1 FROM "
+            "decisions u WHERE u.application_id = a.application_id AND u.current = 1 AND u.outcome = ?) "
             "FROM applications a JOIN assessments s ON s.application_id = a.application_id "
             "WHERE s.status != 'ineligible' AND NOT EXISTS (SELECT 1 FROM decisions d "
             f"WHERE d.application_id = a.application_id AND d.stage IN ({_STAGES}) AND d.current = 1 "
-            "AND d.outcome IN (?, ?, ?)) ORDER BY a.seq",
-            [FIRST, *FINAL_STAGES, *FINAL_OUTCOMES],
+            "AND d.outcome IN (?, ?, ?)) AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.application_id = "
+            "a.application_id AND x.current = 1 AND x.outcome = ?) ORDER BY a.seq",
+            [FIRST, TO_LEAD, *FINAL_STAGES, *FINAL_OUTCOMES, REFER],
         )
-        for uscc, item_id, application_id, recommended, first_done in pending:
+        for uscc, item_id, application_id, recommended, first_done, sent_up in pending:
             if application_id not in except_ids:
-                state = "已初审、待复核" if first_done else "待初审"
+                state = "已提交负责人、待负责人决定" if sent_up else "已初审、待复核" if first_done else "待初审"
                 self._pending[uscc].append(
                     PendingApplication(item_id, application_id, Decimal(recommended or "0"), state))
 

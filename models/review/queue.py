@@ -1,19 +1,26 @@
-"""The list of applications with their stage, as ``list`` and the GUI's queue show it."""
+"""The list of applications with their stage, as ``list`` and the GUI's queue show it.
+
+Where a case stands is read from the stage table (:mod:`models.review.terms`):
+the 审核阶段 label, and the 核定金额 as the final stage that decided it (复核, or
+the 负责人 for a case sent up) recorded it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlite_utils import Database
 
 from models.review.corrections import overdue_ids
+from models.review.terms import (APPROVING, FIRST, LEAD, OVERDUE_LABEL, QUEUE_LABELS, REJECT, RETURNED_LABEL, SECOND,
+                                 STAGE_TABLE, deciding_stage, queue_label)
 from models.workspace.records import money_value
 
-AWAITING_MATERIALS, OVERDUE = "待补正", "待补正·逾期"
-STAGES = ("待初审", "待复核", "已复核", AWAITING_MATERIALS, OVERDUE, "待负责人")
-RETURNED, ESCALATED = "退回补正", "提交负责人"
-APPROVING = ("通过", "部分通过")
+STAGES = QUEUE_LABELS
+STAGE_NAMES = tuple(stage.name for stage in STAGE_TABLE)
+AWAITING_MATERIALS, OVERDUE = RETURNED_LABEL, OVERDUE_LABEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,7 @@ class QueueRow:
     approved_yuan: Decimal | None
     first_reviewer: str
     second_reviewer: str
+    lead_reviewer: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -42,26 +50,55 @@ class QueueRow:
         }
 
 
-def stage_of(first_outcome: str | None, second_outcome: str | None) -> str:
-    latest = second_outcome or first_outcome
-    if latest is None:
-        return "待初审"
-    if latest == RETURNED:
-        return AWAITING_MATERIALS
-    if latest == ESCALATED:
-        return "待负责人"
-    return "已复核" if second_outcome else "待复核"
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-_QUERY = """
+def stage_columns(column: str) -> str:
+    """``d0.<column>, d1.<column>, …``: one per stage of the table, in its order."""
+    return ", ".join(f"d{n}.{column}" for n in range(len(STAGE_TABLE)))
+
+
+STAGE_JOINS = "".join(
+    f" LEFT JOIN decisions d{n} ON d{n}.application_id = a.application_id AND d{n}.stage = {_literal(stage.name)}"
+    f" AND d{n}.current = 1" for n, stage in enumerate(STAGE_TABLE))
+"""Each stage's current decision of an application ``a``, as ``d0``, ``d1`` … in the stage table's order."""
+
+
+def approved_sql() -> str:
+    """SQL for the 核定金额 (for sorting only): what the deciding final stage recorded, 0 for a 不通过."""
+    approving = ",".join(_literal(o) for o in APPROVING)
+    cases = []
+    for n in reversed(range(len(STAGE_TABLE))):
+        if STAGE_TABLE[n].final:
+            cases.append(f"WHEN d{n}.outcome IN ({approving}) THEN CAST(d{n}.amount_yuan AS REAL) "
+                         f"WHEN d{n}.outcome = {_literal(REJECT)} THEN 0")
+        cases.append(f"WHEN d{n}.outcome IS NOT NULL THEN NULL")
+    return f"CASE {' '.join(cases)} END"
+
+
+def outcomes_by_stage(outcomes: Sequence[str | None]) -> dict[str, str]:
+    """Stage name → current outcome, from one value per stage of the table (None: no decision)."""
+    return {name: outcome for name, outcome in zip(STAGE_NAMES, outcomes) if outcome}
+
+
+def approved_amount(outcomes: dict[str, str], amounts: dict[str, str | None]) -> Decimal | None:
+    """The 核定金额: the deciding final stage's amount, 0.00 for a 不通过, None while undecided."""
+    deciding = deciding_stage(outcomes)
+    if deciding is None:
+        return None
+    if outcomes[deciding] in APPROVING:
+        return money_value(amounts.get(deciding))
+    return Decimal("0.00") if outcomes[deciding] == REJECT else None
+
+
+_QUERY = f"""
 SELECT a.application_id, a.enterprise, a.uscc, a.county, a.industry, a.item_id, s.status,
-       a.requested_yuan, s.cap_yuan,
-       f.outcome, f.reviewer, r.outcome, r.reviewer, r.amount_yuan
+       a.requested_yuan, s.cap_yuan, {stage_columns('outcome')}, {stage_columns('reviewer')},
+       {stage_columns('amount_yuan')}
 FROM applications a
-LEFT JOIN assessments s ON s.application_id = a.application_id
-LEFT JOIN decisions f ON f.application_id = a.application_id AND f.stage = '初审' AND f.current = 1
-LEFT JOIN decisions r ON r.application_id = a.application_id AND r.stage = '复核' AND r.current = 1
-{where}
+LEFT JOIN assessments s ON s.application_id = a.application_id{STAGE_JOINS}
+{{where}}
 ORDER BY a.seq
 """
 
@@ -77,19 +114,17 @@ def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None =
     if ids is not None:
         where = f"WHERE a.application_id IN ({','.join('?' * len(ids))})"
         params = list(ids)
+    count = len(STAGE_TABLE)
     rows = []
-    for (application_id, enterprise, uscc, county, industry, item_id, status, requested, cap,
-         first_outcome, first_reviewer, second_outcome, second_reviewer, second_amount) in db.execute(
-            _QUERY.format(where=where), params):
-        approved = None
-        if second_outcome in APPROVING:
-            approved = money_value(second_amount)
-        elif second_outcome == "不通过":
-            approved = Decimal("0.00")
+    for row in db.execute(_QUERY.format(where=where), params):
+        application_id, enterprise, uscc, county, industry, item_id, status, requested, cap = row[:9]
+        outcomes = outcomes_by_stage(row[9:9 + count])
+        reviewers = dict(zip(STAGE_NAMES, row[9 + count:9 + 2 * count]))
+        amounts = dict(zip(STAGE_NAMES, row[9 + 2 * count:9 + 3 * count]))
         rows.append(QueueRow(
             application_id, enterprise, uscc, county, industry, item_id, item_names.get(item_id, item_id),
-            status or "", with_overdue(stage_of(first_outcome, second_outcome), application_id, overdue),
-            money_value(requested), money_value(cap),
-            approved, first_reviewer or "", second_reviewer or "",
+            status or "", with_overdue(queue_label(outcomes), application_id, overdue), money_value(requested), money_value(cap),
+            approved_amount(outcomes, amounts), reviewers[FIRST] or "", reviewers[SECOND] or "",
+            reviewers[LEAD] or "",
         ))
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -17,33 +18,30 @@ from policy.assessment import STATUS_LABELS
 
 from models.review.corrections import overdue_ids
 from models.review.counties import in_official_order
-from models.review.queue import APPROVING, STAGES, stage_of, with_overdue
-from models.review.terms import FIRST, ROLES_FOR_STAGE, SECOND
+from models.review.queue import STAGE_JOINS, STAGE_NAMES, STAGES, approved_sql, stage_columns, with_overdue
+from models.review.terms import (CLOSED_LABELS, FIRST, LEAD, SECOND, STAGES_BY_NAME, acts_next, queue_label,
+                                 stages_for_role as table_stages_for_role, stages_open_to, waiting_stage)
 
 # Columns whose order SQL computes (money); the rest sort in Python over the index.
 SQL_SORTED = {
     "requested": "CAST(a.requested_yuan AS REAL)",
     "cap": "CAST(s.cap_yuan AS REAL)",
-    "approved": (f"CASE WHEN r.outcome IN ({','.join(repr(o) for o in APPROVING)}) THEN CAST(r.amount_yuan AS REAL) "
-                 "WHEN r.outcome = '不通过' THEN 0 END"),
+    "approved": approved_sql(),
 }
 
-_INDEX_QUERY = """
+_INDEX_QUERY = f"""
 SELECT a.application_id, a.enterprise, a.uscc, a.county, a.industry, a.item_id, IFNULL(s.status, ''),
-       f.outcome, IFNULL(f.reviewer, ''), r.outcome, IFNULL(r.reviewer, '')
+       {stage_columns('outcome')}, {stage_columns('reviewer')}
 FROM applications a
-LEFT JOIN assessments s ON s.application_id = a.application_id
-LEFT JOIN decisions f ON f.application_id = a.application_id AND f.stage = '初审' AND f.current = 1
-LEFT JOIN decisions r ON r.application_id = a.application_id AND r.stage = '复核' AND r.current = 1
-{where}
+LEFT JOIN assessments s ON s.application_id = a.application_id{STAGE_JOINS}
+{{where}}
 ORDER BY a.seq
 """
 
-_SORT_QUERY = """
+_SORT_QUERY = f"""
 SELECT a.application_id FROM applications a
-LEFT JOIN assessments s ON s.application_id = a.application_id
-LEFT JOIN decisions r ON r.application_id = a.application_id AND r.stage = '复核' AND r.current = 1
-ORDER BY {key}, a.seq
+LEFT JOIN assessments s ON s.application_id = a.application_id{STAGE_JOINS}
+ORDER BY {{key}}, a.seq
 """
 
 
@@ -57,6 +55,8 @@ class QueueQuery:
     item_id: str = ""
     status: str = ""
     stage: str = ""
+    acting_as: tuple[str, str] | None = None
+    """(reviewer, role): only what that reviewer may act on next (see :func:`may_act_next`)."""
 
     def facets(self) -> tuple[tuple[str, str], ...]:
         return tuple((name, value) for name, value in (
@@ -79,10 +79,12 @@ class QueueIndex:
     counties: list[str] = field(default_factory=list)
     item_ids: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
-    stages: list[str] = field(default_factory=list)
-    first_outcomes: list[str] = field(default_factory=list)
-    first_reviewers: list[str] = field(default_factory=list)
-    second_reviewers: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)  # the queue label (待初审 … 已复核, 待负责人 …)
+    # Per application, one value per stage of the table ('' where none): its current outcome and who decided it.
+    # Equal tuples are shared, and the rules over them are cached, so 100,000 rows stay light and quick.
+    outcomes: list[tuple[str, ...]] = field(default_factory=list)
+    deciders: list[tuple[str, ...]] = field(default_factory=list)
+    _shared: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False)
     position_of: dict[str, int] = field(default_factory=dict)
     recusals: dict[str, set[str]] = field(default_factory=dict)  # reviewer → 申报编号 they declared a conflict on
 
@@ -90,8 +92,8 @@ class QueueIndex:
         return len(self.ids)
 
     def append(self, application_id: str, enterprise: str, uscc: str, county: str, industry: str, item_id: str,
-               status: str, first_outcome: str | None, first_reviewer: str, second_outcome: str | None,
-               second_reviewer: str) -> None:
+               status: str, outcomes: Sequence[str | None] = (), deciders: Sequence[str | None] = ()) -> None:
+        """``outcomes`` and ``deciders`` hold one value per stage of the table, in its order (None: no decision)."""
         self.position_of[application_id] = len(self.ids)
         self.ids.append(application_id)
         self._extend_haystack(application_id, enterprise, uscc)
@@ -101,10 +103,39 @@ class QueueIndex:
         self.industries.append(industry)
         self.item_ids.append(item_id)
         self.statuses.append(status)
-        self.stages.append(stage_of(first_outcome, second_outcome))
-        self.first_outcomes.append(first_outcome or "")
-        self.first_reviewers.append(first_reviewer)
-        self.second_reviewers.append(second_reviewer)
+        outcome_key, decider_key = self._share(outcomes), self._share(deciders)
+        self.stages.append(_label(outcome_key))
+        self.outcomes.append(outcome_key)
+        self.deciders.append(decider_key)
+
+    def _share(self, values: Sequence[str | None]) -> tuple[str, ...]:
+        key = tuple(values[n] or "" if n < len(values) else "" for n in range(len(STAGE_NAMES)))
+        return self._shared.setdefault(key, key)
+
+    def set_stage_fields(self, position: int, outcomes: Sequence[str | None], deciders: Sequence[str | None]) -> None:
+        self.outcomes[position], self.deciders[position] = self._share(outcomes), self._share(deciders)
+        self.stages[position] = _label(self.outcomes[position])
+
+    def outcomes_at(self, position: int) -> dict[str, str]:
+        """Stage → current outcome of the application at ``position``."""
+        return _as_dict(self.outcomes[position])
+
+    def deciders_at(self, position: int) -> dict[str, str]:
+        """Stage → who made its current decision, for the application at ``position``."""
+        return _as_dict(self.deciders[position])
+
+    def reviewers_at(self, stage: str) -> list[str]:
+        """Who decided ``stage`` of each application ('' where nobody has)."""
+        at = STAGE_NAMES.index(stage)
+        return [deciders[at] for deciders in self.deciders]
+
+    @property
+    def first_reviewers(self) -> list[str]:
+        return self.reviewers_at(FIRST)
+
+    @property
+    def second_reviewers(self) -> list[str]:
+        return self.reviewers_at(SECOND)
 
     def _extend_haystack(self, application_id: str, enterprise: str, uscc: str) -> None:
         self.haystacks.append(f"{application_id}\t{enterprise}\t{uscc}".lower())
@@ -115,6 +146,32 @@ class QueueIndex:
         return sorted({value for value in getattr(self, column) if value})
 
 
+def _stage_fields(values: Sequence[str | None]) -> tuple[Sequence[str | None], Sequence[str | None]]:
+    """Each stage's current outcome and its reviewer, from the stage columns of the index query."""
+    count = len(STAGE_NAMES)
+    return values[:count], values[count:2 * count]
+
+
+def _as_dict(values: tuple[str, ...]) -> dict[str, str]:
+    return {name: value for name, value in zip(STAGE_NAMES, values) if value}
+
+
+@cache
+def _label(outcomes: tuple[str, ...]) -> str:
+    return queue_label(_as_dict(outcomes))
+
+
+@cache
+def _waiting_role(outcomes: tuple[str, ...]) -> str | None:
+    stage = waiting_stage(_as_dict(outcomes))
+    return None if stage is None else STAGES_BY_NAME[stage].queue_role
+
+
+@lru_cache(maxsize=65_536)
+def _acts(role: str, reviewer: str, outcomes: tuple[str, ...], deciders: tuple[str, ...]) -> bool:
+    return acts_next(role, reviewer, _as_dict(outcomes), _as_dict(deciders))
+
+
 _RECUSALS_QUERY = "SELECT reviewer, application_id FROM conflicts WHERE has_conflict = 1"
 
 
@@ -122,7 +179,8 @@ def load_queue_index(db: Database) -> QueueIndex:
     """Every application's searchable and filterable fields, in one query (and who is recused where)."""
     index = QueueIndex()
     for row in db.execute(_INDEX_QUERY.format(where="")):
-        index.append(*row)
+        application_id, enterprise, uscc, county, industry, item_id, status = row[:7]
+        index.append(application_id, enterprise, uscc, county, industry, item_id, status, *_stage_fields(row[7:]))
     for reviewer, application_id in db.execute(_RECUSALS_QUERY):
         index.recusals.setdefault(reviewer, set()).add(application_id)
     _mark_overdue(db, index)
@@ -143,14 +201,10 @@ def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
     if not wanted:
         return
     where = f"WHERE a.application_id IN ({','.join('?' * len(wanted))})"
-    for (application_id, _e, _u, _c, _i, _item, status, first_outcome, first_reviewer, second_outcome,
-         second_reviewer) in db.execute(_INDEX_QUERY.format(where=where), wanted):
-        at = index.position_of[application_id]
-        index.statuses[at] = status
-        index.stages[at] = stage_of(first_outcome, second_outcome)
-        index.first_outcomes[at] = first_outcome or ""
-        index.first_reviewers[at] = first_reviewer
-        index.second_reviewers[at] = second_reviewer
+    for row in db.execute(_INDEX_QUERY.format(where=where), wanted):
+        at = index.position_of[row[0]]
+        index.statuses[at] = row[6]
+        index.set_stage_fields(at, *_stage_fields(row[7:]))
     _mark_overdue(db, index, wanted)
     for recused in index.recusals.values():
         recused.difference_update(wanted)
@@ -169,7 +223,7 @@ class QueueFilter:
     def __init__(self, index: QueueIndex, order: Sequence[int] | None = None) -> None:
         self.index = index
         self.order: Sequence[int] = range(len(index)) if order is None else order
-        self._facets: tuple[tuple[str, str], ...] | None = None
+        self._facets: tuple[object, ...] | None = None
         self._faceted: list[int] = []
         self._last_terms: list[str] = []
         self._last_result: list[int] = []
@@ -178,10 +232,17 @@ class QueueFilter:
         self.order = order
         self._facets = None
 
+    def invalidate(self) -> None:
+        """The index changed under the filter (a decision): the next answer is computed afresh."""
+        self._facets = None
+
     def matching(self, query: QueueQuery) -> list[int]:
-        facets = query.facets()
+        facets = (*query.facets(), query.acting_as)
         if facets != self._facets:
-            self._faceted = self._apply_facets(facets)
+            self._faceted = self._apply_facets(query.facets())
+            if query.acting_as is not None:
+                reviewer, role = query.acting_as
+                self._faceted = [p for p in self._faceted if may_act_next(self.index, p, reviewer, role)]
             self._facets = facets
             self._last_terms, self._last_result = [], self._faceted
         terms = query.terms()
@@ -229,6 +290,7 @@ def _sort_values(index: QueueIndex, column: str, item_names: dict[str, str],
         "application_id": index.ids, "enterprise": index.enterprises, "uscc": index.usccs,
         "county": index.counties, "industry": index.industries,
         "first_reviewer": index.first_reviewers, "second_reviewer": index.second_reviewers,
+        "lead_reviewer": index.reviewers_at(LEAD),
     }
     if column in simple:
         return simple[column]
@@ -247,9 +309,10 @@ def _sort_values(index: QueueIndex, column: str, item_names: dict[str, str],
 class ReviewProgress:
     """已审 n / 共 m, for one reviewer and for everyone.
 
-    Everyone: applications through 复核 (已复核) out of all. A reviewer: the
-    applications they decided at their stage, out of those plus the ones now
-    waiting at that stage (初审: 待初审; 复核: 待复核; 负责人: 待负责人).
+    Everyone: applications the bureau has finished with (decided at a final
+    stage, or referred) out of all. A reviewer: the applications they decided
+    at any stage, out of those plus the ones now waiting at the stage whose
+    queue their role fills (初审: 待初审; 复核: 待复核; 负责人: 待负责人).
     """
 
     mine_done: int
@@ -258,47 +321,49 @@ class ReviewProgress:
     all_total: int
 
 
-_WAITING_FOR_ROLE = {"初审": "待初审", "复核": "待复核", "负责人": "待负责人"}
-
-
 def is_recused(index: QueueIndex, position: int, reviewer: str | None) -> bool:
     """``reviewer`` declared a conflict of interest on the application at ``position``."""
     return bool(reviewer) and index.ids[position] in index.recusals.get(reviewer or "", ())
 
 
 def may_act_next(index: QueueIndex, position: int, reviewer: str | None, role: str | None) -> bool:
-    """The application at ``position`` waits at ``role``'s stage (a 复核 needs its 初审 first) and
-    ``reviewer`` is not recused from it."""
-    waiting = _WAITING_FOR_ROLE.get(role or "")
-    return waiting is not None and index.stages[position] == waiting and not is_recused(index, position, reviewer)
+    """The application at ``position`` waits at the stage whose queue ``role`` fills (a 复核 needs its 初审
+    first; a 负责人's, a case sent up), ``reviewer`` may decide it there and is not recused from it."""
+    if not reviewer or not role:
+        return False
+    return (_acts(role, reviewer, index.outcomes[position], index.deciders[position])
+            and not is_recused(index, position, reviewer))
 
 
 def review_progress(index: QueueIndex, reviewer: str | None, role: str | None) -> ReviewProgress:
-    all_done = index.stages.count("已复核")
-    if not reviewer or role not in _WAITING_FOR_ROLE:
+    all_done = sum(1 for label in index.stages if label in CLOSED_LABELS)
+    if not reviewer or not role or not table_stages_for_role(role):
         return ReviewProgress(0, 0, all_done, len(index))
-    if role == "初审":
-        done = index.first_reviewers.count(reviewer)
-    elif role == "复核":
-        done = index.second_reviewers.count(reviewer)
-    else:
-        done = sum(1 for a, b in zip(index.first_reviewers, index.second_reviewers) if reviewer in (a, b))
-    waiting = index.stages.count(_WAITING_FOR_ROLE[role])
+    done = sum(1 for deciders in index.deciders if reviewer in deciders)
+    waiting = sum(1 for outcomes in index.outcomes if _waiting_role(outcomes) == role)
     return ReviewProgress(done, done + waiting, all_done, len(index))
 
 
 def stages_for_role(role: str) -> list[str]:
-    return [stage for stage, roles in ROLES_FOR_STAGE.items() if role in roles and stage in (FIRST, SECOND)]
+    """Every stage the stage table lets ``role`` decide."""
+    return list(table_stages_for_role(role))
 
 
-def default_stage(role: str, first_outcome: str | None) -> str:
-    """The stage a reviewer of ``role`` decides next: their only one, else 初审 until it is final."""
-    from models.review.terms import FINAL_OUTCOMES, FIRST, SECOND
+def open_stages(role: str, reviewer: str, outcomes: dict[str, str], deciders: dict[str, str]) -> list[str]:
+    """The stages ``reviewer`` may decide on a case now (see :func:`models.review.terms.stages_open_to`)."""
+    return list(stages_open_to(role, reviewer, outcomes, deciders))
 
-    stages = stages_for_role(role)
-    if len(stages) == 1:
-        return stages[0]
-    return SECOND if first_outcome in FINAL_OUTCOMES else FIRST
+
+def default_stage(role: str, reviewer: str, outcomes: dict[str, str], deciders: dict[str, str]) -> str | None:
+    """The stage the form opens at: where the case waits when ``reviewer`` may act there, else the one they
+    decided already, else the first open to them; None when none is."""
+    allowed = stages_open_to(role, reviewer, outcomes, deciders)
+    waiting = waiting_stage(outcomes)
+    mine = next((stage for stage, name in deciders.items() if name == reviewer), None)
+    for candidate in (waiting, mine):
+        if candidate in allowed:
+            return candidate
+    return allowed[0] if allowed else None
 
 
 def reviewer_roles(db: Database) -> dict[str, str]:

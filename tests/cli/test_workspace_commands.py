@@ -84,3 +84,15 @@ def test_backup_restore_and_summary(staffed: tuple[Path, Path], tmp_path: Path) 
     assert run(restored, "audit", "verify").returncode == 0
     assert run(folder, "summary", "--out", tmp_path / "s.xlsx").returncode == 0
     assert (tmp_path / "s.xlsx").stat().st_size > 0
+
+
+def test_the_shipped_sample_imports_as_is_with_the_evidence_beside_it(tmp_path: Path) -> None:
+    sample = ROOT / "resources" / "samples" / "sample-applications.csv"
+    shipped = sorted(path.name for path in (sample.parent / "附件").iterdir() if path.is_file())
+    result = run(tmp_path / "ws", "import", sample)
+    assert result.returncode == 0, result.stderr
+    assert "附件目录" in result.stdout and f"附件 {len(shipped)} 个" in result.stdout
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_bytes(sample.read_bytes())  # no 附件 folder beside this copy: the evidence is missing
+    refused = run(tmp_path / "other", "import", elsewhere)
+    assert refused.returncode == 2 and "附件" in refused.stderr

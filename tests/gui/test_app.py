@@ -55,7 +55,7 @@ def test_building_the_main_window_imports_no_heavy_library(demo_folder: Path, tm
 def test_qt_chinese_translation_loads(qapp):
     translators = _install_translations(qapp)
     try:
-        assert len(translators) == 1, "qtbase_zh_CN.qm not found in Qt's TranslationsPath"
+        assert len(translators) == 2, "qtbase_zh_CN.qm not found in Qt's TranslationsPath"
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
@@ -210,6 +210,21 @@ def test_screenshot_refuses_an_unknown_view_and_id(demo_folder: Path, tmp_path: 
     assert not (tmp_path / "x.png").exists()
 
 
+def test_screenshots_as_a_reviewer_with_a_draft_leave_no_draft_behind(demo_folder: Path, tmp_path: Path,
+                                                                     isolated_drafts: Path):
+    import os
+
+    from models.review.drafts import DraftStore
+    from gui.screenshot import take_screenshot
+
+    assert take_screenshot(demo_folder, tmp_path / "lead.png", "queue", reviewer="科长丙") == 0
+    assert take_screenshot(demo_folder, tmp_path / "x.png", "queue", reviewer="无此人") == 1
+    assert take_screenshot(demo_folder, tmp_path / "draft.png", "review", reviewer="审核员乙", draft="草稿意见") == 0
+    assert os.environ["XDG_DATA_HOME"] == str(isolated_drafts)
+    with DraftStore(demo_folder) as store:
+        assert store.applications_with_drafts("审核员乙") == set()
+
+
 def test_the_window_names_itself_and_the_workspace(window):
     from gui.app import WINDOW_TITLE
 
@@ -234,6 +249,11 @@ def test_qt_own_file_dialog_is_in_chinese(qapp, qtbot):
         headers = [model.headerData(n, Qt.Orientation.Horizontal) for n in range(model.columnCount())]
         assert "查找范围：" in labels and "取消" in buttons and "名称" in headers
         assert not [text for text in labels + buttons + headers if text and text.isascii()]
+        root = model.index(str(REPO_ROOT))
+        qtbot.waitUntil(lambda: model.rowCount(root) > 0, timeout=5_000)
+        kinds = {model.index(row, 2, root).data() for row in range(model.rowCount(root))
+                 if model.isDir(model.index(row, 0, root))}
+        assert kinds == {"文件夹"}  # a folder's type, which qtbase_zh_CN leaves in English
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)

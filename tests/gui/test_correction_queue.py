@@ -58,6 +58,7 @@ def test_files_added_from_the_correction_box_send_it_back_to_review(qtbot, open_
                                                                    messages, choose_reviewer, monkeypatch):
     window = open_window(returned)
     choose_reviewer(window, "审核员甲")
+    window.queue.mine_only.setChecked(False)  # a case waiting for the applicant is not on 甲's to-do list
     window.activateWindow()
     window.queue.select_application("T00001")
     window.queue.table.setFocus()

@@ -54,7 +54,7 @@ def synthetic_index(count: int) -> QueueIndex:
     index = QueueIndex()
     for n in range(count):
         index.append(f"BJ2024-{n:06d}", f"聊城恒瑞纺织有限公司{n:05d}", f"91371500MA{n:08d}", "冠县" if n % 2 else "莘县",
-                     "纺织服装", "tex-item", "eligible", None, "", None, "")
+                     "纺织服装", "tex-item", "eligible")
     return index
 
 

@@ -38,7 +38,19 @@ def waiting(demo_folder: Path) -> list[str]:
     return untouched[:3]
 
 
+def next_waiting_for_second(window, after: str) -> str | None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+    """The first application below ``after`` that shows 待复核 and 审核员乙 is not recused from."""
+    index, model = window.model.index_data, window.model
+    for row in range(model.row_of(after) + 1, model.rowCount()):
+        application_id = model.application_id(row)
+        if (index.stages[index.position_of[application_id]] == "待复核"
+                and application_id not in index.recusals.get("审核员乙", set())):
+            return application_id
+    return None
+
+
 def open_as_second(qtbot, window, choose_reviewer, application_id: str) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+    window.queue.mine_only.setChecked(False)  # the whole queue: 保存并下一件 itself skips what 乙 may not act on
     choose_reviewer(window, "审核员乙")
     window.activateWindow()
     window.open_application(application_id)
@@ -58,10 +70,16 @@ def test_save_and_next_skips_what_has_no_first_stage_yet(qtbot, open_window, dem
     assert form.stage.currentText() == "复核"
     form.choose_outcome("不通过")
     form.opinion.setFocus()
+    expected = next_waiting_for_second(window, ready)
     qtbot.keyClick(form.opinion, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert messages == []
-    assert window.review.current_id == also_ready  # not no_first, which sits between them
     assert window.model.row_of(ready) < window.model.row_of(no_first) < window.model.row_of(also_ready)
+    assert expected is not None and window.review.current_id == expected != no_first
+    open_as_second(qtbot, window, choose_reviewer, no_first)
+    assert "初审" in form.saved_label.text() and not form.save_button.isEnabled()  # 乙 is told why not yet
+    window.actions_by_name["save"].trigger()  # Ctrl+S says the same, and signs nothing
+    assert messages == [form.blocked] and "初审" in messages[0]
+    assert window.review.loaded.case.current("复核") is None
 
 
 def test_recused_applications_are_marked_for_that_reviewer_and_skipped(qtbot, open_window, demo_folder, waiting,
@@ -81,8 +99,27 @@ def test_recused_applications_are_marked_for_that_reviewer_and_skipped(qtbot, op
     window.open_application(ready)
     qtbot.waitUntil(lambda: window.review.loaded is not None and window.review.current_id == ready, timeout=10_000)
     window.review.assessment.form.choose_outcome("不通过")
+    expected = next_waiting_for_second(window, ready)
     window.actions_by_name["save_next"].trigger()
-    assert messages == [] and window.review.current_id == ready  # nothing left that 乙 may act on
+    assert messages == [] and window.review.current_id == (expected or ready) != also_ready
 
     choose_reviewer(window, "审核员甲")
     assert not window.model.data(window.model.index(row, STAGE)).endswith(RECUSED_MARK)
+
+
+def test_each_reviewers_queue_lists_what_they_may_act_on_next(qtbot, open_window, demo_folder, waiting,
+                                                               choose_reviewer):
+    window = open_window(demo_folder)
+    window.queue.mine_only.setChecked(True)
+    assert not window.queue.mine_only.isEnabled() and window.model.rowCount() == len(window.model.index_data)
+    index = window.model.index_data
+    for reviewer, shown in (("审核员甲", "待初审"), ("审核员乙", "待复核"), ("科长丙", "待负责人")):
+        choose_reviewer(window, reviewer)
+        listed = window.model.visible_ids()
+        everyone = [index.ids[p] for p, label in enumerate(index.stages) if label == shown]
+        assert listed and listed == everyone, reviewer
+        assert window.queue.selected_application() == listed[0]  # Enter opens their first to-do
+    ready, no_first, _ = waiting
+    assert window.model.row_of(no_first) is None  # 丙's list holds cases sent up, not applications without 初审
+    window.queue.mine_only.setChecked(False)
+    assert window.model.row_of(no_first) is not None and window.model.row_of(ready) is not None

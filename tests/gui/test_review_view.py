@@ -17,12 +17,14 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def undeclared_application(window, reviewer: str = "科长丙") -> str:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
-    """An application with a cap and a final 初审 on which ``reviewer`` (by default 科长丙) has not declared yet."""
+    """An application with a cap and a final 初审, waiting for its 复核, on which ``reviewer`` (by default 科长丙)
+    has not declared yet."""
     with Workspace.open(window.ws.folder, create=False, lock=False) as ws:
         return ws.db.execute(
             "SELECT a.application_id FROM applications a JOIN assessments s USING (application_id) "
             "JOIN decisions f ON f.application_id = a.application_id AND f.stage = '初审' AND f.current = 1 "
-            "WHERE s.cap_yuan IS NOT NULL AND f.outcome IN ('通过', '部分通过', '不通过') AND a.application_id NOT IN "
+            "WHERE s.cap_yuan IS NOT NULL AND f.outcome IN ('通过', '部分通过', '不通过') AND NOT EXISTS (SELECT 1 FROM "
+            "decisions r WHERE r.application_id = a.application_id AND r.stage = '复核') AND a.application_id NOT IN "
             "(SELECT application_id FROM conflicts WHERE reviewer = ?) ORDER BY a.seq LIMIT 1", [reviewer]).fetchone()[0]
 
 
@@ -190,6 +192,7 @@ def test_page_down_in_the_attachment_is_its_page_not_the_next_application(qtbot,
 
 
 def test_an_altered_evidence_file_is_marked_and_not_shown(qtbot, window, choose_reviewer):
+    window.queue.mine_only.setChecked(False)
     choose_reviewer(window, "审核员甲")
     application_id = window.model.application_id(10)  # not prefetched: the tampering happens first
     with Workspace.open(window.ws.folder, create=False, lock=False) as ws:

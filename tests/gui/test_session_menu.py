@@ -94,6 +94,7 @@ def test_session_round_trip_through_the_menu(qtbot, open_window, demo_folder: Pa
                                              informed: list[str], reports: list, choose_reviewer) -> None:
     bureau = open_window(demo_folder)
     choose_reviewer(bureau, "科长丙")  # the 负责人 exports and signs the package
+    bureau.queue.mine_only.setChecked(False)  # the package takes applications from the whole queue
     menu = next(o for o in bureau.actions_by_name["export_session"].associatedObjects() if isinstance(o, QMenu))
     assert menu.title() == "会评" and [a.text() for a in bureau.menuBar().actions()][-2:] == ["会评", "帮助"]
     assert [a.text() for a in menu.actions()] == ["导出会评包…", "打开会评包…", "导出会评结果…", "合并会评结果…"]

@@ -26,7 +26,9 @@ def small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sheet_window(open_window, small_template: Path, tmp_path: Path, messages: list[str]):  # noqa: ANN001, ANN201 - pytest fixtures and test doubles go unannotated
     folder = tmp_path / "ws"
     shutil.copytree(small_template, folder, ignore=shutil.ignore_patterns(LOCK_NAME))
-    return open_window(folder)
+    window = open_window(folder)
+    window.queue.mine_only.setChecked(False)  # sheets are exported from the whole queue, decided cases included
+    return window
 
 
 @pytest.fixture

@@ -29,13 +29,13 @@ def copy_workspace(template: Path, target: Path) -> Path:
 
 
 def pick_ids(folder: Path) -> tuple[str, str]:
-    """(an application with both decisions, one with only a 初审 decision)."""
+    """(an application with both decisions, its 复核 on the merits; one with only a 初审 decision)."""
     with Workspace.open(folder, create=False) as ws:
         rows = ws.db.execute(
-            "SELECT application_id, GROUP_CONCAT(stage) FROM decisions WHERE current = 1 "
-            "GROUP BY application_id ORDER BY application_id").fetchall()
-    both = next(app for app, stages in rows if "复核" in stages)
-    first = next(app for app, stages in rows if stages == "初审")
+            "SELECT application_id, GROUP_CONCAT(stage), MAX(stage = '复核' AND outcome IN ('通过', '部分通过', '不通过')) "
+            "FROM decisions WHERE current = 1 GROUP BY application_id ORDER BY application_id").fetchall()
+    both = next(app for app, stages, second_on_merits in rows if "复核" in stages and second_on_merits)
+    first = next(app for app, stages, _ in rows if stages == "初审")
     return both, first
 
 

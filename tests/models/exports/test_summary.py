@@ -188,3 +188,9 @@ def test_failure_keeps_the_previous_file_and_leaves_no_temp(tmp_path: Path):
 def test_unwritable_target_raises_chinese_error(tmp_path: Path):
     with pytest.raises(SummaryExportError, match="无法写入汇总表"):
         write_summary(tmp_path / "没有这个文件夹" / "汇总.xlsx", ROWS)
+
+
+def test_counties_follow_the_citys_order_whatever_the_row_order(tmp_path: Path):
+    path = tmp_path / "倒序.xlsx"
+    write_summary(path, list(reversed(ROWS)))
+    assert [row[0] for row in _sheet(path, "汇总表-县区")[2:]] == ["东昌府区", "临清市", "（未填写）", "合计"]

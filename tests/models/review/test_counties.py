@@ -16,5 +16,5 @@ def test_counties_in_the_official_order_then_zones_as_met() -> None:
 def test_the_queue_filter_lists_counties_in_that_order() -> None:
     index = QueueIndex()
     for n, county in enumerate(["冠县", "高新技术产业开发区", "东昌府区", "茌平区"]):
-        index.append(f"LC-{n}", "某公司", "uscc", county, "纺织服装", "item", "eligible", None, "", None, "")
+        index.append(f"LC-{n}", "某公司", "uscc", county, "纺织服装", "item", "eligible")
     assert index.distinct("counties") == ["东昌府区", "茌平区", "冠县", "高新技术产业开发区"]
