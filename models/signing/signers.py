@@ -7,7 +7,9 @@ from typing import Any
 
 from cryptography import x509
 
-from models.signing.reviewers import certificates_of, standing_at
+from models.review.terms import ROLES_FOR_STAGE
+from models.signing.ca import cert_from_pem, certificate_role, common_name, fingerprint
+from models.signing.reviewers import certificate_mismatch, certificates_of, standing_at
 from models.workspace.verification import verify_decision_row
 from models.workspace.projection import PUT
 from models.workspace.workspace import Workspace
@@ -41,6 +43,9 @@ def decision_standing(ws: Workspace, row: dict[str, Any], ca: x509.Certificate |
         if problem is None:
             stands, sentence = standing_at(candidate, row["decided_at"])
             where = f"决定 {row['uuid']}（{row['application_id']} {row['stage']}）"
+            role = certificate_role(candidate.certificate)
+            if role not in ROLES_FOR_STAGE.get(row["stage"], ()):
+                return f"{where}：签名人 {row['reviewer']} 的证书角色是{role or '（无）'}，不能作出{row['stage']}决定", ""
             return (None, f"{where}：{sentence}" if sentence else "") if stands else (f"{where}：{sentence}", "")
     return problem, ""
 
@@ -81,3 +86,29 @@ def _unsigned_before_upgrade(ws: Workspace) -> dict[tuple[str, str], str]:
         rows = [json.loads(text) for (text,) in captured if text]
         return {(str(r["application_id"]), str(r["reviewer"])): str(r["declared_at"]) for r in rows}
     return {}
+
+
+def people_problems(ws: Workspace) -> list[str]:
+    """Each person or certificate row that is not what the workspace CA issued: name, role, fingerprint, issuer."""
+    problems = []
+    for name, role, pem in ws.db.execute("SELECT name, role, certificate_pem FROM reviewers ORDER BY name").fetchall():
+        problem = certificate_mismatch(ws, cert_from_pem(pem), name, role)
+        if problem:
+            problems.append(f"人员表 reviewers 键 {name}：{problem}")
+    for key, name, pem in ws.db.execute(
+            "SELECT fingerprint, name, certificate_pem FROM reviewer_certificates ORDER BY name").fetchall():
+        certificate = cert_from_pem(pem)
+        problem = certificate_mismatch(ws, certificate, name)
+        if problem is None and fingerprint(certificate) != key:
+            problem = f"登记的指纹 {key[:16]}… 不是证书的指纹 {fingerprint(certificate)[:16]}…"
+        if problem:
+            problems.append(f"证书表 reviewer_certificates 键 {key[:16]}…（{common_name(certificate) or name}）：{problem}")
+    return problems
+
+
+def two_stage_problems(ws: Workspace) -> list[str]:
+    """Each person who made decisions at two stages of one application (the stage table allows one)."""
+    return [f"申报 {application_id}：{reviewer} 作出了{stages.replace(',', '、')}两个阶段的决定，同一人只能在一个阶段作出决定"
+            for application_id, reviewer, stages in ws.db.execute(
+                "SELECT application_id, reviewer, GROUP_CONCAT(DISTINCT stage) FROM decisions "
+                "GROUP BY application_id, reviewer HAVING COUNT(DISTINCT stage) > 1 ORDER BY application_id")]

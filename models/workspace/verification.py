@@ -114,11 +114,11 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         if problem:
             report.problems.append(problem)
             report.lines.append(problem)
-    from models.signing.signers import conflict_problems  # people: declarations are signed by their declarer
+    from models.signing.signers import conflict_problems, people_problems, two_stage_problems
 
-    declarations = conflict_problems(ws)
-    report.problems += declarations
-    report.lines += declarations
+    for found in (conflict_problems(ws), people_problems(ws), two_stage_problems(ws)):
+        report.problems += found
+        report.lines += found
     if count and not any("决定" in p for p in report.problems):
         report.lines.append(f"决定签名全部有效，共 {count} 个")
     elif not count:

@@ -1,0 +1,104 @@
+"""An insider with SQL, the source code and their own key only tries to act as someone else or in another role.
+
+Every forgery here comes with a consistent audit entry (tests/insider.py), so
+the chain and the replay hold: what catches it is that a certificate names its
+holder and role, signed by the workspace CA, and no table row can change that.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.review.conflicts import declare_conflict
+from models.review.decisions import DecisionInput, decide
+from models.intake.importing import import_file
+from models.signing.keys import decrypt_private_key, encrypt_private_key
+from models.signing.reviewers import ReviewerError
+from models.signing.signatures import canonical_bytes, sign_record
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
+from tests.insider import forge_logged, insert_row, row_of
+from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, staffed_workspace, write_csv
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """T00001 decided at 初审 by 审核员甲, T00002 at 初审 by 科长丙; both await 复核."""
+    ws = staffed_workspace(tmp_path / "ws")
+    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
+    for application_id, reviewer in (("T00001", "审核员甲"), ("T00002", "科长丙")):
+        declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput(application_id, "初审", "通过", reviewer, Decimal("300000")), PASSPHRASE)
+    ws.close()
+    return tmp_path / "ws"
+
+
+def _forged_decision(folder: Path, application_id: str, stage: str, reviewer: str, signer: str) -> dict[str, Any]:
+    """A decision row at ``stage`` in ``reviewer``'s name, signed with ``signer``'s own key outside the app."""
+    earlier = row_of(folder, "SELECT * FROM decisions WHERE application_id = ? AND stage = '初审'", [application_id])
+    record = json.loads(earlier["record"])
+    record["decision"] |= {"uuid": str(uuid.uuid4()), "stage": stage, "reviewer": reviewer, "supersedes": None}
+    blob = row_of(folder, "SELECT key_blob FROM reviewers WHERE name = ?", [signer])["key_blob"]
+    key = decrypt_private_key(blob, PASSPHRASE, associated=signer)
+    row = dict(earlier) | {"uuid": record["decision"]["uuid"], "stage": stage, "reviewer": reviewer,
+                           "supersedes": None, "record": canonical_bytes(record).decode("utf-8"),
+                           "signature": base64.b64encode(sign_record(key, record)).decode("ascii")}
+    return row
+
+
+def _problems(folder: Path) -> list[str]:
+    with Workspace.open(folder) as ws:
+        return verify_workspace(ws).problems
+
+
+def test_listing_ones_own_certificate_under_another_reviewers_name_does_not_let_one_sign_as_them(folder: Path) -> None:
+    mine = row_of(folder, "SELECT * FROM reviewers WHERE name = '审核员甲'")
+    key = decrypt_private_key(mine["key_blob"], PASSPHRASE, associated="审核员甲")
+    rewrapped = encrypt_private_key(key, PASSPHRASE, CHEAP, associated="审核员乙")
+    forge_logged(folder, [
+        ("UPDATE reviewers SET certificate_pem = ?, fingerprint = ?, key_blob = ? WHERE name = '审核员乙'",
+         [mine["certificate_pem"], mine["fingerprint"], rewrapped]),
+        insert_row("reviewer_certificates", {"fingerprint": mine["fingerprint"] + "-乙", "name": "审核员乙",
+                                             "certificate_pem": mine["certificate_pem"],
+                                             "issued_at": "2024-01-01T00:00:00+08:00"}),
+    ], actor="管理员丁", action="更换审核人员密钥", subject="审核员乙")
+    with Workspace.open(folder) as ws:
+        with pytest.raises(ReviewerError, match="登记给 审核员乙 的证书是签发给「审核员甲」的"):
+            declare_conflict(ws, "T00001", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
+        with pytest.raises(ReviewerError, match="签发给「审核员甲」"):
+            decide(ws, DecisionInput("T00001", "复核", "通过", "审核员乙", Decimal("300000")), PASSPHRASE)
+    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00001", "复核", "审核员乙", "审核员甲"))],
+                 actor="审核员乙", action="复核决定", subject="T00001")
+    problems = _problems(folder)
+    assert not [p for p in problems if p.startswith("表 ") or "审计日志第" in p], problems  # a consistent forgery
+    assert any(p.startswith("人员表 reviewers 键 审核员乙") and "签发给「审核员甲」" in p for p in problems), problems
+    assert any(p.startswith("证书表 reviewer_certificates") and "签发给「审核员甲」" in p for p in problems), problems
+    assert any("T00001 复核，审核员乙" in p and "签名无效" in p for p in problems), problems
+
+
+def test_editing_ones_own_role_gives_no_right_to_decide_another_stage(folder: Path) -> None:
+    forge_logged(folder, ["UPDATE reviewers SET role = '复核' WHERE name = '审核员甲'"],
+                 actor="管理员丁", action="修改设置", subject="审核员甲")
+    with Workspace.open(folder) as ws, \
+            pytest.raises(ReviewerError, match="审核员甲 的证书签发的角色是初审，人员记录却是复核"):
+        decide(ws, DecisionInput("T00002", "复核", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
+    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00002", "复核", "审核员甲", "审核员甲"))],
+                 actor="审核员甲", action="复核决定", subject="T00002")
+    problems = _problems(folder)
+    assert any("T00002 复核" in p and "证书角色是初审，不能作出复核决定" in p for p in problems), problems
+    assert any(p.startswith("人员表 reviewers 键 审核员甲") and "角色是初审" in p for p in problems), problems
+
+
+def test_one_person_signing_both_stages_outside_the_app_is_named(folder: Path) -> None:
+    """科长丙 may decide either stage, but not both of one application: his own key signs the second."""
+    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00002", "复核", "科长丙", "科长丙"))],
+                 actor="科长丙", action="复核决定", subject="T00002")
+    problems = _problems(folder)
+    assert problems == ["申报 T00002：科长丙 作出了初审、复核两个阶段的决定，同一人只能在一个阶段作出决定"], problems
