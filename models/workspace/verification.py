@@ -103,10 +103,19 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
     ca = ca_certificate(ws) if has_ca else None
     from models.signing.signers import IssuedTo, decision_standing  # re-keys and revocations, by signing time
+    from models.signing.logged import cleared_ends, logged_people
 
+    logged = logged_people(chain.replay) if chain.replay is not None else None
+    if logged is not None:
+        from models.signing.reviewers import certificates_of
+
+        names = [name for (name,) in ws.db.execute("SELECT DISTINCT name FROM reviewer_certificates ORDER BY name")]
+        for found in (logged.problems, cleared_ends(logged, [c for n in names for c in certificates_of(ws, n)])):
+            report.problems += found
+            report.lines += found
     count = 0
     issuers = _Issuers(ca)
-    issued_to = IssuedTo(ws)
+    issued_to = IssuedTo(ws, logged)
     for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
         count += 1
         problem, note = decision_standing(ws, row, ca, issued_to, issuers)

@@ -19,13 +19,17 @@ import pytest
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.intake.importing import import_file
+from models.signing.ca import cert_to_pem, create_ca, fingerprint, issue_reviewer
 from models.signing.keys import decrypt_private_key, encrypt_private_key
+from models.signing.people import revoke_reviewer
+from models.workspace.anchors import AnchorMismatch, anchors_dir
+from models.workspace.audit import now_text
 from models.signing.reviewers import ReviewerError
 from models.signing.signatures import canonical_bytes, sign_record
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged, insert_row, row_of
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture
@@ -40,17 +44,17 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path / "ws"
 
 
-def _forged_decision(folder: Path, application_id: str, stage: str, reviewer: str, signer: str) -> dict[str, Any]:
+def _forged_decision(folder: Path, application_id: str, stage: str, reviewer: str, signer: str,
+                     **changes: str) -> dict[str, Any]:
     """A decision row at ``stage`` in ``reviewer``'s name, signed with ``signer``'s own key outside the app."""
     earlier = row_of(folder, "SELECT * FROM decisions WHERE application_id = ? AND stage = '初审'", [application_id])
     record = json.loads(earlier["record"])
-    record["decision"] |= {"uuid": str(uuid.uuid4()), "stage": stage, "reviewer": reviewer, "supersedes": None}
+    changes = {"uuid": str(uuid.uuid4()), "stage": stage, "reviewer": reviewer, "supersedes": None} | changes
+    record["decision"] |= changes
     blob = row_of(folder, "SELECT key_blob FROM reviewers WHERE name = ?", [signer])["key_blob"]
     key = decrypt_private_key(blob, PASSPHRASE, associated=signer)
-    row = dict(earlier) | {"uuid": record["decision"]["uuid"], "stage": stage, "reviewer": reviewer,
-                           "supersedes": None, "record": canonical_bytes(record).decode("utf-8"),
-                           "signature": base64.b64encode(sign_record(key, record)).decode("ascii")}
-    return row
+    return dict(earlier) | changes | {"record": canonical_bytes(record).decode("utf-8"),
+                                      "signature": base64.b64encode(sign_record(key, record)).decode("ascii")}
 
 
 def _problems(folder: Path) -> list[str]:
@@ -102,3 +106,56 @@ def test_one_person_signing_both_stages_outside_the_app_is_named(folder: Path) -
                  actor="科长丙", action="复核决定", subject="T00002")
     problems = _problems(folder)
     assert problems == ["申报 T00002：科长丙 作出了初审、复核两个阶段的决定，同一人只能在一个阶段作出决定"], problems
+
+
+def _revoke(folder: Path, name: str) -> str:
+    with Workspace.open(folder) as ws:
+        return revoke_reviewer(ws, name, auth=AUTH, reason="调离审核岗位")
+
+
+def test_a_revocation_edited_back_out_of_the_tables_still_stands(folder: Path) -> None:
+    revoked_at = _revoke(folder, "审核员乙")
+    forge_logged(folder, ["UPDATE reviewers SET status = '在用', revoked_at = NULL WHERE name = '审核员乙'",
+                          "UPDATE reviewer_certificates SET revoked_at = NULL WHERE name = '审核员乙'"],
+                 actor="管理员丁", action="启用审核人员", subject="审核员乙")
+    with Workspace.open(folder) as ws, pytest.raises(ReviewerError, match="审核员乙 的证书已于 .* 吊销（审计日志第"):
+        declare_conflict(ws, "T00001", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
+    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00001", "复核", "审核员乙", "审核员乙",
+                                                                   decided_at=now_text()))],
+                 actor="审核员乙", action="复核决定", subject="T00001")
+    problems = _problems(folder)
+    assert any(f"已于 {revoked_at} 吊销" in p and "吊销不能撤销" in p for p in problems), problems
+    assert any("T00001 复核" in p and "签名无效" in p for p in problems), problems  # by time, or by log order
+
+
+def test_a_decision_back_dated_before_its_signers_revocation_is_void_by_the_logs_order(folder: Path) -> None:
+    """The revoked insider signs with a time before the revocation; the log holds it only after."""
+    first = row_of(folder, "SELECT decided_at FROM decisions WHERE application_id = 'T00001'")["decided_at"]
+    _revoke(folder, "审核员乙")
+    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00001", "复核", "审核员乙", "审核员乙",
+                                                                   decided_at=first))],
+                 actor="审核员乙", action="复核决定", subject="T00001")
+    problems = _problems(folder)
+    assert len(problems) == 1 and "T00001 复核" in problems[0] and f"签名时间 {first} 早于" in problems[0] \
+        and "签名时间是倒填的，签名无效" in problems[0], problems
+
+
+def test_replacing_the_ca_with_ones_own_to_issue_certificates_is_refused_and_named(folder: Path) -> None:
+    own_ca = create_ca()
+    key, certificate = issue_reviewer(own_ca, "审核员乙", "复核")
+    blob = encrypt_private_key(key, PASSPHRASE, CHEAP, associated="审核员乙")
+    forge_logged(folder, [
+        ("UPDATE ca SET certificate_pem = ?", [cert_to_pem(own_ca.certificate)]),
+        ("UPDATE reviewers SET certificate_pem = ?, fingerprint = ?, key_blob = ? WHERE name = '审核员乙'",
+         [cert_to_pem(certificate), fingerprint(certificate), blob]),
+        insert_row("reviewer_certificates", {"fingerprint": fingerprint(certificate), "name": "审核员乙",
+                                             "certificate_pem": cert_to_pem(certificate),
+                                             "issued_at": "2024-01-01T00:00:00+08:00"}),
+    ], actor="管理员丁", action="更换审核人员密钥", subject="审核员乙")
+    with pytest.raises(AnchorMismatch, match="本工作区的 CA 证书已被更换"):
+        Workspace.open(folder)
+    for anchor in anchors_dir().rglob("*.json"):  # the insider deletes this PC's anchors too
+        anchor.unlink()
+    problems = _problems(folder)
+    assert any("把本工作区的 CA 证书换成了另一张" in p for p in problems), problems
+    assert any("T00001 初审" in p and "不是本工作区 CA 签发的" in p for p in problems), problems
