@@ -32,7 +32,7 @@ from models.signing.keys import KdfParams, encrypt_private_key
 from models.review.terms import LEAD_ROLE, may_decide
 from models.signing.reviewers import ca_certificate, require_active, unlock
 from models.sessions.package import (
-    RESULTS_FORMAT, SESSION_FORMAT, PackageRefused, manifest_signed_by, read_package, write_package,
+    EXPORT_ACTION, RESULTS_FORMAT, SESSION_FORMAT, PackageRefused, manifest_signed_by, read_package, write_package,
 )
 from models.sessions.merge import CONFLICT_COLUMNS, DECISION_COLUMNS, checked_results
 from models.workspace.workspace import DB_NAME, Workspace
@@ -166,7 +166,7 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
                        json.dumps({"reviewers": names, "exported_by": lead}, ensure_ascii=False)])
         ws.db.conn.executemany("INSERT INTO session_applications (session_id, application_id) VALUES (?, ?)",
                                [(session_id, application_id) for application_id in ids])
-        audit.append(ws.db, lead, "导出会评包", out.name,
+        audit.append(ws.db, lead, EXPORT_ACTION, out.name,
                      {"session_id": session_id, "applications": ids, "reviewers": names, "signed_by": lead})
     return session_id
 
