@@ -9,14 +9,19 @@ still catch such a forgery, and why.
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from models.signing.keys import decrypt_private_key
+from models.signing.signatures import canonical_bytes, sign_record
 from models.workspace import audit
 from models.workspace.workspace import DB_NAME
 
@@ -60,3 +65,18 @@ def insert_row(table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
     columns = list(row)
     return (f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
             [row[c] for c in columns])
+
+
+def forged_decision(folder: Path, application_id: str, stage: str, reviewer: str, signer: str, passphrase: str,
+                    **changes: str) -> dict[str, Any]:
+    """A decision row at ``stage`` in ``reviewer``'s name, copied from the application's 初审 and signed with
+    ``signer``'s own key (decrypted from the workspace file with ``passphrase``), outside the app."""
+    earlier = row_of(folder, "SELECT * FROM decisions WHERE application_id = ? AND stage = '初审' "
+                     "ORDER BY current DESC", [application_id])
+    record = json.loads(earlier["record"])
+    changes = {"uuid": str(uuid.uuid4()), "stage": stage, "reviewer": reviewer, "supersedes": None} | changes
+    record["decision"] |= changes
+    blob = row_of(folder, "SELECT key_blob FROM reviewers WHERE name = ?", [signer])["key_blob"]
+    key = decrypt_private_key(blob, passphrase, associated=signer)
+    return dict(earlier) | changes | {"record": canonical_bytes(record).decode("utf-8"),
+                                      "signature": base64.b64encode(sign_record(key, record)).decode("ascii")}

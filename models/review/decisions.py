@@ -82,16 +82,20 @@ def cap_record(ws: Workspace, application_id: str) -> dict[str, Any]:
     }
 
 
+# ``current`` is a flag the supersessions imply; a row another decision supersedes never counts as current.
+_CURRENT = ("current = 1 AND NOT EXISTS (SELECT 1 FROM decisions newer WHERE newer.supersedes = decisions.uuid)")
+
+
 def current_decision(ws: Workspace, application_id: str, stage: str) -> dict[str, Any] | None:
-    rows = list(ws.db.query("SELECT * FROM decisions WHERE application_id = ? AND stage = ? AND current = 1",
-                            [application_id, stage]))
+    rows = list(ws.db.query(f"SELECT * FROM decisions WHERE application_id = ? AND stage = ? AND {_CURRENT} "
+                            "ORDER BY decided_at DESC", [application_id, stage]))
     return rows[0] if rows else None
 
 
 def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
     """Each stage's current outcome for the application."""
-    return dict(ws.db.execute("SELECT stage, outcome FROM decisions WHERE application_id = ? AND current = 1",
-                              [application_id]).fetchall())
+    return dict(ws.db.execute(f"SELECT stage, outcome FROM decisions WHERE application_id = ? AND {_CURRENT} "
+                              "ORDER BY decided_at", [application_id]).fetchall())
 
 
 def is_stale(ws: Workspace, decision: dict[str, Any]) -> bool:

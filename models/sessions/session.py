@@ -275,8 +275,6 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
     checked = checked_results(ws, results)
     report = MergeReport()
     with ws.db.atomic():
-        for decision in checked.decisions:
-            _merge_decision(ws, decision, report)
         for declaration in checked.conflicts:
             if ws.db.execute("SELECT 1 FROM conflicts WHERE application_id = ? AND reviewer = ?",
                              [declaration["application_id"], declaration["reviewer"]]).fetchone():
@@ -286,6 +284,8 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
             audit.append(ws.db, declaration["reviewer"], "利益冲突声明（会评合并）", declaration["application_id"],
                          {"has_conflict": bool(declaration["has_conflict"]), "reason": declaration["reason"],
                           "record": json.loads(declaration["record"]), "signature": declaration["signature"]})
+        for decision in checked.decisions:
+            _merge_decision(ws, decision, report)
         if report.merged:
             ws.db.execute("UPDATE session_applications SET merged_at = ? WHERE session_id = ? AND merged_at IS NULL",
                           [audit.now_text(), checked.session_id])

@@ -75,7 +75,9 @@ def logged_people(replay: Replay) -> LoggedPeople:
     """The CA and people's revocations and re-keys as the log first recorded them."""
     logged = LoggedPeople(first_logged=replay.first_logged)
     fingerprints: dict[str, str] = {}
-    for seq, table, text in replay.history:
+    for seq, table, _, text in replay.history:
+        if table not in ("ca", "reviewer_certificates", "reviewers"):
+            continue
         row = json.loads(text)
         if table == "ca":
             pem = row.get("certificate_pem")

@@ -74,7 +74,7 @@ def _logged_after_end(ws: Workspace, logged: LoggedPeople, candidate: IssuedCert
     会评 merge brings in decisions signed earlier elsewhere, and its own checks
     held those to the session's window.
     """
-    key = json.dumps([row["uuid"]], ensure_ascii=False, separators=(",", ":"))
+    key = str(ws.db.execute("SELECT json_array(?)", [row["uuid"]]).fetchone()[0])  # as the capture trigger keys it
     ended = logged.logged_after_end(candidate, "decisions", key)
     if ended is None:
         return None

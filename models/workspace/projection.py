@@ -126,9 +126,9 @@ def unlogged_changes(db: Database, from_id: int) -> int:
                           [from_id]).fetchone()[0])
 
 
-HISTORY_TABLES = frozenset({"ca", "reviewers", "reviewer_certificates"})
-"""Tables whose every logged row is kept: what was once logged there (a CA, a revocation) stands."""
-FIRST_LOGGED_TABLES = frozenset({"decisions", "conflicts"})
+HISTORY_TABLES = frozenset({"ca", "reviewers", "reviewer_certificates", "conflicts"})
+"""Tables whose every logged row is kept: what was once logged there (a CA, a revocation, a conflict) stands."""
+FIRST_LOGGED_TABLES = frozenset({"decisions"})
 """Tables whose rows are remembered by the event that first logged them: the log's order, not a claimed time."""
 
 
@@ -142,7 +142,7 @@ class Replay:
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, str]] = {}
-        self.history: list[tuple[int, str, str]] = []
+        self.history: list[tuple[int, str, str, str]] = []
         self.first_logged: dict[tuple[str, str], int] = {}
 
     def apply(self, changes: Iterable[Change], seq: int = 0) -> None:
@@ -151,7 +151,7 @@ class Replay:
             if op == PUT and row is not None:
                 rows[key] = row
                 if table in HISTORY_TABLES:
-                    self.history.append((seq, table, row))
+                    self.history.append((seq, table, key, row))
                 elif table in FIRST_LOGGED_TABLES:
                     self.first_logged.setdefault((table, key), seq)
             elif op == DELETE:

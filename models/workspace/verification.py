@@ -123,9 +123,11 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         if problem:
             report.problems.append(problem)
             report.lines.append(problem)
+    from models.signing.declarations import gate_problems, supersession_problems
     from models.signing.signers import conflict_problems, people_problems, two_stage_problems
 
-    for found in (conflict_problems(ws), people_problems(ws), two_stage_problems(ws)):
+    gate = gate_problems(ws, chain.replay) if chain.replay is not None else []
+    for found in (conflict_problems(ws), gate, people_problems(ws), two_stage_problems(ws), supersession_problems(ws)):
         report.problems += found
         report.lines += found
     if count and not any("决定" in p for p in report.problems):

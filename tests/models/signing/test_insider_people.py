@@ -7,12 +7,8 @@ holder and role, signed by the workspace CA, and no table row can change that.
 
 from __future__ import annotations
 
-import base64
-import json
-import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,10 +21,9 @@ from models.signing.people import revoke_reviewer
 from models.workspace.anchors import AnchorMismatch, anchors_dir
 from models.workspace.audit import now_text
 from models.signing.reviewers import ReviewerError
-from models.signing.signatures import canonical_bytes, sign_record
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.insider import forge_logged, insert_row, row_of
+from tests.insider import forge_logged, forged_decision, insert_row, row_of
 from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, intake_row, staffed_workspace, write_csv
 
 
@@ -42,19 +37,6 @@ def folder(tmp_path: Path) -> Path:
         decide(ws, DecisionInput(application_id, "初审", "通过", reviewer, Decimal("300000")), PASSPHRASE)
     ws.close()
     return tmp_path / "ws"
-
-
-def _forged_decision(folder: Path, application_id: str, stage: str, reviewer: str, signer: str,
-                     **changes: str) -> dict[str, Any]:
-    """A decision row at ``stage`` in ``reviewer``'s name, signed with ``signer``'s own key outside the app."""
-    earlier = row_of(folder, "SELECT * FROM decisions WHERE application_id = ? AND stage = '初审'", [application_id])
-    record = json.loads(earlier["record"])
-    changes = {"uuid": str(uuid.uuid4()), "stage": stage, "reviewer": reviewer, "supersedes": None} | changes
-    record["decision"] |= changes
-    blob = row_of(folder, "SELECT key_blob FROM reviewers WHERE name = ?", [signer])["key_blob"]
-    key = decrypt_private_key(blob, PASSPHRASE, associated=signer)
-    return dict(earlier) | changes | {"record": canonical_bytes(record).decode("utf-8"),
-                                      "signature": base64.b64encode(sign_record(key, record)).decode("ascii")}
 
 
 def _problems(folder: Path) -> list[str]:
@@ -78,7 +60,7 @@ def test_listing_ones_own_certificate_under_another_reviewers_name_does_not_let_
             declare_conflict(ws, "T00001", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
         with pytest.raises(ReviewerError, match="签发给「审核员甲」"):
             decide(ws, DecisionInput("T00001", "复核", "通过", "审核员乙", Decimal("300000")), PASSPHRASE)
-    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00001", "复核", "审核员乙", "审核员甲"))],
+    forge_logged(folder, [insert_row("decisions", forged_decision(folder, "T00001", "复核", "审核员乙", "审核员甲", PASSPHRASE))],
                  actor="审核员乙", action="复核决定", subject="T00001")
     problems = _problems(folder)
     assert not [p for p in problems if p.startswith("表 ") or "审计日志第" in p], problems  # a consistent forgery
@@ -93,7 +75,7 @@ def test_editing_ones_own_role_gives_no_right_to_decide_another_stage(folder: Pa
     with Workspace.open(folder) as ws, \
             pytest.raises(ReviewerError, match="审核员甲 的证书签发的角色是初审，人员记录却是复核"):
         decide(ws, DecisionInput("T00002", "复核", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
-    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00002", "复核", "审核员甲", "审核员甲"))],
+    forge_logged(folder, [insert_row("decisions", forged_decision(folder, "T00002", "复核", "审核员甲", "审核员甲", PASSPHRASE))],
                  actor="审核员甲", action="复核决定", subject="T00002")
     problems = _problems(folder)
     assert any("T00002 复核" in p and "证书角色是初审，不能作出复核决定" in p for p in problems), problems
@@ -102,7 +84,7 @@ def test_editing_ones_own_role_gives_no_right_to_decide_another_stage(folder: Pa
 
 def test_one_person_signing_both_stages_outside_the_app_is_named(folder: Path) -> None:
     """科长丙 may decide either stage, but not both of one application: his own key signs the second."""
-    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00002", "复核", "科长丙", "科长丙"))],
+    forge_logged(folder, [insert_row("decisions", forged_decision(folder, "T00002", "复核", "科长丙", "科长丙", PASSPHRASE))],
                  actor="科长丙", action="复核决定", subject="T00002")
     problems = _problems(folder)
     assert problems == ["申报 T00002：科长丙 作出了初审、复核两个阶段的决定，同一人只能在一个阶段作出决定"], problems
@@ -120,7 +102,7 @@ def test_a_revocation_edited_back_out_of_the_tables_still_stands(folder: Path) -
                  actor="管理员丁", action="启用审核人员", subject="审核员乙")
     with Workspace.open(folder) as ws, pytest.raises(ReviewerError, match="审核员乙 的证书已于 .* 吊销（审计日志第"):
         declare_conflict(ws, "T00001", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
-    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00001", "复核", "审核员乙", "审核员乙",
+    forge_logged(folder, [insert_row("decisions", forged_decision(folder, "T00001", "复核", "审核员乙", "审核员乙", PASSPHRASE,
                                                                    decided_at=now_text()))],
                  actor="审核员乙", action="复核决定", subject="T00001")
     problems = _problems(folder)
@@ -131,8 +113,10 @@ def test_a_revocation_edited_back_out_of_the_tables_still_stands(folder: Path) -
 def test_a_decision_back_dated_before_its_signers_revocation_is_void_by_the_logs_order(folder: Path) -> None:
     """The revoked insider signs with a time before the revocation; the log holds it only after."""
     first = row_of(folder, "SELECT decided_at FROM decisions WHERE application_id = 'T00001'")["decided_at"]
+    with Workspace.open(folder) as ws:
+        declare_conflict(ws, "T00001", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
     _revoke(folder, "审核员乙")
-    forge_logged(folder, [insert_row("decisions", _forged_decision(folder, "T00001", "复核", "审核员乙", "审核员乙",
+    forge_logged(folder, [insert_row("decisions", forged_decision(folder, "T00001", "复核", "审核员乙", "审核员乙", PASSPHRASE,
                                                                    decided_at=first))],
                  actor="审核员乙", action="复核决定", subject="T00001")
     problems = _problems(folder)
