@@ -1,7 +1,8 @@
 """Two-stage decisions (初审, 复核), each signed by its reviewer and audited.
 
-A decision is signed over a canonical record of the application, the cap
-record it was made against, the policy version and the decision itself. The
+A decision is signed over a canonical record of the application, its
+attachments (name and SHA-256 of each), the cap record it was made against,
+the policy version and the decision itself. The
 internal note is signed by its hash only, so the record can travel with a
 printed sheet without disclosing it.
 """
@@ -22,6 +23,7 @@ from models.failures import ReviewDeskError
 from policy.money import FEN
 
 from models.workspace.records import application_from_row, application_snapshot, money_text, text_lines
+from models.workspace.verification import evidence_links
 from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SECOND,
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.review.conflicts import conflict_declared
@@ -197,6 +199,7 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
         decided_at = audit.now_text()
         record = {
             "application": application_snapshot(application_from_row(app_row)),
+            "evidence": evidence_links(ws, given.application_id).get(given.application_id, []),
             "cap_record": cap_info,
             "policy": {"version": cap_info["policy_version"], "hash": cap_info["policy_hash"]},
             "decision": {

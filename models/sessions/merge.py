@@ -25,6 +25,7 @@ from models.signing.reviewers import ca_certificate, certificates_of, get_review
 from models.sessions.package import EXPORT_ACTION, RESULTS_FORMAT, PackageRefused, manifest_signed_by, read_package
 from models.signing.signers import decision_standing
 from models.signing.signatures import canonical_bytes
+from models.workspace.verification import evidence_links
 from models.workspace.workspace import Workspace
 
 DECISION_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note",
@@ -164,6 +165,9 @@ class _Check:
         ours = json.loads(canonical_bytes({"a": application_snapshot(application_from_row(app))}))["a"]
         if record.get("application") != ours:
             raise self.refuse(f"{where}：签名时的申报内容与本工作区的 {row['application_id']} 不一致")
+        links = evidence_links(self.ws, row["application_id"]).get(row["application_id"], [])
+        if "evidence" in record and record["evidence"] != links:
+            raise self.refuse(f"{where}：签名时的附件与本工作区 {row['application_id']} 的附件不一致")
 
     def replay(self, new: list[dict[str, Any]], declarations: list[dict[str, Any]]) -> None:
         """The stage table's rules, decision by decision in signing order, as if made at the bureau."""

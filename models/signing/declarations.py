@@ -102,3 +102,12 @@ def supersession_problems(ws: Workspace) -> list[str]:
                      "SELECT application_id, stage, COUNT(*) FROM decisions WHERE current = 1 "
                      "GROUP BY application_id, stage HAVING COUNT(*) > 1 ORDER BY application_id")]
     return problems
+
+
+def vanished_decisions(ws: Workspace, replay: Replay) -> list[str]:
+    """Decisions the log once recorded that are gone from the tables: no way of the app deletes a decision."""
+    logged = {key for table, key in replay.first_logged if table == "decisions"}
+    present = {str(key) for (key,) in ws.db.execute("SELECT json_array(uuid) FROM decisions")}
+    gone = sorted(logged - present)
+    return [f"决定 {json.loads(key)[0]}（审计日志第 {replay.first_logged[('decisions', key)]} 条记入）已从决定表中删除："
+            "已记录的决定只能被新的决定替代，不能删除" for key in gone]

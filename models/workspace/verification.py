@@ -123,10 +123,11 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         if problem:
             report.problems.append(problem)
             report.lines.append(problem)
-    from models.signing.declarations import gate_problems, supersession_problems
+    from models.signing.declarations import gate_problems, supersession_problems, vanished_decisions
     from models.signing.signers import conflict_problems, people_problems, two_stage_problems
 
-    gate = gate_problems(ws, chain.replay) if chain.replay is not None else []
+    replay = chain.replay
+    gate = gate_problems(ws, replay) + vanished_decisions(ws, replay) if replay is not None else []
     for found in (conflict_problems(ws), gate, people_problems(ws), two_stage_problems(ws), supersession_problems(ws)):
         report.problems += found
         report.lines += found
@@ -202,6 +203,17 @@ def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
         "AND (s.record_hash IS NULL OR s.record_hash != d.cap_record_hash) ORDER BY d.application_id, d.stage")]
 
 
+def evidence_links(ws: Workspace, application_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Each application's attachments as a decision signs them: position, name and SHA-256 of the content."""
+    where, params = ("WHERE application_id = ?", [application_id]) if application_id is not None else ("", [])
+    links: dict[str, list[dict[str, Any]]] = {}
+    for app, position, name, sha256 in ws.db.execute(
+            f"SELECT application_id, position, name, sha256 FROM application_evidence {where} "
+            "ORDER BY application_id, position", params):
+        links.setdefault(str(app), []).append({"position": position, "name": name, "sha256": sha256})
+    return links
+
+
 def changed_since_decided(ws: Workspace) -> list[str]:
     """Each current decision whose application no longer is what its reviewer signed.
 
@@ -213,6 +225,7 @@ def changed_since_decided(ws: Workspace) -> list[str]:
     from models.workspace.records import application_from_row, application_snapshot
 
     problems = []
+    links = evidence_links(ws)
     rows = ws.db.execute("SELECT d.uuid, d.stage, d.reviewer, d.record, a.* FROM decisions d JOIN applications a "
                          "ON a.application_id = d.application_id WHERE d.current = 1 ORDER BY d.decided_at")
     names = [column[0] for column in rows.description]
@@ -220,12 +233,15 @@ def changed_since_decided(ws: Workspace) -> list[str]:
         row = dict(zip(names[4:], values[4:]))
         uuid, stage, reviewer, record_text = values[:4]
         try:
-            signed = json.loads(record_text).get("application", {})
+            record = json.loads(record_text)
+            signed = record.get("application", {})
             now = json.loads(canonical_bytes(application_snapshot(application_from_row(row))))
         except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
             problems.append(f"决定 {uuid}（{row.get('application_id')} {stage}，{reviewer}）：申报或签名记录已无法读取")
             continue
         changed = [key for key in dict.fromkeys([*signed, *now]) if signed.get(key) != now.get(key)]
+        if "evidence" in record and record["evidence"] != links.get(str(row["application_id"]), []):
+            changed.append("附件内容")  # decisions signed before attachments were signed carry no "evidence"
         if changed:
             problems.append(f"决定 {uuid}（{row['application_id']} {stage}，{reviewer}）：申报内容与签名时不同"
                             f"（{'、'.join(changed)}），已作出决定的申报在决定之外被改动")

@@ -10,6 +10,7 @@ import pytest
 from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict, withdraw_conflict
 from models.review.decisions import DecisionInput, DecisionRefused, current_decision, decide
+from models.workspace.evidence import EvidenceStore
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged, forged_decision, insert_row, row_of
@@ -20,7 +21,9 @@ from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, w
 def folder(tmp_path: Path) -> Path:
     """T00001 decided at 初审 by 审核员甲 twice (the second supersedes the first); 审核员乙 declared a conflict."""
     ws = staffed_workspace(tmp_path / "ws")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "认定文件.pdf").write_bytes(b"%PDF-1.4\n% the recognition the reviewer saw\n")
+    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="认定文件.pdf")]), evidence=tmp_path / "ev")
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "部分通过", "审核员甲", Decimal("200000")), PASSPHRASE)
@@ -76,3 +79,25 @@ def test_reinstating_a_superseded_decision_is_named_and_decide_does_not_follow_i
         declare_conflict(ws, "T00001", "科长丙", has_conflict=False, passphrase=PASSPHRASE)
         with pytest.raises(DecisionRefused, match="尚无初审决定"):
             decide(ws, DecisionInput("T00001", "复核", "通过", "科长丙", Decimal("300000")), PASSPHRASE)
+
+
+def test_a_decision_deleted_with_a_matching_log_entry_is_named(folder: Path) -> None:
+    newer = row_of(folder, "SELECT uuid FROM decisions WHERE current = 1")["uuid"]
+    forge_logged(folder, [("DELETE FROM decisions WHERE uuid = ?", [newer]),
+                          "UPDATE decisions SET current = 1"], actor="审核员甲")
+    problems = _problems(folder)
+    assert any(f"决定 {newer}（审计日志第" in p and "已从决定表中删除" in p for p in problems), problems
+
+
+def test_evidence_swapped_under_a_decided_application_is_named(folder: Path, tmp_path: Path) -> None:
+    """The insider stores another file and points the decided application's attachment at it."""
+    with Workspace.open(folder) as ws:
+        other = tmp_path / "另一份.pdf"
+        other.write_bytes(b"%PDF-1.4\n% not what the reviewer saw\n")
+        stored = EvidenceStore(ws.evidence_dir).add(other)
+    forge_logged(folder, [
+        insert_row("evidence", {"sha256": stored.sha256, "size": other.stat().st_size, "kind": "pdf"}),
+        ("UPDATE application_evidence SET sha256 = ? WHERE application_id = 'T00001'", [stored.sha256]),
+    ], actor="收件窗口", action="导入申报文件", subject="b.csv")
+    problems = _problems(folder)
+    assert any("T00001 初审" in p and "申报内容与签名时不同（附件内容）" in p for p in problems), problems
