@@ -32,6 +32,23 @@ class VerifyReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def _drop_verdict(self) -> None:
+        if self.lines and self.lines[-1].startswith(("校验通过", "校验未通过")):
+            self.lines.pop()
+
+    def conclude(self) -> None:
+        """End the lines with the verdict (replacing an earlier one)."""
+        self._drop_verdict()
+        self.lines.append("校验通过" if self.ok else f"校验未通过：{len(self.problems)} 处问题")
+
+    def add_check(self, held: bool, line: str) -> None:
+        """A further check (a head a file carries), before the verdict, which it may turn."""
+        self._drop_verdict()
+        self.lines.append(line)
+        if not held:
+            self.problems.append(line)
+        self.conclude()
+
 
 def _signed_at(text: str) -> datetime | None:
     try:
@@ -143,7 +160,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         shown = "、".join(f"{application_id} {stage}" for application_id, stage in stale[:10])
         report.lines.append(f"{len(stale)} 个现行决定作出后评估已变化（已过时，需重新决定，不属篡改）：{shown}"
                             + ("等" if len(stale) > 10 else ""))
-    report.lines.append("校验通过" if report.ok else f"校验未通过：{len(report.problems)} 处问题")
+    report.conclude()
     return report
 
 
