@@ -36,10 +36,17 @@ class LoggedPeople:
     retired: dict[str, Ended] = field(default_factory=dict)
     revoked_names: dict[str, Ended] = field(default_factory=dict)
     first_logged: dict[tuple[str, str], int] = field(default_factory=dict)
+    _fingerprints: dict[int, str] = field(default_factory=dict)
+
+    def _fingerprint(self, issued: IssuedCertificate) -> str:
+        key = id(issued.certificate)
+        if key not in self._fingerprints:
+            self._fingerprints[key] = fingerprint(issued.certificate)
+        return self._fingerprints[key]
 
     def with_logged_ends(self, issued: IssuedCertificate) -> IssuedCertificate:
         """``issued`` with the revocation and retirement the log recorded, even if the table no longer shows them."""
-        key = fingerprint(issued.certificate)
+        key = self._fingerprint(issued)
         revoked = self.revoked.get(key) or self.revoked_names.get(issued.name)
         retired = self.retired.get(key)
         return replace(issued, revoked_at=revoked.at if revoked else issued.revoked_at,
@@ -50,7 +57,7 @@ class LoggedPeople:
         seq = self.first_logged.get((table, key))
         if seq is None:
             return None
-        fingerprint_of = fingerprint(issued.certificate)
+        fingerprint_of = self._fingerprint(issued)
         for ended in (self.revoked.get(fingerprint_of) or self.revoked_names.get(issued.name),
                       self.retired.get(fingerprint_of)):
             if ended is not None and seq > ended.seq:
