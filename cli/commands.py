@@ -334,9 +334,7 @@ def audit_verify(args: argparse.Namespace) -> int:
                               else (False, f"{anchor_file.name} 不是可读的审核表，读不到其审计链头"))
             else:
                 held, line = verify_anchor_file(ws, anchor_file)
-            report.lines.append(line)
-            if not held:
-                report.problems.append(line)
+            report.add_check(held, line)
     for line in report.lines:
         print(line)
     return EXIT_OK if report.ok else EXIT_FAILED

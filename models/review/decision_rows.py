@@ -60,8 +60,12 @@ def decisions_of(db: Database, application_id: str) -> tuple[DecisionRow, ...]:
         f"{_SELECT} WHERE application_id = ? ORDER BY decided_at DESC, rowid DESC", [application_id]))
 
 
+CURRENT = "current = 1 AND NOT EXISTS (SELECT 1 FROM decisions newer WHERE newer.supersedes = decisions.uuid)"
+"""``current`` is a flag the supersessions imply; a row another decision supersedes never counts as current."""
+
+
 def current_decision(db: Database, application_id: str, stage: str) -> DecisionRow | None:
     """The application's current decision at ``stage``, if any."""
-    row = next(db.query(f"{_SELECT} WHERE application_id = ? AND stage = ? AND current = 1",
-                        [application_id, stage]), None)
+    row = next(db.query(f"{_SELECT} WHERE application_id = ? AND stage = ? AND {CURRENT} "
+                        "ORDER BY decided_at DESC, rowid DESC", [application_id, stage]), None)
     return None if row is None else decision_from_row(row)

@@ -1,7 +1,8 @@
 """Two-stage decisions (初审, 复核), each signed by its reviewer and audited.
 
-A decision is signed over a canonical record of the application, the cap
-record it was made against, the policy version and the decision itself. The
+A decision is signed over a canonical record of the application, its
+attachments (name and SHA-256 of each), the cap record it was made against,
+the policy version and the decision itself. The
 internal note is signed by its hash only, so the record can travel with a
 printed sheet without disclosing it.
 """
@@ -24,10 +25,12 @@ from models.failures import ReviewDeskError
 from policy.money import FEN
 
 from models.workspace.records import application_from_row, application_snapshot, money_text, text_lines
+from models.workspace.verification import evidence_links
 from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SECOND,
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.review.conflicts import conflict_declared
 from models.review.corrections import correction_problem, signed_fields
+from models.review.decision_rows import CURRENT as _CURRENT
 from models.review.decision_rows import DecisionRow
 from models.review.decision_rows import current_decision as current_decision_row
 from models.signing.reviewers import get_reviewer, require_active, unlock
@@ -96,8 +99,8 @@ def current_decision(ws: Workspace, application_id: str, stage: str) -> Decision
 
 def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
     """Each stage's current outcome for the application."""
-    return dict(ws.db.execute("SELECT stage, outcome FROM decisions WHERE application_id = ? AND current = 1",
-                              [application_id]).fetchall())
+    return dict(ws.db.execute(f"SELECT stage, outcome FROM decisions WHERE application_id = ? AND {_CURRENT} "
+                              "ORDER BY decided_at", [application_id]).fetchall())
 
 
 def is_stale(ws: Workspace, decision: DecisionRow) -> bool:
@@ -202,6 +205,7 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
         decided_at = audit.now_text()
         record = {
             "application": application_snapshot(application_from_row(app_row)),
+            "evidence": evidence_links(ws, given.application_id).get(given.application_id, []),
             "cap_record": cap_info,
             "policy": {"version": cap_info["policy_version"], "hash": cap_info["policy_hash"]},
             "decision": {

@@ -22,9 +22,10 @@ from models.review.conflicts import conflict_problem
 from models.workspace.records import application_from_row, application_snapshot
 from models.review.terms import ROLES_FOR_STAGE, STAGES_BY_NAME, stage_is_open, why_closed
 from models.signing.reviewers import ca_certificate, certificates_of, get_reviewer, standing_at
-from models.sessions.package import RESULTS_FORMAT, PackageRefused, manifest_signed_by, read_package
+from models.sessions.package import EXPORT_ACTION, RESULTS_FORMAT, PackageRefused, manifest_signed_by, read_package
 from models.signing.signers import decision_standing
 from models.signing.signatures import canonical_bytes
+from models.workspace.verification import evidence_links
 from models.workspace.workspace import Workspace
 
 DECISION_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note",
@@ -48,19 +49,31 @@ def _moment(text: Any) -> datetime | None:
         return None
 
 
+def _export_entry(ws: Workspace, session_id: str) -> tuple[datetime | None, list[str], set[str]] | None:
+    """(when, the reviewers, the applications) of the session's export, as its hash-chained log entry says.
+
+    Not from the sessions tables: a row an insider edits with a matching entry
+    appended later would otherwise add a reviewer or an application to the session.
+    """
+    for at, details in ws.db.execute("SELECT at, details FROM audit WHERE action = ? ORDER BY seq",
+                                     [EXPORT_ACTION]):
+        content = json.loads(details)
+        if content.get("session_id") == session_id:
+            return _moment(at), list(content.get("reviewers", [])), set(content.get("applications", []))
+    return None
+
+
 class _Check:
     def __init__(self, ws: Workspace, results: Path) -> None:
         self.ws, self.name = ws, results.name
         self.manifest, self.members = read_package(results, RESULTS_FORMAT)
         self.session_id = str(self.manifest.get("session_id"))
-        found = ws.db.execute("SELECT created_at, details FROM sessions WHERE session_id = ? AND direction = 'out'",
+        found = ws.db.execute("SELECT 1 FROM sessions WHERE session_id = ? AND direction = 'out'",
                               [self.session_id]).fetchone()
-        if found is None:
+        exported = _export_entry(ws, self.session_id)
+        if found is None or exported is None:
             raise PackageRefused(f"{self.name} 不属于本工作区导出的任何会评包（会评编号 {self.session_id}）")
-        self.exported_at = _moment(found[0])
-        self.staff: list[str] = json.loads(found[1]).get("reviewers", [])
-        self.exported = {row[0] for row in ws.db.execute(
-            "SELECT application_id FROM session_applications WHERE session_id = ?", [self.session_id])}
+        self.exported_at, self.staff, self.exported = exported
         self.now = datetime.now(UTC)
         self.ca = ca_certificate(ws)
 
@@ -152,6 +165,9 @@ class _Check:
         ours = json.loads(canonical_bytes({"a": application_snapshot(application_from_row(app))}))["a"]
         if record.get("application") != ours:
             raise self.refuse(f"{where}：签名时的申报内容与本工作区的 {row['application_id']} 不一致")
+        links = evidence_links(self.ws, row["application_id"]).get(row["application_id"], [])
+        if "evidence" in record and record["evidence"] != links:
+            raise self.refuse(f"{where}：签名时的附件与本工作区 {row['application_id']} 的附件不一致")
 
     def replay(self, new: list[dict[str, Any]], declarations: list[dict[str, Any]]) -> None:
         """The stage table's rules, decision by decision in signing order, as if made at the bureau."""

@@ -27,6 +27,7 @@ from models.signing.signatures import sign_record, verify_record
 MANIFEST = "manifest.json"
 SESSION_FORMAT = "reviewdesk-session/1"
 RESULTS_FORMAT = "reviewdesk-session-results/1"
+EXPORT_ACTION = "导出会评包"
 _LIMITS = {SESSION_FORMAT: MAX_SESSION_PACKAGE_BYTES, RESULTS_FORMAT: MAX_RESULTS_PACKAGE_BYTES}
 _CHUNK = 1 << 20
 

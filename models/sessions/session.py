@@ -33,7 +33,7 @@ from models.signing.keys import KdfParams, encrypt_private_key
 from models.review.terms import LEAD_ROLE, may_decide
 from models.signing.reviewers import ca_certificate, require_active, unlock
 from models.sessions.package import (
-    RESULTS_FORMAT, SESSION_FORMAT, PackageRefused, manifest_signed_by, read_package, write_package,
+    EXPORT_ACTION, RESULTS_FORMAT, SESSION_FORMAT, PackageRefused, manifest_signed_by, read_package, write_package,
 )
 from models.sessions.merge import CONFLICT_COLUMNS, DECISION_COLUMNS, checked_results
 from models.workspace.workspace import DB_NAME, Workspace
@@ -170,7 +170,7 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
                        json.dumps({"reviewers": names, "exported_by": lead}, ensure_ascii=False)])
         ws.db.conn.executemany("INSERT INTO session_applications (session_id, application_id) VALUES (?, ?)",
                                [(session_id, application_id) for application_id in ids])
-        audit.append(ws.db, lead, "导出会评包", out.name,
+        audit.append(ws.db, lead, EXPORT_ACTION, out.name,
                      {"session_id": session_id, "applications": ids, "reviewers": names, "signed_by": lead})
     return session_id
 
@@ -288,8 +288,6 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
     checked = checked_results(ws, results)
     report = MergeReport()
     with ws.db.atomic():
-        for decision in checked.decisions:
-            _merge_decision(ws, decision, report)
         for declaration in checked.conflicts:
             if ws.db.execute("SELECT 1 FROM conflicts WHERE application_id = ? AND reviewer = ?",
                              [declaration["application_id"], declaration["reviewer"]]).fetchone():
@@ -299,6 +297,8 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
             audit.append(ws.db, declaration["reviewer"], "利益冲突声明（会评合并）", declaration["application_id"],
                          {"has_conflict": bool(declaration["has_conflict"]), "reason": declaration["reason"],
                           "record": json.loads(declaration["record"]), "signature": declaration["signature"]})
+        for decision in checked.decisions:
+            _merge_decision(ws, decision, report)
         if report.merged:
             ws.db.execute("UPDATE session_applications SET merged_at = ? WHERE session_id = ? AND merged_at IS NULL",
                           [audit.now_text(), checked.session_id])

@@ -239,6 +239,21 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex()
 
 
+def certificate_role(certificate: x509.Certificate) -> str:
+    """The subject title (the role the CA issued the certificate for), or "" when there is none."""
+    found = certificate.subject.get_attributes_for_oid(NameOID.TITLE)
+    return str(found[0].value) if found else ""
+
+
+def signed_by_key_of(certificate: x509.Certificate, ca_certificate: x509.Certificate) -> bool:
+    """Whether ``ca_certificate``'s key signed ``certificate`` (validity times not considered)."""
+    try:
+        certificate.verify_directly_issued_by(ca_certificate)
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+    return True
+
+
 def common_name(certificate: x509.Certificate) -> str:
     """The subject CN (the reviewer's name), or "" when there is none."""
     found = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)

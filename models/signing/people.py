@@ -17,7 +17,7 @@ from models.signing.keys import KdfParams, check_new_passphrase
 from models.review.terms import ADMIN, ROLES
 from models.signing.staff import ACTIVE
 from models.signing.reviewers import (
-    DISABLED, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
+    DISABLED, REVOKE_ACTION, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
     unlock_ca,
 )
 from models.workspace.workspace import Workspace
@@ -155,7 +155,7 @@ def revoke_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -
         ws.db.execute("UPDATE reviewers SET status = ?, revoked_at = ? WHERE name = ?", [REVOKED, now, name])
         ws.db.execute("UPDATE reviewer_certificates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                       [now, name])
-        audit.append(ws.db, actor, "吊销审核人员证书", name, {
+        audit.append(ws.db, actor, REVOKE_ACTION, name, {
             "by": actor, "reason": reason.strip(), "revoked_at": now,
             "fingerprint": get_reviewer(ws, name).fingerprint})
     return now

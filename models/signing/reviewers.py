@@ -15,7 +15,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from models.workspace import audit
-from models.signing.ca import CaBundle, cert_from_pem, cert_to_pem, create_ca, fingerprint, load_ca_p12
+from models.signing.ca import (
+    CaBundle, cert_from_pem, cert_to_pem, certificate_role, common_name, create_ca, fingerprint, load_ca_p12,
+    signed_by_key_of,
+)
 from models.failures import ReviewDeskError
 from models.signing.keys import (
     KdfParams, KeysError, WrongPassphrase, check_new_passphrase, decrypt_private_key, encrypt_private_key,
@@ -25,6 +28,7 @@ from models.workspace.workspace import Workspace
 
 CA_KEY_OWNER = "workspace-ca"
 DISABLED, REVOKED = "停用", "已吊销"
+REVOKE_ACTION = "吊销审核人员证书"
 
 
 class ReviewerError(ReviewDeskError):
@@ -122,10 +126,33 @@ def _reviewer(row: tuple[Any, ...]) -> Reviewer:
 
 
 def get_reviewer(ws: Workspace, name: str) -> Reviewer:
+    """The person ``name``, whose certificate the workspace CA issued to that name in that role.
+
+    Raises :class:`ReviewerError` when there is none, or when the row and its
+    certificate disagree: the name, the role and the issuer are read from the
+    CA-signed certificate, never trusted from the table alone.
+    """
     row = ws.db.execute(f"SELECT {_COLUMNS} FROM reviewers WHERE name = ?", [name]).fetchone()
     if row is None:
         raise ReviewerError(f"没有名为 {name} 的审核人员")
-    return _reviewer(row)
+    reviewer = _reviewer(row)
+    problem = certificate_mismatch(ws, reviewer.certificate, name, reviewer.role)
+    if problem:
+        raise ReviewerError(f"{problem}：人员记录已在审核台之外被改动，不能以此签名。请运行 audit verify 并报告信息安全负责人")
+    return reviewer
+
+
+def certificate_mismatch(ws: Workspace, certificate: x509.Certificate, name: str, role: str | None = None) -> str | None:
+    """Why ``certificate`` is not the workspace CA's certificate for ``name`` (in ``role``), or None."""
+    issued_to, issued_as = common_name(certificate), certificate_role(certificate)
+    if issued_to != name:
+        return f"登记给 {name} 的证书是签发给「{issued_to}」的"
+    if role is not None and issued_as != role:
+        return f"{name} 的证书签发的角色是{issued_as or '（无）'}，人员记录却是{role}"
+    row = ws.db.execute("SELECT certificate_pem FROM ca WHERE id = 1").fetchone()
+    if row is not None and not signed_by_key_of(certificate, cert_from_pem(row[0])):
+        return f"登记给 {name} 的证书不是本工作区 CA 签发的"
+    return None
 
 
 def list_reviewers(ws: Workspace) -> list[Reviewer]:
@@ -137,6 +164,11 @@ def require_active(ws: Workspace, name: str) -> Reviewer:
     reviewer = get_reviewer(ws, name)
     if reviewer.status == REVOKED:
         raise ReviewerError(f"{name} 的证书已于 {reviewer.revoked_at} 吊销，不能再签名或作出决定")
+    logged = ws.db.execute("SELECT seq, at FROM audit WHERE action = ? AND subject = ? ORDER BY seq LIMIT 1",
+                           [REVOKE_ACTION, name]).fetchone()
+    if logged is not None:  # a revocation is final: a row edited back to 在用 does not undo the logged one
+        raise ReviewerError(f"{name} 的证书已于 {logged[1]} 吊销（审计日志第 {logged[0]} 条），不能再签名或作出决定；"
+                            "人员记录显示为在用，已在审核台之外被改动，请报告信息安全负责人")
     if reviewer.status != ACTIVE:
         raise ReviewerError(f"{name} 已停用，不能签名或作出决定")
     return reviewer
@@ -184,10 +216,15 @@ class IssuedCertificate:
 
 
 def certificates_of(ws: Workspace, name: str) -> list[IssuedCertificate]:
-    """Every certificate ever issued to ``name``, newest first (a re-key retires the old one)."""
-    return [IssuedCertificate(name, cert_from_pem(pem), issued, retired, revoked) for pem, issued, retired, revoked
-            in ws.db.execute("SELECT certificate_pem, issued_at, retired_at, revoked_at FROM reviewer_certificates "
-                             "WHERE name = ? ORDER BY issued_at DESC", [name])]
+    """Every certificate ever issued to ``name``, newest first (a re-key retires the old one).
+
+    Only certificates whose subject names ``name`` count: a row listing someone
+    else's certificate under ``name`` is not a certificate of ``name``.
+    """
+    issued = [IssuedCertificate(name, cert_from_pem(pem), issued, retired, revoked) for pem, issued, retired, revoked
+              in ws.db.execute("SELECT certificate_pem, issued_at, retired_at, revoked_at FROM reviewer_certificates "
+                               "WHERE name = ? ORDER BY issued_at DESC", [name])]
+    return [candidate for candidate in issued if common_name(candidate.certificate) == name]
 
 
 def _moment(text: str | None) -> datetime | None:

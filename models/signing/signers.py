@@ -7,22 +7,35 @@ from typing import Any
 
 from cryptography import x509
 
-from models.signing.reviewers import certificates_of, standing_at
+from models.review.terms import ROLES_FOR_STAGE
+from models.signing.ca import cert_from_pem, certificate_role, common_name, fingerprint
+from models.signing.logged import LoggedPeople
+from models.signing.reviewers import IssuedCertificate, certificate_mismatch, certificates_of, standing_at
 from models.workspace.verification import verify_decision_row
 from models.workspace.projection import PUT
 from models.workspace.workspace import Workspace
 
 
+MERGED_SUFFIX = "（会评合并）"
+
+
 class IssuedTo:
-    """Every certificate ever issued to each signer, read once per signer."""
+    """Every certificate ever issued to each signer, read once per signer.
 
-    def __init__(self, ws: Workspace) -> None:
+    With ``logged``, each carries the revocation and re-key the log recorded
+    for it, even where the certificate table no longer shows them.
+    """
+
+    def __init__(self, ws: Workspace, logged: LoggedPeople | None = None) -> None:
         self._ws = ws
-        self._issued: dict[str, list[Any]] = {}
+        self.logged = logged
+        self._issued: dict[str, list[IssuedCertificate]] = {}
 
-    def __call__(self, name: str) -> list[Any]:
+    def __call__(self, name: str) -> list[IssuedCertificate]:
         if name not in self._issued:
-            self._issued[name] = certificates_of(self._ws, name)
+            issued = certificates_of(self._ws, name)
+            logged = self.logged
+            self._issued[name] = [logged.with_logged_ends(c) for c in issued] if logged else issued
         return self._issued[name]
 
 
@@ -34,15 +47,43 @@ def decision_standing(ws: Workspace, row: dict[str, Any], ca: x509.Certificate |
     decisions verifiable; the one that verifies must not have been revoked or
     retired before the signing time.
     """
-    issued = (issued_to or IssuedTo(ws))(row["reviewer"])
+    issued_to = issued_to or IssuedTo(ws)
+    issued = issued_to(row["reviewer"])
     problem = verify_decision_row(row, {}, ca, issuers) if not issued else None
     for candidate in issued:
         problem = verify_decision_row(row, {row["reviewer"]: candidate.certificate}, ca, issuers)
         if problem is None:
             stands, sentence = standing_at(candidate, row["decided_at"])
             where = f"决定 {row['uuid']}（{row['application_id']} {row['stage']}）"
+            role = certificate_role(candidate.certificate)
+            if role not in ROLES_FOR_STAGE.get(row["stage"], ()):
+                return f"{where}：签名人 {row['reviewer']} 的证书角色是{role or '（无）'}，不能作出{row['stage']}决定", ""
+            if stands and issued_to.logged is not None:
+                late = _logged_after_end(ws, issued_to.logged, candidate, row)
+                if late:
+                    return f"{where}：{late}", ""
             return (None, f"{where}：{sentence}" if sentence else "") if stands else (f"{where}：{sentence}", "")
     return problem, ""
+
+
+def _logged_after_end(ws: Workspace, logged: LoggedPeople, candidate: IssuedCertificate,
+                      row: dict[str, Any]) -> str | None:
+    """Why a decision whose signing time precedes a revocation or re-key but whose log entry follows it is void.
+
+    The signing time is the signer's own claim; the log's order is not. Only a
+    会评 merge brings in decisions signed earlier elsewhere, and its own checks
+    held those to the session's window.
+    """
+    key = str(ws.db.execute("SELECT json_array(?)", [row["uuid"]]).fetchone()[0])  # as the capture trigger keys it
+    ended = logged.logged_after_end(candidate, "decisions", key)
+    if ended is None:
+        return None
+    seq = logged.first_logged[("decisions", key)]
+    action = ws.db.execute("SELECT action FROM audit WHERE seq = ?", [seq]).fetchone()
+    if action is not None and str(action[0]).endswith(MERGED_SUFFIX):
+        return None
+    return (f"签名时间 {row['decided_at']} 早于 {row['reviewer']} 的证书停用时间 {ended.at}，"
+            f"却在停用（审计日志第 {ended.seq} 条）之后才记入审计日志（第 {seq} 条）：签名时间是倒填的，签名无效")
 
 
 def conflict_problems(ws: Workspace) -> list[str]:
@@ -81,3 +122,29 @@ def _unsigned_before_upgrade(ws: Workspace) -> dict[tuple[str, str], str]:
         rows = [json.loads(text) for (text,) in captured if text]
         return {(str(r["application_id"]), str(r["reviewer"])): str(r["declared_at"]) for r in rows}
     return {}
+
+
+def people_problems(ws: Workspace) -> list[str]:
+    """Each person or certificate row that is not what the workspace CA issued: name, role, fingerprint, issuer."""
+    problems = []
+    for name, role, pem in ws.db.execute("SELECT name, role, certificate_pem FROM reviewers ORDER BY name").fetchall():
+        problem = certificate_mismatch(ws, cert_from_pem(pem), name, role)
+        if problem:
+            problems.append(f"人员表 reviewers 键 {name}：{problem}")
+    for key, name, pem in ws.db.execute(
+            "SELECT fingerprint, name, certificate_pem FROM reviewer_certificates ORDER BY name").fetchall():
+        certificate = cert_from_pem(pem)
+        problem = certificate_mismatch(ws, certificate, name)
+        if problem is None and fingerprint(certificate) != key:
+            problem = f"登记的指纹 {key[:16]}… 不是证书的指纹 {fingerprint(certificate)[:16]}…"
+        if problem:
+            problems.append(f"证书表 reviewer_certificates 键 {key[:16]}…（{common_name(certificate) or name}）：{problem}")
+    return problems
+
+
+def two_stage_problems(ws: Workspace) -> list[str]:
+    """Each person who made decisions at two stages of one application (the stage table allows one)."""
+    return [f"申报 {application_id}：{reviewer} 作出了{stages.replace(',', '、')}两个阶段的决定，同一人只能在一个阶段作出决定"
+            for application_id, reviewer, stages in ws.db.execute(
+                "SELECT application_id, reviewer, GROUP_CONCAT(DISTINCT stage) FROM decisions "
+                "GROUP BY application_id, reviewer HAVING COUNT(DISTINCT stage) > 1 ORDER BY application_id")]

@@ -35,6 +35,8 @@ class Anchor:
     seq: int
     hash: str
     origin: str
+    ca: str = ""
+    """SHA-256 of the CA certificate the workspace had then ("" when it had none, or an older anchor)."""
 
     def describe(self) -> str:
         return f"第 {self.seq} 条（{self.hash[:16]}…，{self.origin}）"
@@ -75,9 +77,15 @@ def _paths(folder: Path, identity: str | None) -> list[Path]:
 def _read(path: Path) -> Anchor | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Anchor(int(data["seq"]), str(data["hash"]), str(data.get("origin", "本机")))
+        return Anchor(int(data["seq"]), str(data["hash"]), str(data.get("origin", "本机")), str(data.get("ca", "")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def ca_fingerprint(db: Database) -> str:
+    """SHA-256 of the workspace's CA certificate as stored, or "" before a CA exists."""
+    row = db.execute("SELECT certificate_pem FROM ca WHERE id = 1").fetchone()
+    return hashlib.sha256(str(row[0]).encode("utf-8")).hexdigest() if row else ""
 
 
 def anchors_for_identity(db: Database) -> list[Anchor]:
@@ -106,8 +114,12 @@ def check_anchor(db: Database, anchor: Anchor) -> str | None:
 
 
 def refuse_unless_anchored(folder: Path, db: Database) -> None:
+    current_ca = ca_fingerprint(db)
     for anchor in known_anchors(folder, db):
         problem = check_anchor(db, anchor)
+        if problem is None and anchor.ca and anchor.ca != current_ca:
+            problem = (f"本工作区的 CA 证书已被更换：本机曾见到的 CA 证书指纹为 {anchor.ca[:16]}…，"
+                       f"现为 {current_ca[:16] or '（无）'}…；CA 一经建立不能更换")
         if problem:
             raise AnchorMismatch(
                 f"拒绝打开工作区 {folder}：{problem}。请勿继续使用此工作区，"
@@ -118,22 +130,25 @@ def remember_head(folder: Path, db: Database, seq: int, digest: str, origin: str
     """Move this PC's anchors to ``(seq, digest)``; never backwards, except when told (a confirmed rollback)."""
     if seq <= 0:
         return
+    ca = ca_fingerprint(db)
     for path in _paths(folder, workspace_identity(db)):
         old = _read(path)
         if old is not None and old.seq > seq:
             continue
-        _write(path, Anchor(seq, digest, origin))
+        _write(path, Anchor(seq, digest, origin, old.ca if old is not None and old.ca else ca))
 
 
 def reset_anchor(folder: Path, db: Database, seq: int, digest: str, origin: str) -> None:
     """Set the anchors to ``(seq, digest)`` even if older: only after a 负责人 confirmed a rollback."""
+    ca = ca_fingerprint(db)
     for path in _paths(folder, workspace_identity(db)):
-        _write(path, Anchor(seq, digest, origin))
+        _write(path, Anchor(seq, digest, origin, ca))
 
 
 def _write(path: Path, anchor: Anchor) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(prefix=path.stem, suffix=".partial", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump({"seq": anchor.seq, "hash": anchor.hash, "origin": anchor.origin}, out, ensure_ascii=False)
+        json.dump({"seq": anchor.seq, "hash": anchor.hash, "origin": anchor.origin, "ca": anchor.ca}, out,
+                  ensure_ascii=False)
     os.replace(partial, path)

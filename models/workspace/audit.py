@@ -122,7 +122,7 @@ def verify_chain(db: Database) -> ChainReport:
         if problem:
             return ChainReport(count, seq, problem)
         from_id = content.get(CHANGES_FROM)
-        replay.apply(change[1:] for change in event_changes if isinstance(from_id, int) and change[0] >= from_id)
+        replay.apply((change[1:] for change in event_changes if isinstance(from_id, int) and change[0] >= from_id), seq)
         hashes[seq] = stored_hash
         prev_hash = stored_hash
         expected_seq += 1

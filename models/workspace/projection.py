@@ -126,17 +126,34 @@ def unlogged_changes(db: Database, from_id: int) -> int:
                           [from_id]).fetchone()[0])
 
 
+HISTORY_TABLES = frozenset({"ca", "reviewers", "reviewer_certificates", "conflicts"})
+"""Tables whose every logged row is kept: what was once logged there (a CA, a revocation, a conflict) stands."""
+FIRST_LOGGED_TABLES = frozenset({"decisions"})
+"""Tables whose rows are remembered by the event that first logged them: the log's order, not a claimed time."""
+
+
 class Replay:
-    """The state of every projected table, built by applying the logged changes in order."""
+    """The state of every projected table, built by applying the logged changes in order.
+
+    Besides the final state it keeps, in log order, every row ever logged in
+    :data:`HISTORY_TABLES` and the event that first logged each row of
+    :data:`FIRST_LOGGED_TABLES`.
+    """
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, str]] = {}
+        self.history: list[tuple[int, str, str, str]] = []
+        self.first_logged: dict[tuple[str, str], int] = {}
 
-    def apply(self, changes: Iterable[Change]) -> None:
+    def apply(self, changes: Iterable[Change], seq: int = 0) -> None:
         for op, table, key, row in changes:
             rows = self.tables.setdefault(table, {})
             if op == PUT and row is not None:
                 rows[key] = row
+                if table in HISTORY_TABLES:
+                    self.history.append((seq, table, key, row))
+                elif table in FIRST_LOGGED_TABLES:
+                    self.first_logged.setdefault((table, key), seq)
             elif op == DELETE:
                 rows.pop(key, None)
             elif op == CLEAR:

@@ -32,6 +32,23 @@ class VerifyReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def _drop_verdict(self) -> None:
+        if self.lines and self.lines[-1].startswith(("校验通过", "校验未通过")):
+            self.lines.pop()
+
+    def conclude(self) -> None:
+        """End the lines with the verdict (replacing an earlier one)."""
+        self._drop_verdict()
+        self.lines.append("校验通过" if self.ok else f"校验未通过：{len(self.problems)} 处问题")
+
+    def add_check(self, held: bool, line: str) -> None:
+        """A further check (a head a file carries), before the verdict, which it may turn."""
+        self._drop_verdict()
+        self.lines.append(line)
+        if not held:
+            self.problems.append(line)
+        self.conclude()
+
 
 def _signed_at(text: str) -> datetime | None:
     try:
@@ -103,10 +120,19 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
     ca = ca_certificate(ws) if has_ca else None
     from models.signing.signers import IssuedTo, decision_standing  # re-keys and revocations, by signing time
+    from models.signing.logged import cleared_ends, logged_people
 
+    logged = logged_people(chain.replay) if chain.replay is not None else None
+    if logged is not None:
+        from models.signing.reviewers import certificates_of
+
+        names = [name for (name,) in ws.db.execute("SELECT DISTINCT name FROM reviewer_certificates ORDER BY name")]
+        for found in (logged.problems, cleared_ends(logged, [c for n in names for c in certificates_of(ws, n)])):
+            report.problems += found
+            report.lines += found
     count = 0
     issuers = _Issuers(ca)
-    issued_to = IssuedTo(ws)
+    issued_to = IssuedTo(ws, logged)
     for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
         count += 1
         problem, note = decision_standing(ws, row, ca, issued_to, issuers)
@@ -114,11 +140,14 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         if problem:
             report.problems.append(problem)
             report.lines.append(problem)
-    from models.signing.signers import conflict_problems  # people: declarations are signed by their declarer
+    from models.signing.declarations import gate_problems, supersession_problems, vanished_decisions
+    from models.signing.signers import conflict_problems, people_problems, two_stage_problems
 
-    declarations = conflict_problems(ws)
-    report.problems += declarations
-    report.lines += declarations
+    replay = chain.replay
+    gate = gate_problems(ws, replay) + vanished_decisions(ws, replay) if replay is not None else []
+    for found in (conflict_problems(ws), gate, people_problems(ws), two_stage_problems(ws), supersession_problems(ws)):
+        report.problems += found
+        report.lines += found
     if count and not any("决定" in p for p in report.problems):
         report.lines.append(f"决定签名全部有效，共 {count} 个")
     elif not count:
@@ -131,7 +160,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         shown = "、".join(f"{application_id} {stage}" for application_id, stage in stale[:10])
         report.lines.append(f"{len(stale)} 个现行决定作出后评估已变化（已过时，需重新决定，不属篡改）：{shown}"
                             + ("等" if len(stale) > 10 else ""))
-    report.lines.append("校验通过" if report.ok else f"校验未通过：{len(report.problems)} 处问题")
+    report.conclude()
     return report
 
 
@@ -191,6 +220,17 @@ def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
         "AND (s.record_hash IS NULL OR s.record_hash != d.cap_record_hash) ORDER BY d.application_id, d.stage")]
 
 
+def evidence_links(ws: Workspace, application_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Each application's attachments as a decision signs them: position, name and SHA-256 of the content."""
+    where, params = ("WHERE application_id = ?", [application_id]) if application_id is not None else ("", [])
+    links: dict[str, list[dict[str, Any]]] = {}
+    for app, position, name, sha256 in ws.db.execute(
+            f"SELECT application_id, position, name, sha256 FROM application_evidence {where} "
+            "ORDER BY application_id, position", params):
+        links.setdefault(str(app), []).append({"position": position, "name": name, "sha256": sha256})
+    return links
+
+
 def changed_since_decided(ws: Workspace) -> list[str]:
     """Each current decision whose application no longer is what its reviewer signed.
 
@@ -202,6 +242,7 @@ def changed_since_decided(ws: Workspace) -> list[str]:
     from models.workspace.records import application_from_row, application_snapshot
 
     problems = []
+    links = evidence_links(ws)
     rows = ws.db.execute("SELECT d.uuid, d.stage, d.reviewer, d.record, a.* FROM decisions d JOIN applications a "
                          "ON a.application_id = d.application_id WHERE d.current = 1 ORDER BY d.decided_at")
     names = [column[0] for column in rows.description]
@@ -209,12 +250,15 @@ def changed_since_decided(ws: Workspace) -> list[str]:
         row = dict(zip(names[4:], values[4:]))
         uuid, stage, reviewer, record_text = values[:4]
         try:
-            signed = json.loads(record_text).get("application", {})
+            record = json.loads(record_text)
+            signed = record.get("application", {})
             now = json.loads(canonical_bytes(application_snapshot(application_from_row(row))))
         except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
             problems.append(f"决定 {uuid}（{row.get('application_id')} {stage}，{reviewer}）：申报或签名记录已无法读取")
             continue
         changed = [key for key in dict.fromkeys([*signed, *now]) if signed.get(key) != now.get(key)]
+        if "evidence" in record and record["evidence"] != links.get(str(row["application_id"]), []):
+            changed.append("附件内容")  # decisions signed before attachments were signed carry no "evidence"
         if changed:
             problems.append(f"决定 {uuid}（{row['application_id']} {stage}，{reviewer}）：申报内容与签名时不同"
                             f"（{'、'.join(changed)}），已作出决定的申报在决定之外被改动")

@@ -24,6 +24,7 @@ from models.sessions.session import export_results, export_session, merge_result
 from models.signing.signatures import canonical_bytes, sign_record
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
+from tests.insider import forge_logged
 from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, intake_row, write_csv, insert_behind_the_apps_back
 
 IDS = ["T00001", "T00002", "T00003"]
@@ -313,3 +314,34 @@ def test_altering_any_field_of_the_results_is_refused_with_nothing_changed(burea
 
         _refused(bureau, _rewrite(results, tmp_path / f"h-{key}.zip", alter_header))
     assert len(merge_results(bureau, results).merged) == 3
+
+
+def test_the_session_as_logged_at_export_bounds_the_merge_not_its_rows(bureau: Workspace, results: Path,
+                                                                        tmp_path: Path) -> None:
+    """An insider widens the session in its tables, with a matching log entry: a reviewer, an application, a time."""
+    exported = datetime.fromisoformat(bureau.db.execute("SELECT created_at FROM sessions").fetchone()[0])
+    session_id = bureau.db.execute("SELECT session_id FROM sessions").fetchone()[0]
+    earlier = (exported - timedelta(days=1)).isoformat(timespec="seconds")
+    forge_logged(bureau.folder, [
+        ("UPDATE sessions SET created_at = ?, details = ?", [earlier, json.dumps(
+            {"reviewers": [*STAFF], "exported_by": "科长丙"}, ensure_ascii=False)]),
+        ("INSERT INTO session_applications (session_id, application_id) VALUES (?, 'T00004')", [session_id]),
+    ], actor="科长丙", action="导出会评包", subject="会评包.zip")
+    key = unlock(bureau, "审核员甲", PASSPHRASE)
+
+    def by_the_lead(decisions: Rows, conflicts: Rows, header: dict[str, Any]) -> None:
+        header["signed_by"] = "科长丙"
+
+    def backdate(decisions: Rows, conflicts: Rows, header: dict[str, Any]) -> None:
+        index = next(n for n, d in enumerate(decisions) if d["application_id"] == "T00002")
+        decisions[index] = _forge(decisions[index], key, decided_at=(exported - timedelta(minutes=2)).isoformat(
+            timespec="seconds"))
+
+    def elsewhere(decisions: Rows, conflicts: Rows, header: dict[str, Any]) -> None:
+        index = next(n for n, d in enumerate(decisions) if d["application_id"] == "T00002")
+        decisions[index] = _forge(decisions[index], key, application_id="T00004")
+
+    _refused(bureau, _rewrite(results, tmp_path / "lead.zip", by_the_lead, (bureau, "科长丙")),
+             "结果包的签名人 '科长丙' 不是本次会评的审核人员")
+    _refused(bureau, _rewrite(results, tmp_path / "early.zip", backdate, (bureau, "审核员甲")), "不在会评包导出")
+    _refused(bureau, _rewrite(results, tmp_path / "T4.zip", elsewhere, (bureau, "审核员甲")), "不在该会评包中的申报 T00004")
