@@ -27,6 +27,7 @@ from models.failures import ReviewDeskError
 from models.exports.fonts import PDF_FONT_SETTING
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
+from models.signing.revocation import require_current_crl
 from models.workspace.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
@@ -64,6 +65,7 @@ class ExportReport:
     written: list[SheetResult] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (申报编号, reason)
     seconds: float = 0.0
+    warning: str = ""  # the CA's CRL lapses within 30 days: who must re-issue it
 
     @property
     def ok(self) -> bool:
@@ -263,11 +265,12 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
     ca = ca_certificate(ws)
     key = unlock(ws, reviewer.name, passphrase)
     check_key_matches(reviewer, key)
+    crl = require_current_crl(ws)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
-    report = ExportReport()
+    report = ExportReport(warning=crl.warning)
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
     contents = _reissue_originals(ws, contents, out_dir, reviewer.name, report)
-    material = SignerMaterial.of(key, reviewer.certificate, ca)
+    material = SignerMaterial.of(key, reviewer.certificate, ca, crl.der)
     contents = _printable(contents, report, styles(font_path).chain,
                           [("导出人", reviewer.name), ("导出人单位", material.organization)])
     if contents:

@@ -22,6 +22,7 @@ from models.review.casefile import load_case
 from models.failures import ReviewDeskError
 from models.exports.fonts import PDF_FONT_SETTING
 from models.signing.reviewers import ca_certificate, get_reviewer
+from models.signing.revocation import require_current_crl
 from models.workspace.workspace import Workspace
 from sheets.batch import (
     ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
@@ -66,6 +67,7 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     reviewer = get_reviewer(ws, signer)
     ca = ca_certificate(ws)
     check_key_matches(reviewer, key)
+    crl = require_current_crl(ws)
     case = load_case(ws, application_id)
     if case.first is None:
         raise ExportRefused(NO_FIRST_DECISION)
@@ -80,7 +82,7 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
                            row.sha256, 0)
     content = content_from_case(case, certificates, demo=ws.is_demo)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
-    material = SignerMaterial.of(key, reviewer.certificate, ca)
+    material = SignerMaterial.of(key, reviewer.certificate, ca, crl.der)
     check_printable(printed_fields(content) + [("导出人", reviewer.name), ("导出人单位", material.organization)],
                     styles(font_path).chain)
     issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization,
