@@ -27,7 +27,7 @@ from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SE
 from models.review.conflicts import conflict_declared
 from models.signing.reviewers import get_reviewer, require_active, unlock
 from models.sessions.session import in_session
-from models.signing.signatures import canonical_bytes, sign_record
+from models.signing.signatures import ALGORITHM, canonical_bytes, sign_record
 from models.workspace.workspace import Workspace
 
 class DecisionRefused(ReviewDeskError):
@@ -192,6 +192,7 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
         decision_uuid = str(uuid.uuid4())
         decided_at = audit.now_text()
         record = {
+            "alg": ALGORITHM,
             "application": application_snapshot(application_from_row(app_row)),
             "cap_record": cap_info,
             "policy": {"version": cap_info["policy_version"], "hash": cap_info["policy_hash"]},

@@ -74,6 +74,10 @@ def test_export_writes_the_chain_and_the_crl_into_the_dss(exported: Exported) ->
     crls = [x509.load_der_x509_crl(c.get_object().data) for c in dss.crls]
     assert len(crls) == 1 and crl_signed_by(crls[0], ca)
     assert crls[0].next_update_utc - crls[0].last_update_utc == timedelta(days=365)
+    from sheets.content import SHEET_RECORD_FILE
+    from sheets.verify import embedded_files
+
+    assert json.loads(embedded_files(PdfFileReader(io.BytesIO(data)))[SHEET_RECORD_FILE])["alg"] == "ECDSA-P256-SHA256"
 
 
 def test_a_lapsed_crl_refuses_export_and_says_who_reissues_it(demo_ws: Path, tmp_path: Path) -> None:
