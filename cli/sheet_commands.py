@@ -151,7 +151,7 @@ def _print_verdict(verdict) -> None:  # noqa: ANN001 - a sheets.verify.Verdict
             print("    尚无较新的审核表，请重新导出")
         return
     print(f"【无效】{name}：{verdict.subject()}")
-    if verdict.kind:
+    if verdict.kind and verdict.kind != "无效":
         print(f"    判定：{verdict.kind}")
     for reason in verdict.reasons:
         print(f"    - {reason}")

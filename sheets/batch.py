@@ -36,6 +36,7 @@ from sheets.originals import current_original, keep_original, record_reissue
 from sheets.registry import issue_sheets, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial
 from sheets.styles import styles
+from sheets.times import os_error_text
 
 PARALLEL_FROM = 21  # below this, starting worker processes costs more than it saves
 
@@ -242,7 +243,7 @@ def prepare_out_dir(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ExportRefused(f"无法创建输出文件夹 {out_dir}：{error.strerror or error}") from None
+        raise ExportRefused(f"无法创建输出文件夹 {out_dir}：{os_error_text(error)}") from None
     if not out_dir.is_dir():
         raise ExportRefused(f"输出位置 {out_dir} 不是文件夹")
 

@@ -49,6 +49,7 @@ from models.signing.tsa import unlock_tsa
 from models.workspace import audit
 from models.workspace.workspace import Workspace
 from sheets.registry import SheetRow, registered_prefix
+from sheets.times import os_error_text
 
 TSA_POLICY = "2.25.234915796535645048364083914645488277552"  # ReviewDesk's own policy OID (ITU-T X.667 UUID arc)
 TIMESTAMP_ACTION = "加盖审核表文档时间戳"
@@ -165,7 +166,7 @@ def timestamp_sheets(ws: Workspace, paths: list[Path], lead: str, lead_passphras
         try:
             data = path.read_bytes()
         except OSError as error:
-            report.failed.append((str(path), f"无法读取：{error.strerror or error}"))
+            report.failed.append((str(path), f"无法读取：{os_error_text(error)}"))
             continue
         row: SheetRow | None = registered_prefix(ws.db, data)
         if row is None:

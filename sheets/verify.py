@@ -40,7 +40,7 @@ from sheets.currency import Currency, sheet_currency
 from sheets.lookup import CodeLookup, lookup_code  # noqa: F401 - verify is where callers look for both
 from sheets.ltv import LongTerm, read_long_term
 from sheets.registry import EXPORT_ACTION, export_entry, find_code, newest_sheet, registered_prefix, revision_ends
-from sheets.times import local_time
+from sheets.times import local_time, os_error_text
 
 # pyHanko logs each soft-failed revocation check (there is no network here, by design).
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
@@ -166,7 +166,7 @@ def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspac
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        verdict.reasons.append(f"无法读取文件：{error.strerror or error}")
+        verdict.reasons.append(f"无法读取文件：{os_error_text(error)}")
         return verdict
     if not data.startswith(b"%PDF-"):
         verdict.reasons.append("不是 PDF 文件")
