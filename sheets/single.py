@@ -51,6 +51,7 @@ class IssuedSheet:
     exported_at: str
     sha256: str
     pages: int
+    warning: str = ""  # the CA's CRL lapses within 30 days: who must re-issue it
 
 
 def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, signer: str,
@@ -79,7 +80,7 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
         record_reissue(ws, reviewer.name, original, target)
         row = original.row
         return IssuedSheet(application_id, str(target), row.code, row.serial, row.signer, row.exported_at,
-                           row.sha256, 0)
+                           row.sha256, 0, crl.warning)
     content = content_from_case(case, certificates, demo=ws.is_demo)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
     material = SignerMaterial.of(key, reviewer.certificate, ca, crl.der)
@@ -105,7 +106,7 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     keep_original(ws, target)
     record_outcomes(ws.db, reviewer.name, [(issue, sha256)], [])
     return IssuedSheet(application_id, str(target), issue.code, issue.serial, reviewer.name, issue.exported_at,
-                       sha256, rendered.pages)
+                       sha256, rendered.pages, crl.warning)
 
 
 def stored_copy(ws: Workspace, application_id: str, folder: str | Path) -> IssuedSheet | None:

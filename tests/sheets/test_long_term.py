@@ -237,3 +237,19 @@ def test_the_tsa_certificate_is_for_time_stamping_under_the_ca(exported: Exporte
     usage = tsa.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     assert usage.critical and list(usage.value) == [x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]
     assert cert_from_pem(tsa.public_bytes(Encoding.PEM)) == tsa
+
+
+def test_the_desk_export_carries_the_crl_warning_and_refuses_a_lapsed_list(demo_ws: Path, tmp_path: Path) -> None:
+    from models.signing.reviewers import unlock
+    from sheets.single import export_with_key
+
+    both, first = pick_ids(demo_ws)
+    with Workspace.open(demo_ws, create=False) as ws:
+        key = unlock(ws, FIRST_REVIEWER, DEMO_PASSPHRASE)
+        bundle = unlock_ca(ws, DEMO_PASSPHRASE)
+        issue_crl(ws, bundle, ADMIN_NAME, now=datetime.now(UTC) - timedelta(days=350))
+        sheet = export_with_key(ws, both, tmp_path / "out", FIRST_REVIEWER, key)
+        assert "还有 14 天" in sheet.warning
+        issue_crl(ws, bundle, ADMIN_NAME, now=datetime.now(UTC) - timedelta(days=400))
+        with pytest.raises(CrlLapsed, match="已于 .* 过期"):
+            export_with_key(ws, first, tmp_path / "out", FIRST_REVIEWER, key)
