@@ -253,3 +253,63 @@ def test_the_desk_export_carries_the_crl_warning_and_refuses_a_lapsed_list(demo_
         issue_crl(ws, bundle, ADMIN_NAME, now=datetime.now(UTC) - timedelta(days=400))
         with pytest.raises(CrlLapsed, match="已于 .* 过期"):
             export_with_key(ws, first, tmp_path / "out", FIRST_REVIEWER, key)
+
+
+def test_a_certificate_from_before_crl_distribution_points_still_verifies(exported: Exported, tmp_path: Path) -> None:
+    """A reviewer certificate as older versions issued it (no CRL distribution point) signs a B-LT sheet."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from models.review.casefile import load_case
+    from sheets.content import attachments, content_from_case, issue_for
+    from sheets.layout import render
+    from sheets.sign import SheetSigner, SignerMaterial
+
+    with Workspace.open(exported.workspace, create=False) as ws:
+        bundle = unlock_ca(ws, DEMO_PASSPHRASE)
+        current = get_reviewer(ws, FIRST_REVIEWER).certificate
+        content = content_from_case(load_case(ws, exported.both_stages),
+                                    dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall()))
+        crl = current_crl(ws)
+    assert crl is not None
+    key = ec.generate_private_key(ec.SECP256R1())
+    builder = (x509.CertificateBuilder().subject_name(current.subject).issuer_name(bundle.certificate.subject)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(current.not_valid_before_utc).not_valid_after(current.not_valid_after_utc))
+    for extension in current.extensions:
+        if not isinstance(extension.value, x509.CRLDistributionPoints):
+            builder = builder.add_extension(extension.value, critical=extension.critical)
+    old = builder.sign(bundle.key, hashes.SHA256())  # type: ignore[arg-type]  # the demo CA key is EC
+    with pytest.raises(x509.ExtensionNotFound):
+        old.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    material = SignerMaterial.of(key, old, bundle.certificate, crl.public_bytes(Encoding.DER))
+    issue = issue_for(content, serial="2026-999997", audit_head="0" * 64, exported_at="2026-03-01T10:00:00+08:00",
+                      signer=FIRST_REVIEWER, signer_role="初审")
+    rendered = render(content, issue)
+    path = tmp_path / "old.pdf"
+    path.write_bytes(SheetSigner(material).sign(rendered.pdf, attachments(content, issue), rendered.stamp_page,
+                                                rendered.stamp_box, datetime.fromisoformat(issue.exported_at)))
+    verdict = verify_pdf(path, bundle.certificate)
+    assert verdict.ok and verdict.kind == verdicts.VALID, verdict.reasons
+
+
+def test_the_cli_reissues_the_crl_and_timestamps_sheets(own: Exported, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+
+    secret = tmp_path / "口令.txt"
+    secret.write_text(DEMO_PASSPHRASE + "\n", encoding="utf-8")
+    path = own.out / f"{own.both_stages}.pdf"
+    ws_args = ["--workspace", str(own.workspace)]
+    assert main([*ws_args, "ca", "crl", "--ca-passphrase-file", str(secret), "--by", ADMIN_NAME,
+                 "--by-passphrase-file", str(secret)]) == 0
+    assert "已签发证书吊销列表" in capsys.readouterr().out
+    assert main([*ws_args, "timestamp-sheets", str(path), "--lead", LEAD, "--passphrase-file", str(secret),
+                 "--ca-passphrase-file", str(secret)]) == 0
+    assert "已为 1 份审核表加盖文档时间戳" in capsys.readouterr().out
+    assert main([*ws_args, "verify", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert "【有效】" in printed and "文档时间戳：" in printed and "1 个文档时间戳" in printed
+    assert main([*ws_args, "timestamp-sheets", str(path), "--lead", FIRST_REVIEWER, "--passphrase-file", str(secret),
+                 "--ca-passphrase-file", str(secret)]) != 0
+    assert "只有负责人" in capsys.readouterr().err
