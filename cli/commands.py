@@ -441,10 +441,13 @@ def session_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+from cli import sheet_commands  # noqa: E402 - it imports nothing heavy at module level
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": assess, "template": template, "demo": demo, "import": import_, "list": list_,
     "ca init": ca_init, "ca import": ca_import, "ca protect": ca_protect, "ca export": ca_export,
-    "export-sheets": export_sheets, "verify": verify, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
+    "export-sheets": export_sheets, "verify": verify, "timestamp-sheets": sheet_commands.timestamp_sheets,
+    "ca crl": sheet_commands.ca_crl, "ca tsa": sheet_commands.ca_tsa, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
     "reviewer disable": reviewer_disable, "reviewer revoke": reviewer_revoke, "reviewer rekey": reviewer_rekey,
     "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,
     "backup": backup, "restore": restore, "summary": summary,

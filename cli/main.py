@@ -72,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-file", type=Path, help="PKCS#12 密码文件")
     p.add_argument("--passphrase-file", type=Path, help="为 CA 私钥加密的口令文件（缺省时在终端输入两次）")
 
+    p = ca.add_parser("crl", help="重新签发证书吊销列表（系统管理员，CA 口令；有效期一年）")
+    p.add_argument("--ca-passphrase-file", type=Path, required=True, help="CA 口令文件")
+    p.add_argument("--by", metavar="ADMIN", required=True, help="办理的系统管理员")
+    p.add_argument("--by-passphrase-file", type=Path, required=True, help="该系统管理员的口令文件")
+    p = ca.add_parser("tsa", help="为旧工作区生成时间戳密钥（系统管理员，CA 口令）")
+    p.add_argument("--ca-passphrase-file", type=Path, required=True, help="CA 口令文件")
+    p.add_argument("--by", metavar="ADMIN", required=True, help="办理的系统管理员")
+    p.add_argument("--by-passphrase-file", type=Path, required=True, help="该系统管理员的口令文件")
+
     reviewer = sub.add_parser("reviewer", help="审核人员").add_subparsers(
         dest="reviewer_command", metavar="ACTION", parser_class=_Parser, required=True)
     admin_help = "由系统管理员办理：CA 口令，以及系统管理员本人（添加第一位系统管理员时除外）"
@@ -160,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--signer", required=True, help="签名的审核人员")
     p.add_argument("--passphrase-file", type=Path, required=True)
     p.add_argument("--jobs", type=int, help="并行进程数")
+
+    p = sub.add_parser("timestamp-sheets", help="为已导出的审核表加盖文档时间戳（负责人；时间戳密钥用 CA 口令解锁）")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--lead", required=True, help="办理的负责人")
+    p.add_argument("--passphrase-file", type=Path, required=True, help="负责人的口令文件")
+    p.add_argument("--ca-passphrase-file", type=Path, required=True, help="CA 口令文件（解锁时间戳密钥）")
+    p.add_argument("--out", type=Path, help="写入此文件夹（缺省为原地更新）")
 
     p = sub.add_parser("verify", help="离线核验审核表的签名，或查询打印件的校验码")
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")

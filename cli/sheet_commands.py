@@ -44,6 +44,8 @@ def export_sheets(args: argparse.Namespace) -> int:
     except ReviewDeskError as refused:
         _err(str(refused))
         return exit_code(refused, bad_input=(ExportRefused, ReviewerError, PassphraseError))
+    if report.warning:
+        _err(f"注意：{report.warning}")
     rate = len(report.written) / report.seconds if report.seconds else 0.0
     print(f"已导出 {len(report.written)} 份审核表到 {args.out}（{report.seconds:.1f} 秒，每秒 {rate:.1f} 份）")
     for application_id, reason in report.failed:
@@ -118,6 +120,12 @@ def _print_verdict(verdict) -> None:  # noqa: ANN001 - a sheets.verify.Verdict
     if verdict.ok:
         print(f"【有效】{name}：{verdict.application_id} 表号 {verdict.serial}，校验码 {verdict.code}；"
               f"签名人 {verdict.signer}，签名时间 {local_time(verdict.signed_at)}（{verdict.signed_at_source}）")
+        if verdict.kind and verdict.kind != "有效":
+            print(f"    判定：{verdict.kind}")
+        if verdict.stamped_at:
+            print(f"    文档时间戳：{local_time(verdict.stamped_at)}（本工作区时间戳服务）")
+        if verdict.later_updates:
+            print(f"    签名后添加（PAdES 允许，未改动内容）：{verdict.later_updates}")
         for check in verdict.decision_checks:
             print(f"    {check.stage}决定 {check.uuid[:8]}：{check.message}")
         for note in verdict.notes:
@@ -136,5 +144,55 @@ def _print_verdict(verdict) -> None:  # noqa: ANN001 - a sheets.verify.Verdict
             print("    尚无较新的审核表，请重新导出")
         return
     print(f"【无效】{name}：{verdict.subject()}")
+    if verdict.kind and verdict.kind != "无效":
+        print(f"    判定：{verdict.kind}")
     for reason in verdict.reasons:
         print(f"    - {reason}")
+
+
+def ca_crl(args: argparse.Namespace) -> int:
+    """``ca crl``: the 系统管理员 re-issues the CA's revocation list, valid one year."""
+    from cli.commands import _admin_auth, _workspace
+    from models.signing.revocation import reissue_crl
+
+    with _workspace(args, create=False) as ws:
+        crl = reissue_crl(ws, _admin_auth(args))
+    ends = crl.next_update_utc
+    print(f"已签发证书吊销列表：列出 {len(list(crl))} 张证书，有效至 "
+          f"{ends.astimezone():%Y-%m-%d %H:%M}" if ends else "已签发证书吊销列表")
+    return EXIT_OK
+
+
+def ca_tsa(args: argparse.Namespace) -> int:
+    """``ca tsa``: the 系统管理员 gives an older workspace its time-stamping key."""
+    from cli.commands import _admin_auth, _workspace
+    from models.signing.tsa import add_tsa
+
+    with _workspace(args, create=False) as ws:
+        fingerprint = add_tsa(ws, _admin_auth(args))
+    print(f"已生成时间戳密钥（私钥已用 CA 口令加密），证书指纹 SHA-256 {fingerprint}")
+    return EXIT_OK
+
+
+def timestamp_sheets(args: argparse.Namespace) -> int:
+    """``timestamp-sheets FILE ... --lead NAME --passphrase-file F --ca-passphrase-file F [--out DIR]``."""
+    from cli.commands import _workspace
+    from models.signing.keys import PassphraseError, read_passphrase_file
+    from sheets.timestamps import timestamp_sheets as stamp
+
+    try:
+        lead_passphrase = read_passphrase_file(args.passphrase_file)
+        ca_passphrase = read_passphrase_file(args.ca_passphrase_file)
+    except PassphraseError as problem:
+        _err(str(problem))
+        return EXIT_USAGE
+    with _workspace(args, create=False) as ws:
+        report = stamp(ws, list(args.files), args.lead, lead_passphrase, ca_passphrase, args.out)
+    rate = len(report.stamped) / report.seconds if report.seconds else 0.0
+    print(f"已为 {len(report.stamped)} 份审核表加盖文档时间戳（{report.seconds:.1f} 秒，每秒 {rate:.1f} 份）")
+    for path, reason in report.failed:
+        _err(f"未加时间戳 {path}：{reason}")
+    if report.failed:
+        _err(f"共 {len(report.failed)} 份未加时间戳")
+        return EXIT_FAILED
+    return EXIT_OK

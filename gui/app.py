@@ -19,7 +19,7 @@ UI_FONT_FAMILIES = [
 # Rare characters (CJK Extension B and beyond, in some enterprise and person names).
 RARE_CHARACTER_FAMILIES = [
     "SimSun-ExtB", "MingLiU-ExtB", "SimSun-ExtG", "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC",
-    "WenQuanYi Zen Hei", "HanaMinB", "BabelStone Han", "Sun-ExtB",
+    "WenQuanYi Zen Hei", "HanaMinA", "HanaMinB", "BabelStone Han", "Sun-ExtB",
 ]
 
 

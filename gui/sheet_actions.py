@@ -149,7 +149,8 @@ def export_sheet(window: Window, ws: Workspace, application_id: str) -> None:
     def exported(sheet: IssuedSheet) -> None:
         _status(window, f"{application_id} 的审核表已导出，校验码 {sheet.code}")
         inform(window, TITLE, f"{application_id} 的审核表已签名导出：\n{sheet.path}\n\n"  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
-                              f"校验码：{sheet.code}\n表号：{sheet.serial}　签名人：{sheet.signer}",
+                              f"校验码：{sheet.code}\n表号：{sheet.serial}　签名人：{sheet.signer}"
+                              + (f"\n\n注意：{sheet.warning}" if sheet.warning else ""),
                str(Path(sheet.path).parent))
 
     with_signing_key(window, lambda signer, key: issue_sheet(window, application_id, folder, signer, key, exported))

@@ -14,8 +14,10 @@ PACKAGES=(
   fontconfig fonts-wqy-microhei
   # CJK Extension A/B characters (䶮, 𠮷) in enterprise names: the sheets embed HanaMin as a fallback
   fonts-hanazono
-  # PDF to PNG for looking at reports
+  # PDF to PNG for looking at reports; pdfsig checks the sheets' signatures in the tests
   poppler-utils
+  # certutil: the tests trust the exported CA in a scratch NSS database for pdfsig
+  libnss3-tools
   # PyInstaller reads binaries with objdump
   binutils
   # Qt runtime

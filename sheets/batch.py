@@ -1,4 +1,4 @@
-"""``export-sheets``: a signed ``<申报编号>.pdf`` for each decided application.
+"""``export-sheets``: a signed ``<申报编号>.pdf`` for each decided application (the one export pipeline).
 
 The parent reads the workspace, unlocks the signer's key once, numbers and
 audits every sheet, then renders and signs them (in worker processes when a
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.review.casefile import load_case
 from models.review.terms import FIRST
@@ -27,6 +28,7 @@ from models.failures import ReviewDeskError
 from models.exports.fonts import PDF_FONT_SETTING
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
+from models.signing.revocation import require_current_crl
 from models.workspace.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
@@ -35,6 +37,10 @@ from sheets.originals import current_original, keep_original, record_reissue
 from sheets.registry import issue_sheets, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial
 from sheets.styles import styles
+from sheets.times import os_error_text
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 PARALLEL_FROM = 21  # below this, starting worker processes costs more than it saves
 
@@ -64,6 +70,7 @@ class ExportReport:
     written: list[SheetResult] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (申报编号, reason)
     seconds: float = 0.0
+    warning: str = ""  # the CA's CRL lapses within 30 days: who must re-issue it
 
     @property
     def ok(self) -> bool:
@@ -90,7 +97,10 @@ def init_worker(material: SignerMaterial | None, font_path: str | None) -> None:
 def make_sheet(job: SheetJob) -> SheetResult:
     """Render, sign and write one sheet (in the worker that ``init_worker`` set up)."""
     assert _worker is not None, "init_worker was not called"
-    signer, font_path = _worker
+    return _make(job, *_worker)
+
+
+def _make(job: SheetJob, signer: SheetSigner | None, font_path: str | None) -> SheetResult:
     target = Path(job.path)
     try:
         rendered = render(job.content, job.issue, font_path=font_path)
@@ -204,9 +214,10 @@ def run_jobs(jobs: Sequence[SheetJob], material: SignerMaterial | None, font_pat
             progress(len(results), len(jobs), result)
 
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
-        init_worker(material, font_path)
+        styles(font_path)
+        signer = None if material is None else SheetSigner(material)  # local: safe on a GUI worker thread
         for job in jobs:
-            done(make_sheet(job))
+            done(_make(job, signer, font_path))
         return results
     context = get_context(_pool_context())
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context, initializer=init_worker,
@@ -240,7 +251,7 @@ def prepare_out_dir(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ExportRefused(f"无法创建输出文件夹 {out_dir}：{error.strerror or error}") from None
+        raise ExportRefused(f"无法创建输出文件夹 {out_dir}：{os_error_text(error)}") from None
     if not out_dir.is_dir():
         raise ExportRefused(f"输出位置 {out_dir} 不是文件夹")
 
@@ -258,16 +269,38 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
         raise ExportRefused(f"并行进程数须为正整数，而不是 {jobs}")
     prepare_out_dir(out_dir)
     reviewer = get_reviewer(ws, signer)
-    if reviewer.role not in DECIDING_ROLES:  # 三员分立: the 系统管理员 and the 审计员 sign no sheet
-        raise ExportRefused(f"{signer} 的角色是{reviewer.role}，不能签发审核表")
-    ca = ca_certificate(ws)
+    _check_role(reviewer)
     key = unlock(ws, reviewer.name, passphrase)
+    report = export_unlocked(ws, out_dir, ids, reviewer, key, jobs or os.cpu_count() or 1, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_role(reviewer: Reviewer) -> None:
+    if reviewer.role not in DECIDING_ROLES:  # 三员分立: the 系统管理员 and the 审计员 sign no sheet
+        raise ExportRefused(f"{reviewer.name} 的角色是{reviewer.role}，不能签发审核表")
+
+
+def export_unlocked(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, reviewer: Reviewer,
+                    key: ec.EllipticCurvePrivateKey, workers: int = 1,
+                    progress: Progress | None = None) -> ExportReport:
+    """The one export pipeline, for ``export-sheets`` and the desk's single sheet alike, with an unlocked key.
+
+    Still-current originals are written again (same number, first signer); the rest are checked for
+    printable characters, numbered and audited, rendered, signed (B-LT), written and registered.
+    Raises :class:`ExportRefused` or ``CrlLapsed`` before anything is numbered.
+    """
+    started = time.perf_counter()
+    prepare_out_dir(out_dir)
+    _check_role(reviewer)
     check_key_matches(reviewer, key)
+    ca = ca_certificate(ws)
+    crl = require_current_crl(ws)
     font_path = ws.setting(PDF_FONT_SETTING, "") or None
-    report = ExportReport()
+    report = ExportReport(warning=crl.warning)
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
     contents = _reissue_originals(ws, contents, out_dir, reviewer.name, report)
-    material = SignerMaterial.of(key, reviewer.certificate, ca)
+    material = SignerMaterial.of(key, reviewer.certificate, ca, crl.der)
     contents = _printable(contents, report, styles(font_path).chain,
                           [("导出人", reviewer.name), ("导出人单位", material.organization)])
     if contents:
@@ -275,7 +308,7 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
                               series_prefix(material.ca_der))
         work = [SheetJob(content, issue, str(out_dir / file_name(content.application_id)))
                 for content, issue in zip(contents, issues)]
-        by_path = {r.path: r for r in run_jobs(work, material, font_path, jobs or os.cpu_count() or 1, progress)}
+        by_path = {r.path: r for r in run_jobs(work, material, font_path, workers, progress)}
         results = [by_path[job.path] for job in work]
         for result in results:
             if result.error is None:

@@ -17,7 +17,7 @@ from policy.assessment import STATUS_LABELS
 
 from models.review.casefile import Case, DecisionView
 from models.workspace.records import application_snapshot, money_text
-from models.signing.signatures import canonical_bytes
+from models.signing.signatures import ALGORITHM, canonical_bytes
 from sheets.codes import legacy_verification_code, verification_code
 
 SHEET_FORMAT = "reviewdesk-sheet/2"
@@ -159,6 +159,7 @@ def sheet_record(content: SheetContent, *, serial: str, audit_head: str, exporte
     """What the verification code is derived from; embedded in the PDF as ``sheet.json``."""
     return {
         "format": SHEET_FORMAT,
+        "alg": ALGORITHM,  # of the PAdES signature over the sheet and of the decisions it carries
         "serial": serial,
         "application_id": content.application_id,
         "enterprise": content.enterprise,

@@ -140,3 +140,34 @@ def export_entry(db: Database, audit_hash: str) -> dict[str, str] | None:
     row = db.execute("SELECT seq, at, actor, action, subject, details FROM audit WHERE hash = ?",
                      [audit_hash]).fetchone()
     return None if row is None else dict(zip(("seq", "at", "actor", "action", "subject", "details"), row))
+
+
+def revision_ends(data: bytes) -> list[int]:
+    """Where each incremental revision of a PDF ends (after ``%%EOF`` and its line end), first to last."""
+    ends: list[int] = []
+    at = data.find(b"%%EOF")
+    while at != -1:
+        end = at + 5
+        for line_end in (b"\r\n", b"\n", b"\r"):
+            if data.startswith(line_end, end):
+                end += len(line_end)
+                break
+        ends.append(end)
+        at = data.find(b"%%EOF", end)
+    return ends
+
+
+def registered_prefix(db: Database, data: bytes) -> SheetRow | None:
+    """The registered sheet that ``data`` is, or begins with (a sheet to which only revisions were appended).
+
+    Whether what was appended is allowed (validation data, document timestamps) is the signature check's question.
+    """
+    if not _has_table(db):
+        return None
+    for end in [len(data), *reversed(revision_ends(data))]:
+        sha256 = hashlib.sha256(data[:end]).hexdigest()
+        row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets "
+                         "WHERE sha256 = ?", [sha256]).fetchone()
+        if row is not None:
+            return SheetRow(*row)
+    return None

@@ -4,7 +4,9 @@ The visible stamp is page content (``flowables.StampSpot``), drawn before
 signing so every renderer shows it; the signature field lies over it with an
 empty appearance, so viewers that show signature widgets open the signature
 when the stamp is clicked. The signature certifies the document with DocMDP
-"no changes": any later revision breaks it. The decisions' own signed records
+"no changes": a later revision that changes content breaks it; as PAdES allows, the
+DSS (validation data, added here right after signing: PAdES B-LT) and document
+timestamps (``sheets.timestamps``, B-LTA) may follow. The decisions' own signed records
 travel inside the PDF as embedded files, added in the signed revision.
 """
 
@@ -16,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from asn1crypto import cms
+from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -27,6 +30,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import simple_cms_attribute
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.stamp import BaseStamp, BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -48,17 +52,18 @@ class SignerMaterial:
     name: str
     role: str
     organization: str
+    crl_der: bytes = b""  # the CA's CRL, for the DSS (PAdES B-LT); b"": B-B only (benchmarks, old callers)
 
     @classmethod
     def of(cls, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate,
-           ca: x509.Certificate) -> SignerMaterial:
+           ca: x509.Certificate, crl_der: bytes = b"") -> SignerMaterial:
         def first(oid: x509.ObjectIdentifier) -> str:
             found = certificate.subject.get_attributes_for_oid(oid)
             return str(found[0].value) if found else ""
 
         return cls(key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()),
                    certificate.public_bytes(Encoding.DER), ca.public_bytes(Encoding.DER),
-                   first(NameOID.COMMON_NAME), first(NameOID.TITLE), first(NameOID.ORGANIZATION_NAME))
+                   first(NameOID.COMMON_NAME), first(NameOID.TITLE), first(NameOID.ORGANIZATION_NAME), crl_der)
 
 
 class _EmptyStamp(BaseStamp):
@@ -145,6 +150,9 @@ class SheetSigner:
         certificate = asn1_x509.Certificate.load(material.certificate_der)
         ca = asn1_x509.Certificate.load(material.ca_der)
         self._signer = CachingSimpleSigner(certificate, key, cert_registry=SimpleCertificateStore.from_certs([ca]))
+        # Parsed once per process, not per sheet (asn1crypto parsing is the expensive part, wbond/asn1crypto#249).
+        self._dss_certs = [certificate, ca]
+        self._dss_crls = [asn1_crl.CertificateList.load(material.crl_der)] if material.crl_der else []
 
     def sign(self, pdf: bytes, files: list[Attachment], page: int, box: tuple[float, float, float, float],
              signed_at: datetime) -> bytes:
@@ -166,4 +174,18 @@ class SheetSigner:
                                      signing_time=signed_at)
         out = io.BytesIO()
         pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED, output=out)
+        if self._dss_crls:
+            add_validation_data(out, self._dss_certs, self._dss_crls)
         return out.getvalue()
+
+
+def add_validation_data(pdf: io.BytesIO, certificates: list[asn1_x509.Certificate],
+                        crls: list[asn1_crl.CertificateList]) -> None:
+    """PAdES B-LT: the chain and the CA's CRL in the document security store, as an incremental update.
+
+    Given directly rather than gathered by validating the chain: the export already knows them, and
+    pyhanko-certvalidator would rebuild and re-parse the path for every sheet.
+    """
+    writer = IncrementalPdfFileWriter(pdf)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certificates, crls=crls)
+    writer.write_in_place()

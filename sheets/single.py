@@ -2,9 +2,8 @@
 
 ``batch.export_sheets`` unlocks the signer's key from a passphrase and may use
 worker processes; the desk exports or prints one sheet at a time with the key
-the reviewer unlocked when they chose their name, so nothing asks again. The
-numbering, audit entry and SHA-256 record are the batch's own
-(``registry.issue_sheets`` / ``record_outcomes``), so a sheet made here
+the reviewer unlocked when they chose their name, so nothing asks again. Both
+run the same pipeline (``batch.export_unlocked``), so a sheet made here
 verifies exactly like one from ``export-sheets``. No global state: safe on a
 GUI worker thread.
 """
@@ -12,27 +11,16 @@ GUI worker thread.
 from __future__ import annotations
 
 import hashlib
-import traceback
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.review.casefile import load_case
-from models.failures import ReviewDeskError
-from models.exports.fonts import PDF_FONT_SETTING
-from models.signing.reviewers import ca_certificate, get_reviewer
+from models.signing.reviewers import get_reviewer
 from models.workspace.workspace import Workspace
-from sheets.batch import (
-    ExportRefused, check_key_matches, file_name, prepare_out_dir, write_atomically,
-)
-from sheets.content import attachments, content_from_case, printed_fields
-from sheets.glyphs import check_printable
-from sheets.layout import render
-from sheets.originals import current_original, keep_original, record_reissue
-from sheets.registry import find_code, issue_sheets, record_outcomes, series_prefix
-from sheets.sign import SheetSigner, SignerMaterial
-from sheets.styles import styles
+from sheets.batch import ExportRefused, export_unlocked, file_name, write_atomically
+from sheets.originals import current_original
+from sheets.registry import find_code, newest_sheet
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -50,60 +38,30 @@ class IssuedSheet:
     exported_at: str
     sha256: str
     pages: int
+    warning: str = ""  # the CA's CRL lapses within 30 days: who must re-issue it
 
 
 def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, signer: str,
                     key: ec.EllipticCurvePrivateKey) -> IssuedSheet:
     """Write ``<out_dir>/<申报编号>.pdf``, signed by ``signer`` with their unlocked ``key``.
 
-    When the application's last sheet is still current, that original is written again, with its
-    number and first signer, and nothing new is numbered. Raises :class:`ExportRefused` (no 初审
-    decision, bad folder, key not the signer's) before anything is numbered; a sheet that fails to
-    render or sign is audited and raised as ExportRefused.
+    The batch's own pipeline (``batch.export_unlocked``) for one sheet, in this process. When the
+    application's last sheet is still current, that original is written again, with its number and
+    first signer, and nothing new is numbered. Raises :class:`ExportRefused` (no 初审 decision, bad
+    folder, key not the signer's, a sheet that failed to render or sign: audited) or ``CrlLapsed``.
     """
-    out = Path(out_dir)
-    prepare_out_dir(out)
     reviewer = get_reviewer(ws, signer)
-    ca = ca_certificate(ws)
-    check_key_matches(reviewer, key)
-    case = load_case(ws, application_id)
-    if case.first is None:
+    if load_case(ws, application_id).first is None:
         raise ExportRefused(NO_FIRST_DECISION)
-    certificates = dict(ws.db.execute("SELECT name, certificate_pem FROM reviewers").fetchall())
-    target = out / file_name(application_id)
-    original = current_original(ws, application_id)
-    if original is not None:
-        write_atomically(target, original.data)
-        record_reissue(ws, reviewer.name, original, target)
-        row = original.row
-        return IssuedSheet(application_id, str(target), row.code, row.serial, row.signer, row.exported_at,
-                           row.sha256, 0)
-    content = content_from_case(case, certificates, demo=ws.is_demo)
-    font_path = ws.setting(PDF_FONT_SETTING, "") or None
-    material = SignerMaterial.of(key, reviewer.certificate, ca)
-    check_printable(printed_fields(content) + [("导出人", reviewer.name), ("导出人单位", material.organization)],
-                    styles(font_path).chain)
-    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization,
-                         series_prefix(material.ca_der))[0]
-    try:
-        rendered = render(content, issue, font_path=font_path)
-        if rendered.stamp_box is None:
-            raise ExportRefused("版面中没有签章位置")
-        pdf = SheetSigner(material).sign(rendered.pdf, attachments(content, issue), rendered.stamp_page,
-                                         rendered.stamp_box, datetime.fromisoformat(issue.exported_at))
-        write_atomically(target, pdf)
-    except Exception as error:
-        reason = str(error) if isinstance(error, ReviewDeskError) else "生成失败：" + "".join(
-            traceback.format_exception_only(type(error), error)).strip()
-        record_outcomes(ws.db, reviewer.name, [], [(issue, reason)])
-        if isinstance(error, ReviewDeskError):
-            raise
-        raise ExportRefused(f"{application_id} 的审核表{reason}") from error
-    sha256 = hashlib.sha256(pdf).hexdigest()
-    keep_original(ws, target)
-    record_outcomes(ws.db, reviewer.name, [(issue, sha256)], [])
-    return IssuedSheet(application_id, str(target), issue.code, issue.serial, reviewer.name, issue.exported_at,
-                       sha256, rendered.pages)
+    report = export_unlocked(ws, Path(out_dir), [application_id], reviewer, key, workers=1)
+    if report.failed:
+        _, reason = report.failed[0]
+        raise ExportRefused(reason if reason.startswith(application_id) else f"{application_id} 的审核表{reason}")
+    result = report.written[0]
+    row = newest_sheet(ws.db, application_id)
+    assert row is not None, "a written sheet is registered"
+    return IssuedSheet(application_id, result.path, row.code, row.serial, row.signer, row.exported_at,
+                       row.sha256, result.pages, report.warning)
 
 
 def stored_copy(ws: Workspace, application_id: str, folder: str | Path) -> IssuedSheet | None:

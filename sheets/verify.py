@@ -38,8 +38,9 @@ from models.workspace.workspace import Workspace
 from sheets.content import SHEET_FORMATS, SHEET_RECORD_FILE, STAGE_FILES, code_for
 from sheets.currency import Currency, sheet_currency
 from sheets.lookup import CodeLookup, lookup_code  # noqa: F401 - verify is where callers look for both
-from sheets.registry import EXPORT_ACTION, export_entry, find_code, newest_sheet
-from sheets.times import local_time
+from sheets.ltv import LongTerm, read_long_term
+from sheets.registry import EXPORT_ACTION, export_entry, find_code, newest_sheet, registered_prefix, revision_ends
+from sheets.times import local_time, os_error_text
 
 # pyHanko logs each soft-failed revocation check (there is no network here, by design).
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
@@ -72,6 +73,9 @@ class SheetVerdict:
     inferred: bool = False  # application and signer unreadable: taken from the file name and the register
     expired_on: str = ""  # the signer's certificate has expired since (then valid only at a trusted signing time)
     notes: list[str] = field(default_factory=list)  # what a valid verdict should still say
+    kind: str = ""  # which of KINDS the verdict is (set at the end of verify_pdf)
+    stamped_at: str = ""  # the earliest document timestamp of the workspace's TSA that holds
+    later_updates: str = ""  # what was added after signing, as PAdES allows (validation data, timestamps)
 
     @property
     def outdated(self) -> bool:
@@ -91,6 +95,18 @@ class SheetVerdict:
             return f"文件内容无法读出；按文件名，应为{application}的审核表（最近一次导出{serial}，{signer}）"
         return f"{application}{serial}，{signer}"
 
+
+VALID = "有效"
+VALID_BY_TIMESTAMP = "有效（按时间戳时间，证书此后已过期）"
+VALID_BY_AUDIT = "有效（按审计日志记录的签名时间，尚无时间戳）"
+VALID_REVOKED_LATER = "有效（签名之后证书才被吊销）"
+REVOKED = "无效：签名时证书已被吊销"
+CHANGED = "无效：签名后内容被改动"
+FOREIGN = "无效：签名人证书不是本 CA 签发"
+DAMAGED = "无效：文件已损坏"
+INVALID = "无效"
+KINDS = (VALID, VALID_BY_TIMESTAMP, VALID_BY_AUDIT, VALID_REVOKED_LATER, REVOKED, CHANGED, FOREIGN, DAMAGED,
+         INVALID)
 
 DECISION_FIELDS = {"uuid": "决定编号", "stage": "审核阶段", "outcome": "结论", "amount_yuan": "核定金额",
                    "reviewer": "审核人", "decided_at": "决定时间"}
@@ -133,6 +149,8 @@ def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace
     ``at``: the time to validate the certificates at (default now; tests pass a later one).
     """
     verdict = _verify_pdf(path, ca_certificate, ws, at)
+    if not verdict.kind:
+        verdict.kind = VALID if not verdict.reasons else INVALID
     if not verdict.application_id and ws is not None:
         # A file too damaged to read: name the sheet its file name (<申报编号>.pdf) says it is.
         newest = newest_sheet(ws.db, Path(path).stem)
@@ -148,20 +166,22 @@ def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspac
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        verdict.reasons.append(f"无法读取文件：{error.strerror or error}")
+        verdict.reasons.append(f"无法读取文件：{os_error_text(error)}")
         return verdict
     if not data.startswith(b"%PDF-"):
         verdict.reasons.append("不是 PDF 文件")
         return verdict
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
+        signatures = reader.embedded_regular_signatures
     except Exception as error:  # noqa: BLE001 - any parse failure of a hostile file is a verdict, not a crash
         verdict.reasons.append(damaged_reason(error))
+        verdict.kind = DAMAGED
         return verdict
     _peek_record(verdict, reader)
     if not signatures:
         verdict.reasons.append("文件中没有电子签名")
+        verdict.kind = DAMAGED
         return verdict
     if len(signatures) > 1:
         verdict.reasons.append(f"文件中有 {len(signatures)} 个签名：签名后又被加签或改动")
@@ -169,14 +189,87 @@ def _verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspac
     _peek_signer(verdict, signature)
     state = _check_signature(verdict, signature, data, ca_certificate, at)
     if state is None:
+        verdict.kind = DAMAGED
         return verdict
+    ca_asn1 = asn1_x509.Certificate.load(ca_certificate.public_bytes(Encoding.DER))
+    long_term = read_long_term(reader, ca_certificate, ca_asn1, at)
+    _describe_long_term(verdict, long_term)
     _check_decisions(verdict, state, _embedded_files(verdict, reader, signature.signed_revision), ca_certificate)
-    if ws is not None:
-        _check_workspace(verdict, state, data, ws)
-    if verdict.expired_on:
-        verdict.reasons.append(f"签名证书（{verdict.signer}）已于 {verdict.expired_on} 过期，本表没有可信时间戳，"
-                               "未连接工作区也无法按审计日志确认签名时间：请在导出它的工作区中核验")
+    audit_time = _check_workspace(verdict, state, data, ws) if ws is not None else None
+    judge_over_time(verdict, state, long_term, audit_time, ca_certificate, ws, at)
     return verdict
+
+
+def _describe_long_term(verdict: SheetVerdict, long_term: LongTerm) -> None:
+    if long_term.stamped_at is not None:
+        verdict.stamped_at = long_term.stamped_at.isoformat()
+    parts = []
+    if long_term.has_dss:
+        parts.append("验证数据（证书链和吊销列表）")
+    if long_term.timestamps:
+        parts.append(f"{long_term.timestamps} 个文档时间戳")
+    verdict.later_updates = "、".join(parts)
+    if long_term.broken_timestamps:
+        verdict.reasons.append(f"文件中有 {long_term.broken_timestamps} 个文档时间戳无法验证（已损坏或不是本工作区"
+                               "时间戳服务签发的）")
+
+
+def judge_over_time(verdict: SheetVerdict, state: dict[str, Any], long_term: LongTerm, audit_time: str | None,
+                    ca_certificate: x509.Certificate, ws: Workspace | None, at: datetime | None) -> None:
+    """The certificate's expiry and revocation judged at the most trusted signing time the sheet has:
+    its document timestamp, else the audit log's entry, else none (then only a signature before both holds)."""
+    from models.signing.revocation import current_crl, revocation_of
+
+    certificate: x509.Certificate = state["certificate"]
+    trusted: tuple[datetime, str] | None = None
+    if long_term.stamped_at is not None:
+        trusted = (long_term.stamped_at, "文档时间戳")
+    elif audit_time:
+        trusted = (datetime.fromisoformat(audit_time), "审计日志")
+    if verdict.expired_on:
+        if trusted is not None and certificate.not_valid_before_utc <= trusted[0] <= certificate.not_valid_after_utc:
+            if trusted[1] == "文档时间戳":
+                verdict.notes.append(f"签名证书已于 {verdict.expired_on} 过期；文档时间戳证明本表在 "
+                                     f"{local_time(trusted[0].isoformat())} 已经签署，当时证书有效")
+                verdict.kind = verdict.kind or VALID_BY_TIMESTAMP
+            else:
+                verdict.notes.append(f"签名证书已于 {verdict.expired_on} 过期；按审计日志记录的签名时间 "
+                                     f"{local_time(trusted[0].isoformat())}，签名时证书有效（本表尚无可信时间戳）")
+                verdict.kind = verdict.kind or VALID_BY_AUDIT
+        else:
+            verdict.reasons.append(f"签名证书（{verdict.signer}）已于 {verdict.expired_on} 过期，本表没有可信时间戳，"
+                                   "未连接工作区也无法按审计日志确认签名时间：请在导出它的工作区中核验")
+        verdict.expired_on = ""
+    crls = list(long_term.crls)
+    if ws is not None:
+        from models.signing.revocation import crl_signed_by
+
+        stored = current_crl(ws)
+        if stored is not None and crl_signed_by(stored, ca_certificate):
+            crls.append(stored)
+    revocations = [found for crl in crls if (found := revocation_of(crl, certificate)) is not None]
+    if not revocations:
+        return
+    revoked_at, how = min(revocations)
+    revoked_text = local_time(revoked_at.isoformat())
+    if trusted is not None:
+        if trusted[0] < revoked_at:
+            verdict.notes.append(f"{verdict.signer} 的证书已于 {revoked_text} {how}；签名作于此前"
+                                 f"（{local_time(trusted[0].isoformat())}，依据{trusted[1]}），仍然有效")
+            verdict.kind = verdict.kind or VALID_REVOKED_LATER
+        else:
+            verdict.reasons.append(f"{verdict.signer} 的证书已于 {revoked_text} {how}，签名时间"
+                                   f"（{local_time(trusted[0].isoformat())}，依据{trusted[1]}）在此之后，签名无效")
+            verdict.kind = verdict.kind or REVOKED
+        return
+    claimed = _parse_time(verdict.signed_at)
+    if claimed is not None and claimed.astimezone(UTC) >= revoked_at:
+        verdict.reasons.append(f"{verdict.signer} 的证书已于 {revoked_text} {how}，签名声称的时间在此之后，签名无效")
+        verdict.kind = verdict.kind or REVOKED
+    else:
+        verdict.reasons.append(f"{verdict.signer} 的证书已于 {revoked_text} {how}；本表没有可信时间戳，未连接工作区也"
+                               "无法按审计日志确认签名作于此前：请在导出它的工作区中核验")
+        verdict.kind = verdict.kind or REVOKED
 
 
 def _expired_since(certificate: x509.Certificate, at: datetime | None) -> str:
@@ -225,8 +318,10 @@ def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes, ca_cert
     verdict.signed_at_source = "签名声称" if claimed else ""
     if not status.intact:
         verdict.reasons.append("签名后文件内容被改动（签名摘要与文件不符）")
+        verdict.kind = CHANGED
     elif not status.valid:
         verdict.reasons.append("签名值无效")
+        verdict.kind = CHANGED
     elif not status.trusted:
         # Trust is only judged for an intact, valid signature: a changed byte says nothing about the CA.
         expired = _expired_since(certificate, at)
@@ -235,6 +330,7 @@ def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes, ca_cert
             verdict.expired_on = expired
         else:
             verdict.reasons.append(f"签名证书（{verdict.signer}）不是由受信任的 CA 签发的")
+            verdict.kind = FOREIGN
     if status.intact and _padding_changed(signature):
         verdict.reasons.append("签名数据区在签名后被改动（签名值之后的填充不为零）")
     start, signed_length, gap_end, tail_length = (int(v) for v in signature.byte_range)
@@ -242,22 +338,30 @@ def _check_signature(verdict: SheetVerdict, signature: Any, data: bytes, ca_cert
     reaches_end = start == 0 and signed_end == len(data)
     verdict.covers_whole_file = reaches_end and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     later_revisions = signature.reader.xrefs.total_revisions - 1 - signature.signed_revision
-    verdict.modified_after_signing = later_revisions > 0 or (
-        status.modification_level is not None and status.modification_level != ModificationLevel.NONE
-    ) or not status.docmdp_ok
-    if later_revisions > 0:
+    allowed = status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+    verdict.modified_after_signing = (later_revisions > 0 and not allowed) or not status.docmdp_ok
+    if later_revisions > 0 and not (allowed and status.docmdp_ok):
         level = MODIFICATION_LEVELS.get(status.modification_level, "无法判定") \
             if status.modification_level is not None else "无法判定"
         verdict.reasons.append(f"签名后文件有 {later_revisions} 次增量更新（{level}），审核表已被改动")
+        verdict.kind = verdict.kind or CHANGED
     elif not status.docmdp_ok:
         verdict.reasons.append("签名后的改动违反了“禁止修改”的认证签名")
+        verdict.kind = verdict.kind or CHANGED
     if later_revisions == 0 and not reaches_end:
         if start != 0 or signed_end > len(data):
             verdict.reasons.append("签名范围与文件不符：文件在签名后被截断或改写")
         else:
             verdict.reasons.append(f"签名未覆盖整个文件：签名之后追加了 {len(data) - signed_end} 字节")
+        verdict.kind = verdict.kind or CHANGED
     elif not verdict.covers_whole_file and later_revisions == 0:
         verdict.reasons.append("签名未覆盖整个文件")
+    elif later_revisions > 0:
+        ends = revision_ends(data)
+        stray = len(data[ends[-1]:].strip()) if ends else len(data)
+        if stray:
+            verdict.reasons.append(f"签名未覆盖整个文件：最后一次更新之后追加了 {stray} 字节")
+            verdict.kind = verdict.kind or CHANGED
     return {"certificate": certificate}
 
 
@@ -366,10 +470,12 @@ def _parse_time(text: Any) -> datetime | None:
         return None
 
 
-def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, ws: Workspace) -> None:
+def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, ws: Workspace) -> str | None:
+    """The workspace's checks; returns the signing time its audit log records, when the entry matches."""
     record = state.get("record")
     if record is None:
-        return
+        return None
+    audit_time: str | None = None
     before = len(verdict.reasons)
     row = find_code(ws.db, verdict.code)
     if row is None:
@@ -379,7 +485,8 @@ def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, 
             verdict.reasons.append("校验码登记的申报编号或表号与审核表不符")
         if not row.sha256:
             verdict.reasons.append("该审核表登记后未成功生成，文件不是导出的原件")
-        elif row.sha256 != hashlib.sha256(data).hexdigest():
+        elif row.sha256 != hashlib.sha256(data).hexdigest() and (
+                (prefix := registered_prefix(ws.db, data)) is None or prefix.code != row.code):
             verdict.reasons.append("文件与导出时登记的 SHA-256 不符：不是导出的原件")
     entry = export_entry(ws.db, str(record.get("audit_head", "")))
     if entry is None or entry["action"] != EXPORT_ACTION or entry["subject"] != verdict.application_id:
@@ -390,10 +497,7 @@ def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, 
             verdict.reasons.append("审计日志中的导出记录与审核表不符")
         else:
             verdict.signed_at, verdict.signed_at_source = entry["at"], "审计日志"
-            if verdict.expired_on:
-                verdict.notes.append(f"签名证书已于 {verdict.expired_on} 过期；按审计日志记录的签名时间 "
-                                     f"{local_time(entry['at'])}，签名时证书有效（本表尚无可信时间戳）")
-                verdict.expired_on = ""
+            audit_time = entry["at"]
     signer_row = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
                                [record.get("signer")]).fetchone()
     if signer_row is None or fingerprint(cert_from_pem(signer_row[0])) != fingerprint(state["certificate"]):
@@ -401,6 +505,7 @@ def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, 
     if not verdict.reasons[before:]:
         verdict.currency = sheet_currency(ws, record, verdict.code)
     verdict.content_matches = len(verdict.reasons) == before and not verdict.outdated
+    return audit_time
 
 
 def sheet_audit_head(path: str | Path) -> str | None:

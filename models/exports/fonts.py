@@ -98,8 +98,13 @@ def candidates(configured: str | None = None) -> list[tuple[Path, str]]:
     found += [(path, "Windows") for path in _windows()]
     found += [(Path(path), "系统") for path in LINUX_FONTS]
     found += [(path, "fontconfig") for path in _fontconfig()]
-    found += [(path, "内置") for path in _bundled()]
+    found += [(path, "内置") for path in _bundled() if not _fallback_only(path)]
     return found
+
+
+def _fallback_only(path: Path) -> bool:
+    """HanaMin and SimSun-ExtB cover only the CJK Extensions: never the main font of a sheet."""
+    return path.name.lower().startswith(("hanamin", "simsunb"))
 
 
 def find_cjk_font(configured: str | None = None) -> FontChoice:
@@ -148,7 +153,7 @@ def fallback_fonts() -> list[Path]:
         folder = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
         found += [folder / name for name in FALLBACK_WINDOWS_FONTS]
     found += [Path(path) for path in FALLBACK_LINUX_FONTS]
-    found += [path for path in _bundled() if path.name.lower().startswith(("hanamin", "simsunb"))]
+    found += [path for path in _bundled() if _fallback_only(path)]
     return [path for path in dict.fromkeys(found) if path.is_file() and truetype_subfont(path) is not None]
 
 

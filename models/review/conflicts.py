@@ -19,7 +19,7 @@ from models.workspace import audit
 from models.failures import ReviewDeskError
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, key_matches, require_active, unlock
-from models.signing.signatures import canonical_bytes, sign_record, verify_bytes, verify_record
+from models.signing.signatures import ALGORITHM, canonical_bytes, sign_record, verify_bytes, verify_record
 from models.workspace.workspace import Workspace
 
 DECLARATION, WITHDRAWAL = "利益冲突声明", "撤回利益冲突声明"
@@ -57,7 +57,7 @@ def declare_conflict(ws: Workspace, application_id: str, reviewer: str, *, has_c
     if conflict_declared(ws, application_id, reviewer):
         raise ConflictRefused(f"{reviewer} 已声明与 {application_id} 存在利益冲突；如声明有误，须由本人输入口令并写明原因撤回")
     _, key = _signer(ws, reviewer, key, passphrase)
-    record = {"kind": DECLARATION, "application_id": application_id, "reviewer": reviewer,
+    record = {"alg": ALGORITHM, "kind": DECLARATION, "application_id": application_id, "reviewer": reviewer,
               "has_conflict": has_conflict, "reason": reason.strip(), "declared_at": audit.now_text()}
     signature = base64.b64encode(sign_record(key, record)).decode("ascii")
     with ws.db.atomic():
@@ -85,7 +85,7 @@ def withdraw_conflict(ws: Workspace, application_id: str, reviewer: str, passphr
     _, key = _signer(ws, reviewer, None, passphrase)
     declared = ws.db.execute("SELECT signature FROM conflicts WHERE application_id = ? AND reviewer = ?",
                              [application_id, reviewer]).fetchone()[0]
-    record = {"kind": WITHDRAWAL, "application_id": application_id, "reviewer": reviewer,
+    record = {"alg": ALGORITHM, "kind": WITHDRAWAL, "application_id": application_id, "reviewer": reviewer,
               "reason": reason.strip(), "withdrawn_at": audit.now_text(), "declaration_signature": declared}
     signature = base64.b64encode(sign_record(key, record)).decode("ascii")
     with ws.db.atomic():

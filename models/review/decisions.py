@@ -35,7 +35,7 @@ from models.review.decision_rows import DecisionRow
 from models.review.decision_rows import current_decision as current_decision_row
 from models.signing.reviewers import get_reviewer, require_active, unlock
 from models.sessions.session import in_session
-from models.signing.signatures import canonical_bytes, sign_record
+from models.signing.signatures import ALGORITHM, canonical_bytes, sign_record
 from models.workspace.workspace import Workspace
 
 class DecisionRefused(ReviewDeskError):
@@ -204,6 +204,7 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
         decision_uuid = str(uuid.uuid4())
         decided_at = audit.now_text()
         record = {
+            "alg": ALGORITHM,
             "application": application_snapshot(application_from_row(app_row)),
             "evidence": evidence_links(ws, given.application_id).get(given.application_id, []),
             "cap_record": cap_info,

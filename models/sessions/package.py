@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from models.failures import ReviewDeskError
 from models.limits import MAX_RESULTS_PACKAGE_BYTES, MAX_SESSION_PACKAGE_BYTES, megabytes
-from models.signing.signatures import sign_record, verify_record
+from models.signing.signatures import ALGORITHM, sign_record, verify_record
 
 MANIFEST = "manifest.json"
 SESSION_FORMAT = "reviewdesk-session/1"
@@ -45,7 +45,7 @@ def write_package(out: Path, kind: str, header: dict[str, Any], members: dict[st
 
     With ``key`` the manifest — and through its hashes every file — is signed.
     """
-    manifest: dict[str, Any] = {"format": kind, **header,
+    manifest: dict[str, Any] = {"format": kind, **({"alg": ALGORITHM} if key is not None else {}), **header,
                                 "files": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}}
     if key is not None:
         manifest[SIGNATURE] = base64.b64encode(sign_record(key, manifest)).decode("ascii")

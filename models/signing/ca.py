@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from models.signing.keys import KeyFileError, WrongPassphrase
 from models.review.terms import ROLES
@@ -30,6 +30,11 @@ REVIEWER_ROLES = ROLES
 CA_VALIDITY = timedelta(days=3653)  # 10 years
 REVIEWER_VALIDITY = timedelta(days=1827)  # 5 years
 CLOCK_SKEW = timedelta(minutes=5)
+# Where certificates say the CA's CRL is published. Nothing online is reachable (an .invalid name, RFC 2606):
+# the list travels inside each sheet's DSS and in the workspace. Certificates issued before it have none.
+CRL_DISTRIBUTION_URI = "http://crl.reviewdesk.invalid/ca.crl"
+TSA_COMMON_NAME = "审核台时间戳服务"
+TSA_VALIDITY = timedelta(days=3652)  # 10 years, never beyond the CA
 
 CaKey: TypeAlias = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
@@ -198,6 +203,47 @@ def issue_reviewer(
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(_authority_key_id(ca.certificate), critical=False)
+        .add_extension(crl_distribution_points(), critical=False)
+        .sign(ca.key, _hash_for(ca.key))
+    )
+    return key, certificate
+
+
+def crl_distribution_points() -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints([x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(CRL_DISTRIBUTION_URI)], relative_name=None, reasons=None,
+        crl_issuer=None)])
+
+
+def issue_tsa(ca: CaBundle, *, now: datetime | None = None) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """The workspace's RFC 3161 time-stamping key and certificate (extended key usage timeStamping, critical)."""
+    start = _now(now) - CLOCK_SKEW
+    end = min(start + TSA_VALIDITY, ca.certificate.not_valid_after_utc)
+    key = ec.generate_private_key(ec.SECP256R1())
+    attributes: list[x509.NameAttribute[str | bytes]] = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")]
+    attributes += ca.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[:1]
+    attributes += [x509.NameAttribute(NameOID.COMMON_NAME, TSA_COMMON_NAME)]
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attributes))
+        .issuer_name(ca.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(_authority_key_id(ca.certificate), critical=False)
+        .add_extension(crl_distribution_points(), critical=False)
         .sign(ca.key, _hash_for(ca.key))
     )
     return key, certificate

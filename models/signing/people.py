@@ -148,16 +148,19 @@ def revoke_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -
     """
     if not reason.strip():
         raise ReviewerError("吊销证书须写明原因")
-    actor, _ = _authorise(ws, auth)
+    actor, bundle = _authorise(ws, auth)
     _target(ws, name, actor, "吊销")
     now = _precise_now()
+    from models.signing.revocation import store_crl
+
     with ws.db.atomic():
         ws.db.execute("UPDATE reviewers SET status = ?, revoked_at = ? WHERE name = ?", [REVOKED, now, name])
         ws.db.execute("UPDATE reviewer_certificates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                       [now, name])
+        crl = store_crl(ws, bundle)  # the revocation goes into the CA's list in the same transaction
         audit.append(ws.db, actor, REVOKE_ACTION, name, {
             "by": actor, "reason": reason.strip(), "revoked_at": now,
-            "fingerprint": get_reviewer(ws, name).fingerprint})
+            "fingerprint": get_reviewer(ws, name).fingerprint, "crl_number": crl["crl_number"]})
     return now
 
 
@@ -172,6 +175,8 @@ def rekey_reviewer(ws: Workspace, name: str, new_passphrase: str, *, auth: Admin
     _target(ws, name, actor, "更换密钥")
     person = get_reviewer(ws, name)
     key, certificate = issue_reviewer(bundle, name, person.role)
+    from models.signing.revocation import store_crl
+
     blob = store_key(ws, name, key, new_passphrase, kdf)
     cert_fingerprint = fingerprint(certificate)
     now = _precise_now()
@@ -182,8 +187,10 @@ def rekey_reviewer(ws: Workspace, name: str, new_passphrase: str, *, auth: Admin
                       [cert_to_pem(certificate), blob, cert_fingerprint, name])
         ws.db.execute("INSERT INTO reviewer_certificates (fingerprint, name, certificate_pem, issued_at) "
                       "VALUES (?,?,?,?)", [cert_fingerprint, name, cert_to_pem(certificate), now])
+        crl = store_crl(ws, bundle)  # the retired certificate is listed as superseded from now
         audit.append(ws.db, actor, "更换审核人员密钥", name, {
-            "by": actor, "old_fingerprint": person.fingerprint, "fingerprint": cert_fingerprint})
+            "by": actor, "old_fingerprint": person.fingerprint, "fingerprint": cert_fingerprint,
+            "crl_number": crl["crl_number"]})
     return cert_fingerprint
 
 

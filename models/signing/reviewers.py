@@ -62,7 +62,17 @@ def _store_ca(ws: Workspace, bundle: CaBundle, origin: str, passphrase: str,
         audit.append(ws.db, actor, "生成CA" if origin == "generated" else "导入CA", "CA",
                      {"fingerprint": cert_fingerprint, "key_encrypted": True,
                       "public_demo_passphrase": ws.is_demo})
+    _start_crl_and_tsa(ws, bundle, passphrase, kdf, actor)
     return cert_fingerprint
+
+
+def _start_crl_and_tsa(ws: Workspace, bundle: CaBundle, passphrase: str, kdf: KdfParams | None, actor: str) -> None:
+    """A new CA's first (empty) revocation list and its time-stamping key, while its passphrase is at hand."""
+    from models.signing.revocation import issue_crl
+    from models.signing.tsa import create_tsa
+
+    issue_crl(ws, bundle, actor)
+    create_tsa(ws, bundle, passphrase, actor, kdf)
 
 
 def init_ca(ws: Workspace, *, passphrase: str, kdf: KdfParams | None = None, actor: str = "系统") -> str:

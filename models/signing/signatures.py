@@ -22,6 +22,23 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
+# The signature algorithm every signed record names under "alg" (a record without one is from before
+# algorithms were named, and is this one). ECDSA P-256 with SHA-256 is what PDF viewers, pdfsig and pyHanko
+# all verify; SM2 with SM3 (GB/T 39786 密评) would be a second identifier beside it, chosen per record.
+ALGORITHM = "ECDSA-P256-SHA256"
+KNOWN_ALGORITHMS = frozenset({ALGORITHM})
+
+
+def algorithm_of(record: Mapping[str, Any]) -> str:
+    """The record's "alg", or ECDSA-P256-SHA256 for records made before the field existed."""
+    alg = record.get("alg", ALGORITHM) if isinstance(record, Mapping) else ALGORITHM
+    return alg if isinstance(alg, str) else ""
+
+
+def with_algorithm(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``record`` with ``"alg": ALGORITHM`` added, for the builders of signed records."""
+    return {**record, "alg": ALGORITHM}
+
 
 def _plain(value: Any, where: str) -> JsonValue:
     if value is None or isinstance(value, (str, bool, int)):
@@ -76,7 +93,7 @@ def verify_record(certificate: x509.Certificate, record: Mapping[str, Any], sign
     canonical_bytes refuses (e.g. a float) cannot have been signed, so it is False.
     """
     public_key = certificate.public_key()
-    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or algorithm_of(record) not in KNOWN_ALGORITHMS:
         return False
     try:
         public_key.verify(signature, canonical_bytes(record), ec.ECDSA(hashes.SHA256()))

@@ -72,6 +72,13 @@ def test_the_ui_font_falls_back_for_rare_characters(qapp):
     assert "WenQuanYi Micro Hei" in families and "SimSun-ExtB" in families
     substitutes = [family.lower() for family in QFont.substitutes("SimSun")]
     assert substitutes[: len(RARE_CHARACTER_FAMILIES)] == [family.lower() for family in RARE_CHARACTER_FAMILIES]
+    from gui.qt import QFontDatabase, QFontMetrics
+
+    installed = set(QFontDatabase.families())
+    if not {"HanaMinA", "HanaMinB"} <= installed:
+        pytest.skip("fonts-hanazono is not installed")
+    for char in "𠮷䶮堃":  # Ext B, Ext A, BMP: some family of the UI font draws each
+        assert any(QFontMetrics(QFont(family)).inFontUcs4(ord(char)) for family in families if family in installed), char
 
 
 def test_create_application_reuses_the_running_one(qapp):
