@@ -30,7 +30,7 @@ from sheets.content import attachments, content_from_case, printed_fields
 from sheets.glyphs import check_printable
 from sheets.layout import render
 from sheets.originals import current_original, keep_original, record_reissue
-from sheets.registry import find_code, issue_sheets, record_outcomes, series_prefix
+from sheets.registry import export_transaction, find_code, issue_sheets, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial
 from sheets.styles import styles
 
@@ -83,25 +83,30 @@ def export_with_key(ws: Workspace, application_id: str, out_dir: str | Path, sig
     material = SignerMaterial.of(key, reviewer.certificate, ca)
     check_printable(printed_fields(content) + [("导出人", reviewer.name), ("导出人单位", material.organization)],
                     styles(font_path).chain)
-    issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization,
-                         series_prefix(material.ca_der))[0]
-    try:
-        rendered = render(content, issue, font_path=font_path)
-        if rendered.stamp_box is None:
-            raise ExportRefused("版面中没有签章位置")
-        pdf = SheetSigner(material).sign(rendered.pdf, attachments(content, issue), rendered.stamp_page,
-                                         rendered.stamp_box, datetime.fromisoformat(issue.exported_at))
-        write_atomically(target, pdf)
-    except Exception as error:
-        reason = str(error) if isinstance(error, ReviewDeskError) else "生成失败：" + "".join(
-            traceback.format_exception_only(type(error), error)).strip()
-        record_outcomes(ws.db, reviewer.name, [], [(issue, reason)])
-        if isinstance(error, ReviewDeskError):
-            raise
-        raise ExportRefused(f"{application_id} 的审核表{reason}") from error
-    sha256 = hashlib.sha256(pdf).hexdigest()
-    keep_original(ws, target)
-    record_outcomes(ws.db, reviewer.name, [(issue, sha256)], [])
+    failure: tuple[Exception, str] | None = None
+    with export_transaction(ws.db, out, keep=lambda staged: keep_original(ws, staged)) as staging:
+        issue = issue_sheets(ws.db, [content], reviewer.name, reviewer.role, material.organization,
+                             series_prefix(material.ca_der))[0]
+        try:
+            rendered = render(content, issue, font_path=font_path)
+            if rendered.stamp_box is None:
+                raise ExportRefused("版面中没有签章位置")
+            pdf = SheetSigner(material).sign(rendered.pdf, attachments(content, issue), rendered.stamp_page,
+                                             rendered.stamp_box, datetime.fromisoformat(issue.exported_at))
+            write_atomically(staging.staged(target.name), pdf)
+        except Exception as error:  # noqa: BLE001 - any failure to render or sign is audited, then raised below
+            reason = str(error) if isinstance(error, ReviewDeskError) else "生成失败：" + "".join(
+                traceback.format_exception_only(type(error), error)).strip()
+            record_outcomes(ws.db, reviewer.name, [], [(issue, reason)])  # the failure is audited, and committed
+            failure = error, reason
+        else:
+            sha256 = hashlib.sha256(pdf).hexdigest()
+            record_outcomes(ws.db, reviewer.name, [(issue, sha256)], [])
+    if failure is not None:
+        failed, reason = failure
+        if isinstance(failed, ReviewDeskError):
+            raise failed
+        raise ExportRefused(f"{application_id} 的审核表{reason}") from failed
     return IssuedSheet(application_id, str(target), issue.code, issue.serial, reviewer.name, issue.exported_at,
                        sha256, rendered.pages)
 
