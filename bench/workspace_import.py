@@ -67,13 +67,20 @@ def _baseline_insert(folder: Path, rows: list[dict[str, object]]) -> None:
     db.close()
 
 
-def _import(folder: Path, path: Path) -> None:
+def _import(parent: Path, path: Path) -> None:
+    """Into a new folder each run: this PC's anchor for a folder refuses a fresh log there (truncation)."""
+    import tempfile
+
     from models.intake.importing import import_file
     from models.workspace.workspace import Workspace
 
-    shutil.rmtree(folder, ignore_errors=True)
-    with Workspace.open(folder) as ws:
-        import_file(ws, path)
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=parent)) / "ws"
+    try:
+        with Workspace.open(folder) as ws:
+            import_file(ws, path)
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 def _measure(name: str, path: Path, read_rows, repeats: int, workdir: Path) -> Figure:

@@ -16,7 +16,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -34,7 +34,7 @@ from sheets.content import SheetContent, SheetIssue, attachments, content_from_c
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded
 from sheets.originals import current_original, keep_original, record_reissue
-from sheets.registry import issue_sheets, record_outcomes, series_prefix
+from sheets.registry import export_transaction, issue_sheets, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial
 from sheets.styles import styles
 from sheets.times import os_error_text
@@ -304,19 +304,17 @@ def export_unlocked(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, rev
     contents = _printable(contents, report, styles(font_path).chain,
                           [("导出人", reviewer.name), ("导出人单位", material.organization)])
     if contents:
-        issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role, material.organization,
-                              series_prefix(material.ca_der))
-        work = [SheetJob(content, issue, str(out_dir / file_name(content.application_id)))
-                for content, issue in zip(contents, issues)]
-        by_path = {r.path: r for r in run_jobs(work, material, font_path, workers, progress)}
-        results = [by_path[job.path] for job in work]
-        for result in results:
-            if result.error is None:
-                keep_original(ws, result.path)
-        record_outcomes(ws.db, reviewer.name,
-                        [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
-                        [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
-        report.written += [r for r in results if r.error is None]
+        with export_transaction(ws.db, out_dir, keep=lambda staged: keep_original(ws, staged)) as staging:
+            issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role, material.organization,
+                                  series_prefix(material.ca_der))
+            work = [SheetJob(content, issue, str(staging.staged(file_name(content.application_id))))
+                    for content, issue in zip(contents, issues)]
+            by_path = {r.path: r for r in run_jobs(work, material, font_path, workers, progress)}
+            results = [by_path[job.path] for job in work]
+            record_outcomes(ws.db, reviewer.name,
+                            [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
+                            [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
+        report.written += [replace(r, path=str(staging.final(r.path))) for r in results if r.error is None]
         report.failed += [(r.application_id, r.error or "") for r in results if r.error is not None]
     report.seconds = time.perf_counter() - started
     return report

@@ -2,24 +2,32 @@
 
 The table belongs to the schema (migration ``0002_sessions_and_sheets``);
 ``ensure_sheet_table`` repeats its definition for workspaces opened before
-that migration existed. ``sha256`` is empty from the moment a sheet is
-numbered until its file has been written. ``sheet_records`` keeps each
-sheet's record (what its code pins) so a printed copy can be checked by its
-content; sheets exported before that table existed have no row there.
+that migration existed. An export numbers its sheets, writes them and files
+them in one transaction (:func:`export_transaction`), so a run killed on the
+way leaves no numbered sheet behind; ``sha256`` is empty only for a sheet whose
+file could not be written, and that failure is audited. ``sheet_records``
+keeps each sheet's record (what its code pins) so a printed copy can be
+checked by its content; sheets exported before that table existed have no row
+there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from models.workspace import audit
 from models.failures import ReviewDeskError
+from models.workspace.leftovers import claimed_scratch, remove_leftovers
 from models.signing.signatures import canonical_bytes
 from sheets.codes import ALPHABET
 from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
@@ -28,6 +36,7 @@ EXPORT_ACTION = "导出审核表"
 FAILED_ACTION = "导出审核表失败"
 REGISTER_ACTION = "登记审核表校验码"
 FILED_ACTION = "登记审核表文件"
+EXPORT_SCRATCH = ".export-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,45 @@ def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssu
             application_id = db.execute("SELECT application_id FROM sheets WHERE code = ?", [issue.code]).fetchone()
             audit.append(db, signer, FAILED_ACTION, application_id[0] if application_id else "",
                          {"serial": issue.serial, "code": issue.code, "reason": reason})
+
+
+@dataclass(frozen=True, slots=True)
+class StagedExport:
+    """Where an export writes its sheets until their numbers are committed."""
+
+    out_dir: Path
+    scratch: Path
+
+    def staged(self, name: str) -> Path:
+        return self.scratch / name
+
+    def final(self, staged: str | Path) -> Path:
+        return self.out_dir / Path(staged).name
+
+    def publish(self, keep: Callable[[Path], None]) -> None:
+        for staged in sorted(self.scratch.glob("*.pdf")):
+            keep(staged)
+            os.replace(staged, self.final(staged))
+
+
+@contextmanager
+def export_transaction(db: Database, out_dir: Path, keep: Callable[[Path], None]) -> Iterator[StagedExport]:
+    """Number, write and file sheets in one transaction; the files reach ``out_dir`` once it has committed.
+
+    Write each sheet to ``staged(name)``; after the commit each is handed to ``keep`` (which stores the
+    original in the workspace) and moved into ``out_dir``. A run killed before the commit leaves no
+    numbered sheet, nothing in the workspace, and only a scratch folder ``.export-…`` in ``out_dir``,
+    which the next export there removes, saying so. Killed after it, a sheet is on record but may lack
+    its kept original; exporting it again then issues a new number.
+    """
+    remove_leftovers(out_dir, EXPORT_SCRATCH, "导出审核表")
+    staging = StagedExport(out_dir, claimed_scratch(out_dir, EXPORT_SCRATCH))
+    try:
+        with db.atomic():
+            yield staging
+        staging.publish(keep)
+    finally:
+        shutil.rmtree(staging.scratch, ignore_errors=True)
 
 
 def find_code(db: Database, code: str) -> SheetRow | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SHOWN_CANDIDATES = 10
+_LINK_OUT = "“{name}”是指向附件目录之外的符号链接，已拒绝"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +36,9 @@ class EvidenceFiles:
         wanted = posixpath.normpath(name.replace("\\", "/").strip()).removeprefix("./")
         if wanted.startswith(("/", "../")) or wanted == ".." or ":" in wanted.split("/")[0]:
             return (f"附件路径“{name}”须为附件目录内的相对路径",)
-        if wanted in self.outside:
-            return (f"“{name}”是指向附件目录之外的符号链接，已拒绝",)
         for candidate in (wanted, f"{application_id}/{wanted}"):
+            if candidate in self.outside:
+                return (_LINK_OUT.format(name=candidate),)
             if candidate in self.files:
                 return candidate
         if "/" in wanted:
@@ -46,7 +47,8 @@ class EvidenceFiles:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            return (f"附件目录中找不到“{name}”",)
+            links = sorted(link for link in self.outside if posixpath.basename(link) == wanted)
+            return (_LINK_OUT.format(name=links[0]) if links else f"附件目录中找不到“{name}”",)
         shown = "、".join(matches[:SHOWN_CANDIDATES]) + ("等" if len(matches) > SHOWN_CANDIDATES else "")
         return (f"“{name}”对应 {len(matches)} 个文件：{shown}；请写明相对路径，或放入“{application_id}/”文件夹",)
 

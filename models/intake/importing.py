@@ -3,7 +3,9 @@
 Nothing is written unless the whole file is valid. Evidence files are copied
 into the content-addressed store first (harmless if the import then fails);
 the applications, their evidence links, their assessments and the import's
-audit entry are written together or not at all.
+audit entry are written together or not at all. Inside that transaction the
+rows are assessed and written a chunk at a time, so a million-row file never
+holds every assessment and every row to insert at once.
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from policy.application import Application
 from policy.assessment import Assessment
 from policy.catalog import Policy
-from policy.engine import assess_batch
+from policy.engine import EnterpriseLedger, assess
+from policy.history import History
 
 from models.changes import Changes
 from models.workspace import audit
@@ -27,6 +32,7 @@ from models.intake.problems import ImportRejected, Problem, UnreadableFile
 from models.workspace.evidence import EvidenceStore, guess_kind
 from models.intake.assessing import PolicyRound, read_round
 from models.intake.evidence_names import EvidenceFiles, folder_files
+from models.intake.validate import collector_paused
 from models.workspace.records import APPLICATION_COLUMNS, application_values, stored_assessment
 from models.intake.safezip import UnsafeArchive, extract_evidence_zip
 from models.review.corrections import before_resubmission, record_resubmissions
@@ -36,6 +42,13 @@ from models.review.history import WorkspaceHistory
 
 ID_COLUMN = "申报编号"
 ATTACHMENT_COLUMN = "附件"
+CHUNK_ROWS = 20_000
+"""Rows assessed and inserted at a time: large enough for executemany, small enough to bound memory."""
+IMPORT_PAGE_CACHE_KIB = 131_072
+IMPORT_PAGE_CACHE_KIB_PER_ROW = 1
+"""SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 128 MiB: a large file's index
+pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 % less CPU);
+a small file keeps well inside 300 MB + 3× its size."""
 Progress = Callable[[str, int, int], None]
 
 
@@ -93,19 +106,37 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
             raise ImportRejected(path.name, sorted(problems, key=lambda p: p.row))
         report("保存附件", 0, len(resolved))
         by_path = _store_evidence(ws, files, resolved)
-    report("评估", 0, len(apps))
     history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
-    results = assess_batch(apps, policy, history)
-    report("写入工作区", 0, len(apps))
     stored = {key: by_path[relative] for key, relative in resolved.items()}
-    with ws.db.atomic():
+    batch = _Batch(path.name, digest, apps, stored, existing, update)
+    with collector_paused(), _page_cache(ws, len(apps)), ws.db.atomic():
         resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
         if reopened.keys() - resubmitted.keys():
             _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor, supersede_reason.strip(),
                     path.name)
-        _write(ws, path.name, digest, apps, results, stored, existing, policy_round, actor, update)
+        _write(ws, batch, _assessed_in_order(apps, policy, history), policy_round, actor, report)
         record_resubmissions(ws, resubmitted, actor, path.name)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
+
+
+@contextmanager
+def _page_cache(ws: Workspace, rows: int) -> Iterator[None]:
+    was = ws.db.execute("PRAGMA cache_size").fetchone()[0]
+    kibibytes = max(-was if was < 0 else 2048, min(IMPORT_PAGE_CACHE_KIB, IMPORT_PAGE_CACHE_KIB_PER_ROW * rows))
+    ws.db.execute(f"PRAGMA cache_size = -{int(kibibytes)}")
+    try:
+        yield
+    finally:
+        ws.db.execute(f"PRAGMA cache_size = {int(was)}")
+
+
+def _assessed_in_order(apps: Sequence[Application], policy: Policy, history: History) -> Iterator[Assessment]:
+    """As ``policy.engine.assess_batch``, lazily: each row sees the rows above it, chunk after chunk."""
+    ledger = EnterpriseLedger(history)
+    for app in apps:
+        result = assess(app, policy, ledger)
+        ledger.record(app, result)
+        yield result
 
 
 Decided = list[tuple[str, str, str, str]]
@@ -198,54 +229,84 @@ def _store_evidence(ws: Workspace, files: EvidenceFiles,
     return stored
 
 
-def _write(ws: Workspace, file_name: str, digest: str, apps: list[Application], results: list[Assessment],
-           stored: dict[tuple[str, str], tuple[str, int, str]], existing: set[str], policy_round: PolicyRound,
-           actor: str, update: bool) -> None:
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What one import writes: the file, its validated applications and their stored evidence."""
+
+    file_name: str
+    sha256: str
+    apps: list[Application]
+    evidence: dict[tuple[str, str], tuple[str, int, str]]
+    """(申报编号, 附件 name) → (sha256, size, kind)."""
+    existing: set[str]
+    update: bool
+
+
+def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], policy_round: PolicyRound,
+           actor: str, report: Progress) -> None:
+    """The import's rows, chunk by chunk, then its audit event; call inside the import's transaction."""
     db = ws.db
     policy = policy_round.policy
     now = audit.now_text()
-    columns = ", ".join(APPLICATION_COLUMNS)
-    marks = ", ".join("?" * (len(APPLICATION_COLUMNS) + 4))
-    demo = 1 if ws.is_demo else 0
-    with db.atomic():
-        import_id = db.execute(
-            "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
-            "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
-            [file_name, digest, len(apps), int(update), now, actor, policy.version, policy_round.by_year],
-        ).lastrowid
-        assert import_id is not None  # an INSERT always sets it
-        if existing:
-            _keep_versions(ws, existing, import_id, now)
-        next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
-        db.conn.executemany(
+    apps = batch.apps
+    import_id = db.execute(
+        "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
+        "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
+        [batch.file_name, batch.sha256, len(apps), int(batch.update), now, actor, policy.version,
+         policy_round.by_year],
+    ).lastrowid
+    assert import_id is not None  # an INSERT always sets it
+    if batch.existing:
+        _keep_versions(ws, batch.existing, import_id, now)
+        db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?",
+                            [(i,) for i in batch.existing])
+    db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
+                        sorted(set(batch.evidence.values())))
+    next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
+    rows = _RowWriter(ws, import_id, policy, now)
+    for start in range(0, len(apps), CHUNK_ROWS):
+        report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
+        chunk = apps[start:start + CHUNK_ROWS]
+        rows.write(chunk, list(islice(assessments, len(chunk))), next_seq + start, batch.evidence)
+    report("写入工作区", len(apps), len(apps))  # from here on the import is committed
+    audit.append(db, actor, "导入申报文件", batch.file_name, {
+        "sha256": batch.sha256, "rows": len(apps), "updated": sorted(batch.existing) if batch.update else [],
+        "evidence_files": len(set(batch.evidence.values())), **policy_round.audit_details(),
+    })
+    if policy_round.chosen:
+        audit.append(db, actor, "指定政策版本", batch.file_name, policy_round.audit_details())
+
+
+class _RowWriter:
+    """Inserts applications, their evidence links and their assessments, one chunk at a time."""
+
+    def __init__(self, ws: Workspace, import_id: int, policy: Policy, now: str) -> None:
+        self._conn = ws.db.conn
+        self._import_id = import_id
+        self._policy = policy
+        self._now = now
+        self._demo = 1 if ws.is_demo else 0
+        columns = ", ".join(APPLICATION_COLUMNS)
+        marks = ", ".join("?" * (len(APPLICATION_COLUMNS) + 4))
+        self._insert_application = (
             f"INSERT INTO applications ({columns}, import_id, version, demo, seq) VALUES ({marks}) "
             "ON CONFLICT(application_id) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in APPLICATION_COLUMNS[1:])
-            + ", import_id = excluded.import_id, version = applications.version + 1",
-            [(*application_values(app), import_id, 1, demo, next_seq + n) for n, app in enumerate(apps)],
-        )
-        db.conn.executemany(
-            "INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
-            list(set(stored.values())),
-        )
-        if existing:
-            db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?", [(i,) for i in existing])
-        db.conn.executemany(
+            + ", import_id = excluded.import_id, version = applications.version + 1")
+
+    def write(self, apps: Sequence[Application], results: Sequence[Assessment], first_seq: int,
+              evidence: dict[tuple[str, str], tuple[str, int, str]]) -> None:
+        self._conn.executemany(
+            self._insert_application,
+            [(*application_values(app), self._import_id, 1, self._demo, first_seq + n) for n, app in enumerate(apps)])
+        self._conn.executemany(
             "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
-            [(app.application_id, n, name, stored[(app.application_id, name)][0])
-             for app in apps for n, name in enumerate(app.attachments)],
-        )
-        db.conn.executemany(
+            [(app.application_id, n, name, evidence[(app.application_id, name)][0])
+             for app in apps for n, name in enumerate(app.attachments)])
+        self._conn.executemany(
             "INSERT OR REPLACE INTO assessments (application_id, policy_version, policy_hash, status, uncapped_yuan, "
             "cap_yuan, recommended_yuan, flags, trace, record_hash, assessed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [_assessment_values(result, policy, now) for result in results],
-        )
-        audit.append(db, actor, "导入申报文件", file_name, {
-            "sha256": digest, "rows": len(apps), "updated": sorted(existing) if update else [],
-            "evidence_files": len(set(stored.values())), **policy_round.audit_details(),
-        })
-        if policy_round.chosen:
-            audit.append(db, actor, "指定政策版本", file_name, policy_round.audit_details())
+            [_assessment_values(result, self._policy, self._now) for result in results])
 
 
 def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[Any, ...]:

@@ -60,13 +60,13 @@ def read_applications(path: str | Path, policy: Policy | None = None) -> list[Ap
     (``UnreadableFile`` when the file cannot be read at all).
     """
     policy = policy if policy is not None else load_policy(current_version().id)
-    with _collector_paused():
+    with collector_paused():
         table = read_table(path)
         return applications_from_table(table, policy, Path(path).name)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Creating 100 000s of tuples and objects that all stay alive makes the cyclic
     collector rescan them again and again; nothing here creates cycles."""
     was_enabled = gc.isenabled()

@@ -120,7 +120,8 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
     Sizes are checked before anything is inflated (the total, each member's compression
     ratio, the free disk space); each member is streamed to disk and hashed as it goes.
     Then the backup's audit log is replayed and compared with its tables and its
-    evidence files, all before the target is written. A backup whose log lacks a
+    evidence files, and the restore's audit entry is appended to the staged copy, all
+    before the staged folder becomes the target in one rename. A backup whose log lacks a
     head this PC has seen is a rollback: :class:`RollbackRefused` unless a 负责人
     confirms it.
     """
@@ -156,11 +157,13 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
                     if _copy_hashing(source, sink) != digest:
                         raise BackupError(f"备份中的 {name} 已损坏（SHA-256 不符）")
             discarded = _verify_staged(backup.name, staging, confirm_rollback)
+            with Workspace.open(staging, create=False, lock=False, check_anchors=False) as staged:
+                _record_restore(staged, backup.name, actor, discarded, confirm_rollback)
             if folder.exists():
                 if any(folder.iterdir()):
                     raise BackupError(f"{folder} 不是空文件夹，恢复须指定一个新的空文件夹")
                 folder.rmdir()
-            os.replace(staging, folder)
+            os.replace(staging, folder)  # the restore's one commit point: its record arrives with it
             (folder / OWNER_FILE).unlink()  # not part of the workspace
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             shutil.rmtree(staging, ignore_errors=True)
@@ -169,7 +172,7 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
             shutil.rmtree(staging, ignore_errors=True)
             raise
     with Workspace.open(folder, create=False, check_anchors=False) as ws:
-        _record_restore(ws, backup.name, actor, discarded, confirm_rollback)
+        ws.remember_head()
     return folder
 
 
@@ -219,7 +222,6 @@ def _record_restore(ws: Workspace, backup_name: str, actor: str, discarded: str 
         actor = confirm.lead
     with ws.db.atomic():
         audit.append(ws.db, actor, anchors.RESTORE_ACTION, backup_name, details)
-    ws.remember_head()
 
 
 def _check_sizes(name: str, infos: list[zipfile.ZipInfo], target: Path) -> None:

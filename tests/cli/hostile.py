@@ -6,11 +6,18 @@ resident memory as the last stderr line, so a test can hold it to 300 MB + 3× t
 
 from __future__ import annotations
 
+import json
 import re
 import resource
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+
+import xlsxwriter
+
+from models.intake.columns import HEADERS
+from tests.workspace_support import intake_row, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_SPACE = 2 << 30
@@ -48,3 +55,59 @@ def both_commands(path: Path, workspace: Path) -> list[subprocess.CompletedProce
 def memory_allowed(path: Path) -> int:
     """Issue 13's bound on peak memory: 300 MB plus three times the file's size."""
     return 300 * 2**20 + 3 * path.stat().st_size
+
+
+# --- the hostile files, built at run time ---------------------------------------------------------
+
+def xlsx_file(path: Path, rows: list[list[object]], date_columns: tuple[int, ...] = ()) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if c in date_columns and r > 0 and isinstance(value, (int, float)):
+                sheet.write_number(r, c, value, date_format)
+            else:
+                sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def far_corner_xlsx(path: Path) -> Path:
+    """2 KB whose only cell sits at XFD1048576: a reader that trusts the extent allocates 512 GB."""
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet().write_string(1_048_575, 16_383, "x")
+    book.close()
+    return path
+
+
+def inflating_xlsx(path: Path, megabytes: int = 600) -> Path:
+    """A valid workbook whose sheet XML inflates by ``megabytes`` of whitespace, which XML allows."""
+    template = path.with_name(path.stem + "-模板.xlsx")
+    xlsx_file(template, [list(HEADERS), list(intake_row(1).values())])
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
+                                                                compresslevel=1) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, data)
+                continue
+            with out.open(info.filename, "w", force_zip64=True) as sheet:
+                head, tail = data.split(b"<sheetData>")
+                sheet.write(head + b"<sheetData>")
+                block = b" " * (1 << 20)
+                for _ in range(megabytes):
+                    sheet.write(block)
+                sheet.write(tail)
+    template.unlink()
+    return path
+
+
+def deep_json(path: Path, depth: int = 1000) -> Path:
+    text = json.dumps([intake_row(1)], ensure_ascii=False)
+    path.write_text(text[:-2] + ', "备注": ' + "[" * depth + "]" * depth + "}]", encoding="utf-8")
+    return path
+
+
+def many_digits_csv(path: Path, digits: int = 1_000_000) -> Path:
+    return write_csv(path, [intake_row(1, **{"申请金额(万元)": "9" * digits})])

@@ -8,14 +8,13 @@ column, so a catch-all message fails them.
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 
 from models.intake.columns import HEADERS
-from tests.cli.hostile import both_commands, memory_allowed
+from tests.cli.hostile import (both_commands, deep_json, far_corner_xlsx, inflating_xlsx, many_digits_csv,
+                               memory_allowed, xlsx_file)
 from tests.workspace_support import intake_row, write_csv
 
 
@@ -38,56 +37,20 @@ def _count(workspace: Path) -> int:
         return db.execute("select count(*) from applications").fetchone()[0]
 
 
-def _xlsx(path: Path, rows: list[list[object]], date_columns: tuple[int, ...] = ()) -> Path:
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet()
-    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if c in date_columns and r > 0 and isinstance(value, (int, float)):
-                sheet.write_number(r, c, value, date_format)
-            else:
-                sheet.write(r, c, value)
-    book.close()
-    return path
-
-
 def test_a_lone_cell_at_xfd1048576(tmp_path: Path) -> None:
-    path = tmp_path / "远角.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    book.add_worksheet().write_string(1_048_575, 16_383, "x")
-    book.close()
+    path = far_corner_xlsx(tmp_path / "远角.xlsx")
     assert path.stat().st_size < 10_000
     _assert_refused(path, tmp_path / "ws", "XFD1048576", "16384 列", "200 列上限")
 
 
 def test_a_sheet_that_inflates_past_the_limit(tmp_path: Path) -> None:
-    path = tmp_path / "炸弹.xlsx"
-    template = tmp_path / "t.xlsx"
-    _xlsx(template, [list(HEADERS), list(intake_row(1).values())])
-    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
-                                                                compresslevel=1) as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                with out.open(info.filename, "w", force_zip64=True) as sheet:
-                    head, tail = data.split(b"<sheetData>")
-                    sheet.write(head + b"<sheetData>")
-                    block = b" " * (1 << 20)
-                    for _ in range(600):  # 600 MB of whitespace, which XML allows between elements
-                        sheet.write(block)
-                    sheet.write(tail)
-            else:
-                out.writestr(info, data)
+    path = inflating_xlsx(tmp_path / "炸弹.xlsx")
     assert path.stat().st_size < 5_000_000
     _assert_refused(path, tmp_path / "ws", "解压后超过 512 MB 上限", "xl/worksheets/sheet1.xml")
 
 
 def test_json_nested_a_thousand_levels(tmp_path: Path) -> None:
-    path = tmp_path / "深.json"
-    record = {**intake_row(1)}
-    text = json.dumps([record], ensure_ascii=False)
-    path.write_text(text[:-2] + ', "备注": ' + "[" * 1000 + "]" * 1000 + "}]", encoding="utf-8")
+    path = deep_json(tmp_path / "深.json")
     _assert_refused(path, tmp_path / "ws", "第1条记录（第2行）", "嵌套超过 3 层上限")
 
 
@@ -96,7 +59,7 @@ def test_json_nested_a_thousand_levels(tmp_path: Path) -> None:
     (1_500, ("第2行 申请金额(万元)", "超过上限 1000000 万元（10000000000 元）")),
 ])
 def test_an_amount_with_very_many_digits(tmp_path: Path, digits: int, parts: tuple[str, ...]) -> None:
-    path = write_csv(tmp_path / "大数.csv", [intake_row(1, **{"申请金额(万元)": "9" * digits})])
+    path = many_digits_csv(tmp_path / "大数.csv", digits)
     _assert_refused(path, tmp_path / "ws", *parts)
 
 
@@ -132,7 +95,7 @@ def test_a_recognition_date_of_9999_12_31(tmp_path: Path) -> None:
 def test_excel_serial_dates_zero_and_minus_one(tmp_path: Path, serial: int) -> None:
     row = list(intake_row(1).values())
     row[HEADERS.index("认定日期")] = serial
-    path = _xlsx(tmp_path / f"序号{serial}.xlsx", [list(HEADERS), row], (HEADERS.index("认定日期"),))
+    path = xlsx_file(tmp_path / f"序号{serial}.xlsx", [list(HEADERS), row], (HEADERS.index("认定日期"),))
     _assert_refused(path, tmp_path / "ws", "第2行 认定日期", "而不是日期", "Excel 日期序号为 0 或负数")
 
 

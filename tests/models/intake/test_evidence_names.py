@@ -91,3 +91,18 @@ def test_a_path_out_of_the_root_is_refused(ws: Workspace, tmp_path: Path, name: 
     with pytest.raises(ImportRejected) as caught:
         import_file(ws, path, evidence=evidence)
     assert caught.value.lines()[1] == f"第2行 附件: 附件路径“{name}”须为附件目录内的相对路径"
+
+
+def test_a_link_out_in_the_applications_own_folder_is_named_as_refused(ws: Workspace, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"not evidence")
+    evidence = _files(tmp_path / "附件", {"T00002/营业执照.pdf": b"%PDF-1"})
+    (evidence / "T00001").mkdir()
+    (evidence / "T00001" / "营业执照.pdf").symlink_to(secret)
+    (evidence / "T00002" / "章程.pdf").symlink_to(secret)
+    path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="章程.pdf")])
+    with pytest.raises(ImportRejected) as caught:
+        import_file(ws, path, evidence=evidence)
+    assert caught.value.lines()[1:] == ["第2行 附件: “T00001/营业执照.pdf”是指向附件目录之外的符号链接，已拒绝",
+                                        "第3行 附件: “T00002/章程.pdf”是指向附件目录之外的符号链接，已拒绝"]
+    assert not EvidenceStore(ws.evidence_dir).path_of(_sha(b"not evidence")).exists()

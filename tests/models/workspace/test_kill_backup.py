@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
@@ -28,6 +29,26 @@ def _die_at_replace(code: str) -> subprocess.CompletedProcess[str]:
         backup.os.replace = killed
     ''') + textwrap.dedent(code)
     return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def _sigkill_after(owner: str, name: str, code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a child that SIGKILLs itself right after the first call of ``owner.name`` returns."""
+    module, _, attribute = owner.partition(":")
+    imported = f"from {module} import {attribute} as patched" if attribute else f"import {module} as patched"
+    script = textwrap.dedent(f'''
+        import os, signal
+        {imported}
+        real = patched.{name}
+        def killed(*args, **kwargs):
+            real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGKILL)
+        patched.{name} = killed
+    ''') + textwrap.dedent(code)
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.name.endswith(("-wal", "-shm")))
 
 
 def _backups_recorded(folder: Path) -> int:
@@ -91,3 +112,62 @@ def test_a_backup_that_inflates_a_hundredfold_is_refused_before_inflating(tmp_pa
     with pytest.raises(BackupError, match=r"reviewdesk.db 压缩比超过 200:1.*疑似压缩炸弹"):
         restore_backup(bomb, tmp_path / "新")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["炸弹.zip"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_backup_killed_while_zipping_leaves_no_record_and_nothing_in_the_workspace(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder, out = tmp_path / "ws", tmp_path / "备份" / "b.zip"
+    Workspace.open(folder, create=True).close()
+    files = _files(folder)
+    result = _sigkill_after("zipfile:ZipFile", "write", f'''
+        import zipfile
+        from models.workspace.backup import write_backup
+        from models.workspace.workspace import Workspace
+        with Workspace.open({str(folder)!r}, create=False) as ws:
+            write_backup(ws, {str(out)!r})
+    ''')
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert _backups_recorded(folder) == 0
+    assert _files(folder) == files
+    assert not out.exists() and (out.parent / "b.zip.partial").exists()
+
+    with caplog.at_level("WARNING", logger="reviewdesk"), Workspace.open(folder, create=False) as ws:
+        write_backup(ws, out)
+    assert "已清理上次备份中断时留下的临时文件" in caplog.text
+    assert sorted(p.name for p in out.parent.iterdir()) == ["b.zip"]
+    assert _backups_recorded(folder) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_restore_killed_while_unpacking_leaves_no_workspace(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "ws"
+    with Workspace.open(folder, create=True) as ws:
+        archive = write_backup(ws, tmp_path / "b.zip")
+    target = tmp_path / "恢复" / "新"
+    result = _sigkill_after("models.workspace.backup", "_copy_hashing",
+                            f"patched.restore_backup({str(archive)!r}, {str(target)!r})")
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert not target.exists()
+
+    with caplog.at_level("WARNING", logger="reviewdesk"):
+        restore_backup(archive, target)
+    assert "已清理上次恢复中断时留下的临时文件" in caplog.text
+    assert sorted(p.name for p in target.parent.iterdir()) == ["新"]
+    with Workspace.open(target, create=False) as ws:
+        restores = ws.db.execute("SELECT COUNT(*) FROM audit WHERE action = '从备份恢复'").fetchone()[0]
+    assert restores == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_restore_killed_after_recording_itself_is_not_in_place(tmp_path: Path) -> None:
+    """The restore's entry is written into the staged copy: killed before the rename, there is no target at all."""
+    folder = tmp_path / "ws"
+    with Workspace.open(folder, create=True) as ws:
+        archive = write_backup(ws, tmp_path / "b.zip")
+    target = tmp_path / "恢复" / "新"
+    result = _sigkill_after("models.workspace.backup", "_record_restore",
+                            f"patched.restore_backup({str(archive)!r}, {str(target)!r})")
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert not target.exists()
+    assert [p.name[:9] for p in target.parent.iterdir()] == [".restore-"]

@@ -1,0 +1,75 @@
+"""An export killed (SIGKILL) on the way numbers nothing and leaves nothing; the next export cleans up and says so."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from demo.workspace import DEMO_PASSPHRASE
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
+from sheets.batch import export_sheets
+from tests.sheets.support import FIRST_REVIEWER, pick_ids
+
+ROOT = Path(__file__).resolve().parents[2]
+KILL_POINTS = {  # where the child kills itself: the function, and whether it first does its work
+    "after the first sheet is written": ("write_atomically", True),
+    "before the sheets are filed": ("record_outcomes", False),
+}
+
+
+def _killed_export(folder: Path, out: Path, ids: list[str], point: str) -> subprocess.CompletedProcess[str]:
+    name, works_first = KILL_POINTS[point]
+    script = textwrap.dedent(f'''
+        import os, signal
+        import sheets.batch as batch
+        real = batch.{name}
+        def killed(*args, **kwargs):
+            if {works_first!r}:
+                real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGKILL)
+        batch.{name} = killed
+        batch.export_sheets({str(folder)!r}, {str(out)!r}, {ids!r}, {FIRST_REVIEWER!r}, {DEMO_PASSPHRASE!r}, jobs=1)
+    ''')
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def _state(folder: Path) -> tuple[int, int, int, list[str]]:
+    with Workspace.open(folder, create=False) as ws:
+        counts = [ws.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                  for table in ("sheets", "sheet_records", "audit")]
+        assert verify_workspace(ws).problems == []
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if p.is_file() and not p.name.endswith(("-wal", "-shm")))
+    return counts[0], counts[1], counts[2], files
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_a_killed_export_numbers_nothing_and_leaves_only_its_scratch_folder(
+        demo_ws: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, point: str) -> None:
+    ids = list(pick_ids(demo_ws))
+    out = tmp_path / "审核表"
+    before = _state(demo_ws)
+
+    result = _killed_export(demo_ws, out, ids, point)
+
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert _state(demo_ws) == before  # no sheet numbered, no audit entry, no kept original in the workspace
+    left = list(out.iterdir())
+    assert [p.name[:8] for p in left] == [".export-"] and not list(out.glob("*.pdf"))
+
+    with caplog.at_level("WARNING", logger="reviewdesk"):
+        report = export_sheets(demo_ws, out, ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=1)
+    assert "已清理上次导出审核表中断时留下的临时文件" in caplog.text
+    assert report.ok, report.failed
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{i}.pdf" for i in ids)
+    assert sorted(Path(r.path) for r in report.written) == sorted(out / f"{i}.pdf" for i in ids)
+    with Workspace.open(demo_ws, create=False) as ws:
+        hashes = [row[0] for row in ws.db.execute("SELECT sha256 FROM sheets")]
+    assert len(hashes) == before[0] + len(ids) and "" not in hashes
