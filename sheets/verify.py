@@ -403,7 +403,10 @@ def _walk_name_tree(node: generic.DictionaryObject, files: dict[str, bytes]) -> 
     names = node.get("/Names")
     pairs = list(names.get_object()) if names is not None else []
     for name, spec in zip(pairs[::2], pairs[1::2]):
-        files[str(name)] = spec.get_object()["/EF"]["/F"].get_object().data
+        stream = spec.get_object()["/EF"]["/F"].get_object()
+        if not isinstance(stream, generic.StreamObject):
+            raise ValueError(f"附件 {name} 已损坏")
+        files[str(name)] = stream.data
 
 
 def _check_decisions(verdict: SheetVerdict, state: dict[str, Any], files: dict[str, bytes],

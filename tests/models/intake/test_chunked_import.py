@@ -37,9 +37,9 @@ def test_rows_repeated_across_chunks_are_assessed_as_in_one_pass(ws: Workspace, 
 
     result = importing.import_file(ws, path, evidence=evidence, progress=lambda *stage: stages.append(stage))
 
-    policy = load_policy()
+    policy = load_policy(ws.db.execute("SELECT policy_version FROM imports").fetchone()[0])
     expected = {r.application_id: stored_assessment(r, policy.version, policy.content_hash)
-                for r in assess_file(path, policy=policy)}
+                for r in assess_file(path, policy_version=policy.version)}
     stored = {row[0]: row[1:] for row in ws.db.execute(
         "SELECT application_id, status, recommended_yuan, flags, trace, record_hash FROM assessments")}
     assert stored == {i: (e.status, e.recommended_yuan, e.flags, e.trace, e.record_hash) for i, e in expected.items()}
