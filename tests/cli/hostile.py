@@ -23,13 +23,20 @@ ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_SPACE = 2 << 30
 TIMEOUT_SECONDS = 120
 _PEAK = re.compile(r"\nPEAK_RSS_KB=(\d+)\n?$")
+# ru_maxrss survives exec: a child forked from a large pytest process would report the parent's size.
+# VmHWM is the peak of the child's own memory since exec.
 _WRAPPER = (
     "import resource, runpy, sys\n"
+    "def peak_kb():\n"
+    "    try:\n"
+    "        return int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
+    "    except (OSError, IndexError, ValueError):\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
     "sys.argv = ['main.py', *sys.argv[1:]]\n"
     "try:\n"
     "    runpy.run_path('main.py', run_name='__main__')\n"
     "finally:\n"
-    "    sys.stderr.write('\\nPEAK_RSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "    sys.stderr.write('\\nPEAK_RSS_KB=%d\\n' % peak_kb())\n"
 )
 
 
