@@ -177,16 +177,20 @@ def issue_reviewer(
         raise ValueError(f"审核员角色必须是 {'、'.join(REVIEWER_ROLES)} 之一，而不是「{role}」")
     start = _now(now) - CLOCK_SKEW
     end = min(start + REVIEWER_VALIDITY, ca.certificate.not_valid_after_utc)
+    subject = [x509.NameAttribute(NameOID.TITLE, role), x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    return _issue_signing_key(ca, subject, start, end, [])
+
+
+def _issue_signing_key(ca: CaBundle, subject: list[x509.NameAttribute[str | bytes]], start: datetime, end: datetime,
+                       critical: list[x509.ExtensionType]) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A P-256 key and its certificate from the workspace CA: C=CN, the CA's O, then ``subject``; signing only,
+    with ``critical`` extensions added, and the CRL distribution point."""
     key = ec.generate_private_key(ec.SECP256R1())
     attributes: list[x509.NameAttribute[str | bytes]] = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")]
     attributes += ca.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[:1]
-    attributes += [
-        x509.NameAttribute(NameOID.TITLE, role),
-        x509.NameAttribute(NameOID.COMMON_NAME, name),
-    ]
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name(attributes))
+        .subject_name(x509.Name(attributes + subject))
         .issuer_name(ca.certificate.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -201,6 +205,11 @@ def issue_reviewer(
             ),
             critical=True,
         )
+    )
+    for extension in critical:
+        builder = builder.add_extension(extension, critical=True)
+    certificate = (
+        builder
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(_authority_key_id(ca.certificate), critical=False)
         .add_extension(crl_distribution_points(), critical=False)
@@ -219,34 +228,8 @@ def issue_tsa(ca: CaBundle, *, now: datetime | None = None) -> tuple[ec.Elliptic
     """The workspace's RFC 3161 time-stamping key and certificate (extended key usage timeStamping, critical)."""
     start = _now(now) - CLOCK_SKEW
     end = min(start + TSA_VALIDITY, ca.certificate.not_valid_after_utc)
-    key = ec.generate_private_key(ec.SECP256R1())
-    attributes: list[x509.NameAttribute[str | bytes]] = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")]
-    attributes += ca.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[:1]
-    attributes += [x509.NameAttribute(NameOID.COMMON_NAME, TSA_COMMON_NAME)]
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name(attributes))
-        .issuer_name(ca.certificate.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(_authority_key_id(ca.certificate), critical=False)
-        .add_extension(crl_distribution_points(), critical=False)
-        .sign(ca.key, _hash_for(ca.key))
-    )
-    return key, certificate
+    return _issue_signing_key(ca, [x509.NameAttribute(NameOID.COMMON_NAME, TSA_COMMON_NAME)], start, end,
+                              [x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING])])
 
 
 def certificate_issued_by(
