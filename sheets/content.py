@@ -91,6 +91,10 @@ class SheetContent:
         return tuple(block for block in (self.first, self.second, self.lead) if block is not None)
 
 
+PREVIEW_MARK = "预览"
+"""What a print preview shows where the number, the code and the audit head would be: a preview issues none."""
+
+
 @dataclass(frozen=True, slots=True)
 class SheetIssue:
     """The export that makes a sheet: its number, code, signer and the audit entry recording it."""
@@ -102,6 +106,16 @@ class SheetIssue:
     signer: str
     signer_role: str
     signer_organization: str = ""  # the O of the signer's certificate, shown on the stamp
+
+    @property
+    def preview(self) -> bool:
+        """A print preview's stand-in: nothing numbered, registered or signed."""
+        return self.serial == PREVIEW_MARK
+
+
+def preview_issue(signer: str, signer_role: str, signer_organization: str, at: str) -> SheetIssue:
+    """The stand-in issue a print preview is rendered with: 预览 in place of the number, code and audit head."""
+    return SheetIssue(PREVIEW_MARK, PREVIEW_MARK, PREVIEW_MARK, at, signer, signer_role, signer_organization)
 
 
 @dataclass(frozen=True, slots=True)

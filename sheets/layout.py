@@ -21,7 +21,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplat
 from models.workspace.audit import now_text as audit_now
 from models.review.terms import FIRST, LEAD, LEAD_ROLE, OUTCOMES, SECOND
 from sheets.amounts import rmb_uppercase
-from sheets.content import DecisionBlock, SheetContent, SheetIssue, printed_fields
+from sheets.content import PREVIEW_MARK, DecisionBlock, SheetContent, SheetIssue, printed_fields
 from sheets.flowables import CheckBoxes, QrFlowable, StampSpot
 from sheets.glyphs import check_printable
 from sheets.page import Furniture, SheetCanvas, draw_page
@@ -158,6 +158,8 @@ def _approval(lead: DecisionBlock | None, s: Styles, issue: SheetIssue | None, s
 
 def stamp_lines(issue: SheetIssue) -> list[str]:
     role = f"（{issue.signer_role}）" if issue.signer_role else ""
+    if issue.preview:
+        return [f"电子签章（{PREVIEW_MARK}）", f"{issue.signer}{role}", issue.signer_organization, "打印时签名"]
     return ["电子签章", f"{issue.signer}{role}", issue.signer_organization, f"签名时间 {when(issue.exported_at)}"]
 
 
@@ -170,6 +172,9 @@ def _title(c: SheetContent, issue: SheetIssue | None, s: Styles) -> list[Any]:
     if issue is None:
         right: Any = ""
         note = [paragraph("（空白表 · 供专家纸质评审填写）", s.subtitle)]
+    elif issue.preview:
+        right = paragraph(PREVIEW_MARK, s.title)  # no QR code: there is no code to point at yet
+        note = [paragraph(f"（{PREVIEW_MARK} · 表号和校验码在打印时签发）", s.subtitle)]
     else:
         # the 24-character code in two lines at a group boundary: one line would not fit under the QR code
         groups = issue.code.split("-")
@@ -184,6 +189,8 @@ def _title(c: SheetContent, issue: SheetIssue | None, s: Styles) -> list[Any]:
                         ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("FONT", (0, 0), (-1, -1), s.font, 9)])
     if issue is None:
         info: list[Any] = ["表号：（专家评审后由审核台导出正式审核表）", "打印日期：　　　年　　月　　日"]
+    elif issue.preview:
+        info = [f"表号：{issue.serial}", f"{PREVIEW_MARK}：{when(issue.exported_at)}　{issue.signer}（{issue.signer_role}）"]
     else:
         exported = f"导出：{when(issue.exported_at)}　{issue.signer}（{issue.signer_role}）"
         fits = stringWidth(exported, s.font, 9.5) <= WIDTH / 2
@@ -228,7 +235,8 @@ def render(content: SheetContent, issue: SheetIssue | None, *, font_path: str | 
     sink: dict[str, Any] = {}
     stamp = None if issue is None else StampSpot(STAMP_WIDTH, STAMP_HEIGHT, sink, stamp_lines(issue), s.font)
     furniture = Furniture(s.font, content.application_id, issue.serial if issue else "", issue.code if issue else "",
-                          issue.audit_head if issue else "", content.demo, issue is None)
+                          issue.audit_head if issue else "", content.demo, issue is None,
+                          issue is not None and issue.preview)
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
