@@ -4,17 +4,22 @@ Each PDF page is rasterised by ``QPdfDocument.render`` at the printer's own
 resolution (capped at 600 dpi) and drawn at the page's exact size (points →
 device pixels, never fitted to the paper), in horizontal bands so a 600 dpi
 page does not need one huge image. The paper therefore matches the signed file page for page.
+
+A preview may show one file and print another: a sheet not yet issued is
+previewed as its 预览 rendering (no number used up), and only the 打印 button
+issues and prints the signed original (``to_print``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.failures import ReviewDeskError
 
 from gui.qt import (
-    QImage, QMarginsF, QPageLayout, QPageSize, QPainter, QPdfDocument, QPdfDocumentRenderOptions, QRect, QRectF,
+    QImage, QMarginsF, QPageLayout, QPaintEngine, QPageSize, QPainter, QPdfDocument, QPdfDocumentRenderOptions, QRect, QRectF,
     QSize, QSizeF, Qt, QWidget, load_print_support,
 )
 
@@ -92,8 +97,26 @@ def _paint_page(painter: QPainter, document: QPdfDocument, page: int, target: QS
         painter.drawImage(QRectF(0, top / scale, target.width(), height / scale), opaque)
 
 
-def preview_and_print(parent: QWidget | None, pdf_path: str | Path, title: str) -> bool:
-    """The print preview (its 打印 button chooses the printer); True when it was printed."""
+def is_preview(printer: QPrinter) -> bool:
+    """Whether ``printer`` is painting the preview's pages (Qt's preview engine records a picture) rather than paper."""
+    engine = printer.paintEngine()
+    return engine is not None and engine.type() == QPaintEngine.Type.Picture
+
+
+def paint_requested(printer: QPrinter, shown: str | Path, to_print: Callable[[], str | Path] | None) -> int:
+    """Paint ``shown`` on the preview; on paper, the file ``to_print()`` gives (default ``shown`` itself)."""
+    if to_print is None or is_preview(printer):
+        return paint_pdf(printer, shown)
+    return paint_pdf(printer, to_print())
+
+
+def preview_and_print(parent: QWidget | None, pdf_path: str | Path, title: str,
+                      to_print: Callable[[], str | Path] | None = None) -> bool:
+    """The print preview of ``pdf_path`` (its 打印 button chooses the printer); True when it was printed.
+
+    ``to_print``: called only when the 打印 button prints, for the file to put on paper (the signed original
+    of a sheet previewed as 预览). Its ``ReviewDeskError`` is raised after the dialog closes, like a print failure.
+    """
     printer = make_printer()
     printer.setDocName(title)
     dialog = QPrintPreviewDialog(printer, parent)
@@ -102,8 +125,8 @@ def preview_and_print(parent: QWidget | None, pdf_path: str | Path, title: str) 
 
     def paint(target: QPrinter) -> None:
         try:
-            paint_pdf(target, pdf_path)
-        except PrintFailed as error:
+            paint_requested(target, pdf_path, to_print)
+        except ReviewDeskError as error:
             failures.append(error)
 
     dialog.paintRequested.connect(paint)

@@ -5,8 +5,9 @@ sitting (``ReviewSession``); the passphrase is asked only when that key is not
 unlocked yet. Numbering, rendering and signing run off the GUI thread (``Op``)
 on a second workspace connection. Printing prints the signed PDF itself: the
 current original (exported to the remembered folder, or kept in the
-workspace's store), otherwise a fresh one issued into a temporary folder; a
-superseded sheet is never printed.
+workspace's store), otherwise a fresh one, issued only when the preview's 打印
+button prints: until then the preview shows the sheet with 预览 in place of its
+number and code, and nothing is registered. A superseded sheet is never printed.
 
 Each takes the main window (its ``ws``, ``session``, ``statusBar()``), as
 ``MainWindow.sheet_action`` calls them: ``export_sheet(window, ws, application_id)``.
@@ -159,17 +160,20 @@ def export_sheet(window: Window, ws: Workspace, application_id: str) -> None:
 # --- 打印 ------------------------------------------------------------------------------------------------
 
 
-def print_file(window: Window, path: str | Path, title: str) -> bool:
-    """Preview and print a PDF file; True when sent to the printer (a failure is shown, and gives False)."""
+def print_file(window: Window, path: str | Path, title: str,
+               to_print: Callable[[], str | Path] | None = None) -> bool:
+    """Preview and print a PDF file (on paper ``to_print()`` when given); True when sent to the printer
+    (a failure is shown, and gives False)."""
     try:
-        return preview_and_print(window, path, title)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
+        return preview_and_print(window, path, title, to_print)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     except Exception as error:  # noqa: BLE001 - shown, and logged when unexpected
         errors.report(error, window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
         return False
 
 
 def print_sheet(window: Window, ws: Workspace, application_id: str) -> None:
-    """Print the signed sheet: the current original (exported copy or the workspace's stored one), else a new one."""
+    """Print the signed sheet: the current original (exported copy or the workspace's stored one), else a new one,
+    previewed as 预览 and issued only when printed."""
     if _refuse_undecided(window, application_id):
         return
     title = f"审核表 {application_id}"
@@ -188,24 +192,46 @@ def print_sheet(window: Window, ws: Workspace, application_id: str) -> None:
             return
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    with_signing_key(window, lambda signer, key: preview_then_issue(window, application_id, signer, key))
 
-    def issue(signer: str, key: ec.EllipticCurvePrivateKey) -> None:
-        scratch = tempfile.mkdtemp(prefix="reviewdesk-print-")
 
-        def issued(sheet: IssuedSheet) -> None:
-            try:
-                if print_file(window, sheet.path, title):
-                    _status(window, f"已打印 {application_id} 的审核表（校验码 {sheet.code}）")
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
+def preview_then_issue(window: Window, application_id: str, signer: str, key: ec.EllipticCurvePrivateKey) -> None:
+    """Preview the sheet ``signer`` would issue, as 预览 (rendered off the GUI thread, nothing registered);
+    its 打印 button issues the signed original and prints that."""
+    title = f"审核表 {application_id}"
+    workspace_folder = window.ws.folder
+    scratch = Path(tempfile.mkdtemp(prefix="reviewdesk-print-"))
 
-        def failed(error: BaseException) -> None:
+    def render(progress: object) -> Path:
+        from sheets.batch import file_name, write_atomically
+        from sheets.preview import render_preview
+
+        with worker_workspace(workspace_folder) as ws:
+            data = render_preview(ws, application_id, signer)
+        target = scratch / f"预览-{file_name(application_id)}"
+        write_atomically(target, data)
+        return target
+
+    def rendered(preview: Path) -> None:
+        issued: list[IssuedSheet] = []
+
+        def original() -> str:
+            # The 打印 button was pressed: number, sign and register the sheet now (one sheet, a moment).
+            issued.append(export_with_key(window.ws, application_id, scratch / "原件", signer, key))
+            return issued[-1].path
+
+        try:
+            if print_file(window, preview, title, original) and issued:
+                _status(window, f"已打印 {application_id} 的审核表（校验码 {issued[-1].code}）")
+        finally:
             shutil.rmtree(scratch, ignore_errors=True)
-            errors.report(error, window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
 
-        issue_sheet(window, application_id, scratch, signer, key, issued, failed)
+    def failed(error: BaseException) -> None:
+        shutil.rmtree(scratch, ignore_errors=True)
+        errors.report(error, window)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
 
-    with_signing_key(window, issue)
+    Op(window, render).success(rendered).failure(failed).with_progress(  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
+        f"正在生成 {application_id} 的审核表预览…").run()
 
 
 def print_blank_form(window: Window, ws: Workspace, application_id: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from policy.assessment import STATUS_LABELS
 
 from models.review.casefile import Case, DecisionView
+from models.review.terms import FIRST, LEAD, SECOND
 from models.workspace.records import application_snapshot, money_text
 from models.signing.signatures import ALGORITHM, canonical_bytes
 from sheets.codes import legacy_verification_code, verification_code
@@ -24,7 +25,7 @@ SHEET_FORMAT = "reviewdesk-sheet/2"
 LEGACY_SHEET_FORMAT = "reviewdesk-sheet/1"  # 16-symbol codes, no application hash
 SHEET_FORMATS = (SHEET_FORMAT, LEGACY_SHEET_FORMAT)
 SHEET_RECORD_FILE = "sheet.json"
-STAGE_FILES = {"初审": "decision-1-first.json", "复核": "decision-2-second.json"}
+STAGE_FILES = {FIRST: "decision-1-first.json", SECOND: "decision-2-second.json", LEAD: "decision-3-lead.json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +83,16 @@ class SheetContent:
     second: DecisionBlock | None
     demo: bool
     application_sha256: str = ""  # of the application as imported, to tell a later re-import
+    lead: DecisionBlock | None = None  # the 负责人's decision, when the case was sent up
 
     @property
     def decisions(self) -> tuple[DecisionBlock, ...]:
-        return tuple(block for block in (self.first, self.second) if block is not None)
+        """Every stage's current decision, in the stage table's order."""
+        return tuple(block for block in (self.first, self.second, self.lead) if block is not None)
+
+
+PREVIEW_MARK = "预览"
+"""What a print preview shows where the number, the code and the audit head would be: a preview issues none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,16 @@ class SheetIssue:
     signer: str
     signer_role: str
     signer_organization: str = ""  # the O of the signer's certificate, shown on the stamp
+
+    @property
+    def preview(self) -> bool:
+        """A print preview's stand-in: nothing numbered, registered or signed."""
+        return self.serial == PREVIEW_MARK
+
+
+def preview_issue(signer: str, signer_role: str, signer_organization: str, at: str) -> SheetIssue:
+    """The stand-in issue a print preview is rendered with: 预览 in place of the number, code and audit head."""
+    return SheetIssue(PREVIEW_MARK, PREVIEW_MARK, PREVIEW_MARK, at, signer, signer_role, signer_organization)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +153,7 @@ def content_from_case(case: Case, certificates: Mapping[str, str] | None = None,
         first=_block(case.first, certificates), second=_block(case.second, certificates),
         demo=case.demo if demo is None else demo or case.demo,
         application_sha256=hashlib.sha256(canonical_bytes(application_snapshot(app))).hexdigest(),
+        lead=_block(case.current(LEAD), certificates),
     )
 
 

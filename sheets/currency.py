@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.workspace.records import application_from_row, application_snapshot
-from models.review.terms import FIRST, SECOND
+from models.review.terms import STAGES
 from models.signing.signatures import canonical_bytes
 from models.workspace.workspace import Workspace
 from sheets.registry import SheetRow, newest_sheet
@@ -73,7 +73,7 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
                                f"改为{newer[1]}{_amount(newer[2])}）")
         elif assessment_hash is not None and stored[4] and stored[4] != assessment_hash:
             reasons.append(f"{stage}决定所依据的评估结果已变更，决定需重新作出")
-    for stage in (FIRST, SECOND):
+    for stage in STAGES:
         if stage in shown_stages:
             continue
         later = ws.db.execute("SELECT reviewer, outcome, amount_yuan, decided_at FROM decisions "

@@ -19,9 +19,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
 
 from models.workspace.audit import now_text as audit_now
-from models.review.terms import OUTCOMES
+from models.review.terms import FIRST, LEAD, LEAD_ROLE, OUTCOMES, SECOND
 from sheets.amounts import rmb_uppercase
-from sheets.content import DecisionBlock, SheetContent, SheetIssue, printed_fields
+from sheets.content import PREVIEW_MARK, DecisionBlock, SheetContent, SheetIssue, printed_fields
 from sheets.flowables import CheckBoxes, QrFlowable, StampSpot
 from sheets.glyphs import check_printable
 from sheets.page import Furniture, SheetCanvas, draw_page
@@ -37,7 +37,6 @@ WIDE = ((1, 3),)  # a value spanning the rest of the four-column grid
 STAMP_WIDTH, STAMP_HEIGHT = 200.0, 70.0
 FIRST_OUTCOMES = OUTCOMES  # 初审 may also hand the case to the 负责人
 SECOND_OUTCOMES = tuple(o for o in OUTCOMES if o != "提交负责人")
-APPROVER_ROLE = "负责人"
 KINDS = {"pdf": "PDF", "image": "图片", "other": "其他"}
 
 
@@ -105,22 +104,28 @@ def _size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+def _decided_rows(section: Section, label: str, block: DecisionBlock, s: Styles, *, opinion: str = "审核意见",
+                  signer: str = "审核人") -> None:
+    """The rows of a signed decision: outcome, signer, amount in 小写 and 大写, time, opinion, proof."""
+    upper = "—" if block.amount_yuan is None else rmb_uppercase(block.amount_yuan)
+    section.row(label, Text(block.outcome), signer, Text(block.reviewer), center=(0, 2))
+    section.row("核定金额（小写）", Text(yuan_figures(block.amount_yuan)), "决定时间", when(block.decided_at),
+                center=(0, 2))
+    section.row("核定金额（大写）", Text(upper), "", "", spans=WIDE)
+    section.row(opinion, Text(block.opinion or "—"), "", "", spans=WIDE)
+    if block.override_reason:
+        section.row("超上限理由", Text(block.override_reason), "", "", spans=WIDE)
+    proof = f"决定编号 {block.uuid}，由{block.reviewer}以数字证书签名；签名记录作为本表附件保存，可离线核验。"
+    section.row("电子签名", Text(proof, s.small), "", "", spans=WIDE)
+
+
 def _decision(stage: str, heading: str, block: DecisionBlock | None, s: Styles, *, blank: bool) -> Table:
     section = Section(s, GRID)
     section.heading(heading, shade=SUB_GRAY, size=9.5)
     if block is not None:
-        upper = "—" if block.amount_yuan is None else rmb_uppercase(block.amount_yuan)
-        section.row(f"{stage}结论", Text(block.outcome), "审核人", Text(block.reviewer), center=(0, 2))
-        section.row("核定金额（小写）", Text(yuan_figures(block.amount_yuan)), "决定时间", when(block.decided_at),
-                    center=(0, 2))
-        section.row("核定金额（大写）", Text(upper), "", "", spans=WIDE)
-        section.row("审核意见", Text(block.opinion or "—"), "", "", spans=WIDE)
-        if block.override_reason:
-            section.row("超上限理由", Text(block.override_reason), "", "", spans=WIDE)
-        proof = f"决定编号 {block.uuid}，由{block.reviewer}以数字证书签名；签名记录作为本表附件保存，可离线核验。"
-        section.row("电子签名", Text(proof, s.small), "", "", spans=WIDE)
+        _decided_rows(section, f"{stage}结论", block, s)
     else:
-        outcomes = FIRST_OUTCOMES if stage == "初审" else SECOND_OUTCOMES
+        outcomes = FIRST_OUTCOMES if stage == FIRST else SECOND_OUTCOMES
         section.row(f"{stage}结论", CheckBoxes(outcomes, s.font) if blank else "尚未作出", "", "", spans=WIDE)
         section.row("核定金额（小写）", "¥" if blank else "—", "审核人", "", center=(0, 2))
         section.row("核定金额（大写）", "人民币" if blank else "—", "", "", spans=WIDE)
@@ -129,15 +134,19 @@ def _decision(stage: str, heading: str, block: DecisionBlock | None, s: Styles, 
     return section.build()
 
 
-def _approval(s: Styles, issue: SheetIssue | None, stamp: StampSpot | None) -> Table:
-    section = Section(s, GRID, "六、负责人审批")
-    section.row("审批意见", "", "", "", spans=WIDE, height=56)
-    if issue is not None and issue.signer_role == APPROVER_ROLE:
-        # The 负责人 exported and signed this sheet: the block says so instead of staying empty.
-        signed = Text(f"{issue.signer}（已以数字证书签名，见下方电子签章）")
-        section.row("负责人签字", signed, "日期", when(issue.exported_at)[:10], center=(0, 2, 3), height=30)
+def _approval(lead: DecisionBlock | None, s: Styles, issue: SheetIssue | None, stamp: StampSpot | None) -> Table:
+    section = Section(s, GRID, f"六、{LEAD}审批")
+    if lead is not None:
+        # The 负责人's own signed decision: what they decided and who signed it, not a box left for a pen.
+        _decided_rows(section, f"{LEAD}结论", lead, s, opinion="审批意见", signer=LEAD)
     else:
-        section.row("负责人签字", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=30)
+        section.row("审批意见", "", "", "", spans=WIDE, height=56)
+        if issue is not None and issue.signer_role == LEAD_ROLE:
+            # The 负责人 exported and signed this sheet: the block says so instead of staying empty.
+            signed = Text(f"{issue.signer}（已以数字证书签名，见下方电子签章）")
+            section.row(f"{LEAD}签字", signed, "日期", when(issue.exported_at)[:10], center=(0, 2, 3), height=30)
+        else:
+            section.row(f"{LEAD}签字", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=30)
     section.row("单位（盖章）", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=72)
     if stamp is not None:
         note = ("本表由导出人以数字证书签名（PAdES），电子文件可在 PDF 阅读器中查看签名状态；"
@@ -149,6 +158,8 @@ def _approval(s: Styles, issue: SheetIssue | None, stamp: StampSpot | None) -> T
 
 def stamp_lines(issue: SheetIssue) -> list[str]:
     role = f"（{issue.signer_role}）" if issue.signer_role else ""
+    if issue.preview:
+        return [f"电子签章（{PREVIEW_MARK}）", f"{issue.signer}{role}", issue.signer_organization, "打印时签名"]
     return ["电子签章", f"{issue.signer}{role}", issue.signer_organization, f"签名时间 {when(issue.exported_at)}"]
 
 
@@ -161,6 +172,9 @@ def _title(c: SheetContent, issue: SheetIssue | None, s: Styles) -> list[Any]:
     if issue is None:
         right: Any = ""
         note = [paragraph("（空白表 · 供专家纸质评审填写）", s.subtitle)]
+    elif issue.preview:
+        right = paragraph(PREVIEW_MARK, s.title)  # no QR code: there is no code to point at yet
+        note = [paragraph(f"（{PREVIEW_MARK} · 表号和校验码在打印时签发）", s.subtitle)]
     else:
         # the 24-character code in two lines at a group boundary: one line would not fit under the QR code
         groups = issue.code.split("-")
@@ -175,6 +189,8 @@ def _title(c: SheetContent, issue: SheetIssue | None, s: Styles) -> list[Any]:
                         ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("FONT", (0, 0), (-1, -1), s.font, 9)])
     if issue is None:
         info: list[Any] = ["表号：（专家评审后由审核台导出正式审核表）", "打印日期：　　　年　　月　　日"]
+    elif issue.preview:
+        info = [f"表号：{issue.serial}", f"{PREVIEW_MARK}：{when(issue.exported_at)}　{issue.signer}（{issue.signer_role}）"]
     else:
         exported = f"导出：{when(issue.exported_at)}　{issue.signer}（{issue.signer_role}）"
         fits = stringWidth(exported, s.font, 9.5) <= WIDTH / 2
@@ -192,9 +208,9 @@ def _story(c: SheetContent, issue: SheetIssue | None, s: Styles, stamp: StampSpo
     return [
         *_title(c, issue, s),
         _applicant(c, s), _item(c, s), _trace(c, s), _evidence(c, s),
-        KeepTogether([opinions, _decision("初审", "（一）初审", None if blank else c.first, s, blank=blank)]),
-        KeepTogether([_decision("复核", "（二）复核", None if blank else c.second, s, blank=blank)]),
-        KeepTogether([_approval(s, issue, stamp)]),
+        KeepTogether([opinions, _decision(FIRST, f"（一）{FIRST}", None if blank else c.first, s, blank=blank)]),
+        KeepTogether([_decision(SECOND, f"（二）{SECOND}", None if blank else c.second, s, blank=blank)]),
+        KeepTogether([_approval(None if blank else c.lead, s, issue, stamp)]),
     ]
 
 
@@ -219,7 +235,8 @@ def render(content: SheetContent, issue: SheetIssue | None, *, font_path: str | 
     sink: dict[str, Any] = {}
     stamp = None if issue is None else StampSpot(STAMP_WIDTH, STAMP_HEIGHT, sink, stamp_lines(issue), s.font)
     furniture = Furniture(s.font, content.application_id, issue.serial if issue else "", issue.code if issue else "",
-                          issue.audit_head if issue else "", content.demo, issue is None)
+                          issue.audit_head if issue else "", content.demo, issue is None,
+                          issue is not None and issue.preview)
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,

@@ -23,6 +23,7 @@ class Furniture:
     audit_head: str
     demo: bool
     blank: bool
+    preview: bool = False  # a print preview: no number, code or signature yet
 
 
 class SheetCanvas(Canvas):
@@ -59,6 +60,10 @@ def draw_footer(canvas: Canvas, f: Furniture, total: int) -> None:
     canvas.setFont(f.font, 7)
     if f.blank:
         canvas.drawString(MARGIN_X, top - 10, "空白表（供专家纸质评审填写），未经电子签名，不作兑现依据")
+    elif f.preview:
+        canvas.drawString(MARGIN_X, top - 10, "预览：尚未编号、未经电子签名，打印时签发正式审核表")
+        canvas.setFont(f.font, 8)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top - 10, f"校验码 {f.code}")
     else:
         canvas.drawString(MARGIN_X, top - 10, f"审计链头哈希 {f.audit_head}")
         canvas.setFont(f.font, 8)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from models.review.terms import STAGES, stage_is_open
 from sheets.amounts import rmb_uppercase
 from sheets.times import local_time
 
@@ -50,10 +51,12 @@ def record_fields(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     if record.get("item_id"):
         fields.append(("申报事项", item_name(record)))
     decisions = {str(entry.get("stage")): entry for entry in record.get("decisions", [])}
-    for stage in ("初审", "复核"):
+    outcomes = {stage: str(entry.get("outcome", "")) for stage, entry in decisions.items()}
+    for stage in STAGES:
         entry = decisions.get(stage)
         if entry is None:
-            fields.append((f"{stage}结论", "尚未作出"))
+            if stage_is_open(stage, outcomes):  # a stage the case could not reach is not listed
+                fields.append((f"{stage}结论", "尚未作出"))
             continue
         figures, upper = amount_lines(entry.get("amount_yuan"))
         fields += [(f"{stage}结论", str(entry.get("outcome", ""))), (f"{stage}核定金额（小写）", figures),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -58,20 +59,21 @@ def export_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, int, Path]]:
-    """The preview is replaced by printing to a PDF file: (title, pages painted, output file)."""
-    from gui.print_sheet import make_printer, paint_pdf
+    """The preview is replaced by pressing its 打印 at once, printing to a PDF file: (title, pages painted,
+    output file)."""
+    from gui.print_sheet import make_printer, paint_requested
     from PySide6.QtPrintSupport import QPrinter
 
     done: list[tuple[str, int, Path]] = []
 
-    def preview(parent, pdf_path, title):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
+    def preview(parent, pdf_path, title, to_print=None):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setResolution(150)
         target = tmp_path / f"printed-{len(done)}.pdf"
         printer.setOutputFileName(str(target))
         make_printer(printer)
-        done.append((title, paint_pdf(printer, pdf_path), target))
+        done.append((title, paint_requested(printer, pdf_path, to_print), target))
         return True
 
     monkeypatch.setattr("gui.sheet_actions.preview_and_print", preview)
@@ -266,3 +268,75 @@ def test_the_preview_dialog_paints_the_file(qtbot, sheet_window, tmp_path, monke
     QTimer.singleShot(1500, close)
     assert print_sheet.preview_and_print(sheet_window, sheet.path, "审核表") is False
     assert painted and painted[0] == sheet.pages
+
+
+def _counts(window) -> tuple[int, int]:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+    """(sheets registered, audit events) in the window's workspace."""
+    db = window.ws.db
+    return db.execute("SELECT COUNT(*) FROM sheets").fetchone()[0], db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+
+
+def test_the_print_preview_shows_preview_in_place_of_the_number_and_registers_nothing(
+        qtbot, sheet_window, no_passphrase_prompt, monkeypatch, tmp_path, messages):
+    from tests.sheets.support import run_tool
+
+    _unlock_current(sheet_window)
+    application_id = sheet_window.queue.selected_application()
+    before = _counts(sheet_window)
+    previewed: list[str] = []
+
+    def closed_without_printing(parent, pdf_path, title, to_print=None):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
+        assert to_print is not None  # printing would issue the signed original
+        previewed.append(run_tool("pdftotext", "-raw", str(pdf_path), "-"))
+        return False
+
+    monkeypatch.setattr("gui.sheet_actions.preview_and_print", closed_without_printing)
+    sheet_window.actions_by_name["print_sheet"].trigger()
+    qtbot.waitUntil(lambda: bool(previewed or messages), timeout=30_000)
+    assert messages == []
+    text = previewed[0]
+    assert "表号：预览" in text and "校验码 预览" in text and application_id in text and "电子签章（预览）" in text
+    assert not re.search(r"\d{4}-\d{6}", text)  # no serial such as 86G2-2026-000001
+    assert _counts(sheet_window) == before  # no sheet row, no audit event
+    assert sheet_window.ws.db.execute("SELECT COUNT(*) FROM sheet_records").fetchone()[0] == 0
+
+
+def test_the_preview_dialog_paints_the_preview_and_issues_nothing_until_printed(qtbot, sheet_window, tmp_path,
+                                                                               monkeypatch):
+    from gui import print_sheet
+    from gui.qt import QApplication, QTimer
+    from PySide6.QtPrintSupport import QPrinter
+    from sheets.preview import render_preview
+
+    application_id = sheet_window.model.application_id(0)
+    shown = tmp_path / "preview.pdf"
+    shown.write_bytes(render_preview(sheet_window.ws, application_id, SIGNER))
+    painted: list[str] = []
+    real = print_sheet.paint_pdf
+
+    def paint(printer, path):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
+        painted.append(str(path))
+        return real(printer, path)
+
+    monkeypatch.setattr(print_sheet, "paint_pdf", paint)
+    issued: list[str] = []
+
+    def to_print() -> Path:
+        issued.append("printed")
+        return shown
+
+    def close() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            dialog.reject()
+
+    QTimer.singleShot(1500, close)
+    assert print_sheet.preview_and_print(sheet_window, shown, "审核表", to_print) is False
+    assert painted and set(painted) == {str(shown)} and issued == []  # previewed, nothing issued
+
+    paper = QPrinter(QPrinter.PrinterMode.HighResolution)
+    paper.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    paper.setOutputFileName(str(tmp_path / "paper.pdf"))
+    assert not print_sheet.is_preview(paper)
+    print_sheet.paint_requested(paper, tmp_path / "not-this.pdf", to_print)
+    assert issued == ["printed"]  # on paper: the file to_print gives
