@@ -177,7 +177,8 @@ def issue_reviewer(
         raise ValueError(f"审核员角色必须是 {'、'.join(REVIEWER_ROLES)} 之一，而不是「{role}」")
     start = _now(now) - CLOCK_SKEW
     end = min(start + REVIEWER_VALIDITY, ca.certificate.not_valid_after_utc)
-    subject = [x509.NameAttribute(NameOID.TITLE, role), x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    subject: list[x509.NameAttribute[str | bytes]] = [x509.NameAttribute(NameOID.TITLE, role),
+                                                      x509.NameAttribute(NameOID.COMMON_NAME, name)]
     return _issue_signing_key(ca, subject, start, end, [])
 
 
