@@ -19,7 +19,8 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple, TypeAlias, cast
 
 import numpy as np
-from policy.catalog import MEASURES, Policy
+from policy.catalog import Policy, load_policy
+from policy.versions import versions
 
 from models.limits import EARLIEST_DATE, MAX_AMOUNT_YUAN, MAX_WAN_DECIMALS, latest_date
 from models.intake.uscc import EXCEL_NUMBER_MESSAGE, check_uscc, uscc_failures
@@ -80,11 +81,29 @@ def parse_uscc(cell: Cell) -> str | Invalid | None:
     return Invalid(error) if error else code
 
 
+def registered_industries() -> tuple[str, ...]:
+    """The measures (产业) of every registered policy version, in registry order.
+
+    A file's 产业 is read before its 申报年度 settle the version it is assessed
+    under, so any version's industry is accepted here; the engine then checks
+    the industry against the item's measure in the version the round uses.
+    """
+    found: dict[str, None] = {}
+    for version_id in versions():
+        found.update(dict.fromkeys(load_policy(version_id).measures))
+    return tuple(found)
+
+
 def parse_industry(cell: Cell) -> str | Invalid | None:
     text = cell_text(cell)
-    if not text or text in MEASURES:
-        return text or None
-    return Invalid(f"应为“生物医药”或“纺织服装”，实为“{text}”")
+    if not text:
+        return None
+    known = registered_industries()
+    if text in known:
+        return text
+    quoted = [f"“{name}”" for name in known]
+    return Invalid(f"应为{'、'.join(quoted[:-1])}或{quoted[-1]}，实为“{text}”" if len(quoted) > 1
+                   else f"应为{quoted[0]}，实为“{text}”")
 
 
 def item_parser(policy: Policy) -> Callable[[Cell], str | Invalid | None]:

@@ -64,6 +64,18 @@ def test_cli_assess_with_workspace_agrees_with_import_update(ws: Workspace, tmp_
     assert (shown["status"], shown["cap_yuan"]) == ("eligible", "2000000.00"), shown["trace"]
 
 
+def test_assessing_an_approved_first_time_award_again_does_not_call_it_a_repeat_of_itself(
+        ws: Workspace, tmp_path: Path) -> None:
+    row = intake_row(1, **{"统一社会信用代码": SAME, "产业": "生物医药", "申报事项": "国家级质量标杆",
+                           "申请金额(万元)": "100"})
+    path = write_csv(tmp_path / "benchmark.csv", [row])
+    import_file(ws, path)
+    _approve(ws, "T00001", "1000000")
+    [again] = assess_file_in_workspace(path, ws.db)
+    assert (again.status, again.cap_yuan) == ("eligible", Decimal("1000000.00")), again.trace
+    assert not any("T00001" in line for line in (*again.flags, *again.trace)), again.flags
+
+
 def test_a_pending_application_of_the_same_item_is_flagged_but_not_itself(ws: Workspace, tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "first.csv", [_madrid(1)]))
     [other] = assess_file_in_workspace(write_csv(tmp_path / "second.csv", [_madrid(2)]), ws.db)

@@ -18,7 +18,10 @@ from policy.catalog import DEFAULT_VERSION, PolicyDataError, load_policy
 from policy.engine import assess_batch
 from policy.versions import (NoPolicyVersion, PolicyVersion, register_version, unregister_version,
                              version_for_year, versions)
+from models.intake.validate import read_applications
+from models.intake.values import Invalid, parse_industry
 from tests.policy.fixture_version import fixture_version_registered, write_fixture_files
+from tests.workspace_support import intake_row, write_csv
 
 @pytest.fixture
 def fixture_version(tmp_path: Path) -> Iterator[str]:
@@ -66,3 +69,18 @@ def test_data_changed_without_a_new_version_is_refused(tmp_path: Path) -> None:
             load_policy("stale")
     finally:
         unregister_version("stale")
+
+
+NEW_INDUSTRY = ("新材料", "关于支持新材料产业高质量发展的若干措施")
+
+
+def test_intake_reads_an_industry_that_only_a_later_registered_version_has(tmp_path: Path) -> None:
+    assert parse_industry("新材料") == Invalid("应为“生物医药”或“纺织服装”，实为“新材料”")
+    with fixture_version_registered(tmp_path / "v", NEW_INDUSTRY) as version:
+        assert "新材料" in load_policy(version).measures
+        assert parse_industry("新材料") == "新材料"
+        assert parse_industry("纺织") == Invalid("应为“生物医药”、“纺织服装”或“新材料”，实为“纺织”")
+        row = intake_row(1, 产业="新材料", 申报事项="马德里注册商标", 申报年度="2026", 认定日期="2026-03-01")
+        [app] = read_applications(write_csv(tmp_path / "new.csv", [row]), load_policy(version))
+        assert app.industry == "新材料"
+    assert isinstance(parse_industry("新材料"), Invalid)
