@@ -148,7 +148,13 @@ def verify_pdf(path: str | Path, ca_certificate: x509.Certificate, ws: Workspace
 
     ``at``: the time to validate the certificates at (default now; tests pass a later one).
     """
-    verdict = _verify_pdf(path, ca_certificate, ws, at)
+    try:
+        verdict = _verify_pdf(path, ca_certificate, ws, at)
+    except Exception as error:  # a damaged object deep inside a hostile file is a verdict too
+        logging.getLogger(__name__).warning("无法校验 %s", path, exc_info=True)
+        verdict = SheetVerdict(str(path))
+        verdict.reasons.append(damaged_reason(error))
+        verdict.kind = DAMAGED
     if not verdict.kind:
         verdict.kind = VALID if not verdict.reasons else INVALID
     if not verdict.application_id and ws is not None:
@@ -393,7 +399,9 @@ def _embedded_files(verdict: SheetVerdict, reader: PdfFileReader, revision: int)
         return embedded_files(reader, revision)
     except (KeyError, TypeError, ValueError):
         verdict.reasons.append("审核表中没有签名记录附件")
-        return {}
+    except Exception:  # noqa: BLE001 - a corrupted attachment stream (zlib, PDF syntax) of a hostile file
+        verdict.reasons.append("审核表中的签名记录附件已损坏，无法读取")
+    return {}
 
 
 def _walk_name_tree(node: generic.DictionaryObject, files: dict[str, bytes]) -> None:

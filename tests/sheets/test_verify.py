@@ -85,6 +85,17 @@ def test_flipping_a_byte_anywhere_fails(exported: Exported, sheet_copy: Path, wh
     assert not _verify(exported, sheet_copy).ok
 
 
+def test_a_byte_flipped_at_any_of_forty_places_is_a_verdict_not_a_crash(exported: Exported, sheet_copy: Path) -> None:
+    original = sheet_copy.read_bytes()
+    for n in range(40):
+        data = bytearray(original)
+        index = (n * len(data)) // 40 + 7
+        data[index] = (data[index] + 1) % 256
+        sheet_copy.write_bytes(bytes(data))
+        verdict = _verify(exported, sheet_copy)
+        assert not verdict.ok and verdict.reasons, index
+
+
 def test_appended_bytes_fail(exported: Exported, sheet_copy: Path) -> None:
     sheet_copy.write_bytes(sheet_copy.read_bytes() + b"\n% appended after signing\n")
     verdict = _verify(exported, sheet_copy, with_workspace=False)
