@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from models.intake.columns import COLUMNS, Kind
+from models.intake.values import registered_industries
 
 TEMPLATE_SHEET = "申报"
 RULES_SHEET = "说明"
@@ -81,7 +82,7 @@ def write_template(path: str | Path, rows: Iterable[Mapping[str, object]] = ()) 
 
 def _add_choices(sheet: Any, rows: int) -> None:  # an xlsxwriter Worksheet (untyped)
     """Drop-down lists where a column takes one of a few values."""
-    choices = {Kind.INDUSTRY: ["生物医药", "纺织服装"], Kind.GRADE: ["A", "B", "C", "D"],
+    choices = {Kind.INDUSTRY: list(registered_industries()), Kind.GRADE: ["A", "B", "C", "D"],
                Kind.PERFORMANCE: ["合格", "不合格"]}
     for index, column in enumerate(COLUMNS):
         if column.kind in choices:
