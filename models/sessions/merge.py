@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from models.signing.ca import CLOCK_SKEW
 from models.review.conflicts import conflict_problem
+from models.review.corrections import correction_of_record, correction_problem
 from models.workspace.records import application_from_row, application_snapshot
 from models.review.terms import ROLES_FOR_STAGE, STAGES_BY_NAME, stage_is_open, why_closed
 from models.signing.reviewers import ca_certificate, certificates_of, get_reviewer, standing_at
@@ -190,6 +191,11 @@ class _Check:
                 raise self.refuse(f"{where}：{reviewer} 作出决定前没有就 {app} 声明利益冲突")
             if declaration["has_conflict"]:
                 raise self.refuse(f"{where}：{reviewer} 已声明与 {app} 存在利益冲突，须回避")
+            items, deadline = correction_of_record(str(row["record"]))
+            decided_on = cast(datetime, _moment(row["decided_at"])).astimezone().date()
+            unfit = correction_problem(row["outcome"], items, deadline, today=decided_on)
+            if unfit:
+                raise self.refuse(f"{where}：{unfit}")
             current = state.setdefault(app, {})
             for other, decision in current.items():
                 if other != stage and decision["reviewer"] == reviewer:

@@ -123,3 +123,19 @@ def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: W
     assert not report.conflicts and len(report.merged) == 1
     current = ws.db.execute("SELECT outcome FROM decisions WHERE current = 1").fetchall()
     assert current == [("通过",)]
+
+
+def test_a_return_for_materials_signed_without_items_on_a_laptop_is_refused_at_merge(
+        ws: Workspace, exported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    open_session(exported, tmp_path / "laptop")
+    with Workspace.open(tmp_path / "laptop", create=False) as laptop:
+        key = unlock(laptop, "审核员甲", PASSPHRASE)
+        declare_conflict(laptop, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+        with monkeypatch.context() as older_version:  # a laptop whose ReviewDesk did not yet ask for items
+            older_version.setattr("models.review.decisions.correction_problem", lambda *args, **kwargs: None)
+            decide_with_key(laptop, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正"), key)
+        export_results(laptop, tmp_path / "结果.zip", signer="审核员甲", passphrase=PASSPHRASE)
+    before = _decisions(ws)
+    with pytest.raises(PackageRefused, match="须列明需补正的材料"):
+        merge_results(ws, tmp_path / "结果.zip")
+    assert _decisions(ws) == before
