@@ -123,7 +123,8 @@ def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None =
         amounts = dict(zip(STAGE_NAMES, row[9 + 2 * count:9 + 3 * count]))
         rows.append(QueueRow(
             application_id, enterprise, uscc, county, industry, item_id, item_names.get(item_id, item_id),
-            status or "", with_overdue(queue_label(outcomes), application_id, overdue), money_value(requested), money_value(cap),
+            status or "", with_overdue(queue_label(outcomes), application_id, overdue),
+            money_value(requested), money_value(cap),
             approved_amount(outcomes, amounts), reviewers[FIRST] or "", reviewers[SECOND] or "",
             reviewers[LEAD] or "",
         ))
