@@ -15,7 +15,7 @@ import gc
 from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from policy.application import Application
 from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment
@@ -111,19 +111,24 @@ def assess_batch(
     small objects and no cycles, and the collector's rescans of everything
     alive otherwise cost more than the assessing itself.
     """
-    ledger = EnterpriseLedger(history)
-    results = []
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for app in apps:
-            result = assess(app, policy, ledger)
-            ledger.record(app, result)
-            results.append(result)
+        return list(assess_in_order(apps, policy, history))
     finally:
         if collecting:
             gc.enable()
-    return results
+
+
+def assess_in_order(
+    apps: Iterable[Application], policy: Policy, history: History | None = None
+) -> Iterator[Assessment]:
+    """As :func:`assess_batch`, lazily: each application sees the ones before it."""
+    ledger = EnterpriseLedger(history)
+    for app in apps:
+        result = assess(app, policy, ledger)
+        ledger.record(app, result)
+        yield result
 
 
 def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = None) -> Assessment:

@@ -23,8 +23,7 @@ from typing import Any
 from policy.application import Application
 from policy.assessment import Assessment
 from policy.catalog import Policy
-from policy.engine import EnterpriseLedger, assess
-from policy.history import History
+from policy.engine import assess_in_order
 
 from models.changes import Changes
 from models.workspace import audit
@@ -114,7 +113,7 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
         if reopened.keys() - resubmitted.keys():
             _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor, supersede_reason.strip(),
                     path.name)
-        _write(ws, batch, _assessed_in_order(apps, policy, history), policy_round, actor, report)
+        _write(ws, batch, assess_in_order(apps, policy, history), policy_round, actor, report)
         record_resubmissions(ws, resubmitted, actor, path.name)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
 
@@ -128,15 +127,6 @@ def _page_cache(ws: Workspace, rows: int) -> Iterator[None]:
         yield
     finally:
         ws.db.execute(f"PRAGMA cache_size = {int(was)}")
-
-
-def _assessed_in_order(apps: Sequence[Application], policy: Policy, history: History) -> Iterator[Assessment]:
-    """As ``policy.engine.assess_batch``, lazily: each row sees the rows above it, chunk after chunk."""
-    ledger = EnterpriseLedger(history)
-    for app in apps:
-        result = assess(app, policy, ledger)
-        ledger.record(app, result)
-        yield result
 
 
 Decided = list[tuple[str, str, str, str]]

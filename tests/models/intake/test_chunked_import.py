@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from models.intake import importing
+from policy import engine
 from models.intake.assessing import assess_file
 from models.workspace.records import stored_assessment
 from models.workspace.verification import verify_workspace
@@ -63,14 +64,14 @@ def test_a_failure_in_a_later_chunk_leaves_nothing(ws: Workspace, tmp_path: Path
                      for table in ("applications", "assessments", "audit_changes", "audit"))
 
     before = counts()
-    real_assess = importing.assess
+    real_assess = engine.assess
 
     def failing(app, policy, ledger):  # noqa: ANN001, ANN202 - the engine's own signature
         if app.application_id == "T00007":
             raise RuntimeError("磁盘已满")
         return real_assess(app, policy, ledger)
 
-    monkeypatch.setattr(importing, "assess", failing)
+    monkeypatch.setattr(engine, "assess", failing)
     with pytest.raises(RuntimeError, match="磁盘已满"):
         importing.import_file(ws, write_csv(tmp_path / "申报.csv", [r for r in _rows() if not r["附件"]]))
     assert counts() == before
