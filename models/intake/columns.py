@@ -40,7 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("统一社会信用代码", "uscc", Kind.USCC, True,
            "必填；18位，须通过 GB 32100-2015 校验；该列须为文本格式，否则 Excel 会把代码变成数字"),
     Column("所属县区", "county", Kind.TEXT, False, "选填"),
-    Column("产业", "industry", Kind.INDUSTRY, True, "必填；生物医药 或 纺织服装"),
+    Column("产业", "industry", Kind.INDUSTRY, True, "必填；政策所列产业之一"),
     Column("申报事项", "item_id", Kind.ITEM, True, "必填；政策中的事项名称或常用别称"),
     Column("认定日期", "recognised_on", Kind.DATE, False,
            "日期，如 2023-09-01、2023/9/1 或 2023年9月1日"),

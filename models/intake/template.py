@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from models.intake.columns import COLUMNS, Kind
+from models.intake.columns import COLUMNS, Column, Kind
 from models.intake.values import registered_industries
 
 TEMPLATE_SHEET = "申报"
@@ -54,7 +54,7 @@ def write_template(path: str | Path, rows: Iterable[Mapping[str, object]] = ()) 
                 width = 26
             sheet.set_column(index, index, width, cell_format)
             sheet.write_string(0, index, column.header, required_header if column.required else header)
-            sheet.write_comment(0, index, column.rule, {"x_scale": 2})
+            sheet.write_comment(0, index, column_rule(column), {"x_scale": 2})
         _add_choices(sheet, _PREFORMATTED_ROWS)
         for row_index, row in enumerate(rows, start=1):
             for index, column in enumerate(COLUMNS):
@@ -65,7 +65,7 @@ def write_template(path: str | Path, rows: Iterable[Mapping[str, object]] = ()) 
         rules.set_column(1, 1, 80)
         rules.write_row(0, 0, ["列名", "填写要求"], header)
         for rule_row, column in enumerate(COLUMNS, start=1):
-            rules.write_row(rule_row, 0, [column.header, column.rule])
+            rules.write_row(rule_row, 0, [column.header, column_rule(column)])
         notes = [
             "每行一条申报；表头必须保留在第1行，可以增加“序号”“备注”等其他列，导入时忽略。",
             "金额一律以万元填写，导入后按元精确换算（1万元 = 10000元）。",
@@ -78,6 +78,13 @@ def write_template(path: str | Path, rows: Iterable[Mapping[str, object]] = ()) 
     finally:
         workbook.close()
     return path
+
+
+def column_rule(column: Column) -> str:
+    """The 说明 line for a column; 产业 lists the measures of every registered policy version."""
+    if column.kind is Kind.INDUSTRY:
+        return f"{column.rule}：{' 或 '.join(registered_industries())}"
+    return column.rule
 
 
 def _add_choices(sheet: Any, rows: int) -> None:  # an xlsxwriter Worksheet (untyped)

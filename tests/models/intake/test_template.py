@@ -12,6 +12,7 @@ from models.intake.columns import COLUMNS, HEADERS
 from models.intake.validate import read_applications
 from models.intake.readers import read_raw_rows
 from models.intake.template import RULES_SHEET, write_template
+from models.intake.values import registered_industries
 
 
 def test_empty_template_reads_back_as_no_applications(tmp_path: Path, policy):
@@ -48,6 +49,8 @@ def test_rules_sheet_lists_every_column(tmp_path: Path):
     listed = {row[0]: row[1] for row in rules[1: len(COLUMNS) + 1]}
     assert list(listed) == list(HEADERS)
     assert "GB 32100-2015" in listed["统一社会信用代码"]
+    for measure in registered_industries():
+        assert measure in listed["产业"]
 
 
 def test_filled_template_round_trips(tmp_path: Path, intake, policy):
