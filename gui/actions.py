@@ -41,6 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     *(Command(f"tick_{n}", f"勾选第 {n} 项材料", (f"Ctrl+{n}",), "材料清单") for n in range(1, TICK_COUNT + 1)),
     Command("calculator", "奖补计算器…", (), "工具"),
     Command("verify_code", "核对校验码…", (), "工具"),
+    Command("verify_workspace", "校验工作区…", (), "工具"),
     Command("people", "人员管理…", (), "工具"),
     Command("export_session", "导出会评包…", (), "会评"),
     Command("open_session", "打开会评包…", (), "会评"),

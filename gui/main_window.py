@@ -28,6 +28,7 @@ from gui.queue_model import QueueModel, WorkspaceQueueSource
 from gui.queue_view import QueueView
 from gui.sitting import IDLE_CHECK_MS, ReviewSession, idle_minutes
 from gui.settings_store import app_settings
+from gui.workspace_check import FIRST_CHECK_DELAY_MS, WorkspaceCheck
 
 if TYPE_CHECKING:
     from gui.review_view import ReviewView
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._build_status_bar()
+        self.workspace_check = WorkspaceCheck(self)
+        self._checked_once = False
         self._connect()
         from gui import session_menu  # the 会评 menu's actions (gui.actions) are connected there
 
@@ -189,6 +192,7 @@ class MainWindow(QMainWindow):
             "export_sheet": lambda: self.sheet_action("export_sheet"), "settings": self.open_settings,
             "print_blank_form": lambda: self.sheet_action("print_blank_form"),
             "verify_code": lambda: self.sheet_action("verify_code"),
+            "verify_workspace": lambda: self.workspace_check.run(show_report=True),
             "quit": self.close, "show_queue": lambda: self.tabs.setCurrentIndex(QUEUE_TAB),
             "show_review": lambda: self.tabs.setCurrentIndex(REVIEW_TAB),
             "show_policy": lambda: self.tabs.setCurrentIndex(POLICY_TAB),
@@ -247,6 +251,9 @@ class MainWindow(QMainWindow):
                     self.review_page.ensure_built()
 
             Op(self, _warm_imports).success(build_review).run()
+        if not self._checked_once:
+            self._checked_once = True
+            QTimer.singleShot(FIRST_CHECK_DELAY_MS, self, lambda: None if self.closing else self.workspace_check.run(False))
         self.queue_loaded.emit()
 
     def _update_progress(self) -> None:
