@@ -70,6 +70,10 @@ def test_re_export_after_timestamping_returns_the_timestamped_original(
             verdict = verify_pdf(copy, ca, ws)
             assert verdict.ok and verdict.signer == "审核员甲", verdict.reasons
         assert lookup_code(ws, verdict.code).ok
+        from sheets.single import stored_copy
+
+        printing = stored_copy(ws, exported.both_stages, tmp_path)  # what 打印审核表 puts on paper
+        assert printing is not None and Path(printing.path).read_bytes() == again
         assert ws.db.execute("SELECT COUNT(*) FROM sheets WHERE application_id = ?",
                              [exported.both_stages]).fetchone()[0] == 1, "no second number"
         report = verify_workspace(ws)
