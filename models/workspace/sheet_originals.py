@@ -23,33 +23,50 @@ _MISSING, _ALTERED = "缺失", "已被改动"
 
 
 def stored_original_problems(ws: Workspace) -> tuple[list[str], list[str]]:
-    """(problems, notes) about the stored originals; a note is no tampering (an export killed before it kept
-    its copy issues a new number next time)."""
+    """(problems, notes) about every written sheet's stored original; a note is no tampering (an export killed
+    before it kept its copy issues a new number next time)."""
     store = EvidenceStore(ws.evidence_dir)
     signed = signed_stored_hashes(ws)
     problems: list[str] = []
     unkept: list[str] = []
-    for code, application_id, serial, sha256, stored in ws.db.execute(
-            "SELECT code, application_id, serial, sha256, stored_sha256 FROM sheets WHERE sha256 != '' "
-            "ORDER BY serial"):
-        where = f"审核表 {serial}（{application_id}）"
-        original, state = _read(store, sha256)
-        if state == _ALTERED:
-            problems.append(f"{where}：工作区保存的导出原件{state}（内容与登记的 SHA-256 不符）")
-        elif state == _MISSING and not stored:
-            unkept.append(serial)
-        if not stored:
-            continue
-        data, state = _read(store, stored)
-        if data is None:
-            problems.append(f"{where}：工作区保存的加盖时间戳原件{state}（SHA-256 {stored[:16]}…）")
-        elif not _begins_with(data, sha256, original):
-            problems.append(f"{where}：工作区保存的原件不是该表导出的文件加上时间戳（SHA-256 {stored[:16]}…）")
-        elif stored not in signed.get(code, set()):
-            problems.append(f"{where}：工作区保存的原件（SHA-256 {stored[:16]}…）不在负责人签名的时间戳记录中")
+    for row in ws.db.execute("SELECT code, application_id, serial, sha256, stored_sha256 FROM sheets "
+                             "WHERE sha256 != '' ORDER BY serial"):
+        found = _problem(store, signed, *row)
+        if found is None:
+            unkept.append(row[2])
+        elif found:
+            problems.append(found)
     notes = [f"{len(unkept)} 份审核表的原件未保存在工作区（导出中断），再次导出时将签发新表号：{'、'.join(unkept[:10])}"
              + ("等" if len(unkept) > 10 else "")] if unkept else []
     return problems, notes
+
+
+def stored_original_problem(ws: Workspace, code: str) -> str:
+    """What is wrong with the stored original of the sheet with ``code`` ("" when nothing, or it was never kept)."""
+    row = ws.db.execute("SELECT code, application_id, serial, sha256, stored_sha256 FROM sheets "
+                        "WHERE code = ? AND sha256 != ''", [code]).fetchone()
+    if row is None:
+        return ""
+    return _problem(EvidenceStore(ws.evidence_dir), signed_stored_hashes(ws), *row) or ""
+
+
+def _problem(store: EvidenceStore, signed: dict[str, set[str]], code: str, application_id: str, serial: str,
+             sha256: str, stored: str) -> str | None:
+    """The problem with one sheet's stored original: "" none, None its export's copy was never kept."""
+    where = f"审核表 {serial}（{application_id}）"
+    original, state = _read(store, sha256)
+    if state == _ALTERED:
+        return f"{where}：工作区保存的导出原件{state}（内容与登记的 SHA-256 不符）"
+    if not stored:
+        return None if state == _MISSING else ""
+    data, state = _read(store, stored)
+    if data is None:
+        return f"{where}：工作区保存的加盖时间戳原件{state}（SHA-256 {stored[:16]}…）"
+    if not _begins_with(data, sha256, original):
+        return f"{where}：工作区保存的原件不是该表导出的文件加上时间戳（SHA-256 {stored[:16]}…）"
+    if stored not in signed.get(code, set()):
+        return f"{where}：工作区保存的原件（SHA-256 {stored[:16]}…）不在负责人签名的时间戳记录中"
+    return ""
 
 
 def signed_stored_hashes(ws: Workspace) -> dict[str, set[str]]:

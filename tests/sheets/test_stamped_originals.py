@@ -69,7 +69,7 @@ def test_re_export_after_timestamping_returns_the_timestamped_original(
         for copy in (tmp_path / "again" / path.name, exported.out / path.name):  # stamped, and as first handed out
             verdict = verify_pdf(copy, ca, ws)
             assert verdict.ok and verdict.signer == "审核员甲", verdict.reasons
-        assert lookup_code(ws, verdict.code).ok
+        assert lookup_code(ws, verdict.code).ok and "注意" not in lookup_code(ws, verdict.code).message
         from sheets.single import stored_copy
 
         printing = stored_copy(ws, exported.both_stages, tmp_path)  # what 打印审核表 puts on paper
@@ -139,6 +139,9 @@ def test_a_stored_original_swapped_on_disk_is_named_and_never_handed_out(
     kept.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOX", 1))
     problems = _problems(folder)
     assert any(row.serial in p and "加盖时间戳原件已被改动" in p for p in problems), problems
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        said = lookup_code(ws, row.code).message  # verify --code, and the 核对校验码 dialog
+    assert "注意：工作区保存的加盖时间戳原件已被改动" in said and "audit verify" in said, said
     again = _reexport(folder, tmp_path / "again", exported.both_stages)
     assert again == before, "the swapped bytes are never handed out; the export as signed is"
     kept.unlink()
