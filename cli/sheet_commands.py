@@ -190,6 +190,9 @@ def timestamp_sheets(args: argparse.Namespace) -> int:
         report = stamp(ws, list(args.files), args.lead, lead_passphrase, ca_passphrase, args.out)
     rate = len(report.stamped) / report.seconds if report.seconds else 0.0
     print(f"已为 {len(report.stamped)} 份审核表加盖文档时间戳（{report.seconds:.1f} 秒，每秒 {rate:.1f} 份）")
+    kept = sum(1 for sheet in report.stamped if sheet.stored)
+    if kept:
+        print(f"其中 {kept} 份已作为工作区保存的原件：此后再次导出或打印即为加盖时间戳的版本")
     for path, reason in report.failed:
         _err(f"未加时间戳 {path}：{reason}")
     if report.failed:

@@ -19,7 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table
 
 from models.workspace.audit import now_text as audit_now
-from models.review.terms import FIRST, LEAD, LEAD_ROLE, OUTCOMES, SECOND
+from models.review.terms import FIRST, LEAD, LEAD_ROLE, SECOND, STAGES_BY_NAME
 from sheets.amounts import rmb_uppercase
 from sheets.content import PREVIEW_MARK, DecisionBlock, SheetContent, SheetIssue, printed_fields
 from sheets.flowables import CheckBoxes, QrFlowable, StampSpot
@@ -35,8 +35,6 @@ VALUE = (WIDTH - 2 * LABEL) / 2
 GRID = [LABEL, VALUE, LABEL, VALUE]
 WIDE = ((1, 3),)  # a value spanning the rest of the four-column grid
 STAMP_WIDTH, STAMP_HEIGHT = 200.0, 70.0
-FIRST_OUTCOMES = OUTCOMES  # 初审 may also hand the case to the 负责人
-SECOND_OUTCOMES = tuple(o for o in OUTCOMES if o != "提交负责人")
 KINDS = {"pdf": "PDF", "image": "图片", "other": "其他"}
 
 
@@ -125,8 +123,7 @@ def _decision(stage: str, heading: str, block: DecisionBlock | None, s: Styles, 
     if block is not None:
         _decided_rows(section, f"{stage}结论", block, s)
     else:
-        outcomes = FIRST_OUTCOMES if stage == FIRST else SECOND_OUTCOMES
-        section.row(f"{stage}结论", CheckBoxes(outcomes, s.font) if blank else "尚未作出", "", "", spans=WIDE)
+        section.row(f"{stage}结论", _outcome_boxes(stage, s) if blank else "尚未作出", "", "", spans=WIDE)
         section.row("核定金额（小写）", "¥" if blank else "—", "审核人", "", center=(0, 2))
         section.row("核定金额（大写）", "人民币" if blank else "—", "", "", spans=WIDE)
         section.row("审核意见", "", "", "", spans=WIDE, height=64 if blank else None)
@@ -134,14 +131,25 @@ def _decision(stage: str, heading: str, block: DecisionBlock | None, s: Styles, 
     return section.build()
 
 
+def _outcome_boxes(stage: str, s: Styles) -> CheckBoxes:
+    """A box to tick for each outcome the stage table allows at ``stage`` (the blank form)."""
+    return CheckBoxes(STAGES_BY_NAME[stage].outcomes, s.font)
+
+
 def _approval(lead: DecisionBlock | None, s: Styles, issue: SheetIssue | None, stamp: StampSpot | None) -> Table:
     section = Section(s, GRID, f"六、{LEAD}审批")
     if lead is not None:
         # The 负责人's own signed decision: what they decided and who signed it, not a box left for a pen.
         _decided_rows(section, f"{LEAD}结论", lead, s, opinion="审批意见", signer=LEAD)
+    elif issue is None:  # the blank form: the 负责人's outcome and amount to fill in by pen, like the stages above
+        section.row(f"{LEAD}结论", _outcome_boxes(LEAD, s), "", "", spans=WIDE)
+        section.row("核定金额（小写）", "¥", "", "", spans=WIDE)
+        section.row("核定金额（大写）", "人民币", "", "", spans=WIDE)
+        section.row("审批意见", "", "", "", spans=WIDE, height=56)
+        section.row(f"{LEAD}签字", "", "日期", "　　　　年　　　月　　　日", center=(0, 2), height=30)
     else:
         section.row("审批意见", "", "", "", spans=WIDE, height=56)
-        if issue is not None and issue.signer_role == LEAD_ROLE:
+        if issue.signer_role == LEAD_ROLE:
             # The 负责人 exported and signed this sheet: the block says so instead of staying empty.
             signed = Text(f"{issue.signer}（已以数字证书签名，见下方电子签章）")
             section.row(f"{LEAD}签字", signed, "日期", when(issue.exported_at)[:10], center=(0, 2, 3), height=30)

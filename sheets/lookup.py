@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from models.workspace.sheet_originals import stored_original_problem
 from models.workspace.workspace import Workspace
 from sheets.codes import read_code
 from sheets.currency import Currency, sheet_currency
@@ -52,8 +53,9 @@ def lookup_code(ws: Workspace, typed: str) -> CodeLookup:
         return CodeLookup(code, row, None, f"{title}已登记，但审核表未成功生成，不是有效的审核表", fields)
     currency = sheet_currency(ws, record, code)
     state = "有效：导出后审核表所示内容均未变更" if currency.current else currency.summary()
-    return CodeLookup(code, row, currency,
-                      f"{title}，{local_time(row.exported_at)} 导出；{state}", fields)
+    kept = stored_original_problem(ws, code)  # the workspace's copy, not the paper: said, but no verdict on it
+    return CodeLookup(code, row, currency, f"{title}，{local_time(row.exported_at)} 导出；{state}"
+                      + (f"。注意：{kept.split('：', 1)[-1]}，请运行审计校验（audit verify）" if kept else ""), fields)
 
 
 def _legacy_record(ws: Workspace, row: SheetRow) -> dict[str, Any]:

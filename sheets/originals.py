@@ -15,7 +15,7 @@ from models.workspace import audit
 from models.workspace.evidence import EvidenceAltered, EvidenceStore
 from models.workspace.workspace import Workspace
 from sheets.currency import sheet_currency
-from sheets.registry import SheetRow, newest_sheet, stored_record
+from sheets.registry import SheetRow, newest_sheet, registered_prefix, stored_record, stored_sha256
 
 REISSUE_ACTION = "再次导出审核表原件"
 
@@ -39,11 +39,27 @@ def current_original(ws: Workspace, application_id: str) -> Original | None:
     record = stored_record(ws.db, row.code)
     if record is None or not sheet_currency(ws, record, row.code).current:
         return None
+    data = _stored_bytes(ws, row, stored_sha256(ws.db, row))
+    if data is None and stored_sha256(ws.db, row) != row.sha256:
+        data = _stored_bytes(ws, row, row.sha256)  # the timestamped copy is gone: the original as exported
+    return None if data is None else Original(row, data)
+
+
+def _stored_bytes(ws: Workspace, row: SheetRow, sha256: str) -> bytes | None:
+    """The stored copy when it is intact and is ``row``'s sheet (the export, or it with revisions appended).
+
+    None for a missing or damaged copy, or one that is another sheet: a new sheet is issued instead, and
+    ``audit verify`` names it (``models.workspace.sheet_originals``).
+    """
     try:
-        data = EvidenceStore(ws.evidence_dir).read_verified(row.sha256)
-    except (EvidenceAltered, OSError, ValueError):  # a missing or damaged copy: a new sheet is issued instead
+        data = EvidenceStore(ws.evidence_dir).read_verified(sha256)
+    except (EvidenceAltered, OSError, ValueError):
         return None
-    return Original(row, data)
+    if sha256 != row.sha256:
+        found = registered_prefix(ws.db, data)
+        if found is None or found.code != row.code:
+            return None
+    return data
 
 
 def record_reissue(ws: Workspace, actor: str, original: Original, target: str | Path) -> None:

@@ -219,3 +219,17 @@ def registered_prefix(db: Database, data: bytes) -> SheetRow | None:
         if row is not None:
             return SheetRow(*row)
     return None
+
+
+def stored_sha256(db: Database, row: SheetRow) -> str:
+    """The hash of the copy the workspace keeps as ``row``'s original: the exported file, or that file with the
+    document timestamps a 负责人 appended since (migration ``0008_stored_sheets``)."""
+    found = db.execute("SELECT stored_sha256 FROM sheets WHERE code = ?", [row.code]).fetchone()
+    return (found[0] if found else "") or row.sha256
+
+
+def record_stored(db: Database, stored: Sequence[tuple[str, str]]) -> None:
+    """Point each sheet (code) at its new stored copy (SHA-256); inside the caller's transaction, before the
+    audit event that signs the new hashes, so that event captures the change."""
+    for code, sha256 in stored:
+        db.execute("UPDATE sheets SET stored_sha256 = ? WHERE code = ?", [sha256, code])

@@ -13,6 +13,11 @@ here), names GlobalSign's policy OID (ours is our own ``2.25`` UUID OID), cites 
 (here once per batch), and draws serial numbers from 8 random bytes (here 127 random bits). What it cannot
 change: its clock is this PC's clock, so the time is as trustworthy as the bureau's PC and its
 administrator — the same trust as the audit log's times, but fixed in the file and checkable offline.
+
+The stamped file becomes the workspace's stored original (``sheets.originals``), so re-exporting or printing
+an unchanged case hands out the timestamped sheet: the batch's signed event names each new hash, and the same
+transaction points the ``sheets`` row at it. The stored copy only ever grows by appended revisions: a stamp on
+a copy that is not the stored one (an older, un-stamped copy) is written and audited, and leaves it alone.
 """
 
 from __future__ import annotations
@@ -47,12 +52,13 @@ from models.signing.revocation import require_current_crl
 from models.signing.signatures import ALGORITHM, sign_record
 from models.signing.tsa import unlock_tsa
 from models.workspace import audit
+from models.workspace.evidence import EvidenceStore
+from models.workspace.sheet_originals import TIMESTAMP_ACTION
 from models.workspace.workspace import Workspace
-from sheets.registry import SheetRow, registered_prefix
+from sheets.registry import SheetRow, record_stored, registered_prefix, stored_sha256
 from sheets.times import os_error_text
 
 TSA_POLICY = "2.25.234915796535645048364083914645488277552"  # ReviewDesk's own policy OID (ITU-T X.667 UUID arc)
-TIMESTAMP_ACTION = "加盖审核表文档时间戳"
 BYTES_RESERVED = 8 * 1024  # a P-256 token with its certificate is under 1.5 KB; hex doubles it
 
 
@@ -104,6 +110,8 @@ class StampedSheet:
     sha256_before: str
     sha256: str
     stamped_at: str
+    code: str = ""
+    stored: bool = False  # the stamped file is now the workspace's stored original
 
 
 @dataclass(slots=True)
@@ -162,6 +170,7 @@ def timestamp_sheets(ws: Workspace, paths: list[Path], lead: str, lead_passphras
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     report = TimestampReport()
+    stored_now: dict[str, str] = {}  # code → the stored copy's hash, as this batch moves it on
     for path in paths:
         try:
             data = path.read_bytes()
@@ -179,22 +188,34 @@ def timestamp_sheets(ws: Workspace, paths: list[Path], lead: str, lead_passphras
             continue
         target = (out_dir / path.name) if out_dir is not None else path
         write_atomically(target, stamped)
-        report.stamped.append(StampedSheet(str(target), row.application_id, row.serial,
-                                           hashlib.sha256(data).hexdigest(), hashlib.sha256(stamped).hexdigest(),
-                                           audit.now_text()))
+        before, after = hashlib.sha256(data).hexdigest(), hashlib.sha256(stamped).hexdigest()
+        stored = before == stored_now.get(row.code, stored_sha256(ws.db, row)) and _kept(ws, target, after)
+        if stored:
+            stored_now[row.code] = after
+        report.stamped.append(StampedSheet(str(target), row.application_id, row.serial, before, after,
+                                           audit.now_text(), row.code, stored))
     if report.stamped:
         _record(ws, lead, lead_key, report.stamped)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _kept(ws: Workspace, written: Path, sha256: str) -> bool:
+    """Whether the stamped file, as written, is now in the evidence store under ``sha256``."""
+    try:
+        return EvidenceStore(ws.evidence_dir).add(written).sha256 == sha256
+    except OSError:
+        return False  # the file is stamped and audited; the stored original stays the one before
+
+
 def _record(ws: Workspace, lead: str, key: ec.EllipticCurvePrivateKey, stamped: list[StampedSheet]) -> None:
     import base64
 
     record = {"action": TIMESTAMP_ACTION, "lead": lead, "alg": ALGORITHM, "sheets": [
-        {"application_id": s.application_id, "serial": s.serial, "sha256_before": s.sha256_before,
-         "sha256": s.sha256, "stamped_at": s.stamped_at} for s in stamped]}
+        {"application_id": s.application_id, "serial": s.serial, "code": s.code, "sha256_before": s.sha256_before,
+         "sha256": s.sha256, "stamped_at": s.stamped_at, "stored": s.stored} for s in stamped]}
     signature = base64.b64encode(sign_record(key, record)).decode("ascii")
     with ws.db.atomic():
+        record_stored(ws.db, [(s.code, s.sha256) for s in stamped if s.stored])
         audit.append(ws.db, lead, TIMESTAMP_ACTION, "", {"record": json.dumps(record, ensure_ascii=False),
                                                          "signature": signature, "alg": ALGORITHM})

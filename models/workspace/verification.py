@@ -160,6 +160,11 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         shown = "、".join(f"{application_id} {stage}" for application_id, stage in stale[:10])
         report.lines.append(f"{len(stale)} 个现行决定作出后评估已变化（已过时，需重新决定，不属篡改）：{shown}"
                             + ("等" if len(stale) > 10 else ""))
+    from models.workspace.sheet_originals import stored_original_problems
+
+    kept, notes = stored_original_problems(ws)
+    report.problems += kept
+    report.lines += notes + kept
     report.conclude()
     return report
 

@@ -340,3 +340,48 @@ def test_the_preview_dialog_paints_the_preview_and_issues_nothing_until_printed(
     assert not print_sheet.is_preview(paper)
     print_sheet.paint_requested(paper, tmp_path / "not-this.pdf", to_print)
     assert issued == ["printed"]  # on paper: the file to_print gives
+
+
+def test_printing_never_reuses_a_superseded_sheet(qtbot, sheet_window, no_passphrase_prompt, informed, export_folder,
+                                                  printed, messages, monkeypatch):
+    """Exported after 初审 only, then a 复核 was decided: the exported file and the stored original are 已过时,
+    so 打印 issues and prints a new signed sheet instead of either."""
+    from gui import print_sheet
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+    from sheets.lookup import lookup_code
+    from sheets.registry import newest_sheet, registered_prefix
+
+    ws = sheet_window.ws
+    application_id = next(app for app, stages, outcome in ws.db.execute(
+        "SELECT application_id, GROUP_CONCAT(stage), MAX(outcome) FROM decisions WHERE current = 1 "
+        "GROUP BY application_id ORDER BY application_id") if stages == "初审" and outcome in ("通过", "部分通过"))
+    sheet_window.queue.select_application(application_id)
+    _unlock_current(sheet_window)
+    sheet_window.actions_by_name["export_sheet"].trigger()
+    qtbot.waitUntil(lambda: bool(informed or messages), timeout=30_000)
+    assert messages == []
+    old = newest_sheet(ws.db, application_id)
+    assert old is not None and lookup_code(ws, old.code).ok
+    exported = (export_folder / f"{application_id}.pdf").read_bytes()
+
+    declare_conflict(ws, application_id, "审核员乙", has_conflict=False, passphrase=DEMO_PASSPHRASE)
+    decide(ws, DecisionInput(application_id, "复核", "不通过", "审核员乙", None, "不符合条件。"), DEMO_PASSPHRASE)
+    assert not lookup_code(ws, old.code).ok and "已过时" in lookup_code(ws, old.code).message
+
+    painted: list[bytes] = []
+    real = print_sheet.paint_pdf
+
+    def paint(printer, path):  # noqa: ANN001, ANN202 - pytest fixtures and test doubles go unannotated
+        painted.append(Path(path).read_bytes())
+        return real(printer, path)
+
+    monkeypatch.setattr(print_sheet, "paint_pdf", paint)
+    sheet_window.actions_by_name["print_sheet"].trigger()
+    qtbot.waitUntil(lambda: bool(printed or messages), timeout=30_000)
+    assert messages == [] and len(painted) == 1
+    assert painted[0] != exported
+    new = newest_sheet(ws.db, application_id)
+    assert new is not None and new.code != old.code and int(new.serial[-6:]) == int(old.serial[-6:]) + 1
+    on_paper = registered_prefix(ws.db, painted[0])
+    assert on_paper is not None and on_paper.code == new.code and lookup_code(ws, new.code).ok

@@ -203,14 +203,41 @@ def _squares(pdf: bytes) -> list[float]:
     return sides
 
 
-def test_the_blank_form_has_a_box_of_at_least_4_mm_for_every_outcome(exported: Exported) -> None:
-    from models.review.terms import OUTCOMES
+def _page_words(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """The words of each page with their boxes (pdftotext -bbox), page by page."""
+    html = run_tool("pdftotext", "-bbox", str(path), "-")
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [[(float(a), float(b), float(c), float(d), text) for a, b, c, d, text in re.findall(pattern, page)]
+            for page in html.split("<page ")[1:]]
+
+
+def _outcomes_printed(path: Path, stage: str) -> list[str]:
+    """The words (body size) right of the ``{stage}结论`` label, down to the amount row below it, in reading order."""
+    for words in _page_words(path):
+        label = next((w for w in words if w[4] == f"{stage}结论"), None)
+        if label is None:
+            continue
+        below = min(w[1] for w in words if w[4] == "核定金额（小写）" and w[1] > label[1])
+        size = label[3] - label[1]  # the demo watermark's big letters are not part of the row
+        row = [w for w in words if w[0] > label[2] and label[1] - 3 <= w[1] < below and w[3] - w[1] < 2 * size]
+        return [w[4] for w in sorted(row, key=lambda w: (round(w[1]), w[0]))]
+    raise AssertionError(f"{stage}结论 is not on the form")
+
+
+def test_the_blank_form_has_a_box_of_at_least_4_mm_for_every_outcome_of_every_stage(
+        exported: Exported, tmp_path: Path) -> None:
+    from models.review.terms import STAGE_TABLE
 
     with Workspace.open(exported.workspace, create=False, lock=False) as ws:
         pdf = render_blank_form(load_case(ws, exported.both_stages))
-    boxes = [side for side in _squares(pdf) if 4 * 72 / 25.4 <= side <= 20]
-    # 初审: every outcome; 复核: every outcome but 提交负责人 (the 复核 cannot hand a case on)
-    assert len(boxes) == 2 * len(OUTCOMES) - 1
+    path = tmp_path / "blank.pdf"
+    path.write_bytes(pdf)
+    squares = [side for side in _squares(pdf) if side <= 20]  # the form's ruled cells are wider than 20 pt
+    assert squares and min(squares) >= 4 * 72 / 25.4, squares
+    # one box per outcome the stage table allows, stage by stage: 提交负责人 at 初审 and 复核, the 负责人's own
+    assert len(squares) == sum(len(stage.outcomes) for stage in STAGE_TABLE)
+    for stage in STAGE_TABLE:
+        assert _outcomes_printed(path, stage.name) == list(stage.outcomes), stage.name
 
 
 def test_the_pdf_carries_its_real_creation_date(content: SheetContent, tmp_path: Path) -> None:

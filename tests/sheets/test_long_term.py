@@ -306,7 +306,8 @@ def test_the_cli_reissues_the_crl_and_timestamps_sheets(own: Exported, tmp_path:
     assert "已签发证书吊销列表" in capsys.readouterr().out
     assert main([*ws_args, "timestamp-sheets", str(path), "--lead", LEAD, "--passphrase-file", str(secret),
                  "--ca-passphrase-file", str(secret)]) == 0
-    assert "已为 1 份审核表加盖文档时间戳" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "已为 1 份审核表加盖文档时间戳" in said and "其中 1 份已作为工作区保存的原件" in said
     assert main([*ws_args, "verify", str(path)]) == 0
     printed = capsys.readouterr().out
     assert "【有效】" in printed and "文档时间戳：" in printed and "1 个文档时间戳" in printed

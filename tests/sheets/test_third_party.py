@@ -15,13 +15,15 @@ from demo.workspace import DEMO_PASSPHRASE
 from models.signing.ca import cert_to_pem
 from models.signing.reviewers import ca_certificate
 from models.workspace.workspace import Workspace
+from sheets.batch import export_sheets
 from sheets.timestamps import timestamp_sheets
 from tests.sheets.support import Exported, copy_workspace, run_tool, tool
 
 
 @pytest.fixture(scope="module")
 def sheets_and_ca(exported: Exported, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """(a B-LT sheet, the same sheet with a document timestamp, the exported CA certificate)."""
+    """(a B-LT sheet, the same sheet with a document timestamp as re-export hands it out afterwards, the
+    exported CA certificate)."""
     base = tmp_path_factory.mktemp("third-party")
     folder = copy_workspace(exported.workspace, base / "workspace")
     plain = base / "b-lt.pdf"
@@ -30,9 +32,11 @@ def sheets_and_ca(exported: Exported, tmp_path_factory: pytest.TempPathFactory) 
     shutil.copyfile(plain, stamped)
     with Workspace.open(folder, create=False) as ws:
         assert timestamp_sheets(ws, [stamped], "科长丙", DEMO_PASSPHRASE, DEMO_PASSPHRASE).ok
+        again = export_sheets(ws, base / "again", [exported.both_stages], "审核员乙", DEMO_PASSPHRASE, jobs=1)
         ca = base / "聊城审核CA.crt"
         ca.write_text(cert_to_pem(ca_certificate(ws)), encoding="ascii")
-    return plain, stamped, ca
+    assert again.ok and Path(again.written[0].path).read_bytes() == stamped.read_bytes()
+    return plain, Path(again.written[0].path), ca
 
 
 def _pyhanko(*args: str) -> subprocess.CompletedProcess[str]:
