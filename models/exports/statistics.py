@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from policy.money import ZERO
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.review.policy_versions import item_names, item_order, measures
 from models.review.counties import in_official_order

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.failures import ReviewDeskError
 
