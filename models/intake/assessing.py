@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 from models.workspace.database import Database
-
 from policy.application import Application
 from policy.assessment import Assessment
 from policy.catalog import Policy, load_policy

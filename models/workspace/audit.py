@@ -16,7 +16,6 @@ from typing import Any
 from collections.abc import Mapping
 
 from models.workspace.database import Database
-
 from models.workspace.projection import CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, changes_digest, changes_of
 
 GENESIS = ""

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import IO
 
 from models.workspace.database import Database
-
 from models.workspace import anchors
 from models.workspace import audit
 from models.failures import ReviewDeskError

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from models.workspace.database import Database
-
 from models.workspace.migrations import MIGRATIONS
 from models.workspace.migrations import statements as _statements
 
