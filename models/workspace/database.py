@@ -3,7 +3,7 @@
 It keeps sqlite-utils' rules, which every model function was written against: ``execute`` commits a
 write at once unless a transaction is open; ``query`` runs at once and gives dicts; ``atomic`` is one
 transaction, a savepoint when nested; ``table(name).insert(row)`` writes one row. sqlite-utils itself
-imports pandas and numpy at module level, which cost the GUI half its start-up; nothing here does.
+imports pandas and numpy at module level, about 0.6 s of CPU at every GUI start; nothing here does.
 """
 
 from __future__ import annotations
