@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from policy.assessment import STATUS_LABELS
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.review.queue import OVERDUE, QueueRow, queue_rows
 from models.review.queue_index import QueueFilter, QueueIndex, QueueQuery, is_recused, refresh_rows, sort_order

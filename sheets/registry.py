@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.workspace import audit
 from models.failures import ReviewDeskError

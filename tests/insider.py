@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.signing.keys import decrypt_private_key
 from models.signing.signatures import canonical_bytes, sign_record

@@ -63,7 +63,7 @@ def staffed_workspace(folder: Path) -> Workspace:
     return ws
 
 
-def insert_behind_the_apps_back(db, table: str, row: dict) -> None:  # noqa: ANN001 - any sqlite-utils Database
+def insert_behind_the_apps_back(db, table: str, row: dict) -> None:  # noqa: ANN001 - any workspace Database (models.workspace.database)
     """An insider's INSERT with plain SQL, committed at once (the app's own transactions refuse unlogged rows)."""
     columns = list(row)
     db.execute(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',

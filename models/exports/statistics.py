@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from policy.money import ZERO
-from sqlite_utils import Database
 
 from models.review.policy_versions import item_names, item_order, measures
 from models.review.counties import in_official_order
 from models.review.queue import QueueRow, queue_rows
+from models.workspace.database import Database
 
 UNFILLED = "（未填写）"
 GROUPINGS: dict[str, str] = {"item": "申报事项", "county": "县区", "industry": "产业"}

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from models.workspace.database import Database
 from policy.application import Application
 from policy.assessment import Assessment
 from policy.catalog import Policy, load_policy

@@ -21,7 +21,7 @@ from policy.catalog import AwardItem, Number, Policy
 from policy.kinds import KindLabels, NumberLabels, rule_kinds, summarise
 from policy.kinds import most_yuan as kind_most_yuan
 from policy.money import YUAN_PER_WAN, ZERO, wan_text
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.review.queue import QueueRow, queue_rows
 from models.intake.uscc import normalise_uscc

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.intake.columns import COLUMNS
 from models.limits import latest_date

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.workspace.records import money_value
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from collections.abc import Sequence
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from policy.history import PendingApplication, PriorAward
 

@@ -7,7 +7,7 @@ workspace holds, so they read names and orders from all of those versions.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from policy.catalog import Policy, load_policy
 from policy.versions import versions

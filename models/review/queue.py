@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.review.corrections import overdue_ids
 from models.review.terms import (APPROVING, FIRST, LEAD, OVERDUE_LABEL, QUEUE_LABELS, REJECT, RETURNED_LABEL, SECOND,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from policy.assessment import STATUS_LABELS
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.review.terms import DECIDING_ROLES
 

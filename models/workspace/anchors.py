@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from sqlite_utils import Database
 
 from models.failures import ReviewDeskError
+from models.workspace.database import Database
 
 
 RESTORE_ACTION = "从备份恢复"

@@ -15,8 +15,7 @@ from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Mapping
 
-from sqlite_utils import Database
-
+from models.workspace.database import Database
 from models.workspace.projection import CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, changes_digest, changes_of
 
 GENESIS = ""

@@ -17,8 +17,7 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-from sqlite_utils import Database
-
+from models.workspace.database import Database
 from models.workspace import anchors
 from models.workspace import audit
 from models.failures import ReviewDeskError

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 NOT_PROJECTED = frozenset({"audit", "audit_changes", "_sqlite_migrations"})
 PUT, DELETE, CLEAR = "put", "del", "clear"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
+from models.workspace.database import Database
 from models.workspace.migrations import MIGRATIONS, statements as _statements
 
 RESUBMISSIONS_MIGRATION = "0007_resubmissions"

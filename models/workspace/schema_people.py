@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
+from models.workspace.database import Database
 from models.workspace.migrations import MIGRATIONS, statements as _statements
 
 PEOPLE_MIGRATION = "0004_people"

@@ -9,14 +9,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import platformdirs
-from sqlite_utils import Database
 
 from models.workspace import anchors
 from models.workspace import audit
 from models.workspace import projection
 from models.failures import ReviewDeskError
+from models.workspace.database import Database
 from models.workspace.locking import WorkspaceLock
 from models.workspace.migrations import MIGRATIONS
 from models.workspace.schema import KNOWN_MIGRATIONS
@@ -57,7 +58,7 @@ class WorkspaceDatabase(Database):
     has_change_log: bool | None = None
 
     @contextmanager
-    def atomic(self) -> Iterator[Database]:  # same contract, IMMEDIATE
+    def atomic(self) -> Iterator[Self]:  # same contract, IMMEDIATE
         if self.conn.in_transaction:
             with super().atomic():
                 yield self

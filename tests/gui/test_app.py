@@ -19,7 +19,7 @@ from gui.app import RARE_CHARACTER_FAMILIES, _install_translations, create_appli
 from gui.ops import Cancelled, Op
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HEAVY_MODULES = ("pandas", "reportlab", "pyhanko", "openpyxl")
+HEAVY_MODULES = ("pandas", "numpy", "reportlab", "pyhanko", "openpyxl")
 
 
 def test_building_the_main_window_imports_no_heavy_library(demo_folder: Path, tmp_path: Path):

@@ -79,7 +79,7 @@ def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.Mo
     Workspace.open(folder).close()
 
     @schema.MIGRATIONS(name="0002_test_column")
-    def add_column(db) -> None:  # type: ignore[no-untyped-def]  # a sqlite-utils Database, unannotated like the other test helpers
+    def add_column(db) -> None:  # type: ignore[no-untyped-def]  # a workspace Database, unannotated like the other test helpers
         db.execute("ALTER TABLE settings ADD COLUMN extra TEXT")
 
     monkeypatch.setattr(schema, "KNOWN_MIGRATIONS", (*schema.KNOWN_MIGRATIONS, "0002_test_column"))

@@ -1,0 +1,198 @@
+"""A SQLite connection with the few things the workspace asks of one, over the standard library alone.
+
+It keeps sqlite-utils' rules, which every model function was written against: ``execute`` commits a
+write at once unless a transaction is open; ``query`` runs at once and gives dicts; ``atomic`` is one
+transaction, a savepoint when nested; ``table(name).insert(row)`` writes one row. sqlite-utils itself
+imports pandas and numpy at module level, about 0.6 s of CPU at every GUI start; nothing here does.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+Parameters = Sequence[Any] | Mapping[str, Any]
+
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+_NOT_A_QUERY = _TRANSACTION_CONTROL | {"VACUUM", "ATTACH", "DETACH"}
+_QUERY_GUARD = '"reviewdesk_query"'
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def first_keyword(sql: str) -> str:
+    """The statement's first keyword, upper-cased, past whitespace, comments, bare ``;`` and a BOM."""
+    i, n = 0, len(sql)
+    while i < n:
+        if sql[i].isspace() or sql[i] in ";\ufeff":
+            i += 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            if end == -1:
+                return ""
+            i = end + 1
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            if end == -1:
+                return ""
+            i = end + 2
+        else:
+            break
+    j = i
+    while j < n and (sql[j].isalpha() or sql[j] == "_"):
+        j += 1
+    return sql[i:j].upper()
+
+
+def unique_keys(names: Iterable[str]) -> list[str]:
+    """Column names made unique as keys: a later ``id`` becomes ``id_2`` (``id_3``, … past any taken)."""
+    names = list(names)
+    taken = set(names)
+    if len(taken) == len(names):
+        return names
+    seen: set[str] = set()
+    keys = []
+    for name in names:
+        key, suffix = name, 2
+        while key in seen or (key != name and key in taken):
+            key, suffix = f"{name}_{suffix}", suffix + 1
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def _dicts(cursor: sqlite3.Cursor | list[tuple[Any, ...]], keys: list[str]) -> Iterator[dict[str, Any]]:
+    return (dict(zip(keys, row)) for row in cursor)
+
+
+class Database:
+    """One SQLite connection (``conn``), opened on a path or wrapped around an existing connection.
+
+    The connection must use the sqlite3 module's default transaction handling (``isolation_level``
+    ``""`` or ``None``); recursive triggers are on, so a ``REPLACE`` fires the delete triggers it implies.
+    """
+
+    def __init__(self, path_or_conn: str | Path | sqlite3.Connection) -> None:
+        self.conn = path_or_conn if isinstance(path_or_conn, sqlite3.Connection) else sqlite3.connect(str(path_or_conn))
+        self._savepoints = 0
+        self.execute("PRAGMA recursive_triggers=on")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def execute(self, sql: str, parameters: Parameters | None = None) -> sqlite3.Cursor:
+        """Run one statement; a write outside a transaction is committed at once, inside one it joins it."""
+        was_in_transaction = self.conn.in_transaction
+        try:
+            cursor = self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+        except Exception:
+            if not was_in_transaction and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # the implicit BEGIN of the failed write: nothing would end it
+            raise
+        if (not was_in_transaction and self.conn.in_transaction and cursor.description is None
+                and first_keyword(sql) not in _TRANSACTION_CONTROL):
+            self.conn.execute("COMMIT")
+        return cursor
+
+    def query(self, sql: str, parameters: Parameters | None = None) -> Iterator[dict[str, Any]]:
+        """Run a statement that returns rows, now, and give its rows as dicts as they are read.
+
+        Raises ``ValueError`` for a statement that returns no rows, whose effect is undone first.
+        """
+        message = "query() 只用于返回行的 SQL 语句，其他语句请用 execute()"
+        keyword = first_keyword(sql)
+        if keyword in _NOT_A_QUERY:
+            raise ValueError(message)
+        args: tuple[Parameters, ...] = () if parameters is None else (parameters,)
+        if keyword == "PRAGMA":  # some refuse to run inside a transaction, so no savepoint around them
+            cursor = self.conn.execute(sql, *args)
+            if cursor.description is None:
+                raise ValueError(message)
+            return _dicts(cursor, unique_keys(d[0] for d in cursor.description))
+        self.conn.execute(f"SAVEPOINT {_QUERY_GUARD}")
+        released = False
+        try:
+            cursor = self.conn.execute(sql, *args)
+            if cursor.description is None:
+                raise ValueError(message)
+            keys = unique_keys(d[0] for d in cursor.description)
+            try:
+                self.conn.execute(f"RELEASE {_QUERY_GUARD}")
+                released = True
+            except sqlite3.OperationalError:  # a write with RETURNING still running: finish it, then release
+                rows = cursor.fetchall()
+                self.conn.execute(f"RELEASE {_QUERY_GUARD}")
+                released = True
+                return _dicts(rows, keys)
+            return _dicts(cursor, keys)
+        finally:
+            if not released and self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO {_QUERY_GUARD}")
+                self.conn.execute(f"RELEASE {_QUERY_GUARD}")
+
+    @contextmanager
+    def atomic(self) -> Iterator[Self]:
+        """One transaction around the block, rolled back if it raises; a savepoint inside an open one."""
+        if self.conn.in_transaction:
+            self._savepoints += 1
+            savepoint = f"atomic_{self._savepoints}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:  # a RAISE(ROLLBACK) may already have ended it, savepoints and all
+                    self.conn.execute(f"ROLLBACK TO {savepoint}")
+                    self.conn.execute(f"RELEASE {savepoint}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE {savepoint}")
+            finally:
+                self._savepoints -= 1
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def table(self, name: str) -> Table:
+        return Table(self, name)
+
+
+class Table:
+    """A table by name, for writing whole rows given as dicts."""
+
+    def __init__(self, db: Database, name: str) -> None:
+        self.db = db
+        self.name = name
+
+    def insert(self, row: Mapping[str, Any]) -> int | None:
+        """Write one row, its keys naming the columns; a list or dict value is stored as its JSON text.
+
+        Returns the new row's rowid. A ``Decimal`` is refused by sqlite3 itself: money is stored as text.
+        """
+        columns = ", ".join(quote_identifier(column) for column in row)
+        marks = ", ".join("?" * len(row))
+        values = [json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list | tuple) else value
+                  for value in row.values()]
+        with self.db.atomic():
+            cursor = self.db.execute(f"INSERT INTO {quote_identifier(self.name)} ({columns}) VALUES ({marks})", values)
+        return cursor.lastrowid
+
