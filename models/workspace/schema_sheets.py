@@ -7,7 +7,7 @@ document timestamp was appended to it since (empty: the exported file itself).
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from models.workspace.database import Database
 
 from models.workspace.migrations import MIGRATIONS
 
