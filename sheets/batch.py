@@ -35,7 +35,7 @@ from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded
 from sheets.originals import current_original, keep_original, record_reissue
 from sheets.registry import export_transaction, issue_sheets, record_outcomes, series_prefix
-from sheets.sign import SheetSigner, SignerMaterial
+from sheets.sign import SheetSigner, SignerMaterial, preload
 from sheets.styles import styles
 from sheets.times import os_error_text
 
@@ -216,6 +216,8 @@ class SheetMaker:
         self._signer: SheetSigner | None = None
         styles(font_path)  # parsed here once: forked workers start with the fonts loaded
         if workers > 1 and expected >= PARALLEL_FROM:
+            if material is not None:
+                preload()
             self._pool = ProcessPoolExecutor(max_workers=min(workers, expected), mp_context=get_context(_pool_context()),
                                              initializer=init_worker, initargs=(material, font_path))
         elif material is not None:

@@ -141,6 +141,15 @@ class _TimedPdfSigner(signers.PdfSigner):
         return session
 
 
+def preload() -> None:
+    """Import what pyHanko imports on its first signature (lxml for XMP metadata, its stream filters, time zones),
+    so worker processes forked after this start with it loaded instead of each paying for it."""
+    import zoneinfo  # noqa: F401
+
+    import pyhanko.pdf_utils.filters
+    import pyhanko.pdf_utils.metadata.xmp_xml  # noqa: F401
+
+
 class SheetSigner:
     """Made once per process: the key and the certificates."""
 
