@@ -16,6 +16,7 @@ vary from sheet to sheet go to the next subsets as before. What is drawn, what
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,21 +35,23 @@ KEPT_SUBSETS = 16  # per font; a sheet's other subsets rarely recur, the shared 
 
 
 class _Memo:
-    """A small least-recently-used map."""
+    """A small least-recently-used map; safe when the GUI renders on more than one thread."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict[Any, bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Any, make: Callable[[], bytes]) -> bytes:
-        found = self._items.get(key)
-        if found is None:
-            found = self._items[key] = make()
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-        else:
-            self._items.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                found = self._items[key] = make()
+                if len(self._items) > self._size:
+                    self._items.popitem(last=False)
+            else:
+                self._items.move_to_end(key)
+            return found
 
 
 class _KeptFlate:
