@@ -55,19 +55,24 @@ class FontChain:
 
     names: tuple[str, ...]
     _maps: tuple[dict[int, int], ...] = field(init=False, repr=False, compare=False)
+    _found: dict[str, str | None] = field(init=False, repr=False, compare=False)  # character → font, as looked up
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_maps", tuple(pdfmetrics.getFont(name).face.charToGlyph for name in self.names))
+        object.__setattr__(self, "_found", {char: self.names[0] for char in ALWAYS_COVERED})
 
     @property
     def primary(self) -> str:
         return self.names[0]
 
     def font_for(self, char: str) -> str | None:
-        if char in ALWAYS_COVERED:
-            return self.primary
-        code = ord(char)
-        return next((name for name, glyphs in zip(self.names, self._maps) if code in glyphs), None)
+        try:
+            return self._found[char]
+        except KeyError:
+            code = ord(char)
+            found = self._found[char] = next(
+                (name for name, glyphs in zip(self.names, self._maps) if code in glyphs), None)
+            return found
 
     def in_primary(self, text: str) -> bool:
         glyphs = self._maps[0]

@@ -64,14 +64,16 @@ def line_spans(chars: list[str], widths: list[float], breaks: list[bool],
     start = index = 0
     used = 0.0
     count = len(chars)
+    limit = max_width_of(0) + FUZZ
     while index < count:
         if breaks[index]:
             spans.append((start, index + 1, True))
+            limit = max_width_of(len(spans)) + FUZZ
             start = index = index + 1
             used = 0.0
             continue
         width = widths[index]
-        if used + width > max_width_of(len(spans)) + FUZZ and index > start:
+        if used + width > limit and index > start:
             hangs = chars[index] in CANNOT_START and (
                 index + 1 >= count or break_allowed_before(chars, span_start, index + 1))
             if hangs:
@@ -79,6 +81,7 @@ def line_spans(chars: list[str], widths: list[float], breaks: list[bool],
             else:
                 end = next((b for b in range(index, start, -1) if break_allowed_before(chars, span_start, b)), index)
             spans.append((start, end, False))
+            limit = max_width_of(len(spans)) + FUZZ
             start = index = end
             used = 0.0
             continue
@@ -114,6 +117,9 @@ def kinsoku_frag_split(frags: Any, max_widths: list[float], calc_bounds: Any, en
     return rl_paragraph.ParaLines(kind=1, lines=lines)
 
 
+_char_widths: dict[tuple[str, float], dict[str, float]] = {}  # (font, size) → character → width, once per process
+
+
 def kinsoku_word_split(text: str, max_widths: list[float] | float, font_name: str, font_size: float,
                        encoding: str = "utf8") -> list[tuple[float, str]]:
     """reportlab's ``wordSplit`` (a paragraph in one font) with 禁则: (extra space, line text) per line."""
@@ -122,7 +128,15 @@ def kinsoku_word_split(text: str, max_widths: list[float] | float, font_name: st
     widths_list = list(max_widths) if isinstance(max_widths, (list, tuple)) else [max_widths]
     width_of = _max_width_of(widths_list)
     chars = list(text)
-    widths = [stringWidth(char, font_name, font_size) for char in chars]
+    known = _char_widths.get((font_name, font_size))
+    if known is None:
+        known = _char_widths[font_name, font_size] = {}
+    widths = []
+    for char in chars:
+        width = known.get(char)
+        if width is None:
+            width = known[char] = stringWidth(char, font_name, font_size)
+        widths.append(width)
     return [(width_of(number) - sum(widths[start:end]), text[start:end])
             for number, (start, end, _) in enumerate(line_spans(chars, widths, [False] * len(chars), width_of))]
 

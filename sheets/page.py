@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from sheets.subsets import assign_fixed_wording
 from sheets.styles import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, TITLE
 
 WATERMARK_GRAY = colors.Color(0.55, 0.55, 0.55, alpha=0.22)
@@ -32,6 +33,7 @@ class SheetCanvas(Canvas):
     def __init__(self, *args: Any, furniture: Furniture, creation_date: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._furniture = furniture
+        assign_fixed_wording(self._doc, furniture.font)
         if creation_date:
             # invariant mode keeps the file reproducible but would date it 2000-01-01: the real date instead
             self.setDateFormatter(lambda *_: creation_date)

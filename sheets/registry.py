@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ FAILED_ACTION = "导出审核表失败"
 REGISTER_ACTION = "登记审核表校验码"
 FILED_ACTION = "登记审核表文件"
 EXPORT_SCRATCH = ".export-"
+KEEPING_THREADS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +134,16 @@ class StagedExport:
         return self.out_dir / Path(staged).name
 
     def publish(self, keep: Callable[[Path], None]) -> None:
-        for staged in sorted(self.scratch.glob("*.pdf")):
-            keep(staged)
-            os.replace(staged, self.final(staged))
+        """Each sheet kept, then moved into ``out_dir``, in name order; up to the first that could not be kept.
+
+        The copies are kept by a few threads at once: keeping is mostly waiting for ``fsync``.
+        """
+        staged = sorted(self.scratch.glob("*.pdf"))
+        with ThreadPoolExecutor(max_workers=KEEPING_THREADS) as pool:
+            kept = [pool.submit(keep, path) for path in staged]
+            for path, done in zip(staged, kept):
+                done.result()
+                os.replace(path, self.final(path))
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from pyhanko.stamp import BaseStamp, BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from sheets.content import Attachment
+from sheets.dss_update import append_dss
 
 FIELD_NAME = "ReviewDeskSheetSignature"
 # Room for the CMS (two P-256 certificates come to about 2 KB); a generous
@@ -141,6 +142,15 @@ class _TimedPdfSigner(signers.PdfSigner):
         return session
 
 
+def preload() -> None:
+    """Import what pyHanko imports on its first signature (lxml for XMP metadata, its stream filters, time zones),
+    so worker processes forked after this start with it loaded instead of each paying for it."""
+    import zoneinfo  # noqa: F401
+
+    import pyhanko.pdf_utils.filters
+    import pyhanko.pdf_utils.metadata.xmp_xml  # noqa: F401
+
+
 class SheetSigner:
     """Made once per process: the key and the certificates."""
 
@@ -153,6 +163,8 @@ class SheetSigner:
         # Parsed once per process, not per sheet (asn1crypto parsing is the expensive part, wbond/asn1crypto#249).
         self._dss_certs = [certificate, ca]
         self._dss_crls = [asn1_crl.CertificateList.load(material.crl_der)] if material.crl_der else []
+        self._dss_cert_ders = [material.certificate_der, material.ca_der]
+        self._dss_crl_ders = [material.crl_der] if material.crl_der else []
 
     def sign(self, pdf: bytes, files: list[Attachment], page: int, box: tuple[float, float, float, float],
              signed_at: datetime) -> bytes:
@@ -174,8 +186,12 @@ class SheetSigner:
                                      signing_time=signed_at)
         out = io.BytesIO()
         pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED, output=out)
-        if self._dss_crls:
-            add_validation_data(out, self._dss_certs, self._dss_crls)
+        if not self._dss_crls:
+            return out.getvalue()
+        appended = append_dss(out.getvalue(), self._dss_cert_ders, self._dss_crl_ders)
+        if appended is not None:
+            return appended
+        add_validation_data(out, self._dss_certs, self._dss_crls)
         return out.getvalue()
 
 

@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from models.exports.fonts import register_reportlab_fallbacks, register_reportlab_font
 from sheets import linebreak
 from sheets.glyphs import FontChain, register_chain
+from sheets.subsets import speed_up_fonts
 from policy.money import wan_text
 
 TITLE = "聊城市产业扶持政策兑现审核表"
@@ -59,6 +60,7 @@ def styles(font_path: str | None = None) -> Styles:
         font = register_reportlab_font(font_path)
         chain = FontChain((font, *(name for name in register_reportlab_fallbacks() if name != font)))
         register_chain(chain)
+        speed_up_fonts(chain.names)
 
         def style(name: str, size: float, leading: float, align: int = TA_LEFT, **extra: Any) -> ParagraphStyle:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, alignment=align,
