@@ -14,7 +14,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -26,7 +26,7 @@ from policy.catalog import Policy
 from policy.engine import assess_in_order
 
 from models.changes import Changes
-from models.workspace import audit
+from models.workspace import audit, projection
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
 from models.workspace.evidence import EvidenceStore, guess_kind
 from models.intake.assessing import PolicyRound, read_round
@@ -48,6 +48,8 @@ IMPORT_PAGE_CACHE_KIB_PER_ROW = 1
 """SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 128 MiB: a large file's index
 pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 % less CPU);
 a small file keeps well inside 300 MB + 3× its size."""
+BULK_TABLES = ("applications", "application_evidence", "assessments")
+"""The tables the chunks write; their rows are captured a statement at a time (``projection.set_based_capture``)."""
 Progress = Callable[[str, int, int], None]
 
 
@@ -253,11 +255,15 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
     db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
                         sorted(set(batch.evidence.values())))
     next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
-    rows = _RowWriter(ws, import_id, policy, now)
-    for start in range(0, len(apps), CHUNK_ROWS):
-        report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
-        chunk = apps[start:start + CHUNK_ROWS]
-        rows.write(chunk, list(islice(assessments, len(chunk))), next_seq + start, batch.evidence)
+    # New rows only: replacing existing ones, the triggers log a del before each put, row by row.
+    capturing: AbstractContextManager[projection.RowCapture] = (
+        nullcontext(projection.TriggerCapture()) if batch.existing else projection.set_based_capture(db, BULK_TABLES))
+    with capturing as capture:
+        rows = _RowWriter(ws, import_id, policy, now, capture)
+        for start in range(0, len(apps), CHUNK_ROWS):
+            report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
+            chunk = apps[start:start + CHUNK_ROWS]
+            rows.write(chunk, list(islice(assessments, len(chunk))), next_seq + start, batch.evidence)
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
     audit.append(db, actor, "导入申报文件", batch.file_name, {
         "sha256": batch.sha256, "rows": len(apps), "updated": sorted(batch.existing) if batch.update else [],
@@ -270,8 +276,10 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
 class _RowWriter:
     """Inserts applications, their evidence links and their assessments, one chunk at a time."""
 
-    def __init__(self, ws: Workspace, import_id: int, policy: Policy, now: str) -> None:
+    def __init__(self, ws: Workspace, import_id: int, policy: Policy, now: str,
+                 capture: projection.RowCapture) -> None:
         self._conn = ws.db.conn
+        self._capture = capture
         self._import_id = import_id
         self._policy = policy
         self._now = now
@@ -297,6 +305,10 @@ class _RowWriter:
             "INSERT OR REPLACE INTO assessments (application_id, policy_version, policy_hash, status, uncapped_yuan, "
             "cap_yuan, recommended_yuan, flags, trace, record_hash, assessed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [_assessment_values(result, self._policy, self._now) for result in results])
+        ids = [app.application_id for app in apps]
+        self._capture.capture("applications", "application_id", ids)
+        self._capture.capture("application_evidence", "application_id", ids, then_by="position")
+        self._capture.capture("assessments", "application_id", ids)
 
 
 def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[Any, ...]:

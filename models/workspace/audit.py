@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from sqlite_utils import Database
 
-from models.workspace.projection import CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, changes_digest, changes_of
+from models.workspace.projection import CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, changes_digest, logged_changes_digest
 
 GENESIS = ""
 
@@ -40,7 +40,7 @@ def append(db: Database, actor: str, action: str, subject: str = "",
     content = dict(details or {})
     if _has_changes_table(db):
         from_id = _changes_from(db)
-        digest_of_changes, count = changes_digest(changes_of(db, seq, from_id))
+        digest_of_changes, count = logged_changes_digest(db, seq, from_id)
         content.update({CHANGES_FROM: from_id, CHANGES_SHA256: digest_of_changes, CHANGES_COUNT: count})
     detail_text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     digest = _row_hash(prev_hash, seq, at, actor, action, subject, detail_text)
