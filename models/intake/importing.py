@@ -1,8 +1,8 @@
 """Importing an intake file into a workspace: validate everything, then one transaction.
 
 Nothing is written unless the whole file is valid. Evidence files are copied
-into the content-addressed store first (harmless if the import then fails);
-the applications, their evidence links, their assessments and the import's
+into the content-addressed store first, and those new to it are removed again
+if the import then fails (``models.intake.new_evidence``); the applications, their evidence links, their assessments and the import's
 audit entry are written together or not at all. Inside that transaction the
 rows are assessed and written a chunk at a time, so a million-row file never
 holds every assessment and every row to insert at once.
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
+import shutil
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -28,7 +29,10 @@ from policy.engine import assess_in_order
 from models.changes import Changes
 from models.workspace import audit, projection
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
-from models.workspace.evidence import EvidenceStore, guess_kind
+from models.failures import ReviewDeskError
+from models.workspace.evidence import EvidenceAltered, EvidenceStore, guess_kind
+from models.workspace.leftovers import claimed_scratch
+from models.intake.new_evidence import SCRATCH_PREFIX, NewEvidence, clean_abandoned_imports, discard_unreferenced
 from models.intake.assessing import PolicyRound, read_round
 from models.intake.evidence_names import EvidenceFiles, folder_files
 from models.intake.validate import collector_paused
@@ -99,24 +103,38 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     problems += [_frozen(app, reopened[app.application_id]) for app in apps
                  if app.application_id in reopened and not supersede_reason.strip()
                  and not _awaits_materials(reopened[app.application_id])]
-    with tempfile.TemporaryDirectory(dir=ws.folder, prefix=".import-") as scratch:
-        files = _evidence_files(evidence, Path(scratch), path.name)
+    clean_abandoned_imports(ws)
+    scratch = claimed_scratch(ws.folder, SCRATCH_PREFIX)
+    added = NewEvidence(scratch)
+    settled = False
+    try:
+        files = _evidence_files(evidence, scratch / "files", path.name)
         resolved: dict[tuple[str, str], str] = {}
         problems += _resolve_attachments(apps, files, evidence, resolved)
         if problems:
             raise ImportRejected(path.name, sorted(problems, key=lambda p: p.row))
         report("保存附件", 0, len(resolved))
-        by_path = _store_evidence(ws, files, resolved)
-    history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
-    stored = {key: by_path[relative] for key, relative in resolved.items()}
-    batch = _Batch(path.name, digest, apps, stored, existing, update)
-    with collector_paused(), _page_cache(ws, len(apps)), ws.db.atomic():
-        resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
-        if reopened.keys() - resubmitted.keys():
-            _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor, supersede_reason.strip(),
-                    path.name)
-        _write(ws, batch, assess_in_order(apps, policy, history), policy_round, actor, report)
-        record_resubmissions(ws, resubmitted, actor, path.name)
+        by_path = _store_evidence(ws, files, resolved, added.note)
+        shutil.rmtree(scratch / "files", ignore_errors=True)
+        history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
+        stored = {key: by_path[relative] for key, relative in resolved.items()}
+        batch = _Batch(path.name, digest, apps, stored, existing, update)
+        with collector_paused(), _page_cache(ws, len(apps)), ws.db.atomic():
+            resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
+            if reopened.keys() - resubmitted.keys():
+                _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor,
+                        supersede_reason.strip(), path.name)
+            _write(ws, batch, assess_in_order(apps, policy, history), policy_round, actor, report)
+            record_resubmissions(ws, resubmitted, actor, path.name)
+        settled = True
+    except BaseException:
+        with suppress(sqlite3.Error, OSError, ReviewDeskError):  # else the next import cleans up
+            discard_unreferenced(ws, added.listed())
+            settled = True
+        raise
+    finally:
+        if settled:
+            shutil.rmtree(scratch, ignore_errors=True)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
 
 
@@ -210,13 +228,13 @@ def _resolve_attachments(apps: list[Application], files: EvidenceFiles, evidence
     return problems
 
 
-def _store_evidence(ws: Workspace, files: EvidenceFiles,
-                    resolved: dict[tuple[str, str], str]) -> dict[str, tuple[str, int, str]]:
+def _store_evidence(ws: Workspace, files: EvidenceFiles, resolved: dict[tuple[str, str], str],
+                    before_new: Callable[[str], None]) -> dict[str, tuple[str, int, str]]:
     """Relative path → (sha256, size, kind) for every attachment the file names."""
     store = EvidenceStore(ws.evidence_dir)
     stored: dict[str, tuple[str, int, str]] = {}
     for relative in dict.fromkeys(resolved.values()):
-        added = store.add(files.files[relative])
+        added = store.add(files.files[relative], before_new)
         stored[relative] = (added.sha256, added.size, guess_kind(relative))
     return stored
 
@@ -252,6 +270,10 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
         _keep_versions(ws, batch.existing, import_id, now)
         db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?",
                             [(i,) for i in batch.existing])
+    store = EvidenceStore(ws.evidence_dir)
+    for sha256 in sorted({sha256 for sha256, _, _ in batch.evidence.values()}):
+        if not store.path_of(sha256).is_file():  # removed by another import's clean-up since it was stored
+            raise EvidenceAltered(sha256, missing=True)
     db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
                         sorted(set(batch.evidence.values())))
     next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
