@@ -10,7 +10,6 @@ import difflib
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date
 from itertools import repeat
 from pathlib import Path
@@ -128,7 +127,7 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
         problems.sort(key=lambda p: (p.row, _COLUMN_ORDER.get(p.column, len(_COLUMN_ORDER))))
         raise ImportRejected(file_name, problems)
 
-    applications = build_applications(values, row_of, warnings)
+    item_texts: dict[int, str] = {}
     item_position = positions.get("item_id")
     if item_position is not None:  # the engine flags a 申报事项 typed as a broader alias
         broader: dict[str, bool] = {}
@@ -138,8 +137,8 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
             if cell not in broader:
                 broader[cell] = policy.is_broader_alias(cell)
             if broader[cell]:
-                applications[index] = replace(applications[index], item_text=cell.strip())
-    return applications
+                item_texts[index] = cell.strip()
+    return build_applications(values, row_of, warnings, item_texts)
 
 
 _STRICT_KINDS = frozenset({Kind.ID, Kind.USCC, Kind.INDUSTRY, Kind.ITEM})
@@ -290,14 +289,17 @@ BUILT_FIELDS = (
 
 
 def build_applications(values: dict[str, Iterable[object]], row_numbers: list[int],
-                       warnings: Mapping[int, Sequence[str]] | None = None) -> list[Application]:
-    """Applications from per-field value columns (``BUILT_FIELDS``), with ``warnings`` by row index."""
+                       warnings: Mapping[int, Sequence[str]] | None = None,
+                       item_texts: Mapping[int, str] | None = None) -> list[Application]:
+    """Applications from per-field value columns (``BUILT_FIELDS``), with ``warnings`` and the
+    申报事项 as typed (``item_texts``) by row index."""
     found = warnings or {}
+    typed = item_texts or {}
     return [
         Application(application_id, enterprise, uscc, industry, item_id, county, recognised_on, application_year,
                     quantity, total_investment_yuan, equipment_yuan, land_efficiency, superior_funding_yuan,
                     enclave_region, performance, requested_yuan, attachments,
-                    tuple(found[index]) if index in found else (), row)
+                    tuple(found[index]) if index in found else (), row, typed.get(index, ""))
         for index, (application_id, enterprise, uscc, industry, item_id, county, recognised_on, application_year,
                     quantity, total_investment_yuan, equipment_yuan, land_efficiency, superior_funding_yuan,
                     enclave_region, performance, requested_yuan, attachments, row)
