@@ -280,17 +280,19 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
     # New rows only: replacing existing ones, the triggers log a del before each put, row by row.
     capturing: AbstractContextManager[projection.RowCapture] = (
         nullcontext(projection.TriggerCapture()) if batch.existing else projection.set_based_capture(db, BULK_TABLES))
+    changes = audit.running_digest(db)
     with capturing as capture:
         rows = _RowWriter(ws, import_id, policy, now, capture)
         for start in range(0, len(apps), CHUNK_ROWS):
             report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
             chunk = apps[start:start + CHUNK_ROWS]
             rows.write(chunk, list(islice(assessments, len(chunk))), next_seq + start, batch.evidence)
+            changes.advance()
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
     audit.append(db, actor, "导入申报文件", batch.file_name, {
         "sha256": batch.sha256, "rows": len(apps), "updated": sorted(batch.existing) if batch.update else [],
         "evidence_files": len(set(batch.evidence.values())), **policy_round.audit_details(),
-    })
+    }, running=changes)
     if policy_round.chosen:
         audit.append(db, actor, "指定政策版本", batch.file_name, policy_round.audit_details())
 

@@ -180,14 +180,16 @@ def changes_digest(changes: Iterable[Change]) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
+_CHANGE_LINE = "CAST(op || char(31) || tbl || char(31) || key || char(31) || IFNULL(row, '') || char(30) AS BLOB)"
+
+
 def logged_changes_digest(db: Database, seq: int, from_id: int) -> tuple[str, int]:
     """:func:`changes_digest` of :func:`changes_of`, with each line built by SQLite as UTF-8 bytes.
 
     The same bytes as ``f"{op}\x1f{tbl}\x1f{key}\x1f{row or ''}\x1e".encode()`` for the text the
     capture writes, without decoding and re-encoding every row in Python (an import's are millions).
     """
-    cursor = db.execute("SELECT CAST(op || char(31) || tbl || char(31) || key || char(31) || IFNULL(row, '') "
-                        "|| char(30) AS BLOB) FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
+    cursor = db.execute(f"SELECT {_CHANGE_LINE} FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
                         [seq, from_id])
     digest = hashlib.sha256()
     count = 0
@@ -195,6 +197,40 @@ def logged_changes_digest(db: Database, seq: int, from_id: int) -> tuple[str, in
         digest.update(b"".join(line for (line,) in batch))
         count += len(batch)
     return digest.hexdigest(), count
+
+
+class RunningChangesDigest:
+    """:func:`logged_changes_digest`, read while the changes are being captured.
+
+    A bulk writer calls :meth:`advance` after each chunk, so the rows are hashed while their pages are
+    still in SQLite's cache rather than read back at the end (an import's are gigabytes).
+    :meth:`result` hashes what is left and, if the changes counted differ from those now logged (one
+    logged below an id already read), falls back to hashing them all again.
+    """
+
+    def __init__(self, db: Database, seq: int, from_id: int) -> None:
+        self.seq = seq
+        self.from_id = from_id
+        self._db = db
+        self._digest = hashlib.sha256()
+        self._count = 0
+        self._next_id = from_id
+
+    def advance(self) -> None:
+        cursor = self._db.execute(f"SELECT id, {_CHANGE_LINE} FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
+                                  [self.seq, self._next_id])
+        while batch := cursor.fetchmany(10_000):
+            self._digest.update(b"".join(line for _, line in batch))
+            self._count += len(batch)
+            self._next_id = batch[-1][0] + 1
+
+    def result(self) -> tuple[str, int]:
+        self.advance()
+        logged = self._db.execute("SELECT COUNT(*) FROM audit_changes WHERE seq = ? AND id >= ?",
+                                  [self.seq, self.from_id]).fetchone()[0]
+        if logged != self._count:
+            return logged_changes_digest(self._db, self.seq, self.from_id)
+        return self._digest.hexdigest(), self._count
 
 
 def changes_of(db: Database, seq: int, from_id: int) -> Iterator[Change]:

@@ -134,3 +134,23 @@ def test_the_append_digest_equals_the_one_verify_recomputes(tmp_path: Path) -> N
         for seq in seqs:
             assert projection.logged_changes_digest(ws.db, seq, 1) == \
                 projection.changes_digest(projection.changes_of(ws.db, seq, 1))
+
+
+class _Undone(Exception):
+    """Raised to roll the test's transaction back."""
+
+
+def test_a_running_digest_falls_back_when_a_change_is_logged_below_one_it_read(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path / "ws") as ws, pytest.raises(_Undone), ws.db.atomic():
+        seq = audit.head(ws.db)[0] + 1
+        insert = "INSERT INTO audit_changes (id, seq, op, tbl, key, row) VALUES (?, ?, 'put', 'settings', ?, ?)"
+        ws.db.execute(insert, [1000, seq, '["a"]', '{"key":"a","value":"甲"}'])
+        ws.db.execute(insert, [1002, seq, '["c"]', '{"key":"c","value":"丙"}'])
+        running = projection.RunningChangesDigest(ws.db, seq, 1000)
+        running.advance()
+        ws.db.execute(insert, [1001, seq, '["b"]', '{"key":"b","value":"乙"}'])
+        ws.db.execute(insert, [1003, seq, '["d"]', None])
+
+        assert running.result() == projection.logged_changes_digest(ws.db, seq, 1000)
+        assert running.result()[1] == 4
+        raise _Undone
