@@ -21,6 +21,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from sqlite_utils import Database
+
 from policy.application import Application
 from policy.assessment import Assessment
 from policy.catalog import Policy
@@ -54,6 +56,10 @@ pages stay in memory instead of being re-read from the write-ahead log (at 200,0
 a small file keeps well inside 300 MB + 3× its size."""
 BULK_TABLES = ("applications", "application_evidence", "assessments")
 """The tables the chunks write; their rows are captured a statement at a time (``projection.set_based_capture``)."""
+DEFERRED_INDEX_MIN_ROWS = 100_000
+"""An import of at least this many new rows, and more than the table holds, builds the secondary indexes of
+``applications`` once its rows are in (one sort) instead of row by row (random inserts into an index that the
+rows streaming through the page cache keep evicting)."""
 Progress = Callable[[str, int, int], None]
 
 
@@ -281,7 +287,8 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
     capturing: AbstractContextManager[projection.RowCapture] = (
         nullcontext(projection.TriggerCapture()) if batch.existing else projection.set_based_capture(db, BULK_TABLES))
     changes = audit.running_digest(db)
-    with capturing as capture:
+    defer = not batch.existing and len(apps) >= max(DEFERRED_INDEX_MIN_ROWS, next_seq)
+    with capturing as capture, _indexes_built_after(db, "applications", defer):
         rows = _RowWriter(ws, import_id, policy, now, capture)
         for start in range(0, len(apps), CHUNK_ROWS):
             report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
@@ -339,6 +346,26 @@ def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[An
     stored = stored_assessment(result, policy.version, policy.content_hash)
     return (result.application_id, policy.version, policy.content_hash, stored.status, stored.uncapped_yuan,
             stored.cap_yuan, stored.recommended_yuan, stored.flags, stored.trace, stored.record_hash, now)
+
+
+@contextmanager
+def _indexes_built_after(db: Database, table: str, defer: bool) -> Iterator[None]:
+    """Inside the import's transaction, drop ``table``'s secondary indexes and build them again, from the
+    SQL ``sqlite_master`` held, when the rows are in (DDL is transactional: a failed import keeps them)."""
+    if not defer:
+        yield
+        return
+    saved = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                       "AND sql IS NOT NULL ORDER BY name", [table]).fetchall()
+    for name, _ in saved:
+        db.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        for name, sql in saved:
+            if name not in present:
+                db.execute(sql)
 
 
 def _keep_versions(ws: Workspace, ids: set[str], import_id: int, now: str) -> None:

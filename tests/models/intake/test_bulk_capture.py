@@ -154,3 +154,40 @@ def test_a_running_digest_falls_back_when_a_change_is_logged_below_one_it_read(t
         assert running.result() == projection.logged_changes_digest(ws.db, seq, 1000)
         assert running.result()[1] == 4
         raise _Undone
+
+
+def _indexes(ws: Workspace) -> list[tuple[str, str]]:
+    return ws.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+
+
+def test_a_large_import_builds_the_secondary_indexes_after_its_rows(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(importing, "DEFERRED_INDEX_MIN_ROWS", 5)
+    real_assess = engine.assess
+    seen_while_writing: list[int] = []
+
+    def failing(app, policy, ledger):  # noqa: ANN001, ANN202 - the engine's own signature
+        if app.application_id == "T00006":
+            seen_while_writing.append(ws.db.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'applications_uscc'").fetchone()[0])
+            raise RuntimeError("磁盘已满")
+        return real_assess(app, policy, ledger)
+
+    with Workspace.open(tmp_path / "ws") as ws:
+        before = _indexes(ws)
+        assert "applications_uscc" in {name for name, _ in before}
+        monkeypatch.setattr(engine, "assess", failing)
+        with pytest.raises(RuntimeError, match="磁盘已满"):
+            importing.import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, 8)]))
+        assert seen_while_writing == [0]  # dropped while the chunks were written, back after the rollback
+        assert _indexes(ws) == before
+        monkeypatch.setattr(engine, "assess", real_assess)
+        importing.import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, 8)]))
+
+        assert _indexes(ws) == before
+        assert ws.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        plan = " ".join(str(row) for row in ws.db.execute(
+            "EXPLAIN QUERY PLAN SELECT application_id FROM applications WHERE uscc = ?", ["x"]))
+        assert "applications_uscc" in plan
+        assert verify_workspace(ws).problems == []
