@@ -2,8 +2,9 @@
 
 Nothing is written unless the whole file is valid. Evidence files are copied
 into the content-addressed store first, and those new to it are removed again
-if the import then fails (``models.intake.new_evidence``); the applications, their evidence links, their assessments and the import's
-audit entry are written together or not at all. Inside that transaction the
+if the import then fails (``models.intake.new_evidence``); the applications,
+their evidence links, their assessments and the import's audit entry are
+written together or not at all. Inside that transaction the
 rows are assessed and written a chunk at a time, so a million-row file never
 holds every assessment and every row to insert at once.
 """
