@@ -326,21 +326,21 @@ class _RowWriter:
 
     def write(self, apps: Sequence[Application], results: Sequence[Assessment], first_seq: int,
               evidence: dict[tuple[str, str], tuple[str, int, str]]) -> None:
-        self._conn.executemany(
+        written = self._conn.executemany(
             self._insert_application,
             [(*application_values(app), self._import_id, 1, self._demo, first_seq + n) for n, app in enumerate(apps)])
-        self._conn.executemany(
+        ids = [app.application_id for app in apps]
+        self._capture.capture("applications", "application_id", ids, written.rowcount)
+        written = self._conn.executemany(
             "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
             [(app.application_id, n, name, evidence[(app.application_id, name)][0])
              for app in apps for n, name in enumerate(app.attachments)])
-        self._conn.executemany(
+        self._capture.capture("application_evidence", "application_id", ids, written.rowcount, then_by="position")
+        written = self._conn.executemany(
             "INSERT OR REPLACE INTO assessments (application_id, policy_version, policy_hash, status, uncapped_yuan, "
             "cap_yuan, recommended_yuan, flags, trace, record_hash, assessed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [_assessment_values(result, self._policy, self._now) for result in results])
-        ids = [app.application_id for app in apps]
-        self._capture.capture("applications", "application_id", ids)
-        self._capture.capture("application_evidence", "application_id", ids, then_by="position")
-        self._capture.capture("assessments", "application_id", ids)
+        self._capture.capture("assessments", "application_id", ids, written.rowcount)
 
 
 def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[Any, ...]:

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database
 
+from models.failures import ReviewDeskError
+
 NOT_PROJECTED = frozenset({"audit", "audit_changes", "_sqlite_migrations"})
 PUT, DELETE, CLEAR = "put", "del", "clear"
 CHANGES_FROM = "changes_from"
@@ -83,16 +85,20 @@ def install_capture(db: Database) -> None:
         db.execute(f'CREATE TRIGGER "capture_{shape.name}_delete" AFTER DELETE ON "{shape.name}" BEGIN {delete} END')
 
 
-class RowCapture(Protocol):
-    """What a bulk writer calls after each statement that wrote ``keys`` of ``table``."""
+class CaptureMismatch(ReviewDeskError):
+    """A bulk statement wrote other rows than its capture logged: the transaction must not commit."""
 
-    def capture(self, table: str, key_column: str, keys: Sequence[str], then_by: str = "") -> None: ...
+
+class RowCapture(Protocol):
+    """What a bulk writer calls after each statement that wrote ``written`` rows, those of ``keys`` in ``table``."""
+
+    def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None: ...
 
 
 class TriggerCapture:
     """The capture triggers stay in place and log each row as it is written: nothing left to do."""
 
-    def capture(self, table: str, key_column: str, keys: Sequence[str], then_by: str = "") -> None:
+    def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None:
         pass
 
 
@@ -110,14 +116,18 @@ class SetBasedCapture:
         self._db = db
         self._shapes = shapes
 
-    def capture(self, table: str, key_column: str, keys: Sequence[str], then_by: str = "") -> None:
+    def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None:
+        """Raises :class:`CaptureMismatch` when it logs another number of rows than were ``written``."""
         shape = self._shapes[table]
         order = "c.key" + (f', t."{then_by}"' if then_by else "")
-        self._db.execute(
+        logged = self._db.execute(
             f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
             f'{shape.key_sql("t.")}, {shape.row_sql("t.")} FROM json_each(?) AS c '
             f'JOIN "{shape.name}" AS t ON t."{key_column}" = c.value ORDER BY {order}',
-            [json.dumps(list(keys), ensure_ascii=False)])
+            [json.dumps(list(keys), ensure_ascii=False)]).rowcount
+        if logged != written:
+            raise CaptureMismatch(f"内部错误：表 {table} 写入 {written} 行，审计日志记录了 {logged} 行，整个操作已撤销；"
+                                  "请运行 audit verify 检查工作区")
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from models.workspace import audit, projection
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy import engine
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import insert_behind_the_apps_back, intake_row, write_csv
 
 FIXED_TIME = "2026-03-01T09:00:00+08:00"
 
@@ -21,7 +21,7 @@ FIXED_TIME = "2026-03-01T09:00:00+08:00"
 class _TriggersCapture:
     """The path before set-based capture: the triggers stay and log each row as it is written."""
 
-    def capture(self, table: str, key_column: str, keys: Sequence[str], then_by: str = "") -> None:
+    def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None:
         pass
 
 
@@ -191,3 +191,20 @@ def test_a_large_import_builds_the_secondary_indexes_after_its_rows(tmp_path: Pa
             "EXPLAIN QUERY PLAN SELECT application_id FROM applications WHERE uscc = ?", ["x"]))
         assert "applications_uscc" in plan
         assert verify_workspace(ws).problems == []
+
+
+def test_a_bulk_import_whose_capture_logs_other_rows_than_it_wrote_is_rolled_back(tmp_path: Path) -> None:
+    """A link row for T00003 slipped in with SQL would be logged as if the import had written it."""
+    first, _, evidence = _files(tmp_path / "files")
+    with Workspace.open(tmp_path / "ws") as ws:
+        insert_behind_the_apps_back(ws.db, "evidence", {"sha256": "ab" * 32, "size": 1, "kind": "pdf"})
+        insert_behind_the_apps_back(ws.db, "application_evidence", {
+            "application_id": "T00003", "position": 0, "name": "插入.pdf", "sha256": "ab" * 32})
+        ws.db.conn.commit()
+        before = ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+
+        with pytest.raises(projection.CaptureMismatch, match="表 application_evidence 写入 3 行，审计日志记录了 4 行"):
+            importing.import_file(ws, first, evidence=evidence)
+
+        assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 0
+        assert ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before
