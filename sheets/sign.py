@@ -145,10 +145,10 @@ class _TimedPdfSigner(signers.PdfSigner):
 def preload() -> None:
     """Import what pyHanko imports on its first signature (lxml for XMP metadata, its stream filters, time zones),
     so worker processes forked after this start with it loaded instead of each paying for it."""
-    import zoneinfo  # noqa: F401
+    import zoneinfo  # noqa: F401 - imported for its side effect: loaded before the fork
 
     import pyhanko.pdf_utils.filters
-    import pyhanko.pdf_utils.metadata.xmp_xml  # noqa: F401
+    import pyhanko.pdf_utils.metadata.xmp_xml  # noqa: F401 - imported for its side effect: loaded before the fork
 
 
 class SheetSigner:

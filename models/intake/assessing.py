@@ -72,13 +72,18 @@ def _version_by_year(path: Path, apps: list[Application], *, chosen: bool) -> tu
     problems: list[Problem] = []
     rows_by_version: dict[str, list[int]] = {}
     years: set[int] = set()
+    version_of: dict[int, str | NoPolicyVersion] = {}
     for app in apps:
         year = app.application_year or this_year
         years.add(year)
-        try:
-            version = version_for_year(year).id
-        except NoPolicyVersion as uncovered:
-            problems.append(Problem(app.row, YEAR_COLUMN, f"{uncovered}，本文件不能导入"))
+        if year not in version_of:
+            try:
+                version_of[year] = version_for_year(year).id
+            except NoPolicyVersion as uncovered:
+                version_of[year] = uncovered
+        version = version_of[year]
+        if isinstance(version, NoPolicyVersion):
+            problems.append(Problem(app.row, YEAR_COLUMN, f"{version}，本文件不能导入"))
             continue
         rows_by_version.setdefault(version, []).append(app.row)
     if problems:

@@ -1,9 +1,10 @@
 """Importing an intake file into a workspace: validate everything, then one transaction.
 
 Nothing is written unless the whole file is valid. Evidence files are copied
-into the content-addressed store first (harmless if the import then fails);
-the applications, their evidence links, their assessments and the import's
-audit entry are written together or not at all. Inside that transaction the
+into the content-addressed store first, and those new to it are removed again
+if the import then fails (``models.intake.new_evidence``); the applications,
+their evidence links, their assessments and the import's audit entry are
+written together or not at all. Inside that transaction the
 rows are assessed and written a chunk at a time, so a million-row file never
 holds every assessment and every row to insert at once.
 """
@@ -12,13 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
+import shutil
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
+
+from models.workspace.database import Database
 
 from policy.application import Application
 from policy.assessment import Assessment
@@ -26,9 +30,12 @@ from policy.catalog import Policy
 from policy.engine import assess_in_order
 
 from models.changes import Changes
-from models.workspace import audit
+from models.workspace import audit, projection
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
-from models.workspace.evidence import EvidenceStore, guess_kind
+from models.failures import ReviewDeskError
+from models.workspace.evidence import EvidenceAltered, EvidenceStore, guess_kind
+from models.workspace.leftovers import claimed_scratch
+from models.intake.new_evidence import SCRATCH_PREFIX, NewEvidence, clean_abandoned_imports, discard_unreferenced
 from models.intake.assessing import PolicyRound, read_round
 from models.intake.evidence_names import EvidenceFiles, folder_files
 from models.intake.validate import collector_paused
@@ -48,6 +55,12 @@ IMPORT_PAGE_CACHE_KIB_PER_ROW = 1
 """SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 128 MiB: a large file's index
 pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 % less CPU);
 a small file keeps well inside 300 MB + 3× its size."""
+BULK_TABLES = ("applications", "application_evidence", "assessments")
+"""The tables the chunks write; their rows are captured a statement at a time (``projection.set_based_capture``)."""
+DEFERRED_INDEX_MIN_ROWS = 100_000
+"""An import of at least this many new rows, and more than the table holds, builds the secondary indexes of
+``applications`` once its rows are in (one sort) instead of row by row (random inserts into an index that the
+rows streaming through the page cache keep evicting)."""
 Progress = Callable[[str, int, int], None]
 
 
@@ -97,24 +110,38 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     problems += [_frozen(app, reopened[app.application_id]) for app in apps
                  if app.application_id in reopened and not supersede_reason.strip()
                  and not _awaits_materials(reopened[app.application_id])]
-    with tempfile.TemporaryDirectory(dir=ws.folder, prefix=".import-") as scratch:
-        files = _evidence_files(evidence, Path(scratch), path.name)
+    clean_abandoned_imports(ws)
+    scratch = claimed_scratch(ws.folder, SCRATCH_PREFIX)
+    added = NewEvidence(scratch)
+    settled = False
+    try:
+        files = _evidence_files(evidence, scratch / "files", path.name)
         resolved: dict[tuple[str, str], str] = {}
         problems += _resolve_attachments(apps, files, evidence, resolved)
         if problems:
             raise ImportRejected(path.name, sorted(problems, key=lambda p: p.row))
         report("保存附件", 0, len(resolved))
-        by_path = _store_evidence(ws, files, resolved)
-    history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
-    stored = {key: by_path[relative] for key, relative in resolved.items()}
-    batch = _Batch(path.name, digest, apps, stored, existing, update)
-    with collector_paused(), _page_cache(ws, len(apps)), ws.db.atomic():
-        resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
-        if reopened.keys() - resubmitted.keys():
-            _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor, supersede_reason.strip(),
-                    path.name)
-        _write(ws, batch, assess_in_order(apps, policy, history), policy_round, actor, report)
-        record_resubmissions(ws, resubmitted, actor, path.name)
+        by_path = _store_evidence(ws, files, resolved, added.note)
+        shutil.rmtree(scratch / "files", ignore_errors=True)
+        history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
+        stored = {key: by_path[relative] for key, relative in resolved.items()}
+        batch = _Batch(path.name, digest, apps, stored, existing, update)
+        with collector_paused(), _page_cache(ws, len(apps)), ws.db.atomic():
+            resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
+            if reopened.keys() - resubmitted.keys():
+                _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor,
+                        supersede_reason.strip(), path.name)
+            _write(ws, batch, assess_in_order(apps, policy, history), policy_round, actor, report)
+            record_resubmissions(ws, resubmitted, actor, path.name)
+        settled = True
+    except BaseException:
+        with suppress(sqlite3.Error, OSError, ReviewDeskError):  # else the next import cleans up
+            discard_unreferenced(ws, added.listed())
+            settled = True
+        raise
+    finally:
+        if settled:
+            shutil.rmtree(scratch, ignore_errors=True)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
 
 
@@ -208,13 +235,13 @@ def _resolve_attachments(apps: list[Application], files: EvidenceFiles, evidence
     return problems
 
 
-def _store_evidence(ws: Workspace, files: EvidenceFiles,
-                    resolved: dict[tuple[str, str], str]) -> dict[str, tuple[str, int, str]]:
+def _store_evidence(ws: Workspace, files: EvidenceFiles, resolved: dict[tuple[str, str], str],
+                    before_new: Callable[[str], None]) -> dict[str, tuple[str, int, str]]:
     """Relative path → (sha256, size, kind) for every attachment the file names."""
     store = EvidenceStore(ws.evidence_dir)
     stored: dict[str, tuple[str, int, str]] = {}
     for relative in dict.fromkeys(resolved.values()):
-        added = store.add(files.files[relative])
+        added = store.add(files.files[relative], before_new)
         stored[relative] = (added.sha256, added.size, guess_kind(relative))
     return stored
 
@@ -250,19 +277,30 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
         _keep_versions(ws, batch.existing, import_id, now)
         db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?",
                             [(i,) for i in batch.existing])
+    store = EvidenceStore(ws.evidence_dir)
+    for sha256 in sorted({sha256 for sha256, _, _ in batch.evidence.values()}):
+        if not store.path_of(sha256).is_file():  # removed by another import's clean-up since it was stored
+            raise EvidenceAltered(sha256, missing=True)
     db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
                         sorted(set(batch.evidence.values())))
     next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
-    rows = _RowWriter(ws, import_id, policy, now)
-    for start in range(0, len(apps), CHUNK_ROWS):
-        report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
-        chunk = apps[start:start + CHUNK_ROWS]
-        rows.write(chunk, list(islice(assessments, len(chunk))), next_seq + start, batch.evidence)
+    # New rows only: replacing existing ones, the triggers log a del before each put, row by row.
+    capturing: AbstractContextManager[projection.RowCapture] = (
+        nullcontext(projection.TriggerCapture()) if batch.existing else projection.set_based_capture(db, BULK_TABLES))
+    changes = audit.running_digest(db)
+    defer = not batch.existing and len(apps) >= max(DEFERRED_INDEX_MIN_ROWS, next_seq)
+    with capturing as capture, _indexes_built_after(db, "applications", defer):
+        rows = _RowWriter(ws, import_id, policy, now, capture)
+        for start in range(0, len(apps), CHUNK_ROWS):
+            report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
+            chunk = apps[start:start + CHUNK_ROWS]
+            rows.write(chunk, list(islice(assessments, len(chunk))), next_seq + start, batch.evidence)
+            changes.advance()
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
     audit.append(db, actor, "导入申报文件", batch.file_name, {
         "sha256": batch.sha256, "rows": len(apps), "updated": sorted(batch.existing) if batch.update else [],
         "evidence_files": len(set(batch.evidence.values())), **policy_round.audit_details(),
-    })
+    }, running=changes)
     if policy_round.chosen:
         audit.append(db, actor, "指定政策版本", batch.file_name, policy_round.audit_details())
 
@@ -270,8 +308,10 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
 class _RowWriter:
     """Inserts applications, their evidence links and their assessments, one chunk at a time."""
 
-    def __init__(self, ws: Workspace, import_id: int, policy: Policy, now: str) -> None:
+    def __init__(self, ws: Workspace, import_id: int, policy: Policy, now: str,
+                 capture: projection.RowCapture) -> None:
         self._conn = ws.db.conn
+        self._capture = capture
         self._import_id = import_id
         self._policy = policy
         self._now = now
@@ -286,23 +326,47 @@ class _RowWriter:
 
     def write(self, apps: Sequence[Application], results: Sequence[Assessment], first_seq: int,
               evidence: dict[tuple[str, str], tuple[str, int, str]]) -> None:
-        self._conn.executemany(
+        written = self._conn.executemany(
             self._insert_application,
             [(*application_values(app), self._import_id, 1, self._demo, first_seq + n) for n, app in enumerate(apps)])
-        self._conn.executemany(
+        ids = [app.application_id for app in apps]
+        self._capture.capture("applications", "application_id", ids, written.rowcount)
+        written = self._conn.executemany(
             "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
             [(app.application_id, n, name, evidence[(app.application_id, name)][0])
              for app in apps for n, name in enumerate(app.attachments)])
-        self._conn.executemany(
+        self._capture.capture("application_evidence", "application_id", ids, written.rowcount, then_by="position")
+        written = self._conn.executemany(
             "INSERT OR REPLACE INTO assessments (application_id, policy_version, policy_hash, status, uncapped_yuan, "
             "cap_yuan, recommended_yuan, flags, trace, record_hash, assessed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [_assessment_values(result, self._policy, self._now) for result in results])
+        self._capture.capture("assessments", "application_id", ids, written.rowcount)
 
 
 def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[Any, ...]:
     stored = stored_assessment(result, policy.version, policy.content_hash)
     return (result.application_id, policy.version, policy.content_hash, stored.status, stored.uncapped_yuan,
             stored.cap_yuan, stored.recommended_yuan, stored.flags, stored.trace, stored.record_hash, now)
+
+
+@contextmanager
+def _indexes_built_after(db: Database, table: str, defer: bool) -> Iterator[None]:
+    """Inside the import's transaction, drop ``table``'s secondary indexes and build them again, from the
+    SQL ``sqlite_master`` held, when the rows are in (DDL is transactional: a failed import keeps them)."""
+    if not defer:
+        yield
+        return
+    saved = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                       "AND sql IS NOT NULL ORDER BY name", [table]).fetchall()
+    for name, _ in saved:
+        db.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        for name, sql in saved:
+            if name not in present:
+                db.execute(sql)
 
 
 def _keep_versions(ws: Workspace, ids: set[str], import_id: int, now: str) -> None:

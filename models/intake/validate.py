@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import difflib
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date
 from itertools import repeat
 from pathlib import Path
@@ -128,16 +127,18 @@ def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> 
         problems.sort(key=lambda p: (p.row, _COLUMN_ORDER.get(p.column, len(_COLUMN_ORDER))))
         raise ImportRejected(file_name, problems)
 
-    applications = build_applications(values, row_of)
-    for index, found in warnings.items():
-        applications[index] = replace(applications[index], warnings=tuple(found))
+    item_texts: dict[int, str] = {}
     item_position = positions.get("item_id")
     if item_position is not None:  # the engine flags a 申报事项 typed as a broader alias
         broader: dict[str, bool] = {}
         for index, cell in enumerate(table.columns[item_position]):
-            if isinstance(cell, str) and broader.setdefault(cell, policy.is_broader_alias(cell)):
-                applications[index] = replace(applications[index], item_text=cell.strip())
-    return applications
+            if not isinstance(cell, str):
+                continue
+            if cell not in broader:
+                broader[cell] = policy.is_broader_alias(cell)
+            if broader[cell]:
+                item_texts[index] = cell.strip()
+    return build_applications(values, row_of, warnings, item_texts)
 
 
 _STRICT_KINDS = frozenset({Kind.ID, Kind.USCC, Kind.INDUSTRY, Kind.ITEM})
@@ -287,14 +288,20 @@ BUILT_FIELDS = (
 )
 
 
-def build_applications(values: dict[str, Iterable[object]], row_numbers: list[int]) -> list[Application]:
-    """Applications from per-field value columns (``BUILT_FIELDS``), without warnings."""
+def build_applications(values: dict[str, Iterable[object]], row_numbers: list[int],
+                       warnings: Mapping[int, Sequence[str]] | None = None,
+                       item_texts: Mapping[int, str] | None = None) -> list[Application]:
+    """Applications from per-field value columns (``BUILT_FIELDS``), with ``warnings`` and the
+    申报事项 as typed (``item_texts``) by row index."""
+    found = warnings or {}
+    typed = item_texts or {}
     return [
         Application(application_id, enterprise, uscc, industry, item_id, county, recognised_on, application_year,
                     quantity, total_investment_yuan, equipment_yuan, land_efficiency, superior_funding_yuan,
-                    enclave_region, performance, requested_yuan, attachments, (), row)
-        for (application_id, enterprise, uscc, industry, item_id, county, recognised_on, application_year,
-             quantity, total_investment_yuan, equipment_yuan, land_efficiency, superior_funding_yuan,
-             enclave_region, performance, requested_yuan, attachments, row)
-        in zip(*(values[name] for name in BUILT_FIELDS), row_numbers)
+                    enclave_region, performance, requested_yuan, attachments,
+                    tuple(found[index]) if index in found else (), row, typed.get(index, ""))
+        for index, (application_id, enterprise, uscc, industry, item_id, county, recognised_on, application_year,
+                    quantity, total_investment_yuan, equipment_yuan, land_efficiency, superior_funding_yuan,
+                    enclave_region, performance, requested_yuan, attachments, row)
+        in enumerate(zip(*(values[name] for name in BUILT_FIELDS), row_numbers))
     ]

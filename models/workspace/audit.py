@@ -16,7 +16,8 @@ from typing import Any
 from collections.abc import Mapping
 
 from models.workspace.database import Database
-from models.workspace.projection import CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, changes_digest, changes_of
+from models.workspace.projection import (CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, RunningChangesDigest,
+                                         changes_digest, logged_changes_digest)
 
 GENESIS = ""
 
@@ -31,15 +32,21 @@ def _row_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subjec
 
 
 def append(db: Database, actor: str, action: str, subject: str = "",
-           details: Mapping[str, Any] | None = None) -> str:
-    """Add one entry; call inside the transaction of the change it records. Returns its hash."""
+           details: Mapping[str, Any] | None = None, running: RunningChangesDigest | None = None) -> str:
+    """Add one entry; call inside the transaction of the change it records. Returns its hash.
+
+    ``running`` (from :func:`running_digest`, advanced as a bulk write went) saves reading its changes again.
+    """
     last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = now_text()
     content = dict(details or {})
     if _has_changes_table(db):
         from_id = _changes_from(db)
-        digest_of_changes, count = changes_digest(changes_of(db, seq, from_id))
+        if running is not None and (running.seq, running.from_id) == (seq, from_id):
+            digest_of_changes, count = running.result()
+        else:
+            digest_of_changes, count = logged_changes_digest(db, seq, from_id)
         content.update({CHANGES_FROM: from_id, CHANGES_SHA256: digest_of_changes, CHANGES_COUNT: count})
     detail_text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     digest = _row_hash(prev_hash, seq, at, actor, action, subject, detail_text)
@@ -48,6 +55,11 @@ def append(db: Database, actor: str, action: str, subject: str = "",
         [seq, at, actor, action, subject, detail_text, prev_hash, digest],
     )
     return digest
+
+
+def running_digest(db: Database) -> RunningChangesDigest:
+    """The digest of the changes the next entry will cover, to advance while they are captured."""
+    return RunningChangesDigest(db, head(db)[0] + 1, _changes_from(db))
 
 
 def _has_changes_table(db: Database) -> bool:

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -105,8 +106,11 @@ class EvidenceStore:
             raise ValueError(f"不是有效的 SHA-256 摘要：{sha256!r}")
         return self.root / sha256[:2] / sha256
 
-    def add(self, path: str | Path) -> StoredFile:
-        """Store a copy of ``path``; a no-op when an intact copy is already there."""
+    def add(self, path: str | Path, before_new: Callable[[str], None] | None = None) -> StoredFile:
+        """Store a copy of ``path``; a no-op when an intact copy is already there.
+
+        ``before_new(sha256)`` is called when the file is new to the store, before it appears there.
+        """
         source = Path(path)
         sha, size = self._hash_source(source)
         target = self.path_of(sha)
@@ -122,12 +126,18 @@ class EvidenceStore:
                 os.fsync(sink.fileno())
             if copied_sha != sha:
                 raise OSError(f"文件 {source.name} 在复制过程中被改动，请重新添加")
+            if before_new is not None:
+                before_new(sha)
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
         return StoredFile(sha, copied_size, source.name)
+
+    def remove(self, sha256: str) -> None:
+        """Delete a stored file (one no row refers to: the caller checks under the write lock)."""
+        self.path_of(sha256).unlink(missing_ok=True)
 
     def verify(self, sha256: str) -> Integrity:
         target = self.path_of(sha256)

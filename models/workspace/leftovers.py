@@ -45,14 +45,20 @@ def _owner_alive(folder: Path) -> bool:
     return True
 
 
+def abandoned_scratch(parent: Path, prefix: str) -> list[Path]:
+    """The ``parent/<prefix>…`` folders whose owner is gone: a killed run left them."""
+    if not parent.is_dir():
+        return []
+    return [folder for folder in sorted(parent.glob(f"{prefix}*"))
+            if folder.is_dir() and not folder.is_symlink() and not _owner_alive(folder)]
+
+
 def remove_leftovers(parent: Path, prefix: str, what: str, partial: Path | None = None) -> list[Path]:
     """Remove ``parent/<prefix>…`` folders whose owner is gone (and ``partial``); log each one."""
     removed: list[Path] = []
-    if parent.is_dir():
-        for folder in sorted(parent.glob(f"{prefix}*")):
-            if folder.is_dir() and not folder.is_symlink() and not _owner_alive(folder):
-                shutil.rmtree(folder, ignore_errors=True)
-                removed.append(folder)
+    for folder in abandoned_scratch(parent, prefix):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
     if partial is not None and partial.is_file():
         partial.unlink(missing_ok=True)
         removed.append(partial)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from models.workspace.database import Database
+
+from models.failures import ReviewDeskError
 
 NOT_PROJECTED = frozenset({"audit", "audit_changes", "_sqlite_migrations"})
 PUT, DELETE, CLEAR = "put", "del", "clear"
@@ -82,6 +85,81 @@ def install_capture(db: Database) -> None:
         db.execute(f'CREATE TRIGGER "capture_{shape.name}_delete" AFTER DELETE ON "{shape.name}" BEGIN {delete} END')
 
 
+class CaptureMismatch(ReviewDeskError):
+    """A bulk statement wrote other rows than its capture logged: the transaction must not commit."""
+
+
+class RowCapture(Protocol):
+    """What a bulk writer calls after each statement that wrote ``written`` rows, those of ``keys`` in ``table``."""
+
+    def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None: ...
+
+
+class TriggerCapture:
+    """The capture triggers stay in place and log each row as it is written: nothing left to do."""
+
+    def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None:
+        pass
+
+
+class SetBasedCapture:
+    """Rows written in bulk, captured by one ``INSERT … SELECT`` per statement instead of a trigger per row.
+
+    Made by :func:`set_based_capture`. :meth:`capture` writes, for the rows of ``table`` whose
+    ``key_column`` is one of ``keys``, in the order of ``keys`` (then ``then_by``), exactly the
+    ``put`` changes the capture triggers write for an INSERT: the same sequence number, key and row
+    JSON, from the same column list. For rows that replace or update existing ones the triggers
+    interleave a ``del`` with each ``put``; writers of such rows keep the triggers (:class:`TriggerCapture`).
+    """
+
+    def __init__(self, db: Database, shapes: dict[str, TableShape]) -> None:
+        self._db = db
+        self._shapes = shapes
+
+    def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None:
+        """Raises :class:`CaptureMismatch` when it logs another number of rows than were ``written``."""
+        shape = self._shapes[table]
+        order = "c.key" + (f', t."{then_by}"' if then_by else "")
+        logged = self._db.execute(
+            f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
+            f'{shape.key_sql("t.")}, {shape.row_sql("t.")} FROM json_each(?) AS c '
+            f'JOIN "{shape.name}" AS t ON t."{key_column}" = c.value ORDER BY {order}',
+            [json.dumps(list(keys), ensure_ascii=False)]).rowcount
+        if logged != written:
+            raise CaptureMismatch(f"内部错误：表 {table} 写入 {written} 行，审计日志记录了 {logged} 行，整个操作已撤销；"
+                                  "请运行 audit verify 检查工作区")
+
+
+@contextmanager
+def set_based_capture(db: Database, tables: Sequence[str]) -> Iterator[SetBasedCapture]:
+    """Inside a write transaction, set aside the insert and update capture triggers of ``tables``.
+
+    The caller captures every row it writes to them with :meth:`SetBasedCapture.capture`. The
+    triggers are dropped and re-created, verbatim, inside the same transaction: SQLite's DDL is
+    transactional, so a killed or failed transaction restores them with everything else, and no
+    committed state ever lacks them. Delete triggers stay in place.
+    """
+    if not db.conn.in_transaction:
+        raise RuntimeError("set_based_capture needs an open write transaction")
+    names = [f"capture_{table}_{when}" for table in tables for when in ("insert", "update")]
+    marks = ",".join("?" * len(names))
+    saved = db.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks}) "
+                       "ORDER BY name", names).fetchall()
+    if len(saved) != len(names):
+        raise RuntimeError("capture triggers missing: " + ", ".join(sorted(set(names) - {n for n, _ in saved})))
+    shapes = {shape.name: shape for shape in projected_tables(db) if shape.name in tables}
+    for name, _ in saved:
+        db.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield SetBasedCapture(db, shapes)
+    finally:
+        present = {row[0] for row in db.execute(
+            f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)}
+        for name, sql in saved:
+            if name not in present:
+                db.execute(sql)
+
+
 def capture_snapshot(db: Database) -> None:
     """Capture every projected table whole, for a snapshot event appended next in this transaction."""
     for shape in projected_tables(db):
@@ -110,6 +188,59 @@ def changes_digest(changes: Iterable[Change]) -> tuple[str, int]:
         digest.update(f"{op}\x1f{table}\x1f{key}\x1f{'' if row is None else row}\x1e".encode())
         count += 1
     return digest.hexdigest(), count
+
+
+_CHANGE_LINE = "CAST(op || char(31) || tbl || char(31) || key || char(31) || IFNULL(row, '') || char(30) AS BLOB)"
+
+
+def logged_changes_digest(db: Database, seq: int, from_id: int) -> tuple[str, int]:
+    """:func:`changes_digest` of :func:`changes_of`, with each line built by SQLite as UTF-8 bytes.
+
+    The same bytes as ``f"{op}\x1f{tbl}\x1f{key}\x1f{row or ''}\x1e".encode()`` for the text the
+    capture writes, without decoding and re-encoding every row in Python (an import's are millions).
+    """
+    cursor = db.execute(f"SELECT {_CHANGE_LINE} FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
+                        [seq, from_id])
+    digest = hashlib.sha256()
+    count = 0
+    while batch := cursor.fetchmany(10_000):
+        digest.update(b"".join(line for (line,) in batch))
+        count += len(batch)
+    return digest.hexdigest(), count
+
+
+class RunningChangesDigest:
+    """:func:`logged_changes_digest`, read while the changes are being captured.
+
+    A bulk writer calls :meth:`advance` after each chunk, so the rows are hashed while their pages are
+    still in SQLite's cache rather than read back at the end (an import's are gigabytes).
+    :meth:`result` hashes what is left and, if the changes counted differ from those now logged (one
+    logged below an id already read), falls back to hashing them all again.
+    """
+
+    def __init__(self, db: Database, seq: int, from_id: int) -> None:
+        self.seq = seq
+        self.from_id = from_id
+        self._db = db
+        self._digest = hashlib.sha256()
+        self._count = 0
+        self._next_id = from_id
+
+    def advance(self) -> None:
+        cursor = self._db.execute(f"SELECT id, {_CHANGE_LINE} FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
+                                  [self.seq, self._next_id])
+        while batch := cursor.fetchmany(10_000):
+            self._digest.update(b"".join(line for _, line in batch))
+            self._count += len(batch)
+            self._next_id = batch[-1][0] + 1
+
+    def result(self) -> tuple[str, int]:
+        self.advance()
+        logged = self._db.execute("SELECT COUNT(*) FROM audit_changes WHERE seq = ? AND id >= ?",
+                                  [self.seq, self.from_id]).fetchone()[0]
+        if logged != self._count:
+            return logged_changes_digest(self._db, self.seq, self.from_id)
+        return self._digest.hexdigest(), self._count
 
 
 def changes_of(db: Database, seq: int, from_id: int) -> Iterator[Change]:
