@@ -3,8 +3,8 @@
 The setup (a demo workspace with cheap key derivation and a 初审 decision on enough applications, keys unlocked)
 is not timed. Timed, end to end, is what ``export-sheets`` does for a batch of applications not exported before:
 read the cases, number and audit the sheets, render, sign and add the DSS (PAdES B-LT) in worker processes, write,
-register, keep the originals and publish; and what ``timestamp-sheets`` does per sheet (read, DSS update, document
-timestamp, write). The unsigned baseline renders and writes the same number of sheets in the same processes.
+register, keep the originals and publish; and what ``timestamp-sheets`` does for that batch (per sheet: read, find
+its record, DSS update, document timestamp, write, keep as the stored original; then the 负责人's signed event). The unsigned baseline renders and writes the same number of sheets in the same processes.
 """
 
 from __future__ import annotations
@@ -25,16 +25,17 @@ from bench.run import Figure
 from models.signing.keys import KdfParams
 from models.workspace.workspace import Workspace
 from sheets.batch import (
-    ExportReport, SheetJob, SheetResult, _contents, decided_ids, export_unlocked, run_jobs, write_atomically,
+    ExportReport, SheetJob, SheetResult, _contents, decided_ids, export_unlocked, run_jobs,
 )
 from sheets.content import SheetContent, issue_for
 from sheets.sign import SignerMaterial
-from sheets.timestamps import SheetStamper
+from sheets.timestamps import SheetStamper, timestamp_unlocked
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
 
 SIGNER = "审核员甲"
+LEAD = "科长丙"
 GOAL_SIGNED_PER_SECOND = 40.0
 GOAL_TIMESTAMPED_PER_SECOND = 20.0
 
@@ -145,10 +146,12 @@ def _timed(action: Callable[[], list[SheetResult] | ExportReport | None]) -> tup
     return seconds, used
 
 
-def _stamp_all(stamper: SheetStamper, folder: Path) -> None:
-    """What ``timestamp-sheets`` does per sheet: read, DSS update and document timestamp, write."""
-    for path in sorted(folder.glob("*.pdf")):
-        write_atomically(path, stamper.stamp(path.read_bytes()))
+def _stamp_all(ws: Workspace, stamper: SheetStamper, lead_key: ec.EllipticCurvePrivateKey, folder: Path) -> None:
+    """What ``timestamp-sheets`` does once the keys are unlocked: per sheet, read, find its record, DSS update and
+    document timestamp, write, keep it as the stored original; then the 负责人's signed batch event."""
+    report = timestamp_unlocked(ws, sorted(folder.glob("*.pdf")), LEAD, lead_key, stamper)
+    if report.failed or not all(sheet.stored for sheet in report.stamped):
+        raise RuntimeError(f"{len(report.failed)} 份审核表未能加盖时间戳：{report.failed[:1]}")
 
 
 def measure(n: int = 40, jobs: int | None = None, pairs: int = 3) -> dict[str, float]:
@@ -173,12 +176,13 @@ def measure(n: int = 40, jobs: int | None = None, pairs: int = 3) -> dict[str, f
         styles(None)  # the export finds its fonts before it starts its workers; the baseline too
         with Workspace.open(found.workspace, create=False) as ws:
             reviewer, key = get_reviewer(ws, SIGNER), unlock(ws, SIGNER, DEMO_PASSPHRASE)
+            lead_key = unlock(ws, LEAD, DEMO_PASSPHRASE)
             for pair, batch in enumerate(found.batches):
                 out = Path(scratch) / f"export-{pair}"
                 for name, action in (
                         ("signed", partial(export_unlocked, ws, out, batch, reviewer, key, workers)),
                         ("unsigned_beside_signed", lambda: run_jobs(found.unsigned, None, None, workers)),
-                        ("timestamped", partial(_stamp_all, found.stamper, out)),
+                        ("timestamped", partial(_stamp_all, ws, found.stamper, lead_key, out)),
                         ("unsigned_beside_timestamped", lambda: run_jobs(found.unsigned, None, None, workers))):
                     seconds, used = _timed(action)
                     rates[name].append(n / seconds)

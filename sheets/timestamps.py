@@ -160,13 +160,22 @@ def timestamp_sheets(ws: Workspace, paths: list[Path], lead: str, lead_passphras
     Raises before anything is written: :class:`TimestampRefused`, ``ReviewerError``, ``WrongPassphrase``,
     ``CrlLapsed``. A file that is not a sheet of this workspace is reported and left alone.
     """
-    from sheets.batch import write_atomically
-
     started = time.perf_counter()
     _check_lead(ws, lead)
     lead_key = unlock(ws, lead, lead_passphrase)
     tsa_key, tsa_certificate = unlock_tsa(ws, ca_passphrase)
     stamper = SheetStamper(tsa_key, tsa_certificate, ca_certificate(ws), require_current_crl(ws).der)
+    report = timestamp_unlocked(ws, paths, lead, lead_key, stamper, out_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def timestamp_unlocked(ws: Workspace, paths: list[Path], lead: str, lead_key: ec.EllipticCurvePrivateKey,
+                       stamper: SheetStamper, out_dir: Path | None = None) -> TimestampReport:
+    """:func:`timestamp_sheets` once the 负责人 (checked) and the TSA keys are unlocked."""
+    from sheets.batch import write_atomically
+
+    started = time.perf_counter()
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     report = TimestampReport()
