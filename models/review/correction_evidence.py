@@ -19,7 +19,7 @@ from models.review.corrections import (
     ADDED_EVIDENCE, Resubmission, before_resubmission, pending_correction, record_resubmissions,
 )
 from models.workspace.evidence import EvidenceStore, guess_kind
-from models.workspace.records import compact_json
+from models.workspace.records import set_attachments
 from models.workspace.workspace import Workspace
 
 MAX_FILES = 50
@@ -79,8 +79,7 @@ def add_evidence(ws: Workspace, application_id: str, paths: Sequence[Path], acto
             [(application_id, n, name, sha) for n, (name, sha) in enumerate(evidence)])
         attachments = list(json.loads(before[application_id].fields["attachments"]))
         attachments = [name for name in attachments if name not in replaced] + [name for name, _ in added]
-        ws.db.execute("UPDATE applications SET attachments = ? WHERE application_id = ?",
-                      [compact_json(attachments), application_id])
+        set_attachments(ws.db, application_id, attachments)
         (resubmission,) = record_resubmissions(ws, before, actor, ADDED_EVIDENCE)
         from models.review.reassess import reassess_enterprise
 

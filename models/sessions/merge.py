@@ -20,7 +20,8 @@ from typing import Any, cast
 from models.signing.ca import CLOCK_SKEW
 from models.review.conflicts import conflict_problem
 from models.review.corrections import correction_of_record, correction_problem
-from models.workspace.records import application_from_row, application_snapshot
+from models.workspace.decision_rows import CURRENT
+from models.workspace.records import application, application_snapshot
 from models.review.terms import ROLES_FOR_STAGE, STAGES_BY_NAME, stage_is_open, why_closed
 from models.signing.reviewers import ca_certificate, certificates_of, get_reviewer, standing_at
 from models.sessions.package import EXPORT_ACTION, RESULTS_FORMAT, PackageRefused, manifest_signed_by, read_package
@@ -162,8 +163,8 @@ class _Check:
                 raise self.refuse(f"{where}：{column} 与签名记录不符（签名为 {value!r}，结果包为 {row[column]!r}）")
         if hashlib.sha256(str(row["note"]).encode("utf-8")).hexdigest() != record["decision"].get("note_sha256"):
             raise self.refuse(f"{where}：内部备注（note）与签名记录中的 note_sha256 不符，备注已被替换")
-        app = next(self.ws.db.query("SELECT * FROM applications WHERE application_id = ?", [row["application_id"]]))
-        ours = json.loads(canonical_bytes({"a": application_snapshot(application_from_row(app))}))["a"]
+        stored = application(self.ws.db, row["application_id"])
+        ours = None if stored is None else json.loads(canonical_bytes({"a": application_snapshot(stored.application)}))["a"]
         if record.get("application") != ours:
             raise self.refuse(f"{where}：签名时的申报内容与本工作区的 {row['application_id']} 不一致")
         links = evidence_links(self.ws, row["application_id"]).get(row["application_id"], [])
@@ -173,8 +174,8 @@ class _Check:
     def replay(self, new: list[dict[str, Any]], declarations: list[dict[str, Any]]) -> None:
         """The stage table's rules, decision by decision in signing order, as if made at the bureau."""
         state: dict[str, dict[str, dict[str, Any]]] = {}
-        for row in self.ws.db.query("SELECT uuid, application_id, stage, outcome, reviewer FROM decisions "
-                                    "WHERE current = 1"):
+        for row in self.ws.db.query(f"SELECT uuid, application_id, stage, outcome, reviewer FROM decisions "
+                                    f"WHERE {CURRENT}"):
             state.setdefault(row["application_id"], {})[row["stage"]] = row
         declared = {(r["application_id"], r["reviewer"]): r for r in self.ws.db.query(
             "SELECT application_id, reviewer, has_conflict, declared_at FROM conflicts")}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from models.workspace.anchors import Anchor, check_anchor
 from models.workspace.audit import verify_chain
+from models.workspace.decision_rows import current_in, stored_decisions
 from models.workspace.projection import compare
 from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
@@ -133,7 +134,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     count = 0
     issuers = _Issuers(ca)
     issued_to = IssuedTo(ws, logged)
-    for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
+    for row in stored_decisions(ws.db):
         count += 1
         problem, note = decision_standing(ws, row, ca, issued_to, issuers)
         report.lines += [note] if note else []
@@ -216,7 +217,7 @@ def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
     """(application, stage) of each current decision whose assessment changed after it was made."""
     return [(str(a), str(s)) for a, s in ws.db.execute(
         "SELECT d.application_id, d.stage FROM decisions d LEFT JOIN assessments s "
-        "ON s.application_id = d.application_id WHERE d.current = 1 "
+        f"ON s.application_id = d.application_id WHERE {current_in('d')} "
         "AND (s.record_hash IS NULL OR s.record_hash != d.cap_record_hash) ORDER BY d.application_id, d.stage")]
 
 
@@ -239,15 +240,15 @@ def changed_since_decided(ws: Workspace) -> list[str]:
     current; so a difference here is a change made around the app, even one
     whose audit entry was forged to match.
     """
-    from models.workspace.records import application_from_row, application_snapshot
+    from models.workspace.records import TABLE_COLUMNS, application_from_row, application_snapshot, columns_sql
 
     problems = []
     links = evidence_links(ws)
-    rows = ws.db.execute("SELECT d.uuid, d.stage, d.reviewer, d.record, a.* FROM decisions d JOIN applications a "
-                         "ON a.application_id = d.application_id WHERE d.current = 1 ORDER BY d.decided_at")
-    names = [column[0] for column in rows.description]
+    rows = ws.db.execute(f"SELECT d.uuid, d.stage, d.reviewer, d.record, {columns_sql(TABLE_COLUMNS, 'a')} "
+                         "FROM decisions d JOIN applications a ON a.application_id = d.application_id "
+                         f"WHERE {current_in('d')} ORDER BY d.decided_at")
     for values in rows:
-        row = dict(zip(names[4:], values[4:]))
+        row = dict(zip(TABLE_COLUMNS, values[4:]))
         uuid, stage, reviewer, record_text = values[:4]
         try:
             record = json.loads(record_text)

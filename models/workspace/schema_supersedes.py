@@ -1,0 +1,18 @@
+"""Migration ``0008_supersedes_index``: find the decision that supersedes another by an index, not a scan.
+
+Every query that asks for current decisions (``models.workspace.decision_rows.CURRENT``) checks that no newer
+decision names the row in ``supersedes``; without this index each such check reads the whole table.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from models.workspace.migrations import MIGRATIONS
+
+SUPERSEDES_MIGRATION = "0008_supersedes_index"
+
+
+@MIGRATIONS(name=SUPERSEDES_MIGRATION)
+def supersedes_index(db: Database) -> None:
+    db.execute("CREATE INDEX IF NOT EXISTS decisions_supersedes ON decisions(supersedes)")
