@@ -10,6 +10,7 @@ from policy.catalog import AwardItem, Policy, load_policy
 
 from models.workspace.decision_rows import DecisionRow, decisions_of
 from models.review.terms import FIRST, SECOND
+from models.workspace.conflict_rows import declarations_of
 from models.workspace.evidence import EvidenceStore, Integrity
 from models.failures import ReviewDeskError
 from models.workspace.filetypes import sniff_file
@@ -113,8 +114,8 @@ def load_case(ws: Workspace, application_id: str) -> Case:
             "JOIN evidence e USING (sha256) WHERE ae.application_id = ? ORDER BY ae.position", [application_id])
     )
     decisions = decisions_of(ws.db, application_id)
-    conflicts = {reviewer: (bool(flag), reason) for reviewer, flag, reason in ws.db.execute(
-        "SELECT reviewer, has_conflict, reason FROM conflicts WHERE application_id = ?", [application_id])}
+    conflicts = {reviewer: (row.has_conflict, row.reason)
+                 for reviewer, row in declarations_of(ws.db, application_id).items()}
     return Case(app, policy.items[app.item_id], cap, evidence, decisions, conflicts, stored.demo,
                 policy, _policy_note(ws, stored.import_id, policy.version))
 

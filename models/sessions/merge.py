@@ -27,13 +27,14 @@ from models.signing.reviewers import ca_certificate, certificates_of, get_review
 from models.sessions.package import EXPORT_ACTION, RESULTS_FORMAT, PackageRefused, manifest_signed_by, read_package
 from models.signing.signers import decision_standing
 from models.signing.signatures import canonical_bytes
+from models.workspace import conflict_rows
 from models.workspace.verification import evidence_links
 from models.workspace.workspace import Workspace
 
 DECISION_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note",
                     "override_reason", "reviewer", "policy_version", "policy_hash", "cap_record_hash", "cap_yuan",
                     "decided_at", "supersedes", "current", "record", "signature")
-CONFLICT_COLUMNS = ("application_id", "reviewer", "has_conflict", "reason", "declared_at", "record", "signature")
+CONFLICT_COLUMNS = conflict_rows.COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +114,8 @@ class _Check:
     def conflicts(self) -> list[dict[str, Any]]:
         checked = []
         for row in self.rows("conflicts.json", CONFLICT_COLUMNS, "利益冲突声明"):
-            mine = list(self.ws.db.query(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts WHERE application_id = ? "
-                                         "AND reviewer = ?", [row["application_id"], row["reviewer"]]))
-            if mine and mine[0] == row:
+            mine = conflict_rows.stored_declaration(self.ws.db, row["application_id"], row["reviewer"])
+            if mine == row:
                 continue
             where = f"{row['reviewer']} 对 {row['application_id']} 的利益冲突声明"
             if row["reviewer"] not in self.staff:
@@ -177,8 +177,7 @@ class _Check:
         for row in self.ws.db.query(f"SELECT uuid, application_id, stage, outcome, reviewer FROM decisions "
                                     f"WHERE {CURRENT}"):
             state.setdefault(row["application_id"], {})[row["stage"]] = row
-        declared = {(r["application_id"], r["reviewer"]): r for r in self.ws.db.query(
-            "SELECT application_id, reviewer, has_conflict, declared_at FROM conflicts")}
+        declared = {(r["application_id"], r["reviewer"]): r for r in conflict_rows.stored_declarations(self.ws.db)}
         declared |= {(r["application_id"], r["reviewer"]): r for r in declarations}
         for row in sorted(new, key=lambda r: (cast(datetime, _moment(r["decided_at"])), r["current"])):
             app, stage, reviewer = row["application_id"], row["stage"], row["reviewer"]

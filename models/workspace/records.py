@@ -144,6 +144,10 @@ def application_exists(db: Database, application_id: str) -> bool:
     return db.execute("SELECT 1 FROM applications WHERE application_id = ?", [application_id]).fetchone() is not None
 
 
+def any_application(db: Database) -> bool:
+    return db.execute("SELECT 1 FROM applications LIMIT 1").fetchone() is not None
+
+
 def existing_applications(db: Database, ids: Sequence[str]) -> set[str]:
     """Those of ``ids`` the workspace already holds."""
     found: set[str] = set()
