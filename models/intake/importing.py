@@ -30,6 +30,7 @@ from models.workspace.evidence import EvidenceStore, guess_kind
 from models.intake.assessing import PolicyRound, read_round
 from models.intake.evidence_names import EvidenceFiles, folder_files
 from models.intake.validate import collector_paused
+from models.workspace import evidence_rows
 from models.workspace import records
 from models.intake.safezip import UnsafeArchive, extract_evidence_zip
 from models.review.corrections import before_resubmission, record_resubmissions
@@ -230,19 +231,12 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
     policy = policy_round.policy
     now = audit.now_text()
     apps = batch.apps
-    import_id = db.execute(
-        "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
-        "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
-        [batch.file_name, batch.sha256, len(apps), int(batch.update), now, actor, policy.version,
-         policy_round.by_year],
-    ).lastrowid
-    assert import_id is not None  # an INSERT always sets it
+    import_id = records.record_import(db, records.ImportRow(
+        batch.file_name, batch.sha256, len(apps), batch.update, now, actor, policy.version, policy_round.by_year))
     if batch.existing:
         records.keep_versions(db, sorted(batch.existing), import_id, now)
-        db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?",
-                            [(i,) for i in batch.existing])
-    db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
-                        sorted(set(batch.evidence.values())))
+        evidence_rows.unlink_all(db, batch.existing)
+    evidence_rows.register_files(db, sorted(set(batch.evidence.values())))
     next_seq = records.next_seq(db)
     rows = _RowWriter(ws, import_id, policy, now)
     for start in range(0, len(apps), CHUNK_ROWS):
@@ -271,10 +265,8 @@ class _RowWriter:
     def write(self, apps: Sequence[Application], results: Sequence[Assessment], first_seq: int,
               evidence: dict[tuple[str, str], tuple[str, int, str]]) -> None:
         records.put_applications(self._db, apps, self._import_id, self._demo, first_seq)
-        self._db.conn.executemany(
-            "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
-            [(app.application_id, n, name, evidence[(app.application_id, name)][0])
-             for app in apps for n, name in enumerate(app.attachments)])
+        evidence_rows.link_files(self._db, [(app.application_id, n, name, evidence[(app.application_id, name)][0])
+                                            for app in apps for n, name in enumerate(app.attachments)])
         policy = self._policy
         records.put_assessments(self._db, (records.stored_assessment(result, policy.version, policy.content_hash,
                                                                      self._now) for result in results))

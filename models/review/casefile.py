@@ -11,6 +11,7 @@ from policy.catalog import AwardItem, Policy, load_policy
 from models.workspace.decision_rows import DecisionRow, decisions_of
 from models.review.terms import FIRST, SECOND
 from models.workspace.conflict_rows import declarations_of
+from models.workspace.evidence_rows import links_of
 from models.workspace.evidence import EvidenceStore, Integrity
 from models.failures import ReviewDeskError
 from models.workspace.filetypes import sniff_file
@@ -107,12 +108,9 @@ def load_case(ws: Workspace, application_id: str) -> Case:
     cap = CapRecord.of(records.assessment(ws.db, application_id))
     policy = load_policy(stored_version(ws, application_id))
     store = EvidenceStore(ws.evidence_dir)
-    evidence = tuple(
-        EvidenceFile(position, name, sha256, size, _content_kind(store, sha256, kind))
-        for position, name, sha256, size, kind in ws.db.execute(
-            "SELECT ae.position, ae.name, ae.sha256, e.size, e.kind FROM application_evidence ae "
-            "JOIN evidence e USING (sha256) WHERE ae.application_id = ? ORDER BY ae.position", [application_id])
-    )
+    evidence = tuple(EvidenceFile(link.position, link.name, link.sha256, link.size,
+                                  _content_kind(store, link.sha256, link.kind))
+                     for link in links_of(ws.db, application_id))
     decisions = decisions_of(ws.db, application_id)
     conflicts = {reviewer: (row.has_conflict, row.reason)
                  for reviewer, row in declarations_of(ws.db, application_id).items()}

@@ -25,6 +25,7 @@ from models.limits import latest_date
 from models.review.terms import RETURN_FOR_MATERIALS
 from models.workspace import audit
 from models.workspace.decision_rows import CURRENT, current_decisions, supersede
+from models.workspace.evidence_rows import names_and_hashes
 from models.workspace.records import application_row, compact_json
 from models.workspace.workspace import Workspace
 from policy.money import wan_text
@@ -236,9 +237,7 @@ class _Before:
 
 
 def _evidence(db: Database, application_id: str) -> tuple[tuple[str, str], ...]:
-    return tuple((name, sha256) for name, sha256 in db.execute(
-        "SELECT name, sha256 FROM application_evidence WHERE application_id = ? ORDER BY position",
-        [application_id]))
+    return tuple((name, sha256) for _, _, name, sha256 in names_and_hashes(db, application_id))
 
 
 def _fields(db: Database, application_id: str) -> dict[str, Any]:

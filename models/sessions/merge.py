@@ -20,7 +20,8 @@ from typing import Any, cast
 from models.signing.ca import CLOCK_SKEW
 from models.review.conflicts import conflict_problem
 from models.review.corrections import correction_of_record, correction_problem
-from models.workspace.decision_rows import CURRENT
+from models.workspace import decision_rows, session_rows
+from models.workspace.decision_rows import CURRENT, stored_decisions
 from models.workspace.records import application, application_snapshot
 from models.review.terms import ROLES_FOR_STAGE, STAGES_BY_NAME, stage_is_open, why_closed
 from models.signing.reviewers import ca_certificate, certificates_of, get_reviewer, standing_at
@@ -31,9 +32,7 @@ from models.workspace import conflict_rows
 from models.workspace.verification import evidence_links
 from models.workspace.workspace import Workspace
 
-DECISION_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note",
-                    "override_reason", "reviewer", "policy_version", "policy_hash", "cap_record_hash", "cap_yuan",
-                    "decided_at", "supersedes", "current", "record", "signature")
+DECISION_COLUMNS = decision_rows.COLUMNS
 CONFLICT_COLUMNS = conflict_rows.COLUMNS
 
 
@@ -71,8 +70,7 @@ class _Check:
         self.ws, self.name = ws, results.name
         self.manifest, self.members = read_package(results, RESULTS_FORMAT)
         self.session_id = str(self.manifest.get("session_id"))
-        found = ws.db.execute("SELECT 1 FROM sessions WHERE session_id = ? AND direction = 'out'",
-                              [self.session_id]).fetchone()
+        found = session_rows.exported(ws.db, self.session_id)
         exported = _export_entry(ws, self.session_id)
         if found is None or exported is None:
             raise PackageRefused(f"{self.name} 不属于本工作区导出的任何会评包（会评编号 {self.session_id}）")
@@ -130,9 +128,8 @@ class _Check:
     def decisions(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(every decision row, the ones new to this workspace), each checked against its signed record."""
         rows = self.rows("decisions.json", DECISION_COLUMNS, "决定记录")
-        bureau = {row["uuid"]: row for row in self.ws.db.query(
-            f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE application_id IN "
-            "(SELECT application_id FROM session_applications WHERE session_id = ?)", [self.session_id])}
+        bureau = {row["uuid"]: row for row in stored_decisions(
+            self.ws.db, session_rows.applications_in(self.ws.db, self.session_id))}
         superseded = {row["supersedes"] for row in rows if row["supersedes"]}
         new = []
         for row in rows:

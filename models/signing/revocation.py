@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from models.failures import ReviewDeskError
 from models.signing.ca import CaBundle, cert_from_pem
 from models.workspace import audit
-from models.workspace.workspace import Workspace
+from models.workspace.workspace import Workspace, put_setting
 
 if TYPE_CHECKING:
     from models.signing.people import AdminAuth
@@ -106,8 +106,7 @@ def store_crl(ws: Workspace, ca: CaBundle, now: datetime | None = None) -> dict[
     revoked = _revoked_entries(ws)
     crl = build_crl(ca, revoked, number, now)
     text = base64.b64encode(crl.public_bytes(Encoding.DER)).decode("ascii")
-    ws.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [CRL_SETTING, text])
+    put_setting(ws.db, CRL_SETTING, text)
     return {"crl_number": number, "this_update": crl.last_update_utc.isoformat(),
             "next_update": (crl.next_update_utc or crl.last_update_utc).isoformat(),
             "revoked": [format(c.serial_number, "x") for c, _, _ in revoked]}

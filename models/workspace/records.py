@@ -200,6 +200,33 @@ def keep_versions(db: Database, ids: Iterable[str], import_id: int, now: str) ->
             "VALUES (?,?,?,?,?)", [application_id, row["version"], json.dumps(row, ensure_ascii=False), now, import_id])
 
 
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One file taken in: by whom, when, how many rows, under which policy version (and the one its 申报年度 called
+    for; they differ when a reviewer chose). A 会评 workspace records its package as its one import."""
+
+    file_name: str
+    sha256: str
+    row_count: int
+    updated: bool
+    imported_at: str
+    actor: str
+    policy_version: str = ""
+    policy_by_year: str = ""
+
+
+def record_import(db: Database, row: ImportRow) -> int:
+    """Store the import; returns its id, which its applications carry."""
+    import_id = db.execute(
+        "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
+        "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
+        [row.file_name, row.sha256, row.row_count, int(row.updated), row.imported_at, row.actor, row.policy_version,
+         row.policy_by_year]).lastrowid
+    if import_id is None:
+        raise RuntimeError("SQLite gave no id for the import")  # an INSERT always sets one
+    return int(import_id)
+
+
 # --- assessments --------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from models.workspace.anchors import Anchor, check_anchor
 from models.workspace.audit import verify_chain
 from models.workspace.decision_rows import current_in, stored_decisions
+from models.workspace.evidence_rows import names_and_hashes, registered_files
 from models.workspace.projection import compare
 from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
@@ -171,7 +172,7 @@ def verify_evidence(ws: Workspace) -> list[str]:
 
     store = EvidenceStore(ws.evidence_dir)
     problems = []
-    for sha256, size in ws.db.execute("SELECT sha256, size FROM evidence ORDER BY sha256").fetchall():
+    for sha256, size in registered_files(ws.db):
         path = store.path_of(sha256)
         if not path.is_file():
             problems.append(f"附件 {sha256[:16]}… 在附件库中缺失")
@@ -223,12 +224,9 @@ def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
 
 def evidence_links(ws: Workspace, application_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Each application's attachments as a decision signs them: position, name and SHA-256 of the content."""
-    where, params = ("WHERE application_id = ?", [application_id]) if application_id is not None else ("", [])
     links: dict[str, list[dict[str, Any]]] = {}
-    for app, position, name, sha256 in ws.db.execute(
-            f"SELECT application_id, position, name, sha256 FROM application_evidence {where} "
-            "ORDER BY application_id, position", params):
-        links.setdefault(str(app), []).append({"position": position, "name": name, "sha256": sha256})
+    for app, position, name, sha256 in names_and_hashes(ws.db, application_id):
+        links.setdefault(app, []).append({"position": position, "name": name, "sha256": sha256})
     return links
 
 
