@@ -57,7 +57,7 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
     shown_stages = {str(entry.get("stage")) for entry in shown}
     for entry in shown:
         stage = entry.get("stage")
-        stored = ws.db.execute("SELECT outcome, amount_yuan, signature, current, cap_record_hash FROM decisions "
+        stored = ws.db.execute(f"SELECT outcome, amount_yuan, signature, ({CURRENT}), cap_record_hash FROM decisions "
                                "WHERE uuid = ?", [entry.get("uuid")]).fetchone()
         if stored is None:
             reasons.append(f"{stage}决定（编号 {entry.get('uuid')}）在工作区中不存在")

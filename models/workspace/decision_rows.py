@@ -21,9 +21,14 @@ COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion
            "current", "record", "signature")
 
 
+def flag_set(alias: str) -> str:
+    """SQL for the bare ``current`` flag of ``alias``: only for checks that compare the flag with :data:`CURRENT`."""
+    return f"{alias}.current = 1"
+
+
 def current_in(alias: str) -> str:
     """SQL that holds for a current decision ``alias``: its flag set, and no other decision superseding it."""
-    return (f"{alias}.current = 1 AND NOT EXISTS "
+    return (f"{flag_set(alias)} AND NOT EXISTS "
             f"(SELECT 1 FROM decisions superseding WHERE superseding.supersedes = {alias}.uuid)")
 
 
