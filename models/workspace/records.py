@@ -278,8 +278,10 @@ def assessment_from_row(row: dict[str, Any]) -> StoredAssessment:
     return StoredAssessment(**{name: row[name] for name in ASSESSMENT_COLUMNS})
 
 
-def assessment_values(stored: StoredAssessment) -> tuple[Any, ...]:
-    return tuple(getattr(stored, name) for name in ASSESSMENT_COLUMNS)
+def assessment_values(s: StoredAssessment) -> tuple[Any, ...]:
+    """The row for ``ASSESSMENT_COLUMNS``, in that order (spelt out: an import builds one per row)."""
+    return (s.application_id, s.policy_version, s.policy_hash, s.status, s.uncapped_yuan, s.cap_yuan,
+            s.recommended_yuan, s.flags, s.trace, s.record_hash, s.assessed_at)
 
 
 _ASSESSMENT = f"SELECT {columns_sql(ASSESSMENT_COLUMNS)} FROM assessments WHERE application_id = ?"

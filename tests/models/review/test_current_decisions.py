@@ -68,3 +68,29 @@ def test_without_the_forgery_the_same_reads_agree(folder: tuple[Path, str, str])
         assert ws.db.execute("SELECT uuid FROM decisions WHERE current = 1").fetchall() == [(new,)]
         assert [r.stage for r in queue_rows(ws.db, {})] == ["待复核"]
         assert verify_workspace(ws).ok
+
+
+def test_each_record_type_has_every_column_of_its_table(folder: tuple[Path, str, str]) -> None:
+    from models.workspace import conflict_rows, evidence_rows, people_rows, records, session_rows
+
+    path, _, _ = folder
+    with Workspace.open(path) as ws:
+        def columns(table: str) -> tuple[str, ...]:
+            return tuple(row[1] for row in ws.db.execute(f"PRAGMA table_info({table})"))
+
+        assert columns("applications") == records.TABLE_COLUMNS
+        assert columns("assessments") == records.ASSESSMENT_COLUMNS
+        assert columns("conflicts") == conflict_rows.COLUMNS
+        assert columns("reviewers") == people_rows.PERSON_COLUMNS
+        assert columns("reviewer_certificates") == people_rows.CERTIFICATE_COLUMNS
+        assert columns("ca") == ("id", *people_rows.CA_COLUMNS)
+        assert columns("sessions") == session_rows.COLUMNS
+        assert set(columns("application_evidence")) | set(columns("evidence")) == set(evidence_rows.LINK_COLUMNS)
+        stored = records.application(ws.db, "T00001")
+        assert stored is not None and records.application_row(ws.db, "T00001") == dict(
+            zip(records.TABLE_COLUMNS, (*records.application_values(stored.application)[:-1], stored.import_id,
+                                        stored.version, int(stored.demo), stored.seq,
+                                        stored.application.item_text)))
+        assessed = records.assessment(ws.db, "T00001")
+        assert assessed is not None and assessed.cap is not None and assessed.signed_fields()["record_hash"] == \
+            load_case(ws, "T00001").cap.record_hash
