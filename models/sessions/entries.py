@@ -10,9 +10,7 @@ same records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from models.workspace.conflict_rows import ConflictRow, conflict_from_row, declarations_of
 from models.workspace.decision_rows import DecisionRow, all_decisions, decision_from_row
@@ -20,14 +18,10 @@ from models.workspace.evidence_rows import EvidenceLink, link_from_fields, links
 from models.workspace.records import (APPLICATION_COLUMNS, ASSESSMENT_COLUMNS, StoredApplication, StoredAssessment,
                                       application, application_from_row, application_values, assessment,
                                       assessment_from_row, assessment_values)
-from models.sessions.package import PackageRefused
+from models.sessions.package import SESSION_FORMAT_1, PackageRefused
 
-FORMAT_1, FORMAT_2 = "reviewdesk-session/1", "reviewdesk-session/2"
-
-
-class NotInWorkspace(LookupError):
-    """The application is missing from the workspace, or not assessed yet."""
-
+if TYPE_CHECKING:
+    from sqlite_utils import Database  # annotations only: nothing here needs sqlite-utils at run time
 
 @dataclass(frozen=True, slots=True)
 class PackageEntry:
@@ -50,11 +44,11 @@ class PackageEntry:
         }
 
 
-def entry_of(db: Database, application_id: str) -> PackageEntry:
-    """Everything the package carries of the application. Raises :class:`NotInWorkspace`."""
+def entry_of(db: Database, application_id: str) -> PackageEntry | None:
+    """Everything the package carries of the application; None when it is missing or not assessed yet."""
     stored, assessed = application(db, application_id), assessment(db, application_id)
     if stored is None or assessed is None:
-        raise NotInWorkspace(application_id)
+        return None
     return PackageEntry(stored, assessed, tuple(links_of(db, application_id)),
                         tuple(all_decisions(db, [application_id])),
                         tuple(declarations_of(db, application_id).values()))
@@ -67,7 +61,7 @@ def entry_from_fields(fields: dict[str, Any], package_format: str, import_id: in
     """
     try:
         app = fields["application"]
-        stored = app if package_format == FORMAT_1 else fields["stored"]
+        stored = app if package_format == SESSION_FORMAT_1 else fields["stored"]
         return PackageEntry(
             StoredApplication(application_from_row(app), import_id, int(stored["version"]), bool(stored["demo"]),
                               int(stored["seq"])),

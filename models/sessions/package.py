@@ -27,7 +27,8 @@ from models.signing.signatures import ALGORITHM, sign_record, verify_record
 MANIFEST = "manifest.json"
 SESSION_FORMAT = "reviewdesk-session/2"
 """Written now: each application as its record types' fields (:mod:`models.sessions.entries`)."""
-SESSION_FORMATS = (SESSION_FORMAT, "reviewdesk-session/1")
+SESSION_FORMAT_1 = "reviewdesk-session/1"
+SESSION_FORMATS = (SESSION_FORMAT, SESSION_FORMAT_1)
 """Read: this format, and the one before it (the tables' rows), so a package exported before still opens."""
 RESULTS_FORMAT = "reviewdesk-session-results/1"
 EXPORT_ACTION = "导出会评包"

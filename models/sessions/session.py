@@ -32,7 +32,7 @@ from models.failures import ReviewDeskError
 from models.signing.keys import KdfParams, encrypt_private_key
 from models.review.terms import LEAD_ROLE, may_decide
 from models.signing.reviewers import ca_certificate, require_active, unlock
-from models.sessions.entries import NotInWorkspace, entry_from_fields, entry_of
+from models.sessions.entries import entry_from_fields, entry_of
 from models.sessions.package import (
     EXPORT_ACTION, RESULTS_FORMAT, SESSION_FORMAT, SESSION_FORMATS, PackageRefused, manifest_signed_by, read_package,
     write_package,
@@ -140,10 +140,9 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
     evidence: dict[str, bytes] = {}
     store = EvidenceStore(ws.evidence_dir)
     for application_id in ids:
-        try:
-            entry = entry_of(ws.db, application_id)
-        except NotInWorkspace:
-            raise SessionError(f"工作区中没有已评估的申报 {application_id}") from None
+        entry = entry_of(ws.db, application_id)
+        if entry is None:
+            raise SessionError(f"工作区中没有已评估的申报 {application_id}")
         policies.add((entry.assessment.policy_version, entry.assessment.policy_hash))
         for link in entry.evidence:
             evidence[f"evidence/{link.sha256}"] = store.read_verified(link.sha256)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database  # annotations only: nothing here needs sqlite-utils at run time
 
 COLUMNS = ("application_id", "reviewer", "has_conflict", "reason", "declared_at", "record", "signature")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM conflicts"

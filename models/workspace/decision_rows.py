@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from models.workspace.records import money_text, money_value
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database  # annotations only: nothing here needs sqlite-utils at run time
 
 COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note", "override_reason",
            "reviewer", "policy_version", "policy_hash", "cap_record_hash", "cap_yuan", "decided_at", "supersedes",

@@ -13,13 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from policy.application import Application
 from policy.assessment import Assessment
 from policy.money import yuan_text
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database  # annotations only: nothing here needs sqlite-utils at run time
 
 # Built once: json.dumps with keyword arguments builds a new encoder on every call.
 compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

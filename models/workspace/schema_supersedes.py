@@ -1,4 +1,4 @@
-"""Migration ``0008_supersedes_index``: find the decision that supersedes another by an index, not a scan.
+"""Migration ``0009_supersedes_index``: find the decision that supersedes another by an index, not a scan.
 
 Every query that asks for current decisions (``models.workspace.decision_rows.CURRENT``) checks that no newer
 decision names the row in ``supersedes``; without this index each such check reads the whole table.
@@ -6,11 +6,14 @@ decision names the row in ``supersedes``; without this index each such check rea
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from models.workspace.migrations import MIGRATIONS
 
-SUPERSEDES_MIGRATION = "0008_supersedes_index"
+if TYPE_CHECKING:
+    from sqlite_utils import Database  # annotations only: nothing here needs sqlite-utils at run time
+
+SUPERSEDES_MIGRATION = "0009_supersedes_index"
 
 
 @MIGRATIONS(name=SUPERSEDES_MIGRATION)
