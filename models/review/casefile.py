@@ -136,15 +136,13 @@ def stored_version(ws: Workspace, application_id: str) -> str:
 
 
 def _policy_note(ws: Workspace, import_id: int | None, version: str) -> str:
-    row = ws.db.execute("SELECT file_name, actor, imported_at, policy_version, policy_by_year FROM imports "
-                        "WHERE id = ?", [import_id]).fetchone()
-    if row is None or not row[3]:
+    taken = records.import_row(ws.db, import_id)
+    if taken is None or not taken.policy_version:
         return f"按政策版本 {version} 评估"
-    file_name, actor, imported_at, imported_version, by_year = row
-    if imported_version != by_year:
-        return (f"按政策版本 {version} 评估：导入 {file_name} 时由 {actor} 指定"
-                f"（按申报年度应为 {by_year}），{imported_at[:10]}")
-    return f"按政策版本 {version} 评估：依申报年度确定（导入 {file_name}）"
+    if taken.policy_version != taken.policy_by_year:
+        return (f"按政策版本 {version} 评估：导入 {taken.file_name} 时由 {taken.actor} 指定"
+                f"（按申报年度应为 {taken.policy_by_year}），{taken.imported_at[:10]}")
+    return f"按政策版本 {version} 评估：依申报年度确定（导入 {taken.file_name}）"
 
 
 def _content_kind(store: EvidenceStore, sha256: str, recorded: str) -> str:

@@ -23,6 +23,7 @@ from models.failures import ReviewDeskError
 from models.signing.ca import CaBundle, cert_from_pem
 from models.workspace import audit
 from models.workspace.workspace import Workspace, put_setting
+from models.workspace.people_rows import all_certificates
 
 if TYPE_CHECKING:
     from models.signing.people import AdminAuth
@@ -58,11 +59,10 @@ def _moment(text: str | None) -> datetime | None:
 
 def _revoked_entries(ws: Workspace) -> list[tuple[x509.Certificate, datetime, x509.ReasonFlags]]:
     entries = []
-    for pem, revoked_at, retired_at in ws.db.execute(
-            "SELECT certificate_pem, revoked_at, retired_at FROM reviewer_certificates "
-            "WHERE revoked_at IS NOT NULL OR retired_at IS NOT NULL ORDER BY issued_at"):
-        revoked, retired = _moment(revoked_at), _moment(retired_at)
-        certificate = cert_from_pem(pem)
+    ended = [c for c in all_certificates(ws.db) if c.revoked_at is not None or c.retired_at is not None]
+    for issued in sorted(ended, key=lambda c: c.issued_at):
+        revoked, retired = _moment(issued.revoked_at), _moment(issued.retired_at)
+        certificate = cert_from_pem(issued.certificate_pem)
         if retired is not None and (revoked is None or retired < revoked):
             entries.append((certificate, retired, x509.ReasonFlags.superseded))
         elif revoked is not None:

@@ -6,7 +6,7 @@ Each row is a reviewer's signed declaration on one application (a conflict, or n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,19 @@ def all_declarations(db: Database, application_ids: list[str] | None = None) -> 
         return [conflict_from_row(row) for row in db.query(f"{_SELECT} ORDER BY declared_at, rowid")]
     return sorted((row for application_id in dict.fromkeys(application_ids)
                    for row in declarations_of(db, application_id).values()), key=lambda r: r.declared_at)
+
+
+def recusals(db: Database, application_ids: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(reviewer, application) of every declared conflict (on ``application_ids``): where each must not decide."""
+    query = "SELECT reviewer, application_id FROM conflicts WHERE has_conflict = 1"
+    if application_ids is None:
+        return [(str(r), str(a)) for r, a in db.execute(query)]
+    found = []
+    for start in range(0, len(application_ids), 500):  # SQLite's limit on bound variables
+        chunk = list(application_ids[start:start + 500])
+        found += [(str(r), str(a)) for r, a in db.execute(
+            f"{query} AND application_id IN ({','.join('?' * len(chunk))})", chunk)]
+    return found
 
 
 def put_declaration(db: Database, row: ConflictRow) -> None:

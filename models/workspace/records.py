@@ -216,6 +216,21 @@ class ImportRow:
     policy_by_year: str = ""
 
 
+def import_row(db: Database, import_id: int | None) -> ImportRow | None:
+    row = db.execute("SELECT file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
+                     "policy_by_year FROM imports WHERE id = ?", [import_id]).fetchone()
+    if row is None:
+        return None
+    file_name, sha256, row_count, updated, imported_at, actor, policy_version, by_year = row
+    return ImportRow(file_name, sha256, int(row_count), bool(updated), imported_at, actor, policy_version, by_year)
+
+
+def policy_versions_named(db: Database) -> set[str]:
+    """Every policy version an assessment or an import of the workspace names."""
+    return {str(row[0]) for row in db.execute(
+        "SELECT DISTINCT policy_version FROM assessments UNION SELECT DISTINCT policy_version FROM imports")}
+
+
 def record_import(db: Database, row: ImportRow) -> int:
     """Store the import; returns its id, which its applications carry."""
     import_id = db.execute(

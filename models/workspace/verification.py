@@ -12,6 +12,7 @@ from pathlib import Path
 
 from models.workspace.anchors import Anchor, check_anchor
 from models.workspace.audit import verify_chain
+from models.workspace import people_rows
 from models.workspace.decision_rows import current_in, stored_decisions
 from models.workspace.evidence_rows import names_and_hashes, registered_files
 from models.workspace.projection import compare
@@ -119,7 +120,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
             report.lines.append(difference.describe())
         if not differences:
             report.lines.append("各数据表与审计日志重放结果一致")
-    has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
+    has_ca = people_rows.has_ca(ws.db)
     ca = ca_certificate(ws) if has_ca else None
     from models.signing.signers import IssuedTo, decision_standing  # re-keys and revocations, by signing time
     from models.signing.logged import cleared_ends, logged_people
@@ -128,7 +129,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     if logged is not None:
         from models.signing.reviewers import certificates_of
 
-        names = [name for (name,) in ws.db.execute("SELECT DISTINCT name FROM reviewer_certificates ORDER BY name")]
+        names = sorted({issued.name for issued in people_rows.all_certificates(ws.db)})
         for found in (logged.problems, cleared_ends(logged, [c for n in names for c in certificates_of(ws, n)])):
             report.problems += found
             report.lines += found
