@@ -32,9 +32,6 @@ from models.workspace import conflict_rows
 from models.workspace.verification import evidence_links
 from models.workspace.workspace import Workspace
 
-DECISION_COLUMNS = decision_rows.COLUMNS
-CONFLICT_COLUMNS = conflict_rows.COLUMNS
-
 
 @dataclass(frozen=True, slots=True)
 class CheckedResults:
@@ -111,7 +108,7 @@ class _Check:
 
     def conflicts(self) -> list[dict[str, Any]]:
         checked = []
-        for row in self.rows("conflicts.json", CONFLICT_COLUMNS, "利益冲突声明"):
+        for row in self.rows("conflicts.json", conflict_rows.COLUMNS, "利益冲突声明"):
             mine = conflict_rows.stored_declaration(self.ws.db, row["application_id"], row["reviewer"])
             if mine == row:
                 continue
@@ -127,7 +124,7 @@ class _Check:
 
     def decisions(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(every decision row, the ones new to this workspace), each checked against its signed record."""
-        rows = self.rows("decisions.json", DECISION_COLUMNS, "决定记录")
+        rows = self.rows("decisions.json", decision_rows.COLUMNS, "决定记录")
         bureau = {row["uuid"]: row for row in stored_decisions(
             self.ws.db, session_rows.applications_in(self.ws.db, self.session_id))}
         superseded = {row["supersedes"] for row in rows if row["supersedes"]}
@@ -137,7 +134,7 @@ class _Check:
             if row["current"] not in (0, 1) or row["current"] != int(row["uuid"] not in superseded):
                 raise self.refuse(f"{where}：current 标志 {row['current']!r} 与签名记录中的替代关系不符")
             if row["uuid"] in bureau:
-                differs = [c for c in DECISION_COLUMNS if c != "current" and bureau[row["uuid"]][c] != row[c]]
+                differs = [c for c in decision_rows.COLUMNS if c != "current" and bureau[row["uuid"]][c] != row[c]]
                 if differs:
                     raise self.refuse(f"{where}：与本工作区已有的同一决定不符（{'、'.join(differs)}）")
                 continue

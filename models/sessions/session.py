@@ -48,8 +48,6 @@ from models.workspace.records import ImportRow, money_text
 from models.workspace.session_rows import IN, OUT, SessionRow
 from models.workspace.workspace import DB_NAME, Workspace, put_setting
 
-STAFF_COLUMNS = people_rows.PERSON_COLUMNS
-
 
 class SessionError(ReviewDeskError):
     """A session cannot be exported, opened or merged as asked."""
@@ -114,7 +112,7 @@ def _staff(ws: Workspace, reviewers: list[str], passphrases: dict[str, str], kdf
         if row is None:
             raise SessionError(f"没有名为 {name} 的审核人员")
         blob = encrypt_private_key(key, passphrases[name], kdf, associated=name)
-        staff.append({column: getattr(row, column) for column in STAFF_COLUMNS}
+        staff.append({column: getattr(row, column) for column in people_rows.PERSON_COLUMNS}
                      | {"key_blob": base64.b64encode(blob).decode("ascii")})
     return staff
 
