@@ -54,8 +54,9 @@ def entry_of(db: Database, application_id: str) -> PackageEntry | None:
                         tuple(declarations_of(db, application_id).values()))
 
 
-def entry_from_fields(fields: dict[str, Any], package_format: str, import_id: int, name: str) -> PackageEntry:
-    """An entry of a package in either format, for the session workspace's import ``import_id``.
+def entry_from_fields(fields: dict[str, Any], package_format: str, name: str) -> PackageEntry:
+    """An entry of a package in either format; its application's ``import_id`` is None until the session
+    workspace records the package as its import.
 
     Raises :class:`PackageRefused` naming the package ``name`` when a field is missing or unreadable.
     """
@@ -63,11 +64,11 @@ def entry_from_fields(fields: dict[str, Any], package_format: str, import_id: in
         app = fields["application"]
         stored = app if package_format == SESSION_FORMAT_1 else fields["stored"]
         return PackageEntry(
-            StoredApplication(application_from_row(app), import_id, int(stored["version"]), bool(stored["demo"]),
+            StoredApplication(application_from_row(app), None, int(stored["version"]), bool(stored["demo"]),
                               int(stored["seq"])),
             assessment_from_row(fields["assessment"]),
             tuple(link_from_fields(link) for link in fields["evidence"]),
             tuple(decision_from_row(row) for row in fields.get("decisions", [])),
             tuple(conflict_from_row(row) for row in fields.get("conflicts", [])))
-    except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
         raise PackageRefused(f"{name} 中的申报记录不完整或无法读取（{type(error).__name__}: {error}），未打开") from None

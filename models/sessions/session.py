@@ -15,7 +15,7 @@ import hashlib
 import json
 import tempfile
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,11 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
         raise PackageRefused(f"{package.name} 的负责人签名无效：会评包不是由该 CA 的负责人签名导出，或已被改动")
     staff = json.loads(members["reviewers.json"])
     people = [_person(reviewer, package.name) for reviewer in staff]
-    entries = json.loads(members["applications.json"])
+    try:
+        listed = json.loads(members["applications.json"])
+        entries = [entry_from_fields(fields, manifest["format"], package.name) for fields in listed]
+    except (ValueError, TypeError, AttributeError):
+        raise PackageRefused(f"{package.name} 中的申报清单 applications.json 无法读取，未打开") from None
     with Workspace.open(folder) as ws:
         store = EvidenceStore(ws.evidence_dir)
         with ws.db.atomic():
@@ -216,9 +220,8 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
             import_id = records.record_import(ws.db, ImportRow(
                 package.name, hashlib.sha256(package.read_bytes()).hexdigest(), len(entries), False,
                 audit.now_text(), actor))
-            for fields in entries:
-                entry = entry_from_fields(fields, manifest["format"], import_id, package.name)
-                records.insert_application(ws.db, entry.application)
+            for entry in entries:
+                records.insert_application(ws.db, replace(entry.application, import_id=import_id))
                 records.put_assessments(ws.db, [entry.assessment])
                 for made in entry.decisions:
                     insert_decision(ws.db, made)

@@ -12,7 +12,7 @@ from models.intake.importing import import_file
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide, decide_with_key
-from models.sessions.package import SESSION_FORMAT, read_package, write_package
+from models.sessions.package import SESSION_FORMAT, PackageRefused, read_package, write_package
 from models.sessions.session import export_results, export_session, merge_results, open_session
 from models.signing.reviewers import unlock
 from models.workspace.verification import verify_workspace
@@ -94,3 +94,23 @@ def test_a_package_opens_on_a_laptop_and_its_results_merge(ws: Workspace, packag
     seconds = [load_case(ws, i).second for i in IDS]
     assert all(s is not None and (s.outcome, s.reviewer) == ("通过", "审核员乙") for s in seconds), seconds
     assert verify_workspace(ws).ok
+
+
+@pytest.mark.parametrize("damage", ["no stored fields", "an amount that is no number", "not a list"])
+def test_a_signed_package_with_an_unreadable_entry_is_refused_and_leaves_no_workspace(
+        ws: Workspace, package: Path, tmp_path: Path, damage: str) -> None:
+    manifest, members = read_package(package, SESSION_FORMAT)
+    entries = json.loads(members["applications.json"])
+    if damage == "no stored fields":
+        del entries[0]["stored"]
+    elif damage == "an amount that is no number":
+        entries[1]["decisions"][0]["amount_yuan"] = "三十万"
+    else:
+        entries = {"entries": entries}
+    members["applications.json"] = json.dumps(entries, ensure_ascii=False).encode("utf-8")
+    header = {k: v for k, v in manifest.items() if k not in ("format", "alg", "files", "signature")}
+    damaged = tmp_path / "坏会评包.zip"
+    write_package(damaged, SESSION_FORMAT, header, members, key=unlock(ws, "科长丙", PASSPHRASE))  # the lead's own
+    with pytest.raises(PackageRefused, match="坏会评包.zip 中的申报"):
+        open_session(damaged, tmp_path / "laptop")
+    assert not (tmp_path / "laptop").exists() or not any((tmp_path / "laptop").iterdir())
