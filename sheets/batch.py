@@ -29,6 +29,7 @@ from models.exports.fonts import PDF_FONT_SETTING
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.signing.revocation import require_current_crl
+from models.workspace.decision_rows import current_in
 from models.workspace.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
@@ -143,7 +144,7 @@ def decided_ids(ws: Workspace) -> list[str]:
     """Applications with a current 初审 decision, in queue order."""
     return [row[0] for row in ws.db.execute(
         "SELECT a.application_id FROM applications a WHERE EXISTS (SELECT 1 FROM decisions d WHERE "
-        "d.application_id = a.application_id AND d.stage = ? AND d.current = 1) ORDER BY a.seq", [FIRST])]
+        f"d.application_id = a.application_id AND d.stage = ? AND {current_in('d')}) ORDER BY a.seq", [FIRST])]
 
 
 def file_name(application_id: str) -> str:

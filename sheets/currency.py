@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from models.workspace import records
+from models.workspace.decision_rows import CURRENT
 from models.workspace.records import application_from_row, application_snapshot
 from models.review.terms import STAGES
 from models.signing.signatures import canonical_bytes
@@ -55,7 +57,7 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
     shown_stages = {str(entry.get("stage")) for entry in shown}
     for entry in shown:
         stage = entry.get("stage")
-        stored = ws.db.execute("SELECT outcome, amount_yuan, signature, current, cap_record_hash FROM decisions "
+        stored = ws.db.execute(f"SELECT outcome, amount_yuan, signature, ({CURRENT}), cap_record_hash FROM decisions "
                                "WHERE uuid = ?", [entry.get("uuid")]).fetchone()
         if stored is None:
             reasons.append(f"{stage}决定（编号 {entry.get('uuid')}）在工作区中不存在")
@@ -64,7 +66,7 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
             reasons.append(f"{stage}决定与工作区记录不符（结论或金额不同）")
         elif not stored[3]:
             newer = ws.db.execute("SELECT reviewer, outcome, amount_yuan, decided_at FROM decisions "
-                                  "WHERE application_id = ? AND stage = ? AND current = 1",
+                                  f"WHERE application_id = ? AND stage = ? AND {CURRENT}",
                                   [application_id, stage]).fetchone()
             if newer is None:
                 reasons.append(f"{stage}决定在导出后已被撤销")
@@ -77,7 +79,7 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
         if stage in shown_stages:
             continue
         later = ws.db.execute("SELECT reviewer, outcome, amount_yuan, decided_at FROM decisions "
-                              "WHERE application_id = ? AND stage = ? AND current = 1",
+                              f"WHERE application_id = ? AND stage = ? AND {CURRENT}",
                               [application_id, stage]).fetchone()
         if later is not None:
             reasons.append(f"导出时尚未作出{stage}决定，导出后 {later[0]} 于 {local_time(later[3])} "
@@ -109,11 +111,8 @@ def _case_reasons(ws: Workspace, record: Mapping[str, Any], application_row: Map
 def sheet_currency(ws: Workspace, record: Mapping[str, Any], own_code: str = "") -> Currency:
     """Whether the sheet with ``record`` (its ``sheet.json``, or the registered copy) is current in ``ws``."""
     application_id = str(record.get("application_id", ""))
-    rows = list(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
-    assessment = ws.db.execute("SELECT record_hash FROM assessments WHERE application_id = ?",
-                               [application_id]).fetchone()
-    assessment_hash = assessment[0] if assessment else None
-    reasons = _case_reasons(ws, record, rows[0] if rows else None, assessment_hash)
+    assessment_hash = records.assessment_hash(ws.db, application_id)
+    reasons = _case_reasons(ws, record, records.application_row(ws.db, application_id), assessment_hash)
     reasons += _decision_reasons(ws, application_id, list(record.get("decisions", [])), assessment_hash)
     if not reasons:
         return Currency((), None)

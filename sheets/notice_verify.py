@@ -30,6 +30,7 @@ from models.review.terms import RETURN_FOR_MATERIALS
 from models.signing.ca import cert_from_pem, certificate_issued_by, common_name
 from models.signing.signatures import verify_bytes
 from models.workspace.workspace import Workspace
+from models.workspace import decision_rows
 from sheets.correction_notice import DECISION_FILE, NOTICE_ACTION, SIGNATURE_FIELD
 from sheets.verify import embedded_files
 
@@ -125,6 +126,6 @@ def _check_workspace(verdict: NoticeVerdict, data: bytes, ws: Workspace) -> None
         verdict.reasons.append(f"本工作区的审计日志中没有生成过这份补正告知书（{verdict.application_id}，"
                                f"SHA-256 {digest[:12]}…）")
         return
-    current = ws.db.execute("SELECT current FROM decisions WHERE uuid = ?", [match.get("decision")]).fetchone()
-    if current is None or not current[0]:
+    returned = decision_rows.decision(ws.db, str(match.get("decision")))
+    if returned is None or not returned.current:
         verdict.notes.append("该退回补正决定已不是现行决定（申报已补正或已重新决定）")

@@ -153,3 +153,116 @@ def test_every_type_ignore_and_noqa_names_its_code_and_says_why() -> None:
                    if not EXPLAINED.match(rest)]
     assert len(found) > 100  # the scan sees them
     assert not unexplained, "type: ignore[code]  # why, or noqa: CODE - why: " + ", ".join(unexplained)
+
+
+# --- each table: one record type, one place that reads and writes it ----------------------------------------
+
+RECORD_MODULES = {
+    "applications": "models.workspace.records", "application_versions": "models.workspace.records",
+    "assessments": "models.workspace.records", "imports": "models.workspace.records",
+    "decisions": "models.workspace.decision_rows", "conflicts": "models.workspace.conflict_rows",
+    "reviewers": "models.workspace.people_rows", "reviewer_certificates": "models.workspace.people_rows",
+    "ca": "models.workspace.people_rows", "sessions": "models.workspace.session_rows",
+    "session_applications": "models.workspace.session_rows", "evidence": "models.workspace.evidence_rows",
+    "application_evidence": "models.workspace.evidence_rows", "settings": "models.workspace.workspace",
+    "resubmissions": "models.review.corrections", "audit": "models.workspace.audit",
+    "audit_changes": "models.workspace.projection", "sheets": "sheets.registry", "sheet_records": "sheets.registry",
+    "drafts": "models.review.drafts",  # a file of its own in the user's data folder, never the workspace
+}
+"""The one module that writes each table (and reads it whole: the record type is defined there)."""
+
+SEES_EVERY_TABLE = {
+    # The migrations create and convert every table: one schema path.
+    "models.workspace.schema", "models.workspace.schema_people", "models.workspace.schema_corrections",
+    "models.workspace.schema_supersedes", "models.workspace.migrations",
+    # Capture triggers and the replay of the audit log write audit_changes for every table.
+    "models.workspace.projection",
+    # A restore writes the audit entry of a backup it brings back, beside audit.append.
+    "models.workspace.backup",
+}
+"""Modules allowed to write any table: audit, replay and projection, migrations and restore."""
+
+_WRITE = re.compile(r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+\"?(\w+)|\bUPDATE\s+\"?(\w+)\"?\s+SET\b",
+                    re.I)
+_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?(?:\w+\.)?\*", re.I)
+_BARE_FLAG = re.compile(r"\bcurrent\s*(?:=|==|!=|<>)\s*[01]\b", re.I)
+_API_WRITE = {"insert", "insert_all", "upsert", "upsert_all", "update", "delete", "delete_where"}
+APP_PACKAGES = ("models", "sheets", "demo", "gui", "cli")  # bench measures bare SQLite baselines on files of its own
+
+
+def _sql_texts(path: Path) -> list[tuple[int, str]]:
+    """Every string constant and f-string of the module (its placeholders as ``{}``), docstrings left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    inside_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            found.append((node.lineno, "".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values)))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings | inside_fstrings:
+            found.append((node.lineno, node.value))
+    return found
+
+
+def _api_writes(path: Path) -> list[tuple[int, str]]:
+    """``db.table("x").insert(...)`` and the like: sqlite-utils writes, by table."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _API_WRITE
+                and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Attribute)
+                and node.func.value.func.attr == "table" and node.func.value.args
+                and isinstance(node.func.value.args[0], ast.Constant)):
+            found.append((node.lineno, str(node.func.value.args[0].value)))
+    return found
+
+
+def _writes(path: Path) -> list[tuple[int, str]]:
+    sql = [(line, (match.group(1) or match.group(2)).lower()) for line, text in _sql_texts(path)
+           for match in _WRITE.finditer(text)]
+    return sorted(set(sql + _api_writes(path)))
+
+
+APP_MODULES = sorted(name for name in MODULES if name.split(".")[0] in APP_PACKAGES)
+
+
+@pytest.mark.parametrize("name", APP_MODULES)
+def test_each_table_is_written_by_its_record_module_only(name: str) -> None:
+    if name in SEES_EVERY_TABLE:
+        return
+    wrong = [f"line {line}: writes {table}" + (f" (its record module is {RECORD_MODULES[table]})"
+                                               if table in RECORD_MODULES else " (a table with no record module)")
+             for line, table in _writes(MODULES[name]) if RECORD_MODULES.get(table) != name]
+    assert not wrong, f"{name}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("name", APP_MODULES)
+def test_no_select_star_and_current_only_as_decision_rows_defines_it(name: str) -> None:
+    texts = _sql_texts(MODULES[name])
+    star = [line for line, text in texts if _STAR.search(text)]
+    assert not star, f"{name} reads whole rows with SELECT * on lines {star}: ask the table's record module"
+    if name != "models.workspace.decision_rows":
+        flags = [line for line, text in texts if "decisions" in text.lower() or re.search(r"\bd\d*\.", text)
+                 if _BARE_FLAG.search(text)]
+        assert not flags, (f"{name} tests the bare current flag on lines {flags}: use decision_rows.CURRENT or "
+                           "current_in(alias), which also refuse a decision another supersedes")
+
+
+def test_the_record_scan_sees_what_it_guards(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'def f(db, alias):\n'
+        '    """Docstrings may say INSERT INTO decisions."""\n'
+        '    db.execute("UPDATE decisions SET current = 1 WHERE uuid = ?", ["u"])\n'
+        '    db.execute(f"INSERT OR REPLACE INTO assessments ({alias}) VALUES (?)", [1])\n'
+        '    db.execute("DELETE FROM conflicts WHERE application_id = ? "\n'
+        '               "AND reviewer = ?", ["a", "b"])\n'
+        '    db.table("reviewers").insert({})\n'
+        '    return db.execute(f"SELECT a.* FROM applications a JOIN decisions {alias} ON {alias}.current = 1")\n',
+        encoding="utf-8")
+    assert [table for _, table in _writes(sample)] == ["decisions", "assessments", "conflicts", "reviewers"]
+    texts = [text for _, text in _sql_texts(sample)]
+    assert sum(bool(_STAR.search(t)) for t in texts) == 1 and sum(bool(_BARE_FLAG.search(t)) for t in texts) == 2
+    assert not any("Docstrings" in t for t in texts)
+    assert {t for _, t in _writes(MODULES["models.workspace.records"])} >= {"applications", "assessments", "imports"}

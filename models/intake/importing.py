@@ -12,7 +12,6 @@ holds every assessment and every row to insert at once.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +19,6 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 from models.workspace.database import Database
 
@@ -39,9 +37,11 @@ from models.intake.new_evidence import SCRATCH_PREFIX, NewEvidence, clean_abando
 from models.intake.assessing import PolicyRound, read_round
 from models.intake.evidence_names import EvidenceFiles, folder_files
 from models.intake.validate import collector_paused
-from models.workspace.records import APPLICATION_COLUMNS, application_values, stored_assessment
+from models.workspace import evidence_rows
+from models.workspace import records
 from models.intake.safezip import UnsafeArchive, extract_evidence_zip
 from models.review.corrections import before_resubmission, record_resubmissions
+from models.workspace.decision_rows import current_decisions, supersede
 from models.review.terms import RETURN_FOR_MATERIALS
 from models.workspace.workspace import Workspace
 from models.review.history import WorkspaceHistory
@@ -163,11 +163,9 @@ Decided = list[tuple[str, str, str, str]]
 def _decided(ws: Workspace, ids: set[str]) -> dict[str, Decided]:
     found: dict[str, Decided] = {}
     for application_id in sorted(ids):
-        rows = ws.db.execute(
-            "SELECT uuid, stage, outcome, reviewer FROM decisions WHERE application_id = ? AND current = 1 "
-            "ORDER BY decided_at", [application_id]).fetchall()
+        rows = current_decisions(ws.db, application_id)
         if rows:
-            found[application_id] = [tuple(row) for row in rows]
+            found[application_id] = [(d.uuid, d.stage, d.outcome, d.reviewer) for d in rows]
     return found
 
 
@@ -187,20 +185,14 @@ def _reopen(ws: Workspace, reopened: dict[str, Decided], actor: str, reason: str
     resubmission is :func:`models.review.corrections.record_resubmissions`' own)."""
     for application_id, decided in reopened.items():
         uuids = [uuid for uuid, *_ in decided]
-        ws.db.conn.executemany("UPDATE decisions SET current = 0 WHERE uuid = ?", [(u,) for u in uuids])
+        supersede(ws.db, uuids)
         audit.append(ws.db, actor, "撤销决定并退回重审", application_id, {
             "file": file_name, "superseded": uuids, "reason": reason,
         })
 
 
 def _existing_ids(ws: Workspace, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        marks = ",".join("?" * len(chunk))
-        found.update(row[0] for row in ws.db.execute(
-            f"SELECT application_id FROM applications WHERE application_id IN ({marks})", chunk))
-    return found
+    return records.existing_applications(ws.db, ids)
 
 
 def _evidence_files(evidence: str | Path | None, scratch: Path, file_name: str) -> EvidenceFiles:
@@ -266,24 +258,17 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
     policy = policy_round.policy
     now = audit.now_text()
     apps = batch.apps
-    import_id = db.execute(
-        "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
-        "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
-        [batch.file_name, batch.sha256, len(apps), int(batch.update), now, actor, policy.version,
-         policy_round.by_year],
-    ).lastrowid
-    assert import_id is not None  # an INSERT always sets it
+    import_id = records.record_import(db, records.ImportRow(
+        batch.file_name, batch.sha256, len(apps), batch.update, now, actor, policy.version, policy_round.by_year))
     if batch.existing:
-        _keep_versions(ws, batch.existing, import_id, now)
-        db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?",
-                            [(i,) for i in batch.existing])
+        records.keep_versions(db, sorted(batch.existing), import_id, now)
+        evidence_rows.unlink_all(db, batch.existing)
     store = EvidenceStore(ws.evidence_dir)
     for sha256 in sorted({sha256 for sha256, _, _ in batch.evidence.values()}):
         if not store.path_of(sha256).is_file():  # removed by another import's clean-up since it was stored
             raise EvidenceAltered(sha256, missing=True)
-    db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
-                        sorted(set(batch.evidence.values())))
-    next_seq = db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0] + 1
+    evidence_rows.register_files(db, sorted(set(batch.evidence.values())))
+    next_seq = records.next_seq(db)
     # New rows only: replacing existing ones, the triggers log a del before each put, row by row.
     capturing: AbstractContextManager[projection.RowCapture] = (
         nullcontext(projection.TriggerCapture()) if batch.existing else projection.set_based_capture(db, BULK_TABLES))
@@ -310,43 +295,26 @@ class _RowWriter:
 
     def __init__(self, ws: Workspace, import_id: int, policy: Policy, now: str,
                  capture: projection.RowCapture) -> None:
-        self._conn = ws.db.conn
+        self._db = ws.db
         self._capture = capture
         self._import_id = import_id
         self._policy = policy
         self._now = now
-        self._demo = 1 if ws.is_demo else 0
-        columns = ", ".join(APPLICATION_COLUMNS)
-        marks = ", ".join("?" * (len(APPLICATION_COLUMNS) + 4))
-        self._insert_application = (
-            f"INSERT INTO applications ({columns}, import_id, version, demo, seq) VALUES ({marks}) "
-            "ON CONFLICT(application_id) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in APPLICATION_COLUMNS[1:])
-            + ", import_id = excluded.import_id, version = applications.version + 1")
+        self._demo = ws.is_demo
 
     def write(self, apps: Sequence[Application], results: Sequence[Assessment], first_seq: int,
               evidence: dict[tuple[str, str], tuple[str, int, str]]) -> None:
-        written = self._conn.executemany(
-            self._insert_application,
-            [(*application_values(app), self._import_id, 1, self._demo, first_seq + n) for n, app in enumerate(apps)])
         ids = [app.application_id for app in apps]
-        self._capture.capture("applications", "application_id", ids, written.rowcount)
-        written = self._conn.executemany(
-            "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
-            [(app.application_id, n, name, evidence[(app.application_id, name)][0])
-             for app in apps for n, name in enumerate(app.attachments)])
-        self._capture.capture("application_evidence", "application_id", ids, written.rowcount, then_by="position")
-        written = self._conn.executemany(
-            "INSERT OR REPLACE INTO assessments (application_id, policy_version, policy_hash, status, uncapped_yuan, "
-            "cap_yuan, recommended_yuan, flags, trace, record_hash, assessed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [_assessment_values(result, self._policy, self._now) for result in results])
-        self._capture.capture("assessments", "application_id", ids, written.rowcount)
-
-
-def _assessment_values(result: Assessment, policy: Policy, now: str) -> tuple[Any, ...]:
-    stored = stored_assessment(result, policy.version, policy.content_hash)
-    return (result.application_id, policy.version, policy.content_hash, stored.status, stored.uncapped_yuan,
-            stored.cap_yuan, stored.recommended_yuan, stored.flags, stored.trace, stored.record_hash, now)
+        written = records.put_applications(self._db, apps, self._import_id, self._demo, first_seq)
+        self._capture.capture("applications", "application_id", ids, written)
+        written = evidence_rows.link_files(self._db, [
+            (app.application_id, n, name, evidence[(app.application_id, name)][0])
+            for app in apps for n, name in enumerate(app.attachments)])
+        self._capture.capture("application_evidence", "application_id", ids, written, then_by="position")
+        policy = self._policy
+        written = records.put_assessments(self._db, (
+            records.stored_assessment(result, policy.version, policy.content_hash, self._now) for result in results))
+        self._capture.capture("assessments", "application_id", ids, written)
 
 
 @contextmanager
@@ -367,14 +335,3 @@ def _indexes_built_after(db: Database, table: str, defer: bool) -> Iterator[None
         for name, sql in saved:
             if name not in present:
                 db.execute(sql)
-
-
-def _keep_versions(ws: Workspace, ids: set[str], import_id: int, now: str) -> None:
-    """``--update`` keeps each earlier version, whole, in application_versions."""
-    for application_id in ids:
-        row = next(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
-        ws.db.execute(
-            "INSERT INTO application_versions (application_id, version, snapshot, replaced_at, replaced_by_import) "
-            "VALUES (?,?,?,?,?)",
-            [application_id, row["version"], json.dumps(row, ensure_ascii=False), now, import_id],
-        )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from policy.application import Application
 from policy.catalog import AwardItem, Policy, load_policy
 
-from models.review.decision_rows import DecisionRow, decisions_of
+from models.workspace.decision_rows import DecisionRow, decisions_of
 from models.review.terms import FIRST, SECOND
+from models.workspace.conflict_rows import declarations_of
+from models.workspace.evidence_rows import links_of
 from models.workspace.evidence import EvidenceStore, Integrity
 from models.failures import ReviewDeskError
 from models.workspace.filetypes import sniff_file
-from models.workspace.records import application_from_row, money_value, text_lines
+from models.workspace import records
+from models.workspace.records import StoredAssessment, money_value, text_lines
 from models.workspace.workspace import Workspace
 
 
@@ -37,6 +39,8 @@ class EvidenceFile:
 
 @dataclass(frozen=True, slots=True)
 class CapRecord:
+    """The review view's reading of a :class:`StoredAssessment`: money as Decimal, lines as tuples."""
+
     status: str
     uncapped_yuan: Decimal | None
     cap_yuan: Decimal | None
@@ -46,6 +50,14 @@ class CapRecord:
     policy_version: str
     policy_hash: str
     record_hash: str
+
+    @classmethod
+    def of(cls, stored: StoredAssessment | None) -> CapRecord:
+        if stored is None:
+            return cls("", None, None, None, (), (), "", "", "")
+        return cls(stored.status, money_value(stored.uncapped_yuan), money_value(stored.cap_yuan),
+                   money_value(stored.recommended_yuan), tuple(text_lines(stored.flags)),
+                   tuple(text_lines(stored.trace)), stored.policy_version, stored.policy_hash, stored.record_hash)
 
 
 DecisionView = DecisionRow  # the name the review view and the sheet have always used
@@ -89,25 +101,21 @@ class Case:
 
 def load_case(ws: Workspace, application_id: str) -> Case:
     """Raises :class:`CaseNotFound`."""
-    rows = list(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
-    if not rows:
+    stored = records.application(ws.db, application_id)
+    if stored is None:
         raise CaseNotFound(f"工作区中没有申报编号 {application_id}")
-    app = application_from_row(rows[0])
-    cap_row = next(ws.db.query("SELECT * FROM assessments WHERE application_id = ?", [application_id]), None)
-    cap = _cap(cap_row)
+    app = stored.application
+    cap = CapRecord.of(records.assessment(ws.db, application_id))
     policy = load_policy(stored_version(ws, application_id))
     store = EvidenceStore(ws.evidence_dir)
-    evidence = tuple(
-        EvidenceFile(position, name, sha256, size, _content_kind(store, sha256, kind))
-        for position, name, sha256, size, kind in ws.db.execute(
-            "SELECT ae.position, ae.name, ae.sha256, e.size, e.kind FROM application_evidence ae "
-            "JOIN evidence e USING (sha256) WHERE ae.application_id = ? ORDER BY ae.position", [application_id])
-    )
+    evidence = tuple(EvidenceFile(link.position, link.name, link.sha256, link.size,
+                                  _content_kind(store, link.sha256, link.kind))
+                     for link in links_of(ws.db, application_id))
     decisions = decisions_of(ws.db, application_id)
-    conflicts = {reviewer: (bool(flag), reason) for reviewer, flag, reason in ws.db.execute(
-        "SELECT reviewer, has_conflict, reason FROM conflicts WHERE application_id = ?", [application_id])}
-    return Case(app, policy.items[app.item_id], cap, evidence, decisions, conflicts, bool(rows[0]["demo"]),
-                policy, _policy_note(ws, rows[0]["import_id"], policy.version))
+    conflicts = {reviewer: (row.has_conflict, row.reason)
+                 for reviewer, row in declarations_of(ws.db, application_id).items()}
+    return Case(app, policy.items[app.item_id], cap, evidence, decisions, conflicts, stored.demo,
+                policy, _policy_note(ws, stored.import_id, policy.version))
 
 
 def stored_version(ws: Workspace, application_id: str) -> str:
@@ -128,15 +136,13 @@ def stored_version(ws: Workspace, application_id: str) -> str:
 
 
 def _policy_note(ws: Workspace, import_id: int | None, version: str) -> str:
-    row = ws.db.execute("SELECT file_name, actor, imported_at, policy_version, policy_by_year FROM imports "
-                        "WHERE id = ?", [import_id]).fetchone()
-    if row is None or not row[3]:
+    taken = records.import_row(ws.db, import_id)
+    if taken is None or not taken.policy_version:
         return f"按政策版本 {version} 评估"
-    file_name, actor, imported_at, imported_version, by_year = row
-    if imported_version != by_year:
-        return (f"按政策版本 {version} 评估：导入 {file_name} 时由 {actor} 指定"
-                f"（按申报年度应为 {by_year}），{imported_at[:10]}")
-    return f"按政策版本 {version} 评估：依申报年度确定（导入 {file_name}）"
+    if taken.policy_version != taken.policy_by_year:
+        return (f"按政策版本 {version} 评估：导入 {taken.file_name} 时由 {taken.actor} 指定"
+                f"（按申报年度应为 {taken.policy_by_year}），{taken.imported_at[:10]}")
+    return f"按政策版本 {version} 评估：依申报年度确定（导入 {taken.file_name}）"
 
 
 def _content_kind(store: EvidenceStore, sha256: str, recorded: str) -> str:
@@ -150,19 +156,9 @@ def verify_evidence(ws: Workspace, file: EvidenceFile) -> Integrity:
     return EvidenceStore(ws.evidence_dir).verify(file.sha256)
 
 
-def _cap(row: dict[str, Any] | None) -> CapRecord:
-    if row is None:
-        return CapRecord("", None, None, None, (), (), "", "", "")
-    return CapRecord(
-        row["status"], money_value(row["uncapped_yuan"]), money_value(row["cap_yuan"]),
-        money_value(row["recommended_yuan"]), tuple(text_lines(row["flags"])), tuple(text_lines(row["trace"])),
-        row["policy_version"], row["policy_hash"], row["record_hash"],
-    )
-
-
 def clause_of(ws: Workspace, application_id: str) -> str:
     """The id of the clause the application is assessed under, in the policy version it was assessed under."""
-    row = ws.db.execute("SELECT item_id FROM applications WHERE application_id = ?", [application_id]).fetchone()
-    if row is None:
+    stored = records.application(ws.db, application_id)
+    if stored is None:
         raise CaseNotFound(f"工作区中没有申报编号 {application_id}")
-    return load_policy(stored_version(ws, application_id)).items[row[0]].clause.id
+    return load_policy(stored_version(ws, application_id)).items[stored.application.item_id].clause.id

@@ -20,6 +20,8 @@ from models.failures import ReviewDeskError
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, key_matches, require_active, unlock
 from models.signing.signatures import ALGORITHM, canonical_bytes, sign_record, verify_bytes, verify_record
+from models.workspace.conflict_rows import ConflictRow, declaration, put_declaration, remove_declaration
+from models.workspace.records import application_exists
 from models.workspace.workspace import Workspace
 
 DECLARATION, WITHDRAWAL = "利益冲突声明", "撤回利益冲突声明"
@@ -57,17 +59,13 @@ def declare_conflict(ws: Workspace, application_id: str, reviewer: str, *, has_c
     if conflict_declared(ws, application_id, reviewer):
         raise ConflictRefused(f"{reviewer} 已声明与 {application_id} 存在利益冲突；如声明有误，须由本人输入口令并写明原因撤回")
     _, key = _signer(ws, reviewer, key, passphrase)
+    declared_at = audit.now_text()
     record = {"alg": ALGORITHM, "kind": DECLARATION, "application_id": application_id, "reviewer": reviewer,
-              "has_conflict": has_conflict, "reason": reason.strip(), "declared_at": audit.now_text()}
+              "has_conflict": has_conflict, "reason": reason.strip(), "declared_at": declared_at}
     signature = base64.b64encode(sign_record(key, record)).decode("ascii")
     with ws.db.atomic():
-        ws.db.execute(
-            "INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at, record, signature) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(application_id, reviewer) DO UPDATE SET "
-            "has_conflict = excluded.has_conflict, reason = excluded.reason, declared_at = excluded.declared_at, "
-            "record = excluded.record, signature = excluded.signature",
-            [application_id, reviewer, int(has_conflict), record["reason"], record["declared_at"],
-             canonical_bytes(record).decode("utf-8"), signature])
+        put_declaration(ws.db, ConflictRow(application_id, reviewer, has_conflict, reason.strip(), declared_at,
+                                           canonical_bytes(record).decode("utf-8"), signature))
         audit.append(ws.db, reviewer, DECLARATION, application_id,
                      {"has_conflict": has_conflict, "reason": record["reason"], "record": record,
                       "signature": signature})
@@ -83,22 +81,21 @@ def withdraw_conflict(ws: Workspace, application_id: str, reviewer: str, passphr
     if not conflict_declared(ws, application_id, reviewer):
         raise ConflictRefused(f"{reviewer} 没有就 {application_id} 声明存在利益冲突，无可撤回")
     _, key = _signer(ws, reviewer, None, passphrase)
-    declared = ws.db.execute("SELECT signature FROM conflicts WHERE application_id = ? AND reviewer = ?",
-                             [application_id, reviewer]).fetchone()[0]
+    declared = declaration(ws.db, application_id, reviewer)
+    assert declared is not None  # conflict_declared found it above
     record = {"alg": ALGORITHM, "kind": WITHDRAWAL, "application_id": application_id, "reviewer": reviewer,
-              "reason": reason.strip(), "withdrawn_at": audit.now_text(), "declaration_signature": declared}
+              "reason": reason.strip(), "withdrawn_at": audit.now_text(), "declaration_signature": declared.signature}
     signature = base64.b64encode(sign_record(key, record)).decode("ascii")
     with ws.db.atomic():
-        ws.db.execute("DELETE FROM conflicts WHERE application_id = ? AND reviewer = ?", [application_id, reviewer])
+        remove_declaration(ws.db, application_id, reviewer)
         audit.append(ws.db, reviewer, WITHDRAWAL, application_id,
                      {"reason": record["reason"], "record": record, "signature": signature})
 
 
 def conflict_declared(ws: Workspace, application_id: str, reviewer: str) -> bool | None:
     """None when the reviewer has not declared yet; else whether they have a conflict."""
-    row = ws.db.execute("SELECT has_conflict FROM conflicts WHERE application_id = ? AND reviewer = ?",
-                        [application_id, reviewer]).fetchone()
-    return None if row is None else bool(row[0])
+    found = declaration(ws.db, application_id, reviewer)
+    return None if found is None else found.has_conflict
 
 
 def conflict_problem(row: dict[str, Any], certificate: x509.Certificate | None) -> str | None:
@@ -129,5 +126,5 @@ def conflict_problem(row: dict[str, Any], certificate: x509.Certificate | None) 
 
 
 def _require_application(ws: Workspace, application_id: str) -> None:
-    if ws.db.execute("SELECT 1 FROM applications WHERE application_id = ?", [application_id]).fetchone() is None:
+    if not application_exists(ws.db, application_id):
         raise ConflictRefused(f"工作区中没有申报编号 {application_id}")

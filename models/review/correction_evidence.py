@@ -19,7 +19,8 @@ from models.review.corrections import (
     ADDED_EVIDENCE, Resubmission, before_resubmission, pending_correction, record_resubmissions,
 )
 from models.workspace.evidence import EvidenceStore, guess_kind
-from models.workspace.records import compact_json
+from models.workspace import evidence_rows
+from models.workspace.records import set_attachments
 from models.workspace.workspace import Workspace
 
 MAX_FILES = 50
@@ -71,16 +72,12 @@ def add_evidence(ws: Workspace, application_id: str, paths: Sequence[Path], acto
         replaced = {name for name, _ in added}
         kept = [(name, sha) for name, sha in old if name not in replaced]
         evidence = kept + [(name, stored.sha256) for name, stored in added]
-        ws.db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
-                               [(stored.sha256, stored.size, guess_kind(name)) for name, stored in added])
-        ws.db.execute("DELETE FROM application_evidence WHERE application_id = ?", [application_id])
-        ws.db.conn.executemany(
-            "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
-            [(application_id, n, name, sha) for n, (name, sha) in enumerate(evidence)])
+        evidence_rows.register_files(ws.db, [(stored.sha256, stored.size, guess_kind(name)) for name, stored in added])
+        evidence_rows.unlink_all(ws.db, [application_id])
+        evidence_rows.link_files(ws.db, [(application_id, n, name, sha) for n, (name, sha) in enumerate(evidence)])
         attachments = list(json.loads(before[application_id].fields["attachments"]))
         attachments = [name for name in attachments if name not in replaced] + [name for name, _ in added]
-        ws.db.execute("UPDATE applications SET attachments = ? WHERE application_id = ?",
-                      [compact_json(attachments), application_id])
+        set_attachments(ws.db, application_id, attachments)
         (resubmission,) = record_resubmissions(ws, before, actor, ADDED_EVIDENCE)
         from models.review.reassess import reassess_enterprise
 

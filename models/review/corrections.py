@@ -24,7 +24,9 @@ from models.intake.columns import COLUMNS
 from models.limits import latest_date
 from models.review.terms import RETURN_FOR_MATERIALS
 from models.workspace import audit
-from models.workspace.records import compact_json
+from models.workspace.decision_rows import CURRENT, current_decisions, supersede
+from models.workspace.evidence_rows import names_and_hashes
+from models.workspace.records import application_row, compact_json
 from models.workspace.workspace import Workspace
 from policy.money import wan_text
 
@@ -153,7 +155,7 @@ def correction_of_record(record_text: str) -> tuple[tuple[str, ...], date | None
 
 
 _PENDING = ("SELECT application_id, uuid, stage, reviewer, decided_at FROM decisions "
-            f"WHERE current = 1 AND outcome = '{RETURN_FOR_MATERIALS}'")
+            f"WHERE {CURRENT} AND outcome = '{RETURN_FOR_MATERIALS}'")
 # The signed record is canonical JSON: SQLite reads the two fields without parsing the rest in Python.
 _SIGNED = ("SELECT uuid, json_extract(record, '$.decision.correction.items'), "
            "json_extract(record, '$.decision.correction.deadline') FROM decisions WHERE uuid IN ({marks})")
@@ -213,9 +215,7 @@ def latest_resubmission(db: Database, application_id: str) -> Resubmission | Non
                      [application_id]).fetchone()
     if row is None:
         return None
-    since = db.execute("SELECT decided_at FROM decisions WHERE application_id = ? AND current = 1",
-                       [application_id]).fetchall()
-    if any(_moment(decided_at) >= _moment(row[3]) for (decided_at,) in since):
+    if any(_moment(d.decided_at) >= _moment(row[3]) for d in current_decisions(db, application_id)):
         return None
     changed = tuple(FieldChange(**change) for change in json.loads(row[7]))
     return Resubmission(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), changed,
@@ -237,16 +237,11 @@ class _Before:
 
 
 def _evidence(db: Database, application_id: str) -> tuple[tuple[str, str], ...]:
-    return tuple((name, sha256) for name, sha256 in db.execute(
-        "SELECT name, sha256 FROM application_evidence WHERE application_id = ? ORDER BY position",
-        [application_id]))
+    return tuple((name, sha256) for _, _, name, sha256 in names_and_hashes(db, application_id))
 
 
 def _fields(db: Database, application_id: str) -> dict[str, Any]:
-    cursor = db.execute("SELECT * FROM applications WHERE application_id = ?", [application_id])
-    names = [column[0] for column in cursor.description]
-    values = cursor.fetchone()
-    return dict(zip(names, values)) if values else {}
+    return application_row(db, application_id) or {}
 
 
 def before_resubmission(ws: Workspace, ids: Iterable[str]) -> dict[str, _Before]:
@@ -264,10 +259,8 @@ def record_resubmissions(ws: Workspace, before: Mapping[str, _Before], actor: st
     """
     made = []
     for application_id, old in before.items():
-        superseded = [u for (u,) in ws.db.execute(
-            "SELECT uuid FROM decisions WHERE application_id = ? AND current = 1 ORDER BY decided_at",
-            [application_id])]
-        ws.db.conn.executemany("UPDATE decisions SET current = 0 WHERE uuid = ?", [(u,) for u in superseded])
+        superseded = [d.uuid for d in current_decisions(ws.db, application_id)]
+        supersede(ws.db, superseded)
         changed = _changed_fields(old.fields, _fields(ws.db, application_id))
         new_evidence = _evidence(ws.db, application_id)
         added = [name for name, sha in new_evidence if (name, sha) not in old.evidence]

@@ -24,15 +24,16 @@ from models.workspace import audit
 from models.failures import ReviewDeskError
 from policy.money import FEN
 
-from models.workspace.records import application_from_row, application_snapshot, money_text, text_lines
+from models.workspace import records
+from models.workspace.records import StoredAssessment, application_snapshot, money_text
 from models.workspace.verification import evidence_links
 from models.review.terms import (FINAL_OUTCOMES, FINAL_STAGES, FIRST, REJECT, SECOND,
                                  STAGES_BY_NAME, WITH_AMOUNT, later_stages, stage_is_open, why_closed)
 from models.review.conflicts import conflict_declared
 from models.review.corrections import correction_problem, signed_fields
-from models.review.decision_rows import CURRENT as _CURRENT
-from models.review.decision_rows import DecisionRow
-from models.review.decision_rows import current_decision as current_decision_row
+from models.workspace.decision_rows import CURRENT as _CURRENT
+from models.workspace.decision_rows import DecisionRow, insert_decision, supersede
+from models.workspace.decision_rows import current_decision as current_decision_row
 from models.signing.reviewers import get_reviewer, require_active, unlock
 from models.sessions.session import in_session
 from models.signing.signatures import ALGORITHM, canonical_bytes, sign_record
@@ -73,24 +74,19 @@ class Decision:
     changes: Changes = field(default_factory=Changes)  # this application, and those the decision re-assessed
 
 
-def _application_row(ws: Workspace, application_id: str) -> dict[str, Any]:
-    rows = list(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
-    if not rows:
+def _application(ws: Workspace, application_id: str) -> records.StoredApplication:
+    stored = records.application(ws.db, application_id)
+    if stored is None:
         raise DecisionRefused(f"工作区中没有申报编号 {application_id}")
-    return rows[0]
+    return stored
 
 
-def cap_record(ws: Workspace, application_id: str) -> dict[str, Any]:
-    rows = list(ws.db.query("SELECT * FROM assessments WHERE application_id = ?", [application_id]))
-    if not rows:
+def cap_record(ws: Workspace, application_id: str) -> StoredAssessment:
+    """The assessment a decision is made against. Raises :class:`DecisionRefused` before one exists."""
+    stored = records.assessment(ws.db, application_id)
+    if stored is None:
         raise DecisionRefused(f"申报 {application_id} 尚未评估，不能作出决定")
-    row = rows[0]
-    return {
-        "status": row["status"], "uncapped_yuan": row["uncapped_yuan"], "cap_yuan": row["cap_yuan"],
-        "recommended_yuan": row["recommended_yuan"], "flags": text_lines(row["flags"]),
-        "trace": text_lines(row["trace"]), "policy_version": row["policy_version"],
-        "policy_hash": row["policy_hash"], "record_hash": row["record_hash"],
-    }
+    return stored
 
 
 def current_decision(ws: Workspace, application_id: str, stage: str) -> DecisionRow | None:
@@ -105,9 +101,7 @@ def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
 
 def is_stale(ws: Workspace, decision: DecisionRow) -> bool:
     """Whether the assessment a decision was made against has changed since (it needs deciding again)."""
-    row = ws.db.execute("SELECT record_hash FROM assessments WHERE application_id = ?",
-                        [decision.application_id]).fetchone()
-    return row is None or row[0] != decision.cap_record_hash
+    return records.assessment_hash(ws.db, decision.application_id) != decision.cap_record_hash
 
 
 def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal | None:
@@ -175,13 +169,8 @@ def decide(ws: Workspace, given: DecisionInput, passphrase: str) -> Decision:
     :class:`DecisionRefused`, ``ReviewerError`` or ``WrongPassphrase``; nothing
     is signed or written then (a wrong passphrase is audited).
     """
-    _check(ws, given, _cap(ws, given.application_id))
+    _check(ws, given, cap_record(ws, given.application_id).cap)
     return decide_with_key(ws, given, unlock(ws, given.reviewer, passphrase))
-
-
-def _cap(ws: Workspace, application_id: str) -> Decimal | None:
-    cap_text = cap_record(ws, application_id)["cap_yuan"]
-    return None if cap_text is None else Decimal(cap_text)
 
 
 def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePrivateKey) -> Decision:
@@ -196,19 +185,19 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
     if key.public_key().public_numbers() != certificate_key.public_numbers():  # type: ignore[union-attr]  # both EC
         raise DecisionRefused(f"签名密钥与 {given.reviewer} 的证书不符，未签名任何内容")
     with ws.db.atomic():
-        app_row = _application_row(ws, given.application_id)
-        cap_info = cap_record(ws, given.application_id)
-        cap = None if cap_info["cap_yuan"] is None else Decimal(cap_info["cap_yuan"])
+        stored = _application(ws, given.application_id)
+        assessed = cap_record(ws, given.application_id)
+        cap = assessed.cap
         amount = _check(ws, given, cap)
         previous = current_decision(ws, given.application_id, given.stage)
         decision_uuid = str(uuid.uuid4())
         decided_at = audit.now_text()
         record = {
             "alg": ALGORITHM,
-            "application": application_snapshot(application_from_row(app_row)),
+            "application": application_snapshot(stored.application),
             "evidence": evidence_links(ws, given.application_id).get(given.application_id, []),
-            "cap_record": cap_info,
-            "policy": {"version": cap_info["policy_version"], "hash": cap_info["policy_hash"]},
+            "cap_record": assessed.signed_fields(),
+            "policy": {"version": assessed.policy_version, "hash": assessed.policy_hash},
             "decision": {
                 "uuid": decision_uuid, "application_id": given.application_id, "stage": given.stage,
                 "outcome": given.outcome, "amount_yuan": money_text(amount), "opinion": given.opinion,
@@ -220,31 +209,28 @@ def decide_with_key(ws: Workspace, given: DecisionInput, key: ec.EllipticCurvePr
         }
         signature = sign_record(key, record)
         if previous:
-            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [previous.uuid])
-        ws.db.execute(
-            "INSERT INTO decisions (uuid, application_id, stage, outcome, amount_yuan, opinion, note, "
-            "override_reason, reviewer, policy_version, policy_hash, cap_record_hash, cap_yuan, decided_at, "
-            "supersedes, current, record, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)",
-            [decision_uuid, given.application_id, given.stage, given.outcome, money_text(amount), given.opinion,
-             given.note, given.override_reason.strip(), given.reviewer, cap_info["policy_version"],
-             cap_info["policy_hash"], cap_info["record_hash"], cap_info["cap_yuan"], decided_at,
-             previous.uuid if previous else None, canonical_bytes(record).decode("utf-8"),
-             base64.b64encode(signature).decode("ascii")],
-        )
+            supersede(ws.db, [previous.uuid])
+        insert_decision(ws.db, DecisionRow(
+            uuid=decision_uuid, application_id=given.application_id, stage=given.stage, outcome=given.outcome,
+            amount_yuan=amount, opinion=given.opinion, note=given.note, override_reason=given.override_reason.strip(),
+            reviewer=given.reviewer, policy_version=assessed.policy_version, policy_hash=assessed.policy_hash,
+            cap_record_hash=assessed.record_hash, cap_yuan=cap, decided_at=decided_at,
+            supersedes=previous.uuid if previous else None, current=True,
+            record=canonical_bytes(record).decode("utf-8"), signature=base64.b64encode(signature).decode("ascii")))
         audit.append(ws.db, given.reviewer, f"{given.stage}决定", given.application_id, {
             "uuid": decision_uuid, "outcome": given.outcome, "amount_yuan": money_text(amount),
             "supersedes": previous.uuid if previous else None,
         })
         if amount is not None and amount > (cap or Decimal(0)):
             audit.append(ws.db, given.reviewer, "超上限核定", given.application_id, {
-                "uuid": decision_uuid, "cap_yuan": cap_info["cap_yuan"], "amount_yuan": money_text(amount),
+                "uuid": decision_uuid, "cap_yuan": assessed.cap_yuan, "amount_yuan": money_text(amount),
                 "reason": given.override_reason.strip(),
             })
         reassessed: list[str] = []
         if given.stage in FINAL_STAGES:
             from models.review.reassess import reassess_enterprise
 
-            reassessed = reassess_enterprise(ws, app_row["uscc"], given.reviewer,
+            reassessed = reassess_enterprise(ws, stored.application.uscc, given.reviewer,
                                              f"{given.application_id} 的{given.stage}决定改变了该企业的最终核定结果")
     return Decision(decision_uuid, given.application_id, given.stage, given.outcome, amount, given.opinion,
                     given.reviewer, decided_at, cap, given.override_reason.strip(), record, signature,

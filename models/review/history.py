@@ -10,6 +10,7 @@ from models.workspace.database import Database
 
 from policy.history import PendingApplication, PriorAward
 
+from models.workspace.decision_rows import current_in
 from models.review.terms import APPROVING, FINAL_OUTCOMES, FINAL_STAGES, FIRST, REFER, TO_LEAD
 
 _STAGES = ",".join("?" * len(FINAL_STAGES))
@@ -29,7 +30,7 @@ class WorkspaceHistory:
         rows = db.execute(
             "SELECT a.uscc, a.item_id, d.amount_yuan, a.application_id FROM decisions d "
             "JOIN applications a ON a.application_id = d.application_id "
-            f"WHERE d.stage IN ({_STAGES}) AND d.current = 1 AND d.outcome IN (?, ?) ORDER BY d.decided_at",
+            f"WHERE d.stage IN ({_STAGES}) AND {current_in('d')} AND d.outcome IN (?, ?) ORDER BY d.decided_at",
             [*FINAL_STAGES, *APPROVING],
         )
         for uscc, item_id, amount, application_id in rows:
@@ -37,13 +38,13 @@ class WorkspaceHistory:
                 self._awards[uscc].append(PriorAward(item_id, Decimal(amount or "0"), application_id))
         pending = db.execute(
             "SELECT a.uscc, a.item_id, a.application_id, s.recommended_yuan, EXISTS (SELECT 1 FROM decisions f "
-            "WHERE f.application_id = a.application_id AND f.stage = ? AND f.current = 1), EXISTS (SELECT 1 FROM "
-            "decisions u WHERE u.application_id = a.application_id AND u.current = 1 AND u.outcome = ?) "
+            f"WHERE f.application_id = a.application_id AND f.stage = ? AND {current_in('f')}), EXISTS (SELECT 1 "
+            f"FROM decisions u WHERE u.application_id = a.application_id AND {current_in('u')} AND u.outcome = ?) "
             "FROM applications a JOIN assessments s ON s.application_id = a.application_id "
             "WHERE s.status != 'ineligible' AND NOT EXISTS (SELECT 1 FROM decisions d "
-            f"WHERE d.application_id = a.application_id AND d.stage IN ({_STAGES}) AND d.current = 1 "
+            f"WHERE d.application_id = a.application_id AND d.stage IN ({_STAGES}) AND {current_in('d')} "
             "AND d.outcome IN (?, ?, ?)) AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.application_id = "
-            "a.application_id AND x.current = 1 AND x.outcome = ?) ORDER BY a.seq",
+            f"a.application_id AND {current_in('x')} AND x.outcome = ?) ORDER BY a.seq",
             [FIRST, TO_LEAD, *FINAL_STAGES, *FINAL_OUTCOMES, REFER],
         )
         for uscc, item_id, application_id, recommended, first_done, sent_up in pending:

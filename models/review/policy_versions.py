@@ -11,6 +11,7 @@ from models.workspace.database import Database
 
 from policy.catalog import Policy, load_policy
 from policy.versions import versions
+from models.workspace.records import policy_versions_named
 
 
 def versions_in_use(db: Database) -> list[Policy]:
@@ -18,8 +19,7 @@ def versions_in_use(db: Database) -> list[Policy]:
 
     A version this build does not know is left out: its applications show their item ids.
     """
-    named = {row[0] for row in db.execute(
-        "SELECT DISTINCT policy_version FROM assessments UNION SELECT DISTINCT policy_version FROM imports")}
+    named = policy_versions_named(db)
     known = versions()
     ordered = sorted((version for version in named if version in known),
                      key=lambda version: (known[version].in_force_from, version))

@@ -16,6 +16,7 @@ from models.workspace.database import Database
 from models.review.corrections import overdue_ids
 from models.review.terms import (APPROVING, FIRST, LEAD, OVERDUE_LABEL, QUEUE_LABELS, REJECT, RETURNED_LABEL, SECOND,
                                  STAGE_TABLE, deciding_stage, queue_label)
+from models.workspace.decision_rows import current_in
 from models.workspace.records import money_value
 
 STAGES = QUEUE_LABELS
@@ -61,7 +62,7 @@ def stage_columns(column: str) -> str:
 
 STAGE_JOINS = "".join(
     f" LEFT JOIN decisions d{n} ON d{n}.application_id = a.application_id AND d{n}.stage = {_literal(stage.name)}"
-    f" AND d{n}.current = 1" for n, stage in enumerate(STAGE_TABLE))
+    f" AND {current_in(f'd{n}')}" for n, stage in enumerate(STAGE_TABLE))
 """Each stage's current decision of an application ``a``, as ``d0``, ``d1`` … in the stage table's order."""
 
 

@@ -21,6 +21,8 @@ from models.review.counties import in_official_order
 from models.review.queue import STAGE_JOINS, STAGE_NAMES, STAGES, approved_sql, stage_columns, with_overdue
 from models.review.terms import (CLOSED_LABELS, FIRST, LEAD, SECOND, STAGES_BY_NAME, acts_next, queue_label,
                                  stages_for_role as table_stages_for_role, stages_open_to, waiting_stage)
+from models.workspace.conflict_rows import recusals
+from models.workspace.people_rows import people
 
 # Columns whose order SQL computes (money); the rest sort in Python over the index.
 SQL_SORTED = {
@@ -172,16 +174,13 @@ def _acts(role: str, reviewer: str, outcomes: tuple[str, ...], deciders: tuple[s
     return acts_next(role, reviewer, _as_dict(outcomes), _as_dict(deciders))
 
 
-_RECUSALS_QUERY = "SELECT reviewer, application_id FROM conflicts WHERE has_conflict = 1"
-
-
 def load_queue_index(db: Database) -> QueueIndex:
     """Every application's searchable and filterable fields, in one query (and who is recused where)."""
     index = QueueIndex()
     for row in db.execute(_INDEX_QUERY.format(where="")):
         application_id, enterprise, uscc, county, industry, item_id, status = row[:7]
         index.append(application_id, enterprise, uscc, county, industry, item_id, status, *_stage_fields(row[7:]))
-    for reviewer, application_id in db.execute(_RECUSALS_QUERY):
+    for reviewer, application_id in recusals(db):
         index.recusals.setdefault(reviewer, set()).add(application_id)
     _mark_overdue(db, index)
     return index
@@ -208,8 +207,7 @@ def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
     _mark_overdue(db, index, wanted)
     for recused in index.recusals.values():
         recused.difference_update(wanted)
-    for reviewer, application_id in db.execute(
-            f"{_RECUSALS_QUERY} AND application_id IN ({','.join('?' * len(wanted))})", wanted):
+    for reviewer, application_id in recusals(db, wanted):
         index.recusals.setdefault(reviewer, set()).add(application_id)
 
 
@@ -368,4 +366,4 @@ def default_stage(role: str, reviewer: str, outcomes: dict[str, str], deciders: 
 
 def reviewer_roles(db: Database) -> dict[str, str]:
     """Reviewer name → role, in the order they were added (without parsing their certificates)."""
-    return dict(db.execute("SELECT name, role FROM reviewers ORDER BY created_at").fetchall())
+    return {person.name: person.role for person in people(db)}

@@ -8,7 +8,8 @@ from policy.catalog import load_policy
 from policy.engine import assess_batch
 
 from models.workspace import audit
-from models.workspace.records import application_from_row, stored_assessment
+from models.workspace import records
+from models.workspace.decision_rows import current_in
 from models.review.terms import FINAL_STAGES
 from models.workspace.workspace import Workspace
 from models.review.history import WorkspaceHistory
@@ -27,9 +28,9 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
     """
     marks = ",".join("?" * len(FINAL_STAGES))
     rows = list(ws.db.query(
-        "SELECT a.*, s.policy_version AS assessed_version FROM applications a "
-        "JOIN assessments s ON s.application_id = a.application_id WHERE a.uscc = ? AND NOT EXISTS ("
-        "SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND d.current = 1 "
+        f"SELECT {records.columns_sql(records.TABLE_COLUMNS, 'a')}, s.policy_version AS assessed_version "
+        "FROM applications a JOIN assessments s ON s.application_id = a.application_id WHERE a.uscc = ? AND NOT "
+        f"EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND {current_in('d')} "
         f"AND d.stage IN ({marks})) ORDER BY a.seq", [uscc, *FINAL_STAGES]))
     if not rows:
         return []
@@ -40,18 +41,10 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
     for version, group in groupby(rows, key=lambda row: str(row["assessed_version"])):
         policy = load_policy(version)
         versions.append(policy.version)
-        apps = [application_from_row(row) for row in group]
+        apps = [records.application_from_row(row) for row in group]
         for result in assess_batch(apps, policy, history):
-            stored = stored_assessment(result, policy.version, policy.content_hash)
-            cursor = ws.db.execute(
-                "UPDATE assessments SET status = ?, uncapped_yuan = ?, cap_yuan = ?, recommended_yuan = ?, "
-                "flags = ?, trace = ?, record_hash = ?, policy_version = ?, policy_hash = ?, assessed_at = ? "
-                "WHERE application_id = ? AND record_hash != ?",
-                [stored.status, stored.uncapped_yuan, stored.cap_yuan, stored.recommended_yuan, stored.flags,
-                 stored.trace, stored.record_hash, policy.version, policy.content_hash, now,
-                 result.application_id, stored.record_hash],
-            )
-            if cursor.rowcount:
+            stored = records.stored_assessment(result, policy.version, policy.content_hash, now)
+            if records.replace_assessment_if_changed(ws.db, stored):
                 changed.append(result.application_id)
     if changed:
         audit.append(ws.db, actor, "重新评估", uscc, {

@@ -20,19 +20,17 @@ from typing import Any, cast
 from models.signing.ca import CLOCK_SKEW
 from models.review.conflicts import conflict_problem
 from models.review.corrections import correction_of_record, correction_problem
-from models.workspace.records import application_from_row, application_snapshot
+from models.workspace import decision_rows, session_rows
+from models.workspace.decision_rows import CURRENT, stored_decisions
+from models.workspace.records import application, application_snapshot
 from models.review.terms import ROLES_FOR_STAGE, STAGES_BY_NAME, stage_is_open, why_closed
 from models.signing.reviewers import ca_certificate, certificates_of, get_reviewer, standing_at
 from models.sessions.package import EXPORT_ACTION, RESULTS_FORMAT, PackageRefused, manifest_signed_by, read_package
 from models.signing.signers import decision_standing
 from models.signing.signatures import canonical_bytes
+from models.workspace import conflict_rows
 from models.workspace.verification import evidence_links
 from models.workspace.workspace import Workspace
-
-DECISION_COLUMNS = ("uuid", "application_id", "stage", "outcome", "amount_yuan", "opinion", "note",
-                    "override_reason", "reviewer", "policy_version", "policy_hash", "cap_record_hash", "cap_yuan",
-                    "decided_at", "supersedes", "current", "record", "signature")
-CONFLICT_COLUMNS = ("application_id", "reviewer", "has_conflict", "reason", "declared_at", "record", "signature")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +67,7 @@ class _Check:
         self.ws, self.name = ws, results.name
         self.manifest, self.members = read_package(results, RESULTS_FORMAT)
         self.session_id = str(self.manifest.get("session_id"))
-        found = ws.db.execute("SELECT 1 FROM sessions WHERE session_id = ? AND direction = 'out'",
-                              [self.session_id]).fetchone()
+        found = session_rows.exported(ws.db, self.session_id)
         exported = _export_entry(ws, self.session_id)
         if found is None or exported is None:
             raise PackageRefused(f"{self.name} 不属于本工作区导出的任何会评包（会评编号 {self.session_id}）")
@@ -111,10 +108,9 @@ class _Check:
 
     def conflicts(self) -> list[dict[str, Any]]:
         checked = []
-        for row in self.rows("conflicts.json", CONFLICT_COLUMNS, "利益冲突声明"):
-            mine = list(self.ws.db.query(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts WHERE application_id = ? "
-                                         "AND reviewer = ?", [row["application_id"], row["reviewer"]]))
-            if mine and mine[0] == row:
+        for row in self.rows("conflicts.json", conflict_rows.COLUMNS, "利益冲突声明"):
+            mine = conflict_rows.stored_declaration(self.ws.db, row["application_id"], row["reviewer"])
+            if mine == row:
                 continue
             where = f"{row['reviewer']} 对 {row['application_id']} 的利益冲突声明"
             if row["reviewer"] not in self.staff:
@@ -128,10 +124,9 @@ class _Check:
 
     def decisions(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(every decision row, the ones new to this workspace), each checked against its signed record."""
-        rows = self.rows("decisions.json", DECISION_COLUMNS, "决定记录")
-        bureau = {row["uuid"]: row for row in self.ws.db.query(
-            f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE application_id IN "
-            "(SELECT application_id FROM session_applications WHERE session_id = ?)", [self.session_id])}
+        rows = self.rows("decisions.json", decision_rows.COLUMNS, "决定记录")
+        bureau = {row["uuid"]: row for row in stored_decisions(
+            self.ws.db, session_rows.applications_in(self.ws.db, self.session_id))}
         superseded = {row["supersedes"] for row in rows if row["supersedes"]}
         new = []
         for row in rows:
@@ -139,7 +134,7 @@ class _Check:
             if row["current"] not in (0, 1) or row["current"] != int(row["uuid"] not in superseded):
                 raise self.refuse(f"{where}：current 标志 {row['current']!r} 与签名记录中的替代关系不符")
             if row["uuid"] in bureau:
-                differs = [c for c in DECISION_COLUMNS if c != "current" and bureau[row["uuid"]][c] != row[c]]
+                differs = [c for c in decision_rows.COLUMNS if c != "current" and bureau[row["uuid"]][c] != row[c]]
                 if differs:
                     raise self.refuse(f"{where}：与本工作区已有的同一决定不符（{'、'.join(differs)}）")
                 continue
@@ -162,8 +157,8 @@ class _Check:
                 raise self.refuse(f"{where}：{column} 与签名记录不符（签名为 {value!r}，结果包为 {row[column]!r}）")
         if hashlib.sha256(str(row["note"]).encode("utf-8")).hexdigest() != record["decision"].get("note_sha256"):
             raise self.refuse(f"{where}：内部备注（note）与签名记录中的 note_sha256 不符，备注已被替换")
-        app = next(self.ws.db.query("SELECT * FROM applications WHERE application_id = ?", [row["application_id"]]))
-        ours = json.loads(canonical_bytes({"a": application_snapshot(application_from_row(app))}))["a"]
+        stored = application(self.ws.db, row["application_id"])
+        ours = None if stored is None else json.loads(canonical_bytes({"a": application_snapshot(stored.application)}))["a"]
         if record.get("application") != ours:
             raise self.refuse(f"{where}：签名时的申报内容与本工作区的 {row['application_id']} 不一致")
         links = evidence_links(self.ws, row["application_id"]).get(row["application_id"], [])
@@ -173,11 +168,10 @@ class _Check:
     def replay(self, new: list[dict[str, Any]], declarations: list[dict[str, Any]]) -> None:
         """The stage table's rules, decision by decision in signing order, as if made at the bureau."""
         state: dict[str, dict[str, dict[str, Any]]] = {}
-        for row in self.ws.db.query("SELECT uuid, application_id, stage, outcome, reviewer FROM decisions "
-                                    "WHERE current = 1"):
+        for row in self.ws.db.query(f"SELECT uuid, application_id, stage, outcome, reviewer FROM decisions "
+                                    f"WHERE {CURRENT}"):
             state.setdefault(row["application_id"], {})[row["stage"]] = row
-        declared = {(r["application_id"], r["reviewer"]): r for r in self.ws.db.query(
-            "SELECT application_id, reviewer, has_conflict, declared_at FROM conflicts")}
+        declared = {(r["application_id"], r["reviewer"]): r for r in conflict_rows.stored_declarations(self.ws.db)}
         declared |= {(r["application_id"], r["reviewer"]): r for r in declarations}
         for row in sorted(new, key=lambda r: (cast(datetime, _moment(r["decided_at"])), r["current"])):
             app, stage, reviewer = row["application_id"], row["stage"], row["reviewer"]

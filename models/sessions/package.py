@@ -25,10 +25,14 @@ from models.limits import MAX_RESULTS_PACKAGE_BYTES, MAX_SESSION_PACKAGE_BYTES, 
 from models.signing.signatures import ALGORITHM, sign_record, verify_record
 
 MANIFEST = "manifest.json"
-SESSION_FORMAT = "reviewdesk-session/1"
+SESSION_FORMAT = "reviewdesk-session/2"
+"""Written now: each application as its record types' fields (:mod:`models.sessions.entries`)."""
+SESSION_FORMAT_1 = "reviewdesk-session/1"
+SESSION_FORMATS = (SESSION_FORMAT, SESSION_FORMAT_1)
+"""Read: this format, and the one before it (the tables' rows), so a package exported before still opens."""
 RESULTS_FORMAT = "reviewdesk-session-results/1"
 EXPORT_ACTION = "导出会评包"
-_LIMITS = {SESSION_FORMAT: MAX_SESSION_PACKAGE_BYTES, RESULTS_FORMAT: MAX_RESULTS_PACKAGE_BYTES}
+_LIMITS = {**dict.fromkeys(SESSION_FORMATS, MAX_SESSION_PACKAGE_BYTES), RESULTS_FORMAT: MAX_RESULTS_PACKAGE_BYTES}
 _CHUNK = 1 << 20
 
 
@@ -58,8 +62,10 @@ def write_package(out: Path, kind: str, header: dict[str, Any], members: dict[st
     os.replace(partial, out)
 
 
-def read_package(path: Path, kind: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+def read_package(path: Path, kind: str, *older: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The manifest and every member, each checked against its hash. Raises :class:`PackageRefused`.
+
+    The manifest's format must be ``kind`` or one of the ``older`` formats still read.
 
     Members are inflated chunk by chunk and counted, so a small ZIP that inflates to gigabytes
     is refused at the limit of its kind, long before it fills the memory.
@@ -77,7 +83,7 @@ def read_package(path: Path, kind: str) -> tuple[dict[str, Any], dict[str, bytes
                 manifest = json.loads(_inflate(archive, infos[MANIFEST], budget, name))
             except (KeyError, ValueError):
                 raise PackageRefused(f"{name} 缺少有效的清单，不是审核台会评文件") from None
-            if manifest.get("format") != kind:
+            if manifest.get("format") not in (kind, *older):
                 raise PackageRefused(f"{name} 的格式为 {manifest.get('format')!r}，应为 {kind}")
             expected: dict[str, str] = manifest.get("files", {})
             present = set(infos) - {MANIFEST}

@@ -15,7 +15,7 @@ import hashlib
 import json
 import tempfile
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +32,21 @@ from models.failures import ReviewDeskError
 from models.signing.keys import KdfParams, encrypt_private_key
 from models.review.terms import LEAD_ROLE, may_decide
 from models.signing.reviewers import ca_certificate, require_active, unlock
+from models.sessions.entries import entry_from_fields, entry_of
 from models.sessions.package import (
-    EXPORT_ACTION, RESULTS_FORMAT, SESSION_FORMAT, PackageRefused, manifest_signed_by, read_package, write_package,
+    EXPORT_ACTION, RESULTS_FORMAT, SESSION_FORMAT, SESSION_FORMATS, PackageRefused, manifest_signed_by, read_package,
+    write_package,
 )
-from models.sessions.merge import CONFLICT_COLUMNS, DECISION_COLUMNS, checked_results
-from models.workspace.workspace import DB_NAME, Workspace
-
-STAFF_COLUMNS = ("name", "role", "certificate_pem", "key_blob", "fingerprint", "created_at", "status", "revoked_at")
+from models.sessions.merge import checked_results
+from models.workspace import evidence_rows, people_rows, records, session_rows
+from models.workspace.conflict_rows import all_declarations, conflict_from_row, put_declaration, stored_declaration
+from models.workspace.decision_rows import (all_decisions, current_decision, decision_from_row,
+                                            insert_decision, supersede)
+from models.workspace.decision_rows import decision as decision_of
+from models.workspace.people_rows import CaRow, CertificateRow, person_from_row
+from models.workspace.records import ImportRow, money_text
+from models.workspace.session_rows import IN, OUT, SessionRow
+from models.workspace.workspace import DB_NAME, Workspace, put_setting
 
 
 class SessionError(ReviewDeskError):
@@ -67,32 +75,26 @@ def exporter_role(certificate: x509.Certificate) -> str:
 
 def in_session(ws: Workspace, application_id: str) -> str | None:
     """The session an application is out in, until its results are merged."""
-    row = ws.db.execute("SELECT session_id FROM session_applications WHERE application_id = ? AND merged_at IS NULL "
-                        "AND session_id IN (SELECT session_id FROM sessions WHERE direction = 'out')",
-                        [application_id]).fetchone()
-    return row[0] if row else None
+    return session_rows.session_of(ws.db, application_id)
 
 
 def applications_out(ws: Workspace) -> dict[str, str]:
     """Application → the session it is out in, for every application not merged back yet."""
-    return dict(ws.db.execute(
-        "SELECT application_id, session_id FROM session_applications WHERE merged_at IS NULL "
-        "AND session_id IN (SELECT session_id FROM sessions WHERE direction = 'out')").fetchall())
+    return session_rows.applications_out(ws.db)
 
 
 def describe_decisions(ws: Workspace, uuids: list[str]) -> list[str]:
     """One line per decision: 申报编号 阶段：结论（金额，审核人，时间）."""
     lines = []
     for decision_uuid in uuids:
-        row = ws.db.execute("SELECT application_id, stage, outcome, amount_yuan, reviewer, decided_at FROM decisions "
-                            "WHERE uuid = ?", [decision_uuid]).fetchone()
-        if row is None:
+        found = decision_of(ws.db, decision_uuid)
+        if found is None:
             lines.append(decision_uuid)
             continue
-        application_id, stage, outcome, amount, reviewer, decided_at = row
+        amount = money_text(found.amount_yuan)
         money = f"{amount} 元，" if amount else ""
-        when = str(decided_at)[:16].replace("T", " ")
-        lines.append(f"{application_id} {stage}：{outcome}（{money}{reviewer}，{when}）")
+        when = found.decided_at[:16].replace("T", " ")
+        lines.append(f"{found.application_id} {found.stage}：{found.outcome}（{money}{found.reviewer}，{when}）")
     return lines
 
 
@@ -106,9 +108,12 @@ def _staff(ws: Workspace, reviewers: list[str], passphrases: dict[str, str], kdf
         if name not in passphrases:
             raise SessionError(f"会评包中的密钥须用本人口令重新加密：请 {name} 输入口令")
         key = unlock(ws, name, passphrases[name])
-        row = next(ws.db.query(f"SELECT {', '.join(STAFF_COLUMNS)} FROM reviewers WHERE name = ?", [name]))
+        row = people_rows.person(ws.db, name)
+        if row is None:
+            raise SessionError(f"没有名为 {name} 的审核人员")
         blob = encrypt_private_key(key, passphrases[name], kdf, associated=name)
-        staff.append({**row, "key_blob": base64.b64encode(blob).decode("ascii")})
+        staff.append({column: getattr(row, column) for column in people_rows.PERSON_COLUMNS}
+                     | {"key_blob": base64.b64encode(blob).decode("ascii")})
     return staff
 
 
@@ -133,25 +138,18 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
     evidence: dict[str, bytes] = {}
     store = EvidenceStore(ws.evidence_dir)
     for application_id in ids:
-        rows = list(ws.db.query("SELECT * FROM applications WHERE application_id = ?", [application_id]))
-        if not rows:
-            raise SessionError(f"工作区中没有申报编号 {application_id}")
-        assessment = next(ws.db.query("SELECT * FROM assessments WHERE application_id = ?", [application_id]))
-        policies.add((assessment["policy_version"], assessment["policy_hash"]))
-        links = list(ws.db.query("SELECT ae.*, e.size, e.kind FROM application_evidence ae JOIN evidence e "
-                                 "USING (sha256) WHERE application_id = ? ORDER BY position", [application_id]))
-        for link in links:
-            evidence[f"evidence/{link['sha256']}"] = store.read_verified(link["sha256"])
-        decisions = list(ws.db.query(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE application_id = ?",
-                                     [application_id]))
-        conflicts = list(ws.db.query(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts "
-                                     "WHERE application_id = ?", [application_id]))
-        applications.append({"application": rows[0], "assessment": assessment, "evidence": links,
-                             "decisions": decisions, "conflicts": conflicts})
+        entry = entry_of(ws.db, application_id)
+        if entry is None:
+            raise SessionError(f"工作区中没有已评估的申报 {application_id}")
+        policies.add((entry.assessment.policy_version, entry.assessment.policy_hash))
+        for link in entry.evidence:
+            evidence[f"evidence/{link.sha256}"] = store.read_verified(link.sha256)
+        applications.append(entry.fields())
     staff = _staff(ws, reviewers, passphrases, travel_kdf or KdfParams.for_travel())
     in_use = sorted(policies)
     session_id = str(uuid.uuid4())
-    header = {"session_id": session_id, "created_at": audit.now_text(), "demo": ws.is_demo,
+    created_at = audit.now_text()
+    header = {"session_id": session_id, "created_at": created_at, "demo": ws.is_demo,
               "policy": {"version": in_use[0][0], "hash": in_use[0][1]},
               "policies": [{"version": version, "hash": digest} for version, digest in in_use],
               "exported_by": lead, "exporter_certificate": cert_to_pem(exporter.certificate),
@@ -165,11 +163,8 @@ def export_session(ws: Workspace, ids: list[str], reviewers: list[str], out: Pat
     write_package(out, SESSION_FORMAT, header, members, key=lead_key)
     names = [row["name"] for row in staff]
     with ws.db.atomic():
-        ws.db.execute("INSERT INTO sessions (session_id, direction, file_name, created_at, details) VALUES (?,?,?,?,?)",
-                      [session_id, "out", out.name, header["created_at"],
-                       json.dumps({"reviewers": names, "exported_by": lead}, ensure_ascii=False)])
-        ws.db.conn.executemany("INSERT INTO session_applications (session_id, application_id) VALUES (?, ?)",
-                               [(session_id, application_id) for application_id in ids])
+        session_rows.insert_session(ws.db, SessionRow(session_id, OUT, out.name, created_at,
+                                                      {"reviewers": names, "exported_by": lead}), ids)
         audit.append(ws.db, lead, EXPORT_ACTION, out.name,
                      {"session_id": session_id, "applications": ids, "reviewers": names, "signed_by": lead})
     return session_id
@@ -191,7 +186,7 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
 
     The package must carry its exporting 负责人's signature under the CA it brings.
     """
-    manifest, members = read_package(package, SESSION_FORMAT)
+    manifest, members = read_package(package, *SESSION_FORMATS)
     if (Path(folder) / DB_NAME).exists():
         raise SessionError(f"{folder} 已有工作区，请为会评选择一个新的文件夹")
     _check_policies(manifest.get("policies") or [manifest["policy"]])
@@ -205,43 +200,40 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
             or common_name(exporter) != manifest.get("exported_by") or not manifest_signed_by(manifest, exporter)):
         raise PackageRefused(f"{package.name} 的负责人签名无效：会评包不是由该 CA 的负责人签名导出，或已被改动")
     staff = json.loads(members["reviewers.json"])
+    people = [_person(reviewer, package.name) for reviewer in staff]
+    try:
+        listed = json.loads(members["applications.json"])
+        entries = [entry_from_fields(fields, manifest["format"], package.name) for fields in listed]
+    except (ValueError, TypeError, AttributeError):
+        raise PackageRefused(f"{package.name} 中的申报清单 applications.json 无法读取，未打开") from None
     with Workspace.open(folder) as ws:
         store = EvidenceStore(ws.evidence_dir)
         with ws.db.atomic():
             if manifest.get("demo"):
-                ws.db.execute("INSERT INTO settings (key, value) VALUES ('demo', '1')")
-            ws.db.execute("INSERT INTO settings (key, value) VALUES ('session_id', ?)", [manifest["session_id"]])
-            ws.db.execute("INSERT INTO ca (id, certificate_pem, key_blob, origin, created_at) VALUES (1, ?, NULL, "
-                          "'session', ?)", [ca_pem, audit.now_text()])
-            for reviewer in staff:
-                reviewer["key_blob"] = base64.b64decode(reviewer["key_blob"])
-                ws.db.table("reviewers").insert(reviewer)
-                ws.db.execute("INSERT INTO reviewer_certificates (fingerprint, name, certificate_pem, issued_at) "
-                              "VALUES (?,?,?,?)", [reviewer["fingerprint"], reviewer["name"],
-                                                   reviewer["certificate_pem"], reviewer["created_at"]])
-            entries = json.loads(members["applications.json"])
-            import_id = ws.db.execute(
-                "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor) VALUES (?,?,?,0,?,?)",
-                [package.name, hashlib.sha256(package.read_bytes()).hexdigest(), len(entries), audit.now_text(),
-                 actor]).lastrowid
+                put_setting(ws.db, "demo", "1")
+            put_setting(ws.db, "session_id", manifest["session_id"])
+            people_rows.insert_ca(ws.db, CaRow(ca_pem, None, "session", audit.now_text()))
+            for person in people:
+                people_rows.insert_person(ws.db, person)
+                people_rows.insert_certificate(ws.db, CertificateRow(person.fingerprint, person.name,
+                                                                     person.certificate_pem, person.created_at))
+            import_id = records.record_import(ws.db, ImportRow(
+                package.name, hashlib.sha256(package.read_bytes()).hexdigest(), len(entries), False,
+                audit.now_text(), actor))
             for entry in entries:
-                ws.db.table("applications").insert({**entry["application"], "import_id": import_id})
-                ws.db.table("assessments").insert(entry["assessment"])
-                for decision in entry.get("decisions", []):
-                    ws.db.table("decisions").insert(decision)
-                for declaration in entry.get("conflicts", []):
-                    ws.db.table("conflicts").insert(declaration)
-                for link in entry["evidence"]:
-                    content = members[f"evidence/{link['sha256']}"]
-                    _store_bytes(store, link["sha256"], content)
-                    ws.db.execute("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) "
-                                  "ON CONFLICT(sha256) DO NOTHING", [link["sha256"], link["size"], link["kind"]])
-                    ws.db.execute("INSERT INTO application_evidence (application_id, position, name, sha256) "
-                                  "VALUES (?,?,?,?)", [link["application_id"], link["position"], link["name"],
-                                                       link["sha256"]])
-            ws.db.execute("INSERT INTO sessions (session_id, direction, file_name, created_at, details) "
-                          "VALUES (?, 'in', ?, ?, ?)", [manifest["session_id"], package.name, audit.now_text(),
-                                                        json.dumps({"exported_at": manifest["created_at"]})])
+                records.insert_application(ws.db, replace(entry.application, import_id=import_id))
+                records.put_assessments(ws.db, [entry.assessment])
+                for made in entry.decisions:
+                    insert_decision(ws.db, made)
+                for declaration in entry.conflicts:
+                    put_declaration(ws.db, declaration)
+                for link in entry.evidence:
+                    _store_bytes(store, link.sha256, members[f"evidence/{link.sha256}"])
+                evidence_rows.register_files(ws.db, [(link.sha256, link.size, link.kind) for link in entry.evidence])
+                evidence_rows.link_files(ws.db, [(link.application_id, link.position, link.name, link.sha256)
+                                                 for link in entry.evidence])
+            session_rows.insert_session(ws.db, SessionRow(manifest["session_id"], IN, package.name, audit.now_text(),
+                                                          {"exported_at": manifest["created_at"]}))
             audit.append(ws.db, actor, "打开会评包", package.name,
                          {"session_id": manifest["session_id"], "signed_by": manifest["exported_by"]})
             audit.append(ws.db, manifest["exported_by"], "会评包审核人员", package.name, {
@@ -249,6 +241,14 @@ def open_session(package: Path, folder: Path, actor: str = "系统") -> str:
                 "reviewers": [{"name": r["name"], "role": r["role"], "fingerprint": r["fingerprint"]} for r in staff]})
     session_id: str = manifest["session_id"]
     return session_id
+
+
+def _person(fields: dict[str, Any], name: str) -> people_rows.PersonRow:
+    """A reviewer the package brings, their key as it travelled (re-wrapped under their passphrase)."""
+    try:
+        return person_from_row(fields | {"key_blob": base64.b64decode(fields["key_blob"], validate=True)})
+    except (KeyError, TypeError, ValueError) as error:
+        raise PackageRefused(f"{name} 中的审核人员记录不完整或无法读取（{error}），未打开") from None
 
 
 def _store_bytes(store: EvidenceStore, sha256: str, content: bytes) -> None:
@@ -269,8 +269,8 @@ def export_results(ws: Workspace, out: Path, *, signer: str, passphrase: str) ->
     if not session_id:
         raise SessionError("当前工作区不是会评工作区（由 session open 创建），没有可导出的会评结果")
     key = unlock(ws, signer, passphrase)
-    decisions = list(ws.db.query(f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions ORDER BY decided_at"))
-    conflicts = list(ws.db.query(f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts ORDER BY declared_at"))
+    decisions = [made.fields() for made in all_decisions(ws.db)]
+    conflicts = [declaration.fields() for declaration in all_declarations(ws.db)]
     write_package(out, RESULTS_FORMAT, {"session_id": session_id, "created_at": audit.now_text(),
                                         "signed_by": signer, "audit_head": audit.head_hash(ws.db)},
                   {"decisions.json": _json(decisions), "conflicts.json": _json(conflicts)}, key=key)
@@ -289,10 +289,9 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
     report = MergeReport()
     with ws.db.atomic():
         for declaration in checked.conflicts:
-            if ws.db.execute("SELECT 1 FROM conflicts WHERE application_id = ? AND reviewer = ?",
-                             [declaration["application_id"], declaration["reviewer"]]).fetchone():
+            if stored_declaration(ws.db, declaration["application_id"], declaration["reviewer"]) is not None:
                 continue
-            ws.db.table("conflicts").insert(declaration)
+            put_declaration(ws.db, conflict_from_row(declaration))
             report.declarations.append(f"{declaration['reviewer']} {declaration['application_id']}")
             audit.append(ws.db, declaration["reviewer"], "利益冲突声明（会评合并）", declaration["application_id"],
                          {"has_conflict": bool(declaration["has_conflict"]), "reason": declaration["reason"],
@@ -300,8 +299,7 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
         for decision in checked.decisions:
             _merge_decision(ws, decision, report)
         if report.merged:
-            ws.db.execute("UPDATE session_applications SET merged_at = ? WHERE session_id = ? AND merged_at IS NULL",
-                          [audit.now_text(), checked.session_id])
+            session_rows.mark_merged(ws.db, checked.session_id, audit.now_text())
         if report.merged or report.declarations:
             audit.append(ws.db, actor, "合并会评结果", results.name, {
                 "session_id": checked.session_id, "merged": report.merged, "conflicts": report.conflicts,
@@ -309,33 +307,32 @@ def merge_results(ws: Workspace, results: Path, actor: str = "系统") -> MergeR
         if report.merged:
             from models.review.reassess import reassess_enterprise
 
-            for uscc in {row[0] for row in ws.db.execute(
-                    "SELECT DISTINCT uscc FROM applications WHERE application_id IN "
-                    "(SELECT application_id FROM session_applications WHERE session_id = ?)", [checked.session_id])}:
+            for uscc in sorted({stored.application.uscc for application_id in
+                                session_rows.applications_in(ws.db, checked.session_id)
+                                if (stored := records.application(ws.db, application_id)) is not None}):
                 reassess_enterprise(ws, uscc)
     return report
 
 
 def _merge_decision(ws: Workspace, decision: dict[str, Any], report: MergeReport) -> None:
-    if ws.db.execute("SELECT 1 FROM decisions WHERE uuid = ?", [decision["uuid"]]).fetchone():
+    if decision_of(ws.db, decision["uuid"]) is not None:
         report.already_present.append(decision["uuid"])
         return
     if decision["current"]:
-        mine = ws.db.execute(
-            "SELECT uuid, outcome, amount_yuan, reviewer FROM decisions WHERE application_id = ? AND stage = ? "
-            "AND current = 1", [decision["application_id"], decision["stage"]]).fetchone()
-        if mine and decision["supersedes"] == mine[0]:
-            ws.db.execute("UPDATE decisions SET current = 0 WHERE uuid = ?", [mine[0]])
+        mine = current_decision(ws.db, decision["application_id"], decision["stage"])
+        if mine and decision["supersedes"] == mine.uuid:
+            supersede(ws.db, [mine.uuid])
             mine = None
-        if mine and (mine[1], mine[2]) != (decision["outcome"], decision["amount_yuan"]):
+        mine_amount = None if mine is None else money_text(mine.amount_yuan)
+        if mine and (mine.outcome, mine_amount) != (decision["outcome"], decision["amount_yuan"]):
             report.conflicts.append(
-                f"{decision['application_id']} {decision['stage']}：本工作区为{mine[1]}（{mine[2] or '—'} 元，"
-                f"{mine[3]}），会评结果为{decision['outcome']}（{decision['amount_yuan'] or '—'} 元，"
+                f"{decision['application_id']} {decision['stage']}：本工作区为{mine.outcome}（{mine_amount or '—'} 元，"
+                f"{mine.reviewer}），会评结果为{decision['outcome']}（{decision['amount_yuan'] or '—'} 元，"
                 f"{decision['reviewer']}），请人工处理")
             return
         if mine:
             decision = {**decision, "current": 0}
-    ws.db.table("decisions").insert(decision)
+    insert_decision(ws.db, decision_from_row(decision))
     report.merged.append(decision["uuid"])
     audit.append(ws.db, decision["reviewer"], f"{decision['stage']}决定（会评合并）", decision["application_id"],
                  {"uuid": decision["uuid"], "outcome": decision["outcome"], "amount_yuan": decision["amount_yuan"]})

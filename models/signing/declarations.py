@@ -17,6 +17,7 @@ from typing import Any
 from models.review.conflicts import WITHDRAWAL
 from models.signing.reviewers import certificates_of
 from models.signing.signatures import verify_record
+from models.workspace.decision_rows import CURRENT, current_in, flag_set
 from models.workspace.projection import Replay
 from models.workspace.workspace import Workspace
 
@@ -96,10 +97,11 @@ def supersession_problems(ws: Workspace) -> list[str]:
     problems = [f"决定 {uuid}（{application_id} {stage}）已被决定 {newer} 替代，却仍标为现行"
                 for uuid, application_id, stage, newer in ws.db.execute(
                     "SELECT d.uuid, d.application_id, d.stage, n.uuid FROM decisions d JOIN decisions n "
-                    "ON n.supersedes = d.uuid WHERE d.current = 1 ORDER BY d.application_id")]
+                    f"ON n.supersedes = d.uuid WHERE {flag_set('d')} AND NOT ({current_in('d')}) "
+                    "ORDER BY d.application_id")]
     problems += [f"申报 {application_id} 的{stage}有 {count} 个现行决定，只能有一个"
                  for application_id, stage, count in ws.db.execute(
-                     "SELECT application_id, stage, COUNT(*) FROM decisions WHERE current = 1 "
+                     f"SELECT application_id, stage, COUNT(*) FROM decisions WHERE {CURRENT} "
                      "GROUP BY application_id, stage HAVING COUNT(*) > 1 ORDER BY application_id")]
     return problems
 

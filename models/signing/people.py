@@ -20,6 +20,8 @@ from models.signing.reviewers import (
     DISABLED, REVOKE_ACTION, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
     unlock_ca,
 )
+from models.workspace import people_rows
+from models.workspace.people_rows import CertificateRow, PersonRow
 from models.workspace.workspace import Workspace
 
 # Letters that draw nothing although Unicode files them as letters or symbols.
@@ -97,11 +99,9 @@ def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, auth: 
     cert_fingerprint = fingerprint(certificate)
     now = audit.now_text()
     with ws.db.atomic():
-        ws.db.execute("INSERT INTO reviewers (name, role, certificate_pem, key_blob, fingerprint, created_at, status) "
-                      "VALUES (?,?,?,?,?,?,?)",
-                      [name, role, cert_to_pem(certificate), blob, cert_fingerprint, now, ACTIVE])
-        ws.db.execute("INSERT INTO reviewer_certificates (fingerprint, name, certificate_pem, issued_at) "
-                      "VALUES (?,?,?,?)", [cert_fingerprint, name, cert_to_pem(certificate), now])
+        people_rows.insert_person(ws.db, PersonRow(name, role, cert_to_pem(certificate), blob, cert_fingerprint, now,
+                                                   ACTIVE, None))
+        people_rows.insert_certificate(ws.db, CertificateRow(cert_fingerprint, name, cert_to_pem(certificate), now))
         audit.append(ws.db, actor, "新增审核人员", name, {
             "role": role, "fingerprint": cert_fingerprint, "by": actor, "first_admin": auth.admin is None})
     return cert_fingerprint
@@ -128,7 +128,7 @@ def disable_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) 
     actor, _ = _authorise(ws, auth)
     _target(ws, name, actor, "停用")
     with ws.db.atomic():
-        ws.db.execute("UPDATE reviewers SET status = ? WHERE name = ?", [DISABLED, name])
+        people_rows.set_status(ws.db, name, DISABLED)
         audit.append(ws.db, actor, "停用审核人员", name, {"by": actor, "reason": reason.strip()})
 
 
@@ -137,7 +137,7 @@ def enable_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -
     actor, _ = _authorise(ws, auth)
     _target(ws, name, actor, "启用")
     with ws.db.atomic():
-        ws.db.execute("UPDATE reviewers SET status = ? WHERE name = ?", [ACTIVE, name])
+        people_rows.set_status(ws.db, name, ACTIVE)
         audit.append(ws.db, actor, "启用审核人员", name, {"by": actor, "reason": reason.strip()})
 
 
@@ -154,9 +154,8 @@ def revoke_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -
     from models.signing.revocation import store_crl
 
     with ws.db.atomic():
-        ws.db.execute("UPDATE reviewers SET status = ?, revoked_at = ? WHERE name = ?", [REVOKED, now, name])
-        ws.db.execute("UPDATE reviewer_certificates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                      [now, name])
+        people_rows.set_status(ws.db, name, REVOKED, revoked_at=now)
+        people_rows.end_certificates(ws.db, name, revoked_at=now)
         crl = store_crl(ws, bundle)  # the revocation goes into the CA's list in the same transaction
         audit.append(ws.db, actor, REVOKE_ACTION, name, {
             "by": actor, "reason": reason.strip(), "revoked_at": now,
@@ -181,12 +180,9 @@ def rekey_reviewer(ws: Workspace, name: str, new_passphrase: str, *, auth: Admin
     cert_fingerprint = fingerprint(certificate)
     now = _precise_now()
     with ws.db.atomic():
-        ws.db.execute("UPDATE reviewer_certificates SET retired_at = ? WHERE name = ? AND retired_at IS NULL",
-                      [now, name])
-        ws.db.execute("UPDATE reviewers SET certificate_pem = ?, key_blob = ?, fingerprint = ? WHERE name = ?",
-                      [cert_to_pem(certificate), blob, cert_fingerprint, name])
-        ws.db.execute("INSERT INTO reviewer_certificates (fingerprint, name, certificate_pem, issued_at) "
-                      "VALUES (?,?,?,?)", [cert_fingerprint, name, cert_to_pem(certificate), now])
+        people_rows.end_certificates(ws.db, name, retired_at=now)
+        people_rows.replace_key(ws.db, name, cert_to_pem(certificate), blob, cert_fingerprint)
+        people_rows.insert_certificate(ws.db, CertificateRow(cert_fingerprint, name, cert_to_pem(certificate), now))
         crl = store_crl(ws, bundle)  # the retired certificate is listed as superseded from now
         audit.append(ws.db, actor, "更换审核人员密钥", name, {
             "by": actor, "old_fingerprint": person.fingerprint, "fingerprint": cert_fingerprint,
@@ -209,7 +205,7 @@ def set_up_bureau(ws: Workspace, *, ca_passphrase: str, admin: str, admin_passph
         raise ReviewerError("系统管理员和负责人须是两个不同的人（三员分立：管理人员的人不作审核决定）")
     check_new_passphrase(admin_passphrase, f"{admin} 的口令")
     check_new_passphrase(lead_passphrase, f"{lead} 的口令")
-    if ws.db.execute("SELECT 1 FROM ca").fetchone():
+    if people_rows.has_ca(ws.db):
         raise ReviewerError("本工作区已有 CA，不能再次建立")
     init_ca(ws, passphrase=ca_passphrase, kdf=kdf, actor=admin)
     add_reviewer(ws, admin, ADMIN, admin_passphrase, auth=AdminAuth(ca_passphrase), kdf=kdf)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,6 +23,8 @@ from models.signing.keys import (
     KdfParams, KeysError, WrongPassphrase, check_new_passphrase, decrypt_private_key, encrypt_private_key,
 )
 from models.signing.staff import ACTIVE
+from models.workspace import people_rows
+from models.workspace.people_rows import CaRow
 from models.workspace.workspace import Workspace
 
 CA_KEY_OWNER = "workspace-ca"
@@ -51,14 +52,13 @@ class Reviewer:
 
 def _store_ca(ws: Workspace, bundle: CaBundle, origin: str, passphrase: str,
               kdf: KdfParams | None, actor: str) -> str:
-    if ws.db.execute("SELECT 1 FROM ca").fetchone():
+    if people_rows.has_ca(ws.db):
         raise ReviewerError("本工作区已有 CA，不能重复生成或导入")
     check_new_passphrase(passphrase, "CA 口令")
     blob = encrypt_private_key(bundle.key, passphrase, kdf, associated=CA_KEY_OWNER)
     cert_fingerprint = fingerprint(bundle.certificate)
     with ws.db.atomic():
-        ws.db.execute("INSERT INTO ca (id, certificate_pem, key_blob, origin, created_at) VALUES (1, ?, ?, ?, ?)",
-                      [cert_to_pem(bundle.certificate), blob, origin, audit.now_text()])
+        people_rows.insert_ca(ws.db, CaRow(cert_to_pem(bundle.certificate), blob, origin, audit.now_text()))
         audit.append(ws.db, actor, "生成CA" if origin == "generated" else "导入CA", "CA",
                      {"fingerprint": cert_fingerprint, "key_encrypted": True,
                       "public_demo_passphrase": ws.is_demo})
@@ -93,28 +93,29 @@ def protect_ca(ws: Workspace, passphrase: str, *, kdf: KdfParams | None = None, 
     """Encrypt the CA key of a workspace made by an older version, which stored it in the clear."""
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-    row = ws.db.execute("SELECT key_blob FROM ca").fetchone()
-    if row is None or row[0] is None or not row[0].startswith(b"-----BEGIN"):
+    stored = people_rows.ca(ws.db)
+    if stored is None or stored.key_blob is None or not stored.key_blob.startswith(b"-----BEGIN"):
         raise ReviewerError("本工作区没有未加密的 CA 私钥，无须处理")
     check_new_passphrase(passphrase, "CA 口令")
-    blob = encrypt_private_key(load_pem_private_key(row[0], password=None), passphrase, kdf,
+    blob = encrypt_private_key(load_pem_private_key(stored.key_blob, password=None), passphrase, kdf,
                                associated=CA_KEY_OWNER)
     with ws.db.atomic():
-        ws.db.execute("UPDATE ca SET key_blob = ?", [blob])
+        people_rows.set_ca_key(ws.db, blob)
         audit.append(ws.db, actor, "加密CA私钥", "CA", {"fingerprint": fingerprint(ca_certificate(ws))})
 
 
 def ca_certificate(ws: Workspace) -> x509.Certificate:
-    row = ws.db.execute("SELECT certificate_pem FROM ca").fetchone()
-    if row is None:
+    stored = people_rows.ca(ws.db)
+    if stored is None:
         raise ReviewerError("本工作区还没有 CA：请先运行 ca init 或 ca import")
-    return cert_from_pem(row[0])
+    return cert_from_pem(stored.certificate_pem)
 
 
 def unlock_ca(ws: Workspace, passphrase: str) -> CaBundle:
     """The CA key and certificate. Raises ``WrongPassphrase`` naming the CA, or :class:`ReviewerError`."""
     certificate = ca_certificate(ws)
-    blob = ws.db.execute("SELECT key_blob FROM ca").fetchone()[0]
+    stored = people_rows.ca(ws.db)
+    blob = None if stored is None else stored.key_blob
     if blob is None:
         raise ReviewerError("本工作区（会评工作区）没有 CA 私钥，不能管理人员")
     if blob.startswith(b"-----BEGIN"):
@@ -128,11 +129,9 @@ def unlock_ca(ws: Workspace, passphrase: str) -> CaBundle:
     return CaBundle(key, certificate)  # type: ignore[arg-type]  # the stored CA key is one the CA bundle takes (imported or made here)
 
 
-_COLUMNS = "name, role, certificate_pem, fingerprint, status, revoked_at"
-
-
-def _reviewer(row: tuple[Any, ...]) -> Reviewer:
-    return Reviewer(row[0], row[1], cert_from_pem(row[2]), row[3], row[4], row[5])
+def _reviewer(row: people_rows.PersonRow) -> Reviewer:
+    return Reviewer(row.name, row.role, cert_from_pem(row.certificate_pem), row.fingerprint, row.status,
+                    row.revoked_at)
 
 
 def get_reviewer(ws: Workspace, name: str) -> Reviewer:
@@ -142,7 +141,7 @@ def get_reviewer(ws: Workspace, name: str) -> Reviewer:
     certificate disagree: the name, the role and the issuer are read from the
     CA-signed certificate, never trusted from the table alone.
     """
-    row = ws.db.execute(f"SELECT {_COLUMNS} FROM reviewers WHERE name = ?", [name]).fetchone()
+    row = people_rows.person(ws.db, name)
     if row is None:
         raise ReviewerError(f"没有名为 {name} 的审核人员")
     reviewer = _reviewer(row)
@@ -159,14 +158,14 @@ def certificate_mismatch(ws: Workspace, certificate: x509.Certificate, name: str
         return f"登记给 {name} 的证书是签发给「{issued_to}」的"
     if role is not None and issued_as != role:
         return f"{name} 的证书签发的角色是{issued_as or '（无）'}，人员记录却是{role}"
-    row = ws.db.execute("SELECT certificate_pem FROM ca WHERE id = 1").fetchone()
-    if row is not None and not signed_by_key_of(certificate, cert_from_pem(row[0])):
+    stored = people_rows.ca(ws.db)
+    if stored is not None and not signed_by_key_of(certificate, cert_from_pem(stored.certificate_pem)):
         return f"登记给 {name} 的证书不是本工作区 CA 签发的"
     return None
 
 
 def list_reviewers(ws: Workspace) -> list[Reviewer]:
-    return [_reviewer(row) for row in ws.db.execute(f"SELECT {_COLUMNS} FROM reviewers ORDER BY created_at")]
+    return [_reviewer(row) for row in people_rows.people(ws.db)]
 
 
 def require_active(ws: Workspace, name: str) -> Reviewer:
@@ -190,7 +189,10 @@ def unlock(ws: Workspace, name: str, passphrase: str) -> ec.EllipticCurvePrivate
     Raises :class:`ReviewerError` for a disabled or revoked reviewer: their key no longer opens.
     """
     reviewer = require_active(ws, name)
-    blob = ws.db.execute("SELECT key_blob FROM reviewers WHERE name = ?", [name]).fetchone()[0]
+    stored = people_rows.person(ws.db, name)
+    if stored is None:
+        raise ReviewerError(f"没有名为 {name} 的审核人员")
+    blob = stored.key_blob
     try:
         key = decrypt_private_key(blob, passphrase, associated=reviewer.name)
     except KeysError as error:
@@ -231,9 +233,8 @@ def certificates_of(ws: Workspace, name: str) -> list[IssuedCertificate]:
     Only certificates whose subject names ``name`` count: a row listing someone
     else's certificate under ``name`` is not a certificate of ``name``.
     """
-    issued = [IssuedCertificate(name, cert_from_pem(pem), issued, retired, revoked) for pem, issued, retired, revoked
-              in ws.db.execute("SELECT certificate_pem, issued_at, retired_at, revoked_at FROM reviewer_certificates "
-                               "WHERE name = ? ORDER BY issued_at DESC", [name])]
+    issued = [IssuedCertificate(name, cert_from_pem(row.certificate_pem), row.issued_at, row.retired_at,
+                                row.revoked_at) for row in people_rows.certificates_issued_to(ws.db, name)]
     return [candidate for candidate in issued if common_name(candidate.certificate) == name]
 
 

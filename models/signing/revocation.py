@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from models.failures import ReviewDeskError
 from models.signing.ca import CaBundle, cert_from_pem
 from models.workspace import audit
-from models.workspace.workspace import Workspace
+from models.workspace.workspace import Workspace, put_setting
+from models.workspace.people_rows import all_certificates
 
 if TYPE_CHECKING:
     from models.signing.people import AdminAuth
@@ -58,11 +59,10 @@ def _moment(text: str | None) -> datetime | None:
 
 def _revoked_entries(ws: Workspace) -> list[tuple[x509.Certificate, datetime, x509.ReasonFlags]]:
     entries = []
-    for pem, revoked_at, retired_at in ws.db.execute(
-            "SELECT certificate_pem, revoked_at, retired_at FROM reviewer_certificates "
-            "WHERE revoked_at IS NOT NULL OR retired_at IS NOT NULL ORDER BY issued_at"):
-        revoked, retired = _moment(revoked_at), _moment(retired_at)
-        certificate = cert_from_pem(pem)
+    ended = [c for c in all_certificates(ws.db) if c.revoked_at is not None or c.retired_at is not None]
+    for issued in sorted(ended, key=lambda c: c.issued_at):
+        revoked, retired = _moment(issued.revoked_at), _moment(issued.retired_at)
+        certificate = cert_from_pem(issued.certificate_pem)
         if retired is not None and (revoked is None or retired < revoked):
             entries.append((certificate, retired, x509.ReasonFlags.superseded))
         elif revoked is not None:
@@ -106,8 +106,7 @@ def store_crl(ws: Workspace, ca: CaBundle, now: datetime | None = None) -> dict[
     revoked = _revoked_entries(ws)
     crl = build_crl(ca, revoked, number, now)
     text = base64.b64encode(crl.public_bytes(Encoding.DER)).decode("ascii")
-    ws.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [CRL_SETTING, text])
+    put_setting(ws.db, CRL_SETTING, text)
     return {"crl_number": number, "this_update": crl.last_update_utc.isoformat(),
             "next_update": (crl.next_update_utc or crl.last_update_utc).isoformat(),
             "revoked": [format(c.serial_number, "x") for c, _, _ in revoked]}

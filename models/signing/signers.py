@@ -11,6 +11,8 @@ from models.review.terms import ROLES_FOR_STAGE
 from models.signing.ca import cert_from_pem, certificate_role, common_name, fingerprint
 from models.signing.logged import LoggedPeople
 from models.signing.reviewers import IssuedCertificate, certificate_mismatch, certificates_of, standing_at
+from models.workspace import people_rows
+from models.workspace.conflict_rows import stored_declarations
 from models.workspace.verification import verify_decision_row
 from models.workspace.projection import PUT
 from models.workspace.workspace import Workspace
@@ -93,7 +95,7 @@ def conflict_problems(ws: Workspace) -> list[str]:
     problems = []
     issued_to = IssuedTo(ws)
     legacy = _unsigned_before_upgrade(ws)
-    for row in ws.db.query("SELECT * FROM conflicts ORDER BY application_id, reviewer"):
+    for row in stored_declarations(ws.db):
         if not row.get("signature") and legacy.get((row["application_id"], row["reviewer"])) == row["declared_at"]:
             continue  # in the logged snapshot taken when this workspace began signing declarations
         issued = issued_to(row["reviewer"])
@@ -127,13 +129,12 @@ def _unsigned_before_upgrade(ws: Workspace) -> dict[tuple[str, str], str]:
 def people_problems(ws: Workspace) -> list[str]:
     """Each person or certificate row that is not what the workspace CA issued: name, role, fingerprint, issuer."""
     problems = []
-    for name, role, pem in ws.db.execute("SELECT name, role, certificate_pem FROM reviewers ORDER BY name").fetchall():
-        problem = certificate_mismatch(ws, cert_from_pem(pem), name, role)
+    for person in sorted(people_rows.people(ws.db), key=lambda p: p.name):
+        problem = certificate_mismatch(ws, cert_from_pem(person.certificate_pem), person.name, person.role)
         if problem:
-            problems.append(f"人员表 reviewers 键 {name}：{problem}")
-    for key, name, pem in ws.db.execute(
-            "SELECT fingerprint, name, certificate_pem FROM reviewer_certificates ORDER BY name").fetchall():
-        certificate = cert_from_pem(pem)
+            problems.append(f"人员表 reviewers 键 {person.name}：{problem}")
+    for issued in people_rows.all_certificates(ws.db):
+        key, name, certificate = issued.fingerprint, issued.name, cert_from_pem(issued.certificate_pem)
         problem = certificate_mismatch(ws, certificate, name)
         if problem is None and fingerprint(certificate) != key:
             problem = f"登记的指纹 {key[:16]}… 不是证书的指纹 {fingerprint(certificate)[:16]}…"

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from models.signing.ca import CaBundle, cert_from_pem, cert_to_pem, fingerprint, issue_tsa
 from models.signing.keys import KdfParams, WrongPassphrase, decrypt_private_key, encrypt_private_key
 from models.workspace import audit
-from models.workspace.workspace import Workspace
+from models.workspace.workspace import Workspace, put_setting
 
 if TYPE_CHECKING:
     from models.signing.people import AdminAuth
@@ -41,8 +41,7 @@ def create_tsa(ws: Workspace, ca: CaBundle, ca_passphrase: str, actor: str, kdf:
     with ws.db.atomic():
         for name, value in ((TSA_CERTIFICATE_SETTING, cert_to_pem(certificate)),
                             (TSA_KEY_SETTING, base64.b64encode(blob).decode("ascii"))):
-            ws.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [name, value])
+            put_setting(ws.db, name, value)
         audit.append(ws.db, actor, TSA_ACTION, "CA", {"fingerprint": cert_fingerprint, "key_encrypted": True})
     return cert_fingerprint
 

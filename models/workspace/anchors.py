@@ -21,6 +21,7 @@ import platformdirs
 
 from models.failures import ReviewDeskError
 from models.workspace.database import Database
+from models.workspace import people_rows
 
 
 RESTORE_ACTION = "从备份恢复"
@@ -57,12 +58,12 @@ def workspace_identity(db: Database) -> str | None:
     new identity here and is caught by the folder's anchor and by the heads
     that sheets, backups and packages carry.
     """
-    row = db.execute("SELECT certificate_pem FROM ca WHERE id = 1").fetchone()
-    if row is None:
+    ca = people_rows.ca(db)
+    if ca is None:
         return None
     first = db.execute("SELECT hash FROM audit WHERE seq = 1").fetchone()
     restored = db.execute(f"SELECT hash FROM audit WHERE action = '{RESTORE_ACTION}' ORDER BY seq DESC LIMIT 1").fetchone()
-    material = f"{row[0]}\n{first[0] if first else ''}\n{restored[0] if restored else ''}"
+    material = f"{ca.certificate_pem}\n{first[0] if first else ''}\n{restored[0] if restored else ''}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
@@ -84,8 +85,8 @@ def _read(path: Path) -> Anchor | None:
 
 def ca_fingerprint(db: Database) -> str:
     """SHA-256 of the workspace's CA certificate as stored, or "" before a CA exists."""
-    row = db.execute("SELECT certificate_pem FROM ca WHERE id = 1").fetchone()
-    return hashlib.sha256(str(row[0]).encode("utf-8")).hexdigest() if row else ""
+    ca = people_rows.ca(db)
+    return hashlib.sha256(ca.certificate_pem.encode("utf-8")).hexdigest() if ca else ""
 
 
 def anchors_for_identity(db: Database) -> list[Anchor]:

@@ -1,17 +1,26 @@
-"""Applications and assessments as database rows: money as Decimal text in 元."""
+"""The ``applications`` and ``assessments`` tables: their one record type each, and the one place that reads and
+writes them. Money is Decimal text in 元; lines are joined with newlines.
+
+Read-only joins across tables (the queue, history, statistics) select the columns they show; everything that
+needs a whole application or assessment asks :func:`application` or :func:`assessment`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policy.application import Application
 from policy.assessment import Assessment
 from policy.money import yuan_text
+
+if TYPE_CHECKING:
+    from models.workspace.database import Database
 
 # Built once: json.dumps with keyword arguments builds a new encoder on every call.
 compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -22,6 +31,16 @@ APPLICATION_COLUMNS = (
     "superior_funding_yuan", "enclave_region", "performance", "requested_yuan", "attachments",
     "warnings", "source_row", "item_text",
 )
+"""The application's own fields, in the order :func:`application_values` gives them."""
+
+STORED_COLUMNS = ("import_id", "version", "demo", "seq")
+"""What the workspace keeps beside an application's fields: its import, its version, demo or not, file order."""
+
+TABLE_COLUMNS = (*APPLICATION_COLUMNS[:-1], *STORED_COLUMNS, "item_text")
+"""Every column of ``applications`` in the table's order (``item_text`` came with migration 0006)."""
+
+ASSESSMENT_COLUMNS = ("application_id", "policy_version", "policy_hash", "status", "uncapped_yuan", "cap_yuan",
+                      "recommended_yuan", "flags", "trace", "record_hash", "assessed_at")
 
 
 def lines_text(lines: list[str] | tuple[str, ...]) -> str:
@@ -39,6 +58,26 @@ def money_text(value: Decimal | None) -> str | None:
 
 def money_value(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
+
+
+def columns_sql(columns: Sequence[str], alias: str = "") -> str:
+    """``a.x, a.y`` for a join that reads a record's columns under ``alias``."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{name}" for name in columns)
+
+
+# --- applications -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApplication:
+    """An application as the workspace holds it: its fields, and where it came from."""
+
+    application: Application
+    import_id: int | None
+    version: int
+    demo: bool
+    seq: int
 
 
 def application_values(app: Application) -> tuple[Any, ...]:
@@ -70,6 +109,11 @@ def application_from_row(row: dict[str, Any]) -> Application:
     )
 
 
+def stored_application_from_row(row: dict[str, Any]) -> StoredApplication:
+    return StoredApplication(application_from_row(row), row["import_id"], int(row["version"]), bool(row["demo"]),
+                             int(row["seq"]))
+
+
 def application_snapshot(app: Application) -> dict[str, Any]:
     """A plain mapping of the application, for history and for signed records.
 
@@ -81,10 +125,133 @@ def application_snapshot(app: Application) -> dict[str, Any]:
     return snapshot
 
 
+_APPLICATION = f"SELECT {columns_sql(TABLE_COLUMNS)} FROM applications WHERE application_id = ?"
+
+
+def application_row(db: Database, application_id: str) -> dict[str, Any] | None:
+    """The application's row exactly as stored, every column: what a kept version and the 补正 comparison hold."""
+    cursor = db.execute(_APPLICATION, [application_id])
+    values = cursor.fetchone()
+    return None if values is None else dict(zip(TABLE_COLUMNS, values))
+
+
+def application(db: Database, application_id: str) -> StoredApplication | None:
+    """The application with that 申报编号, or None."""
+    row = application_row(db, application_id)
+    return None if row is None else stored_application_from_row(row)
+
+
+def application_exists(db: Database, application_id: str) -> bool:
+    return db.execute("SELECT 1 FROM applications WHERE application_id = ?", [application_id]).fetchone() is not None
+
+
+def any_application(db: Database) -> bool:
+    return db.execute("SELECT 1 FROM applications LIMIT 1").fetchone() is not None
+
+
+def existing_applications(db: Database, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` the workspace already holds."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound variables
+        chunk = list(ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        found.update(row[0] for row in db.execute(
+            f"SELECT application_id FROM applications WHERE application_id IN ({marks})", chunk))
+    return found
+
+
+def next_seq(db: Database) -> int:
+    """The file-order number the next imported application takes."""
+    return int(db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0]) + 1
+
+
+_UPSERT = (f"INSERT INTO applications ({columns_sql(APPLICATION_COLUMNS)}, import_id, version, demo, seq) "
+           f"VALUES ({', '.join('?' * (len(APPLICATION_COLUMNS) + 4))}) ON CONFLICT(application_id) DO UPDATE SET "
+           + ", ".join(f"{c} = excluded.{c}" for c in APPLICATION_COLUMNS[1:])
+           + ", import_id = excluded.import_id, version = applications.version + 1")
+
+
+def put_applications(db: Database, apps: Sequence[Application], import_id: int, demo: bool, first_seq: int) -> int:
+    """Insert an import's applications in file order; one already held is replaced and its version counted up.
+    Returns the number of rows written."""
+    return db.conn.executemany(_UPSERT, [(*application_values(app), import_id, 1, int(demo), first_seq + n)
+                                  for n, app in enumerate(apps)]).rowcount
+
+
+def insert_application(db: Database, stored: StoredApplication) -> None:
+    """Insert an application as it was stored elsewhere (a 会评 package), keeping its version and order."""
+    db.execute(f"INSERT INTO applications ({columns_sql(APPLICATION_COLUMNS)}, {columns_sql(STORED_COLUMNS)}) "
+               f"VALUES ({', '.join('?' * (len(APPLICATION_COLUMNS) + len(STORED_COLUMNS)))})",
+               [*application_values(stored.application), stored.import_id, stored.version, int(stored.demo),
+                stored.seq])
+
+
+def set_attachments(db: Database, application_id: str, names: Sequence[str]) -> None:
+    db.execute("UPDATE applications SET attachments = ? WHERE application_id = ?",
+               [compact_json(list(names)), application_id])
+
+
+def keep_versions(db: Database, ids: Iterable[str], import_id: int, now: str) -> None:
+    """Keep each application's version, whole, in ``application_versions`` before an ``--update`` replaces it."""
+    for application_id in ids:
+        row = application_row(db, application_id)
+        if row is None:
+            continue
+        db.execute(
+            "INSERT INTO application_versions (application_id, version, snapshot, replaced_at, replaced_by_import) "
+            "VALUES (?,?,?,?,?)", [application_id, row["version"], json.dumps(row, ensure_ascii=False), now, import_id])
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One file taken in: by whom, when, how many rows, under which policy version (and the one its 申报年度 called
+    for; they differ when a reviewer chose). A 会评 workspace records its package as its one import."""
+
+    file_name: str
+    sha256: str
+    row_count: int
+    updated: bool
+    imported_at: str
+    actor: str
+    policy_version: str = ""
+    policy_by_year: str = ""
+
+
+def import_row(db: Database, import_id: int | None) -> ImportRow | None:
+    row = db.execute("SELECT file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
+                     "policy_by_year FROM imports WHERE id = ?", [import_id]).fetchone()
+    if row is None:
+        return None
+    file_name, sha256, row_count, updated, imported_at, actor, policy_version, by_year = row
+    return ImportRow(file_name, sha256, int(row_count), bool(updated), imported_at, actor, policy_version, by_year)
+
+
+def policy_versions_named(db: Database) -> set[str]:
+    """Every policy version an assessment or an import of the workspace names."""
+    return {str(row[0]) for row in db.execute(
+        "SELECT DISTINCT policy_version FROM assessments UNION SELECT DISTINCT policy_version FROM imports")}
+
+
+def record_import(db: Database, row: ImportRow) -> int:
+    """Store the import; returns its id, which its applications carry."""
+    import_id = db.execute(
+        "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
+        "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
+        [row.file_name, row.sha256, row.row_count, int(row.updated), row.imported_at, row.actor, row.policy_version,
+         row.policy_by_year]).lastrowid
+    if import_id is None:
+        raise RuntimeError("SQLite gave no id for the import")  # an INSERT always sets one
+    return int(import_id)
+
+
+# --- assessments --------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class StoredAssessment:
     """An assessment as the ``assessments`` table holds it: money as text, lines joined."""
 
+    application_id: str
     status: str
     uncapped_yuan: str | None
     cap_yuan: str | None
@@ -92,9 +259,24 @@ class StoredAssessment:
     flags: str
     trace: str
     record_hash: str
+    policy_version: str
+    policy_hash: str
+    assessed_at: str = ""
+
+    @property
+    def cap(self) -> Decimal | None:
+        return money_value(self.cap_yuan)
+
+    def signed_fields(self) -> dict[str, Any]:
+        """The cap record as a decision's signed record carries it."""
+        return {"status": self.status, "uncapped_yuan": self.uncapped_yuan, "cap_yuan": self.cap_yuan,
+                "recommended_yuan": self.recommended_yuan, "flags": text_lines(self.flags),
+                "trace": text_lines(self.trace), "policy_version": self.policy_version,
+                "policy_hash": self.policy_hash, "record_hash": self.record_hash}
 
 
-def stored_assessment(result: Assessment, policy_version: str, policy_hash: str) -> StoredAssessment:
+def stored_assessment(result: Assessment, policy_version: str, policy_hash: str,
+                      assessed_at: str = "") -> StoredAssessment:
     """The cap record a decision is made against; ``record_hash`` identifies it and its policy."""
     uncapped = money_text(result.uncapped_yuan)
     cap = None if result.cap_yuan is None else yuan_text(result.cap_yuan)
@@ -102,5 +284,52 @@ def stored_assessment(result: Assessment, policy_version: str, policy_hash: str)
     flags, trace = lines_text(result.flags), lines_text(result.trace)
     content = "\x1f".join((result.status, uncapped or "", cap or "", recommended or "", flags, trace,
                             policy_version, policy_hash))
-    return StoredAssessment(result.status, uncapped, cap, recommended, flags, trace,
-                            hashlib.sha256(content.encode("utf-8")).hexdigest())
+    return StoredAssessment(
+        application_id=result.application_id, status=result.status, uncapped_yuan=uncapped, cap_yuan=cap,
+        recommended_yuan=recommended, flags=flags, trace=trace,
+        record_hash=hashlib.sha256(content.encode("utf-8")).hexdigest(), policy_version=policy_version,
+        policy_hash=policy_hash, assessed_at=assessed_at)
+
+
+def assessment_from_row(row: dict[str, Any]) -> StoredAssessment:
+    return StoredAssessment(**{name: row[name] for name in ASSESSMENT_COLUMNS})
+
+
+def assessment_values(s: StoredAssessment) -> tuple[Any, ...]:
+    """The row for ``ASSESSMENT_COLUMNS``, in that order (spelt out: an import builds one per row)."""
+    return (s.application_id, s.policy_version, s.policy_hash, s.status, s.uncapped_yuan, s.cap_yuan,
+            s.recommended_yuan, s.flags, s.trace, s.record_hash, s.assessed_at)
+
+
+_ASSESSMENT = f"SELECT {columns_sql(ASSESSMENT_COLUMNS)} FROM assessments WHERE application_id = ?"
+
+
+def assessment(db: Database, application_id: str) -> StoredAssessment | None:
+    """The application's assessment, or None before it is assessed."""
+    values = db.execute(_ASSESSMENT, [application_id]).fetchone()
+    return None if values is None else assessment_from_row(dict(zip(ASSESSMENT_COLUMNS, values)))
+
+
+def assessment_hash(db: Database, application_id: str) -> str | None:
+    """The ``record_hash`` of the application's assessment: what a decision or a sheet was made against."""
+    row = db.execute("SELECT record_hash FROM assessments WHERE application_id = ?", [application_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+_PUT_ASSESSMENT = (f"INSERT OR REPLACE INTO assessments ({columns_sql(ASSESSMENT_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' * len(ASSESSMENT_COLUMNS))})")
+
+
+def put_assessments(db: Database, assessments: Iterable[StoredAssessment]) -> int:
+    """Store each assessment, replacing the application's earlier one; returns the number of rows written."""
+    return db.conn.executemany(_PUT_ASSESSMENT, [assessment_values(stored) for stored in assessments]).rowcount
+
+
+def replace_assessment_if_changed(db: Database, stored: StoredAssessment) -> bool:
+    """Store a re-assessment when it differs from the one held (by ``record_hash``); whether it did."""
+    changed = [name for name in ASSESSMENT_COLUMNS if name != "application_id"]
+    cursor = db.execute(
+        f"UPDATE assessments SET {', '.join(f'{name} = ?' for name in changed)} "
+        "WHERE application_id = ? AND record_hash != ?",
+        [*(getattr(stored, name) for name in changed), stored.application_id, stored.record_hash])
+    return bool(cursor.rowcount)

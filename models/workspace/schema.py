@@ -236,7 +236,8 @@ def policy_rounds(db: Database) -> None:
 
 from models.workspace import schema_corrections  # noqa: E402, F401 - registers 0007_resubmissions, in order
 from models.workspace import schema_sheets  # noqa: E402, F401 - registers 0008_stored_sheets, in order
+from models.workspace import schema_supersedes  # noqa: E402, F401 - registers 0009_supersedes_index, in order
 
 KNOWN_MIGRATIONS = ("0001_initial", "0002_sessions_and_sheets", "0003_audit_changes", "0004_people",
                     "0005_sheet_records", "0006_policy_rounds", "0007_resubmissions",
-                    "0008_stored_sheets")
+                    "0008_stored_sheets", "0009_supersedes_index")

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from models.workspace.anchors import Anchor, check_anchor
 from models.workspace.audit import verify_chain
+from models.workspace import people_rows
+from models.workspace.decision_rows import current_in, stored_decisions
+from models.workspace.evidence_rows import names_and_hashes, registered_files
 from models.workspace.projection import compare
 from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
@@ -117,7 +120,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
             report.lines.append(difference.describe())
         if not differences:
             report.lines.append("各数据表与审计日志重放结果一致")
-    has_ca = ws.db.execute("SELECT 1 FROM ca").fetchone() is not None
+    has_ca = people_rows.has_ca(ws.db)
     ca = ca_certificate(ws) if has_ca else None
     from models.signing.signers import IssuedTo, decision_standing  # re-keys and revocations, by signing time
     from models.signing.logged import cleared_ends, logged_people
@@ -126,14 +129,14 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     if logged is not None:
         from models.signing.reviewers import certificates_of
 
-        names = [name for (name,) in ws.db.execute("SELECT DISTINCT name FROM reviewer_certificates ORDER BY name")]
+        names = sorted({issued.name for issued in people_rows.all_certificates(ws.db)})
         for found in (logged.problems, cleared_ends(logged, [c for n in names for c in certificates_of(ws, n)])):
             report.problems += found
             report.lines += found
     count = 0
     issuers = _Issuers(ca)
     issued_to = IssuedTo(ws, logged)
-    for row in ws.db.query("SELECT * FROM decisions ORDER BY decided_at"):
+    for row in stored_decisions(ws.db):
         count += 1
         problem, note = decision_standing(ws, row, ca, issued_to, issuers)
         report.lines += [note] if note else []
@@ -175,7 +178,7 @@ def verify_evidence(ws: Workspace) -> list[str]:
 
     store = EvidenceStore(ws.evidence_dir)
     problems = []
-    for sha256, size in ws.db.execute("SELECT sha256, size FROM evidence ORDER BY sha256").fetchall():
+    for sha256, size in registered_files(ws.db):
         path = store.path_of(sha256)
         if not path.is_file():
             problems.append(f"附件 {sha256[:16]}… 在附件库中缺失")
@@ -221,18 +224,15 @@ def stale_decisions(ws: Workspace) -> list[tuple[str, str]]:
     """(application, stage) of each current decision whose assessment changed after it was made."""
     return [(str(a), str(s)) for a, s in ws.db.execute(
         "SELECT d.application_id, d.stage FROM decisions d LEFT JOIN assessments s "
-        "ON s.application_id = d.application_id WHERE d.current = 1 "
+        f"ON s.application_id = d.application_id WHERE {current_in('d')} "
         "AND (s.record_hash IS NULL OR s.record_hash != d.cap_record_hash) ORDER BY d.application_id, d.stage")]
 
 
 def evidence_links(ws: Workspace, application_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Each application's attachments as a decision signs them: position, name and SHA-256 of the content."""
-    where, params = ("WHERE application_id = ?", [application_id]) if application_id is not None else ("", [])
     links: dict[str, list[dict[str, Any]]] = {}
-    for app, position, name, sha256 in ws.db.execute(
-            f"SELECT application_id, position, name, sha256 FROM application_evidence {where} "
-            "ORDER BY application_id, position", params):
-        links.setdefault(str(app), []).append({"position": position, "name": name, "sha256": sha256})
+    for app, position, name, sha256 in names_and_hashes(ws.db, application_id):
+        links.setdefault(app, []).append({"position": position, "name": name, "sha256": sha256})
     return links
 
 
@@ -244,15 +244,15 @@ def changed_since_decided(ws: Workspace) -> list[str]:
     current; so a difference here is a change made around the app, even one
     whose audit entry was forged to match.
     """
-    from models.workspace.records import application_from_row, application_snapshot
+    from models.workspace.records import TABLE_COLUMNS, application_from_row, application_snapshot, columns_sql
 
     problems = []
     links = evidence_links(ws)
-    rows = ws.db.execute("SELECT d.uuid, d.stage, d.reviewer, d.record, a.* FROM decisions d JOIN applications a "
-                         "ON a.application_id = d.application_id WHERE d.current = 1 ORDER BY d.decided_at")
-    names = [column[0] for column in rows.description]
+    rows = ws.db.execute(f"SELECT d.uuid, d.stage, d.reviewer, d.record, {columns_sql(TABLE_COLUMNS, 'a')} "
+                         "FROM decisions d JOIN applications a ON a.application_id = d.application_id "
+                         f"WHERE {current_in('d')} ORDER BY d.decided_at")
     for values in rows:
-        row = dict(zip(names[4:], values[4:]))
+        row = dict(zip(TABLE_COLUMNS, values[4:]))
         uuid, stage, reviewer, record_text = values[:4]
         try:
             record = json.loads(record_text)

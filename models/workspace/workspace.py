@@ -100,6 +100,12 @@ def sqlite_backup(source: Database, target_path: Path) -> None:
         target.close()
 
 
+def put_setting(db: Database, key: str, value: str) -> None:
+    """Set one workspace setting (the ``settings`` table's one writer); the caller appends the audit event."""
+    db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [key, value])
+
+
 class Workspace:
     """An open workspace, locked for this process until :meth:`close`."""
 
@@ -163,8 +169,7 @@ class Workspace:
 
     def set_setting(self, key: str, value: str, actor: str) -> None:
         with self.db.atomic():
-            self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+            put_setting(self.db, key, value)
             audit.append(self.db, actor, "修改设置", key, {"value": value})
 
     @property
