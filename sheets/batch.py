@@ -257,16 +257,21 @@ class SheetMaker:
 def run_jobs(jobs: Sequence[SheetJob], material: SignerMaterial | None, font_path: str | None, workers: int,
              progress: Progress | None = None) -> list[SheetResult]:
     """Render and sign every job (``material`` None: unsigned); in ``workers`` processes when there are enough jobs."""
+    with SheetMaker(material, font_path, workers, len(jobs)) as maker:
+        return maker.make(jobs, _counting(progress, len(jobs)))
+
+
+def _counting(progress: Progress | None, total: int) -> Callable[[SheetResult], None]:
+    """Hears of each finished sheet and tells ``progress`` how many of ``total`` are done."""
     count = 0
 
     def done(result: SheetResult) -> None:
         nonlocal count
         count += 1
         if progress:
-            progress(count, len(jobs), result)
+            progress(count, total, result)
 
-    with SheetMaker(material, font_path, workers, len(jobs)) as maker:
-        return maker.make(jobs, done)
+    return done
 
 
 def export_sheets(workspace: Workspace | str | os.PathLike[str], out_dir: str | os.PathLike[str],
@@ -358,14 +363,7 @@ def export_unlocked(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, rev
     material = SignerMaterial.of(key, reviewer.certificate, ca, crl.der)
     contents = _printable(contents, report, styles(font_path).chain,
                           [("导出人", reviewer.name), ("导出人单位", material.organization)])
-    done = 0
-
-    def finished(result: SheetResult) -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, len(contents), result)
-
+    finished = _counting(progress, len(contents))
     with SheetMaker(material, font_path, workers, len(contents)) as maker:
         for start in range(0, len(contents), SHEETS_PER_TRANSACTION):
             _export_part(ws, out_dir, contents[start:start + SHEETS_PER_TRANSACTION], reviewer, material, maker,

@@ -11,7 +11,7 @@ import pytest
 from models.intake.importing import import_file
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
-from models.review.decision_rows import COLUMNS, current_decision, decisions_of
+from models.workspace.decision_rows import COLUMNS, current_decision, decisions_of
 from models.review.decisions import DecisionInput, decide
 from models.workspace.workspace import Workspace
 from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
