@@ -29,7 +29,7 @@ Statement = str | tuple[str, Sequence[Any]]
 
 
 def forge_logged(folder: Path, statements: Sequence[Statement], *, actor: str = "系统",
-                 action: str = "修改设置", subject: str = "") -> None:
+                 action: str = "修改设置", subject: str = "", details: dict[str, Any] | None = None) -> None:
     """Run ``statements`` on the workspace file and append one consistent, unsigned audit entry for them."""
     conn = sqlite3.connect(folder / DB_NAME, isolation_level=None)
     try:
@@ -37,7 +37,7 @@ def forge_logged(folder: Path, statements: Sequence[Statement], *, actor: str = 
         for statement in statements:
             sql, params = (statement, ()) if isinstance(statement, str) else statement
             conn.execute(sql, list(params))
-        audit.append(Database(conn), actor, action, subject, {})
+        audit.append(Database(conn), actor, action, subject, details or {})
         conn.execute("COMMIT")
     finally:
         conn.close()

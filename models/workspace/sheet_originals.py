@@ -12,7 +12,12 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator
+from typing import Any
 
+from cryptography import x509
+
+from models.review.terms import LEAD_ROLE
+from models.signing.ca import certificate_role, signed_by_key_of
 from models.signing.reviewers import certificates_of
 from models.signing.signatures import verify_record
 from models.workspace.evidence import EvidenceStore
@@ -70,17 +75,29 @@ def _problem(store: EvidenceStore, signed: dict[str, set[str]], code: str, appli
 
 
 def signed_stored_hashes(ws: Workspace) -> dict[str, set[str]]:
-    """Per sheet code, the hashes that a timestamp batch's event, validly signed by its 负责人, made its stored copy."""
+    """Per sheet code, the hashes that a timestamp batch's event, validly signed by its 负责人, made its stored copy.
+
+    The signer must hold a 负责人 certificate the workspace CA issued: a reviewer signing a batch under their own
+    name, or a certificate made elsewhere and listed under a 负责人's name with SQL, vouches for nothing.
+    """
+    from models.signing.reviewers import ReviewerError, ca_certificate
+
     hashes: dict[str, set[str]] = {}
-    for details, in ws.db.execute("SELECT details FROM audit WHERE action = ? ORDER BY seq", [TIMESTAMP_ACTION]):
-        for entry in _signed_entries(ws, details):
+    batches = [details for details, in ws.db.execute("SELECT details FROM audit WHERE action = ? ORDER BY seq",
+                                                      [TIMESTAMP_ACTION])]
+    try:
+        ca = ca_certificate(ws) if batches else None
+    except ReviewerError:  # no CA: nobody holds a certificate it issued
+        return hashes
+    for details in batches:
+        for entry in _signed_entries(ws, ca, details):
             code = entry.get("code")
             if entry.get("stored") is True and isinstance(code, str):
                 hashes.setdefault(code, set()).add(str(entry.get("sha256", "")))
     return hashes
 
 
-def _signed_entries(ws: Workspace, details: str) -> Iterator[dict[str, object]]:
+def _signed_entries(ws: Workspace, ca: x509.Certificate | None, details: str) -> Iterator[dict[str, object]]:
     try:
         parsed = json.loads(details or "{}")
         record = json.loads(parsed["record"])
@@ -89,11 +106,17 @@ def _signed_entries(ws: Workspace, details: str) -> Iterator[dict[str, object]]:
         return
     if not isinstance(record, dict) or not isinstance(record.get("lead"), str):
         return
-    if not any(verify_record(issued.certificate, record, signature) for issued in certificates_of(ws, record["lead"])):
+    if ca is None or not _signed_by_a_lead(ws, ca, record, signature):
         return
     for entry in record.get("sheets", []):
         if isinstance(entry, dict):
             yield entry
+
+
+def _signed_by_a_lead(ws: Workspace, ca: x509.Certificate, record: dict[str, Any], signature: bytes) -> bool:
+    """Whether a 负责人 certificate the CA issued to the record's ``lead`` verifies its signature."""
+    return any(certificate_role(issued.certificate) == LEAD_ROLE and signed_by_key_of(issued.certificate, ca)
+               and verify_record(issued.certificate, record, signature) for issued in certificates_of(ws, record["lead"]))
 
 
 def _read(store: EvidenceStore, sha256: str) -> tuple[bytes | None, str]:

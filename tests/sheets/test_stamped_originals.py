@@ -127,6 +127,37 @@ def test_a_stored_original_repointed_behind_a_forged_entry_is_named(
         assert original is not None and original.data != other.read_bytes()
 
 
+def test_a_timestamp_batch_signed_by_someone_not_a_lead_vouches_for_no_stored_original(
+        stamped: tuple[Path, Path, bytes], exported: Exported, tmp_path: Path) -> None:
+    """A 复核 reviewer, with their own key, appends a revision of their own to the export, stores it, points the
+    sheet at it and signs a matching timestamp batch under their own name: it is not a 负责人's batch."""
+    import base64
+    import hashlib
+    import json
+
+    from models.signing.signatures import ALGORITHM, sign_record
+    from sheets.timestamps import TIMESTAMP_ACTION
+
+    folder, _, before = stamped
+    appended = tmp_path / "appended.pdf"
+    appended.write_bytes(before + b"\n%% an insider's revision\n%%EOF\n")
+    digest = hashlib.sha256(appended.read_bytes()).hexdigest()
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        assert EvidenceStore(ws.evidence_dir).add(appended).sha256 == digest
+        from models.signing.reviewers import unlock
+
+        key = unlock(ws, OTHER_SIGNER, DEMO_PASSPHRASE)
+        (code,) = ws.db.execute("SELECT code FROM sheets WHERE application_id = ?", [exported.both_stages]).fetchone()
+    record = {"action": TIMESTAMP_ACTION, "lead": OTHER_SIGNER, "alg": ALGORITHM, "sheets": [
+        {"application_id": exported.both_stages, "code": code, "sha256": digest, "stored": True}]}
+    signature = base64.b64encode(sign_record(key, record)).decode("ascii")
+    forge_logged(folder, [("UPDATE sheets SET stored_sha256 = ? WHERE application_id = ?",
+                           [digest, exported.both_stages])], actor=OTHER_SIGNER, action=TIMESTAMP_ACTION,
+                 details={"record": json.dumps(record, ensure_ascii=False), "signature": signature, "alg": ALGORITHM})
+    problems = _problems(folder)
+    assert any(exported.both_stages in p and "不在负责人签名的时间戳记录中" in p for p in problems), problems
+
+
 def test_a_stored_original_swapped_on_disk_is_named_and_never_handed_out(
         stamped: tuple[Path, Path, bytes], exported: Exported, tmp_path: Path) -> None:
     folder, path, before = stamped
