@@ -33,3 +33,17 @@ def test_opening_a_workspace_edited_with_sql_warns_without_being_asked(qtbot, op
     assert report.splitlines()[-1].startswith("校验未通过")
     assert application_id in report
     assert "未通过" in window.workspace_check.label.text()
+
+
+def test_a_large_workspace_is_not_checked_by_itself_but_on_request(qtbot, open_window, demo_folder: Path,
+                                                                   messages: list[str], monkeypatch) -> None:  # noqa: ANN001 - pytest's fixture
+    from gui import workspace_check
+
+    monkeypatch.setattr(workspace_check, "AUTOMATIC_UP_TO_ROWS", 10)  # the demo replays more rows than that
+    window = open_window(demo_folder)
+    qtbot.waitUntil(lambda: window.workspace_check.label.text() == workspace_check.TOO_LARGE,
+                    timeout=workspace_check.FIRST_CHECK_DELAY_MS + 10_000)
+    assert not _dialogs(window)
+    window.actions_by_name["verify_workspace"].trigger()
+    qtbot.waitUntil(lambda: bool(_dialogs(window)), timeout=20_000)
+    assert _dialogs(window)[0].text.toPlainText().splitlines()[-1] == "校验通过"
