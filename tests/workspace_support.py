@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from models.intake.columns import HEADERS
@@ -69,3 +70,13 @@ def insert_behind_the_apps_back(db, table: str, row: dict) -> None:  # noqa: ANN
     db.execute(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
                [row[c] for c in columns])
     db.conn.commit()
+
+
+def approve_both_stages(ws: Workspace, application_id: str, amount: str) -> None:
+    """初审 by 审核员甲, then 复核 by 审核员乙: each declares no conflict and approves ``amount`` 元."""
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+
+    for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
+        declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput(application_id, stage, "通过", reviewer, Decimal(amount)), PASSPHRASE)

@@ -55,6 +55,17 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def empty_workspace(tmp_path: Path) -> Path:
+    """A workspace with its CA and the three reviewers, and no applications."""
+    from demo.workspace import staff_demo
+
+    folder = tmp_path / "ws"
+    with Workspace.open(folder) as ws:
+        staff_demo(ws, KdfParams.cheap_for_tests())
+    return folder
+
+
+@pytest.fixture
 def demo_folder(demo_template: Path, tmp_path: Path) -> Path:
     """A private copy of the session's demo workspace (30 applications, some decided)."""
     target = tmp_path / "ws"

@@ -8,10 +8,8 @@ import pytest
 
 from policy.catalog import load_policy
 
-from demo.workspace import staff_demo
 from demo.applications import demo_rows, write_intake_csv
 from demo.evidence import write_evidence
-from models.signing.keys import KdfParams
 from models.workspace.workspace import Workspace
 
 from gui.evidence_pane import Gate
@@ -19,15 +17,6 @@ from gui.main_window import QUEUE_TAB, REVIEW_TAB
 from gui.qt import Qt
 
 COUNT = 6
-
-
-@pytest.fixture
-def empty_workspace(tmp_path: Path) -> Path:
-    """A workspace with its CA and the three reviewers, and no applications."""
-    folder = tmp_path / "ws"
-    with Workspace.open(folder) as ws:
-        staff_demo(ws, KdfParams.cheap_for_tests())
-    return folder
 
 
 @pytest.fixture

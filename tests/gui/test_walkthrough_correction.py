@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from demo.workspace import staff_demo
-from models.signing.keys import KdfParams
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.workspace_support import intake_row, write_csv
@@ -18,14 +16,6 @@ from tests.workspace_support import intake_row, write_csv
 from gui.evidence_pane import Gate
 from gui.main_window import REVIEW_TAB
 from gui.qt import QDate, Qt
-
-
-@pytest.fixture
-def empty_workspace(tmp_path: Path) -> Path:
-    folder = tmp_path / "ws"
-    with Workspace.open(folder) as ws:
-        staff_demo(ws, KdfParams.cheap_for_tests())
-    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.intake.importing import import_file
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import approve_both_stages, PASSPHRASE, intake_row, valid_uscc, write_csv
 
 SAME = valid_uscc(7)
 
@@ -31,23 +30,12 @@ def _madrid(n: int) -> dict[str, str]:
                             "申请金额(万元)": "1"})
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = staffed_workspace(tmp_path / "ws")
-    yield workspace
-    workspace.close()
-
-
-def _approve(ws: Workspace, application_id: str, amount: str) -> None:
-    for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
-        declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
-        decide(ws, DecisionInput(application_id, stage, "通过", reviewer, Decimal(amount)), PASSPHRASE)
 
 
 def test_assessing_an_approved_application_again_does_not_use_its_own_award(ws: Workspace, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", [_tech(1, "2500")])
     import_file(ws, path)
-    _approve(ws, "T00001", "2000000")
+    approve_both_stages(ws, "T00001", "2000000")
     [again] = assess_file_in_workspace(path, ws.db)
     assert (again.status, again.cap_yuan) == ("eligible", Decimal("2000000.00")), again.trace
 
@@ -56,7 +44,7 @@ def test_cli_assess_with_workspace_agrees_with_import_update(ws: Workspace, tmp_
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     path = write_csv(tmp_path / "a.csv", [_tech(1, "2500")])
     import_file(ws, path)
-    _approve(ws, "T00001", "2000000")
+    approve_both_stages(ws, "T00001", "2000000")
     folder = ws.folder
     ws.close()
     assert main(["--workspace", str(folder), "assess", str(path), "--json"]) == 0
@@ -70,7 +58,7 @@ def test_assessing_an_approved_first_time_award_again_does_not_call_it_a_repeat_
                            "申请金额(万元)": "100"})
     path = write_csv(tmp_path / "benchmark.csv", [row])
     import_file(ws, path)
-    _approve(ws, "T00001", "1000000")
+    approve_both_stages(ws, "T00001", "1000000")
     [again] = assess_file_in_workspace(path, ws.db)
     assert (again.status, again.cap_yuan) == ("eligible", Decimal("1000000.00")), again.trace
     assert not any("T00001" in line for line in (*again.flags, *again.trace)), again.flags
@@ -87,7 +75,7 @@ def test_a_pending_application_of_the_same_item_is_flagged_but_not_itself(ws: Wo
 
 def test_reassessment_after_a_final_approval_counts_the_approval_once(ws: Workspace, tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "a.csv", [_tech(1, "1500"), _tech(2, "1500")]))
-    _approve(ws, "T00001", "1500000")
+    approve_both_stages(ws, "T00001", "1500000")
     row = ws.db.execute("SELECT cap_yuan, trace FROM assessments WHERE application_id = 'T00002'").fetchone()
     assert Decimal(row[0]) == Decimal("500000.00")
     assert "申报编号 T00001 已核准 150.00万元" in row[1]

@@ -10,7 +10,6 @@ moves an application from one to the other.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from cli.main import main
 from models.intake.importing import import_file
 from models.intake.problems import ImportRejected
 from models.review.casefile import load_case
-from models.review.conflicts import declare_conflict
-from models.review.decisions import DecisionInput, decide
 from models.review.reassess import reassess_enterprise
 from models.workspace.workspace import Workspace
 from policy.catalog import DEFAULT_VERSION
@@ -29,7 +26,7 @@ from sheets.content import content_from_case
 from sheets.layout import render
 from tests.policy.fixture_version import NEW_SENTENCE, OLD_SENTENCE, fixture_version_registered
 from tests.sheets.support import run_tool
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import approve_both_stages, intake_row, valid_uscc, write_csv
 
 
 def _madrid(n: int, year: int, uscc: str | None = None) -> dict[str, str]:
@@ -37,17 +34,6 @@ def _madrid(n: int, year: int, uscc: str | None = None) -> dict[str, str]:
                             "认定日期": f"{year}-03-01", "申报年度": str(year), "申请金额(万元)": "2"})
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = staffed_workspace(tmp_path / "ws")
-    yield workspace
-    workspace.close()
-
-
-def _approve(ws: Workspace, application_id: str, amount: str) -> None:
-    for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
-        declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
-        decide(ws, DecisionInput(application_id, stage, "通过", reviewer, Decimal(amount)), PASSPHRASE)
 
 
 def _sheet_text(ws: Workspace, application_id: str, tmp_path: Path) -> str:
@@ -65,7 +51,7 @@ def _stored(ws: Workspace, application_id: str) -> tuple[str, Decimal]:
 def test_old_decisions_keep_their_version_while_a_later_round_takes_the_new_one(ws: Workspace,
                                                                                   tmp_path: Path) -> None:
     import_file(ws, write_csv(tmp_path / "2024.csv", [_madrid(1, 2024), _madrid(2, 2024)]), actor="收件窗口")
-    _approve(ws, "T00001", "10000")
+    approve_both_stages(ws, "T00001", "10000")
     before = _sheet_text(ws, "T00001", tmp_path)
 
     with fixture_version_registered(tmp_path / "fixture") as fixture:
@@ -90,7 +76,7 @@ def test_old_decisions_keep_their_version_while_a_later_round_takes_the_new_one(
 
         # T00002 (pending, 2024) and T00004 (pending, 2026) are one enterprise: approving the new one
         # re-assesses the old one, under the version it was assessed under.
-        _approve(ws, "T00004", "20000")
+        approve_both_stages(ws, "T00004", "20000")
         assert _stored(ws, "T00002")[0] == DEFAULT_VERSION
         with ws.db.atomic():
             reassess_enterprise(ws, valid_uscc(2), "测试")
@@ -153,7 +139,7 @@ def test_a_broader_alias_keeps_its_flag_when_the_application_is_reassessed(ws: W
                               "申请金额(万元)": "10"})
     import_file(ws, write_csv(tmp_path / "alias.csv", [alias, _madrid(12, 2024, same)]))
     assert any("宽于“主持制定山东省地方标准”" in flag for flag in load_case(ws, "T00011").cap.flags)
-    _approve(ws, "T00012", "10000")  # a final decision re-assesses the enterprise's other applications
+    approve_both_stages(ws, "T00012", "10000")  # a final decision re-assesses the enterprise's other applications
     with ws.db.atomic():
         reassess_enterprise(ws, same, "测试")
     case = load_case(ws, "T00011")
