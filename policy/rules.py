@@ -102,7 +102,9 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
     grade = app.land_efficiency
     rate_number = next((n for n in item.numbers.values() if grade and n.grade == grade), item.numbers["rate"])
     rate = rate_number.value
-    grade_label = f"亩产效益{grade}类" if grade else "亩产效益未评价，按一般比例"
+    grade_label = f"亩产效益{grade}类" if grade else "亩产效益评价未填写，按一般比例"
+    if not grade:
+        result.flags.append(_blank_grade_flag(item))
 
     equipment = app.equipment_yuan
     if equipment is None:
@@ -135,6 +137,15 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
     if rate_number.grade:
         result.trace.append(f"依据“{rate_number.quote}”（{rate_number.clause.ref}）")
     return result
+
+
+def _blank_grade_flag(item: AwardItem) -> str:
+    """A blank grade may be an enterprise never graded or one whose C or D grade was left out: a person asks."""
+    graded = [n for n in item.numbers.values() if n.grade]
+    grades = "或".join(f"{n.grade}类" for n in graded)
+    rates = "和".join(_as_written(n) for n in graded)
+    return (f"亩产效益评价未填写，按一般比例{_as_written(item.numbers['rate'])}计算；"
+            f"若企业评价结果为{grades}，比例分别不超过{rates}，请核实（{item.clause.ref}）")
 
 
 def talent_match_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from policy.failures import ReviewDeskError
 
-RULES_REVISION = 2
+RULES_REVISION = 3
 """The revision of the engine and rule code in this build; a fix that changes results raises it."""
 
 _VERSION_KEYS = {"id", "folder", "document_number", "in_force_from", "in_force_until", "data_hash", "rules_revision"}
