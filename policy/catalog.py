@@ -351,7 +351,25 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             evidence=tuple(evidence_sets.get(evidence_name, [])), numbers=numbers,
             referral_policy=raw.get("referral_policy", ""), ref=clause.ref,
         )
+    _check_quotes_are_the_items_own(items, problems)
     return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
+
+
+def _check_quotes_are_the_items_own(items: dict[str, AwardItem], problems: list[str]) -> None:
+    """A number's words come from its item's sentence, or from one no other item's sentence holds.
+
+    The same amount often stands in two sentences of a clause (瞪羚 and 省级专精特新:
+    最高30万元); quoting the other item's words would prove the value but not the rule.
+    """
+    for item in items.values():
+        for number in item.numbers.values():
+            if number.quote in item.sentence:
+                continue
+            owners = [other.id for other in items.values()
+                      if other is not item and other.clause is number.clause and number.quote in other.sentence]
+            if owners:
+                problems.append(f"items.toml: 条目 {item.id}: 数值 {number.name}: 引文“{number.quote}”"
+                                f"出自条目 {'、'.join(owners)} 的句子，不在本条目设定金额的句子中")
 
 
 def _load_aliases(where: str, raw_aliases: list[Any], problems: list[str]) -> dict[str, str]:

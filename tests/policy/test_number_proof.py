@@ -110,3 +110,20 @@ def test_an_alias_without_scope_is_refused() -> None:
     problems = _problems(_with('{ name = "国家中小企业公共服务示范平台", scope = "same" }',
                                '{ name = "国家中小企业公共服务示范平台" }'))
     assert any(p.startswith("items.toml: 条目 bio-platform-national: 别名") and "scope" in p for p in problems)
+
+
+def test_a_number_quoted_from_another_items_sentence_is_refused() -> None:
+    """瞪羚 and 省级专精特新 both give 最高30万元: quoting the other sentence must not pass for the right value."""
+    problems = _problems(_with(
+        'quote = "分别给予最高100万元、30万元一次性奖励", position = 2, of = ["“独角兽”", "“瞪羚”"]',
+        'quote = "分别给予最高50万元、30万元一次性奖励", position = 2, of = ["国家级", "省级"]'))
+    assert any(p.startswith("items.toml: 条目 bio-gazelle-provincial: 数值 amount")
+               and "bio-zjtx-provincial" in p for p in problems), problems
+
+
+def test_a_number_from_a_sentence_of_its_clause_that_is_no_items_own_loads() -> None:
+    """The C/D rates of 三（二）1 stand in the sentence after the item's (其中，…): no other item claims it."""
+    policy = load_policy()
+    rate_c = policy.items["tex-tech-transform"].numbers["rate_c"]
+    assert rate_c.quote not in policy.items["tex-tech-transform"].sentence
+    assert not any(rate_c.quote in item.sentence for item in policy.items.values())
