@@ -337,6 +337,8 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
         if proof and proof not in raw.get("sentence", ""):
             problems.append(f"items.toml: {where}: 证明材料要求“{proof}”不在设定金额的句子中")
         numbers = _load_numbers(where, raw.get("name", ""), raw.get("numbers", {}), clauses, problems)
+        if kind in KINDS:
+            _check_wording(where, kind, raw.get("sentence", ""), numbers, problems)
         expected = NUMBERS_BY_KIND.get(kind, frozenset())
         if kind in NUMBERS_BY_KIND and set(numbers) != expected:
             problems.append(
@@ -353,6 +355,20 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
         )
     _check_quotes_are_the_items_own(items, problems)
     return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
+
+
+def _check_wording(where: str, kind_name: str, sentence: str, numbers: dict[str, Number],
+                   problems: list[str]) -> None:
+    """The kind must be what the words say: 最高 is an amount at most, 一次性奖励X万元 a set one."""
+    kind = rule_kinds()[kind_name]
+    for name, number in numbers.items():
+        for word in kind.quote_says.get(name, ()):
+            if word not in number.quote:
+                problems.append(f"items.toml: {where}: 数值 {name}: {kind.label}（{kind_name}）的引文须含“{word}”，"
+                                f"“{number.quote}”中没有")
+        for word in kind.never_says.get(name, ()):
+            if word in number.quote or word in sentence:
+                problems.append(f"items.toml: {where}: 数值 {name}: 原文写“{word}”，不是{kind.label}（{kind_name}）")
 
 
 def _check_quotes_are_the_items_own(items: dict[str, AwardItem], problems: list[str]) -> None:

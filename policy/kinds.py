@@ -9,7 +9,7 @@ summary. Adding a kind is one module that registers it, plus its items' data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,10 @@ class RuleKind:
     at either level, instead of whether the levels top each other up."""
     repeat_question: str = ""
     """What a reviewer must settle when the enterprise claims the item again ("" for the default)."""
+    quote_says: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Words each number's quote must hold for the rule to be the clause's (最高 for an amount at most)."""
+    never_says: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Words neither a number's quote nor the item's sentence may hold (最高 for a set amount)."""
 
 
 _KINDS: dict[str, RuleKind] = {}

@@ -215,16 +215,19 @@ def _grade_rates(item: AwardItem, n: Mapping[str, str]) -> str:
 register(RuleKind(
     "cap", "最高限额奖励", {"amount": "奖励金额"},
     lambda item, policy, n: f"最高{n['amount']}", capped_amount, maximum="amount",
+    quote_says={"amount": ("最高",)},
 ))
 register(RuleKind(
     "fixed", "定额奖励", {"amount": "奖励金额"},
     lambda item, policy, n: f"定额奖励{n['amount']}", fixed_amount, maximum="amount",
+    never_says={"amount": ("最高", "不超过")},
 ))
 register(RuleKind(
     "per_unit", "按产品（品牌）数量奖励", {"per_unit": "每种产品（品牌）最高"},
     lambda item, policy, n: f"产品（品牌）数量 × 每种最高{n['per_unit']}", per_unit_amount,
     inputs=frozenset({"quantity"}), maximum="per_unit", maximum_label="每种",
     repeat_question="请核实是否为不同的产品（品牌），同一产品不重复奖励",
+    quote_says={"per_unit": ("每", "最高")},
 ))
 register(RuleKind(
     "tech_transform", "技术改造设备投资奖补",
@@ -234,17 +237,21 @@ register(RuleKind(
                              f"计划总投资{n['min_total_investment']}以上；单户企业最高{n['enterprise_cap']}"),
     tech_transform_amount, inputs=frozenset({"total_investment_yuan", "equipment_yuan", "land_efficiency"}),
     maximum="enterprise_cap", maximum_label="剩余", ceiling="enterprise_cap",
+    quote_says={"min_total_investment": ("以上",), "rate": ("不超过",), "rate_c": ("不超过",),
+                "rate_d": ("不超过",), "enterprise_cap": ("单户", "最高")},
 ))
 register(RuleKind(
     "talent_match", "人才资助经费配套", {"match_ratio": "配套比例", "range_min": "资助下限", "range_max": "资助上限"},
     lambda item, policy, n: f"上级人才资助经费 × {n['match_ratio']}配套，{n['range_min']}—{n['range_max']}",
     talent_match_amount, inputs=frozenset({"superior_funding_yuan"}), maximum="range_max", per_person=True,
     repeat_question="请核实是否为同一名人才：同一人不重复资助，不同的人各自配套",
+    quote_says={"match_ratio": ("配套",)},
 ))
 register(RuleKind(
     "enclave", "“人才飞地”奖励", {"amount": "奖励金额"},
     lambda item, policy, n: f"奖励{n['amount']}（须在{_region_names(policy)}地区，经绩效评估合格）",
     enclave_amount, inputs=frozenset({"enclave_region", "performance"}), maximum="amount",
+    never_says={"amount": ("最高", "不超过")},
 ))
 register(RuleKind(
     "referral", "转其他政策办理", {},

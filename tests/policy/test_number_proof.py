@@ -127,3 +127,27 @@ def test_a_number_from_a_sentence_of_its_clause_that_is_no_items_own_loads() -> 
     rate_c = policy.items["tex-tech-transform"].numbers["rate_c"]
     assert rate_c.quote not in policy.items["tex-tech-transform"].sentence
     assert not any(rate_c.quote in item.sentence for item in policy.items.values())
+
+
+def test_an_amount_the_clause_gives_at_most_cannot_be_encoded_as_a_set_amount() -> None:
+    """二（一）3 says 最高50万元: the reviewer may grant less. As kind fixed it would be paid whole."""
+    problems = _problems(_with('kind = "cap"\ntiming = "newly"\nhonour = "中小企业公共服务示范平台"',
+                               'kind = "fixed"\ntiming = "newly"\nhonour = "中小企业公共服务示范平台"'))
+    assert any(p.startswith("items.toml: 条目 bio-platform-national: 数值 amount") and "“最高”" in p
+               for p in problems), problems
+
+
+def test_a_set_amount_cannot_be_encoded_as_an_amount_at_most() -> None:
+    """三（四）1 says 一次性奖励50万元 for 驰名商标: no 最高 in its words, so not kind cap."""
+    problems = _problems(_with('kind = "fixed"\ntiming = "dated"\nconditions = ["“中国驰名商标”经行政认定"]',
+                               'kind = "cap"\ntiming = "dated"\nconditions = ["“中国驰名商标”经行政认定"]'))
+    assert any(p.startswith("items.toml: 条目 tex-well-known-trademark: 数值 amount") and "“最高”" in p
+               for p in problems), problems
+
+
+def test_the_tech_transform_rate_must_be_quoted_with_its_ceiling_words() -> None:
+    """不超过10%: a rate quoted without 不超过 would read as a set share."""
+    problems = _problems(_with('quote = "按照设备(含软件)实际购置金额不超过10%的比例给予支持" }',
+                               'quote = "10%的比例给予支持" }'))
+    assert any(p.startswith("items.toml: 条目 tex-tech-transform: 数值 rate") and "“不超过”" in p
+               for p in problems), problems
