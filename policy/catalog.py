@@ -38,6 +38,8 @@ MEASURES = _default_measures()
 KINDS = KindLabels()
 """The registered kinds of rule (:mod:`policy.kinds`), by name."""
 TIMINGS = ("newly", "first_time", "application_year", "dated", "none")
+TIMING_WORDS = {"newly": ("新创建", "新评选认定", "新认定"), "first_time": ("首次",), "application_year": ("当年度",)}
+"""The words of a sentence that make its timing: one of its own, and none of another's."""
 ALIAS_SCOPES = ("same", "broader")
 NUMBERS_BY_KIND = NumbersByKind()
 _CLAUSE_KEYS = {"id", "measure", "path", "heading", "text", "units"}
@@ -327,6 +329,8 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             problems.append(f"items.toml: {where}: 未知的规则类型“{kind}”")
         if raw.get("timing") not in TIMINGS:
             problems.append(f"items.toml: {where}: 未知的时限类型“{raw.get('timing')}”")
+        else:
+            _check_timing(where, raw["timing"], raw.get("sentence", ""), problems)
         if kind in KINDS and rule_kinds()[kind].compute is None and not raw.get("referral_policy"):
             problems.append(f"items.toml: {where}: 转办事项须写明适用的政策")
         evidence_name = raw.get("evidence", "")
@@ -355,6 +359,17 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
         )
     _check_quotes_are_the_items_own(items, problems)
     return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
+
+
+def _check_timing(where: str, timing: str, sentence: str, problems: list[str]) -> None:
+    """新认定 / 首次 / 当年度 in the sentence decide the timing; a sentence with none of them is dated or none."""
+    own = TIMING_WORDS.get(timing, ())
+    if own and not any(word in sentence for word in own):
+        problems.append(f"items.toml: {where}: 时限 {timing} 须见于原文“{'”或“'.join(own)}”，设定金额的句子中没有")
+    for other, words in TIMING_WORDS.items():
+        found = [word for word in words if word in sentence]
+        if other != timing and found:
+            problems.append(f"items.toml: {where}: 时限 {timing} 与原文“{found[0]}”不符，应为 {other}")
 
 
 def _check_wording(where: str, kind_name: str, sentence: str, numbers: dict[str, Number],

@@ -151,3 +151,25 @@ def test_the_tech_transform_rate_must_be_quoted_with_its_ceiling_words() -> None
                                'quote = "10%的比例给予支持" }'))
     assert any(p.startswith("items.toml: 条目 tex-tech-transform: 数值 rate") and "“不超过”" in p
                for p in problems), problems
+
+
+def test_a_first_time_item_cannot_be_encoded_as_newly() -> None:
+    """二（三）3 says 首次获得: a second approval of it is refused, a 新认定 item's only asks."""
+    problems = _problems(_with('timing = "first_time"\nhonour = "质量标杆"\nconditions = ["首次获得国家级质量标杆"]',
+                               'timing = "newly"\nhonour = "质量标杆"\nconditions = ["首次获得国家级质量标杆"]'))
+    assert any(p.startswith("items.toml: 条目 bio-quality-benchmark-national: 时限") and "“首次”" in p
+               for p in problems), problems
+
+
+def test_a_current_year_item_cannot_be_encoded_without_its_year_check() -> None:
+    """三（一）2 says 当年度被认定: as dated, a recognition of another year would pass unasked."""
+    problems = _problems(_with('timing = "application_year"\nhonour = "电子商务类示范区(基地)"\nconditions = ["当年度被认定为国家级',
+                               'timing = "dated"\nhonour = "电子商务类示范区(基地)"\nconditions = ["当年度被认定为国家级'))
+    assert any(p.startswith("items.toml: 条目 tex-ecommerce-zone-national: 时限") and "“当年度”" in p
+               for p in problems), problems
+
+
+def test_a_newly_item_must_say_new() -> None:
+    problems = _problems(_with('timing = "dated"\nconditions = ["“中国驰名商标”经行政认定"]',
+                               'timing = "newly"\nconditions = ["“中国驰名商标”经行政认定"]'))
+    assert any(p.startswith("items.toml: 条目 tex-well-known-trademark: 时限") for p in problems), problems
