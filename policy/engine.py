@@ -3,7 +3,7 @@
 Checks run in the order a reviewer reads the measures: is the item for this
 industry, is it decided elsewhere (referral), does the recognition date from
 the measures on, has the enterprise had it, claimed it above or pending in the
-workspace (every one-off award), then the questions only a person can settle
+workspace (every one-off award, and a 人才飞地), then the questions only a person can settle
 (an ignored input, a broader alias, missing proof, a county that does not match
 the code), then the item's own rule. A condition the text leaves to judgement
 becomes a flag and the status needs_review.
@@ -155,9 +155,9 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
         recognised = app.recognised_on
         if recognised is None or recognised < policy.issued_on or item.timing == "application_year":
             checks += _timing_flags(item, app, policy)
-    if known and (item.timing != "none" or item.once):
-        _repeat_checks(item, app, policy, ledger, reasons, checks)
     kind = rule_kinds()[item.kind]
+    if known and (item.timing != "none" or item.once or kind.repeat_question):
+        _repeat_checks(item, app, policy, ledger, reasons, checks)
     if item.counterparts and known and not kind.per_person:
         checks += _honour_flags(item, app, policy, ledger)
     checks += alias_flags(item, app, policy)

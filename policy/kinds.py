@@ -48,7 +48,10 @@ class RuleKind:
     """Awards go to a person through the enterprise: two claims ask whether it is the same person,
     at either level, instead of whether the levels top each other up."""
     repeat_question: str = ""
-    """What a reviewer must settle when the enterprise claims the item again ("" for the default)."""
+    """What a reviewer must settle when the enterprise claims the item again ("" for the default).
+
+    Given, it also makes a repeat claim of an item that is neither one-off nor dated a question
+    (人才飞地: the text says neither 一次性 nor whether one enclave may be rewarded again)."""
     quote_says: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Words each number's quote must hold for the rule to be the clause's (最高 for an amount at most)."""
     never_says: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

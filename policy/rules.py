@@ -252,6 +252,7 @@ register(RuleKind(
     lambda item, policy, n: f"奖励{n['amount']}（须在{_region_names(policy)}地区，经绩效评估合格）",
     enclave_amount, inputs=frozenset({"enclave_region", "performance"}), maximum="amount",
     never_says={"amount": ("最高", "不超过")},
+    repeat_question="请核实是否为另一处“人才飞地”：政策未说明同一飞地再次绩效评估合格时能否再获奖励",
 ))
 register(RuleKind(
     "referral", "转其他政策办理", {},
