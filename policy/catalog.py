@@ -333,6 +333,9 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             _check_timing(where, raw["timing"], raw.get("sentence", ""), problems)
         if kind in KINDS and rule_kinds()[kind].compute is None and not raw.get("referral_policy"):
             problems.append(f"items.toml: {where}: 转办事项须写明适用的政策")
+        if raw.get("honour") and not str(raw.get("name", "")).startswith(raw.get("level") or "?"):
+            problems.append(f"items.toml: {where}: 级别“{raw.get('level')}”须是事项名称“{raw.get('name')}”开头所写的级别"
+                            "（同一荣誉的国家级与省级据此互相对照）")
         evidence_name = raw.get("evidence", "")
         if evidence_name not in evidence_sets:
             problems.append(f"items.toml: {where}: 未知的材料清单“{evidence_name}”")

@@ -173,3 +173,10 @@ def test_a_newly_item_must_say_new() -> None:
     problems = _problems(_with('timing = "dated"\nconditions = ["“中国驰名商标”经行政认定"]',
                                'timing = "newly"\nconditions = ["“中国驰名商标”经行政认定"]'))
     assert any(p.startswith("items.toml: 条目 tex-well-known-trademark: 时限") for p in problems), problems
+
+
+def test_an_honour_items_level_must_be_the_one_its_name_says() -> None:
+    """国家级专精特新企业 marked 省级 would lose its 省级 counterpart, and the 补差或兼得 question with it."""
+    problems = _problems(_with('level = "国家级"\nkind = "cap"\ntiming = "newly"\nhonour = "专精特新企业"',
+                               'level = "省级"\nkind = "cap"\ntiming = "newly"\nhonour = "专精特新企业"'))
+    assert any(p.startswith("items.toml: 条目 bio-zjtx-national: 级别") for p in problems), problems
