@@ -171,6 +171,11 @@ def talent_match_amount(item: AwardItem, app: Application, policy: Policy, used:
         result.cap = uncapped
         result.trace.append(f"{head}，未超过{_as_written(item.numbers['range_max'])}上限（{ref}）")
     if uncapped < minimum:
+        result.trace.append(
+            f"配套金额 {wan_text(uncapped)}低于{_as_written(low)}下限：政策未说明此时是否资助及金额，"
+            f"核定上限暂按{_as_written(ratio)}配套额 {wan_text(uncapped)}；"
+            f"若按下限{_as_written(low)}资助，须在决定中写明超出上限的理由（{ref}）"
+        )
         result.flags.append(
             f"配套金额 {wan_text(uncapped)} 低于“{low.quote}”所列的{_as_written(low)}下限，"
             f"政策未说明此时是否资助及金额，请审核人确定（{ref}）"
