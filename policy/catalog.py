@@ -293,6 +293,8 @@ def _load_clauses(doc: dict[str, Any], source: str, measures: tuple[str, ...],
         text = raw.get("text", "")
         if not text or text not in source:
             problems.append(f"clauses.toml: {where}: 条文与原文不一致")
+        else:
+            _check_whole_paragraph(where, text, raw.get("units", []), source, problems)
         for unit in raw.get("units", []):
             if unit not in source:
                 problems.append(f"clauses.toml: {where}: 责任单位“{unit}”不在原文中")
@@ -302,6 +304,25 @@ def _load_clauses(doc: dict[str, Any], source: str, measures: tuple[str, ...],
             ref=f"{raw.get('measure', '')} {raw.get('path', '')}",
         )
     return clauses
+
+
+_PARAGRAPH = re.compile(r"(?:\d+\.|（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、\s*)?(?P<text>.+?)(?:（责任单位：(?P<units>[^）]*)）)?")
+_UNIT_SEPARATORS = re.compile(r"[、，]")
+
+
+def _check_whole_paragraph(where: str, text: str, units: list[str], source: str, problems: list[str]) -> None:
+    """A clause is a whole paragraph of the source: all the words between its number and its 责任单位.
+
+    Quotes found in the source prove nothing of a clause that leaves out a sentence at its end;
+    and the 责任单位 listed are exactly the paragraph's (separators aside).
+    """
+    paragraphs = [m for m in map(_PARAGRAPH.fullmatch, source.split("\n")) if m and m["text"] == text]
+    if not paragraphs:
+        problems.append(f"clauses.toml: {where}: 条文不是原文的整段（须为编号与责任单位之间的全部文字）")
+        return
+    written = paragraphs[0]["units"] or ""
+    if _UNIT_SEPARATORS.sub("", written) != "".join(_UNIT_SEPARATORS.sub("", unit) for unit in units):
+        problems.append(f"clauses.toml: {where}: 责任单位与原文“{written}”不一致")
 
 
 def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[str]) -> dict[str, AwardItem]:

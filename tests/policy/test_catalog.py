@@ -154,3 +154,21 @@ def test_loader_gathers_every_problem_at_once() -> None:
     with pytest.raises(PolicyDataError) as caught:
         parse_policy("t", files)
     assert len(caught.value.problems) >= 2
+
+
+def test_loader_rejects_a_clause_cut_short() -> None:
+    """Every quote being found in the source proves nothing of a clause that leaves out its last sentence."""
+    files = _broken({"clauses.toml": ("建立重点企业跟踪服务机制，培育一批技术引领型、市场主导型龙头企业，"
+                                      "在药物筛选、临床前评价、临床试验、注册审批、上市销售等环节给予精准支持。", "")})
+    with pytest.raises(PolicyDataError) as caught:
+        parse_policy("t", files)
+    assert "clauses.toml: 条款 bio-2-3-1: 条文不是原文的整段（须为编号与责任单位之间的全部文字）" in caught.value.problems
+
+
+def test_loader_rejects_a_responsible_unit_left_out() -> None:
+    files = _broken({"clauses.toml": ('units = ["市工业和信息化局", "市财政局", "各县〔市、区〕人民政府", "市属开发区管委会"]',
+                                      'units = ["市工业和信息化局", "市财政局", "市属开发区管委会"]')})
+    with pytest.raises(PolicyDataError) as caught:
+        parse_policy("t", files)
+    assert "clauses.toml: 条款 tex-3-2-1: 责任单位与原文“市工业和信息化局、市财政局，各县〔市、区〕人民政府、市属开发区管委会”不一致" \
+        in caught.value.problems
