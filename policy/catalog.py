@@ -345,6 +345,8 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
             problems.append(f"items.toml: {where}: 产业“{raw.get('measure')}”与条款 {clause.id} 不符")
         if raw.get("sentence", "") not in clause.text:
             problems.append(f"items.toml: {where}: 设定金额的句子不在条款 {clause.id} 原文中")
+        elif not _whole_sentence(raw["sentence"], clause.text):
+            problems.append(f"items.toml: {where}: 设定金额的句子不是原文的整句（须止于“。”或“；”，始于句首或“，”之后）")
         kind = raw.get("kind", "")
         if kind not in KINDS:
             problems.append(f"items.toml: {where}: 未知的规则类型“{kind}”")
@@ -383,6 +385,17 @@ def _load_items(doc: dict[str, Any], clauses: dict[str, Clause], problems: list[
         )
     _check_quotes_are_the_items_own(items, problems)
     return {iid: replace(item, counterparts=_counterparts(item, items)) for iid, item in items.items()}
+
+
+def _whole_sentence(sentence: str, text: str) -> bool:
+    """Whether ``sentence`` stands in ``text`` from a sentence's (or clause's) start up to its 。 or ；."""
+    start = text.find(sentence)
+    while start >= 0:
+        end = start + len(sentence)
+        if (start == 0 or text[start - 1] in "。；，") and (end == len(text) or text[end] in "。；"):
+            return True
+        start = text.find(sentence, start + 1)
+    return False
 
 
 def _check_timing(where: str, timing: str, sentence: str, problems: list[str]) -> None:

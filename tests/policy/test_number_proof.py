@@ -180,3 +180,10 @@ def test_an_honour_items_level_must_be_the_one_its_name_says() -> None:
     problems = _problems(_with('level = "国家级"\nkind = "cap"\ntiming = "newly"\nhonour = "专精特新企业"',
                                'level = "省级"\nkind = "cap"\ntiming = "newly"\nhonour = "专精特新企业"'))
     assert any(p.startswith("items.toml: 条目 bio-zjtx-national: 级别") for p in problems), problems
+
+
+def test_a_sentence_cut_short_is_refused() -> None:
+    """The sentence is what the review view highlights and what says 一次性: it ends where the text's sentence does."""
+    problems = _problems(_with('sentence = "对获得“中国驰名商标”（行政认定）的纺织服装企业一次性奖励50万元"',
+                               'sentence = "对获得“中国驰名商标”（行政认定）的纺织服装企业"'))
+    assert any(p.startswith("items.toml: 条目 tex-well-known-trademark: 设定金额的句子不是原文的整句") for p in problems), problems
