@@ -49,8 +49,20 @@ def capped_amount(item: AwardItem, app: Application, policy: Policy, used: Decim
 
 
 def fixed_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
-    """A set amount: the item's amount when eligible. One shared result."""
-    return _amount_result(item, "奖励")
+    """A set amount: the item's amount when eligible. One shared result, unless less is asked for."""
+    result = _amount_result(item, "奖励")
+    short = _less_than_set_amount(item, app)
+    return RuleResult(result.uncapped, result.cap, list(result.trace), short) if short else result
+
+
+def _less_than_set_amount(item: AwardItem, app: Application) -> list[str]:
+    """一次性奖励50万元 is not 最高50万元: asking for less is a question, not a smaller award."""
+    number = item.numbers["amount"]
+    amount = _wan_number(item, "amount")
+    if app.requested_yuan is None or app.requested_yuan >= amount:
+        return []
+    return [f"申请金额 {wan_text(app.requested_yuan)}少于“{number.quote}”的定额 {wan_text(amount)}，"
+            f"原文为定额奖励而非最高限额，请核实（{number.clause.ref}）"]
 
 
 @cache
@@ -186,7 +198,7 @@ def talent_match_amount(item: AwardItem, app: Application, policy: Policy, used:
 def enclave_amount(item: AwardItem, app: Application, policy: Policy, used: Decimal) -> RuleResult:
     """A set amount for a 人才飞地 in one of the named regions that passed its performance review."""
     amount = _amount_result(item, "奖励")
-    result = RuleResult(amount.uncapped, amount.cap, list(amount.trace))
+    result = RuleResult(amount.uncapped, amount.cap, list(amount.trace), _less_than_set_amount(item, app))
     regions = policy.regions
     ref = regions.clause.ref
     if not app.enclave_region:
