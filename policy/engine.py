@@ -12,6 +12,7 @@ becomes a flag and the status needs_review.
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
@@ -173,6 +174,12 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
         reasons += result.ineligible
     if kind.ceiling and known:
         result = _with_ceiling_sources(item, kind.ceiling, app, ledger, result, checks)
+    other_years = _other_year_flags(item, kind.ceiling, app, ledger) if kind.ceiling and known else []
+    checks += other_years
+    if other_years:
+        checks += result.over_ceiling
+    else:
+        reasons += result.over_ceiling
     return _finish(app, item, result, checks, reasons, [*app.warnings, *checks])
 
 
@@ -285,7 +292,20 @@ def _with_ceiling_sources(item: AwardItem, ceiling: str, app: Application, ledge
     trace = [*result.trace, f"占用单户额度的申请：{'；'.join(sources)}（{item.numbers[ceiling].clause.ref}）"]
     if any(p.item_id == item.id for p in ledger.pending(app.uscc)):
         checks.append(f"该企业另有待审的{item.name}申请，未计入已占用额度；若先核准，剩余额度将减少，请审核人统筹（{item.ref}）")
-    return RuleResult(result.uncapped, result.cap, trace, result.flags, result.ineligible)
+    return replace(result, trace=trace)
+
+
+def _other_year_flags(item: AwardItem, ceiling: str, app: Application, ledger: EnterpriseLedger) -> list[str]:
+    """单户企业最高支持200万元 names no period: room taken by another 申报年度's approval is a question."""
+    number = item.numbers[ceiling]
+    others = [a for a in ledger.approved(app.uscc) if a.item_id == item.id and app.application_year is not None
+              and a.application_year is not None and a.application_year != app.application_year]
+    if not others:
+        return []
+    named = "；".join(f"申报编号 {a.application_id or '（历史）'}，{a.application_year}年度，{wan_text(a.approved_yuan)}"
+                     for a in others)
+    return [f"已占用的单户额度含其他申报年度的核准（{named}），原文“{number.quote}”未说明是否按年度计算；"
+            f"剩余额度按全部已核准金额计算，请审核人确定（{number.clause.ref}）"]
 
 
 def _honour_flags(item: AwardItem, app: Application, policy: Policy, ledger: EnterpriseLedger) -> list[str]:

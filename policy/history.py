@@ -15,6 +15,8 @@ class PriorAward:
     item_id: str
     approved_yuan: Decimal
     application_id: str = ""
+    application_year: int | None = None
+    """Its 申报年度, when known: an enterprise ceiling the text gives no period for asks about other years."""
 
 
 @dataclass(frozen=True, slots=True)

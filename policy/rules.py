@@ -28,6 +28,8 @@ class RuleResult:
     trace: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     ineligible: list[str] = field(default_factory=list)
+    over_ceiling: list[str] = field(default_factory=list)
+    """Why nothing is left under the enterprise ceiling: ineligible, unless the room went to other years."""
 
 
 def _wan_number(item: AwardItem, name: str) -> Decimal:
@@ -137,7 +139,7 @@ def tech_transform_amount(item: AwardItem, app: Application, policy: Policy, use
     if room <= 0:
         result.cap = ZERO
         result.trace.append(head)
-        result.ineligible.append(f"该企业已达“{ceiling.quote}”的上限，无剩余额度（{ceiling.clause.ref}）")
+        result.over_ceiling.append(f"该企业已达“{ceiling.quote}”的上限，无剩余额度（{ceiling.clause.ref}）")
     else:
         limit = f"单户{_as_written(ceiling)}上限" if used == 0 else f"单户剩余额度 {wan_text(room)}"
         if uncapped <= room:

@@ -79,7 +79,8 @@ def _history(case: dict[str, Any]) -> InMemoryHistory:
         item = load_policy().resolve_item(raw["item"])
         assert item is not None
         awards.setdefault(_uscc_for(raw["enterprise"]), []).append(
-            PriorAward(item.id, _wan(raw["approved_wan"]) or Decimal(0), f"历史{n + 1}")
+            PriorAward(item.id, _wan(raw["approved_wan"]) or Decimal(0), f"历史{n + 1}",
+                       int(raw["year"]) if raw.get("year") else None)
         )
     pending: dict[str, list[PendingApplication]] = {}
     for n, raw in enumerate(case.get("pending", [])):
