@@ -28,8 +28,11 @@ from policy.kinds import rule_kinds
 from policy.rules import RuleResult
 
 _TIMING_WORDS = {
-    "newly": "新认定（新创建、新评选）", "first_time": "首次获得", "application_year": "当年度认定",
-    "dated": "在本措施施行后获得",
+    "newly": "新认定（新创建、新评选）", "first_time": "首次获得", "application_year": "当年度认定", "dated": "获得",
+}
+_EARLY_QUESTIONS = {
+    "newly": "是否属于新认定（新创建、新评选）", "first_time": "是否属于首次获得", "application_year": "是否属于当年度认定",
+    "dated": "原文未限定获得时间，政策发布前获得的是否适用",
 }
 
 
@@ -230,7 +233,7 @@ def _timing_flags(item: AwardItem, app: Application, policy: Policy) -> list[str
     flags = []
     if app.recognised_on < issued:
         flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 早于政策发布日期 {issued:%Y-%m-%d}，"
-                     f"是否属于{words}请核实（{ref}）")
+                     f"{_EARLY_QUESTIONS[item.timing]}请核实（{ref}）")
     if item.timing == "application_year":
         if app.application_year is None:
             flags.append(f"申报年度未填写，无法确认是否为当年度认定（{ref}）")
