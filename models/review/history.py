@@ -28,14 +28,14 @@ class WorkspaceHistory:
         self._awards: dict[str, list[PriorAward]] = defaultdict(list)
         self._pending: dict[str, list[PendingApplication]] = defaultdict(list)
         rows = db.execute(
-            "SELECT a.uscc, a.item_id, d.amount_yuan, a.application_id FROM decisions d "
+            "SELECT a.uscc, a.item_id, d.amount_yuan, a.application_id, a.application_year FROM decisions d "
             "JOIN applications a ON a.application_id = d.application_id "
             f"WHERE d.stage IN ({_STAGES}) AND {current_in('d')} AND d.outcome IN (?, ?) ORDER BY d.decided_at",
             [*FINAL_STAGES, *APPROVING],
         )
-        for uscc, item_id, amount, application_id in rows:
+        for uscc, item_id, amount, application_id, year in rows:
             if application_id not in except_ids:
-                self._awards[uscc].append(PriorAward(item_id, Decimal(amount or "0"), application_id))
+                self._awards[uscc].append(PriorAward(item_id, Decimal(amount or "0"), application_id, year))
         pending = db.execute(
             "SELECT a.uscc, a.item_id, a.application_id, s.recommended_yuan, EXISTS (SELECT 1 FROM decisions f "
             f"WHERE f.application_id = a.application_id AND f.stage = ? AND {current_in('f')}), EXISTS (SELECT 1 "
