@@ -1,0 +1,68 @@
+"""Workspace schemas built each way, and their shape in a form two engines' or two paths' can be compared in."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from models.workspace.database import Database
+from models.workspace.migrations import MIGRATIONS
+from models.workspace.tables import NOT_IN_SCHEMA
+
+
+def legacy_schema(path: Path) -> Path:
+    """A database the frozen legacy steps 0001–0009 built, as every workspace was made before Alembic."""
+    import models.workspace.schema  # noqa: F401 - registers the legacy steps
+
+    with Database(path) as db:
+        MIGRATIONS.apply(db)
+    return path
+
+
+def sqlite_shape(path: Path) -> dict[str, Any]:
+    """Per table: columns (name, type, not null, default, key position), foreign keys, indexes; and the triggers."""
+    db = sqlite3.connect(str(path))
+    try:
+        tables: dict[str, Any] = {}
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                                  "ORDER BY name"):
+            if name in NOT_IN_SCHEMA:
+                continue
+            indexes = []
+            for _, index, unique, origin, partial in db.execute(f'PRAGMA index_list("{name}")'):
+                columns = tuple(row[2] for row in db.execute(f'PRAGMA index_info("{index}")'))
+                indexes.append((None if index.startswith("sqlite_autoindex") else index, unique, origin, partial,
+                                columns))
+            tables[name] = {
+                "columns": [row[1:] for row in db.execute(f'PRAGMA table_info("{name}")')],
+                "foreign_keys": sorted(row[2:5] for row in db.execute(f'PRAGMA foreign_key_list("{name}")')),
+                "indexes": sorted(indexes, key=repr),
+            }
+        triggers = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"))
+        return {"tables": tables, "triggers": triggers}
+    finally:
+        db.close()
+
+
+def metadata_differences(url_or_connection: Any) -> list[Any]:
+    """What ``alembic.autogenerate.compare_metadata`` finds between ``models.workspace.tables`` and a database."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from models.workspace.tables import metadata
+
+    def include(obj: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+        return not (kind == "table" and name in NOT_IN_SCHEMA)
+
+    if isinstance(url_or_connection, str):
+        engine = create_engine(url_or_connection)
+        try:
+            with engine.connect() as connection:
+                return metadata_differences(connection)
+        finally:
+            engine.dispose()
+    context = MigrationContext.configure(url_or_connection, opts={
+        "include_object": include, "compare_type": True, "compare_server_default": True})
+    return list(compare_metadata(context, metadata))
