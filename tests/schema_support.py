@@ -66,3 +66,26 @@ def metadata_differences(url_or_connection: Any) -> list[Any]:
     context = MigrationContext.configure(url_or_connection, opts={
         "include_object": include, "compare_type": True, "compare_server_default": True})
     return list(compare_metadata(context, metadata))
+
+
+FUTURE_REVISION = "0011_test_column"
+
+
+def with_future_revision(scripts: Path, monkeypatch: Any) -> str:
+    """This build's Alembic scripts copied to ``scripts`` with one revision more (it adds ``settings.extra``)."""
+    import shutil
+
+    from models.workspace import schema_upgrade
+
+    shutil.copytree(schema_upgrade.SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "r0011_test_column.py").write_text(
+        "from alembic import op\n"
+        f"revision = {FUTURE_REVISION!r}\n"
+        f"down_revision = {schema_upgrade.HEAD!r}\n"
+        "branch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade() -> None:\n"
+        "    op.execute('ALTER TABLE settings ADD COLUMN extra TEXT')\n", encoding="utf-8")
+    monkeypatch.setattr(schema_upgrade, "SCRIPTS", scripts)
+    monkeypatch.setattr(schema_upgrade, "REVISIONS", (*schema_upgrade.REVISIONS, FUTURE_REVISION))
+    monkeypatch.setattr(schema_upgrade, "HEAD", FUTURE_REVISION)
+    return FUTURE_REVISION
