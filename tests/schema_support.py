@@ -46,7 +46,11 @@ def sqlite_shape(path: Path) -> dict[str, Any]:
 
 
 def metadata_differences(url_or_connection: Any) -> list[Any]:
-    """What ``alembic.autogenerate.compare_metadata`` finds between ``models.workspace.tables`` and a database."""
+    """What ``alembic.autogenerate.compare_metadata`` finds between ``models.workspace.tables`` and a database.
+
+    One finding is not a difference and is left out: on PostgreSQL a primary-key column is ``NOT NULL`` whatever
+    its declaration says, while the tables declare such columns nullable, as SQLite's legacy DDL made them.
+    """
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine
@@ -65,7 +69,23 @@ def metadata_differences(url_or_connection: Any) -> list[Any]:
             engine.dispose()
     context = MigrationContext.configure(url_or_connection, opts={
         "include_object": include, "compare_type": True, "compare_server_default": True})
-    return list(compare_metadata(context, metadata))
+    found = []
+    for difference in compare_metadata(context, metadata):
+        if isinstance(difference, list):  # a column's modifications
+            difference = [d for d in difference if not _postgres_key_not_null(url_or_connection, d)]
+            if not difference:
+                continue
+        found.append(difference)
+    return found
+
+
+def _postgres_key_not_null(connection: Any, modification: tuple[Any, ...]) -> bool:
+    from models.workspace.tables import metadata
+
+    kind, _, table, column, _, reflected_nullable, declared_nullable = modification
+    return (connection.dialect.name == "postgresql" and kind == "modify_nullable"
+            and metadata.tables[table].c[column].primary_key and reflected_nullable is False
+            and declared_nullable is True)
 
 
 FUTURE_REVISION = "0011_test_column"
