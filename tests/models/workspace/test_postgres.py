@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, delete, insert, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
 from sqlalchemy.pool import NullPool
 
 from models.workspace import dialect, schema_upgrade, tables
@@ -127,7 +127,7 @@ def test_the_postgresql_capture_logs_what_the_sqlite_capture_logs(engine: Engine
     schema_upgrade.upgrade(sqlite_path, "系统", stamp=False, legacy_steps=[], existed=False)
     sqlite = create_engine(f"sqlite:///{sqlite_path}", poolclass=NullPool)
 
-    @__import__("sqlalchemy").event.listens_for(sqlite, "connect")
+    @event.listens_for(sqlite, "connect")
     def _recursive(connection: Any, record: object) -> None:
         connection.execute("PRAGMA recursive_triggers=on")  # as every workspace connection has it
 
@@ -159,3 +159,22 @@ def test_replacing_a_row_by_its_key_is_one_call_for_both_engines(engine: Engine,
         db.execute(dialect.replace_row(dialect.SQLITE, "settings", ["key", "value"], ["key"]), ("demo", value))
     assert db.execute("SELECT value FROM settings").fetchall() == [("2",)]
     db.close()
+
+
+def test_the_write_lock_makes_a_second_writer_wait_on_postgresql(engine: Engine) -> None:
+    import psycopg
+
+    url = engine.url
+    conninfo = f"dbname={url.database} user=postgres host={url.query['host']} port={url.query['port']}"
+    with psycopg.connect(conninfo, autocommit=True) as first, psycopg.connect(conninfo, autocommit=True) as second:
+        for statement in dialect.begin_write(dialect.POSTGRESQL):
+            first.execute(statement)
+        second.execute("SET lock_timeout = '200ms'")
+        second.execute(dialect.begin_write(dialect.POSTGRESQL)[0])
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            second.execute(dialect.begin_write(dialect.POSTGRESQL)[1])
+        second.execute("ROLLBACK")
+        first.execute("COMMIT")
+        for statement in dialect.begin_write(dialect.POSTGRESQL):
+            second.execute(statement)  # free again once the first writer committed
+        second.execute("COMMIT")
