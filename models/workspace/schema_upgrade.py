@@ -76,7 +76,8 @@ def upgrade(path: Path, actor: str, *, stamp: bool, legacy_steps: list[str], exi
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool, connect_args={"timeout": 30})
+    # a creator rather than a URL: a folder name may hold '#', '?' or '%', which a URL would read otherwise
+    engine = create_engine("sqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(str(path), timeout=30))
 
     @event.listens_for(engine, "connect")
     def _settings(connection: sqlite3.Connection, record: object) -> None:

@@ -178,3 +178,14 @@ def test_a_later_revision_reaches_every_workspace_alike_backed_up_first(made_by:
         report = verify_workspace(ws)
         assert report.ok, report.problems
     assert list((folder / "backups").glob("*.db"))
+
+
+def test_a_folder_name_that_a_url_would_misread_is_created_and_migrated(tmp_path: Path) -> None:
+    folder = tmp_path / "审核 #1?x=%20&"
+    with Workspace.open(folder) as ws:
+        assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
+    legacy = _unpack("workspace-0009.zip", tmp_path / "旧 #2?%")
+    with Workspace.open(legacy) as ws:
+        assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
+        assert verify_workspace(ws).ok
+    assert not list(tmp_path.glob("**/x=*"))
