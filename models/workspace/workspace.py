@@ -34,6 +34,10 @@ class NewerSchema(ReviewDeskError):
     """The database was written by a newer ReviewDesk."""
 
 
+class UnknownSchemaVersion(ReviewDeskError):
+    """The database was migrated by Alembic once, but its revision record is gone."""
+
+
 class NotAWorkspace(ReviewDeskError):
     """The folder holds no workspace and creating one was not asked for."""
 
@@ -216,6 +220,10 @@ def _migrate(db: WorkspaceDatabase, folder: Path, actor: str) -> None:
     unknown = [name for name in applied if name not in (*KNOWN_MIGRATIONS, schema_upgrade.OLDER_BUILDS_STOP)]
     if unknown:
         raise _newer(folder, ", ".join(unknown))
+    if revision is None and schema_upgrade.OLDER_BUILDS_STOP in applied:
+        raise UnknownSchemaVersion(
+            f"工作区 {folder} 的数据库结构版本记录（alembic_version）缺失，无法判断应做哪些升级；"
+            "本程序不会改动它，请从备份恢复。")
     legacy = revision is None and bool(applied)
     legacy_pending = [m.name for m in MIGRATIONS.pending(db)] if legacy else []
     existed = legacy or revision is not None

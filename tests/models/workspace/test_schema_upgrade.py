@@ -189,3 +189,16 @@ def test_a_folder_name_that_a_url_would_misread_is_created_and_migrated(tmp_path
         assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
         assert verify_workspace(ws).ok
     assert not list(tmp_path.glob("**/x=*"))
+
+
+def test_a_workspace_whose_revision_record_was_removed_is_refused_not_rebuilt(tmp_path: Path) -> None:
+    from models.workspace.workspace import UnknownSchemaVersion
+
+    folder = tmp_path / "ws"
+    Workspace.open(folder).close()
+    with sqlite3.connect(folder / DB_NAME) as db:
+        db.execute("DROP TABLE alembic_version")
+    digest = _sha256(folder / DB_NAME)
+    with pytest.raises(UnknownSchemaVersion, match="数据库结构版本记录（alembic_version）缺失"):
+        Workspace.open(folder)
+    assert _sha256(folder / DB_NAME) == digest
