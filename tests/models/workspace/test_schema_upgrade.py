@@ -22,6 +22,8 @@ from models.workspace.workspace import DB_NAME, NewerSchema, Workspace
 from tests.schema_support import legacy_schema, metadata_differences, sqlite_shape, with_future_revision
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+# workspace-0009.zip was made by the code of main at 81f1367, before Alembic: tests/workspace_support's
+# staffed_workspace, an import of four applications, T00001 approved at 初审 and 复核, a conflict declared on T00002.
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
