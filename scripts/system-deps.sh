@@ -6,7 +6,8 @@
 # The list is the direct dependencies of the Qt libraries and plugins we use
 # (QtCore/Gui/Widgets/Pdf/PdfWidgets/PrintSupport/Svg, the offscreen and xcb
 # platform plugins and the xcb GL integrations), found with readelf/ldd on
-# PySide6's Qt, plus a CJK font, poppler-utils and binutils (PyInstaller).
+# PySide6's Qt, plus a CJK font, poppler-utils, binutils (PyInstaller) and
+# postgresql (its initdb/pg_ctl start a throwaway server for the tests).
 set -euo pipefail
 
 PACKAGES=(
@@ -20,6 +21,8 @@ PACKAGES=(
   libnss3-tools
   # PyInstaller reads binaries with objdump
   binutils
+  # the tests run the schema and its migrations on a throwaway PostgreSQL >= 15 (tests/postgres_server.py)
+  postgresql
   # Qt runtime
   libgl1 libegl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3
   libgssapi-krb5-2 libatomic1 libzstd1

@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.postgres_server import PostgresServer
 
 # Before anything imports Qt: no display is needed, ever.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -23,3 +28,16 @@ if str(REPO_ROOT) not in sys.path:
 @pytest.fixture(autouse=True)
 def _own_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL ≥ 15 for the session (tests/postgres_server.py); skipped, saying how to install it,
+    when the package is absent and we are not root (as root, CI, scripts/system-deps.sh installs it)."""
+    from tests.postgres_server import INSTALL_HINT, start_server
+
+    server = start_server()
+    if server is None:
+        pytest.skip(INSTALL_HINT)
+    yield server
+    server.stop()

@@ -175,6 +175,10 @@ SEES_EVERY_TABLE = {
     # The migrations create and convert every table: one schema path.
     "models.workspace.schema", "models.workspace.schema_people", "models.workspace.schema_corrections",
     "models.workspace.schema_supersedes", "models.workspace.migrations",
+    # Alembic's runner records its stop for older builds in _sqlite_migrations and appends the snapshot event.
+    "models.workspace.schema_upgrade",
+    # The SQLite and PostgreSQL capture triggers' text: each writes audit_changes for its table.
+    "models.workspace.dialect",
     # Capture triggers and the replay of the audit log write audit_changes for every table.
     "models.workspace.projection",
     # A restore writes the audit entry of a backup it brings back, beside audit.append.

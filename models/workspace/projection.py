@@ -18,12 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from models.workspace import dialect
 from models.workspace.database import Database
 
 from models.failures import ReviewDeskError
 
-NOT_PROJECTED = frozenset({"audit", "audit_changes", "_sqlite_migrations"})
-PUT, DELETE, CLEAR = "put", "del", "clear"
+NOT_PROJECTED = frozenset({"audit", "audit_changes", "_sqlite_migrations", "alembic_version"})
+PUT, DELETE, CLEAR = dialect.PUT, dialect.DELETE, "clear"
 CHANGES_FROM = "changes_from"
 CHANGES_SHA256 = "changes_sha256"
 CHANGES_COUNT = "changes"
@@ -63,7 +64,7 @@ def projected_tables(db: Database) -> list[TableShape]:
     return shapes
 
 
-_NEXT_SEQ = "(SELECT IFNULL(MAX(seq), 0) + 1 FROM audit)"
+_NEXT_SEQ = dialect.SQLITE_NEXT_SEQ
 
 
 def install_capture(db: Database) -> None:
@@ -72,17 +73,9 @@ def install_capture(db: Database) -> None:
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'capture_%'").fetchall():
         db.execute(f'DROP TRIGGER "{trigger}"')
     for shape in projected_tables(db):
-        insert = ("INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES "
-                  f"({_NEXT_SEQ}, '{PUT}', '{shape.name}', {shape.key_sql('NEW.')}, {shape.row_sql('NEW.')});")
-        db.execute(f'CREATE TRIGGER "capture_{shape.name}_insert" AFTER INSERT ON "{shape.name}" BEGIN {insert} END')
-        moved = (f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{DELETE}', "
-                 f"'{shape.name}', {shape.key_sql('OLD.')}, NULL "
-                 f"WHERE {shape.key_sql('OLD.')} IS NOT {shape.key_sql('NEW.')};")
-        db.execute(f'CREATE TRIGGER "capture_{shape.name}_update" AFTER UPDATE ON "{shape.name}" '
-                   f"BEGIN {moved} {insert} END")
-        delete = ("INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES "
-                  f"({_NEXT_SEQ}, '{DELETE}', '{shape.name}', {shape.key_sql('OLD.')}, NULL);")
-        db.execute(f'CREATE TRIGGER "capture_{shape.name}_delete" AFTER DELETE ON "{shape.name}" BEGIN {delete} END')
+        for trigger in dialect.sqlite_capture_triggers(shape.name, shape.key_sql("NEW."), shape.key_sql("OLD."),
+                                                       shape.row_sql("NEW.")):
+            db.execute(trigger)
 
 
 class CaptureMismatch(ReviewDeskError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,7 +14,9 @@ import platformdirs
 
 from models.workspace import anchors
 from models.workspace import audit
+from models.workspace import dialect
 from models.workspace import projection
+from models.workspace import schema_upgrade
 from models.failures import ReviewDeskError
 from models.workspace.database import Database
 from models.workspace.locking import WorkspaceLock
@@ -31,6 +32,10 @@ LOG_NAME = "reviewdesk.log"
 
 class NewerSchema(ReviewDeskError):
     """The database was written by a newer ReviewDesk."""
+
+
+class UnknownSchemaVersion(ReviewDeskError):
+    """The database was migrated by Alembic once, but its revision record is gone."""
 
 
 class NotAWorkspace(ReviewDeskError):
@@ -63,7 +68,7 @@ class WorkspaceDatabase(Database):
             with super().atomic():
                 yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(dialect.SQLITE_BEGIN_WRITE)
         try:
             if self.has_change_log:
                 self.change_floor = projection.last_change_id(self)
@@ -83,10 +88,8 @@ class WorkspaceDatabase(Database):
 def connect(path: Path) -> WorkspaceDatabase:
     """A connection set as every connection to a workspace must be."""
     db = WorkspaceDatabase(sqlite3.connect(str(path), timeout=30, check_same_thread=False))
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA busy_timeout=30000")
+    for statement in dialect.connection_settings(dialect.SQLITE):
+        db.execute(statement)
     return db
 
 
@@ -201,26 +204,39 @@ class Workspace:
 
 
 def _migrate(db: WorkspaceDatabase, folder: Path, actor: str) -> None:
-    applied = [m.name for m in MIGRATIONS.applied(db)]
-    unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
-    if unknown:
-        raise NewerSchema(
-            f"工作区 {folder} 由更新版本的审核台创建（未知的数据库版本 {', '.join(unknown)}），"
-            "请使用新版审核台打开，本程序不会改动它。"
-        )
-    pending = MIGRATIONS.pending(db)
-    if not pending:
+    """Bring the database to this build's schema, backed up first when it held a workspace already.
+
+    Up to date: one query, and nothing imported. A workspace the legacy steps built (``_sqlite_migrations``, no
+    Alembic revision) takes its pending legacy steps as before, then is stamped at the baseline revision; from
+    there every workspace takes the same Alembic revisions. A revision or a legacy step this build does not
+    know means a newer ReviewDesk wrote the database: it is refused, unchanged.
+    """
+    revision, stray_legacy_step = schema_upgrade.schema_state(db, KNOWN_MIGRATIONS)
+    if revision == schema_upgrade.HEAD and not stray_legacy_step:
         return
-    if applied:
+    if revision is not None and revision not in schema_upgrade.REVISIONS:
+        raise _newer(folder, revision)
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    unknown = [name for name in applied if name not in (*KNOWN_MIGRATIONS, schema_upgrade.OLDER_BUILDS_STOP)]
+    if unknown:
+        raise _newer(folder, ", ".join(unknown))
+    if revision is None and schema_upgrade.OLDER_BUILDS_STOP in applied:
+        raise UnknownSchemaVersion(
+            f"工作区 {folder} 的数据库结构版本记录（alembic_version）缺失，无法判断应做哪些升级；"
+            "本程序不会改动它，请从备份恢复。")
+    legacy = revision is None and bool(applied)
+    legacy_pending = [m.name for m in MIGRATIONS.pending(db)] if legacy else []
+    existed = legacy or revision is not None
+    if existed:
+        first = legacy_pending[0] if legacy_pending else schema_upgrade.pending_revisions(revision)[0]
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        sqlite_backup(db, folder / BACKUP_DIR / f"升级前-{pending[0].name}-{stamp}.db")
-    MIGRATIONS.apply(db)
+        sqlite_backup(db, folder / BACKUP_DIR / f"升级前-{first}-{stamp}.db")
+    if legacy_pending:
+        MIGRATIONS.apply(db)
+    schema_upgrade.upgrade(folder / DB_NAME, actor, stamp=legacy, legacy_steps=legacy_pending, existed=existed)
     db.has_change_log = True
-    with db.atomic():
-        projection.install_capture(db)
-        projection.capture_snapshot(db)
-        audit.append(db, actor, "数据库结构快照", "", {
-            "migrations": [m.name for m in pending],
-            "reason": "数据库结构升级后，以各表现有内容为审计重放的起点" if applied else "新建工作区",
-            "nonce": uuid.uuid4().hex,
-        })
+
+
+def _newer(folder: Path, version: str) -> NewerSchema:
+    return NewerSchema(f"工作区 {folder} 由更新版本的审核台创建（未知的数据库版本 {version}），"
+                       "请使用新版审核台打开，本程序不会改动它。")

@@ -73,25 +73,16 @@ def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_pending_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from models.workspace import schema
+    from tests.schema_support import with_future_revision
 
     folder = tmp_path / "ws"
     Workspace.open(folder).close()
-
-    @schema.MIGRATIONS(name="0002_test_column")
-    def add_column(db) -> None:  # type: ignore[no-untyped-def]  # a workspace Database, unannotated like the other test helpers
-        db.execute("ALTER TABLE settings ADD COLUMN extra TEXT")
-
-    monkeypatch.setattr(schema, "KNOWN_MIGRATIONS", (*schema.KNOWN_MIGRATIONS, "0002_test_column"))
-    monkeypatch.setattr("models.workspace.workspace.KNOWN_MIGRATIONS", schema.KNOWN_MIGRATIONS)
-    try:
-        with Workspace.open(folder) as ws:
-            columns = [row[1] for row in ws.db.execute("PRAGMA table_info(settings)")]
-            assert "extra" in columns
-        backups = list((folder / "backups").glob("*.db"))
-        assert len(backups) == 1 and "0002_test_column" in backups[0].name
-    finally:
-        schema.MIGRATIONS._migrations = [m for m in schema.MIGRATIONS._migrations if m.name != "0002_test_column"]
+    revision = with_future_revision(tmp_path / "scripts", monkeypatch)
+    with Workspace.open(folder) as ws:
+        columns = [row[1] for row in ws.db.execute("PRAGMA table_info(settings)")]
+        assert "extra" in columns
+    backups = list((folder / "backups").glob("*.db"))
+    assert len(backups) == 1 and revision in backups[0].name
 
 
 def test_filesystem_type_is_known_for_local_disk(tmp_path: Path) -> None:

@@ -1,0 +1,203 @@
+"""What must differ between SQLite and PostgreSQL, and nothing else: one small module, read top to bottom.
+
+- the capture triggers that log each row change into ``audit_changes`` (SQLite: a trigger per table and
+  operation with ``json_object``; PostgreSQL: a PL/pgSQL function per table with ``json_build_object``, giving
+  the same JSON row: the same keys in column order, text as strings, integers as numbers, money as its Decimal
+  text, bytes as ``blob:`` and upper-case hex);
+- the append-only guards of ``audit`` and ``audit_changes``;
+- the settings of every connection (PRAGMAs; none on PostgreSQL);
+- the statement that takes the write lock (``BEGIN IMMEDIATE``; ``SERIALIZABLE`` with an advisory lock);
+- replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``).
+
+The SQLite texts are byte for byte those earlier versions wrote: workspaces store trigger SQL in
+``sqlite_master``. Nothing here imports SQLAlchemy at module level; opening a workspace needs none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+DIALECTS = (SQLITE, POSTGRESQL)
+
+PUT, DELETE = "put", "del"
+
+# --- connection settings and the write lock ---------------------------------------------------------------
+
+SQLITE_CONNECTION_SETTINGS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+                              "PRAGMA busy_timeout=30000")
+"""Run on every workspace connection: WAL for readers beside the writer, durable commits, keys enforced."""
+
+WORKSPACE_LOCK_KEY = 0x5265766965774465  # "ReviewDe": one advisory lock for every writer of a workspace database
+
+_WRITE_LOCK = {
+    # the write lock before the first read: every check made inside the transaction still holds at commit
+    SQLITE: ("BEGIN IMMEDIATE",),
+    POSTGRESQL: ("BEGIN ISOLATION LEVEL SERIALIZABLE", f"SELECT pg_advisory_xact_lock({WORKSPACE_LOCK_KEY})"),
+}
+_CONNECTION_SETTINGS: dict[str, tuple[str, ...]] = {SQLITE: SQLITE_CONNECTION_SETTINGS, POSTGRESQL: ()}
+
+
+def connection_settings(dialect: str) -> tuple[str, ...]:
+    return _CONNECTION_SETTINGS[dialect]
+
+
+def begin_write(dialect: str) -> tuple[str, ...]:
+    """The statements that open a write transaction holding the workspace's write lock."""
+    return _WRITE_LOCK[dialect]
+
+
+SQLITE_BEGIN_WRITE = _WRITE_LOCK[SQLITE][0]
+
+
+def replace_row(dialect: str, table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """An INSERT that replaces the row with the same ``key``, with one positional parameter per column.
+
+    On SQLite the replaced row is deleted and inserted (its capture logs ``del`` then ``put``); on PostgreSQL
+    it is updated in place (its capture logs ``put``). The replayed state is the same.
+    """
+    names = ", ".join(_quoted(c) for c in columns)
+    if dialect == SQLITE:
+        return f"INSERT OR REPLACE INTO {_quoted(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    updates = ", ".join(f"{_quoted(c)} = EXCLUDED.{_quoted(c)}" for c in columns if c not in key)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    return (f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(_quoted(k) for k in key)}) {action}")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- SQLite: the append-only guards and the capture triggers ------------------------------------------------
+
+SQLITE_GUARD_TRIGGERS = (
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+    "        BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改'); END",
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+    "        BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除'); END",
+    "CREATE TRIGGER audit_in_sequence BEFORE INSERT ON audit\n"
+    "        WHEN NEW.seq IS NOT (SELECT IFNULL(MAX(seq), 0) + 1 FROM audit)\n"
+    "          OR NEW.prev_hash IS NOT (SELECT IFNULL((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), ''))\n"
+    "        BEGIN SELECT RAISE(ABORT, '审计日志只能按顺序追加'); END",
+    "CREATE TRIGGER audit_changes_no_update BEFORE UPDATE ON audit_changes\n"
+    "BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改'); END",
+    "CREATE TRIGGER audit_changes_no_delete BEFORE DELETE ON audit_changes\n"
+    "BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除'); END",
+)
+"""As legacy migrations 0001 and 0003 created them (their text is kept in ``sqlite_master``)."""
+
+SQLITE_NEXT_SEQ = "(SELECT IFNULL(MAX(seq), 0) + 1 FROM audit)"
+"""The sequence number of the audit event the same transaction appends next."""
+
+SQLITE_CAPTURE_TRIGGER_PREFIX = "capture_"
+
+
+def sqlite_capture_triggers(table: str, new_key: str, old_key: str, new_row: str) -> list[str]:
+    """The insert, update and delete capture triggers of ``table``, given its key and row as SQL expressions.
+
+    ``new_key``/``old_key`` are ``json_array(…)`` over the key columns of NEW/OLD, ``new_row`` is
+    ``json_object(…)`` over every column of NEW (``models.workspace.projection.TableShape`` builds them).
+    """
+    insert = ("INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES "
+              f"({SQLITE_NEXT_SEQ}, '{PUT}', '{table}', {new_key}, {new_row});")
+    moved = (f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {SQLITE_NEXT_SEQ}, '{DELETE}', "
+             f"'{table}', {old_key}, NULL "
+             f"WHERE {old_key} IS NOT {new_key};")
+    delete = ("INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES "
+              f"({SQLITE_NEXT_SEQ}, '{DELETE}', '{table}', {old_key}, NULL);")
+    return [
+        f'CREATE TRIGGER "capture_{table}_insert" AFTER INSERT ON "{table}" BEGIN {insert} END',
+        f'CREATE TRIGGER "capture_{table}_update" AFTER UPDATE ON "{table}" BEGIN {moved} {insert} END',
+        f'CREATE TRIGGER "capture_{table}_delete" AFTER DELETE ON "{table}" BEGIN {delete} END',
+    ]
+
+
+# --- PostgreSQL: the same guards and capture as PL/pgSQL ---------------------------------------------------
+
+POSTGRES_NEXT_SEQ = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM audit)"
+
+
+def _postgres_refusal(function: str, message: str, returns: str) -> str:
+    return (f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n  RAISE EXCEPTION '{message}';\n  RETURN {returns};\nEND\n$$")
+
+
+POSTGRES_GUARDS = (
+    _postgres_refusal("reviewdesk_log_no_update", "审计日志只能追加，不能修改", "NULL"),
+    _postgres_refusal("reviewdesk_log_no_delete", "审计日志只能追加，不能删除", "NULL"),
+    "CREATE OR REPLACE FUNCTION reviewdesk_audit_in_sequence() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    f"  IF NEW.seq IS DISTINCT FROM {POSTGRES_NEXT_SEQ}\n"
+    "     OR NEW.prev_hash IS DISTINCT FROM COALESCE((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') THEN\n"
+    "    RAISE EXCEPTION '审计日志只能按顺序追加';\n"
+    "  END IF;\n"
+    "  RETURN NEW;\n"
+    "END\n$$",
+    *(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
+      "EXECUTE FUNCTION reviewdesk_log_no_update()" for table in ("audit", "audit_changes")),
+    *(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
+      "EXECUTE FUNCTION reviewdesk_log_no_delete()" for table in ("audit", "audit_changes")),
+    # TRUNCATE fires no row trigger on PostgreSQL: refuse it for the whole statement
+    *(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT "
+      "EXECUTE FUNCTION reviewdesk_log_no_delete()" for table in ("audit", "audit_changes")),
+    "CREATE TRIGGER audit_in_sequence BEFORE INSERT ON audit FOR EACH ROW "
+    "EXECUTE FUNCTION reviewdesk_audit_in_sequence()",
+)
+
+
+def guard_triggers(dialect: str) -> tuple[str, ...]:
+    return SQLITE_GUARD_TRIGGERS if dialect == SQLITE else POSTGRES_GUARDS
+
+
+def _postgres_value(record: str, table: Table, column: str) -> str:
+    from sqlalchemy import LargeBinary
+
+    from models.workspace.tables import Money
+
+    ref = f'{record}."{column}"'
+    kind = table.c[column].type
+    if isinstance(kind, LargeBinary):
+        return f"CASE WHEN {ref} IS NULL THEN NULL ELSE 'blob:' || upper(encode({ref}, 'hex')) END"
+    if isinstance(kind, Money):
+        return f"{ref}::text"  # the Decimal text SQLite stores, not a JSON number
+    return ref
+
+
+def _postgres_key(record: str, table: Table) -> str:
+    keys = [c.name for c in table.primary_key.columns]
+    return "json_build_array(" + ", ".join(_postgres_value(record, table, c) for c in keys) + ")::text"
+
+
+def _postgres_row(record: str, table: Table) -> str:
+    pairs = ", ".join(f"'{c.name}', {_postgres_value(record, table, c.name)}" for c in table.columns)
+    return f"json_build_object({pairs})::text"
+
+
+def postgres_capture(table: Table) -> list[str]:
+    """The capture function and trigger of ``table``: the rows SQLite's three capture triggers log."""
+    name = table.name
+    keys = [c.name for c in table.primary_key.columns]
+    moved = " OR ".join(f'OLD."{k}" IS DISTINCT FROM NEW."{k}"' for k in keys)
+    into = "INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES"
+    function = (
+        f'CREATE OR REPLACE FUNCTION "capture_{name}"() RETURNS trigger LANGUAGE plpgsql AS $$\n'
+        "BEGIN\n"
+        f"  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ({moved})) THEN\n"
+        f"    {into} ({POSTGRES_NEXT_SEQ}, '{DELETE}', '{name}', {_postgres_key('OLD', table)}, NULL);\n"
+        "  END IF;\n"
+        "  IF TG_OP IN ('INSERT', 'UPDATE') THEN\n"
+        f"    {into} ({POSTGRES_NEXT_SEQ}, '{PUT}', '{name}', {_postgres_key('NEW', table)}, "
+        f"{_postgres_row('NEW', table)});\n"
+        "  END IF;\n"
+        "  RETURN NULL;\n"
+        "END\n$$")
+    return [function,
+            f'DROP TRIGGER IF EXISTS "capture_{name}" ON "{name}"',
+            f'CREATE TRIGGER "capture_{name}" AFTER INSERT OR UPDATE OR DELETE ON "{name}" '
+            f'FOR EACH ROW EXECUTE FUNCTION "capture_{name}"()']
