@@ -148,7 +148,10 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
 
     replay = chain.replay
     gate = gate_problems(ws, replay) + vanished_decisions(ws, replay) if replay is not None else []
-    for found in (conflict_problems(ws), gate, people_problems(ws), two_stage_problems(ws), supersession_problems(ws)):
+    from models.signing.status import status_problems
+
+    for found in (conflict_problems(ws), gate, people_problems(ws), status_problems(ws), two_stage_problems(ws),
+                  supersession_problems(ws)):
         report.problems += found
         report.lines += found
     if count and not any("决定" in p for p in report.problems):

@@ -16,6 +16,7 @@ import platformdirs
 from models.workspace import anchors
 from models.workspace import audit
 from models.workspace import projection
+from models.workspace import signed_scope
 from models.failures import ReviewDeskError
 from models.workspace.database import Database
 from models.workspace.locking import WorkspaceLock
@@ -141,9 +142,10 @@ class Workspace:
                 db.has_change_log = True
                 if is_new:
                     with db.atomic():
-                        audit.append(db, actor, "创建工作区", str(folder))
+                        audit.append(db, actor, signed_scope.CREATE_ACTION, str(folder), signed_scope.creation_details())
                 if check_anchors and lock:  # the instance that holds the workspace; its worker connections don't
                     anchors.refuse_unless_anchored(folder, db)
+                    signed_scope.mark_upgrade(db, actor)
                     anchors.remember_head(folder, db, *audit.head(db))
             except BaseException:
                 db.close()
