@@ -1,4 +1,4 @@
-"""From which entry of the log on each kind of record must be signed.
+"""From which entry of the log on each kind of record must be signed, and the rules revision assessments follow.
 
 A workspace made before this version holds entries of that kind that nobody
 signed; they are vouched for by the chain only. The boundary is one entry the
@@ -7,6 +7,11 @@ made it (its details list the kinds it signs), else the marker this version
 appends the first time it opens an older workspace. An insider can append a
 later marker or creation entry, never an earlier one, so the boundary cannot
 move back.
+
+The same entries record the rules revision of each policy version this build
+assesses with (``versions.toml``); a build with other revisions appends 规则修订
+on opening. An assessment written before the entry from which this build's
+revisions hold was made by other rules and cannot be re-derived here.
 """
 
 from __future__ import annotations
@@ -21,12 +26,55 @@ PEOPLE_STATUS = "人员停用启用"
 SIGNED_KINDS = (PEOPLE_STATUS,)
 CREATE_ACTION = "创建工作区"
 MARK_ACTION = "启用签名记录"
+RULES_ACTION = "规则修订"
 _KEY = "signed_kinds"
+_RULES = "rules_revisions"
+
+
+def build_rules() -> dict[str, int]:
+    """The rules revision this build assesses each registered policy version with."""
+    from policy.versions import versions
+
+    return {version.id: version.rules_revision for version in versions().values()}
 
 
 def creation_details() -> dict[str, Any]:
-    """What a new workspace's 创建工作区 entry records: every kind is signed from its very start."""
-    return {_KEY: list(SIGNED_KINDS)}
+    """What a new workspace's 创建工作区 entry records: every kind is signed from its very start, and the rules."""
+    return {_KEY: list(SIGNED_KINDS), _RULES: build_rules()}
+
+
+def _recorded_rules(db: Database) -> list[tuple[int, dict[str, int]]]:
+    found = []
+    for seq, details in db.execute("SELECT seq, details FROM audit WHERE action IN (?, ?, ?) ORDER BY seq",
+                                   [CREATE_ACTION, MARK_ACTION, RULES_ACTION]):
+        try:
+            rules = json.loads(details).get(_RULES)
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(rules, dict):
+            found.append((int(seq), {str(k): v for k, v in rules.items() if isinstance(v, int)}))
+    return found
+
+
+def rules_in_force_from(db: Database) -> tuple[int | None, list[str]]:
+    """(the seq from which this build's rules revisions have held, None when they do not; what is wrong).
+
+    Revisions only grow: an entry recording an older revision than the one before it is named, and so is a
+    workspace whose log records newer rules than this build has.
+    """
+    build = build_rules()
+    start: int | None = None
+    last: dict[str, int] | None = None
+    problems = []
+    for seq, recorded in _recorded_rules(db):
+        if last is not None and any(recorded.get(v, 0) < last.get(v, 0) for v in last):
+            problems.append(f"审计日志第 {seq} 条记录的规则修订 {recorded} 比此前记录的 {last} 旧：规则修订只增不减")
+        if recorded != last:
+            start = seq if recorded == build else None
+        last = recorded
+    if last is not None and any(last.get(v, 0) > build.get(v, 0) for v in last):
+        problems.append(f"工作区记录的规则修订 {last} 比本程序的 {build} 新：请用新版审核台校验")
+    return (start if last == build else None), problems
 
 
 def signed_from(db: Database, kind: str) -> int | None:
@@ -43,12 +91,30 @@ def signed_from(db: Database, kind: str) -> int | None:
     return None
 
 
+def _rules_behind(db: Database) -> dict[str, int] | None:
+    """The rules last recorded when they are not this build's (None: they are, or newer ones are recorded)."""
+    recorded = _recorded_rules(db)
+    last = recorded[-1][1] if recorded else {}
+    build = build_rules()
+    if last == build or any(last.get(v, 0) > build.get(v, 0) for v in last):
+        return None
+    return last
+
+
 def mark_upgrade(db: Database, actor: str) -> None:
-    """Append the marker once to a workspace an older version made, so that what follows must be signed."""
+    """Append the marker once to a workspace an older version made, so that what follows must be signed;
+    and 规则修订 when this build assesses with other rules than the log last recorded."""
     missing = [kind for kind in SIGNED_KINDS if signed_from(db, kind) is None]
-    if not missing:
+    if not missing and _rules_behind(db) is None:
         return
-    with db.atomic():
-        if [kind for kind in SIGNED_KINDS if signed_from(db, kind) is None]:  # another process may have marked it
+    with db.atomic():  # checked again inside the write lock: another process may have marked it
+        missing = [kind for kind in SIGNED_KINDS if signed_from(db, kind) is None]
+        before = _rules_behind(db)
+        if missing:
             audit.append(db, actor, MARK_ACTION, "", {
-                _KEY: missing, "reason": "此前的此类记录由旧版本作出，只由审计链担保；此后的须有签名"})
+                _KEY: missing, _RULES: build_rules(),
+                "reason": "此前的此类记录由旧版本作出，只由审计链担保；此后的须有签名"})
+        elif before is not None:
+            audit.append(db, actor, RULES_ACTION, "", {
+                _RULES: build_rules(), "before": before,
+                "reason": "本程序的评估规则已修订：此前的评估按旧规则作出，须重新评估后才能按新规则复算"})
