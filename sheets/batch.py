@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from models.review.casefile import load_case
 from models.review.terms import FIRST
 from models.failures import ReviewDeskError
-from models.exports.fonts import PDF_FONT_SETTING
+from models.exports.fonts import chosen_font
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.signing.revocation import require_current_crl
@@ -359,7 +359,7 @@ def export_unlocked(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, rev
     require_verified(ws, "不导出审核表")
     ca = ca_certificate(ws)
     crl = require_current_crl(ws)
-    font_path = ws.setting(PDF_FONT_SETTING, "") or None
+    font_path = chosen_font()
     report = ExportReport(warning=crl.warning)
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
     contents = _reissue_originals(ws, contents, out_dir, reviewer.name, report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -114,6 +115,7 @@ class Workspace:
         self.folder = folder
         self.db = db
         self._lock = lock
+        self._logged_demo: bool | None = None
 
     @classmethod
     def open(cls, folder: Path, *, create: bool = True, lock: bool = True, actor: str = "系统",
@@ -176,7 +178,18 @@ class Workspace:
 
     @property
     def is_demo(self) -> bool:
-        return self.setting("demo") == "1"
+        """A demo workspace: the setting says so, or the log's first CA entry says the CA passphrase is the
+        public demo one (no later setting takes that back)."""
+        return self.setting("demo") == "1" or self._ca_logged_as_demo()
+
+    def _ca_logged_as_demo(self) -> bool:
+        if self._logged_demo is None:
+            row = self.db.execute("SELECT details FROM audit WHERE action IN ('生成CA', '导入CA') ORDER BY seq "
+                                  "LIMIT 1").fetchone()
+            if row is None:
+                return False  # no CA yet: asked again once there is one
+            self._logged_demo = json.loads(row[0]).get("public_demo_passphrase") is True
+        return self._logged_demo
 
     def remember_head(self) -> None:
         """Move this PC's anchor to the log's current head."""
