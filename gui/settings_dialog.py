@@ -126,10 +126,11 @@ class SettingsDialog(QDialog):
         font_row = QHBoxLayout()
         font_row.addWidget(self.font_path, 1)
         font_row.addWidget(self.browse_font)
-        font_box = QGroupBox("审核单 PDF 字体", self)
+        font_box = QGroupBox("审核单 PDF 字体（本机）", self)
         font_form = QFormLayout(font_box)
         font_form.addRow("字体文件：", font_row)
         font_form.addRow("", self.font_status)
+        font_form.addRow("", self._note("字体只保存在本机，不写入工作区：每台电脑各自选择，签名的审核表嵌入所用字形。"))
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
