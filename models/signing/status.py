@@ -146,6 +146,8 @@ class _Judge:
 
 
 def _walk(ws: Workspace, entries: list[StatusEntry]) -> dict[str, PersonStatus]:
+    if not entries:
+        return {}  # no 停用 or 启用 at all: nothing to judge (``decide`` asks this for every decision)
     judge = _Judge(ws)
     statuses: dict[str, PersonStatus] = {}
     for entry in entries:
