@@ -15,9 +15,9 @@ So the application is assessed again alone, under its recorded version:
   milder, and the recommended amount that its cap and 申请金额 give.
 
 A forged 重新评估 that inflates a cap before anyone decides is caught either way.
-Assessments written before the entry from which this build's rules revisions
-hold (``signed_scope.rules_in_force_from``) were made by other rules: they are
-counted, not re-derived, until they are assessed again.
+Assessments written before the entry from which this build's rules revision
+for their policy version holds (``signed_scope.rules_in_force_from``) were made
+by other rules: they are counted, not re-derived, until they are assessed again.
 """
 
 from __future__ import annotations
@@ -100,10 +100,11 @@ def _exact(stored: records.StoredAssessment, lone: records.StoredAssessment) -> 
             for name in _EXACT_FIELDS if getattr(stored, name) != getattr(lone, name)]
 
 
-def _since(db: Database, seq: int) -> set[str]:
-    """The applications whose assessment the log wrote at or after ``seq`` (keys as the capture triggers write them)."""
-    return {str(key) for (key,) in db.execute(
-        "SELECT DISTINCT key FROM audit_changes WHERE seq >= ? AND tbl = 'assessments'", [seq])}
+def _last_written(db: Database, seq: int) -> dict[str, int]:
+    """Key → the last entry at or after ``seq`` that wrote the application's assessment (keys as the capture
+    triggers write them)."""
+    return {str(key): int(last) for key, last in db.execute(
+        "SELECT key, MAX(seq) FROM audit_changes WHERE seq >= ? AND tbl = 'assessments' GROUP BY key", [seq])}
 
 
 def _check_one(stored: records.StoredAssessment, app_row: dict[str, object], policy: Policy, alone_in: int) -> list[str]:
@@ -124,10 +125,10 @@ def _check_one(stored: records.StoredAssessment, app_row: dict[str, object], pol
 def check_assessments(db: Database) -> AssessmentCheck:
     """Each current assessment against the engine's, as the module docstring says."""
     result = AssessmentCheck()
-    start, result.problems = rules_in_force_from(db)
+    starts, result.problems = rules_in_force_from(db)
     columns = records.columns_sql(records.TABLE_COLUMNS, "a")
     stored_columns = records.columns_sql(_STORED_FIELDS, "s")
-    written = _since(db, start) if start is not None else set()
+    written = _last_written(db, min(starts.values())) if starts else {}
     applications_of = {str(uscc): int(count) for uscc, count in db.execute(
         "SELECT uscc, COUNT(*) FROM applications GROUP BY uscc")}
     if db.execute("SELECT 1 FROM audit WHERE action = ? LIMIT 1", [SESSION_OPENED]).fetchone() is not None:
@@ -138,7 +139,7 @@ def check_assessments(db: Database) -> AssessmentCheck:
     width = len(records.TABLE_COLUMNS)
     for values in rows:
         stored = records.StoredAssessment(*values[width:-1])
-        if values[-1] not in written:
+        if written.get(values[-1], -1) < starts.get(stored.policy_version, 1 << 62):
             result.earlier_rules += 1
             continue
         result.checked += 1

@@ -56,25 +56,33 @@ def _recorded_rules(db: Database) -> list[tuple[int, dict[str, int]]]:
     return found
 
 
-def rules_in_force_from(db: Database) -> tuple[int | None, list[str]]:
-    """(the seq from which this build's rules revisions have held, None when they do not; what is wrong).
+def rules_in_force_from(db: Database) -> tuple[dict[str, int], list[str]]:
+    """(policy version → the seq from which this build's rules revision for it has held; what is wrong).
 
+    A version missing from the result is assessed here with other rules than the log last recorded.
     Revisions only grow: an entry recording an older revision than the one before it is named, and so is a
-    workspace whose log records newer rules than this build has.
+    log that records a newer revision than this build has.
     """
     build = build_rules()
-    start: int | None = None
-    last: dict[str, int] | None = None
+    start: dict[str, int] = {}
+    last: dict[str, int] = {}
     problems = []
     for seq, recorded in _recorded_rules(db):
-        if last is not None and any(recorded.get(v, 0) < last.get(v, 0) for v in last):
-            problems.append(f"审计日志第 {seq} 条记录的规则修订 {recorded} 比此前记录的 {last} 旧：规则修订只增不减")
-        if recorded != last:
-            start = seq if recorded == build else None
-        last = recorded
-    if last is not None and any(last.get(v, 0) > build.get(v, 0) for v in last):
-        problems.append(f"工作区记录的规则修订 {last} 比本程序的 {build} 新：请用新版审核台校验")
-    return (start if last == build else None), problems
+        for version, revision in recorded.items():
+            before = last.get(version)
+            if before is not None and revision < before:
+                problems.append(f"审计日志第 {seq} 条记录政策版本 {version} 的规则修订为 {revision}，"
+                                f"比此前记录的 {before} 旧：规则修订只增不减")
+            if revision != before:
+                start.pop(version, None)
+                if revision == build.get(version):
+                    start[version] = seq
+            last[version] = revision
+    for version, revision in last.items():
+        if revision > build.get(version, revision):
+            problems.append(f"工作区记录的政策版本 {version} 规则修订为 {revision}，比本程序的 {build[version]} 新："
+                            "请用新版审核台校验")
+    return {v: seq for v, seq in start.items() if last.get(v) == build.get(v)}, problems
 
 
 def signed_from(db: Database, kind: str) -> int | None:
@@ -92,11 +100,12 @@ def signed_from(db: Database, kind: str) -> int | None:
 
 
 def _rules_behind(db: Database) -> dict[str, int] | None:
-    """The rules last recorded when they are not this build's (None: they are, or newer ones are recorded)."""
-    recorded = _recorded_rules(db)
-    last = recorded[-1][1] if recorded else {}
+    """The rules last recorded when this build has a version they lack or a newer revision of one (else None)."""
+    last: dict[str, int] = {}
+    for _, recorded in _recorded_rules(db):
+        last |= recorded
     build = build_rules()
-    if last == build or any(last.get(v, 0) > build.get(v, 0) for v in last):
+    if all(last.get(version, -1) >= revision for version, revision in build.items()):
         return None
     return last
 

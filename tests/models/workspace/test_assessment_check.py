@@ -104,3 +104,15 @@ def test_assessments_made_under_earlier_rules_are_counted_not_re_derived(
     with Workspace.open(folder) as ws:
         check = check_assessments(ws.db)
     assert any("规则修订只增不减" in p for p in check.problems), check.problems
+
+
+def test_registering_another_policy_version_leaves_the_others_re_derived(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    more = signed_scope.build_rules() | {"another-policy-version": 1}
+    monkeypatch.setattr(signed_scope, "build_rules", lambda: more)
+    _forge(folder, "T00001", cap_yuan="5000000.00", recommended_yuan="5000000.00")
+    with Workspace.open(folder) as ws:
+        assert ws.db.execute("SELECT COUNT(*) FROM audit WHERE action = ?", [signed_scope.RULES_ACTION]).fetchone()[0] == 1
+        check = check_assessments(ws.db)
+    assert (check.checked, check.earlier_rules) == (3, 0)
+    assert any(p.startswith("申报 T00001 的评估 cap_yuan") for p in check.problems), check.problems
