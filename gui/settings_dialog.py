@@ -1,8 +1,9 @@
 """设置: the reviewer's profile, the workspace folder for next start, and the PDF font.
 
 Per-user choices (default reviewer name, workspace folder) live in QSettings
-(``gui.settings_store.app_settings``, an INI file); the PDF font belongs to the
-workspace and is saved, audited, with ``ws.set_setting("pdf_font", …)``.
+(``gui.settings_store.app_settings``, an INI file); the PDF font is this PC's too
+(``models.exports.fonts.choose_font``, read by the sheets and notices from the CLI alike), never a
+workspace setting: nothing in the workspace chooses the file the sheets are drawn with.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.failures import ReviewDeskError
-from models.exports.fonts import PDF_FONT_SETTING, NoCjkFont, find_cjk_font, truetype_subfont
+from models.exports.fonts import NoCjkFont, choose_font, chosen_font, find_cjk_font, truetype_subfont
 from models.signing.reviewers import list_reviewers
 from models.workspace.storage import refuse_network_share
 from models.workspace.workspace import DB_NAME, Workspace, default_workspace
@@ -72,7 +73,7 @@ class SettingsDialog(QDialog):
         self.workspace = workspace
         settings = app_settings()
         self._next_folder = str(settings.value(WORKSPACE_KEY, "") or "")
-        self._saved_font = workspace.setting(PDF_FONT_SETTING, "")
+        self._saved_font = chosen_font() or ""
 
         self.reviewer = QComboBox(self)
         self.reviewer.setEditable(True)
@@ -125,10 +126,11 @@ class SettingsDialog(QDialog):
         font_row = QHBoxLayout()
         font_row.addWidget(self.font_path, 1)
         font_row.addWidget(self.browse_font)
-        font_box = QGroupBox("审核单 PDF 字体", self)
+        font_box = QGroupBox("审核单 PDF 字体（本机）", self)
         font_form = QFormLayout(font_box)
         font_form.addRow("字体文件：", font_row)
         font_form.addRow("", self.font_status)
+        font_form.addRow("", self._note("字体只保存在本机，不写入工作区：每台电脑各自选择，签名的审核表嵌入所用字形。"))
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -223,5 +225,5 @@ class SettingsDialog(QDialog):
         settings.sync()
         font = self.font_path.text().strip()
         if font != self._saved_font:
-            self.workspace.set_setting(PDF_FONT_SETTING, font, name or FALLBACK_ACTOR)
+            choose_font(font)  # this PC's preference, like its printer: not a workspace setting
         super().accept()

@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING
 from models.review.casefile import load_case
 from models.review.terms import FIRST
 from models.failures import ReviewDeskError
-from models.exports.fonts import PDF_FONT_SETTING
+from models.exports.fonts import chosen_font
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.signing.revocation import require_current_crl
 from models.workspace.decision_rows import current_in
+from models.workspace.verified import require_verified
 from models.workspace.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
@@ -348,15 +349,17 @@ def export_unlocked(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, rev
 
     Still-current originals are written again (same number, first signer); the rest are checked for
     printable characters, numbered and audited, rendered, signed (B-LT), written and registered.
-    Raises :class:`ExportRefused` or ``CrlLapsed`` before anything is numbered.
+    Raises :class:`ExportRefused`, ``CrlLapsed`` or ``UnverifiedWorkspace`` (``audit verify`` fails: a sheet
+    vouches for the log it carries the head of) before anything is numbered.
     """
     started = time.perf_counter()
     prepare_out_dir(out_dir)
     _check_role(reviewer)
     check_key_matches(reviewer, key)
+    require_verified(ws, "不导出审核表")
     ca = ca_certificate(ws)
     crl = require_current_crl(ws)
-    font_path = ws.setting(PDF_FONT_SETTING, "") or None
+    font_path = chosen_font()
     report = ExportReport(warning=crl.warning)
     contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
     contents = _reissue_originals(ws, contents, out_dir, reviewer.name, report)

@@ -31,7 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
 
-from models.exports.fonts import PDF_FONT_SETTING, truetype_subfont
+from models.exports.fonts import chosen_font, truetype_subfont
 from models.failures import ReviewDeskError
 from models.review.casefile import load_case
 from models.review.corrections import Correction, pending_correction
@@ -355,7 +355,7 @@ def issue_notice_with_key(ws: Workspace, application_id: str, out: str | Path, s
         raise NoticeRefused(f"文件夹 {target.parent} 不存在，未生成补正告知书")
     issued_at = audit.now_text()
     content = notice_content(ws, application_id, signer, issued_on or datetime.fromisoformat(issued_at).date())
-    pdf, pages = render_notice(content, ws.setting(PDF_FONT_SETTING, "") or None)
+    pdf, pages = render_notice(content, chosen_font())
     material = SignerMaterial.of(key, get_reviewer(ws, signer).certificate, ca_certificate(ws))
     signed = sign_notice(pdf, content, material, datetime.fromisoformat(issued_at))
     sha256 = hashlib.sha256(signed).hexdigest()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cryptography.x509.oid import NameOID
 
-from models.exports.fonts import PDF_FONT_SETTING
+from models.exports.fonts import chosen_font
 from models.review.casefile import load_case
 from models.signing.reviewers import get_reviewer
 from models.workspace.audit import now_text
@@ -26,5 +26,5 @@ def render_preview(ws: Workspace, application_id: str, signer: str) -> bytes:
     found = reviewer.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     organization = str(found[0].value) if found else ""
     issue = preview_issue(reviewer.name, reviewer.role, organization, now_text())
-    font_path = ws.setting(PDF_FONT_SETTING, "") or None
+    font_path = chosen_font()
     return render(content_from_case(case, demo=ws.is_demo), issue, font_path=font_path).pdf

@@ -1,6 +1,6 @@
 """Finding a CJK TrueType font that reportlab can embed (no CFF outlines, no STSong-Light).
 
-Order: a path chosen in settings, the Windows fonts (SimSun, SimHei,
+Order: a path chosen in settings on this PC, the Windows fonts (SimSun, SimHei,
 Microsoft YaHei), well-known Linux paths (WenQuanYi, AR PL) and fontconfig's
 Chinese fonts, and last the font the packaged build carries. Noto Sans CJK is
 CFF-outlined and is skipped even when fontconfig ranks it first.
@@ -30,7 +30,39 @@ LINUX_FONTS = (
 
 
 PDF_FONT_SETTING = "pdf_font"
-"""The workspace setting naming a font file chosen for the sheets (empty: found automatically)."""
+"""The workspace setting that once named the sheets' font: no longer read (the font is this PC's choice)."""
+
+
+def _font_preference() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ReviewDesk", appauthor=False)) / "sheet-font.txt"
+
+
+def chosen_font() -> str | None:
+    """The font file chosen for sheets and notices on this PC, or None (found automatically).
+
+    A preference of the PC, like its printer, not a workspace setting: no row an
+    insider edits changes the font that every PC's sheets are drawn with, and the
+    signed sheet embeds the glyphs it was drawn with whichever file they came from.
+    """
+    try:
+        text = _font_preference().read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def choose_font(path: str) -> None:
+    """Remember ``path`` as this PC's font for sheets (empty: find one automatically)."""
+    target = _font_preference()
+    if not path.strip():
+        target.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_suffix(".tmp")
+    staged.write_text(path.strip(), encoding="utf-8")
+    os.replace(staged, target)
 
 
 class NoCjkFont(ReviewDeskError):

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, UTC
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from models.workspace import audit
 from models.signing.ca import CaBundle, cert_to_pem, fingerprint, issue_reviewer
 from models.signing.keys import KdfParams, check_new_passphrase
@@ -20,6 +22,7 @@ from models.signing.reviewers import (
     DISABLED, REVOKE_ACTION, REVOKED, ReviewerError, get_reviewer, list_reviewers, require_active, store_key, unlock,
     unlock_ca,
 )
+from models.signing.status import DISABLE_ACTION, ENABLE_ACTION, logged_status, signed_details, status_record
 from models.workspace import people_rows
 from models.workspace.people_rows import CertificateRow, PersonRow
 from models.workspace.workspace import Workspace
@@ -66,17 +69,24 @@ def _same_name(a: str, b: str) -> bool:
 
 def _authorise(ws: Workspace, auth: AdminAuth, *, first_admin: str | None = None) -> tuple[str, CaBundle]:
     """(the actor to record, the unlocked CA), or an error naming what is missing."""
+    actor, bundle, _ = _authorise_signing(ws, auth, first_admin=first_admin)
+    return actor, bundle
+
+
+def _authorise_signing(ws: Workspace, auth: AdminAuth, *, first_admin: str | None = None,
+                       ) -> tuple[str, CaBundle, ec.EllipticCurvePrivateKey | None]:
+    """As :func:`_authorise`, with the 系统管理员's unlocked key (None for the first 系统管理员, who has none yet)."""
     bundle = unlock_ca(ws, auth.ca_passphrase)
     admins = [r for r in list_reviewers(ws) if r.role == ADMIN and r.active]
     if auth.admin is None:
         if first_admin is not None and not admins:
-            return first_admin, bundle
+            return first_admin, bundle, None
         raise ReviewerError("人员变更须由系统管理员办理：请指明系统管理员并输入其口令")
     admin = require_active(ws, auth.admin)
     if admin.role != ADMIN:
         raise ReviewerError(f"{auth.admin} 的角色是{admin.role}，只有系统管理员可以管理人员和密钥")
-    unlock(ws, auth.admin, auth.admin_passphrase)
-    return admin.name, bundle
+    key = unlock(ws, auth.admin, auth.admin_passphrase)
+    return admin.name, bundle, key
 
 
 def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, auth: AdminAuth,
@@ -122,23 +132,31 @@ def _target(ws: Workspace, name: str, actor: str, verb: str) -> None:
 
 
 def disable_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -> None:
-    """Stop ``name`` from signing from now on; their earlier signatures stay valid."""
+    """Stop ``name`` from signing from now on; their earlier signatures stay valid.
+
+    The change is a record the 系统管理员 signs (``models.signing.status``): the
+    status column alone never re-enables anyone.
+    """
     if not reason.strip():
         raise ReviewerError("停用人员须写明原因")
-    actor, _ = _authorise(ws, auth)
-    _target(ws, name, actor, "停用")
-    with ws.db.atomic():
-        people_rows.set_status(ws.db, name, DISABLED)
-        audit.append(ws.db, actor, "停用审核人员", name, {"by": actor, "reason": reason.strip()})
+    _change_status(ws, name, auth, reason, DISABLE_ACTION)
 
 
 def enable_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -> None:
-    """Let a disabled (not revoked) person sign again."""
-    actor, _ = _authorise(ws, auth)
-    _target(ws, name, actor, "启用")
+    """Let a disabled (not revoked) person sign again, by a record the 系统管理员 signs."""
+    _change_status(ws, name, auth, reason, ENABLE_ACTION)
+
+
+def _change_status(ws: Workspace, name: str, auth: AdminAuth, reason: str, action: str) -> None:
+    actor, _, key = _authorise_signing(ws, auth)
+    verb = "停用" if action == DISABLE_ACTION else "启用"
+    _target(ws, name, actor, verb)
+    assert key is not None  # only adding the first 系统管理员 goes without one
     with ws.db.atomic():
-        people_rows.set_status(ws.db, name, ACTIVE)
-        audit.append(ws.db, actor, "启用审核人员", name, {"by": actor, "reason": reason.strip()})
+        record = status_record(action, name, get_reviewer(ws, name).fingerprint, actor, reason.strip(),
+                               logged_status(ws, name).previous)
+        people_rows.set_status(ws.db, name, DISABLED if action == DISABLE_ACTION else ACTIVE)
+        audit.append(ws.db, actor, action, name, signed_details(key, record))
 
 
 def revoke_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -> str:

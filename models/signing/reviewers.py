@@ -180,6 +180,11 @@ def require_active(ws: Workspace, name: str) -> Reviewer:
                             "人员记录显示为在用，已在审核台之外被改动，请报告信息安全负责人")
     if reviewer.status != ACTIVE:
         raise ReviewerError(f"{name} 已停用，不能签名或作出决定")
+    from models.signing.status import refusal  # the status the 系统管理员's signed records give, not the column
+
+    disabled = refusal(ws, name)
+    if disabled is not None:
+        raise ReviewerError(disabled)
     return reviewer
 
 

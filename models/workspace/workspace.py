@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from models.workspace import audit
 from models.workspace import dialect
 from models.workspace import projection
 from models.workspace import schema_upgrade
+from models.workspace import signed_scope
 from models.failures import ReviewDeskError
 from models.workspace.database import Database
 from models.workspace.locking import WorkspaceLock
@@ -116,6 +118,7 @@ class Workspace:
         self.folder = folder
         self.db = db
         self._lock = lock
+        self._logged_demo: bool | None = None
 
     @classmethod
     def open(cls, folder: Path, *, create: bool = True, lock: bool = True, actor: str = "系统",
@@ -144,9 +147,10 @@ class Workspace:
                 db.has_change_log = True
                 if is_new:
                     with db.atomic():
-                        audit.append(db, actor, "创建工作区", str(folder))
+                        audit.append(db, actor, signed_scope.CREATE_ACTION, str(folder), signed_scope.creation_details())
                 if check_anchors and lock:  # the instance that holds the workspace; its worker connections don't
                     anchors.refuse_unless_anchored(folder, db)
+                    signed_scope.mark_upgrade(db, actor)
                     anchors.remember_head(folder, db, *audit.head(db))
             except BaseException:
                 db.close()
@@ -177,7 +181,18 @@ class Workspace:
 
     @property
     def is_demo(self) -> bool:
-        return self.setting("demo") == "1"
+        """A demo workspace: the setting says so, or the log's first CA entry says the CA passphrase is the
+        public demo one (no later setting takes that back)."""
+        return self.setting("demo") == "1" or self._ca_logged_as_demo()
+
+    def _ca_logged_as_demo(self) -> bool:
+        if self._logged_demo is None:
+            row = self.db.execute("SELECT details FROM audit WHERE action IN ('生成CA', '导入CA') ORDER BY seq "
+                                  "LIMIT 1").fetchone()
+            if row is None:
+                return False  # no CA yet: asked again once there is one
+            self._logged_demo = json.loads(row[0]).get("public_demo_passphrase") is True
+        return self._logged_demo
 
     def remember_head(self) -> None:
         """Move this PC's anchor to the log's current head."""

@@ -9,13 +9,13 @@ import pytest
 
 from gui.qt import QDialogButtonBox, QSettings
 from gui.settings_dialog import (
-    PDF_FONT_SETTING,
     SettingsDialog,
     current_actor,
     default_reviewer_name,
     pdf_font_problem,
     remembered_workspace,
 )
+from models.exports.fonts import PDF_FONT_SETTING, chosen_font
 from models.workspace.workspace import Workspace
 
 TRUETYPE = b"\x00\x01\x00\x00" + b"\x00" * 60
@@ -52,7 +52,7 @@ def test_cff_font_is_refused_with_a_clear_message(dialog: SettingsDialog, tmp_pa
     assert "CFF" in dialog.font_status.text() and "TrueType" in dialog.font_status.text()
     assert not _ok(dialog).isEnabled()
     dialog.accept()
-    assert workspace.setting(PDF_FONT_SETTING) == ""
+    assert chosen_font() is None and workspace.setting(PDF_FONT_SETTING) == ""
     assert pdf_font_problem(str(tmp_path / "missing.ttf")) == "找不到该字体文件"
 
 
@@ -69,9 +69,9 @@ def test_saves_reviewer_folder_and_font(dialog: SettingsDialog, tmp_path: Path, 
     dialog.accept()
     assert default_reviewer_name() == "审核员甲" == current_actor()
     assert remembered_workspace() == other
-    assert workspace.setting(PDF_FONT_SETTING) == str(font)
-    audit = workspace.db.execute("SELECT actor, subject FROM audit WHERE action = '修改设置'").fetchall()
-    assert audit == [("审核员甲", PDF_FONT_SETTING)]
+    assert chosen_font() == str(font)  # this PC's preference: the workspace holds no font and logs no setting
+    assert workspace.setting(PDF_FONT_SETTING) == ""
+    assert workspace.db.execute("SELECT COUNT(*) FROM audit WHERE action = '修改设置'").fetchone()[0] == 0
 
 
 def test_unchanged_font_is_not_rewritten(dialog: SettingsDialog, workspace: Workspace):

@@ -14,6 +14,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from demo.workspace import DEMO_PASSPHRASE
 from models.workspace.evidence import EvidenceStore
 from models.workspace.verification import verify_workspace
+from models.workspace.verified import UnverifiedWorkspace
 from models.workspace.workspace import DB_NAME, Workspace
 from sheets.batch import export_sheets
 from sheets.lookup import lookup_code
@@ -160,7 +161,7 @@ def test_a_timestamp_batch_signed_by_someone_not_a_lead_vouches_for_no_stored_or
 
 def test_a_stored_original_swapped_on_disk_is_named_and_never_handed_out(
         stamped: tuple[Path, Path, bytes], exported: Exported, tmp_path: Path) -> None:
-    folder, path, before = stamped
+    folder, path, _ = stamped
     with Workspace.open(folder, create=False, lock=False) as ws:
         row = registered_prefix(ws.db, path.read_bytes())
         assert row is not None
@@ -173,7 +174,8 @@ def test_a_stored_original_swapped_on_disk_is_named_and_never_handed_out(
     with Workspace.open(folder, create=False, lock=False) as ws:
         said = lookup_code(ws, row.code).message  # verify --code, and the 核对校验码 dialog
     assert "注意：工作区保存的加盖时间戳原件已被改动" in said and "audit verify" in said, said
-    again = _reexport(folder, tmp_path / "again", exported.both_stages)
-    assert again == before, "the swapped bytes are never handed out; the export as signed is"
+    with pytest.raises(UnverifiedWorkspace, match="不导出审核表：.*加盖时间戳原件已被改动"):
+        _reexport(folder, tmp_path / "again", exported.both_stages)
+    assert not list(tmp_path.glob("again/*")), "nothing is handed out while audit verify fails, the swapped bytes least"
     kept.unlink()
     assert any(row.serial in p and "加盖时间戳原件缺失" in p for p in _problems(folder))
