@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 from models.workspace.workspace import Workspace
 
 from gui import errors
-from gui.qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget, Signal
+from gui.qt import QEventLoop, QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget, Signal
 
 T = TypeVar("T")
 
@@ -194,6 +194,25 @@ class Op(Generic[T]):
         else:
             errors.report(error, self._parent)
         self._on_finished()
+
+
+def run_and_wait(parent: QWidget | None, fn: Callable[[OpProgress], T], label: str) -> T:
+    """``fn`` off the GUI thread while the window keeps painting (a progress dialog after half a second);
+    its result, or its error raised here. For a step a Qt callback must finish before it returns, such as
+    the file a print preview's 打印 button puts on paper."""
+    loop = QEventLoop()
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+    op = Op(parent, fn).success(outcome.append).failure(failure.append).with_progress(label)
+    op.finished(loop.quit).cancelled(loop.quit)
+    op.run()
+    if not outcome and not failure:
+        loop.exec()
+    if failure:
+        raise failure[0]
+    if not outcome:
+        raise Cancelled()
+    return outcome[0]
 
 
 def _progress_dialog(parent: QWidget | None, label: str, progress: OpProgress) -> QProgressDialog:

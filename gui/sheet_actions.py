@@ -25,7 +25,7 @@ from models.review.terms import FIRST
 from sheets.single import NO_FIRST_DECISION, IssuedSheet, export_with_key, issued_copy, stored_copy
 
 from gui import errors, passphrase_dialog
-from gui.ops import Op, worker_workspace
+from gui.ops import Op, run_and_wait, worker_workspace
 from gui.print_sheet import preview_and_print
 from gui.qt import QDesktopServices, QFileDialog, QMessageBox, QUrl, QWidget
 from gui.settings_store import app_settings
@@ -216,8 +216,13 @@ def preview_then_issue(window: Window, application_id: str, signer: str, key: ec
         issued: list[IssuedSheet] = []
 
         def original() -> str:
-            # The 打印 button was pressed: number, sign and register the sheet now (one sheet, a moment).
-            issued.append(export_with_key(window.ws, application_id, scratch / "原件", signer, key))
+            # The 打印 button was pressed: number, sign and register the sheet now, off the GUI thread
+            # (the export checks the whole workspace first: seconds on a large one).
+            def issue(progress: object) -> IssuedSheet:
+                with worker_workspace(workspace_folder) as ws:
+                    return export_with_key(ws, application_id, scratch / "原件", signer, key)
+
+            issued.append(run_and_wait(window, issue, f"正在校验工作区并签发 {application_id} 的审核表…"))  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
             return issued[-1].path
 
         try:

@@ -16,7 +16,7 @@ from models.workspace.workspace import Workspace
 
 from gui import errors
 from gui.app import RARE_CHARACTER_FAMILIES, _install_translations, create_application, run_gui
-from gui.ops import Cancelled, Op
+from gui.ops import Cancelled, Op, run_and_wait
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEAVY_MODULES = ("pandas", "numpy", "reportlab", "pyhanko", "openpyxl")
@@ -98,6 +98,34 @@ def test_op_runs_in_the_background_and_reports_back(qtbot):
     Op(None, lambda progress: threading.current_thread() is threading.main_thread()).success(seen.append).run()
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert seen == [False]
+
+
+def test_run_and_wait_keeps_the_gui_thread_serving_events_and_returns_or_raises(qtbot):
+    import threading
+
+    from gui.qt import QTimer
+    from models.failures import ReviewDeskError
+
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    release = threading.Timer(0.5, lambda: None)
+
+    def slow(progress) -> str:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+        release.start()
+        release.join()
+        return "已签发" if threading.current_thread() is not threading.main_thread() else "GUI 线程"
+
+    assert run_and_wait(None, slow, "测试") == "已签发"
+    timer.stop()
+    assert len(ticks) >= 10  # the GUI thread kept running its timers while the work ran
+
+    def refused(progress) -> str:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
+        raise ReviewDeskError("工作区校验未通过")
+
+    with pytest.raises(ReviewDeskError, match="工作区校验未通过"):
+        run_and_wait(None, refused, "测试")
 
 
 def test_op_cancel(qtbot):
