@@ -242,6 +242,15 @@ def reviewer_disable(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def reviewer_enable(args: argparse.Namespace) -> int:
+    from models.signing.people import enable_reviewer
+
+    with _workspace(args, create=False) as ws:
+        enable_reviewer(ws, args.name, auth=_admin_auth(args), reason=args.reason)
+    print(f"已重新启用 {args.name}：此后可以再签名")
+    return EXIT_OK
+
+
 def reviewer_revoke(args: argparse.Namespace) -> int:
     from models.signing.people import revoke_reviewer
 
@@ -448,7 +457,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ca init": ca_init, "ca import": ca_import, "ca protect": ca_protect, "ca export": ca_export,
     "export-sheets": export_sheets, "verify": verify, "timestamp-sheets": sheet_commands.timestamp_sheets,
     "ca crl": sheet_commands.ca_crl, "ca tsa": sheet_commands.ca_tsa, "reviewer add": reviewer_add, "reviewer list": reviewer_list,
-    "reviewer disable": reviewer_disable, "reviewer revoke": reviewer_revoke, "reviewer rekey": reviewer_rekey,
+    "reviewer disable": reviewer_disable, "reviewer enable": reviewer_enable, "reviewer revoke": reviewer_revoke, "reviewer rekey": reviewer_rekey,
     "conflict": conflict, "decide": decide, "audit verify": audit_verify, "audit show": audit_show,
     "backup": backup, "restore": restore, "summary": summary,
     "session export": session_export, "session open": session_open, "session results": session_results,

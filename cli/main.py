@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=ROLES, required=True)
     p.add_argument("--passphrase-file", type=Path, help="新人员的口令文件（至少 10 个字符；缺省时在终端输入两次）")
     admin_options(p)
-    for action, text in (("disable", "停用人员"), ("revoke", "吊销人员的证书（此后的签名无效）")):
+    for action, text in (("disable", "停用人员"), ("enable", "重新启用被停用（未吊销）的人员"),
+                         ("revoke", "吊销人员的证书（此后的签名无效）")):
         p = reviewer.add_parser(action, help=f"{text}（{admin_help}）")
         p.add_argument("name")
         p.add_argument("--reason", required=True)

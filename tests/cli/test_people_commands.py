@@ -83,3 +83,17 @@ def test_another_reviewers_conflict_cannot_be_withdrawn(bureau: tuple[Path, dict
     own = run(folder, "conflict", "T00004", "--reviewer", "审核员甲", "--withdraw", "误报",
               "--passphrase-file", files["a"])
     assert own.returncode == 0 and "已撤回" in own.stdout
+
+
+def test_a_disabled_person_is_enabled_again_at_the_command_line(bureau: tuple[Path, dict[str, Path]]) -> None:
+    folder, files = bureau
+    admin = ("--ca-passphrase-file", files["ca"], "--by", "管理员丁", "--by-passphrase-file", files["admin"])
+    assert run(folder, "reviewer", "disable", "审核员甲", "--reason", "借调", *admin).returncode == 0
+    assert "停用" in next(line for line in run(folder, "reviewer", "list").stdout.splitlines() if "审核员甲" in line)
+    no_reason = run(folder, "reviewer", "enable", "审核员甲", *admin)
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    enabled = run(folder, "reviewer", "enable", "审核员甲", "--reason", "借调结束", *admin)
+    assert enabled.returncode == 0 and "已重新启用 审核员甲" in enabled.stdout, enabled.stderr
+    assert "停用" not in next(line for line in run(folder, "reviewer", "list").stdout.splitlines() if "审核员甲" in line)
+    verified = run(folder, "audit", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
