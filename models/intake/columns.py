@@ -47,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("申报年度", "application_year", Kind.YEAR, False, "四位年份，如 2024"),
     Column("数量", "quantity", Kind.QUANTITY, False, "正整数"),
     Column("总投资额(万元)", "total_investment_yuan", Kind.AMOUNT, False,
-           "万元，不得为负，最多6位小数"),
+           "项目计划总投资（技术改造项目按此判断是否达到门槛）；万元，不得为负，最多6位小数"),
     Column("设备购置额(万元)", "equipment_yuan", Kind.AMOUNT, False, "万元，不得为负，最多6位小数"),
     Column("亩产效益评价", "land_efficiency", Kind.GRADE, False, "A、B、C、D 或留空"),
     Column("上级资助金额(万元)", "superior_funding_yuan", Kind.AMOUNT, False,
