@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -59,7 +59,7 @@ class PreparedChunk:
 class RowPlan:
     """Everything the chunks are built from; plain data, so a forked worker needs nothing else."""
 
-    apps: Sequence[Application]
+    apps: list[Application]
     policy: Policy
     history: History | None
     import_id: int
@@ -72,13 +72,17 @@ class RowPlan:
     """The workspace folder: a worker closes every file of it it inherited (the lock above all)."""
 
 
-def prepared_chunks(plan: RowPlan) -> Iterator[PreparedChunk]:
-    """The chunks, in file order, built in this process."""
+def prepared_chunks(plan: RowPlan, *, release: bool = False) -> Iterator[PreparedChunk]:
+    """The chunks, in file order. With ``release`` (in the worker) each chunk's applications are dropped from
+    ``plan.apps`` once built: the worker's copies of their pages (written by reference counting since the
+    fork) are freed as it goes instead of adding up to a second copy of the file."""
     policy = plan.policy
     assessments = assess_in_order(plan.apps, policy, plan.history)
     for start in range(0, len(plan.apps), plan.chunk_rows):
         chunk = plan.apps[start:start + plan.chunk_rows]
         results = list(islice(assessments, len(chunk)))
+        if release:
+            plan.apps[start:start + len(chunk)] = [_RELEASED] * len(chunk)
         yield PreparedChunk(
             start, [app.application_id for app in chunk],
             records.application_rows(chunk, plan.import_id, plan.demo, plan.first_seq + start),
@@ -86,6 +90,9 @@ def prepared_chunks(plan: RowPlan) -> Iterator[PreparedChunk]:
              for app in chunk for n, name in enumerate(app.attachments)],
             [records.assessment_values(records.stored_assessment(result, policy.version, policy.content_hash,
                                                                  plan.assessed_at)) for result in results])
+
+
+_RELEASED: Any = None
 
 
 def worker_wanted(rows: int, chunk_rows: int) -> bool:
@@ -122,7 +129,7 @@ def _build(plan: RowPlan, sending: Connection, importer: int) -> None:
     _end_with(importer)
     _let_go_of(plan.workspace)
     try:
-        for chunk in prepared_chunks(plan):
+        for chunk in prepared_chunks(plan, release=True):
             sending.send_bytes(pickle.dumps((_CHUNK, chunk), pickle.HIGHEST_PROTOCOL))
         sending.send_bytes(pickle.dumps((_DONE, None)))
     except BaseException as error:  # noqa: BLE001 - sent to the importer, which raises it inside its transaction
