@@ -108,8 +108,8 @@ def chunks_for(plan: RowPlan, *, worker: bool) -> Iterator[Iterator[PreparedChun
         return
     context = get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_build, args=(plan, sending, os.getpid()), name="reviewdesk-import-rows",
-                              daemon=True)
+    process = context.Process(target=_build, args=(plan, sending, receiving, os.getpid()),
+                              name="reviewdesk-import-rows", daemon=True)
     process.start()
     sending.close()
     try:
@@ -124,8 +124,9 @@ def chunks_for(plan: RowPlan, *, worker: bool) -> Iterator[Iterator[PreparedChun
 _CHUNK, _FAILED, _DONE = "chunk", "failed", "done"
 
 
-def _build(plan: RowPlan, sending: Connection, importer: int) -> None:
+def _build(plan: RowPlan, sending: Connection, importers_end: Connection, importer: int) -> None:
     """The worker: send each chunk, then done; or what went wrong."""
+    importers_end.close()
     _end_with(importer)
     _let_go_of(plan.workspace)
     try:
