@@ -61,8 +61,8 @@ DEFERRED_INDEX_MIN_ROWS = 100_000
 rows streaming through the page cache keep evicting)."""
 REFERENCES_CHECKED_AFTER_MIN_ROWS = 20_000
 """An import of at least this many rows, all new, has SQLite check its foreign keys once, for whole tables, when
-its rows are in (``PRAGMA foreign_key_check``) instead of for every row as it is written (12 % of the inserts'
-time); a violation rolls the import back all the same."""
+its rows are in (``PRAGMA foreign_key_check``) instead of for every row as it is written (at 200,000 rows the
+inserts take 6.9 CPU seconds instead of 8.3, the check 0.3); a violation rolls the import back all the same."""
 Progress = Callable[[str, int, int], None]
 
 
