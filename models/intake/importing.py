@@ -14,18 +14,15 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 from models.workspace.database import Database
 
 from policy.application import Application
-from policy.assessment import Assessment
-from policy.catalog import Policy
-from policy.engine import assess_in_order
+from policy.history import History
 
 from models.changes import Changes
 from models.workspace import audit, projection
@@ -35,6 +32,7 @@ from models.workspace.evidence import EvidenceAltered, EvidenceStore, guess_kind
 from models.workspace.leftovers import claimed_scratch
 from models.intake.new_evidence import SCRATCH_PREFIX, NewEvidence, clean_abandoned_imports, discard_unreferenced
 from models.intake.assessing import PolicyRound, read_round
+from models.intake.prepared_rows import PreparedChunk, RowPlan, chunks_for, worker_wanted
 from models.intake.evidence_names import EvidenceFiles, folder_files
 from models.intake.validate import collector_paused
 from models.workspace import evidence_rows
@@ -61,6 +59,10 @@ DEFERRED_INDEX_MIN_ROWS = 100_000
 """An import of at least this many new rows, and more than the table holds, builds the secondary indexes of
 ``applications`` once its rows are in (one sort) instead of row by row (random inserts into an index that the
 rows streaming through the page cache keep evicting)."""
+REFERENCES_CHECKED_AFTER_MIN_ROWS = 20_000
+"""An import of at least this many rows, all new, has SQLite check its foreign keys once, for whole tables, when
+its rows are in (``PRAGMA foreign_key_check``) instead of for every row as it is written (at 200,000 rows the
+inserts take 6.9 CPU seconds instead of 8.3, the check 0.3); a violation rolls the import back all the same."""
 Progress = Callable[[str, int, int], None]
 
 
@@ -100,7 +102,6 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
         raise UnreadableFile(path, f"无法打开文件（{error.strerror or error}）") from None
     report("读取并校验", 0, 1)
     policy_round, apps = read_round(path, policy_version)
-    policy = policy_round.policy
     existing = _existing_ids(ws, [app.application_id for app in apps])
     problems = []
     if not update:
@@ -126,13 +127,16 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
         history = WorkspaceHistory(ws.db, except_ids=frozenset(existing))
         stored = {key: by_path[relative] for key, relative in resolved.items()}
         batch = _Batch(path.name, digest, apps, stored, existing, update)
-        with collector_paused(), _page_cache(ws, len(apps)), ws.db.atomic():
+        bulk = not existing and len(apps) >= REFERENCES_CHECKED_AFTER_MIN_ROWS
+        with collector_paused(), _page_cache(ws, len(apps)), _references_checked_at_the_end(ws, bulk), ws.db.atomic():
             resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
             if reopened.keys() - resubmitted.keys():
                 _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor,
                         supersede_reason.strip(), path.name)
-            _write(ws, batch, assess_in_order(apps, policy, history), policy_round, actor, report)
+            _write(ws, batch, history, policy_round, actor, report)
             record_resubmissions(ws, resubmitted, actor, path.name)
+            if bulk:
+                _check_references(ws, path.name)
         settled = True
     except BaseException:
         with suppress(sqlite3.Error, OSError, ReviewDeskError):  # else the next import cleans up
@@ -154,6 +158,29 @@ def _page_cache(ws: Workspace, rows: int) -> Iterator[None]:
         yield
     finally:
         ws.db.execute(f"PRAGMA cache_size = {int(was)}")
+
+
+@contextmanager
+def _references_checked_at_the_end(ws: Workspace, bulk: bool) -> Iterator[None]:
+    """Around the import's transaction: for a bulk import, foreign keys are not enforced row by row (SQLite reads
+    the setting only outside a transaction) and :func:`_check_references` checks them all before the commit."""
+    if not bulk or ws.db.conn.in_transaction:
+        yield
+        return
+    ws.db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        ws.db.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_references(ws: Workspace, file_name: str) -> None:
+    """Every row of the tables a bulk import writes refers to a row that exists, or the import is rolled back."""
+    for table in BULK_TABLES:
+        broken = ws.db.execute(f'PRAGMA foreign_key_check("{table}")').fetchone()
+        if broken is not None:
+            raise ReviewDeskError(f"内部错误：导入 {file_name} 后表 {table} 第 {broken[1]} 行引用的 {broken[2]} 不存在，"
+                                  "整个导入已撤销，工作区未作任何改动")
 
 
 Decided = list[tuple[str, str, str, str]]
@@ -251,7 +278,7 @@ class _Batch:
     update: bool
 
 
-def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], policy_round: PolicyRound,
+def _write(ws: Workspace, batch: _Batch, history: History, policy_round: PolicyRound,
            actor: str, report: Progress) -> None:
     """The import's rows, chunk by chunk, then its audit event; call inside the import's transaction."""
     db = ws.db
@@ -274,12 +301,14 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
         nullcontext(projection.TriggerCapture()) if batch.existing else projection.set_based_capture(db, BULK_TABLES))
     changes = audit.running_digest(db)
     defer = not batch.existing and len(apps) >= max(DEFERRED_INDEX_MIN_ROWS, next_seq)
-    with capturing as capture, _indexes_built_after(db, "applications", defer):
-        rows = _RowWriter(ws, import_id, policy, now, capture)
-        for start in range(0, len(apps), CHUNK_ROWS):
-            report("评估", start, len(apps))  # a cancel raised here rolls the chunks written so far back
-            chunk = apps[start:start + CHUNK_ROWS]
-            rows.write(chunk, list(islice(assessments, len(chunk))), next_seq + start, batch.evidence)
+    plan = RowPlan(apps, policy, history, import_id, ws.is_demo, next_seq, now, batch.evidence, CHUNK_ROWS,
+                   ws.folder)
+    report("评估", 0, len(apps))
+    with (capturing as capture, _indexes_built_after(db, "applications", defer),
+          chunks_for(plan, worker=worker_wanted(len(apps), CHUNK_ROWS)) as chunks):
+        for chunk in chunks:
+            report("评估", chunk.start, len(apps))  # a cancel raised here rolls the chunks written so far back
+            _write_chunk(db, chunk, capture)
             changes.advance()
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
     audit.append(db, actor, "导入申报文件", batch.file_name, {
@@ -290,31 +319,14 @@ def _write(ws: Workspace, batch: _Batch, assessments: Iterator[Assessment], poli
         audit.append(db, actor, "指定政策版本", batch.file_name, policy_round.audit_details())
 
 
-class _RowWriter:
-    """Inserts applications, their evidence links and their assessments, one chunk at a time."""
-
-    def __init__(self, ws: Workspace, import_id: int, policy: Policy, now: str,
-                 capture: projection.RowCapture) -> None:
-        self._db = ws.db
-        self._capture = capture
-        self._import_id = import_id
-        self._policy = policy
-        self._now = now
-        self._demo = ws.is_demo
-
-    def write(self, apps: Sequence[Application], results: Sequence[Assessment], first_seq: int,
-              evidence: dict[tuple[str, str], tuple[str, int, str]]) -> None:
-        ids = [app.application_id for app in apps]
-        written = records.put_applications(self._db, apps, self._import_id, self._demo, first_seq)
-        self._capture.capture("applications", "application_id", ids, written)
-        written = evidence_rows.link_files(self._db, [
-            (app.application_id, n, name, evidence[(app.application_id, name)][0])
-            for app in apps for n, name in enumerate(app.attachments)])
-        self._capture.capture("application_evidence", "application_id", ids, written, then_by="position")
-        policy = self._policy
-        written = records.put_assessments(self._db, (
-            records.stored_assessment(result, policy.version, policy.content_hash, self._now) for result in results))
-        self._capture.capture("assessments", "application_id", ids, written)
+def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapture) -> None:
+    """Insert a chunk's applications, evidence links and assessments, capturing each statement's rows."""
+    written = records.put_application_rows(db, chunk.applications)
+    capture.capture("applications", "application_id", chunk.ids, written)
+    written = evidence_rows.link_files(db, chunk.evidence_links)
+    capture.capture("application_evidence", "application_id", chunk.ids, written, then_by="position")
+    written = records.put_assessment_rows(db, chunk.assessments)
+    capture.capture("assessments", "application_id", chunk.ids, written)
 
 
 @contextmanager

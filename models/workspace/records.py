@@ -171,11 +171,25 @@ _UPSERT = (f"INSERT INTO applications ({columns_sql(APPLICATION_COLUMNS)}, impor
            + ", import_id = excluded.import_id, version = applications.version + 1")
 
 
+ApplicationRow = tuple[Any, ...]
+"""An imported application's values for :func:`put_application_rows`: its fields, import, version, demo, order."""
+
+
+def application_rows(apps: Sequence[Application], import_id: int, demo: bool, first_seq: int) -> list[ApplicationRow]:
+    """The rows :func:`put_application_rows` writes for an import's applications, in file order from ``first_seq``."""
+    return [(*application_values(app), import_id, 1, int(demo), first_seq + n) for n, app in enumerate(apps)]
+
+
+def put_application_rows(db: Database, rows: Sequence[ApplicationRow]) -> int:
+    """Insert an import's applications (from :func:`application_rows`); one already held is replaced and its
+    version counted up. Returns the number of rows written."""
+    return db.conn.executemany(_UPSERT, rows).rowcount
+
+
 def put_applications(db: Database, apps: Sequence[Application], import_id: int, demo: bool, first_seq: int) -> int:
     """Insert an import's applications in file order; one already held is replaced and its version counted up.
     Returns the number of rows written."""
-    return db.conn.executemany(_UPSERT, [(*application_values(app), import_id, 1, int(demo), first_seq + n)
-                                  for n, app in enumerate(apps)]).rowcount
+    return put_application_rows(db, application_rows(apps, import_id, demo, first_seq))
 
 
 def insert_application(db: Database, stored: StoredApplication) -> None:
@@ -322,7 +336,12 @@ _PUT_ASSESSMENT = (f"INSERT OR REPLACE INTO assessments ({columns_sql(ASSESSMENT
 
 def put_assessments(db: Database, assessments: Iterable[StoredAssessment]) -> int:
     """Store each assessment, replacing the application's earlier one; returns the number of rows written."""
-    return db.conn.executemany(_PUT_ASSESSMENT, [assessment_values(stored) for stored in assessments]).rowcount
+    return put_assessment_rows(db, [assessment_values(stored) for stored in assessments])
+
+
+def put_assessment_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> int:
+    """As :func:`put_assessments`, given each assessment's :func:`assessment_values`."""
+    return db.conn.executemany(_PUT_ASSESSMENT, rows).rowcount
 
 
 def replace_assessment_if_changed(db: Database, stored: StoredAssessment) -> bool:

@@ -1,0 +1,185 @@
+"""An import's rows, a chunk at a time: assessed and turned into the values each table is written with.
+
+Only the importing process touches the database. Where a worker may be forked (Linux, and no other thread in
+this process, so the fork copies no lock another thread holds), a worker process builds chunk N+1 while the
+importer writes chunk N, so the engine and the row values use the second core; elsewhere, or for a file of one
+chunk, the same chunks are built in this process. The chunks are the same either way and come in file order,
+so what is written and captured never depends on where they were built. At most one chunk waits in the pipe
+and one is being built: memory stays bounded. A worker that fails or dies makes the import raise, inside its
+transaction, so nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from policy.application import Application
+from policy.catalog import Policy
+from policy.engine import assess_in_order
+from policy.history import History
+
+from models.failures import ReviewDeskError
+from models.workspace import records
+
+EvidenceByName = dict[tuple[str, str], tuple[str, int, str]]
+"""(申报编号, 附件 name) → (sha256, size, kind) of the stored file."""
+
+
+class WorkerDied(ReviewDeskError):
+    """The worker building an import's rows ended without finishing; the import is rolled back."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedChunk:
+    """One chunk of an import: the values of its rows for ``applications``, ``application_evidence`` and
+    ``assessments``, and its 申报编号 in file order (what the capture selects by)."""
+
+    start: int
+    ids: list[str]
+    applications: list[records.ApplicationRow]
+    evidence_links: list[tuple[str, int, str, str]]
+    assessments: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class RowPlan:
+    """Everything the chunks are built from; plain data, so a forked worker needs nothing else."""
+
+    apps: list[Application]
+    policy: Policy
+    history: History | None
+    import_id: int
+    demo: bool
+    first_seq: int
+    assessed_at: str
+    evidence: EvidenceByName
+    chunk_rows: int
+    workspace: Path
+    """The workspace folder: a worker closes every file of it it inherited (the lock above all)."""
+
+
+def prepared_chunks(plan: RowPlan, *, release: bool = False) -> Iterator[PreparedChunk]:
+    """The chunks, in file order. With ``release`` (in the worker) each chunk's applications are dropped from
+    ``plan.apps`` once built: the worker's copies of their pages (written by reference counting since the
+    fork) are freed as it goes instead of adding up to a second copy of the file."""
+    policy = plan.policy
+    assessments = assess_in_order(plan.apps, policy, plan.history)
+    for start in range(0, len(plan.apps), plan.chunk_rows):
+        chunk = plan.apps[start:start + plan.chunk_rows]
+        results = list(islice(assessments, len(chunk)))
+        if release:
+            plan.apps[start:start + len(chunk)] = [_RELEASED] * len(chunk)
+        yield PreparedChunk(
+            start, [app.application_id for app in chunk],
+            records.application_rows(chunk, plan.import_id, plan.demo, plan.first_seq + start),
+            [(app.application_id, n, name, plan.evidence[(app.application_id, name)][0])
+             for app in chunk for n, name in enumerate(app.attachments)],
+            [records.assessment_values(records.stored_assessment(result, policy.version, policy.content_hash,
+                                                                 plan.assessed_at)) for result in results])
+
+
+_RELEASED: Any = None
+
+
+def worker_wanted(rows: int, chunk_rows: int) -> bool:
+    """Whether to build the chunks in a forked worker: more than one chunk, and a fork is safe here."""
+    return rows > chunk_rows and sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+@contextmanager
+def chunks_for(plan: RowPlan, *, worker: bool) -> Iterator[Iterator[PreparedChunk]]:
+    """The chunks of ``plan``, built by a forked worker when ``worker``; leaving the block ends the worker."""
+    if not worker:
+        yield prepared_chunks(plan)
+        return
+    context = get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_build, args=(plan, sending, receiving, os.getpid()),
+                              name="reviewdesk-import-rows", daemon=True)
+    process.start()
+    sending.close()
+    try:
+        yield _received(receiving, process)
+    finally:
+        receiving.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+_CHUNK, _FAILED, _DONE = "chunk", "failed", "done"
+
+
+def _build(plan: RowPlan, sending: Connection, importers_end: Connection, importer: int) -> None:
+    """The worker: send each chunk, then done; or what went wrong."""
+    importers_end.close()
+    _end_with(importer)
+    _let_go_of(plan.workspace)
+    try:
+        for chunk in prepared_chunks(plan, release=True):
+            sending.send_bytes(pickle.dumps((_CHUNK, chunk), pickle.HIGHEST_PROTOCOL))
+        sending.send_bytes(pickle.dumps((_DONE, None)))
+    except BaseException as error:  # noqa: BLE001 - sent to the importer, which raises it inside its transaction
+        sending.send_bytes(pickle.dumps((_FAILED, (_picklable(error), traceback.format_exc()))))
+    finally:
+        sending.close()
+
+
+def _end_with(importer: int) -> None:
+    """Be killed when the importer dies (it may be killed itself), and end now if it already has."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != importer:
+        os._exit(1)
+
+
+def _let_go_of(folder: Path) -> None:
+    """Close the inherited descriptors of the workspace's files: the worker never touches them, and the lock
+    (an ``flock``, shared by every copy of its descriptor) must end with the importer, not with the worker."""
+    inside = str(folder.resolve()) + os.sep
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith(inside):
+                os.close(int(name))
+        except OSError:  # the descriptor listdir itself used, gone by now
+            continue
+
+
+def _picklable(error: BaseException) -> BaseException | None:
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any error's own pickling may fail; its traceback text is sent instead
+        return None
+    return error
+
+
+def _received(receiving: Connection, process: Any) -> Iterator[PreparedChunk]:
+    while True:
+        try:
+            kind, payload = pickle.loads(receiving.recv_bytes())
+        except (EOFError, OSError):
+            process.join(5)
+            raise WorkerDied(f"导入中断：生成导入数据的工作进程意外退出（退出码 {process.exitcode}），"
+                             "整个导入已撤销，工作区未作任何改动；请重新导入") from None
+        if kind == _DONE:
+            return
+        if kind == _FAILED:
+            error, text = payload
+            if error is not None:
+                raise error
+            raise RuntimeError(f"导入的工作进程出错：\n{text}")
+        yield payload

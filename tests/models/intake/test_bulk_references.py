@@ -1,0 +1,56 @@
+"""A bulk import checks its foreign keys once, for whole tables, before it commits; they are enforced again after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.failures import ReviewDeskError
+from models.intake import importing
+from models.workspace import records
+from models.workspace.verification import verify_workspace
+from models.workspace.workspace import Workspace
+from tests.workspace_support import intake_row, write_csv
+
+
+def _foreign_keys(ws: Workspace) -> int:
+    return int(ws.db.execute("PRAGMA foreign_keys").fetchone()[0])
+
+
+def test_a_bulk_import_that_would_break_a_reference_is_rolled_back(ws: Workspace, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(importing, "REFERENCES_CHECKED_AFTER_MIN_ROWS", 5)
+    real_rows = records.application_rows
+
+    def wrong_import(apps, import_id, demo, first_seq):  # noqa: ANN001, ANN202 - application_rows' own signature
+        return real_rows(apps, import_id + 1000 if first_seq > 3 else import_id, demo, first_seq)
+
+    monkeypatch.setattr(records, "application_rows", wrong_import)
+    path = write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 9)])
+    with pytest.raises(ReviewDeskError, match="表 applications 第 4 行引用的 imports 不存在"):
+        importing.import_file(ws, path)
+    assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 0
+    assert ws.db.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    assert _foreign_keys(ws) == 1
+    monkeypatch.setattr(records, "application_rows", real_rows)
+
+    assert importing.import_file(ws, path).imported == 8
+    assert _foreign_keys(ws) == 1
+    assert ws.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert verify_workspace(ws).problems == []
+
+
+def test_a_small_import_has_its_references_checked_row_by_row(ws: Workspace, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[bool] = []
+    real = importing._references_checked_at_the_end
+
+    def recording(ws: Workspace, bulk: bool):  # noqa: ANN202 - a context manager, as the real one
+        checked.append(bulk)
+        return real(ws, bulk)
+
+    monkeypatch.setattr(importing, "_references_checked_at_the_end", recording)
+    importing.import_file(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 4)]))
+    assert checked == [False] and _foreign_keys(ws) == 1
