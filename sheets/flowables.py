@@ -5,26 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from sheets.glyphs import chain_for
+from sheets.qr import qr_modules
 
 
 class QrFlowable(Flowable):
     """A QR code drawn as filled runs straight on the canvas (a graphics ``Drawing`` would set Helvetica).
 
-    One fixed mask pattern: every mask is valid, and scoring all eight costs eight encodings.
+    One fixed mask pattern: every mask is valid, and scoring all eight costs eight encodings. The runs of dark
+    modules are one path, filled once.
     """
 
     def __init__(self, value: str, size: float, border: int = 1) -> None:
         super().__init__()
-        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        qr.addData(value)
-        qr.version = qr.calculate_version()
-        qr.makeImpl(False, 0)
-        self.modules: list[list[bool]] = [[bool(cell) for cell in row] for row in qr.modules]
+        self.modules: list[list[bool]] = qr_modules(value)
         self.width = self.height = size
         self.border = border
 
@@ -34,6 +31,7 @@ class QrFlowable(Flowable):
     def draw(self) -> None:
         count = len(self.modules)
         box = self.width / (count + 2 * self.border)
+        path = self.canv.beginPath()
         for r, row in enumerate(self.modules):
             y = self.height - (r + self.border + 1) * box
             c = 0
@@ -44,7 +42,8 @@ class QrFlowable(Flowable):
                 start = c
                 while c < count and row[c]:
                     c += 1
-                self.canv.rect((start + self.border) * box, y, (c - start) * box, box * 1.04, stroke=0, fill=1)
+                path.rect((start + self.border) * box, y, (c - start) * box, box * 1.04)
+        self.canv.drawPath(path, stroke=0, fill=1)
 
 
 class StampSpot(Flowable):
