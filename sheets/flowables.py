@@ -15,8 +15,8 @@ from sheets.qr import qr_modules
 class QrFlowable(Flowable):
     """A QR code drawn as filled runs straight on the canvas (a graphics ``Drawing`` would set Helvetica).
 
-    One fixed mask pattern: every mask is valid, and scoring all eight costs eight encodings. The runs of dark
-    modules are one path, filled once.
+    One fixed mask pattern: every mask is valid, and scoring all eight costs eight encodings. Each run of dark
+    modules is filled on its own (one path for all would print the same code, but anti-aliased differently).
     """
 
     def __init__(self, value: str, size: float, border: int = 1) -> None:
@@ -31,7 +31,6 @@ class QrFlowable(Flowable):
     def draw(self) -> None:
         count = len(self.modules)
         box = self.width / (count + 2 * self.border)
-        path = self.canv.beginPath()
         for r, row in enumerate(self.modules):
             y = self.height - (r + self.border + 1) * box
             c = 0
@@ -42,8 +41,7 @@ class QrFlowable(Flowable):
                 start = c
                 while c < count and row[c]:
                     c += 1
-                path.rect((start + self.border) * box, y, (c - start) * box, box * 1.04)
-        self.canv.drawPath(path, stroke=0, fill=1)
+                self.canv.rect((start + self.border) * box, y, (c - start) * box, box * 1.04, stroke=0, fill=1)
 
 
 class StampSpot(Flowable):
