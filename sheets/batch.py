@@ -217,8 +217,8 @@ class SheetMaker:
 
     With fork, this process makes the first sheet itself before the workers start: the caches a first sheet fills
     (the shared font subset, the certificates' parsed form in the signer, pyHanko's lazy imports) are then filled
-    once and copied into every worker, instead of each worker paying for them (a first sheet cost about five
-    later ones). The parent's objects are frozen out of the garbage collector's reach before the fork, so the
+    once and copied into every worker, instead of each worker paying for them (a cold first sheet cost two
+    to three warm ones). The parent's objects are frozen out of the garbage collector's reach before the fork, so the
     workers' collections neither walk nor copy them.
     """
 
