@@ -8,6 +8,7 @@ open the workspace), and finally stores each file's SHA-256.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -90,13 +91,16 @@ Progress = Callable[[int, int, SheetResult], None]
 _worker: tuple[SheetSigner | None, str | None] | None = None
 
 
-def init_worker(material: SignerMaterial | None, font_path: str | None) -> None:
-    """Once per process: the font registered, the key and stamp style ready (no key: unsigned sheets)."""
+def init_worker(material: SignerMaterial | None, font_path: str | None, signer: SheetSigner | None = None) -> None:
+    """Once per process: the font registered, the key ready (no key: unsigned sheets). A forked worker is handed
+    the parent's own ``signer``, already warm; a spawned one builds its own from ``material``."""
     global _worker
     from sheets.styles import styles
 
     styles(font_path)
-    _worker = (None if material is None else SheetSigner(material), font_path)
+    if signer is None and material is not None:
+        signer = SheetSigner(material)
+    _worker = (signer, font_path)
 
 
 def make_sheet(job: SheetJob) -> SheetResult:
@@ -210,20 +214,32 @@ def _pool_context() -> str:
 
 class SheetMaker:
     """Renders, signs and writes jobs (``material`` None: unsigned): in ``workers`` processes when ``expected`` jobs
-    are enough to pay for starting them, else in this process. One pool serves every transaction of an export."""
+    are enough to pay for starting them, else in this process. One pool serves every transaction of an export.
+
+    With fork, this process makes the first sheet itself before the workers start: the caches a first sheet fills
+    (the shared font subset, the certificates' parsed form in the signer, pyHanko's lazy imports) are then filled
+    once and copied into every worker, instead of each worker paying for them (a cold first sheet cost two
+    to three warm ones). The parent's objects are frozen out of the garbage collector's reach before the fork, so the
+    workers' collections neither walk nor copy them.
+    """
 
     def __init__(self, material: SignerMaterial | None, font_path: str | None, workers: int, expected: int) -> None:
         self._font_path = font_path
         self._pool: ProcessPoolExecutor | None = None
         self._signer: SheetSigner | None = None
+        self._warm_first = False  # this process makes the first sheet, then the workers fork
         styles(font_path)  # parsed here once: forked workers start with the fonts loaded
+        if material is not None:
+            self._signer = SheetSigner(material)  # local: safe on a GUI worker thread
         if workers > 1 and expected >= PARALLEL_FROM:
             if material is not None:
                 preload()
-            self._pool = ProcessPoolExecutor(max_workers=min(workers, expected), mp_context=get_context(_pool_context()),
-                                             initializer=init_worker, initargs=(material, font_path))
-        elif material is not None:
-            self._signer = SheetSigner(material)  # local: safe on a GUI worker thread
+            context = _pool_context()
+            self._warm_first = context == "fork"
+            # Forked workers inherit this signer (nothing is pickled); spawned ones build their own from the material.
+            self._pool = ProcessPoolExecutor(max_workers=min(workers, expected), mp_context=get_context(context),
+                                             initializer=init_worker,
+                                             initargs=(material, font_path, self._signer if self._warm_first else None))
 
     def __enter__(self) -> SheetMaker:
         return self
@@ -231,6 +247,7 @@ class SheetMaker:
     def __exit__(self, *_: object) -> None:
         if self._pool is not None:
             self._pool.shutdown()
+            gc.unfreeze()
 
     def make(self, jobs: Sequence[SheetJob], done: Callable[[SheetResult], None] | None = None) -> list[SheetResult]:
         """A result for every job, in the order of ``jobs``; ``done`` hears of each as it finishes."""
@@ -245,7 +262,12 @@ class SheetMaker:
             for job in jobs:
                 finished(_make(job, self._signer, self._font_path))
         else:
-            futures = {self._pool.submit(make_sheet, job): job for job in jobs}
+            pending = list(jobs)
+            if self._warm_first and pending:
+                self._warm_first = False
+                finished(_make(pending.pop(0), self._signer, self._font_path))
+                gc.freeze()  # the workers fork at the first submit
+            futures = {self._pool.submit(make_sheet, job): job for job in pending}
             for future in as_completed(futures):
                 job = futures[future]
                 try:

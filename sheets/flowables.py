@@ -5,26 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from sheets.glyphs import chain_for
+from sheets.qr import qr_modules
 
 
 class QrFlowable(Flowable):
     """A QR code drawn as filled runs straight on the canvas (a graphics ``Drawing`` would set Helvetica).
 
-    One fixed mask pattern: every mask is valid, and scoring all eight costs eight encodings.
+    One fixed mask pattern: every mask is valid, and scoring all eight costs eight encodings. Each run of dark
+    modules is filled on its own (one path for all would print the same code, but anti-aliased differently).
     """
 
     def __init__(self, value: str, size: float, border: int = 1) -> None:
         super().__init__()
-        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        qr.addData(value)
-        qr.version = qr.calculate_version()
-        qr.makeImpl(False, 0)
-        self.modules: list[list[bool]] = [[bool(cell) for cell in row] for row in qr.modules]
+        self.modules: list[list[bool]] = qr_modules(value)
         self.width = self.height = size
         self.border = border
 

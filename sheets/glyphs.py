@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -35,6 +36,11 @@ def _utf16_hex(code_point: int) -> str:
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap, with characters outside the BMP as UTF-16 surrogate pairs."""
+    return _kept_cmap(fontname, tuple(subset))
+
+
+@lru_cache(maxsize=64)  # the shared first subset's map is the same on every sheet
+def _kept_cmap(fontname: str, subset: tuple[int, ...]) -> str:
     cmap = [
         "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
         f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",

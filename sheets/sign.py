@@ -89,8 +89,8 @@ class CachingSimpleSigner(signers.SimpleSigner):
     The signed attributes of a PAdES signature here are content-type, the
     signing certificate's hash and the message digest: only the digest changes
     from document to document. Rebuilding the rest with asn1crypto was half of
-    the signing time. Anything else (a timestamp, other attributes) takes
-    pyHanko's ordinary path.
+    the signing time; the SignedData around them is kept the same way. Anything else (a timestamp, other
+    attributes) takes pyHanko's ordinary path.
     """
 
     _CONSTANT_ATTRIBUTES = frozenset({"content_type", "message_digest", "signing_certificate_v2"})
@@ -99,6 +99,7 @@ class CachingSimpleSigner(signers.SimpleSigner):
         super().__init__(*args, **kwargs)
         self._attribute_templates: dict[tuple[Any, ...], list[cms.CMSAttribute] | None] = {}
         self._info_parts: dict[str, dict[str, Any]] = {}
+        self._signed_data_parts: dict[tuple[str, str], dict[str, Any]] = {}
 
     async def signed_attrs(self, data_digest: bytes, digest_algorithm: str, attr_settings: Any = None,
                            content_type: str = "data", use_pades: bool = False, timestamper: Any = None,
@@ -127,6 +128,30 @@ class CachingSimpleSigner(signers.SimpleSigner):
                      for name in ("version", "sid", "digest_algorithm", "signature_algorithm")}
             self._info_parts[digest_algorithm] = parts
         return cms.SignerInfo({**parts, "signed_attrs": signed_attrs, "signature": signature})
+
+    def _package_signature(self, *, digest_algorithm: str, cms_version: Any, signed_attrs: cms.CMSAttributes,
+                           signature: bytes, unsigned_attrs: cms.CMSAttributes | None,
+                           encap_content_info: Any) -> cms.ContentInfo:
+        # The SignedData around the signer info (version, digest algorithms, content type and the certificates)
+        # is the same for every sheet: its fields, kept once encoded (asn1crypto keeps the encoding), are not
+        # rebuilt or re-encoded.
+        plain = unsigned_attrs is None and encap_content_info == {"content_type": "data"} and not self.attribute_certs
+        key = (digest_algorithm, str(cms_version))
+        parts = self._signed_data_parts.get(key) if plain else None
+        if parts is None:
+            packaged = super()._package_signature(
+                digest_algorithm=digest_algorithm, cms_version=cms_version, signed_attrs=signed_attrs,
+                signature=signature, unsigned_attrs=unsigned_attrs, encap_content_info=encap_content_info)
+            if plain:
+                signed_data = packaged["content"]
+                signed_data.dump()
+                self._signed_data_parts[key] = {
+                    name: signed_data[name] for name in ("version", "digest_algorithms", "encap_content_info",
+                                                         "certificates")}
+            return packaged
+        info = self.signer_info(digest_algorithm, signed_attrs, signature)
+        return cms.ContentInfo({"content_type": "signed_data",
+                                "content": cms.SignedData({**parts, "signer_infos": [info]})})
 
 
 class _TimedPdfSigner(signers.PdfSigner):

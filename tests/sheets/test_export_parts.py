@@ -58,3 +58,39 @@ def test_a_batch_is_filed_in_parts_with_the_lock_free_between_them_and_numbers_w
     assert filed == 3
     numbers = [int(serial.rsplit("-", 1)[1]) for serial, _ in rows]
     assert numbers == list(range(1, 6)) and all(sha256 for _, sha256 in rows)
+
+
+def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_warm_signer(
+        demo_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import os
+
+    from models.signing.reviewers import ca_certificate
+    from sheets.verify import verify_pdf
+
+    if batch._pool_context() != "fork":
+        pytest.skip("only a forked pool inherits the parent's signer")
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    made_by = tmp_path / "made-by.txt"
+    real_make = batch._make
+
+    def make(job: batch.SheetJob, *args: Any) -> batch.SheetResult:
+        with made_by.open("a", encoding="utf-8") as log:
+            log.write(f"{job.content.application_id} {os.getpid()}\n")
+        return real_make(job, *args)
+
+    monkeypatch.setattr(batch, "_make", make)
+    with Workspace.open(demo_ws, create=False) as ws:
+        ids = decided_ids(ws)[:4]
+    report = export_sheets(demo_ws, tmp_path / "out", ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=2)
+
+    assert report.ok, report.failed
+    pids = dict(line.split() for line in made_by.read_text(encoding="utf-8").splitlines())
+    assert sorted(pids) == sorted(ids)
+    assert pids[ids[0]] == str(os.getpid()), "the first sheet is made before the workers fork"
+    assert all(pids[i] != str(os.getpid()) for i in ids[1:]), "the others in the workers"
+    assert gc.get_freeze_count() == 0, "nothing is left frozen once the pool has gone"
+    with Workspace.open(demo_ws, create=False, lock=False) as ws:
+        for application_id in ids:
+            verdict = verify_pdf(tmp_path / "out" / f"{application_id}.pdf", ca_certificate(ws), ws)
+            assert verdict.ok, (application_id, verdict.reasons)

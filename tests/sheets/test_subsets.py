@@ -80,3 +80,26 @@ def test_two_different_sheets_embed_the_same_first_subset_and_their_own_others(
         path.write_bytes(pdf)
         text = re.sub(r"\s+", "", run_tool("pdftotext", str(path), "-"))
         assert shown.enterprise in text and shown.application_id in text and "聊城市产业扶持政策兑现审核表" in text
+
+
+class _Document:
+    """Stands for a reportlab document: the font keeps its state per document, weakly."""
+
+
+def test_the_quick_split_gives_reportlabs_codes_and_chunks_for_text_old_and_new() -> None:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = pdfmetrics.getFont(styles(None).font)
+    assert getattr(font, "_reviewdesk_split", False), "styles() gives the sheets' font the quick split"
+    texts = [FIXED_WORDING[:40], "申报编号 LC2023-0002", "聊城𠮷祥堃犇䶮生物科技有限公司", "no\xa0break", "",
+             "ABC abc 123 ¥300,000.00", FIXED_WORDING, "第三条（二）3", "嘉" * 300, "".join(map(chr, range(0x4E00, 0x5200)))]
+    quick_doc, plain_doc = _Document(), _Document()
+    for doc in (quick_doc, plain_doc):
+        assign_fixed_wording(doc, font.fontName)
+    for text in texts + texts:  # the second time round every character is assigned already
+        assert font.splitString(text, quick_doc) == TTFont.splitString(font, text, plain_doc), text
+    assert font.state[quick_doc].assignments == font.state[plain_doc].assignments
+    assert font.state[quick_doc].subsets == font.state[plain_doc].subsets
+    assert len(font.state[quick_doc].subsets) > 2, "the text ran over several subsets"
+    for doc in (quick_doc, plain_doc):
+        del font.state[doc]

@@ -1,0 +1,46 @@
+"""The signer's kept CMS parts: a signature built from them is, byte for byte, the one pyHanko builds afresh."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+from asn1crypto import cms
+
+from demo.workspace import DEMO_PASSPHRASE
+from models.signing.reviewers import ca_certificate, get_reviewer, unlock
+from models.signing.revocation import require_current_crl
+from models.workspace.workspace import Workspace
+from sheets.sign import CachingSimpleSigner, SheetSigner, SignerMaterial
+from tests.sheets.support import FIRST_REVIEWER
+
+
+def _signer(folder: Path) -> CachingSimpleSigner:
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        reviewer = get_reviewer(ws, FIRST_REVIEWER)
+        material = SignerMaterial.of(unlock(ws, FIRST_REVIEWER, DEMO_PASSPHRASE), reviewer.certificate,
+                                     ca_certificate(ws), require_current_crl(ws).der)
+    return SheetSigner(material)._signer
+
+
+def _without_signature(signed: cms.ContentInfo) -> tuple[bytes, bytes]:
+    """(the CMS with its signature value blanked, the signed attributes): ECDSA signs differently every time."""
+    copy = cms.ContentInfo.load(signed.dump())
+    info = copy["content"]["signer_infos"][0]
+    attributes = info["signed_attrs"].dump()
+    info["signature"] = b"\x00" * 8
+    return copy.dump(force=True), attributes
+
+
+def test_a_kept_signed_data_encodes_as_pyhankos_own(demo_template: Path) -> None:
+    kept, fresh = _signer(demo_template), _signer(demo_template)
+    for n in range(3):
+        digest = hashlib.sha256(f"sheet {n}".encode()).digest()
+        ours = asyncio.run(kept.async_sign(digest, "sha256", use_pades=True))
+        fresh._signed_data_parts.clear()  # pyHanko's own path every time
+        fresh._attribute_templates.clear()
+        fresh._info_parts.clear()
+        theirs = asyncio.run(fresh.async_sign(digest, "sha256", use_pades=True))
+        assert _without_signature(ours) == _without_signature(theirs)
+    assert kept._signed_data_parts, "the later signatures were built from the kept parts"
