@@ -38,6 +38,9 @@ class Anchor:
     origin: str
     ca: str = ""
     """SHA-256 of the CA certificate the workspace had then ("" when it had none, or an older anchor)."""
+    demo: bool = False
+    """The workspace's log holds its CA as made under the public demo passphrase: a demo, which may be
+    deleted and made again in the same folder."""
 
     def describe(self) -> str:
         return f"第 {self.seq} 条（{self.hash[:16]}…，{self.origin}）"
@@ -78,9 +81,29 @@ def _paths(folder: Path, identity: str | None) -> list[Path]:
 def _read(path: Path) -> Anchor | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Anchor(int(data["seq"]), str(data["hash"]), str(data.get("origin", "本机")), str(data.get("ca", "")))
+        return Anchor(int(data["seq"]), str(data["hash"]), str(data.get("origin", "本机")), str(data.get("ca", "")),
+                      data.get("demo") is True)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def logged_as_demo(db: Database) -> bool | None:
+    """Whether the log's first CA entry says the CA passphrase is the public demo one (no setting can take that
+    back); None before the log has a CA entry."""
+    row = db.execute("SELECT details FROM audit WHERE action IN ('生成CA', '导入CA') ORDER BY seq LIMIT 1").fetchone()
+    return None if row is None else json.loads(row[0]).get("public_demo_passphrase") is True
+
+
+def previous_workspace(folder: Path) -> Anchor | None:
+    """The head this PC last saw for a workspace in ``folder``, whatever became of it."""
+    return _read(_paths(folder, None)[0])
+
+
+def forget_demo(folder: Path) -> None:
+    """Drop this PC's folder anchor of a deleted demo workspace, so a new one can be made in its folder."""
+    earlier = previous_workspace(folder)
+    if earlier is not None and earlier.demo:
+        _paths(folder, None)[0].unlink(missing_ok=True)
 
 
 def ca_fingerprint(db: Database) -> str:
@@ -131,25 +154,25 @@ def remember_head(folder: Path, db: Database, seq: int, digest: str, origin: str
     """Move this PC's anchors to ``(seq, digest)``; never backwards, except when told (a confirmed rollback)."""
     if seq <= 0:
         return
-    ca = ca_fingerprint(db)
+    ca, demo = ca_fingerprint(db), logged_as_demo(db) is True
     for path in _paths(folder, workspace_identity(db)):
         old = _read(path)
         if old is not None and old.seq > seq:
             continue
-        _write(path, Anchor(seq, digest, origin, old.ca if old is not None and old.ca else ca))
+        _write(path, Anchor(seq, digest, origin, old.ca if old is not None and old.ca else ca, demo))
 
 
 def reset_anchor(folder: Path, db: Database, seq: int, digest: str, origin: str) -> None:
     """Set the anchors to ``(seq, digest)`` even if older: only after a 负责人 confirmed a rollback."""
-    ca = ca_fingerprint(db)
+    ca, demo = ca_fingerprint(db), logged_as_demo(db) is True
     for path in _paths(folder, workspace_identity(db)):
-        _write(path, Anchor(seq, digest, origin, ca))
+        _write(path, Anchor(seq, digest, origin, ca, demo))
 
 
 def _write(path: Path, anchor: Anchor) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(prefix=path.stem, suffix=".partial", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump({"seq": anchor.seq, "hash": anchor.hash, "origin": anchor.origin, "ca": anchor.ca}, out,
-                  ensure_ascii=False)
+        json.dump({"seq": anchor.seq, "hash": anchor.hash, "origin": anchor.origin, "ca": anchor.ca,
+                   "demo": anchor.demo}, out, ensure_ascii=False)
     os.replace(partial, path)

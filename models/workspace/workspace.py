@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,6 +133,8 @@ class Workspace:
         db_path = folder / DB_NAME
         if not db_path.exists() and not create:
             raise NotAWorkspace(f"{folder} 不是审核台工作区（找不到 {DB_NAME}）")
+        if not db_path.exists() and check_anchors and lock:
+            _refuse_a_vanished_workspace(folder)
         folder.mkdir(parents=True, exist_ok=True)
         refuse_network_share(folder)
         workspace_lock = WorkspaceLock(folder) if lock else None
@@ -187,11 +188,10 @@ class Workspace:
 
     def _ca_logged_as_demo(self) -> bool:
         if self._logged_demo is None:
-            row = self.db.execute("SELECT details FROM audit WHERE action IN ('生成CA', '导入CA') ORDER BY seq "
-                                  "LIMIT 1").fetchone()
-            if row is None:
+            logged = anchors.logged_as_demo(self.db)
+            if logged is None:
                 return False  # no CA yet: asked again once there is one
-            self._logged_demo = json.loads(row[0]).get("public_demo_passphrase") is True
+            self._logged_demo = logged
         return self._logged_demo
 
     def remember_head(self) -> None:
@@ -216,6 +216,18 @@ class Workspace:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _refuse_a_vanished_workspace(folder: Path) -> None:
+    """A new workspace is not made where this PC saw another one that is gone, unless that one was a demo:
+    a workspace deleted and made again would otherwise start a new log over the old one's anchor."""
+    anchors.forget_demo(folder)
+    earlier = anchors.previous_workspace(folder)
+    if earlier is not None:
+        raise anchors.AnchorMismatch(
+            f"拒绝在 {folder} 新建工作区：本机曾在这里打开过另一个工作区（审计日志已到{earlier.describe()}），"
+            "现在这里已没有它的数据库文件，它被删除或移走了。新工作区请建在另一个文件夹；"
+            "若原工作区不应消失，请从可信的备份恢复到这里，并报告信息安全负责人。")
 
 
 def _migrate(db: WorkspaceDatabase, folder: Path, actor: str) -> None:
