@@ -15,7 +15,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from models.workspace.evidence import EvidenceStore
+from models.workspace.evidence import EvidenceStore, is_digest
 from models.workspace.leftovers import abandoned_scratch
 from models.workspace.workspace import Workspace
 
@@ -64,9 +64,13 @@ def discard_unreferenced(ws: Workspace, sha256s: list[str]) -> int:
 def clean_abandoned_imports(ws: Workspace) -> list[Path]:
     """Undo what killed imports left: their unreferenced evidence files and their scratch folders."""
     cleaned = []
+    store = EvidenceStore(ws.evidence_dir)
     for folder in abandoned_scratch(ws.folder, SCRATCH_PREFIX):
-        removed = discard_unreferenced(ws, NewEvidence(folder).listed())
+        listed = NewEvidence(folder).listed()
+        removed = discard_unreferenced(ws, listed)
+        parts = sum(len(store.remove_dead_parts(sha256)) for sha256 in listed if is_digest(sha256))
         shutil.rmtree(folder, ignore_errors=True)
-        LOG.warning("已清理上次导入中断时留下的临时文件：%s（删除未被引用的附件 %d 个）", folder, removed)
+        LOG.warning("已清理上次导入中断时留下的临时文件：%s（删除未被引用的附件 %d 个、未复制完的附件 %d 个）",
+                    folder, removed, parts)
         cleaned.append(folder)
     return cleaned

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from policy.assessment import ELIGIBLE, INELIGIBLE, NEEDS_REVIEW, REFERRAL, Assessment
 from policy.catalog import Policy, load_policy
-from policy.engine import assess
+from policy import engine
 from policy.money import yuan_text
 
 from models.failures import ReviewDeskError
@@ -116,7 +116,7 @@ def _check_one(stored: records.StoredAssessment, app_row: dict[str, object], pol
     app = records.application_from_row(app_row)
     if app.item_id not in policy.items:
         return [*found, f"{_where(stored.application_id, 'policy_version')}：政策版本 {version} 没有申报事项 {app.item_id!r}"]
-    lone = assess(app, policy)
+    lone = engine.assess(app, policy)
     if alone_in == 1 or lone.status == REFERRAL:  # the record hash follows: it covers exactly these fields
         return found + _exact(stored, records.stored_assessment(lone, policy.version, policy.content_hash))
     return found + _bounded(stored, lone, app.requested_yuan)

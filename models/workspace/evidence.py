@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from models.failures import ReviewDeskError
+from models.workspace.leftovers import process_alive
 
 CHUNK = 1 << 20
 SHORT = 12  # hex digits shown to people
@@ -25,6 +26,13 @@ ALTERED = "文件已被改动（SHA-256 不符）"
 INTACT = "完整性校验通过"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def is_digest(text: object) -> bool:
+    """A lowercase hex SHA-256 digest, the only name a stored file has."""
+    return isinstance(text, str) and _SHA256.fullmatch(text) is not None
+
+
 _PDF = {".pdf"}
 _IMAGE = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -102,22 +110,26 @@ class EvidenceStore:
 
     def path_of(self, sha256: str) -> Path:
         """Where ``sha256`` is (or would be) stored; rejects anything not a lowercase hex digest."""
-        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        if not is_digest(sha256):
             raise ValueError(f"不是有效的 SHA-256 摘要：{sha256!r}")
         return self.root / sha256[:2] / sha256
 
     def add(self, path: str | Path, before_new: Callable[[str], None] | None = None) -> StoredFile:
         """Store a copy of ``path``; a no-op when an intact copy is already there.
 
-        ``before_new(sha256)`` is called when the file is new to the store, before it appears there.
+        ``before_new(sha256)`` is called when the file is new to the store, before its copy starts. The copy
+        is written as ``.<sha256>.<process id>.….part`` beside its place, so that what a killed process left
+        can be found by digest and told from another process's copy in progress (:meth:`remove_dead_parts`).
         """
         source = Path(path)
         sha, size = self._hash_source(source)
         target = self.path_of(sha)
         if target.is_file() and self.verify(sha).ok:
             return StoredFile(sha, size, source.name)
+        if before_new is not None:
+            before_new(sha)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{sha}.{os.getpid()}.", suffix=".part")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as sink, open(source, "rb") as stream:
@@ -126,14 +138,23 @@ class EvidenceStore:
                 os.fsync(sink.fileno())
             if copied_sha != sha:
                 raise OSError(f"文件 {source.name} 在复制过程中被改动，请重新添加")
-            if before_new is not None:
-                before_new(sha)
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
         return StoredFile(sha, copied_size, source.name)
+
+    def remove_dead_parts(self, sha256: str) -> list[Path]:
+        """Delete the partial copies of ``sha256`` whose writing process is gone (a killed one); the removed paths."""
+        folder = self.path_of(sha256).parent
+        removed = []
+        for part in folder.glob(f".{sha256}.*.part"):
+            pid = part.name[len(sha256) + 2:].partition(".")[0]
+            if pid.isdigit() and not process_alive(int(pid)):
+                part.unlink(missing_ok=True)
+                removed.append(part)
+        return removed
 
     def remove(self, sha256: str) -> None:
         """Delete a stored file (one no row refers to: the caller checks under the write lock)."""

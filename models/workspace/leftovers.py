@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,15 +35,38 @@ def _owner_alive(folder: Path) -> bool:
         pid = int((folder / OWNER_FILE).read_text(encoding="ascii"))
     except (OSError, ValueError):
         return time.time() - folder.stat().st_mtime < _UNCLAIMED_GRACE_SECONDS
+    return process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """A process with id ``pid`` runs on this machine (this one included)."""
     if pid == os.getpid():
         return True
+    if sys.platform == "win32":
+        return _windows_process_alive(pid)
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0 only asks; on Windows os.kill would terminate the process instead
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
     return True
+
+
+if sys.platform == "win32":
+    import ctypes
+
+    def _windows_process_alive(pid: int) -> bool:
+        query_limited_information, still_active, access_denied = 0x1000, 259, 5
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(query_limited_information, False, pid)
+        if not handle:
+            return ctypes.GetLastError() == access_denied  # it exists, but is another user's
+        try:
+            code = ctypes.c_ulong()
+            return not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == still_active
+        finally:
+            kernel32.CloseHandle(handle)
 
 
 def abandoned_scratch(parent: Path, prefix: str) -> list[Path]:

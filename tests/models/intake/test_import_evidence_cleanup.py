@@ -45,9 +45,9 @@ def test_a_failed_import_removes_the_evidence_it_added_and_keeps_what_others_ref
         def failing(app, policy, ledger):  # noqa: ANN001, ANN202 - the engine's own signature
             raise RuntimeError("磁盘已满")
 
-        monkeypatch.setattr(engine, "assess", failing)
         rows = [intake_row(1, 附件="营业执照.pdf;认定文件.pdf")]
-        with pytest.raises(RuntimeError, match="磁盘已满"):
+        with monkeypatch.context() as patched, pytest.raises(RuntimeError, match="磁盘已满"):
+            patched.setattr(engine, "assess", failing)  # the import fails; the check below uses the real engine
             importing.import_file(ws, write_csv(tmp_path / "b.csv", rows), evidence=evidence, update=True)
 
         assert _stored(ws) == kept  # 认定文件.pdf gone, the file T00001 still refers to kept
