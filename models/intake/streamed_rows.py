@@ -9,7 +9,8 @@ complete list of problems one process would have raised, and the importer raises
 inside its transaction, so nothing of the chunks written so far is kept. The stream:
 
 - ``start``: (rows, policy version, version the years call for), after the first chunk is validated;
-  the importer answers with (import id, first seq, assessed at) once its transaction has begun;
+  the importer answers with (import id, first seq, assessed at) once its transaction has begun, which the
+  worker awaits only when the first chunk is assessed and its rows are to be built;
 - ``chunk`` (a ``StreamedChunk``) for each chunk of valid rows: its rows to write while every row so far is
   valid; after a problem only the worker sees (an attachment's), just its 申报编号, for the importer's own
   check that none is already in the workspace (its problems belong in the same list);
@@ -202,8 +203,7 @@ def _stream(plan: StreamPlan, sending: Connection, answers: Connection) -> None:
     seen.add(first)
     by_year = _version_of(first[0]) if first else None
     _send(sending, _START, (rows.count, policy.version, by_year or policy.version))
-    import_id, first_seq, assessed_at = answers.recv()
-    values = RowValues(policy, import_id, plan.demo, first_seq, assessed_at, {})
+    values: RowValues | None = None  # the importer's answer, awaited only once the first chunk is assessed
     waiting: deque[Application] = deque()
     assessments = assess_in_order(_drained(waiting), policy, plan.history)
     problems = rows.problems + problems
@@ -224,7 +224,11 @@ def _stream(plan: StreamPlan, sending: Connection, answers: Connection) -> None:
         prepared = None
         if not late:
             waiting.extend(apps)
-            prepared = prepared_chunk(start, apps, list(islice(assessments, len(apps))), values)
+            results = list(islice(assessments, len(apps)))
+            if values is None:
+                import_id, first_seq, assessed_at = answers.recv()
+                values = RowValues(policy, import_id, plan.demo, first_seq, assessed_at, {})
+            prepared = prepared_chunk(start, apps, results, values)
         _send(sending, _CHUNK, StreamedChunk(start, [app.application_id for app in apps], [app.row for app in apps],
                                              prepared))
     if problems:
