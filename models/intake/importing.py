@@ -6,7 +6,10 @@ if the import then fails (``models.intake.new_evidence``); the applications,
 their evidence links, their assessments and the import's audit entry are
 written together or not at all. Inside that transaction the
 rows are assessed and written a chunk at a time, so a million-row file never
-holds every assessment and every row to insert at once.
+holds every assessment and every row to insert at once. A large file of new
+applications is read and validated by a forked worker while the rows are written
+(``models.intake.streamed_rows``): a problem anywhere rolls the transaction back,
+with the same complete list of problems.
 """
 
 from __future__ import annotations
