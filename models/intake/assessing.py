@@ -41,6 +41,20 @@ class PolicyRound:
         return {"policy_version": self.policy.version, "policy_by_year": self.by_year, "years": list(self.years)}
 
 
+def first_policy(path: str | Path, chosen_version: str | None = None) -> Policy:
+    """The version a file is read under first: the one chosen, else the one in force today.
+
+    Raises ``UnreadableFile`` when ``chosen_version`` is not registered.
+    """
+    if not chosen_version:
+        return load_policy(current_version().id)
+    try:
+        return load_policy(chosen_version)
+    except NoPolicyVersion as unknown:
+        known = "、".join(versions())
+        raise UnreadableFile(Path(path), f"{unknown}（可选：{known}）") from None
+
+
 def read_round(path: str | Path, chosen_version: str | None = None) -> tuple[PolicyRound, list[Application]]:
     """Read and validate ``path`` and settle its policy version.
 
@@ -51,51 +65,62 @@ def read_round(path: str | Path, chosen_version: str | None = None) -> tuple[Pol
     from models.intake.validate import read_applications
 
     path = Path(path)
-    if chosen_version:
-        try:
-            policy = load_policy(chosen_version)
-        except NoPolicyVersion as unknown:
-            known = "、".join(versions())
-            raise UnreadableFile(path, f"{unknown}（可选：{known}）") from None
-    else:
-        policy = load_policy(current_version().id)
+    policy = first_policy(path, chosen_version)
     apps = read_applications(path, policy)
-    by_year, years = _version_by_year(path, apps, chosen=bool(chosen_version))
+    versions_seen = YearVersions(chosen=bool(chosen_version))
+    versions_seen.add(apps)
+    by_year, years = versions_seen.settle(path)
     if not chosen_version and by_year != policy.version:
         policy = load_policy(by_year)
         apps = read_applications(path, policy)
     return PolicyRound(policy, by_year, years), apps
 
 
-def _version_by_year(path: Path, apps: list[Application], *, chosen: bool) -> tuple[str, tuple[int, ...]]:
-    this_year = date.today().year
-    problems: list[Problem] = []
-    rows_by_version: dict[str, list[int]] = {}
-    years: set[int] = set()
-    version_of: dict[int, str | NoPolicyVersion] = {}
-    for app in apps:
-        year = app.application_year or this_year
-        years.add(year)
-        if year not in version_of:
-            try:
-                version_of[year] = version_for_year(year).id
-            except NoPolicyVersion as uncovered:
-                version_of[year] = uncovered
-        version = version_of[year]
-        if isinstance(version, NoPolicyVersion):
-            problems.append(Problem(app.row, YEAR_COLUMN, f"{version}，本文件不能导入"))
-            continue
-        rows_by_version.setdefault(version, []).append(app.row)
-    if problems:
-        raise ImportRejected(path.name, problems)
-    if len(rows_by_version) > 1 and not chosen:
-        parts = "；".join(f"{version}：第{_rows_text(rows)}行" for version, rows in rows_by_version.items())
-        raise ImportRejected(path.name, [Problem(1, YEAR_COLUMN, (
-            f"文件中的申报年度分属不同的政策版本（{parts}），一次导入只能按一个政策版本评估；"
-            "请按申报年度分别导入，或在导入时指定政策版本"))])
-    if not rows_by_version:  # an empty file: the year of import decides
-        return version_for_year(this_year).id, ()
-    return next(iter(rows_by_version)), tuple(sorted(years))
+class YearVersions:
+    """The policy version each application's 申报年度 (the year of import when blank) calls for, gathered
+    a slice of the file at a time."""
+
+    def __init__(self, *, chosen: bool) -> None:
+        self._chosen = chosen
+        self._this_year = date.today().year
+        self._problems: list[Problem] = []
+        self._rows_by_version: dict[str, list[int]] = {}
+        self._years: set[int] = set()
+        self._version_of: dict[int, str | NoPolicyVersion] = {}
+
+    def add(self, apps: list[Application]) -> None:
+        for app in apps:
+            year = app.application_year or self._this_year
+            self._years.add(year)
+            if year not in self._version_of:
+                try:
+                    self._version_of[year] = version_for_year(year).id
+                except NoPolicyVersion as uncovered:
+                    self._version_of[year] = uncovered
+            version = self._version_of[year]
+            if isinstance(version, NoPolicyVersion):
+                self._problems.append(Problem(app.row, YEAR_COLUMN, f"{version}，本文件不能导入"))
+                continue
+            self._rows_by_version.setdefault(version, []).append(app.row)
+
+    @property
+    def refused(self) -> bool:
+        """What was added so far already makes :meth:`settle` raise."""
+        return bool(self._problems) or (len(self._rows_by_version) > 1 and not self._chosen)
+
+    def settle(self, path: Path) -> tuple[str, tuple[int, ...]]:
+        """The version the years call for and the years; raises ``ImportRejected`` when a year is covered by
+        no version, or when the years call for more than one and none was chosen."""
+        if self._problems:
+            raise ImportRejected(path.name, self._problems)
+        if len(self._rows_by_version) > 1 and not self._chosen:
+            parts = "；".join(f"{version}：第{_rows_text(rows)}行" for version, rows in self._rows_by_version.items())
+            raise ImportRejected(path.name, [Problem(1, YEAR_COLUMN, (
+                f"文件中的申报年度分属不同的政策版本（{parts}），一次导入只能按一个政策版本评估；"
+                "请按申报年度分别导入，或在导入时指定政策版本"))])
+        if not self._rows_by_version:  # an empty file: the year of import decides
+            return version_for_year(self._this_year).id, ()
+        return next(iter(self._rows_by_version)), tuple(sorted(self._years))
 
 
 def _rows_text(rows: list[int]) -> str:

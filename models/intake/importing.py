@@ -6,7 +6,10 @@ if the import then fails (``models.intake.new_evidence``); the applications,
 their evidence links, their assessments and the import's audit entry are
 written together or not at all. Inside that transaction the
 rows are assessed and written a chunk at a time, so a million-row file never
-holds every assessment and every row to insert at once.
+holds every assessment and every row to insert at once. A large file of new
+applications is read and validated by a forked worker while the rows are written
+(``models.intake.streamed_rows``): a problem anywhere rolls the transaction back,
+with the same complete list of problems.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ from models.failures import ReviewDeskError
 from models.workspace.evidence import EvidenceAltered, EvidenceStore, guess_kind
 from models.workspace.leftovers import claimed_scratch
 from models.intake.new_evidence import SCRATCH_PREFIX, NewEvidence, clean_abandoned_imports, discard_unreferenced
-from models.intake.assessing import PolicyRound, read_round
+from models.intake.assessing import PolicyRound, first_policy, read_round
 from models.intake.prepared_rows import PreparedChunk, RowPlan, chunks_for, worker_wanted
+from models.intake.streamed_rows import Stream, StreamPlan, StreamStart, streamed
 from models.intake.evidence_names import EvidenceFiles, folder_files
 from models.intake.validate import collector_paused
 from models.workspace import evidence_rows
@@ -63,6 +67,9 @@ REFERENCES_CHECKED_AFTER_MIN_ROWS = 20_000
 """An import of at least this many rows, all new, has SQLite check its foreign keys once, for whole tables, when
 its rows are in (``PRAGMA foreign_key_check``) instead of for every row as it is written (at 200,000 rows the
 inserts take 6.9 CPU seconds instead of 8.3, the check 0.3); a violation rolls the import back all the same."""
+STREAMED_MIN_BYTES = 4 << 20
+"""A file of at least this size (some 20,000 rows of CSV) is read and validated by a forked worker while this
+process writes (see :func:`streams`); a smaller one is read whole first, as it always is in the GUI."""
 Progress = Callable[[str, int, int], None]
 
 
@@ -95,11 +102,9 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     """
     path = Path(path)
     report = progress or (lambda stage, done, total: None)
-    try:
-        with path.open("rb") as source:
-            digest = hashlib.file_digest(source, "sha256").hexdigest()
-    except OSError as error:
-        raise UnreadableFile(path, f"无法打开文件（{error.strerror or error}）") from None
+    if streams(path, evidence, update):
+        return _import_streamed(ws, path, actor, policy_version, report)
+    digest = _file_digest(path)
     report("读取并校验", 0, 1)
     policy_round, apps = read_round(path, policy_version)
     existing = _existing_ids(ws, [app.application_id for app in apps])
@@ -147,6 +152,82 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
         if settled:
             shutil.rmtree(scratch, ignore_errors=True)
     return ImportResult(path.name, digest, len(apps) - len(existing), len(existing), len(by_path))
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        with path.open("rb") as source:
+            return hashlib.file_digest(source, "sha256").hexdigest()
+    except OSError as error:
+        raise UnreadableFile(path, f"无法打开文件（{error.strerror or error}）") from None
+
+
+def streams(path: Path, evidence: str | Path | None, update: bool) -> bool:
+    """Whether a forked worker reads and validates the file while this process writes (``streamed_rows``): a
+    large file of new applications without evidence files, where a fork is safe (as for ``worker_wanted``)."""
+    try:
+        large = path.stat().st_size >= STREAMED_MIN_BYTES
+    except OSError:
+        return False
+    return large and evidence is None and not update and worker_wanted(CHUNK_ROWS + 1, CHUNK_ROWS)
+
+
+def _import_streamed(ws: Workspace, path: Path, actor: str, policy_version: str | None,
+                     report: Progress) -> ImportResult:
+    """As :func:`import_file` for a file that :func:`streams`: the same checks, messages and rows."""
+    plan = StreamPlan(path, first_policy(path, policy_version), bool(policy_version), WorkspaceHistory(ws.db),
+                      ws.is_demo, CHUNK_ROWS, ws.folder)
+    clean_abandoned_imports(ws)
+    with streamed(plan) as stream:
+        digest = _file_digest(path)  # while the worker reads the file
+        report("读取并校验", 0, 1)
+        begun = stream.start()
+        bulk = begun.rows >= REFERENCES_CHECKED_AFTER_MIN_ROWS
+        with (collector_paused(), _page_cache(ws, begun.rows), _references_checked_at_the_end(ws, bulk),
+              ws.db.atomic()):
+            _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream, actor, report)
+            if bulk:
+                _check_references(ws, path.name)
+    return ImportResult(path.name, digest, begun.rows, 0, 0)
+
+
+def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: Stream, actor: str,
+                    report: Progress) -> None:
+    """The rows as the worker sends them, then the audit event; raises the file's problems, all of them, inside
+    the import's transaction (call inside it)."""
+    db = ws.db
+    now = audit.now_text()
+    import_id = records.record_import(db, records.ImportRow(
+        batch.file_name, batch.sha256, begun.rows, False, now, actor, begun.policy.version, begun.by_year))
+    next_seq = records.next_seq(db)
+    stream.settle(import_id, next_seq, now)
+    held = db.execute("SELECT 1 FROM applications LIMIT 1").fetchone() is not None
+    changes = audit.running_digest(db)
+    defer = begun.rows >= max(DEFERRED_INDEX_MIN_ROWS, next_seq)
+    already: list[Problem] = []
+    report("评估", 0, begun.rows)
+    with projection.set_based_capture(db, BULK_TABLES) as capture, _indexes_built_after(db, "applications", defer):
+        for chunk in stream.chunks():
+            report("评估", chunk.start, begun.rows)  # a cancel raised here rolls the chunks written so far back
+            if held:
+                found = _existing_ids(ws, chunk.ids)
+                already += [Problem(row, ID_COLUMN, f"申报编号 {application_id} 已在工作区中；如需更新请使用 --update")
+                            for application_id, row in zip(chunk.ids, chunk.rows) if application_id in found]
+            if chunk.prepared is not None and not already:
+                _write_chunk(db, chunk.prepared, capture)
+                changes.advance()
+    end = stream.end
+    assert end is not None  # chunks() ends only with it
+    if already or end.problems:
+        raise ImportRejected(batch.file_name, sorted(already + end.problems, key=lambda p: p.row))
+    policy_round = PolicyRound(begun.policy, begun.by_year, end.years)
+    report("写入工作区", begun.rows, begun.rows)  # from here on the import is committed
+    audit.append(db, actor, "导入申报文件", batch.file_name, {
+        "sha256": batch.sha256, "rows": begun.rows, "updated": [], "evidence_files": 0,
+        **policy_round.audit_details(),
+    }, running=changes)
+    if policy_round.chosen:
+        audit.append(db, actor, "指定政策版本", batch.file_name, policy_round.audit_details())
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from policy.application import Application
+from policy.assessment import Assessment
 from policy.catalog import Policy
 from policy.engine import assess_in_order
 from policy.history import History
@@ -83,13 +84,33 @@ def prepared_chunks(plan: RowPlan, *, release: bool = False) -> Iterator[Prepare
         results = list(islice(assessments, len(chunk)))
         if release:
             plan.apps[start:start + len(chunk)] = [_RELEASED] * len(chunk)
-        yield PreparedChunk(
-            start, [app.application_id for app in chunk],
-            records.application_rows(chunk, plan.import_id, plan.demo, plan.first_seq + start),
-            [(app.application_id, n, name, plan.evidence[(app.application_id, name)][0])
-             for app in chunk for n, name in enumerate(app.attachments)],
-            [records.assessment_values(records.stored_assessment(result, policy.version, policy.content_hash,
-                                                                 plan.assessed_at)) for result in results])
+        yield prepared_chunk(start, chunk, results, RowValues(policy, plan.import_id, plan.demo, plan.first_seq,
+                                                              plan.assessed_at, plan.evidence))
+
+
+@dataclass(frozen=True, slots=True)
+class RowValues:
+    """What a chunk's rows are built with besides its applications and their assessments."""
+
+    policy: Policy
+    import_id: int
+    demo: bool
+    first_seq: int
+    assessed_at: str
+    evidence: EvidenceByName
+
+
+def prepared_chunk(start: int, chunk: list[Application], results: list[Assessment],
+                   values: RowValues) -> PreparedChunk:
+    """The rows of the applications ``start:start + len(chunk)`` of an import."""
+    policy = values.policy
+    return PreparedChunk(
+        start, [app.application_id for app in chunk],
+        records.application_rows(chunk, values.import_id, values.demo, values.first_seq + start),
+        [(app.application_id, n, name, values.evidence[(app.application_id, name)][0])
+         for app in chunk for n, name in enumerate(app.attachments)],
+        [records.assessment_values(records.stored_assessment(result, policy.version, policy.content_hash,
+                                                             values.assessed_at)) for result in results])
 
 
 _RELEASED: Any = None

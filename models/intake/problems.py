@@ -43,5 +43,9 @@ class UnreadableFile(ImportRejected):
         super().__init__(file_name, [])
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[UnreadableFile], tuple[str, str]]:
+        """Pickled with its reason (an import's worker sends it to the importer)."""
+        return UnreadableFile, (self.file_name, self.reason)
+
     def lines(self) -> list[str]:
         return [f"文件 {self.file_name} 无法读取：{self.reason}"]

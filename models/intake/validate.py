@@ -45,7 +45,7 @@ from models.intake.values import (
     parse_year,
 )
 
-__all__ = ["read_applications", "applications_from_table", "read_raw_rows"]
+__all__ = ["read_applications", "applications_from_table", "read_raw_rows", "TableRows", "sorted_problems"]
 
 FORMULA_MESSAGE = "单元格含公式，请粘贴为数值后再导入"
 REQUIRED_MESSAGE = "必填，不能为空"
@@ -79,66 +79,99 @@ def collector_paused() -> Iterator[None]:
 
 def applications_from_table(table: RawTable, policy: Policy, file_name: str) -> list[Application]:
     """Validate a raw table; raises ``ImportRejected`` with every problem found."""
-    problems = list(table.problems)
-    positions = _match_headers(table.headers, problems, table.header_row)
-    # Rows with nothing in the known columns (say only a pre-filled 序号) are not applications,
-    # and neither is a 合计 row at the bottom.
-    table = table.without_rows(blank_row_indexes(_known_columns_first_id(table, positions)))
-    table = table.without_rows(_total_rows(table, positions))
-    row_of = table.row_numbers
-    count = len(row_of)
-    parsers = _cell_parsers(policy)
-    known = set(positions.values())
-    for unknown, header in enumerate(table.headers):
-        if unknown not in known:
-            problems += [Problem(row_of[i], header or column_letters(unknown) + "列", message)
-                         for i, message in length_problems(table.columns[unknown])]
-
-    values: dict[str, Iterable[object]] = {}
-    warnings: dict[int, list[str]] = {}
-    for column in COLUMNS:
-        position = positions.get(column.field)
-        if position is None:
-            values[column.field] = repeat(_blank_value(column), count)
-            continue
-        cells = table.columns[position]
-        refused = _refused_cells(column, cells)
-        parsed = _parse_column(column, cells, parsers)
-        cell_problems = [(i, m) for i, m in parsed.problems if i not in refused] + list(refused.items())
-        if column.kind is Kind.DATE:
-            _warn_future_dates(parsed.values, warnings)
-        if column.required and parsed.has_blank:
-            cell_problems += [(i, REQUIRED_MESSAGE) for i, v in enumerate(parsed.values) if v is None]
-        if column.kind is Kind.ID:
-            cell_problems += _duplicate_ids(parsed.values, row_of)
-        formula_indexes = _formula_indexes(table, position)
-        if formula_indexes:
-            cell_problems = [(i, m) for i, m in cell_problems if i not in formula_indexes]
-            cell_problems += [(i, FORMULA_MESSAGE) for i in sorted(formula_indexes)]
-        problems += [Problem(row_of[i], column.header, message) for i, message in cell_problems]
-        for index, warning in parsed.warnings.items():
-            warnings.setdefault(index, []).append(warning)
-        column_values = parsed.values
-        if column.field == "county" and parsed.has_blank:
-            column_values = ["" if v is None else v for v in column_values]
-        values[column.field] = column_values
-
+    rows = TableRows(table, policy)
+    problems, apps = rows.validate(0, rows.count)
+    problems = rows.problems + problems
     if problems:
-        problems.sort(key=lambda p: (p.row, _COLUMN_ORDER.get(p.column, len(_COLUMN_ORDER))))
-        raise ImportRejected(file_name, problems)
+        raise ImportRejected(file_name, sorted_problems(problems))
+    return apps
 
-    item_texts: dict[int, str] = {}
-    item_position = positions.get("item_id")
-    if item_position is not None:  # the engine flags a 申报事项 typed as a broader alias
-        broader: dict[str, bool] = {}
-        for index, cell in enumerate(table.columns[item_position]):
-            if not isinstance(cell, str):
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """In file order, and within a row in the template's column order (unknown columns last)."""
+    return sorted(problems, key=lambda p: (p.row, _COLUMN_ORDER.get(p.column, len(_COLUMN_ORDER))))
+
+
+class TableRows:
+    """A raw table's applications, validated a slice of rows at a time (in order, each row once).
+
+    ``problems`` holds what concerns the whole file (reading, the header); :meth:`validate` the problems of
+    its rows. A 申报编号 repeated anywhere in the file is found in whichever slice repeats it. The same
+    messages come out whether the rows are validated in one slice or in many.
+    """
+
+    def __init__(self, table: RawTable, policy: Policy) -> None:
+        self.problems = list(table.problems)
+        self._positions = _match_headers(table.headers, self.problems, table.header_row)
+        # Rows with nothing in the known columns (say only a pre-filled 序号) are not applications,
+        # and neither is a 合计 row at the bottom.
+        table = table.without_rows(blank_row_indexes(_known_columns_first_id(table, self._positions)))
+        self._table = table.without_rows(_total_rows(table, self._positions))
+        self.count = len(self._table.row_numbers)
+        self._parsers = _cell_parsers(policy)
+        self._policy = policy
+        self._first_row: dict[object, int] = {}
+        self._formula_rows = {position: {row for row, column in table.formula_cells if column == position}
+                              for position in {column for _, column in table.formula_cells}}
+
+    def validate(self, start: int, stop: int) -> tuple[list[Problem], list[Application]]:
+        """The problems of rows ``start:stop`` (indexes of applications), and their applications when the
+        rows have none."""
+        table = self._table
+        positions = self._positions
+        row_of = table.row_numbers[start:stop]
+        count = len(row_of)
+        problems: list[Problem] = []
+        known = set(positions.values())
+        for unknown, header in enumerate(table.headers):
+            if unknown not in known:
+                problems += [Problem(row_of[i], header or column_letters(unknown) + "列", message)
+                             for i, message in length_problems(table.columns[unknown][start:stop])]
+
+        values: dict[str, Iterable[object]] = {}
+        warnings: dict[int, list[str]] = {}
+        for column in COLUMNS:
+            position = positions.get(column.field)
+            if position is None:
+                values[column.field] = repeat(_blank_value(column), count)
                 continue
-            if cell not in broader:
-                broader[cell] = policy.is_broader_alias(cell)
-            if broader[cell]:
-                item_texts[index] = cell.strip()
-    return build_applications(values, row_of, warnings, item_texts)
+            cells = table.columns[position][start:stop]
+            refused = _refused_cells(column, cells)
+            parsed = _parse_column(column, cells, self._parsers)
+            cell_problems = [(i, m) for i, m in parsed.problems if i not in refused] + list(refused.items())
+            if column.kind is Kind.DATE:
+                _warn_future_dates(parsed.values, warnings)
+            if column.required and parsed.has_blank:
+                cell_problems += [(i, REQUIRED_MESSAGE) for i, v in enumerate(parsed.values) if v is None]
+            if column.kind is Kind.ID:
+                cell_problems += _duplicate_ids(parsed.values, row_of, self._first_row)
+            formula_rows = self._formula_rows.get(position)
+            if formula_rows:
+                formula_indexes = {index for index, row in enumerate(row_of) if row in formula_rows}
+                cell_problems = [(i, m) for i, m in cell_problems if i not in formula_indexes]
+                cell_problems += [(i, FORMULA_MESSAGE) for i in sorted(formula_indexes)]
+            problems += [Problem(row_of[i], column.header, message) for i, message in cell_problems]
+            for index, warning in parsed.warnings.items():
+                warnings.setdefault(index, []).append(warning)
+            column_values = parsed.values
+            if column.field == "county" and parsed.has_blank:
+                column_values = ["" if v is None else v for v in column_values]
+            values[column.field] = column_values
+        if problems:
+            return problems, []
+
+        item_texts: dict[int, str] = {}
+        item_position = positions.get("item_id")
+        if item_position is not None:  # the engine flags a 申报事项 typed as a broader alias
+            broader: dict[str, bool] = {}
+            for index, cell in enumerate(table.columns[item_position][start:stop]):
+                if not isinstance(cell, str):
+                    continue
+                if cell not in broader:
+                    broader[cell] = self._policy.is_broader_alias(cell)
+                if broader[cell]:
+                    item_texts[index] = cell.strip()
+        return [], build_applications(values, row_of, warnings, item_texts)
 
 
 _STRICT_KINDS = frozenset({Kind.ID, Kind.USCC, Kind.INDUSTRY, Kind.ITEM})
@@ -258,27 +291,16 @@ def _parse_column(
     return parse_cached_column(cells, parsers[column.kind])
 
 
-def _duplicate_ids(ids: list[object], row_of: list[int]) -> list[tuple[int, str]]:
-    present = [i for i in ids if i is not None] if None in ids else ids
-    if len(set(present)) == len(present):
-        return []
-    first_row: dict[object, int] = {}
+def _duplicate_ids(ids: list[object], row_of: list[int], first_row: dict[object, int]) -> list[tuple[int, str]]:
+    """A 申报编号 seen before, here or in an earlier slice (``first_row``: each one's first row, kept up to date)."""
     problems: list[tuple[int, str]] = []
     for index, application_id in enumerate(ids):
         if application_id is None:
             continue
-        if application_id in first_row:
-            problems.append((index, f"申报编号“{application_id}”与第{first_row[application_id]}行重复"))
-        else:
-            first_row[application_id] = row_of[index]
+        first = first_row.setdefault(application_id, row_of[index])
+        if first != row_of[index]:
+            problems.append((index, f"申报编号“{application_id}”与第{first}行重复"))
     return problems
-
-
-def _formula_indexes(table: RawTable, position: int) -> set[int]:
-    if not table.formula_cells:
-        return set()
-    rows = {row for row, column in table.formula_cells if column == position}
-    return {index for index, row in enumerate(table.row_numbers) if row in rows}
 
 
 BUILT_FIELDS = (
