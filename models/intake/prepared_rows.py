@@ -116,9 +116,14 @@ def prepared_chunk(start: int, chunk: list[Application], results: list[Assessmen
 _RELEASED: Any = None
 
 
+def fork_safe() -> bool:
+    """A fork copies only the calling thread: safe on Linux while no other thread runs (the CLI, not the GUI)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 def worker_wanted(rows: int, chunk_rows: int) -> bool:
     """Whether to build the chunks in a forked worker: more than one chunk, and a fork is safe here."""
-    return rows > chunk_rows and sys.platform.startswith("linux") and threading.active_count() == 1
+    return rows > chunk_rows and fork_safe()
 
 
 @contextmanager

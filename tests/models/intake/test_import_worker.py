@@ -12,6 +12,7 @@ import pytest
 
 from models.intake import importing, prepared_rows
 from models.intake.prepared_rows import WorkerDied
+from models.intake.prepared_rows import fork_safe as real_fork_safe  # bound before the fixture patches the module
 from models.intake.problems import ImportRejected
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
@@ -42,10 +43,27 @@ def _nothing_imported(ws: Workspace) -> None:
     assert verify_workspace(ws).problems == []
 
 
+
+@pytest.fixture(autouse=True)
+def _as_in_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork is taken as safe, as in the CLI's one thread, whatever threads earlier tests (Qt's pool) left running."""
+    monkeypatch.setattr(prepared_rows, "fork_safe", lambda: True)
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not real_fork_safe()
+    finally:
+        release.set()
+        other.join()
+
 def test_the_worker_is_used_here_and_stores_what_one_process_stores(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
-    assert threading.active_count() == 1 and prepared_rows.worker_wanted(10, 3)
+    assert prepared_rows.worker_wanted(10, 3)
     assert not prepared_rows.worker_wanted(3, 3)
     path = write_csv(tmp_path / "申报.csv", _rows())
     forks: list[bool] = []

@@ -29,6 +29,12 @@ ONE_PROCESS = {"on": False}
 """Set: every import takes the one-process path (read whole, then written)."""
 
 
+
+@pytest.fixture(autouse=True)
+def _as_in_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork is taken as safe, as in the CLI's one thread, whatever threads earlier tests (Qt's pool) left running."""
+    monkeypatch.setattr(prepared_rows, "fork_safe", lambda: True)
+
 @pytest.fixture
 def streaming(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Chunks of 3 rows, and every file streamed unless ``streamed`` is set False; records which path ran."""
