@@ -36,11 +36,13 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from sheets.content import Attachment
 from sheets.dss_update import append_dss
+from sheets.sign_direct import sign_directly
 
 FIELD_NAME = "ReviewDeskSheetSignature"
 # Room for the CMS (two P-256 certificates come to about 2 KB); a generous
 # fixed size spares pyHanko a trial signature per document to measure it.
 BYTES_RESERVED = 12 * 1024
+REASON = "导出审核表"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +196,15 @@ class SheetSigner:
     def sign(self, pdf: bytes, files: list[Attachment], page: int, box: tuple[float, float, float, float],
              signed_at: datetime) -> bytes:
         """The signed PDF: ``files`` embedded, the signature field over the stamp in ``box`` on ``page`` (0-based)."""
+        signed = sign_directly(pdf, self._signer, files, page, box, signed_at, field_name=FIELD_NAME,
+                               name=self.material.name, reason=REASON, location=self.material.organization or None,
+                               bytes_reserved=BYTES_RESERVED)
+        if signed is None:
+            signed = self._sign_with_pyhanko(pdf, files, page, box, signed_at)
+        return self._with_validation_data(signed)
+
+    def _sign_with_pyhanko(self, pdf: bytes, files: list[Attachment], page: int,
+                           box: tuple[float, float, float, float], signed_at: datetime) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         for item in files:
             data = EmbeddedFileObject.from_file_data(
@@ -203,7 +214,7 @@ class SheetSigner:
                                         description=item.description))
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", certify=True,
-            docmdp_permissions=MDPPerm.NO_CHANGES, name=self.material.name, reason="导出审核表",
+            docmdp_permissions=MDPPerm.NO_CHANGES, name=self.material.name, reason=REASON,
             location=self.material.organization or None,
         )
         field = SigFieldSpec(FIELD_NAME, on_page=page, box=tuple(round(v, 2) for v in box))  # type: ignore[arg-type]  # pyhanko takes float coordinates too
@@ -211,11 +222,15 @@ class SheetSigner:
                                      signing_time=signed_at)
         out = io.BytesIO()
         pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED, output=out)
+        return out.getvalue()
+
+    def _with_validation_data(self, signed: bytes) -> bytes:
         if not self._dss_crls:
-            return out.getvalue()
-        appended = append_dss(out.getvalue(), self._dss_cert_ders, self._dss_crl_ders)
+            return signed
+        appended = append_dss(signed, self._dss_cert_ders, self._dss_crl_ders)
         if appended is not None:
             return appended
+        out = io.BytesIO(signed)
         add_validation_data(out, self._dss_certs, self._dss_crls)
         return out.getvalue()
 
