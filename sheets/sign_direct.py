@@ -15,6 +15,7 @@ returns None and the caller lets pyHanko sign.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import io
 import os
@@ -56,9 +57,39 @@ def _with_entries(body: bytes, entries: bytes) -> bytes:
     return body[:-2].rstrip() + b"\n" + entries + b"\n>>"
 
 
+def _write(out: io.BytesIO, value: generic.PdfObject) -> None:
+    """``value`` as pyHanko writes it; names from a cache (pyHanko escapes a name byte by byte, a fifth of this
+    revision's cost), dictionaries and arrays laid out as pyHanko lays them out, everything else by its own object."""
+    if isinstance(value, generic.NameObject):
+        out.write(_name(value))
+    elif isinstance(value, dict):
+        out.write(b"<<\n")
+        for key, item in value.items():
+            out.write(_name(key))
+            out.write(b" ")
+            _write(out, item)
+            out.write(b"\n")
+        out.write(b">>")
+    elif isinstance(value, list):
+        out.write(b"[")
+        for item in value:
+            out.write(b" ")
+            _write(out, item)
+        out.write(b" ]")
+    else:
+        value.write_to_stream(out, None)
+
+
+@functools.lru_cache(maxsize=256)
+def _name(name: generic.NameObject) -> bytes:
+    out = io.BytesIO()
+    name.write_to_stream(out, None)
+    return out.getvalue()
+
+
 def _serialised(value: generic.PdfObject) -> bytes:
     out = io.BytesIO()
-    value.write_to_stream(out, None)
+    _write(out, value)
     return out.getvalue()
 
 
@@ -126,6 +157,7 @@ _DOCMDP_REFERENCE = generic.ArrayObject([generic.DictionaryObject({
     pdf_name("/TransformParams"): generic.DictionaryObject({
         pdf_name("/Type"): pdf_name("/TransformParams"), pdf_name("/V"): pdf_name("/1.2"),
         pdf_name("/P"): generic.NumberObject(1)})})])
+_EXTENSIONS_WRITTEN = _serialised(_EXTENSIONS)
 
 
 class _Revision:
@@ -149,7 +181,7 @@ class _Revision:
         if isinstance(body, bytes):
             self.out.write(body)
         else:
-            body.write_to_stream(self.out, None)
+            _write(self.out, body)
         self.out.write(b"\nendobj\n")
 
     def put_stream(self, number: int, entries: generic.DictionaryObject, data: bytes) -> None:
@@ -258,7 +290,7 @@ def sign_directly(data: bytes, signer: Signer, files: list[Any], page: int, box:
     revision.put(page_number, _with_entries(page_body, b"/Annots [ " + _serialised(_ref_to(widget)) + b" ]"))
     revision.put(root[0], _with_entries(catalog, b"/Version /2.0\n/Names " + _serialised(_ref_to(names))
                                         + b"\n/AcroForm " + _serialised(_ref_to(acroform))
-                                        + b"\n/Extensions " + _serialised(_EXTENSIONS)
+                                        + b"\n/Extensions " + _EXTENSIONS_WRITTEN
                                         + b"\n/Perms << /DocMDP " + _serialised(_ref_to(signature))
                                         + b" >>\n/Metadata " + _serialised(_ref_to(metadata))))
     revision.put(info[0], info_new)
