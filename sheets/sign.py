@@ -12,8 +12,9 @@ travel inside the PDF as embedded files, added in the signed revision.
 
 from __future__ import annotations
 
+import functools
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +86,32 @@ class EmptyAppearance(BaseStampStyle):
 EMPTY_APPEARANCE = EmptyAppearance(border_width=0)
 
 
+@dataclass(slots=True)
+class KeptParts:
+    """The public, constant parts of a signer's CMS (no key): its signed-attribute templates, signer-info fields and
+    SignedData fields, filled by its first signature."""
+
+    attribute_templates: dict[tuple[Any, ...], list[cms.CMSAttribute] | None] = field(default_factory=dict)
+    info_parts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    signed_data_parts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Certificates:
+    certificate: asn1_x509.Certificate
+    ca: asn1_x509.Certificate
+    kept: KeptParts
+
+
+@functools.lru_cache(maxsize=8)
+def _certificates(certificate_der: bytes, ca_der: bytes) -> _Certificates:
+    """The certificates parsed and the CMS parts kept once per process for each signer, across exports: a new
+    signer's first signature parsing them again cost about 45 ms, serial, before an export's workers start.
+    Public parts only: the key is never kept beyond its ``SheetSigner``."""
+    return _Certificates(asn1_x509.Certificate.load(certificate_der), asn1_x509.Certificate.load(ca_der),
+                         KeptParts())
+
+
 class CachingSimpleSigner(signers.SimpleSigner):
     """A ``SimpleSigner`` that builds the constant parts of each CMS once per process.
 
@@ -97,11 +124,12 @@ class CachingSimpleSigner(signers.SimpleSigner):
 
     _CONSTANT_ATTRIBUTES = frozenset({"content_type", "message_digest", "signing_certificate_v2"})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kept: KeptParts | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._attribute_templates: dict[tuple[Any, ...], list[cms.CMSAttribute] | None] = {}
-        self._info_parts: dict[str, dict[str, Any]] = {}
-        self._signed_data_parts: dict[tuple[str, str], dict[str, Any]] = {}
+        kept = kept or KeptParts()
+        self._attribute_templates = kept.attribute_templates
+        self._info_parts = kept.info_parts
+        self._signed_data_parts = kept.signed_data_parts
 
     async def signed_attrs(self, data_digest: bytes, digest_algorithm: str, attr_settings: Any = None,
                            content_type: str = "data", use_pades: bool = False, timestamper: Any = None,
@@ -184,9 +212,10 @@ class SheetSigner:
     def __init__(self, material: SignerMaterial) -> None:
         self.material = material
         key = asn1_keys.PrivateKeyInfo.load(material.key_pkcs8)
-        certificate = asn1_x509.Certificate.load(material.certificate_der)
-        ca = asn1_x509.Certificate.load(material.ca_der)
-        self._signer = CachingSimpleSigner(certificate, key, cert_registry=SimpleCertificateStore.from_certs([ca]))
+        parsed = _certificates(material.certificate_der, material.ca_der)
+        certificate, ca = parsed.certificate, parsed.ca
+        self._signer = CachingSimpleSigner(certificate, key, cert_registry=SimpleCertificateStore.from_certs([ca]),
+                                           kept=parsed.kept)
         # Parsed once per process, not per sheet (asn1crypto parsing is the expensive part, wbond/asn1crypto#249).
         self._dss_certs = [certificate, ca]
         self._dss_crls = [asn1_crl.CertificateList.load(material.crl_der)] if material.crl_der else []
