@@ -94,3 +94,21 @@ def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_
         for application_id in ids:
             verdict = verify_pdf(tmp_path / "out" / f"{application_id}.pdf", ca_certificate(ws), ws)
             assert verdict.ok, (application_id, verdict.reasons)
+
+
+def test_the_workers_are_let_go_once_the_expected_sheets_are_made_and_gone_when_the_maker_closes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from bench.sheet_figures import _setup
+
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    _, unsigned, _ = _setup(tmp_path, 4)
+    with batch.SheetMaker(None, None, 2, len(unsigned)) as maker:
+        first = maker.make(unsigned[:2])
+        assert maker._closing is None, "two sheets still to come: the workers stay"
+        assert multiprocessing.active_children()
+        rest = maker.make(unsigned[2:])
+        assert maker._closing is not None, "all made: the workers are let go while the export files them"
+    assert all(result.error is None and Path(result.path).is_file() for result in first + rest)
+    assert not multiprocessing.active_children(), "no worker outlives the maker"
