@@ -222,6 +222,11 @@ class SheetSigner:
         self._dss_cert_ders = [material.certificate_der, material.ca_der]
         self._dss_crl_ders = [material.crl_der] if material.crl_der else []
 
+    @property
+    def warm(self) -> bool:
+        """Whether this process has signed with these certificates before (the CMS parts are kept)."""
+        return bool(self._signer._signed_data_parts)
+
     def sign(self, pdf: bytes, files: list[Attachment], page: int, box: tuple[float, float, float, float],
              signed_at: datetime) -> bytes:
         """The signed PDF: ``files`` embedded, the signature field over the stamp in ``box`` on ``page`` (0-based)."""
