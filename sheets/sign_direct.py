@@ -58,10 +58,12 @@ def _with_entries(body: bytes, entries: bytes) -> bytes:
 
 
 def _write(out: io.BytesIO, value: generic.PdfObject) -> None:
-    """``value`` as pyHanko writes it; names from a cache (pyHanko escapes a name byte by byte, a fifth of this
-    revision's cost), dictionaries and arrays laid out as pyHanko lays them out, everything else by its own object."""
+    """``value`` as pyHanko writes it; names and text strings from a cache (pyHanko escapes a name byte by byte, a
+    fifth of this revision's cost), dictionaries and arrays laid out as pyHanko lays them out, everything else by its own object."""
     if isinstance(value, generic.NameObject):
         out.write(_name(value))
+    elif isinstance(value, generic.TextStringObject) and value.force_output_encoding is None:
+        out.write(_text(str(value)))
     elif isinstance(value, dict):
         out.write(b"<<\n")
         for key, item in value.items():
@@ -84,6 +86,15 @@ def _write(out: io.BytesIO, value: generic.PdfObject) -> None:
 def _name(name: generic.NameObject) -> bytes:
     out = io.BytesIO()
     name.write_to_stream(out, None)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=512)
+def _text(text: str) -> bytes:
+    """A text string as pyHanko writes it (PDFDocEncoding tried character by character, else UTF-16BE): the file
+    names, descriptions, signer and reason recur from sheet to sheet."""
+    out = io.BytesIO()
+    generic.TextStringObject(text).write_to_stream(out, None)
     return out.getvalue()
 
 
