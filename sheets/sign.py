@@ -7,7 +7,8 @@ when the stamp is clicked. The signature certifies the document with DocMDP
 "no changes": a later revision that changes content breaks it; as PAdES allows, the
 DSS (validation data, added here right after signing: PAdES B-LT) and document
 timestamps (``sheets.timestamps``, B-LTA) may follow. The decisions' own signed records
-travel inside the PDF as embedded files, added in the signed revision.
+travel inside the PDF as embedded files, added in the signed revision. That revision is written directly
+(``sheets.sign_direct``) for a sheet as reportlab renders it, by pyHanko's writer otherwise.
 """
 
 from __future__ import annotations

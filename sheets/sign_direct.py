@@ -32,7 +32,7 @@ from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest, SignatureObject
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
-from sheets.dss_update import _STARTXREF, _TRAILER, _ref, _xref_offsets
+from sheets.dss_update import STARTXREF, TRAILER, reference_in, xref_offsets
 
 _WIDGET_FLAGS = 132  # Print | Locked, as pyHanko sets them on a signature widget
 _PDF_STRING = rb"\((?:[^()\\]|\\.)*\)"
@@ -223,23 +223,23 @@ def sign_directly(data: bytes, signer: Signer, files: list[Any], page: int, box:
     """``data`` (as reportlab rendered it) signed and certified, ``files`` embedded; None when not recognised.
 
     ``files`` are ``sheets.content.Attachment``s (name, data, description)."""
-    tail = _STARTXREF.search(data, max(0, len(data) - 64))
-    trailer_match = _TRAILER.search(data, max(0, len(data) - 4096))
+    tail = STARTXREF.search(data, max(0, len(data) - 64))
+    trailer_match = TRAILER.search(data, max(0, len(data) - 4096))
     if tail is None or trailer_match is None:
         return None
     previous = int(tail.group(1))
     trailer = trailer_match.group(1)
-    root, info, size = _ref(trailer, b"Root"), _ref(trailer, b"Info"), re.search(rb"/Size\s+(\d+)", trailer)
+    root, info, size = reference_in(trailer, b"Root"), reference_in(trailer, b"Info"), re.search(rb"/Size\s+(\d+)", trailer)
     identifier = re.search(rb"/ID\s*\[\s*(<[0-9a-fA-F]*>)", trailer)
     if root is None or info is None or size is None or identifier is None or b"/Encrypt" in trailer \
             or b"/Prev" in trailer or root[1] != 0 or info[1] != 0:
         return None
-    offsets = _xref_offsets(data, previous)
+    offsets = xref_offsets(data, previous)
     if offsets is None:
         return None
     catalog = _object_body(data, offsets, root[0])
     info_body = _object_body(data, offsets, info[0])
-    pages = _ref(catalog, b"Pages") if catalog is not None else None
+    pages = reference_in(catalog, b"Pages") if catalog is not None else None
     if catalog is None or info_body is None or pages is None or pages[1] != 0 or any(
             key in catalog for key in (b"/Names", b"/AcroForm", b"/Perms", b"/Metadata", b"/Extensions",
                                        b"/Version")):
