@@ -89,6 +89,7 @@ Progress = Callable[[int, int, SheetResult], None]
 # --- worker side ------------------------------------------------------------
 
 _worker: tuple[SheetSigner | None, str | None] | None = None
+_warm_fonts: set[str | None] = set()  # fonts this process has made a sheet with: their render caches are filled
 
 
 def init_worker(material: SignerMaterial | None, font_path: str | None, signer: SheetSigner | None = None) -> None:
@@ -120,6 +121,7 @@ def _make(job: SheetJob, signer: SheetSigner | None, font_path: str | None) -> S
             pdf = signer.sign(pdf, attachments(job.content, job.issue), rendered.stamp_page, rendered.stamp_box,
                               datetime.fromisoformat(job.issue.exported_at))
         write_atomically(target, pdf)
+        _warm_fonts.add(font_path)
     except ReviewDeskError as refused:
         return SheetResult(job.content.application_id, str(target), error=str(refused))
     except Exception as error:  # noqa: BLE001 - one bad sheet must not stop the batch; the reason is reported
@@ -216,10 +218,11 @@ class SheetMaker:
     """Renders, signs and writes jobs (``material`` None: unsigned): in ``workers`` processes when ``expected`` jobs
     are enough to pay for starting them, else in this process. One pool serves every transaction of an export.
 
-    With fork, this process makes the first sheet itself before the workers start: the caches a first sheet fills
-    (the shared font subset, the certificates' parsed form in the signer, pyHanko's lazy imports) are then filled
-    once and copied into every worker, instead of each worker paying for them (a cold first sheet cost two
-    to three warm ones). The parent's objects are frozen out of the garbage collector's reach before the fork, so the
+    With fork, a process that has not yet made a sheet with this font and signer makes the first sheet itself before
+    the workers start: the caches a first sheet fills (the shared font subset, the certificates' parsed form in the
+    signer, pyHanko's lazy imports) are then filled once and copied into every worker, instead of each worker paying
+    for them (a cold first sheet cost two to three warm ones). A process already warm (the desk's next export, the
+    bench's later pairs) forks its workers at once, and no sheet waits on the parent. The parent's objects are frozen out of the garbage collector's reach before the fork, so the
     workers' collections neither walk nor copy them.
     """
 
@@ -228,6 +231,10 @@ class SheetMaker:
         self._pool: ProcessPoolExecutor | None = None
         self._signer: SheetSigner | None = None
         self._warm_first = False  # this process makes the first sheet, then the workers fork
+        self._forks = False
+        self._frozen = False
+        self._expected = expected
+        self._closing: threading.Thread | None = None
         styles(font_path)  # parsed here once: forked workers start with the fonts loaded
         if material is not None:
             self._signer = SheetSigner(material)  # local: safe on a GUI worker thread
@@ -235,19 +242,32 @@ class SheetMaker:
             if material is not None:
                 preload()
             context = _pool_context()
-            self._warm_first = context == "fork"
+            self._forks = context == "fork"
+            # A process that has made a sheet with this signer already is warm: its workers fork at once.
+            self._warm_first = self._forks and not (font_path in _warm_fonts and (self._signer is None or self._signer.warm))
             # Forked workers inherit this signer (nothing is pickled); spawned ones build their own from the material.
             self._pool = ProcessPoolExecutor(max_workers=min(workers, expected), mp_context=get_context(context),
                                              initializer=init_worker,
-                                             initargs=(material, font_path, self._signer if self._warm_first else None))
+                                             initargs=(material, font_path, self._signer if self._forks else None))
 
     def __enter__(self) -> SheetMaker:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self._pool is not None:
+        if self._closing is not None:
+            self._closing.join()
+        elif self._pool is not None:
             self._pool.shutdown()
+        if self._pool is not None:
             gc.unfreeze()
+
+    def _close_when_done(self, made: int) -> None:
+        """Once the ``expected`` jobs are made, the workers are let go while this process registers and publishes
+        them (waiting for them to exit was about 50 ms an export with nothing else running)."""
+        self._expected -= made
+        if self._pool is not None and self._expected <= 0 and self._closing is None:
+            self._closing = threading.Thread(target=self._pool.shutdown, name="sheet-workers-exit")
+            self._closing.start()
 
     def make(self, jobs: Sequence[SheetJob], done: Callable[[SheetResult], None] | None = None) -> list[SheetResult]:
         """A result for every job, in the order of ``jobs``; ``done`` hears of each as it finishes."""
@@ -266,6 +286,8 @@ class SheetMaker:
             if self._warm_first and pending:
                 self._warm_first = False
                 finished(_make(pending.pop(0), self._signer, self._font_path))
+            if self._forks and not self._frozen:
+                self._frozen = True
                 gc.freeze()  # the workers fork at the first submit
             futures = {self._pool.submit(make_sheet, job): job for job in pending}
             for future in as_completed(futures):
@@ -274,6 +296,7 @@ class SheetMaker:
                     finished(future.result())
                 except Exception as error:  # noqa: BLE001 - a worker died; report the sheet, keep the rest
                     finished(SheetResult(job.content.application_id, job.path, error=f"工作进程异常：{error!r}"))
+            self._close_when_done(len(jobs))
         return [results[job.path] for job in jobs]
 
 

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import re
 
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
-_TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref", re.S)
+STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref", re.S)
 _SUBSECTION = re.compile(rb"(\d+) (\d+)\s*\n")
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s{1,2}")
 
 
-def _ref(trailer: bytes, key: bytes) -> tuple[int, int] | None:
+def reference_in(trailer: bytes, key: bytes) -> tuple[int, int] | None:
     found = re.search(rb"/" + key + rb"\s+(\d+)\s+(\d+)\s+R", trailer)
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
-def _xref_offsets(data: bytes, at: int) -> dict[int, int] | None:
+def xref_offsets(data: bytes, at: int) -> dict[int, int] | None:
     """Object number → offset of the in-use entries of the classic cross-reference section at ``at``."""
     if not data.startswith(b"xref", at):
         return None
@@ -62,18 +62,18 @@ def _catalog_with_dss(data: bytes, at: int, number: int, generation: int, dss: i
 
 def append_dss(data: bytes, certificates: list[bytes], crls: list[bytes]) -> bytes | None:
     """``data`` with a DSS revision holding ``certificates`` and ``crls`` (DER); None when not recognised."""
-    tail = _STARTXREF.search(data, max(0, len(data) - 64))
-    trailer_match = _TRAILER.search(data, max(0, len(data) - 4096))
+    tail = STARTXREF.search(data, max(0, len(data) - 64))
+    trailer_match = TRAILER.search(data, max(0, len(data) - 4096))
     if tail is None or trailer_match is None:
         return None
     previous = int(tail.group(1))
     trailer = trailer_match.group(1)
-    root, size = _ref(trailer, b"Root"), re.search(rb"/Size\s+(\d+)", trailer)
+    root, size = reference_in(trailer, b"Root"), re.search(rb"/Size\s+(\d+)", trailer)
     identifier = re.search(rb"/ID\s*(\[[^\]]*\])", trailer)
-    info = _ref(trailer, b"Info")
+    info = reference_in(trailer, b"Info")
     if root is None or size is None or identifier is None or b"/Encrypt" in trailer:
         return None
-    offsets = _xref_offsets(data, previous)
+    offsets = xref_offsets(data, previous)
     if offsets is None or root[0] not in offsets:
         return None
     first = int(size.group(1))

@@ -7,13 +7,15 @@ when the stamp is clicked. The signature certifies the document with DocMDP
 "no changes": a later revision that changes content breaks it; as PAdES allows, the
 DSS (validation data, added here right after signing: PAdES B-LT) and document
 timestamps (``sheets.timestamps``, B-LTA) may follow. The decisions' own signed records
-travel inside the PDF as embedded files, added in the signed revision.
+travel inside the PDF as embedded files, added in the signed revision. That revision is written directly
+(``sheets.sign_direct``) for a sheet as reportlab renders it, by pyHanko's writer otherwise.
 """
 
 from __future__ import annotations
 
+import functools
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -36,11 +38,13 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from sheets.content import Attachment
 from sheets.dss_update import append_dss
+from sheets.sign_direct import sign_directly
 
 FIELD_NAME = "ReviewDeskSheetSignature"
 # Room for the CMS (two P-256 certificates come to about 2 KB); a generous
 # fixed size spares pyHanko a trial signature per document to measure it.
 BYTES_RESERVED = 12 * 1024
+REASON = "导出审核表"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,32 @@ class EmptyAppearance(BaseStampStyle):
 EMPTY_APPEARANCE = EmptyAppearance(border_width=0)
 
 
+@dataclass(slots=True)
+class KeptParts:
+    """The public, constant parts of a signer's CMS (no key): its signed-attribute templates, signer-info fields and
+    SignedData fields, filled by its first signature."""
+
+    attribute_templates: dict[tuple[Any, ...], list[cms.CMSAttribute] | None] = field(default_factory=dict)
+    info_parts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    signed_data_parts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Certificates:
+    certificate: asn1_x509.Certificate
+    ca: asn1_x509.Certificate
+    kept: KeptParts
+
+
+@functools.lru_cache(maxsize=8)
+def _certificates(certificate_der: bytes, ca_der: bytes) -> _Certificates:
+    """The certificates parsed and the CMS parts kept once per process for each signer, across exports: a new
+    signer's first signature parsing them again cost about 45 ms, serial, before an export's workers start.
+    Public parts only: the key is never kept beyond its ``SheetSigner``."""
+    return _Certificates(asn1_x509.Certificate.load(certificate_der), asn1_x509.Certificate.load(ca_der),
+                         KeptParts())
+
+
 class CachingSimpleSigner(signers.SimpleSigner):
     """A ``SimpleSigner`` that builds the constant parts of each CMS once per process.
 
@@ -95,11 +125,12 @@ class CachingSimpleSigner(signers.SimpleSigner):
 
     _CONSTANT_ATTRIBUTES = frozenset({"content_type", "message_digest", "signing_certificate_v2"})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kept: KeptParts | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._attribute_templates: dict[tuple[Any, ...], list[cms.CMSAttribute] | None] = {}
-        self._info_parts: dict[str, dict[str, Any]] = {}
-        self._signed_data_parts: dict[tuple[str, str], dict[str, Any]] = {}
+        kept = kept or KeptParts()
+        self._attribute_templates = kept.attribute_templates
+        self._info_parts = kept.info_parts
+        self._signed_data_parts = kept.signed_data_parts
 
     async def signed_attrs(self, data_digest: bytes, digest_algorithm: str, attr_settings: Any = None,
                            content_type: str = "data", use_pades: bool = False, timestamper: Any = None,
@@ -182,18 +213,33 @@ class SheetSigner:
     def __init__(self, material: SignerMaterial) -> None:
         self.material = material
         key = asn1_keys.PrivateKeyInfo.load(material.key_pkcs8)
-        certificate = asn1_x509.Certificate.load(material.certificate_der)
-        ca = asn1_x509.Certificate.load(material.ca_der)
-        self._signer = CachingSimpleSigner(certificate, key, cert_registry=SimpleCertificateStore.from_certs([ca]))
+        parsed = _certificates(material.certificate_der, material.ca_der)
+        certificate, ca = parsed.certificate, parsed.ca
+        self._signer = CachingSimpleSigner(certificate, key, cert_registry=SimpleCertificateStore.from_certs([ca]),
+                                           kept=parsed.kept)
         # Parsed once per process, not per sheet (asn1crypto parsing is the expensive part, wbond/asn1crypto#249).
         self._dss_certs = [certificate, ca]
         self._dss_crls = [asn1_crl.CertificateList.load(material.crl_der)] if material.crl_der else []
         self._dss_cert_ders = [material.certificate_der, material.ca_der]
         self._dss_crl_ders = [material.crl_der] if material.crl_der else []
 
+    @property
+    def warm(self) -> bool:
+        """Whether this process has signed with these certificates before (the CMS parts are kept)."""
+        return bool(self._signer._signed_data_parts)
+
     def sign(self, pdf: bytes, files: list[Attachment], page: int, box: tuple[float, float, float, float],
              signed_at: datetime) -> bytes:
         """The signed PDF: ``files`` embedded, the signature field over the stamp in ``box`` on ``page`` (0-based)."""
+        signed = sign_directly(pdf, self._signer, files, page, box, signed_at, field_name=FIELD_NAME,
+                               name=self.material.name, reason=REASON, location=self.material.organization or None,
+                               bytes_reserved=BYTES_RESERVED)
+        if signed is None:
+            signed = self._sign_with_pyhanko(pdf, files, page, box, signed_at)
+        return self._with_validation_data(signed)
+
+    def _sign_with_pyhanko(self, pdf: bytes, files: list[Attachment], page: int,
+                           box: tuple[float, float, float, float], signed_at: datetime) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         for item in files:
             data = EmbeddedFileObject.from_file_data(
@@ -203,7 +249,7 @@ class SheetSigner:
                                         description=item.description))
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", certify=True,
-            docmdp_permissions=MDPPerm.NO_CHANGES, name=self.material.name, reason="导出审核表",
+            docmdp_permissions=MDPPerm.NO_CHANGES, name=self.material.name, reason=REASON,
             location=self.material.organization or None,
         )
         field = SigFieldSpec(FIELD_NAME, on_page=page, box=tuple(round(v, 2) for v in box))  # type: ignore[arg-type]  # pyhanko takes float coordinates too
@@ -211,11 +257,15 @@ class SheetSigner:
                                      signing_time=signed_at)
         out = io.BytesIO()
         pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED, output=out)
+        return out.getvalue()
+
+    def _with_validation_data(self, signed: bytes) -> bytes:
         if not self._dss_crls:
-            return out.getvalue()
-        appended = append_dss(out.getvalue(), self._dss_cert_ders, self._dss_crl_ders)
+            return signed
+        appended = append_dss(signed, self._dss_cert_ders, self._dss_crl_ders)
         if appended is not None:
             return appended
+        out = io.BytesIO(signed)
         add_validation_data(out, self._dss_certs, self._dss_crls)
         return out.getvalue()
 

@@ -71,6 +71,7 @@ def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_
     if batch._pool_context() != "fork":
         pytest.skip("only a forked pool inherits the parent's signer")
     monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(batch, "_warm_fonts", set())  # as in a process that has made no sheet yet
     made_by = tmp_path / "made-by.txt"
     real_make = batch._make
 
@@ -93,4 +94,57 @@ def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_
     with Workspace.open(demo_ws, create=False, lock=False) as ws:
         for application_id in ids:
             verdict = verify_pdf(tmp_path / "out" / f"{application_id}.pdf", ca_certificate(ws), ws)
+            assert verdict.ok, (application_id, verdict.reasons)
+
+
+def test_the_workers_are_let_go_once_the_expected_sheets_are_made_and_gone_when_the_maker_closes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from bench.sheet_figures import _setup
+
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    _, unsigned, _ = _setup(tmp_path, 4)
+    with batch.SheetMaker(None, None, 2, len(unsigned)) as maker:
+        first = maker.make(unsigned[:2])
+        assert maker._closing is None, "two sheets still to come: the workers stay"
+        assert multiprocessing.active_children()
+        rest = maker.make(unsigned[2:])
+        assert maker._closing is not None, "all made: the workers are let go while the export files them"
+    assert all(result.error is None and Path(result.path).is_file() for result in first + rest)
+    assert not multiprocessing.active_children(), "no worker outlives the maker"
+
+
+
+def test_a_process_already_warm_forks_its_workers_at_once(demo_ws: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from models.signing.reviewers import ca_certificate
+    from sheets.verify import verify_pdf
+
+    if batch._pool_context() != "fork":
+        pytest.skip("only a forked pool inherits the parent's signer")
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    with Workspace.open(demo_ws, create=False) as ws:
+        ids = decided_ids(ws)[:8]
+    first = export_sheets(demo_ws, tmp_path / "first", ids[:4], FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=2)
+    assert first.ok, first.failed
+    made_by = tmp_path / "made-by.txt"
+    real_make = batch._make
+
+    def make(job: batch.SheetJob, *args: Any) -> batch.SheetResult:
+        with made_by.open("a", encoding="utf-8") as log:
+            log.write(f"{job.content.application_id} {os.getpid()}\n")
+        return real_make(job, *args)
+
+    monkeypatch.setattr(batch, "_make", make)
+    second = export_sheets(demo_ws, tmp_path / "second", ids[4:], FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=2)
+    assert second.ok, second.failed
+    pids = dict(line.split() for line in made_by.read_text(encoding="utf-8").splitlines())
+    assert sorted(pids) == sorted(ids[4:])
+    assert all(pid != str(os.getpid()) for pid in pids.values()), "warm: every sheet made in the workers"
+    with Workspace.open(demo_ws, create=False, lock=False) as ws:
+        for application_id in ids[4:]:
+            verdict = verify_pdf(tmp_path / "second" / f"{application_id}.pdf", ca_certificate(ws), ws)
             assert verdict.ok, (application_id, verdict.reasons)
