@@ -19,6 +19,16 @@ _SUBSECTION = re.compile(rb"(\d+) (\d+)\s*\n")
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s{1,2}")
 
 
+def last_trailer(data: bytes) -> tuple[int, bytes] | None:
+    """(the last revision's xref offset, its trailer dictionary's body), or None when the file does not end
+    the way reportlab and these updates write it."""
+    tail = STARTXREF.search(data, max(0, len(data) - 64))
+    trailer_match = TRAILER.search(data, max(0, len(data) - 4096))
+    if tail is None or trailer_match is None:
+        return None
+    return int(tail.group(1)), trailer_match.group(1)
+
+
 def reference_in(trailer: bytes, key: bytes) -> tuple[int, int] | None:
     found = re.search(rb"/" + key + rb"\s+(\d+)\s+(\d+)\s+R", trailer)
     return (int(found.group(1)), int(found.group(2))) if found else None
@@ -62,12 +72,10 @@ def _catalog_with_dss(data: bytes, at: int, number: int, generation: int, dss: i
 
 def append_dss(data: bytes, certificates: list[bytes], crls: list[bytes]) -> bytes | None:
     """``data`` with a DSS revision holding ``certificates`` and ``crls`` (DER); None when not recognised."""
-    tail = STARTXREF.search(data, max(0, len(data) - 64))
-    trailer_match = TRAILER.search(data, max(0, len(data) - 4096))
-    if tail is None or trailer_match is None:
+    last = last_trailer(data)
+    if last is None:
         return None
-    previous = int(tail.group(1))
-    trailer = trailer_match.group(1)
+    previous, trailer = last
     root, size = reference_in(trailer, b"Root"), re.search(rb"/Size\s+(\d+)", trailer)
     identifier = re.search(rb"/ID\s*(\[[^\]]*\])", trailer)
     info = reference_in(trailer, b"Info")

@@ -32,7 +32,7 @@ from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest, SignatureObject
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
-from sheets.dss_update import STARTXREF, TRAILER, reference_in, xref_offsets
+from sheets.dss_update import last_trailer, reference_in, xref_offsets
 
 _WIDGET_FLAGS = 132  # Print | Locked, as pyHanko sets them on a signature widget
 _PDF_STRING = rb"\((?:[^()\\]|\\.)*\)"
@@ -223,12 +223,10 @@ def sign_directly(data: bytes, signer: Signer, files: list[Any], page: int, box:
     """``data`` (as reportlab rendered it) signed and certified, ``files`` embedded; None when not recognised.
 
     ``files`` are ``sheets.content.Attachment``s (name, data, description)."""
-    tail = STARTXREF.search(data, max(0, len(data) - 64))
-    trailer_match = TRAILER.search(data, max(0, len(data) - 4096))
-    if tail is None or trailer_match is None:
+    last = last_trailer(data)
+    if last is None:
         return None
-    previous = int(tail.group(1))
-    trailer = trailer_match.group(1)
+    previous, trailer = last
     root, info, size = reference_in(trailer, b"Root"), reference_in(trailer, b"Info"), re.search(rb"/Size\s+(\d+)", trailer)
     identifier = re.search(rb"/ID\s*\[\s*(<[0-9a-fA-F]*>)", trailer)
     if root is None or info is None or size is None or identifier is None or b"/Encrypt" in trailer \
