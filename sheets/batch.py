@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import sys
 import threading
 import time
 import traceback
@@ -23,6 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from models import fork_safety
 from models.review.casefile import load_case
 from models.review.terms import FIRST
 from models.failures import ReviewDeskError
@@ -209,9 +209,7 @@ def _printable(contents: list[SheetContent], report: ExportReport, chain: FontCh
 
 def _pool_context() -> str:
     """fork is fastest, but only safe from a single-threaded process; otherwise spawn."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
+    return "fork" if fork_safety.fork_safe() else "spawn"
 
 
 class SheetMaker:

@@ -15,8 +15,6 @@ import ctypes
 import os
 import pickle
 import signal
-import sys
-import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +31,7 @@ from policy.catalog import Policy
 from policy.engine import assess_in_order
 from policy.history import History
 
+from models import fork_safety
 from models.failures import ReviewDeskError
 from models.workspace import records
 
@@ -116,14 +115,9 @@ def prepared_chunk(start: int, chunk: list[Application], results: list[Assessmen
 _RELEASED: Any = None
 
 
-def fork_safe() -> bool:
-    """A fork copies only the calling thread: safe on Linux while no other thread runs (the CLI, not the GUI)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
 def worker_wanted(rows: int, chunk_rows: int) -> bool:
     """Whether to build the chunks in a forked worker: more than one chunk, and a fork is safe here."""
-    return rows > chunk_rows and fork_safe()
+    return rows > chunk_rows and fork_safety.fork_safe()
 
 
 @contextmanager

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from demo.workspace import DEMO_PASSPHRASE
+from models import fork_safety
 from models.workspace.workspace import DB_NAME, Workspace
 from sheets import batch
 from sheets.batch import decided_ids, export_sheets
@@ -68,8 +70,9 @@ def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_
     from models.signing.reviewers import ca_certificate
     from sheets.verify import verify_pdf
 
-    if batch._pool_context() != "fork":
+    if not sys.platform.startswith("linux"):
         pytest.skip("only a forked pool inherits the parent's signer")
+    monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)  # as in the CLI, whatever threads earlier tests left
     monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
     monkeypatch.setattr(batch, "_warm_fonts", set())  # as in a process that has made no sheet yet
     made_by = tmp_path / "made-by.txt"
@@ -123,8 +126,9 @@ def test_a_process_already_warm_forks_its_workers_at_once(demo_ws: Path, tmp_pat
     from models.signing.reviewers import ca_certificate
     from sheets.verify import verify_pdf
 
-    if batch._pool_context() != "fork":
+    if not sys.platform.startswith("linux"):
         pytest.skip("only a forked pool inherits the parent's signer")
+    monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)  # as in the CLI, whatever threads earlier tests left
     monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
     with Workspace.open(demo_ws, create=False) as ws:
         ids = decided_ids(ws)[:8]

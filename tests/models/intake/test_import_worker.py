@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from models import fork_safety
 from models.intake import importing, prepared_rows
 from models.intake.prepared_rows import WorkerDied
-from models.intake.prepared_rows import fork_safe as real_fork_safe  # bound before the fixture patches the module
+from models.fork_safety import fork_safe as real_fork_safe  # bound before the fixture patches the module
 from models.intake.problems import ImportRejected
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
@@ -47,7 +48,7 @@ def _nothing_imported(ws: Workspace) -> None:
 @pytest.fixture(autouse=True)
 def _as_in_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fork is taken as safe, as in the CLI's one thread, whatever threads earlier tests (Qt's pool) left running."""
-    monkeypatch.setattr(prepared_rows, "fork_safe", lambda: True)
+    monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)
 
 
 def test_no_fork_while_another_thread_runs() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from models import fork_safety
 from models.intake import importing, prepared_rows, streamed_rows, validate
 from models.intake.prepared_rows import WorkerDied
 from models.intake.problems import ImportRejected, UnreadableFile
@@ -33,7 +34,7 @@ ONE_PROCESS = {"on": False}
 @pytest.fixture(autouse=True)
 def _as_in_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fork is taken as safe, as in the CLI's one thread, whatever threads earlier tests (Qt's pool) left running."""
-    monkeypatch.setattr(prepared_rows, "fork_safe", lambda: True)
+    monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)
 
 @pytest.fixture
 def streaming(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
