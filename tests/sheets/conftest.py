@@ -6,6 +6,7 @@ Tests that change a workspace or a file work on their own copies.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import pytest
 from demo.workspace import DEMO_PASSPHRASE, create_demo
 from models.signing.keys import KdfParams
 from models.workspace.workspace import Workspace
+from sheets.batch import SheetJob
+from sheets.sign import SignerMaterial
 from tests.sheets.support import FIRST_REVIEWER, Exported, copy_workspace, pick_ids
 
 
@@ -52,3 +55,13 @@ def sheet_copy(exported: Exported, tmp_path: Path) -> Path:
     target = tmp_path / f"{exported.both_stages}.pdf"
     shutil.copyfile(exported.out / f"{exported.both_stages}.pdf", target)
     return target
+
+
+@pytest.fixture(scope="module")
+def job_and_material() -> tuple[SheetJob, SignerMaterial]:
+    """One signed sheet's job from the bench's small demo workspace, with its signer's material."""
+    from bench.sheet_figures import _setup
+
+    with tempfile.TemporaryDirectory(prefix="one-sheet-") as folder:
+        jobs, _, material = _setup(Path(folder), 1)
+    return jobs[0], material

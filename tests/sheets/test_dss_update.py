@@ -4,7 +4,6 @@ signature stays intact; anything not recognised goes to pyHanko instead."""
 from __future__ import annotations
 
 import io
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
-from bench.sheet_figures import _setup
 from sheets import sign as sign_module
 from sheets.batch import SheetJob
 from sheets.content import attachments
@@ -20,13 +18,6 @@ from sheets.dss_update import append_dss
 from sheets.layout import render
 from sheets.sign import SheetSigner, SignerMaterial
 from tests.sheets.support import run_tool
-
-
-@pytest.fixture(scope="module")
-def job_and_material() -> tuple[SheetJob, SignerMaterial]:
-    with tempfile.TemporaryDirectory(prefix="dss-update-") as folder:
-        jobs, _, material = _setup(Path(folder), 1)
-    return jobs[0], material
 
 
 @pytest.fixture(scope="module")

@@ -62,20 +62,17 @@ def test_a_batch_is_filed_in_parts_with_the_lock_free_between_them_and_numbers_w
     assert numbers == list(range(1, 6)) and all(sha256 for _, sha256 in rows)
 
 
-def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_warm_signer(
-        demo_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import gc
-    import os
-
-    from models.signing.reviewers import ca_certificate
-    from sheets.verify import verify_pdf
-
+def _forked_pool_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
     if not sys.platform.startswith("linux"):
         pytest.skip("only a forked pool inherits the parent's signer")
     monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)  # as in the CLI, whatever threads earlier tests left
     monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(batch, "_warm_fonts", set())  # as in a process that has made no sheet yet
-    made_by = tmp_path / "made-by.txt"
+
+
+def _recording_makers(monkeypatch: pytest.MonkeyPatch, made_by: Path) -> Path:
+    """Each sheet made from now on adds a line to ``made_by``: its 申报编号 and the id of the process that made it."""
+    import os
+
     real_make = batch._make
 
     def make(job: batch.SheetJob, *args: Any) -> batch.SheetResult:
@@ -84,6 +81,20 @@ def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_
         return real_make(job, *args)
 
     monkeypatch.setattr(batch, "_make", make)
+    return made_by
+
+
+def test_with_fork_the_parent_makes_the_first_sheet_and_the_workers_inherit_its_warm_signer(
+        demo_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import os
+
+    from models.signing.reviewers import ca_certificate
+    from sheets.verify import verify_pdf
+
+    _forked_pool_of_two(monkeypatch)
+    monkeypatch.setattr(batch, "_warm_fonts", set())  # as in a process that has made no sheet yet
+    made_by = _recording_makers(monkeypatch, tmp_path / "made-by.txt")
     with Workspace.open(demo_ws, create=False) as ws:
         ids = decided_ids(ws)[:4]
     report = export_sheets(demo_ws, tmp_path / "out", ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=2)
@@ -126,23 +137,12 @@ def test_a_process_already_warm_forks_its_workers_at_once(demo_ws: Path, tmp_pat
     from models.signing.reviewers import ca_certificate
     from sheets.verify import verify_pdf
 
-    if not sys.platform.startswith("linux"):
-        pytest.skip("only a forked pool inherits the parent's signer")
-    monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)  # as in the CLI, whatever threads earlier tests left
-    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    _forked_pool_of_two(monkeypatch)
     with Workspace.open(demo_ws, create=False) as ws:
         ids = decided_ids(ws)[:8]
     first = export_sheets(demo_ws, tmp_path / "first", ids[:4], FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=2)
     assert first.ok, first.failed
-    made_by = tmp_path / "made-by.txt"
-    real_make = batch._make
-
-    def make(job: batch.SheetJob, *args: Any) -> batch.SheetResult:
-        with made_by.open("a", encoding="utf-8") as log:
-            log.write(f"{job.content.application_id} {os.getpid()}\n")
-        return real_make(job, *args)
-
-    monkeypatch.setattr(batch, "_make", make)
+    made_by = _recording_makers(monkeypatch, tmp_path / "made-by.txt")
     second = export_sheets(demo_ws, tmp_path / "second", ids[4:], FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=2)
     assert second.ok, second.failed
     pids = dict(line.split() for line in made_by.read_text(encoding="utf-8").splitlines())

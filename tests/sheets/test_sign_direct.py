@@ -5,7 +5,6 @@ finds it intact, valid, trusted and certified; anything not recognised goes to p
 from __future__ import annotations
 
 import io
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from bench.sheet_figures import _setup
 from sheets import sign as sign_module
 from sheets.batch import SheetJob
 from sheets.content import attachments
@@ -26,13 +24,6 @@ from sheets.layout import Rendered, render
 from sheets.sign import BYTES_RESERVED, FIELD_NAME, REASON, SheetSigner, SignerMaterial
 from sheets.sign_direct import sign_directly
 from tests.sheets.support import run_tool
-
-
-@pytest.fixture(scope="module")
-def job_and_material() -> tuple[SheetJob, SignerMaterial]:
-    with tempfile.TemporaryDirectory(prefix="sign-direct-") as folder:
-        jobs, _, material = _setup(Path(folder), 1)
-    return jobs[0], material
 
 
 @pytest.fixture(scope="module")
