@@ -18,7 +18,7 @@ from models.workspace.workspace import DB_NAME, Workspace, default_workspace
 
 from gui.qt import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QLineEdit, QPushButton, QSpinBox, Qt, QVBoxLayout, QWidget,
+    QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 from gui.sitting import IDLE_MINUTES_KEY, idle_minutes
 from gui.settings_store import app_settings
@@ -99,11 +99,9 @@ class SettingsDialog(QDialog):
         form.addRow("闲置锁定：", self.idle_minutes)
         form.addRow("", self._note("签名密钥闲置这么久后自动锁定，须重新输入口令；切换审核人时立即锁定。"))
 
-        self.current_folder = self._note(str(workspace.folder))
-        self.current_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.next_folder = QLabel(self)
-        self.next_folder.setWordWrap(True)
-        self.next_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.current_folder = self._path_field("当前工作区文件夹")
+        self._show_path(self.current_folder, str(workspace.folder))
+        self.next_folder = self._path_field("下次启动打开的工作区文件夹")
         self.change_folder = QPushButton("更换…", self)
         self.reset_folder = QPushButton("恢复默认", self)
         folder_row = QHBoxLayout()
@@ -153,6 +151,19 @@ class SettingsDialog(QDialog):
         char = self.fontMetrics().horizontalAdvance("字")
         self.setMinimumWidth(char * 50)
 
+    def _path_field(self, name: str) -> QLineEdit:
+        """A folder path in one read-only line that scrolls instead of being cut off; the tooltip shows it whole."""
+        field = QLineEdit(self)
+        field.setReadOnly(True)
+        field.setAccessibleName(name)
+        return field
+
+    @staticmethod
+    def _show_path(field: QLineEdit, path: str) -> None:
+        field.setText(path)
+        field.setToolTip(path)
+        field.setCursorPosition(len(path))  # the folder's own name, at the end, is what tells workspaces apart
+
     def _note(self, text: str) -> QLabel:
         label = QLabel(text, self)
         label.setWordWrap(True)
@@ -175,7 +186,7 @@ class SettingsDialog(QDialog):
         """Choose the folder opened at next start ('' = the default); False if it cannot be used."""
         if not folder:
             self._next_folder = ""
-            self.next_folder.setText(str(default_workspace()))
+            self._show_path(self.next_folder, str(default_workspace()))
             self.folder_note.setText("默认位置。更换后的文件夹在下次启动审核台时生效。")
             return True
         try:
@@ -184,7 +195,7 @@ class SettingsDialog(QDialog):
             self.folder_note.setText(f"<span style='color:{ERROR_COLOUR}'>{refused}</span>")
             return False
         self._next_folder = folder
-        self.next_folder.setText(folder)
+        self._show_path(self.next_folder, folder)
         same = Path(folder).resolve() == self.workspace.folder
         self.folder_note.setText("即当前工作区。" if same else note or "")
         return True

@@ -98,3 +98,20 @@ def test_renders(dialog: SettingsDialog, qtbot, tmp_path: Path):
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.grab().save(str(tmp_path / "settings.png"))
+
+
+def test_a_long_folder_path_is_kept_whole_and_does_not_widen_the_dialog(dialog: SettingsDialog, qtbot,
+                                                                      tmp_path: Path):
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    width = dialog.width()
+    folder = tmp_path / ("聊城市工业和信息化局生物医药纺织服装产业专项资金审核工作区二〇二六年度第一批申报材料" * 2) / "workspace"
+    folder.mkdir(parents=True)
+    assert dialog.set_next_folder(str(folder))
+    qtbot.wait(10)
+    assert dialog.next_folder.text() == str(folder)
+    assert dialog.next_folder.toolTip() == str(folder)
+    assert dialog.next_folder.isReadOnly()
+    assert dialog.width() == width
+    shown = dialog.next_folder
+    assert shown.geometry().right() <= dialog.rect().right()
