@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reviewdesk", description="审核台 ReviewDesk：聊政办发〔2023〕10号 奖补审核")
-    parser.add_argument("--version", action="version", version=f"ReviewDesk {VERSION}")
+    parser.add_argument("--version", action="version", version=f"ReviewDesk {VERSION}", help="显示版本号并退出")
     parser.add_argument("--workspace", type=Path, help="工作区文件夹（默认在用户数据目录）")
     parser.add_argument("--self-test", action="store_true", help="自检：逐步运行并核对结果")
     parser.add_argument("--screenshot", type=Path, metavar="FILE.png", help="离屏绘制主窗口并保存为 PNG 后退出")
