@@ -26,20 +26,25 @@ def locate_header(rows: Sequence[Sequence[str]]) -> HeaderRows:
     """The header among ``rows`` (the file's first rows, as text); row 1 when none names a column."""
     rows = [[str(cell).strip() for cell in row] for row in rows]
     best = HeaderRows(list(rows[0]) if rows else [], 1)
-    best_score = _score(best.headers)
+    best_score = header_score(best.headers)
     for index, row in enumerate(rows):
-        score = _score(row)
+        score = header_score(row)
         if score > best_score:
             best, best_score = HeaderRows(list(row), index + 1), score
         if index + 1 < len(rows):
             merged = _merge(row, rows[index + 1])
-            score = _score(merged)
+            score = header_score(merged)
             if score > best_score:
                 best, best_score = HeaderRows(merged, index + 2), score
     return best
 
 
-def _score(cells: Sequence[str]) -> int:
+# A sheet with this many of the template's columns in one header row holds applications.
+SHEET_HEADER_FIELDS = 3
+
+
+def header_score(cells: Sequence[str]) -> int:
+    """How many of the template's fields the row names."""
     return len({column.field for cell in cells if (column := column_for_header(cell)) is not None})
 
 

@@ -21,13 +21,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.intake.problems import Problem, UnreadableFile
-from models.intake.header_rows import HeaderRows, locate_header
+from models.intake.header_rows import SHEET_HEADER_FIELDS, HeaderRows, header_score, locate_header
 from models.intake.json_depth import deepest_record
 from models.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_ROWS, HEADER_SEARCH_ROWS, megabytes
 from models.intake.values import Cell, cell_text
 from models.intake.xlsx_scan import column_index, column_letters, scan_workbook
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 __all__ = ["RawTable", "read_table", "read_raw_rows", "column_index", "column_letters", "blank_row_indexes",
            "detect_csv_encoding", "first_sheet_formula_cells", "SUPPORTED_SUFFIXES"]
@@ -255,15 +259,17 @@ def _read_workbook(path: Path, max_rows: int | None) -> RawTable:
     is_xls = path.suffix.lower() == ".xls"
     try:
         # An .xls sheet is at most 65,536 × 256 cells by its format; an .xlsx one is checked first.
-        formulas = set() if is_xls else scan_workbook(path).formula_cells
+        scan = None if is_xls else scan_workbook(path)
         workbook = CalamineWorkbook.from_path(str(path))
         try:
-            sheet = workbook.get_sheet_by_index(0)
+            index = _data_sheet(path, workbook)
+            sheet = workbook.get_sheet_by_index(index)
             limit = MAX_ROWS if max_rows is None else max_rows + HEADER_SEARCH_ROWS + 2
             # Keep empty leading rows/columns so list positions are spreadsheet positions.
             grid = sheet.to_python(skip_empty_area=False, nrows=limit)
         finally:
             workbook.close()
+        formulas = scan.sheets[index].formula_cells if scan and index < len(scan.sheets) else set()
     except (CalamineError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
         kind = "XLS" if is_xls else "XLSX"
         raise UnreadableFile(path, f"不是有效的 {kind} 文件（或已损坏、已加密）") from exc
@@ -289,6 +295,33 @@ def _read_workbook(path: Path, max_rows: int | None) -> RawTable:
     table.formula_cells = frozenset(cell for cell in formulas if cell[0] > header.row)
     table.header_row = header.row
     return table
+
+
+def _data_sheet(path: Path, workbook: CalamineWorkbook) -> int:
+    """The index of the one worksheet whose first rows hold an application header (the first when none does).
+
+    A workbook often carries a 填表说明 sheet before the data, or keeps the data on its second sheet; reading
+    the one sheet with a header is no guess. Two sheets with headers (one per county, say) would leave one
+    of them unread, so the file is refused, naming them.
+    """
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    sheets = workbook.sheets_metadata
+    if len(sheets) < 2:
+        return 0
+    found = []
+    for index, sheet in enumerate(sheets):
+        if sheet.typ != SheetTypeEnum.WorkSheet:
+            continue
+        head = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+        header = locate_header([[cell_text(_xlsx_cell(cell)) for cell in row] for row in head])
+        if header_score(header.headers) >= SHEET_HEADER_FIELDS:
+            hidden = "（隐藏）" if sheet.visible != SheetVisibleEnum.Visible else ""
+            found.append((index, f"“{sheet.name}”{hidden}"))
+    if len(found) > 1:
+        raise UnreadableFile(path, f"有 {len(found)} 个工作表含申报表头（{'、'.join(name for _, name in found)}），"
+                                   "一次只能导入一个工作表：请把申报合并到一个工作表，或分别另存为单独的文件后逐个导入")
+    return found[0][0] if found else 0
 
 
 def _xlsx_column(cells: list[object]) -> list[Cell]:

@@ -80,9 +80,12 @@ def xlsx_file(path: Path, rows: list[list[object]], date_columns: tuple[int, ...
     return path
 
 
-def far_corner_xlsx(path: Path) -> Path:
-    """2 KB whose only cell sits at XFD1048576: a reader that trusts the extent allocates 512 GB."""
+def far_corner_xlsx(path: Path, sheets: int = 1) -> Path:
+    """2 KB whose only cell sits at XFD1048576 on its last sheet: a reader that trusts the extent allocates
+    512 GB."""
     book = xlsxwriter.Workbook(str(path))
+    for _ in range(sheets - 1):
+        book.add_worksheet().write_row(0, 0, list(HEADERS))
     book.add_worksheet().write_string(1_048_575, 16_383, "x")
     book.close()
     return path

@@ -43,6 +43,11 @@ def test_a_lone_cell_at_xfd1048576(tmp_path: Path) -> None:
     _assert_refused(path, tmp_path / "ws", "XFD1048576", "16384 列", "200 列上限")
 
 
+def test_a_lone_cell_at_xfd1048576_on_a_later_sheet(tmp_path: Path) -> None:
+    path = far_corner_xlsx(tmp_path / "远角.xlsx", sheets=2)
+    _assert_refused(path, tmp_path / "ws", "工作表“Sheet2”", "XFD1048576", "16384 列", "200 列上限")
+
+
 def test_a_sheet_that_inflates_past_the_limit(tmp_path: Path) -> None:
     path = inflating_xlsx(tmp_path / "炸弹.xlsx")
     assert path.stat().st_size < 5_000_000

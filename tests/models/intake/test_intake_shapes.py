@@ -157,3 +157,44 @@ def test_header_problems_name_the_header_row_below_a_title(intake, policy):
     with pytest.raises(ImportRejected) as caught:
         read_applications(path, policy)
     assert caught.value.lines()[1:] == ["第2行 企业名称: 缺少必填列"]
+
+
+def _sheets(path: Path, *sheets: tuple[str, list[list[object]], bool]) -> Path:
+    """A workbook of named sheets (name, rows, hidden), in that order."""
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows, hidden in sheets:
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            sheet.write_row(r, 0, row)
+        if hidden:
+            sheet.hide()
+    book.close()
+    return path
+
+
+INSTRUCTIONS = [["填表说明"], ["1. 金额单位为万元"], ["2. 申报编号、企业名称、统一社会信用代码为必填"]]
+
+
+def test_the_one_sheet_with_a_header_is_read_after_an_instructions_sheet(intake, policy, tmp_path: Path):
+    path = _sheets(tmp_path / "两页.xlsx", ("填表说明", INSTRUCTIONS, False),
+                   ("申报汇总", [[TITLE], list(HEADERS), *_rows(intake)], False))
+    apps = read_applications(path, policy)
+    assert [(app.application_id, app.row) for app in apps] == [("LC2024-001", 3), ("LC2024-002", 4)]
+
+
+def test_two_sheets_with_headers_are_refused_naming_both(intake, policy, tmp_path: Path):
+    rows = _rows(intake, 3)
+    path = _sheets(tmp_path / "分县.xlsx", ("东昌府区", [list(HEADERS), rows[0]], False),
+                   ("临清市", [list(HEADERS), rows[1]], False), ("备用", [list(HEADERS), rows[2]], True))
+    with pytest.raises(ImportRejected) as refused:
+        read_applications(path, policy)
+    message = str(refused.value)
+    for part in ("分县.xlsx", "3 个工作表含申报表头", "“东昌府区”", "“临清市”", "“备用”（隐藏）", "合并到一个工作表"):
+        assert part in message, (part, message)
+
+
+def test_a_sheet_listing_column_names_one_per_row_is_not_taken_for_data(intake, policy, tmp_path: Path):
+    listing = [["列名", "说明"], *[[header, "见模板"] for header in HEADERS]]
+    path = _sheets(tmp_path / "附说明.xlsx", ("申报", [list(HEADERS), *_rows(intake)], False),
+                   ("列说明", listing, False))
+    assert [app.application_id for app in read_applications(path, policy)] == ["LC2024-001", "LC2024-002"]
