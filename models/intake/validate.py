@@ -194,17 +194,24 @@ def _warn_future_dates(values: list[object], warnings: dict[int, list[str]]) -> 
 
 
 _TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计"})
+# A form's footer lines below the table: 填表人：…, 联系电话：…, 注：… (cells as normalise_header folds them).
+_FOOTER_PREFIXES = ("填表人", "填报人", "制表人", "审核人", "复核人", "联系人", "联系电话", "负责人",
+                    "填表日期", "填报日期", "制表日期", "注:", "备注:")
 
 
 def _total_rows(table: RawTable, positions: dict[str, int]) -> set[int]:
-    """The 合计 rows at the bottom: a word such as 合计 in some cell, no 统一社会信用代码."""
+    """The 合计 rows and the form's footer lines at the bottom, none with a 统一社会信用代码.
+
+    A 合计 row has a word such as 合计 in some cell (its other cells are sums); a footer line has only
+    cells that start like 填表人：. A row with a 统一社会信用代码 is an application, and ends the search.
+    """
     uscc = positions.get("uscc")
     totals: set[int] = set()
     for index in range(len(table.row_numbers) - 1, -1, -1):
         if uscc is not None and cell_text(table.columns[uscc][index]):
             break
-        words = {normalise_header(cell_text(column[index])) for column in table.columns}
-        if not words & _TOTAL_WORDS:
+        words = [word for column in table.columns if (word := normalise_header(cell_text(column[index])))]
+        if not set(words) & _TOTAL_WORDS and not all(word.startswith(_FOOTER_PREFIXES) for word in words):
             break
         totals.add(index)
     return totals

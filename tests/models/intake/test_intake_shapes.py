@@ -76,6 +76,24 @@ def test_a_total_row_at_the_bottom_is_not_an_application(intake, policy, tmp_pat
     assert [app.application_id for app in apps] == ["LC2024-001", "LC2024-002"]
 
 
+def test_footer_lines_below_the_total_row_are_not_applications(intake, policy):
+    path = intake.csv("表尾.csv", [intake.row(1), intake.row(2)])
+    width = len(HEADERS) - 1
+    footer = ["合计" + "," * width, "," * width, "填表人：王五,联系电话：0635-8241234" + "," * (width - 1),
+              "注：金额单位为万元" + "," * width]
+    path.write_text(path.read_text(encoding="utf-8-sig") + "\n".join(footer) + "\n", encoding="utf-8")
+    apps = read_applications(path, policy)
+    assert [(app.application_id, app.row) for app in apps] == [("LC2024-001", 2), ("LC2024-002", 3)]
+
+
+def test_a_footer_like_line_above_an_application_is_still_checked(intake, policy):
+    path = intake.csv("表中.csv", [intake.row(1), intake.row(2, 申报编号="填表人：王五", 统一社会信用代码=""),
+                                  intake.row(3)])
+    with pytest.raises(ImportRejected) as refused:
+        read_applications(path, policy)
+    assert "第3行 统一社会信用代码" in str(refused.value)
+
+
 def test_a_total_row_with_a_code_is_still_checked(intake, policy):
     path = intake.csv("合计.csv", [intake.row(1), intake.row(2, 申报编号="合计")])
     assert [app.application_id for app in read_applications(path, policy)] == ["LC2024-001", "合计"]
