@@ -1,10 +1,12 @@
 """Which file an 附件 name means, in an evidence folder or ZIP.
 
-附件 holds paths relative to the evidence root (``LC2024-001/营业执照.pdf``). A bare
-name is looked for first in the application's own ``<申报编号>/`` folder, then anywhere;
-a bare name that matches several files elsewhere is an error naming all of them, so
-per-enterprise folders that all hold a 营业执照.pdf import fine. Symbolic links that
-lead out of the evidence folder are never followed.
+附件 holds paths relative to the evidence root (``LC2024-001/营业执照.pdf``). A name is
+looked for as written, then in the application's own ``<申报编号>/`` or ``<企业名称>/`` folder,
+then as the end of a path anywhere (a ZIP of a folder wraps everything in that folder):
+one match is the file; among several, the one inside a folder named by the application's
+申报编号 or 企业名称, at any depth; otherwise it is an error naming them all. So
+per-enterprise folders that all hold a 营业执照.pdf import fine. Symbolic links that lead
+out of the evidence folder are never followed.
 """
 
 from __future__ import annotations
@@ -31,23 +33,26 @@ class EvidenceFiles:
             by_name.setdefault(posixpath.basename(relative), []).append(relative)
         return cls(files, outside, by_name)
 
-    def resolve(self, application_id: str, name: str) -> str | tuple[str]:
+    def resolve(self, application_id: str, name: str, enterprise_name: str = "") -> str | tuple[str]:
         """The relative path ``name`` means for ``application_id``, or (why not,) as a one-tuple."""
         wanted = posixpath.normpath(name.replace("\\", "/").strip()).removeprefix("./")
         if wanted.startswith(("/", "../")) or wanted == ".." or ":" in wanted.split("/")[0]:
             return (f"附件路径“{name}”须为附件目录内的相对路径",)
-        for candidate in (wanted, f"{application_id}/{wanted}"):
+        own_folders = [folder for folder in (application_id, enterprise_name.strip()) if folder]
+        for candidate in (wanted, *(f"{folder}/{wanted}" for folder in own_folders)):
             if candidate in self.outside:
                 return (_LINK_OUT.format(name=candidate),)
             if candidate in self.files:
                 return candidate
-        if "/" in wanted:
-            return (f"附件目录中找不到“{name}”",)
-        matches = self.by_name.get(wanted, [])
+        matches = [path for path in self.by_name.get(posixpath.basename(wanted), [])
+                   if path == wanted or path.endswith("/" + wanted)]
+        if len(matches) > 1:
+            own = [path for path in matches if set(path.split("/")[:-1]) & set(own_folders)]
+            matches = own if len(own) == 1 else matches
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            links = sorted(link for link in self.outside if posixpath.basename(link) == wanted)
+            links = sorted(link for link in self.outside if link == wanted or link.endswith("/" + wanted))
             return (_LINK_OUT.format(name=links[0]) if links else f"附件目录中找不到“{name}”",)
         shown = "、".join(matches[:SHOWN_CANDIDATES]) + ("等" if len(matches) > SHOWN_CANDIDATES else "")
         return (f"“{name}”对应 {len(matches)} 个文件：{shown}；请写明相对路径，或放入“{application_id}/”文件夹",)

@@ -327,7 +327,7 @@ def _resolve_attachments(apps: list[Application], files: EvidenceFiles, evidence
             if evidence is None:
                 problems.append(Problem(app.row, ATTACHMENT_COLUMN, f"找不到“{name}”：未提供附件目录或压缩包"))
                 continue
-            found = files.resolve(app.application_id, name)
+            found = files.resolve(app.application_id, name, app.enterprise)
             if isinstance(found, tuple):
                 problems.append(Problem(app.row, ATTACHMENT_COLUMN, found[0]))
             else:

@@ -1,4 +1,5 @@
-"""附件 names: paths relative to the evidence root, <申报编号>/ folders, ambiguity named, no links out."""
+"""附件 names: paths relative to the evidence root, <申报编号>/ and <企业名称>/ folders at any depth, ambiguity named,
+no links out."""
 
 from __future__ import annotations
 
@@ -38,6 +39,36 @@ def test_per_enterprise_folders_sharing_a_name_import_fine(ws: Workspace, tmp_pa
     result = import_file(ws, path, evidence=evidence)
     assert result.evidence_files == 2
     assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two")}
+
+
+def test_folders_named_by_the_enterprise_import_fine(ws: Workspace, tmp_path: Path) -> None:
+    evidence = _files(tmp_path / "附件", {"聊城测试企业1有限公司/营业执照.pdf": b"%PDF-1 one",
+                                          "聊城测试企业2有限公司/营业执照.pdf": b"%PDF-1 two"})
+    path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="营业执照.pdf")])
+    import_file(ws, path, evidence=evidence)
+    assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two")}
+
+
+def test_a_zip_of_a_folder_wraps_everything_in_it(ws: Workspace, tmp_path: Path) -> None:
+    archive = tmp_path / "附件.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("2024年申报材料/T00001/营业执照.pdf", b"%PDF-1 one")
+        out.writestr("2024年申报材料/02-聊城测试企业2有限公司/聊城测试企业2有限公司/营业执照.pdf", b"%PDF-1 two")
+        out.writestr("2024年申报材料/T00003/证书.pdf", b"%PDF-1 three")
+    path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="营业执照.pdf"),
+                                          intake_row(3, 附件="T00003/证书.pdf")])
+    import_file(ws, path, evidence=archive)
+    assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two"),
+                          "T00003": _sha(b"%PDF-1 three")}
+
+
+def test_two_files_in_the_applications_own_folders_are_still_ambiguous(ws: Workspace, tmp_path: Path) -> None:
+    evidence = _files(tmp_path / "附件", {"一/T00001/证书.pdf": b"%PDF-1 a", "二/T00001/证书.pdf": b"%PDF-1 b"})
+    path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")])
+    with pytest.raises(ImportRejected) as caught:
+        import_file(ws, path, evidence=evidence)
+    assert caught.value.lines()[1] == ("第2行 附件: “证书.pdf”对应 2 个文件：一/T00001/证书.pdf、二/T00001/证书.pdf；"
+                                       "请写明相对路径，或放入“T00001/”文件夹")
 
 
 def test_a_relative_path_names_its_file(ws: Workspace, tmp_path: Path) -> None:
