@@ -37,7 +37,7 @@ from models.intake.new_evidence import SCRATCH_PREFIX, NewEvidence, clean_abando
 from models.intake.assessing import PolicyRound, first_policy, read_round
 from models.intake.prepared_rows import PreparedChunk, RowPlan, chunks_for, worker_wanted
 from models.intake.streamed_rows import Stream, StreamPlan, StreamStart, streamed
-from models.intake.evidence_names import EvidenceFiles, folder_files
+from models.intake.evidence_names import ApplicationFolders, EvidenceFiles, folder_files
 from models.intake.validate import collector_paused
 from models.workspace import evidence_rows
 from models.workspace import records
@@ -322,12 +322,13 @@ def _resolve_attachments(apps: list[Application], files: EvidenceFiles, evidence
                          resolved: dict[tuple[str, str], str]) -> list[Problem]:
     """Fill ``resolved`` ((申报编号, 附件 name) → relative path); a problem for each name not resolved."""
     problems = []
+    folders = ApplicationFolders.of((app.application_id, app.enterprise) for app in apps if app.attachments)
     for app in apps:
         for name in app.attachments:
             if evidence is None:
                 problems.append(Problem(app.row, ATTACHMENT_COLUMN, f"找不到“{name}”：未提供附件目录或压缩包"))
                 continue
-            found = files.resolve(app.application_id, name, app.enterprise)
+            found = files.resolve(app.application_id, name, app.enterprise, folders)
             if isinstance(found, tuple):
                 problems.append(Problem(app.row, ATTACHMENT_COLUMN, found[0]))
             else:

@@ -62,6 +62,26 @@ def test_a_zip_of_a_folder_wraps_everything_in_it(ws: Workspace, tmp_path: Path)
                           "T00003": _sha(b"%PDF-1 three")}
 
 
+def test_folders_named_as_desks_number_them(ws: Workspace, tmp_path: Path) -> None:
+    evidence = _files(tmp_path / "附件", {"01-聊城测试企业1有限公司/营业执照.pdf": b"%PDF-1 one",
+                                          "T00002 聊城测试企业2有限公司/营业执照.pdf": b"%PDF-1 two",
+                                          "3、聊城测试企业3有限公司/营业执照.pdf": b"%PDF-1 three"})
+    path = write_csv(tmp_path / "a.csv", [intake_row(n, 附件="营业执照.pdf") for n in (1, 2, 3)])
+    import_file(ws, path, evidence=evidence)
+    assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two"),
+                          "T00003": _sha(b"%PDF-1 three")}
+
+
+def test_a_file_only_in_another_applications_folder_is_refused(ws: Workspace, tmp_path: Path) -> None:
+    evidence = _files(tmp_path / "附件", {"T00002/营业执照.pdf": b"%PDF-1 two", "T00002/证书.pdf": b"%PDF-1 c"})
+    path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="证书.pdf")])
+    with pytest.raises(ImportRejected) as caught:
+        import_file(ws, path, evidence=evidence)
+    assert caught.value.lines()[1:] == ["第2行 附件: “营业执照.pdf”只见于申报 T00002 的文件夹（T00002/营业执照.pdf），"
+                                        "不能作为本申报的附件；请放入“T00001/”文件夹或写明相对路径"]
+    assert _links(ws) == {}
+
+
 def test_two_files_in_the_applications_own_folders_are_still_ambiguous(ws: Workspace, tmp_path: Path) -> None:
     evidence = _files(tmp_path / "附件", {"一/T00001/证书.pdf": b"%PDF-1 a", "二/T00001/证书.pdf": b"%PDF-1 b"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")])
