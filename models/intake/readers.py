@@ -193,10 +193,38 @@ def _read_csv(path: Path, max_rows: int | None) -> RawTable:
     columns: list[list[Cell]] = [frame[label].tolist() for label in frame.columns]
     for column in columns:
         column.pop(0)
+    if _has_text_formulas(path, raw):
+        columns = [[_excel_text(cell) for cell in column] for column in columns]
     headers = (header.headers + [""] * len(columns))[:len(columns)]
     table = _without_blank_rows(headers, columns, first_row=header.row + 1)
     table.header_row = header.row
     return table
+
+
+_TEXT_FORMULA = b'="'
+
+
+def _has_text_formulas(path: Path, raw: bytes | None) -> bool:
+    """Whether the file holds ``="…"`` anywhere (in UTF-8 and GB18030 alike only ASCII has these bytes)."""
+    if raw is not None:
+        return _TEXT_FORMULA in raw
+    with path.open("rb") as file:
+        carry = b""
+        while chunk := file.read(1 << 22):
+            if _TEXT_FORMULA in carry + chunk[:1]:
+                return True
+            if _TEXT_FORMULA in chunk:
+                return True
+            carry = chunk[-1:]
+    return False
+
+
+def _excel_text(cell: Cell) -> Cell:
+    """``="007"``, as systems write a CSV cell Excel must keep as text, is the text ``007``."""
+    if isinstance(cell, str) and cell.startswith('="') and cell.endswith('"') and len(cell) > 2 and \
+            '"' not in cell[2:-1]:
+        return cell[2:-1]
+    return cell
 
 
 def _csv_header(path: Path, head: bytes, encoding: str) -> HeaderRows:

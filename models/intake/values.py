@@ -407,10 +407,17 @@ def parse_text_column(cells: list[Cell]) -> ParsedColumn:
     return ParsedColumn(values, [], has_blank)
 
 
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[Ee]\+[0-9]+")
+SCIENTIFIC_ID_MESSAGE = ("“{shown}”是 Excel 的科学计数法，原编号已丢失：请在 Excel 中把该列设为“文本”，"
+                         "填回原编号后重新导出")
+
+
 def parse_id_column(cells: list[Cell]) -> ParsedColumn:
-    """申报编号: nearly all distinct."""
+    """申报编号: nearly all distinct. A number Excel shortened to 2.02E+07 has lost the code it was."""
     values, has_blank = _texts(cells)
-    return ParsedColumn(values, [], has_blank)
+    problems = [(index, SCIENTIFIC_ID_MESSAGE.format(shown=text)) for index, text in enumerate(values)
+                if isinstance(text, str) and "+" in text and _SCIENTIFIC.fullmatch(text)]
+    return ParsedColumn(values, problems, has_blank)
 
 
 def parse_uscc_column(cells: list[Cell]) -> ParsedColumn:

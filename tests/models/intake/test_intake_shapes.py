@@ -216,3 +216,21 @@ def test_a_sheet_listing_column_names_one_per_row_is_not_taken_for_data(intake, 
     path = _sheets(tmp_path / "附说明.xlsx", ("申报", [list(HEADERS), *_rows(intake)], False),
                    ("列说明", listing, False))
     assert [app.application_id for app in read_applications(path, policy)] == ["LC2024-001", "LC2024-002"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_text_kept_for_excel_as_a_formula_is_read_as_the_text(intake, policy, encoding: str):
+    code = intake.row(1)["统一社会信用代码"]
+    path = intake.csv("系统导出.csv", [intake.row(1, 申报编号='="007"', 统一社会信用代码=f'="{code}"'),
+                                      intake.row(2, 企业名称='=SUM(A1:A2)')], encoding=encoding)
+    apps = read_applications(path, policy)
+    assert [(app.application_id, app.uscc) for app in apps][0] == ("007", code)
+    assert apps[1].enterprise == "=SUM(A1:A2)"
+
+
+def test_an_id_excel_turned_into_scientific_notation_is_refused(intake, policy):
+    path = intake.csv("科学计数.csv", [intake.row(1, 申报编号="2.02E+07"), intake.row(2, 申报编号="LC2024-E+1")])
+    with pytest.raises(ImportRejected) as refused:
+        read_applications(path, policy)
+    assert refused.value.lines()[1:] == ["第2行 申报编号: “2.02E+07”是 Excel 的科学计数法，原编号已丢失："
+                                         "请在 Excel 中把该列设为“文本”，填回原编号后重新导出"]
