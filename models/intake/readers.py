@@ -84,15 +84,51 @@ def read_table(path: str | Path, max_rows: int | None = None) -> RawTable:
         if size > MAX_FILE_BYTES:
             raise UnreadableFile(path, f"文件大小 {megabytes(size)}，超过 {megabytes(MAX_FILE_BYTES)} 上限；"
                                        "请按县区或批次拆分后分别导入")
-        if suffix == ".csv":
+        kind = _content_kind(path, suffix)
+        if kind == ".csv":
             return _read_csv(path, max_rows)
-        if suffix == ".json":
+        if kind == ".json":
             return _read_json(path, max_rows)
-        return _read_workbook(path, max_rows)
+        return _read_workbook(path, max_rows, kind)
     except OSError as exc:
         raise UnreadableFile(path, f"读取失败（{exc.strerror or exc}）") from exc
     except MemoryError as exc:
         raise UnreadableFile(path, "文件过大，内存不足以读取；请拆分后分别导入") from exc
+
+
+_ZIP, _OLE2 = b"PK\x03\x04", bytes.fromhex("d0cf11e0a1b11ae1")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _content_kind(path: Path, suffix: str) -> str:
+    """How to read the file: by its content where that is certain (a workbook renamed .xls, .xlsx or .csv is
+    still the workbook it is), else by its suffix; a web page or text named as a workbook is refused."""
+    with path.open("rb") as file:
+        head = file.read(1 << 16)
+    if head.startswith(_ZIP):
+        return ".xlsx"
+    if head.startswith(_OLE2):
+        return ".xls"
+    if suffix not in _WORKBOOK_SUFFIXES:
+        return suffix
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") and (b"<table" in text or b"<html" in text):
+        raise UnreadableFile(path, "实际是网页（HTML）表格，并非 Excel 工作簿（网上系统导出的 .xls 常是这样）："
+                                   "请用 Excel 打开后另存为 .xlsx 再导入")
+    if b"\x00" not in head and _decodes(head):
+        raise UnreadableFile(path, f"扩展名是 {suffix}，内容却是文本而不是 Excel 工作簿；若是 CSV，请把扩展名改为 .csv")
+    return suffix
+
+
+def _decodes(head: bytes) -> bool:
+    """Whether the start of a file reads as text (a multi-byte character cut at the end aside)."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
 
 
 def read_raw_rows(path: str | Path, limit: int | None = 20) -> tuple[list[str], list[list[Cell]]]:
@@ -281,14 +317,18 @@ def _csv_parser_reason(message: str, skipped_lines: int) -> str:
 # --- XLSX and XLS ------------------------------------------------------------
 
 
-def _read_workbook(path: Path, max_rows: int | None) -> RawTable:
+def _read_workbook(path: Path, max_rows: int | None, kind: str) -> RawTable:
     from python_calamine import CalamineError, CalamineWorkbook
 
-    is_xls = path.suffix.lower() == ".xls"
+    is_xls = kind == ".xls"
     try:
         # An .xls sheet is at most 65,536 × 256 cells by its format; an .xlsx one is checked first.
         scan = None if is_xls else scan_workbook(path)
-        workbook = CalamineWorkbook.from_path(str(path))
+        if kind == path.suffix.lower() or kind == ".xlsx" and path.suffix.lower() == ".xlsm":
+            workbook = CalamineWorkbook.from_path(str(path))
+        else:  # renamed: calamine then tells the format by the content
+            with path.open("rb") as file:
+                workbook = CalamineWorkbook.from_filelike(file)
         try:
             index = _data_sheet(path, workbook)
             sheet = workbook.get_sheet_by_index(index)
@@ -299,8 +339,11 @@ def _read_workbook(path: Path, max_rows: int | None) -> RawTable:
             workbook.close()
         formulas = scan.sheets[index].formula_cells if scan and index < len(scan.sheets) else set()
     except (CalamineError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        kind = "XLS" if is_xls else "XLSX"
-        raise UnreadableFile(path, f"不是有效的 {kind} 文件（或已损坏、已加密）") from exc
+        if is_xls and path.suffix.lower() in (".xlsx", ".xlsm"):
+            raise UnreadableFile(path, "读不出工作簿：它设有打开密码（加密的工作簿另存在旧格式的容器里），"
+                                       "或是改了扩展名的损坏的 .xls；请去掉密码后另存为 .xlsx") from exc
+        label = "XLS" if is_xls else "XLSX"
+        raise UnreadableFile(path, f"不是有效的 {label} 文件（或已损坏、已加密）") from exc
     if not grid:
         raise UnreadableFile(path, "第一个工作表是空的，没有表头行")
 

@@ -234,3 +234,25 @@ def test_an_id_excel_turned_into_scientific_notation_is_refused(intake, policy):
         read_applications(path, policy)
     assert refused.value.lines()[1:] == ["第2行 申报编号: “2.02E+07”是 Excel 的科学计数法，原编号已丢失："
                                          "请在 Excel 中把该列设为“文本”，填回原编号后重新导出"]
+
+
+def test_a_workbook_renamed_is_read_by_its_content(intake, policy, tmp_path: Path):
+    workbook = intake.xlsx("申报.xlsx", [intake.row(1), intake.row(2)])
+    for name in ("申报.xls", "申报.csv"):
+        renamed = tmp_path / name
+        renamed.write_bytes(workbook.read_bytes())
+        assert [app.application_id for app in read_applications(renamed, policy)] == ["LC2024-001", "LC2024-002"]
+
+
+def test_a_web_page_or_text_named_as_a_workbook_is_refused_saying_what_it_is(intake, policy, tmp_path: Path):
+    page = tmp_path / "系统导出.xls"
+    page.write_text("<html><head><meta charset='utf-8'></head><body><table><tr><td>申报编号</td></tr></table>",
+                    encoding="utf-8")
+    with pytest.raises(ImportRejected) as refused:
+        read_applications(page, policy)
+    assert "网页（HTML）表格" in str(refused.value) and "另存为 .xlsx" in str(refused.value)
+    text = tmp_path / "申报.xlsx"
+    text.write_bytes(intake.csv("申报.csv", [intake.row(1)]).read_bytes())
+    with pytest.raises(ImportRejected) as refused:
+        read_applications(text, policy)
+    assert "扩展名改为 .csv" in str(refused.value)
