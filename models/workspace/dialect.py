@@ -7,7 +7,9 @@
 - the append-only guards of ``audit`` and ``audit_changes``;
 - the settings of every connection (PRAGMAs; none on PostgreSQL);
 - the statement that takes the write lock (``BEGIN IMMEDIATE``; ``SERIALIZABLE`` with an advisory lock);
-- replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``).
+- replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``);
+- the PostgreSQL form of the models' SQL: written once with named parameters (``:name``), which sqlite3 runs as it
+  is and SQLAlchemy's compiler turns into psycopg's (``postgres_sql``).
 
 The SQLite texts are byte for byte those earlier versions wrote: workspaces store trigger SQL in
 ``sqlite_master``. Nothing here imports SQLAlchemy at module level; opening a workspace needs none of it.
@@ -16,7 +18,8 @@ The SQLite texts are byte for byte those earlier versions wrote: workspaces stor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -68,6 +71,32 @@ def replace_row(dialect: str, table: str, columns: Sequence[str], key: Sequence[
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     return (f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
             f"ON CONFLICT ({', '.join(_quoted(k) for k in key)}) {action}")
+
+
+# --- the models' SQL on PostgreSQL --------------------------------------------------------------------------
+
+ParamStyle = Literal["pyformat", "numeric_dollar"]
+
+
+@cache
+def _postgres_dialect(paramstyle: ParamStyle) -> Any:
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    return psycopg.dialect(paramstyle=paramstyle)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves the dialect constructors untyped
+
+
+@lru_cache(maxsize=4096)
+def postgres_sql(sql: str, paramstyle: ParamStyle = "pyformat") -> tuple[str, tuple[str, ...]]:
+    """A statement of the models (named parameters, ``:name``) as PostgreSQL takes it, and its parameters' order.
+
+    SQLAlchemy's compiler does it (``text(sql).compile``), so quoting, ``%`` and ``::`` casts are its business:
+    ``pyformat`` is psycopg's ``%(name)s`` (no order needed), ``numeric_dollar`` the server's own ``$1`` (for
+    ``PREPARE``), with the names in the order of the numbers. Cached: the models run few distinct texts.
+    """
+    from sqlalchemy import text
+
+    compiled = text(sql).compile(dialect=_postgres_dialect(paramstyle))
+    return str(compiled), tuple(compiled.positiontup or ())
 
 
 def _quoted(name: str) -> str:
