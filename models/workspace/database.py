@@ -68,6 +68,15 @@ def first_keyword(sql: str) -> str:
     return sql[i:j].upper()
 
 
+def in_list(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """``(:name_0, :name_1, …)`` and the parameters it names: a list for ``IN``, in SQL both engines take.
+
+    An empty list gives ``(NULL)``, which matches nothing (PostgreSQL refuses ``IN ()``).
+    """
+    parameters = {f"{name}_{n}": value for n, value in enumerate(values)}
+    return "(" + (", ".join(f":{key}" for key in parameters) or "NULL") + ")", parameters
+
+
 def unique_keys(names: Iterable[str]) -> list[str]:
     """Column names made unique as keys: a later ``id`` becomes ``id_2`` (``id_3``, … past any taken)."""
     names = list(names)

@@ -33,8 +33,6 @@ NOT_PORTED_YET = {
     "models.review.corrections": "? placeholders, json_extract, rowid",
     "models.review.decisions": "? placeholders",
     "models.review.history": "? placeholders",
-    "models.review.queue": "? placeholders, IS NOT, CAST AS REAL",
-    "models.review.queue_index": "? placeholders, IFNULL, CAST AS REAL",
     "models.review.reassess": "? placeholders",
     "models.sessions.merge": "? placeholders",
     "models.signing.declarations": "json_array",
