@@ -111,7 +111,7 @@ def with_overdue(stage: str, application_id: str, overdue: set[str]) -> str:
 
 def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None = None) -> list[QueueRow]:
     overdue = overdue_ids(db, ids=ids)
-    where, params = "", {}
+    where, params = "", dict[str, str]()
     if ids is not None:
         marks, params = in_list("id", ids)
         where = f"WHERE a.application_id IN {marks}"
