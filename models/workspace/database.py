@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from models.workspace import dialect as dialects
+
 Parameters = Sequence[Any] | Mapping[str, Any]
 
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
@@ -104,6 +106,9 @@ class Database:
     The connection must use the sqlite3 module's default transaction handling (``isolation_level``
     ``""`` or ``None``); recursive triggers are on, so a ``REPLACE`` fires the delete triggers it implies.
     """
+
+    dialect = dialects.SQLITE
+    """The engine, for the few statements ``models.workspace.dialect`` writes for each."""
 
     def __init__(self, path_or_conn: str | Path | sqlite3.Connection) -> None:
         self.conn = path_or_conn if isinstance(path_or_conn, sqlite3.Connection) else sqlite3.connect(str(path_or_conn))

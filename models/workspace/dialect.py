@@ -8,6 +8,7 @@
 - the settings of every connection (PRAGMAs; none on PostgreSQL);
 - the statement that takes the write lock (``BEGIN IMMEDIATE``; ``SERIALIZABLE`` with an advisory lock);
 - replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``);
+- reading a field of a JSON text column (``json_extract``; ``#>>``);
 - the PostgreSQL form of the models' SQL: written once with named parameters (``:name``), which sqlite3 runs as it
   is and SQLAlchemy's compiler turns into psycopg's (``postgres_sql``).
 
@@ -71,6 +72,16 @@ def replace_row(dialect: str, table: str, columns: Sequence[str], key: Sequence[
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     return (f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
             f"ON CONFLICT ({', '.join(_quoted(k) for k in key)}) {action}")
+
+
+def json_field(dialect: str, column: str, *keys: str) -> str:
+    """SQL for the value at ``keys`` inside the JSON text held by ``column``: a string as itself, an array or
+    object as its JSON text, NULL where there is none (SQLite's ``json_extract``, PostgreSQL's ``#>>``)."""
+    if not all(key.isidentifier() for key in keys):
+        raise ValueError(f"JSON keys must be plain names: {keys!r}")
+    if dialect == SQLITE:
+        return f"json_extract({column}, '$.{'.'.join(keys)}')"
+    return f"(CAST({column} AS json) #>> '{{{','.join(keys)}}}')"
 
 
 # --- the models' SQL on PostgreSQL --------------------------------------------------------------------------
