@@ -79,6 +79,12 @@ def in_list(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
     return "(" + (", ".join(f":{key}" for key in parameters) or "NULL") + ")", parameters
 
 
+def insert_sql(table: str, columns: Iterable[str]) -> str:
+    """``INSERT INTO table (a, b) VALUES (:a, :b)``: one named parameter per column, called as the column."""
+    names = list(columns)
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + name for name in names)})"
+
+
 def unique_keys(names: Iterable[str]) -> list[str]:
     """Column names made unique as keys: a later ``id`` becomes ``id_2`` (``id_3``, … past any taken)."""
     names = list(names)

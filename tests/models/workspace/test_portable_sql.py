@@ -34,12 +34,9 @@ NOT_PORTED_YET = {
     "models.signing.signers": "? placeholders, json_array",
     "models.workspace.anchors": "? placeholders",
     "models.workspace.assessment_check": "? placeholders",
-    "models.workspace.conflict_rows": "? placeholders, rowid",
     "models.workspace.decision_rows": "? placeholders, rowid",
     "models.workspace.evidence_rows": "? placeholders",
-    "models.workspace.people_rows": "? placeholders",
     "models.workspace.schema_upgrade": "? placeholders",
-    "models.workspace.session_rows": "? placeholders, rowid",
     # others are changing these modules now (import speed, sheet export, signed imports)
     "models.intake.importing": "? placeholders, PRAGMA, sqlite_master",
     "models.workspace.projection": "json_object/json_each capture, PRAGMA table_info, sqlite_master",
@@ -61,7 +58,7 @@ SQLITE_ONLY = {
 
 SQLITE_CONSTRUCTS_LEFT = {
     # construct: the ported modules still using it, and why it stays for now
-    "rowid": ({"models.review.corrections"},
+    "rowid": ({"models.review.corrections", "models.workspace.conflict_rows", "models.workspace.session_rows"},
               "insertion order within a second: PostgreSQL has no rowid; an explicit column needs a migration"),
     "json_extract(": ({"models.review.corrections"}, "written by dialect.json_field: the PostgreSQL form is checked below"),
 }
