@@ -32,11 +32,7 @@ NOT_PORTED_YET = {
     "models.signing.declarations": "json_array",
     "models.signing.reviewers": "? placeholders",
     "models.signing.signers": "? placeholders, json_array",
-    "models.workspace.anchors": "? placeholders",
     "models.workspace.assessment_check": "? placeholders",
-    "models.workspace.decision_rows": "? placeholders, rowid",
-    "models.workspace.evidence_rows": "? placeholders",
-    "models.workspace.schema_upgrade": "? placeholders",
     # others are changing these modules now (import speed, sheet export, signed imports)
     "models.intake.importing": "? placeholders, PRAGMA, sqlite_master",
     "models.workspace.projection": "json_object/json_each capture, PRAGMA table_info, sqlite_master",
@@ -58,8 +54,11 @@ SQLITE_ONLY = {
 
 SQLITE_CONSTRUCTS_LEFT = {
     # construct: the ported modules still using it, and why it stays for now
-    "rowid": ({"models.review.corrections", "models.workspace.conflict_rows", "models.workspace.session_rows"},
+    "rowid": ({"models.review.corrections", "models.workspace.conflict_rows", "models.workspace.decision_rows",
+               "models.workspace.session_rows"},
               "insertion order within a second: PostgreSQL has no rowid; an explicit column needs a migration"),
+    "_sqlite_migrations": ({"models.workspace.schema_upgrade"},
+                           "the legacy steps' record: only a SQLite workspace has one (migrations.py)"),
     "json_extract(": ({"models.review.corrections"}, "written by dialect.json_field: the PostgreSQL form is checked below"),
 }
 """SQLite-only constructs allowed in a ported module's statements, each with the modules that still use it."""
