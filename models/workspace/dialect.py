@@ -8,6 +8,7 @@
 - the settings of every connection (PRAGMAs; none on PostgreSQL);
 - the statement that takes the write lock (``BEGIN IMMEDIATE``; ``SERIALIZABLE`` with an advisory lock);
 - replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``);
+- the key the capture logs for a row, as SQL (``json_array``; ``json_build_array``), to find a row's entries;
 - reading a field of a JSON text column (``json_extract``; ``#>>``);
 - the PostgreSQL form of the models' SQL: written once with named parameters (``:name``), which sqlite3 runs as it
   is and SQLAlchemy's compiler turns into psycopg's (``postgres_sql``).
@@ -72,6 +73,14 @@ def replace_row(dialect: str, table: str, columns: Sequence[str], key: Sequence[
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     return (f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
             f"ON CONFLICT ({', '.join(_quoted(k) for k in key)}) {action}")
+
+
+def capture_key(dialect: str, *columns: str) -> str:
+    """SQL for the key the capture triggers log for a row, from its key columns (text or integer): the text of
+    ``audit_changes.key``, as this engine's triggers write it."""
+    if dialect == SQLITE:
+        return f"json_array({', '.join(columns)})"
+    return f"json_build_array({', '.join(columns)})::text"
 
 
 def json_field(dialect: str, column: str, *keys: str) -> str:

@@ -29,10 +29,7 @@ from tests.postgres_server import PORT, PostgresServer
 NOT_PORTED_YET = {
     # module: what in its SQL is still SQLite's (docs/architecture.md, "Still SQLite-only in the models' SQL")
     "models.sessions.merge": "? placeholders",
-    "models.signing.declarations": "json_array",
     "models.signing.reviewers": "? placeholders",
-    "models.signing.signers": "? placeholders, json_array",
-    "models.workspace.assessment_check": "? placeholders",
     # others are changing these modules now (import speed, sheet export, signed imports)
     "models.intake.importing": "? placeholders, PRAGMA, sqlite_master",
     "models.workspace.projection": "json_object/json_each capture, PRAGMA table_info, sqlite_master",
@@ -60,6 +57,8 @@ SQLITE_CONSTRUCTS_LEFT = {
     "_sqlite_migrations": ({"models.workspace.schema_upgrade"},
                            "the legacy steps' record: only a SQLite workspace has one (migrations.py)"),
     "json_extract(": ({"models.review.corrections"}, "written by dialect.json_field: the PostgreSQL form is checked below"),
+    "json_array(": ({"models.signing.declarations", "models.signing.signers", "models.workspace.assessment_check"},
+                    "written by dialect.capture_key: the PostgreSQL form is checked below"),
 }
 """SQLite-only constructs allowed in a ported module's statements, each with the modules that still use it."""
 
@@ -67,10 +66,16 @@ SQLITE_CONSTRUCTS_LEFT = {
 def _per_engine_statements(engine: str) -> list[tuple[str, Parameters]]:
     """The statements a ported module writes through ``models.workspace.dialect``, in ``engine``'s form."""
     from models.review.corrections import signed_corrections_sql
+    from models.signing.declarations import decision_keys_sql, decisions_with_keys_sql, declared_conflicts_sql
+    from models.signing.signers import decision_key_sql
+    from models.workspace.assessment_check import assessed_applications_sql
     from models.workspace.database import in_list
 
-    marks, parameters = in_list("uuid", ["d6c3a1e0-0000-4000-8000-000000000000"])
-    return [(signed_corrections_sql(engine, marks), parameters)]
+    uuid = "d6c3a1e0-0000-4000-8000-000000000000"
+    marks, parameters = in_list("uuid", [uuid])
+    return [(signed_corrections_sql(engine, marks), parameters), (declared_conflicts_sql(engine), {}),
+            (decisions_with_keys_sql(engine), {}), (decision_keys_sql(engine), {}),
+            (decision_key_sql(engine), {"uuid": uuid}), (assessed_applications_sql(engine), {})]
 
 
 def _allowed_on_sqlite_only(module: str, sql: str) -> bool:
