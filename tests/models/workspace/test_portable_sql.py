@@ -28,8 +28,6 @@ from tests.postgres_server import PORT, PostgresServer
 
 NOT_PORTED_YET = {
     # module: what in its SQL is still SQLite's (docs/architecture.md, "Still SQLite-only in the models' SQL")
-    "models.sessions.merge": "? placeholders",
-    "models.signing.reviewers": "? placeholders",
     # others are changing these modules now (import speed, sheet export, signed imports)
     "models.intake.importing": "? placeholders, PRAGMA, sqlite_master",
     "models.workspace.projection": "json_object/json_each capture, PRAGMA table_info, sqlite_master",
