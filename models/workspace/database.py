@@ -186,11 +186,20 @@ class Database:
                 self.conn.execute(f"RELEASE {_QUERY_GUARD}")
 
     def executemany(self, sql: str, rows: Iterable[Parameters]) -> sqlite3.Cursor:
-        """``conn.executemany``: one statement run once per row of parameters (the recorder is given the first)."""
+        """One write run once per row of parameters, with ``execute``'s rules (the recorder is given the first row)."""
         if _recorder is not None:
             rows = list(rows)
             _recorder(sql, rows[0] if rows else None)
-        return self.conn.executemany(sql, rows)
+        was_in_transaction = self.conn.in_transaction
+        try:
+            cursor = self.conn.executemany(sql, rows)
+        except Exception:
+            if not was_in_transaction and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        if not was_in_transaction and self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        return cursor
 
     @contextmanager
     def atomic(self) -> Iterator[Self]:
