@@ -101,14 +101,19 @@ def _calling_module() -> str:
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Recorded]:
+def flows_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("flows")
+
+
+@pytest.fixture(scope="module")
+def recorded(flows_folder: Path) -> dict[str, Recorded]:
     statements: dict[str, Recorded] = {}
 
     def record(sql: str, parameters: Parameters | None) -> None:
         statements.setdefault(sql, Recorded(_calling_module(), parameters))
 
     with recording_statements(record):
-        _run_the_flows(tmp_path_factory.mktemp("flows"))
+        _run_the_flows(flows_folder)
     return statements
 
 
@@ -219,6 +224,84 @@ def prepared_on_postgres(postgres_server: PostgresServer) -> Iterator[Any]:
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+def _copy_rows(sqlite_path: Path, postgres_url: str) -> None:
+    """Every row of the SQLite workspace into the PostgreSQL database, through the one set of table definitions."""
+    from sqlalchemy import insert, select
+
+    from models.workspace import tables
+
+    source = create_engine(f"sqlite:///{sqlite_path}", poolclass=NullPool)
+    target = create_engine(postgres_url, poolclass=NullPool)
+    with source.connect() as reading, target.begin() as writing:
+        writing.exec_driver_sql("SET LOCAL session_replication_role = replica")  # the rows as stored: no capture
+        for table in tables.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in reading.execute(select(table))]
+            if rows:
+                writing.execute(insert(table), rows)
+    source.dispose()
+    target.dispose()
+
+
+class PostgresDatabase:
+    """What the model functions ask of a ``Database``, on psycopg: each statement in its ``postgres_sql`` form."""
+
+    dialect = dialect.POSTGRESQL
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, parameters: Parameters | None = None) -> Any:
+        return self.connection.execute(dialect.postgres_sql(sql)[0], parameters or {})
+
+    def query(self, sql: str, parameters: Parameters | None = None) -> Iterator[dict[str, Any]]:
+        cursor = self.execute(sql, parameters)
+        names = [column.name for column in cursor.description]
+        return (dict(zip(names, row)) for row in cursor)
+
+
+def _answers(db: Any) -> dict[str, Any]:
+    """What the ported reads answer about a workspace, in plain values."""
+    from models.review import corrections
+    from models.review.calculator import enterprise_overview, known_enterprises
+    from models.review.history import WorkspaceHistory
+    from models.review.queue import queue_rows
+    from models.review.queue_index import SQL_SORTED, load_queue_index, sort_order
+    from models.workspace.conflict_rows import recusals
+    from models.workspace.people_rows import people
+    from policy.catalog import load_policy
+
+    corrections._signed_corrections.clear()  # read the signed fields again, from this engine
+    policy = load_policy()
+    rows = queue_rows(db, {})
+    index = load_queue_index(db)
+    history = WorkspaceHistory(db)
+    enterprises = known_enterprises(db)
+    return {
+        "queue": rows,
+        "index": (index.ids, index.statuses, index.stages, index.recusals),
+        "sorted": {(c, d): sort_order(index, c, d, db=db) for c in SQL_SORTED for d in (False, True)},
+        "corrections": corrections.pending_corrections(db),
+        "history": {e.uscc: (history.approved_awards(e.uscc), history.pending_applications(e.uscc))
+                    for e in enterprises},
+        "overviews": [enterprise_overview(db, e.uscc, policy) for e in enterprises[:5]],
+        "people": people(db), "recusals": sorted(recusals(db)),
+    }
+
+
+def test_the_ported_reads_answer_the_same_on_postgresql(recorded: dict[str, Recorded], flows_folder: Path,
+                                                        prepared_on_postgres: Any, postgres_server: PostgresServer) -> None:
+    """The demo workspace's rows copied to PostgreSQL: the queue, its index and sort, 补正, history, the calculator,
+    people and recusals, read by the same model functions, come out the same."""
+    from models.workspace.workspace import Workspace
+
+    _copy_rows(flows_folder / "demo" / "reviewdesk.db", postgres_server.url(prepared_on_postgres.info.dbname))
+    with Workspace.open(flows_folder / "demo", create=False) as ws:
+        on_sqlite = _answers(ws.db)
+    on_postgres = _answers(PostgresDatabase(prepared_on_postgres))
+    assert on_postgres == on_sqlite
+    assert on_sqlite["corrections"] and any(row.approved_yuan for row in on_sqlite["queue"])
 
 
 def _prepare_problem(connection: Any, number: int, sql: str, parameters: Parameters | None) -> str | None:
