@@ -304,6 +304,81 @@ def test_the_ported_reads_answer_the_same_on_postgresql(recorded: dict[str, Reco
     assert on_sqlite["corrections"] and any(row.approved_yuan for row in on_sqlite["queue"])
 
 
+class _PostgresWrites(PostgresDatabase):
+    def executemany(self, sql: str, rows: Any) -> Any:
+        cursor = self.connection.cursor()
+        cursor.executemany(dialect.postgres_sql(sql)[0], list(rows))
+        return cursor
+
+
+def _write_the_same_rows(db: Any) -> None:
+    """Every write of the ported record modules, as the app makes them: inserts, upserts, updates, deletes."""
+    from models.workspace import conflict_rows, decision_rows, evidence_rows, people_rows, session_rows
+
+    db.execute("INSERT INTO imports (file_name, sha256, row_count, imported_at, actor) "
+               "VALUES ('申报.csv', :sha, 1, 't', '收件员')", {"sha": "ab" * 32})
+    db.execute("INSERT INTO applications (application_id, enterprise, uscc, county, industry, item_id, "
+               "application_year, quantity, attachments, warnings, source_row, import_id, seq) VALUES "
+               "('T00001', '聊城测试企业有限公司', '91371500000000011X', '东昌府区', '生物医药', '1.1', 2025, 1, '[]', "
+               "'', 2, 1, 1)")
+    people_rows.insert_ca(db, people_rows.CaRow("CA-PEM", b"\x00ca", "generated", "t"))
+    people_rows.set_ca_key(db, b"\x01ca")
+    people_rows.insert_person(db, people_rows.PersonRow("审核员甲", "初审", "PEM", b"\x00\xffkey", "f1", "t", "在用",
+                                                        None))
+    people_rows.insert_certificate(db, people_rows.CertificateRow("f1", "审核员甲", "PEM", "t"))
+    people_rows.replace_key(db, "审核员甲", "PEM2", b"\x01key", "f2")
+    people_rows.end_certificates(db, "审核员甲", retired_at="t2")
+    people_rows.set_status(db, "审核员甲", "吊销", "t3")
+    for has_conflict, reason in ((False, ""), (True, "亲属任职")):
+        conflict_rows.put_declaration(db, conflict_rows.ConflictRow("T00001", "审核员甲", has_conflict, reason, "t",
+                                                                    "{}", "sig"))
+    conflict_rows.put_declaration(db, conflict_rows.ConflictRow("T00001", "审核员乙", False, "", "t", "{}", "sig"))
+    conflict_rows.remove_declaration(db, "T00001", "审核员乙")
+    for n, supersedes in ((1, None), (2, "u1")):
+        decision_rows.insert_decision(db, decision_rows.DecisionRow(
+            f"u{n}", "T00001", "初审", "通过", Decimal("500000.00") * n, "意见", "", "", "审核员甲", "2023", "h", "c",
+            Decimal("1000000.00"), f"t{n}", supersedes, True, "{}", "sig"))
+    decision_rows.supersede(db, ["u1"])
+    for _ in range(2):
+        evidence_rows.register_files(db, [("ab" * 32, 10, "pdf"), ("cd" * 32, 20, "image")])
+    evidence_rows.link_files(db, [("T00001", 1, "证书.pdf", "ab" * 32), ("T00001", 2, "扫描.png", "cd" * 32)])
+    evidence_rows.unlink_all(db, ["T00001"])
+    evidence_rows.link_files(db, [("T00001", 1, "证书.pdf", "ab" * 32)])
+    session_rows.insert_session(db, session_rows.SessionRow("s1", session_rows.OUT, "会评包.zip", "t", {"人数": 1}),
+                                ["T00001"])
+    session_rows.mark_merged(db, "s1", "t4")
+
+
+def _all_rows(url: str) -> dict[str, list[dict[str, Any]]]:
+    from sqlalchemy import select
+
+    from models.workspace import tables
+
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        found = {table.name: [dict(row._mapping) for row in connection.execute(
+                     select(table).order_by(*table.primary_key.columns))]
+                 for table in tables.metadata.sorted_tables if table.name not in ("audit", "audit_changes")}
+    engine.dispose()
+    return found
+
+
+def test_the_ported_writes_leave_the_same_rows_on_postgresql(prepared_on_postgres: Any, tmp_path: Path,
+                                                             postgres_server: PostgresServer) -> None:
+    from models.workspace.database import Database
+
+    sqlite_path = tmp_path / "reviewdesk.db"
+    schema_upgrade.upgrade(sqlite_path, "系统", stamp=False, legacy_steps=[], existed=False)
+    with Database(sqlite_path) as db:
+        db.execute("PRAGMA foreign_keys=ON")
+        _write_the_same_rows(db)
+    _write_the_same_rows(_PostgresWrites(prepared_on_postgres))
+    on_sqlite = _all_rows(f"sqlite:///{sqlite_path}")
+    assert _all_rows(postgres_server.url(prepared_on_postgres.info.dbname)) == on_sqlite
+    assert (on_sqlite["conflicts"][0]["reason"], [d["current"] for d in on_sqlite["decisions"]],
+            len(on_sqlite["evidence"]), on_sqlite["reviewers"][0]["key_blob"]) == ("亲属任职", [0, 1], 2, b"\x01key")
+
+
 def _prepare_problem(connection: Any, number: int, sql: str, parameters: Parameters | None) -> str | None:
     """Why PostgreSQL refuses to prepare ``sql`` (named parameters), or None when it parses."""
     from psycopg import pq
