@@ -125,7 +125,7 @@ def _run_the_flows(folder: Path) -> None:
     from models.intake.importing import import_file
     from models.review.calculator import enterprise_overview, find_enterprise, known_enterprises
     from models.review.casefile import load_case
-    from models.review.conflicts import declare_conflict
+    from models.review.conflicts import declare_conflict, withdraw_conflict
     from models.review.corrections import correction_state, latest_resubmission, overdue_ids, pending_corrections
     from models.review.decisions import DecisionInput, decide, decide_with_key
     from models.review.queue import queue_rows
@@ -172,6 +172,9 @@ def _run_the_flows(folder: Path) -> None:
                                  missing_items=("认定文件",), deadline=date.today() + timedelta(days=10)), PASSPHRASE)
         import_file(ws, write_csv(folder / "b.csv", [intake_row(1, 企业名称="聊城补正企业有限公司")]), update=True)
         latest_resubmission(ws.db, "T00001")
+        declare_conflict(ws, "T00005", "审核员乙", has_conflict=True, reason="亲属任职", passphrase=PASSPHRASE)
+        refresh_rows(ws.db, load_queue_index(ws.db), ["T00005"])
+        withdraw_conflict(ws, "T00005", "审核员乙", PASSPHRASE, "误报")
         declare_conflict(ws, "T00002", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00002", "初审", "通过", "审核员甲", Decimal("100000")), PASSPHRASE)
         declare_conflict(ws, "T00002", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
