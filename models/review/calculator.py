@@ -149,7 +149,7 @@ class Overview:
 _ENTERPRISE_ROWS = "SELECT uscc, enterprise, county, industry FROM applications {where} ORDER BY seq"
 
 
-def _enterprises(db: Database, where: str = "", params: tuple[str, ...] = ()) -> list[Enterprise]:
+def _enterprises(db: Database, where: str = "", params: dict[str, str] | None = None) -> list[Enterprise]:
     """One Enterprise per USCC among the matching applications; the latest name and county win."""
     found: dict[str, tuple[str, str, dict[str, None]]] = {}
     for uscc, name, county, industry in db.execute(_ENTERPRISE_ROWS.format(where=where), params):
@@ -167,7 +167,7 @@ def known_enterprises(db: Database) -> list[Enterprise]:
 
 
 def enterprise_by_uscc(db: Database, uscc: str) -> Enterprise | None:
-    found = _enterprises(db, "WHERE uscc = ?", (normalise_uscc(uscc),))
+    found = _enterprises(db, "WHERE uscc = :uscc", {"uscc": normalise_uscc(uscc)})
     return found[0] if found else None
 
 
@@ -179,12 +179,13 @@ def find_enterprise(db: Database, text: str) -> Enterprise | None:
     by_code = enterprise_by_uscc(db, wanted.split()[0])
     if by_code is not None:
         return by_code
-    by_name = _enterprises(db, "WHERE uscc IN (SELECT uscc FROM applications WHERE enterprise = ?)", (wanted,))
+    by_name = _enterprises(db, "WHERE uscc IN (SELECT uscc FROM applications WHERE enterprise = :name)",
+                           {"name": wanted})
     if by_name:
         return by_name[0]
     pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    partial = _enterprises(db, "WHERE uscc IN (SELECT uscc FROM applications WHERE enterprise LIKE ? ESCAPE '\\')",
-                           (pattern,))
+    partial = _enterprises(db, "WHERE uscc IN (SELECT uscc FROM applications WHERE enterprise LIKE :pattern "
+                               "ESCAPE '\\')", {"pattern": pattern})
     return partial[0] if len(partial) == 1 else None
 
 
@@ -198,7 +199,7 @@ def enterprise_overview(db: Database, uscc: str, policy: Policy) -> Overview:
     received = [Received(policy.items[award.item_id], award.application_id, award.approved_yuan)
                 for award in history if award.item_id in policy.items]
     final_ids = {award.application_id for award in received}
-    ids = [row[0] for row in db.execute("SELECT application_id FROM applications WHERE uscc = ?", [uscc])]
+    ids = [row[0] for row in db.execute("SELECT application_id FROM applications WHERE uscc = :uscc", {"uscc": uscc})]
     names = {item.id: item.name for item in policy.items.values()}
     applied = [Applied(policy.items[row.item_id], row) for row in queue_rows(db, names, ids)
                if row.application_id not in final_ids and row.item_id in policy.items]

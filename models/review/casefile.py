@@ -126,7 +126,7 @@ def stored_version(ws: Workspace, application_id: str) -> str:
     row = ws.db.execute(
         "SELECT s.policy_version, i.policy_version FROM applications a "
         "LEFT JOIN assessments s ON s.application_id = a.application_id "
-        "LEFT JOIN imports i ON i.id = a.import_id WHERE a.application_id = ?", [application_id]).fetchone()
+        "LEFT JOIN imports i ON i.id = a.import_id WHERE a.application_id = :id", {"id": application_id}).fetchone()
     if row is None:
         raise CaseNotFound(f"工作区中没有申报编号 {application_id}")
     version = row[0] or row[1]

@@ -18,7 +18,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from models.workspace.database import Database
+from models.workspace import dialect
+from models.workspace.database import Database, in_list
 
 from models.intake.columns import COLUMNS
 from models.limits import latest_date
@@ -156,9 +157,15 @@ def correction_of_record(record_text: str) -> tuple[tuple[str, ...], date | None
 
 _PENDING = ("SELECT application_id, uuid, stage, reviewer, decided_at FROM decisions "
             f"WHERE {CURRENT} AND outcome = '{RETURN_FOR_MATERIALS}'")
-# The signed record is canonical JSON: SQLite reads the two fields without parsing the rest in Python.
-_SIGNED = ("SELECT uuid, json_extract(record, '$.decision.correction.items'), "
-           "json_extract(record, '$.decision.correction.deadline') FROM decisions WHERE uuid IN ({marks})")
+
+
+def signed_corrections_sql(engine: str, uuids: str) -> str:
+    """The items and deadline of the decisions ``uuids`` (an IN list), read from their signed records by the
+    database, which parses the record's JSON about three times as fast as Python does."""
+    return (f"SELECT uuid, {dialect.json_field(engine, 'record', 'decision', 'correction', 'items')}, "
+            f"{dialect.json_field(engine, 'record', 'decision', 'correction', 'deadline')} FROM decisions "
+            f"WHERE uuid IN {uuids}")
+
 _CACHE_LIMIT = 200_000
 _signed_corrections: dict[str, tuple[tuple[str, ...], date | None]] = {}
 """Decision uuid → (items, deadline): a signed record never changes, so each is read once per process."""
@@ -172,8 +179,8 @@ def pending_corrections(db: Database, ids: Sequence[str] | None = None) -> dict[
         wanted, rows = list(ids), []
         for start in range(0, len(wanted), 500):  # SQLite's limit on bound variables
             chunk = wanted[start:start + 500]
-            rows += db.execute(f"{_PENDING} AND application_id IN ({','.join('?' * len(chunk))}) ORDER BY decided_at",
-                               chunk).fetchall()
+            marks, params = in_list("id", chunk)
+            rows += db.execute(f"{_PENDING} AND application_id IN {marks} ORDER BY decided_at", params).fetchall()
     _read_signed(db, [row[1] for row in rows if row[1] not in _signed_corrections])
     return {application_id: Correction(application_id, decision_uuid, stage, reviewer, decided_at,
                                        *_signed_corrections.get(decision_uuid, ((), None)))
@@ -185,8 +192,8 @@ def _read_signed(db: Database, uuids: list[str]) -> None:
         _signed_corrections.clear()
     for start in range(0, len(uuids), 500):
         chunk = uuids[start:start + 500]
-        for decision_uuid, items_json, deadline_text in db.execute(
-                _SIGNED.format(marks=",".join("?" * len(chunk))), chunk):
+        marks, params = in_list("uuid", chunk)
+        for decision_uuid, items_json, deadline_text in db.execute(signed_corrections_sql(db.dialect, marks), params):
             _signed_corrections[decision_uuid] = _correction_fields(items_json, deadline_text)
 
 
@@ -211,8 +218,8 @@ def latest_resubmission(db: Database, application_id: str) -> Resubmission | Non
     """The newest resubmission of the application, while no decision has been made since."""
     row = db.execute("SELECT uuid, application_id, returned_uuid, resubmitted_at, actor, file_name, late, "
                      "changed_fields, evidence_added, evidence_removed FROM resubmissions "
-                     "WHERE application_id = ? ORDER BY resubmitted_at DESC, rowid DESC LIMIT 1",
-                     [application_id]).fetchone()
+                     "WHERE application_id = :id ORDER BY resubmitted_at DESC, rowid DESC LIMIT 1",
+                     {"id": application_id}).fetchone()
     if row is None:
         return None
     if any(_moment(d.decided_at) >= _moment(row[3]) for d in current_decisions(db, application_id)):
@@ -271,10 +278,12 @@ def record_resubmissions(ws: Workspace, before: Mapping[str, _Before], actor: st
                                     tuple(removed))
         ws.db.execute(
             "INSERT INTO resubmissions (uuid, application_id, returned_uuid, resubmitted_at, actor, file_name, "
-            "late, changed_fields, evidence_added, evidence_removed) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [resubmission.uuid, application_id, resubmission.returned_uuid, resubmission.resubmitted_at, actor,
-             file_name, int(late), compact_json([_change_json(c) for c in changed]), compact_json(added),
-             compact_json(removed)])
+            "late, changed_fields, evidence_added, evidence_removed) VALUES (:uuid, :application_id, :returned_uuid, "
+            ":resubmitted_at, :actor, :file_name, :late, :changed_fields, :evidence_added, :evidence_removed)",
+            {"uuid": resubmission.uuid, "application_id": application_id, "returned_uuid": resubmission.returned_uuid,
+             "resubmitted_at": resubmission.resubmitted_at, "actor": actor, "file_name": file_name, "late": int(late),
+             "changed_fields": compact_json([_change_json(c) for c in changed]), "evidence_added": compact_json(added),
+             "evidence_removed": compact_json(removed)})
         audit.append(ws.db, actor, RESUBMITTED, application_id, {
             "file": file_name, "superseded": superseded, "returned": old.correction.decision_uuid,
             "reason": "申报人按补正告知提交材料" + ("（已过补正期限）" if late else ""),

@@ -95,8 +95,8 @@ def current_decision(ws: Workspace, application_id: str, stage: str) -> Decision
 
 def current_outcomes(ws: Workspace, application_id: str) -> dict[str, str]:
     """Each stage's current outcome for the application."""
-    return dict(ws.db.execute(f"SELECT stage, outcome FROM decisions WHERE application_id = ? AND {_CURRENT} "
-                              "ORDER BY decided_at", [application_id]).fetchall())
+    return dict(ws.db.execute(f"SELECT stage, outcome FROM decisions WHERE application_id = :id AND {_CURRENT} "
+                              "ORDER BY decided_at", {"id": application_id}).fetchall())
 
 
 def is_stale(ws: Workspace, decision: DecisionRow) -> bool:
@@ -125,8 +125,10 @@ def _check(ws: Workspace, given: DecisionInput, cap: Decimal | None) -> Decimal 
         raise DecisionRefused(f"{given.reviewer} 尚未就 {given.application_id} 声明利益冲突，请先声明")
     if declared:
         raise DecisionRefused(f"{given.reviewer} 已声明与 {given.application_id} 存在利益冲突，须回避，不能作出决定")
-    other = ws.db.execute("SELECT stage FROM decisions WHERE application_id = ? AND reviewer = ? AND stage != ? "
-                          "ORDER BY decided_at LIMIT 1", [given.application_id, given.reviewer, given.stage]).fetchone()
+    other = ws.db.execute(
+        "SELECT stage FROM decisions WHERE application_id = :id AND reviewer = :reviewer AND stage != :stage "
+        "ORDER BY decided_at LIMIT 1", {"id": given.application_id, "reviewer": given.reviewer, "stage": given.stage}
+    ).fetchone()
     if other is not None:
         raise DecisionRefused(f"{given.stage}须由{other[0]}以外的人员作出：{given.reviewer} 已作出本件{other[0]}"
                               "（同一申报的每个审核阶段须由不同人员作出）")

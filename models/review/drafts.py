@@ -94,8 +94,9 @@ class DraftStore:
         if self._connection is None and not self.path.exists():
             return None
         row = self._db.execute(
-            "SELECT fields, saved_at FROM drafts WHERE workspace = ? AND application_id = ? AND reviewer = ?",
-            (self.workspace, application_id, reviewer)).fetchone()
+            "SELECT fields, saved_at FROM drafts WHERE workspace = :workspace AND application_id = :id "
+            "AND reviewer = :reviewer", {"workspace": self.workspace, "id": application_id, "reviewer": reviewer}
+        ).fetchone()
         if row is None:
             return None
         data = json.loads(row[0])
@@ -114,21 +115,26 @@ class DraftStore:
         fields = asdict(stamped)
         del fields["saved_at"]
         self._db.execute(
-            "INSERT OR REPLACE INTO drafts (workspace, application_id, reviewer, fields, saved_at) VALUES (?, ?, ?, ?, ?)",
-            (self.workspace, application_id, reviewer, json.dumps(fields, ensure_ascii=False), stamped.saved_at))
+            "INSERT INTO drafts (workspace, application_id, reviewer, fields, saved_at) "
+            "VALUES (:workspace, :id, :reviewer, :fields, :saved_at) ON CONFLICT (workspace, application_id, reviewer) "
+            "DO UPDATE SET fields = excluded.fields, saved_at = excluded.saved_at",
+            {"workspace": self.workspace, "id": application_id, "reviewer": reviewer,
+             "fields": json.dumps(fields, ensure_ascii=False), "saved_at": stamped.saved_at})
         return stamped
 
     def discard(self, application_id: str, reviewer: str) -> None:
-        self._db.execute("DELETE FROM drafts WHERE workspace = ? AND application_id = ? AND reviewer = ?",
-                         (self.workspace, application_id, reviewer))
+        self._db.execute("DELETE FROM drafts WHERE workspace = :workspace AND application_id = :id "
+                         "AND reviewer = :reviewer", {"workspace": self.workspace, "id": application_id,
+                                                      "reviewer": reviewer})
 
     def applications_with_drafts(self, reviewer: str | None = None) -> set[str]:
         """申报编号 with a draft (by ``reviewer``, or by anyone when None)."""
         if self._connection is None and not self.path.exists():
             return set()
         if reviewer is None:
-            rows = self._db.execute("SELECT application_id FROM drafts WHERE workspace = ?", (self.workspace,))
+            rows = self._db.execute("SELECT application_id FROM drafts WHERE workspace = :workspace",
+                                    {"workspace": self.workspace})
         else:
-            rows = self._db.execute("SELECT application_id FROM drafts WHERE workspace = ? AND reviewer = ?",
-                                    (self.workspace, reviewer))
+            rows = self._db.execute("SELECT application_id FROM drafts WHERE workspace = :workspace "
+                                    "AND reviewer = :reviewer", {"workspace": self.workspace, "reviewer": reviewer})
         return {row[0] for row in rows}

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from models.workspace.database import Database
+from models.workspace.database import Database, in_list
 
 from models.review.corrections import overdue_ids
 from models.review.terms import (APPROVING, FIRST, LEAD, OVERDUE_LABEL, QUEUE_LABELS, REJECT, RETURNED_LABEL, SECOND,
@@ -72,7 +72,7 @@ def approved_sql() -> str:
     cases = []
     for n in reversed(range(len(STAGE_TABLE))):
         if STAGE_TABLE[n].final:
-            cases.append(f"WHEN d{n}.outcome IN ({approving}) THEN CAST(d{n}.amount_yuan AS REAL) "
+            cases.append(f"WHEN d{n}.outcome IN ({approving}) THEN CAST(d{n}.amount_yuan AS NUMERIC) "
                          f"WHEN d{n}.outcome = {_literal(REJECT)} THEN 0")
         cases.append(f"WHEN d{n}.outcome IS NOT NULL THEN NULL")
     return f"CASE {' '.join(cases)} END"
@@ -111,10 +111,10 @@ def with_overdue(stage: str, application_id: str, overdue: set[str]) -> str:
 
 def queue_rows(db: Database, item_names: dict[str, str], ids: list[str] | None = None) -> list[QueueRow]:
     overdue = overdue_ids(db, ids=ids)
-    where, params = "", []
+    where, params = "", dict[str, str]()
     if ids is not None:
-        where = f"WHERE a.application_id IN ({','.join('?' * len(ids))})"
-        params = list(ids)
+        marks, params = in_list("id", ids)
+        where = f"WHERE a.application_id IN {marks}"
     count = len(STAGE_TABLE)
     rows = []
     for row in db.execute(_QUERY.format(where=where), params):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from models.workspace.database import Database
+from models.workspace.database import Database, in_list
 
 from policy.assessment import STATUS_LABELS
 
@@ -26,13 +26,13 @@ from models.workspace.people_rows import people
 
 # Columns whose order SQL computes (money); the rest sort in Python over the index.
 SQL_SORTED = {
-    "requested": "CAST(a.requested_yuan AS REAL)",
-    "cap": "CAST(s.cap_yuan AS REAL)",
+    "requested": "CAST(a.requested_yuan AS NUMERIC)",
+    "cap": "CAST(s.cap_yuan AS NUMERIC)",
     "approved": approved_sql(),
 }
 
 _INDEX_QUERY = f"""
-SELECT a.application_id, a.enterprise, a.uscc, a.county, a.industry, a.item_id, IFNULL(s.status, ''),
+SELECT a.application_id, a.enterprise, a.uscc, a.county, a.industry, a.item_id, COALESCE(s.status, ''),
        {stage_columns('outcome')}, {stage_columns('reviewer')}
 FROM applications a
 LEFT JOIN assessments s ON s.application_id = a.application_id{STAGE_JOINS}
@@ -199,8 +199,8 @@ def refresh_rows(db: Database, index: QueueIndex, ids: Iterable[str]) -> None:
     wanted = [i for i in ids if i in index.position_of]
     if not wanted:
         return
-    where = f"WHERE a.application_id IN ({','.join('?' * len(wanted))})"
-    for row in db.execute(_INDEX_QUERY.format(where=where), wanted):
+    marks, params = in_list("id", wanted)
+    for row in db.execute(_INDEX_QUERY.format(where=f"WHERE a.application_id IN {marks}"), params):
         at = index.position_of[row[0]]
         index.statuses[at] = row[6]
         index.set_stage_fields(at, *_stage_fields(row[7:]))

@@ -9,6 +9,7 @@ from policy.engine import assess_batch
 
 from models.workspace import audit
 from models.workspace import records
+from models.workspace.database import in_list
 from models.workspace.decision_rows import current_in
 from models.review.terms import FINAL_STAGES
 from models.workspace.workspace import Workspace
@@ -26,12 +27,12 @@ def reassess_enterprise(ws: Workspace, uscc: str, actor: str = "系统", reason:
     assessment that changed here is stale from now on. Returns the
     applications whose assessment changed.
     """
-    marks = ",".join("?" * len(FINAL_STAGES))
+    final_stages, parameters = in_list("final_stage", FINAL_STAGES)
     rows = list(ws.db.query(
         f"SELECT {records.columns_sql(records.TABLE_COLUMNS, 'a')}, s.policy_version AS assessed_version "
-        "FROM applications a JOIN assessments s ON s.application_id = a.application_id WHERE a.uscc = ? AND NOT "
+        "FROM applications a JOIN assessments s ON s.application_id = a.application_id WHERE a.uscc = :uscc AND NOT "
         f"EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.application_id AND {current_in('d')} "
-        f"AND d.stage IN ({marks})) ORDER BY a.seq", [uscc, *FINAL_STAGES]))
+        f"AND d.stage IN {final_stages}) ORDER BY a.seq", {"uscc": uscc} | parameters))
     if not rows:
         return []
     history = WorkspaceHistory(ws.db, except_ids=frozenset(row["application_id"] for row in rows))

@@ -54,8 +54,8 @@ def _export_entry(ws: Workspace, session_id: str) -> tuple[datetime | None, list
     Not from the sessions tables: a row an insider edits with a matching entry
     appended later would otherwise add a reviewer or an application to the session.
     """
-    for at, details in ws.db.execute("SELECT at, details FROM audit WHERE action = ? ORDER BY seq",
-                                     [EXPORT_ACTION]):
+    for at, details in ws.db.execute("SELECT at, details FROM audit WHERE action = :action ORDER BY seq",
+                                     {"action": EXPORT_ACTION}):
         content = json.loads(details)
         if content.get("session_id") == session_id:
             return _moment(at), list(content.get("reviewers", [])), set(content.get("applications", []))

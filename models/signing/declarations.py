@@ -17,6 +17,7 @@ from typing import Any
 from models.review.conflicts import WITHDRAWAL
 from models.signing.reviewers import certificates_of
 from models.signing.signatures import verify_record
+from models.workspace import dialect
 from models.workspace.decision_rows import CURRENT, current_in, flag_set
 from models.workspace.projection import Replay
 from models.workspace.workspace import Workspace
@@ -24,10 +25,26 @@ from models.workspace.workspace import Workspace
 SNAPSHOT_ACTION = "数据库结构快照"
 
 
+def declared_conflicts_sql(engine: str) -> str:
+    """Each declared conflict's capture key and signature."""
+    return f"SELECT {dialect.capture_key(engine, 'application_id', 'reviewer')}, signature FROM conflicts WHERE has_conflict = 1"
+
+
+def decisions_with_keys_sql(engine: str) -> str:
+    """Each decision's capture key, the key of its reviewer's declaration on the application, and who decided what."""
+    return (f"SELECT {dialect.capture_key(engine, 'uuid')}, {dialect.capture_key(engine, 'application_id', 'reviewer')}, "
+            "uuid, application_id, stage, reviewer FROM decisions ORDER BY decided_at")
+
+
+def decision_keys_sql(engine: str) -> str:
+    return f"SELECT {dialect.capture_key(engine, 'uuid')} FROM decisions"
+
+
 def _signed_withdrawals(ws: Workspace) -> set[str]:
     """The declaration signatures that their own declarer withdrew, by a withdrawal that verifies."""
     withdrawn: set[str] = set()
-    for (details,) in ws.db.execute("SELECT details FROM audit WHERE action = ? ORDER BY seq", [WITHDRAWAL]):
+    for (details,) in ws.db.execute("SELECT details FROM audit WHERE action = :action ORDER BY seq",
+                                    {"action": WITHDRAWAL}):
         content = json.loads(details)
         record = content.get("record")
         if not isinstance(record, dict) or record.get("kind") != WITHDRAWAL:
@@ -44,8 +61,8 @@ def _signed_withdrawals(ws: Workspace) -> set[str]:
 
 def _upgrade_snapshot(ws: Workspace) -> int | None:
     """The seq of the log's first snapshot when it re-based an older workspace (its rows predate the log's rows)."""
-    row = ws.db.execute("SELECT seq, details FROM audit WHERE action = ? ORDER BY seq LIMIT 1",
-                        [SNAPSHOT_ACTION]).fetchone()
+    row = ws.db.execute("SELECT seq, details FROM audit WHERE action = :action ORDER BY seq LIMIT 1",
+                        {"action": SNAPSHOT_ACTION}).fetchone()
     if row is None or "0001_initial" in json.loads(row[1]).get("migrations", []):
         return None
     return int(row[0])
@@ -68,8 +85,7 @@ def gate_problems(ws: Workspace, replay: Replay) -> list[str]:
         else:
             cleared_at.setdefault(key, seq)
     problems = []
-    current = {str(k): str(s) for k, s in ws.db.execute("SELECT json_array(application_id, reviewer), signature "
-                                                        "FROM conflicts WHERE has_conflict = 1")}
+    current = {str(k): str(s) for k, s in ws.db.execute(declared_conflicts_sql(ws.db.dialect))}
     withdrawn = _signed_withdrawals(ws) if declared else set()
     for key, rows in declared.items():
         for seq, row in rows:
@@ -79,9 +95,7 @@ def gate_problems(ws: Workspace, replay: Replay) -> list[str]:
             problems.append(f"{row['reviewer']} 对 {row['application_id']} 声明的利益冲突（审计日志第 {seq} 条）"
                             "已不在，却没有本人签名的撤回记录：利益冲突声明只能由声明人本人签名撤回")
     upgrade = _upgrade_snapshot(ws)
-    for uuid_key, pair, uuid, application_id, stage, reviewer in ws.db.execute(
-            "SELECT json_array(uuid), json_array(application_id, reviewer), uuid, application_id, stage, reviewer "
-            "FROM decisions ORDER BY decided_at"):
+    for uuid_key, pair, uuid, application_id, stage, reviewer in ws.db.execute(decisions_with_keys_sql(ws.db.dialect)):
         logged_at = replay.first_logged.get(("decisions", uuid_key))
         if logged_at is None or logged_at == upgrade:
             continue
@@ -109,7 +123,7 @@ def supersession_problems(ws: Workspace) -> list[str]:
 def vanished_decisions(ws: Workspace, replay: Replay) -> list[str]:
     """Decisions the log once recorded that are gone from the tables: no way of the app deletes a decision."""
     logged = {key for table, key in replay.first_logged if table == "decisions"}
-    present = {str(key) for (key,) in ws.db.execute("SELECT json_array(uuid) FROM decisions")}
+    present = {str(key) for (key,) in ws.db.execute(decision_keys_sql(ws.db.dialect))}
     gone = sorted(logged - present)
     return [f"决定 {json.loads(key)[0]}（审计日志第 {replay.first_logged[('decisions', key)]} 条记入）已从决定表中删除："
             "已记录的决定只能被新的决定替代，不能删除" for key in gone]

@@ -173,8 +173,8 @@ def require_active(ws: Workspace, name: str) -> Reviewer:
     reviewer = get_reviewer(ws, name)
     if reviewer.status == REVOKED:
         raise ReviewerError(f"{name} 的证书已于 {reviewer.revoked_at} 吊销，不能再签名或作出决定")
-    logged = ws.db.execute("SELECT seq, at FROM audit WHERE action = ? AND subject = ? ORDER BY seq LIMIT 1",
-                           [REVOKE_ACTION, name]).fetchone()
+    logged = ws.db.execute("SELECT seq, at FROM audit WHERE action = :action AND subject = :name ORDER BY seq LIMIT 1",
+                           {"action": REVOKE_ACTION, "name": name}).fetchone()
     if logged is not None:  # a revocation is final: a row edited back to 在用 does not undo the logged one
         raise ReviewerError(f"{name} 的证书已于 {logged[1]} 吊销（审计日志第 {logged[0]} 条），不能再签名或作出决定；"
                             "人员记录显示为在用，已在审核台之外被改动，请报告信息安全负责人")

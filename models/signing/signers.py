@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import groupby
 from typing import Any
 
 from cryptography import x509
@@ -11,7 +12,7 @@ from models.review.terms import ROLES_FOR_STAGE
 from models.signing.ca import cert_from_pem, certificate_role, common_name, fingerprint
 from models.signing.logged import LoggedPeople
 from models.signing.reviewers import IssuedCertificate, certificate_mismatch, certificates_of, standing_at
-from models.workspace import people_rows
+from models.workspace import dialect, people_rows
 from models.workspace.conflict_rows import stored_declarations
 from models.workspace.verification import verify_decision_row
 from models.workspace.projection import PUT
@@ -68,6 +69,11 @@ def decision_standing(ws: Workspace, row: dict[str, Any], ca: x509.Certificate |
     return problem, ""
 
 
+def decision_key_sql(engine: str) -> str:
+    """The capture key of the decision ``:uuid``, as the capture trigger writes it."""
+    return f"SELECT {dialect.capture_key(engine, 'CAST(:uuid AS TEXT)')}"
+
+
 def _logged_after_end(ws: Workspace, logged: LoggedPeople, candidate: IssuedCertificate,
                       row: dict[str, Any]) -> str | None:
     """Why a decision whose signing time precedes a revocation or re-key but whose log entry follows it is void.
@@ -76,12 +82,12 @@ def _logged_after_end(ws: Workspace, logged: LoggedPeople, candidate: IssuedCert
     会评 merge brings in decisions signed earlier elsewhere, and its own checks
     held those to the session's window.
     """
-    key = str(ws.db.execute("SELECT json_array(?)", [row["uuid"]]).fetchone()[0])  # as the capture trigger keys it
+    key = str(ws.db.execute(decision_key_sql(ws.db.dialect), {"uuid": row["uuid"]}).fetchone()[0])
     ended = logged.logged_after_end(candidate, "decisions", key)
     if ended is None:
         return None
     seq = logged.first_logged[("decisions", key)]
-    action = ws.db.execute("SELECT action FROM audit WHERE seq = ?", [seq]).fetchone()
+    action = ws.db.execute("SELECT action FROM audit WHERE seq = :seq", {"seq": seq}).fetchone()
     if action is not None and str(action[0]).endswith(MERGED_SUFFIX):
         return None
     return (f"签名时间 {row['decided_at']} 早于 {row['reviewer']} 的证书停用时间 {ended.at}，"
@@ -120,7 +126,8 @@ def _unsigned_before_upgrade(ws: Workspace) -> dict[tuple[str, str], str]:
         if "0001_initial" in migrations:
             return {}
         captured = ws.db.execute(
-            "SELECT row FROM audit_changes WHERE seq = ? AND tbl = 'conflicts' AND op = ?", [seq, PUT]).fetchall()
+            "SELECT row FROM audit_changes WHERE seq = :seq AND tbl = 'conflicts' AND op = :op",
+            {"seq": seq, "op": PUT}).fetchall()
         rows = [json.loads(text) for (text,) in captured if text]
         return {(str(r["application_id"]), str(r["reviewer"])): str(r["declared_at"]) for r in rows}
     return {}
@@ -145,7 +152,10 @@ def people_problems(ws: Workspace) -> list[str]:
 
 def two_stage_problems(ws: Workspace) -> list[str]:
     """Each person who made decisions at two stages of one application (the stage table allows one)."""
-    return [f"申报 {application_id}：{reviewer} 作出了{stages.replace(',', '、')}两个阶段的决定，同一人只能在一个阶段作出决定"
-            for application_id, reviewer, stages in ws.db.execute(
-                "SELECT application_id, reviewer, GROUP_CONCAT(DISTINCT stage) FROM decisions "
-                "GROUP BY application_id, reviewer HAVING COUNT(DISTINCT stage) > 1 ORDER BY application_id")]
+    rows = ws.db.execute(
+        "SELECT application_id, reviewer, stage FROM decisions d WHERE EXISTS (SELECT 1 FROM decisions o "
+        "WHERE o.application_id = d.application_id AND o.reviewer = d.reviewer AND o.stage != d.stage) "
+        "GROUP BY application_id, reviewer, stage ORDER BY application_id, reviewer, MIN(decided_at)")
+    return [f"申报 {application_id}：{reviewer} 作出了{'、'.join(stage for _, _, stage in stages)}两个阶段的决定，"
+            "同一人只能在一个阶段作出决定"
+            for (application_id, reviewer), stages in groupby(rows, key=lambda row: (row[0], row[1]))]

@@ -126,9 +126,9 @@ def known_anchors(folder: Path, db: Database) -> list[Anchor]:
 
 def check_anchor(db: Database, anchor: Anchor) -> str | None:
     """Why the log does not hold ``anchor``, or None when it does."""
-    row = db.execute("SELECT hash FROM audit WHERE seq = ?", [anchor.seq]).fetchone()
+    row = db.execute("SELECT hash FROM audit WHERE seq = :seq", {"seq": anchor.seq}).fetchone()
     if row is None:
-        last = db.execute("SELECT IFNULL(MAX(seq), 0) FROM audit").fetchone()[0]
+        last = db.execute("SELECT COALESCE(MAX(seq), 0) FROM audit").fetchone()[0]
         return (f"审计日志已被截断：曾见到{anchor.describe()}，现在日志只到第 {last} 条，"
                 f"缺失第 {last + 1}–{anchor.seq} 条")
     if row[0] != anchor.hash:

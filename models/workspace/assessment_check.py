@@ -31,7 +31,7 @@ from policy import engine
 from policy.money import yuan_text
 
 from models.failures import ReviewDeskError
-from models.workspace import records
+from models.workspace import dialect, records
 from models.workspace.database import Database
 from models.workspace.signed_scope import rules_in_force_from
 
@@ -104,7 +104,8 @@ def _last_written(db: Database, seq: int) -> dict[str, int]:
     """Key → the last entry at or after ``seq`` that wrote the application's assessment (keys as the capture
     triggers write them)."""
     return {str(key): int(last) for key, last in db.execute(
-        "SELECT key, MAX(seq) FROM audit_changes WHERE seq >= ? AND tbl = 'assessments' GROUP BY key", [seq])}
+        "SELECT key, MAX(seq) FROM audit_changes WHERE seq >= :seq AND tbl = 'assessments' GROUP BY key",
+        {"seq": seq})}
 
 
 def _check_one(stored: records.StoredAssessment, app_row: dict[str, object], policy: Policy, alone_in: int) -> list[str]:
@@ -122,19 +123,23 @@ def _check_one(stored: records.StoredAssessment, app_row: dict[str, object], pol
     return found + _bounded(stored, lone, app.requested_yuan)
 
 
+def assessed_applications_sql(engine: str) -> str:
+    """Each application with its stored assessment and the assessment's capture key, in import order."""
+    return (f"SELECT {records.columns_sql(records.TABLE_COLUMNS, 'a')}, {records.columns_sql(_STORED_FIELDS, 's')}, "
+            f"{dialect.capture_key(engine, 'a.application_id')} FROM applications a "
+            "JOIN assessments s ON s.application_id = a.application_id ORDER BY a.seq")
+
+
 def check_assessments(db: Database) -> AssessmentCheck:
     """Each current assessment against the engine's, as the module docstring says."""
     result = AssessmentCheck()
     starts, result.problems = rules_in_force_from(db)
-    columns = records.columns_sql(records.TABLE_COLUMNS, "a")
-    stored_columns = records.columns_sql(_STORED_FIELDS, "s")
     written = _last_written(db, min(starts.values())) if starts else {}
     applications_of = {str(uscc): int(count) for uscc, count in db.execute(
         "SELECT uscc, COUNT(*) FROM applications GROUP BY uscc")}
-    if db.execute("SELECT 1 FROM audit WHERE action = ? LIMIT 1", [SESSION_OPENED]).fetchone() is not None:
+    if db.execute("SELECT 1 FROM audit WHERE action = :action LIMIT 1", {"action": SESSION_OPENED}).fetchone():
         applications_of = {}  # a 会评 workspace holds some of each enterprise's applications: none counts as alone
-    rows = db.execute(f"SELECT {columns}, {stored_columns}, json_array(a.application_id) FROM applications a "
-                      "JOIN assessments s ON s.application_id = a.application_id ORDER BY a.seq")
+    rows = db.execute(assessed_applications_sql(db.dialect))
     policies: dict[str, Policy | None] = {}
     width = len(records.TABLE_COLUMNS)
     for values in rows:

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from models.workspace.database import in_list, insert_sql
+
 if TYPE_CHECKING:
     from models.workspace.database import Database
 
@@ -45,11 +47,12 @@ def stored_declarations(db: Database, application_id: str | None = None) -> list
     """The rows exactly as stored, by application and reviewer: what a signature check compares."""
     if application_id is None:
         return list(db.query(f"{_SELECT} ORDER BY application_id, reviewer"))
-    return list(db.query(f"{_SELECT} WHERE application_id = ? ORDER BY reviewer", [application_id]))
+    return list(db.query(f"{_SELECT} WHERE application_id = :id ORDER BY reviewer", {"id": application_id}))
 
 
 def stored_declaration(db: Database, application_id: str, reviewer: str) -> dict[str, Any] | None:
-    return next(db.query(f"{_SELECT} WHERE application_id = ? AND reviewer = ?", [application_id, reviewer]), None)
+    return next(db.query(f"{_SELECT} WHERE application_id = :id AND reviewer = :reviewer",
+                         {"id": application_id, "reviewer": reviewer}), None)
 
 
 def declarations_of(db: Database, application_id: str) -> dict[str, ConflictRow]:
@@ -78,20 +81,19 @@ def recusals(db: Database, application_ids: Sequence[str] | None = None) -> list
     found = []
     for start in range(0, len(application_ids), 500):  # SQLite's limit on bound variables
         chunk = list(application_ids[start:start + 500])
-        found += [(str(r), str(a)) for r, a in db.execute(
-            f"{query} AND application_id IN ({','.join('?' * len(chunk))})", chunk)]
+        marks, params = in_list("id", chunk)
+        found += [(str(r), str(a)) for r, a in db.execute(f"{query} AND application_id IN {marks}", params)]
     return found
 
 
 def put_declaration(db: Database, row: ConflictRow) -> None:
     """Store a reviewer's declaration, replacing their earlier one on the application."""
     values = row.fields()
-    db.execute(f"INSERT INTO conflicts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-               "ON CONFLICT(application_id, reviewer) DO UPDATE SET "
-               + ", ".join(f"{name} = excluded.{name}" for name in COLUMNS[2:]),
-               [values[name] for name in COLUMNS])
+    db.execute(insert_sql("conflicts", COLUMNS) + " ON CONFLICT(application_id, reviewer) DO UPDATE SET "
+               + ", ".join(f"{name} = excluded.{name}" for name in COLUMNS[2:]), values)
 
 
 def remove_declaration(db: Database, application_id: str, reviewer: str) -> None:
     """A withdrawn declaration: the reviewer has not declared any more."""
-    db.execute("DELETE FROM conflicts WHERE application_id = ? AND reviewer = ?", [application_id, reviewer])
+    db.execute("DELETE FROM conflicts WHERE application_id = :id AND reviewer = :reviewer",
+               {"id": application_id, "reviewer": reviewer})

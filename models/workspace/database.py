@@ -10,17 +10,36 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+from models.workspace import dialect as dialects
 
 Parameters = Sequence[Any] | Mapping[str, Any]
 
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 _NOT_A_QUERY = _TRANSACTION_CONTROL | {"VACUUM", "ATTACH", "DETACH"}
 _QUERY_GUARD = '"reviewdesk_query"'
+
+StatementRecorder = Callable[[str, "Parameters | None"], None]
+_recorder: StatementRecorder | None = None
+
+
+@contextmanager
+def recording_statements(recorder: StatementRecorder) -> Iterator[None]:
+    """Give ``recorder`` every statement (and its parameters) the model code runs through a ``Database``.
+
+    For the tests that check the models' SQL on another engine; off, it costs one comparison per statement.
+    """
+    global _recorder
+    previous, _recorder = _recorder, recorder
+    try:
+        yield
+    finally:
+        _recorder = previous
 
 
 def quote_identifier(name: str) -> str:
@@ -51,6 +70,21 @@ def first_keyword(sql: str) -> str:
     return sql[i:j].upper()
 
 
+def in_list(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """``(:name_0, :name_1, …)`` and the parameters it names: a list for ``IN``, in SQL both engines take.
+
+    An empty list gives ``(NULL)``, which matches nothing (PostgreSQL refuses ``IN ()``).
+    """
+    parameters = {f"{name}_{n}": value for n, value in enumerate(values)}
+    return "(" + (", ".join(f":{key}" for key in parameters) or "NULL") + ")", parameters
+
+
+def insert_sql(table: str, columns: Iterable[str]) -> str:
+    """``INSERT INTO table (a, b) VALUES (:a, :b)``: one named parameter per column, called as the column."""
+    names = list(columns)
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + name for name in names)})"
+
+
 def unique_keys(names: Iterable[str]) -> list[str]:
     """Column names made unique as keys: a later ``id`` becomes ``id_2`` (``id_3``, … past any taken)."""
     names = list(names)
@@ -79,10 +113,13 @@ class Database:
     ``""`` or ``None``); recursive triggers are on, so a ``REPLACE`` fires the delete triggers it implies.
     """
 
+    dialect = dialects.SQLITE
+    """The engine, for the few statements ``models.workspace.dialect`` writes for each."""
+
     def __init__(self, path_or_conn: str | Path | sqlite3.Connection) -> None:
         self.conn = path_or_conn if isinstance(path_or_conn, sqlite3.Connection) else sqlite3.connect(str(path_or_conn))
         self._savepoints = 0
-        self.execute("PRAGMA recursive_triggers=on")
+        self.conn.execute("PRAGMA recursive_triggers=on")
 
     def close(self) -> None:
         self.conn.close()
@@ -96,6 +133,8 @@ class Database:
 
     def execute(self, sql: str, parameters: Parameters | None = None) -> sqlite3.Cursor:
         """Run one statement; a write outside a transaction is committed at once, inside one it joins it."""
+        if _recorder is not None:
+            _recorder(sql, parameters)
         was_in_transaction = self.conn.in_transaction
         try:
             cursor = self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
@@ -113,6 +152,8 @@ class Database:
 
         Raises ``ValueError`` for a statement that returns no rows, whose effect is undone first.
         """
+        if _recorder is not None:
+            _recorder(sql, parameters)
         message = "query() 只用于返回行的 SQL 语句，其他语句请用 execute()"
         keyword = first_keyword(sql)
         if keyword in _NOT_A_QUERY:
@@ -143,6 +184,22 @@ class Database:
             if not released and self.conn.in_transaction:
                 self.conn.execute(f"ROLLBACK TO {_QUERY_GUARD}")
                 self.conn.execute(f"RELEASE {_QUERY_GUARD}")
+
+    def executemany(self, sql: str, rows: Iterable[Parameters]) -> sqlite3.Cursor:
+        """One write run once per row of parameters, with ``execute``'s rules (the recorder is given the first row)."""
+        if _recorder is not None:
+            rows = list(rows)
+            _recorder(sql, rows[0] if rows else None)
+        was_in_transaction = self.conn.in_transaction
+        try:
+            cursor = self.conn.executemany(sql, rows)
+        except Exception:
+            if not was_in_transaction and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        if not was_in_transaction and self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        return cursor
 
     @contextmanager
     def atomic(self) -> Iterator[Self]:

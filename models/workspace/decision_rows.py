@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from models.workspace.database import insert_sql
 from models.workspace.records import money_text, money_value
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def decisions_of(db: Database, application_id: str) -> tuple[DecisionRow, ...]:
     ``decided_at`` is to the second; within one second the later insert is the newer decision.
     """
     return tuple(decision_from_row(row) for row in db.query(
-        f"{_SELECT} WHERE application_id = ? {_NEWEST_FIRST}", [application_id]))
+        f"{_SELECT} WHERE application_id = :id {_NEWEST_FIRST}", {"id": application_id}))
 
 
 def all_decisions(db: Database, application_ids: Iterable[str] | None = None) -> list[DecisionRow]:
@@ -109,34 +110,34 @@ def stored_decisions(db: Database, application_ids: Iterable[str] | None = None)
     if application_ids is None:
         return list(db.query(f"{select} ORDER BY decided_at, rowid"))
     return [row for application_id in dict.fromkeys(application_ids)
-            for row in db.query(f"{select} WHERE application_id = ? ORDER BY decided_at, rowid", [application_id])]
+            for row in db.query(f"{select} WHERE application_id = :id ORDER BY decided_at, rowid",
+                                {"id": application_id})]
 
 
 def decision(db: Database, decision_uuid: str) -> DecisionRow | None:
-    row = next(db.query(f"{_SELECT} WHERE uuid = ?", [decision_uuid]), None)
+    row = next(db.query(f"{_SELECT} WHERE uuid = :uuid", {"uuid": decision_uuid}), None)
     return None if row is None else decision_from_row(row)
 
 
 def current_decision(db: Database, application_id: str, stage: str) -> DecisionRow | None:
     """The application's current decision at ``stage``, if any."""
-    row = next(db.query(f"{_SELECT} WHERE application_id = ? AND stage = ? AND {CURRENT} {_NEWEST_FIRST}",
-                        [application_id, stage]), None)
+    row = next(db.query(f"{_SELECT} WHERE application_id = :id AND stage = :stage AND {CURRENT} {_NEWEST_FIRST}",
+                        {"id": application_id, "stage": stage}), None)
     return None if row is None else decision_from_row(row)
 
 
 def current_decisions(db: Database, application_id: str) -> list[DecisionRow]:
     """The application's current decisions, oldest first (one per stage)."""
     return [decision_from_row(row) for row in db.query(
-        f"{_SELECT} WHERE application_id = ? AND {CURRENT} ORDER BY decided_at, rowid", [application_id])]
+        f"{_SELECT} WHERE application_id = :id AND {CURRENT} ORDER BY decided_at, rowid", {"id": application_id})]
 
 
 def insert_decision(db: Database, row: DecisionRow) -> None:
     """Store a decision (a reviewer's, or one merged from a 会评); the caller appends its audit event."""
     values = row.fields()
-    db.execute(f"INSERT INTO decisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-               [values[name] for name in COLUMNS])
+    db.execute(insert_sql("decisions", COLUMNS), {name: values[name] for name in COLUMNS})
 
 
 def supersede(db: Database, uuids: Iterable[str]) -> None:
     """Clear the current flag of these decisions (a newer one replaces them, or the application goes back)."""
-    db.conn.executemany("UPDATE decisions SET current = 0 WHERE uuid = ?", [(u,) for u in uuids])
+    db.executemany("UPDATE decisions SET current = 0 WHERE uuid = :uuid", [{"uuid": u} for u in uuids])

@@ -7,7 +7,11 @@
 - the append-only guards of ``audit`` and ``audit_changes``;
 - the settings of every connection (PRAGMAs; none on PostgreSQL);
 - the statement that takes the write lock (``BEGIN IMMEDIATE``; ``SERIALIZABLE`` with an advisory lock);
-- replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``).
+- replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``);
+- the key the capture logs for a row, as SQL (``json_array``; ``json_build_array``), to find a row's entries;
+- reading a field of a JSON text column (``json_extract``; ``#>>``);
+- the PostgreSQL form of the models' SQL: written once with named parameters (``:name``), which sqlite3 runs as it
+  is and SQLAlchemy's compiler turns into psycopg's (``postgres_sql``).
 
 The SQLite texts are byte for byte those earlier versions wrote: workspaces store trigger SQL in
 ``sqlite_master``. Nothing here imports SQLAlchemy at module level; opening a workspace needs none of it.
@@ -16,7 +20,8 @@ The SQLite texts are byte for byte those earlier versions wrote: workspaces stor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -68,6 +73,50 @@ def replace_row(dialect: str, table: str, columns: Sequence[str], key: Sequence[
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     return (f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
             f"ON CONFLICT ({', '.join(_quoted(k) for k in key)}) {action}")
+
+
+def capture_key(dialect: str, *columns: str) -> str:
+    """SQL for the key the capture triggers log for a row, from its key columns (text or integer): the text of
+    ``audit_changes.key``, as this engine's triggers write it."""
+    if dialect == SQLITE:
+        return f"json_array({', '.join(columns)})"
+    return f"json_build_array({', '.join(columns)})::text"
+
+
+def json_field(dialect: str, column: str, *keys: str) -> str:
+    """SQL for the value at ``keys`` inside the JSON text held by ``column``: a string as itself, an array or
+    object as its JSON text, NULL where there is none (SQLite's ``json_extract``, PostgreSQL's ``#>>``)."""
+    if not all(key.isidentifier() for key in keys):
+        raise ValueError(f"JSON keys must be plain names: {keys!r}")
+    if dialect == SQLITE:
+        return f"json_extract({column}, '$.{'.'.join(keys)}')"
+    return f"(CAST({column} AS json) #>> '{{{','.join(keys)}}}')"
+
+
+# --- the models' SQL on PostgreSQL --------------------------------------------------------------------------
+
+ParamStyle = Literal["pyformat", "numeric_dollar"]
+
+
+@cache
+def _postgres_dialect(paramstyle: ParamStyle) -> Any:
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    return psycopg.dialect(paramstyle=paramstyle)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves the dialect constructors untyped
+
+
+@lru_cache(maxsize=4096)
+def postgres_sql(sql: str, paramstyle: ParamStyle = "pyformat") -> tuple[str, tuple[str, ...]]:
+    """A statement of the models (named parameters, ``:name``) as PostgreSQL takes it, and its parameters' order.
+
+    SQLAlchemy's compiler does it (``text(sql).compile``), so quoting, ``%`` and ``::`` casts are its business:
+    ``pyformat`` is psycopg's ``%(name)s`` (no order needed), ``numeric_dollar`` the server's own ``$1`` (for
+    ``PREPARE``), with the names in the order of the numbers. Cached: the models run few distinct texts.
+    """
+    from sqlalchemy import text
+
+    compiled = text(sql).compile(dialect=_postgres_dialect(paramstyle))
+    return str(compiled), tuple(compiled.positiontup or ())
 
 
 def _quoted(name: str) -> str:

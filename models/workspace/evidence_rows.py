@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from models.workspace.database import insert_sql
+
 if TYPE_CHECKING:
     from models.workspace.database import Database
 
@@ -43,14 +45,14 @@ def link_from_fields(row: dict[str, Any]) -> EvidenceLink:
 
 def links_of(db: Database, application_id: str) -> list[EvidenceLink]:
     """The application's attachments in order."""
-    return [EvidenceLink(*row) for row in db.execute(f"{_LINKS} WHERE ae.application_id = ? ORDER BY ae.position",
-                                                     [application_id])]
+    return [EvidenceLink(*row) for row in db.execute(f"{_LINKS} WHERE ae.application_id = :id ORDER BY ae.position",
+                                                     {"id": application_id})]
 
 
 def names_and_hashes(db: Database, application_id: str | None = None) -> list[tuple[str, int, str, str]]:
     """(application, position, name, SHA-256) of each attachment (of one application), by application and place:
     what a decision signs."""
-    where, params = ("WHERE application_id = ?", [application_id]) if application_id is not None else ("", [])
+    where, params = ("WHERE application_id = :id", {"id": application_id}) if application_id is not None else ("", {})
     return [(str(a), int(p), str(n), str(s)) for a, p, n, s in db.execute(
         f"SELECT application_id, position, name, sha256 FROM application_evidence {where} "
         "ORDER BY application_id, position", params)]
@@ -63,18 +65,18 @@ def registered_files(db: Database) -> list[tuple[str, int]]:
 
 def register_files(db: Database, files: Iterable[tuple[str, int, str]]) -> None:
     """Register each (SHA-256, size, kind) not registered yet."""
-    db.conn.executemany("INSERT INTO evidence (sha256, size, kind) VALUES (?,?,?) ON CONFLICT(sha256) DO NOTHING",
-                        list(files))
+    db.executemany(insert_sql("evidence", ("sha256", "size", "kind")) + " ON CONFLICT(sha256) DO NOTHING",
+                   [{"sha256": sha256, "size": size, "kind": kind} for sha256, size, kind in files])
 
 
 def link_files(db: Database, links: Iterable[tuple[str, int, str, str]]) -> int:
     """List (application, position, name, SHA-256) as attachments; each content must be registered.
     Returns the number of rows written."""
-    return db.conn.executemany(
-        "INSERT INTO application_evidence (application_id, position, name, sha256) VALUES (?,?,?,?)",
-        list(links)).rowcount
+    return db.executemany(
+        insert_sql("application_evidence", ("application_id", "position", "name", "sha256")),
+        [{"application_id": a, "position": p, "name": n, "sha256": s} for a, p, n, s in links]).rowcount
 
 
 def unlink_all(db: Database, application_ids: Iterable[str]) -> None:
     """Drop the attachment lists of these applications (a new list replaces them); the contents stay registered."""
-    db.conn.executemany("DELETE FROM application_evidence WHERE application_id = ?", [(i,) for i in application_ids])
+    db.executemany("DELETE FROM application_evidence WHERE application_id = :id", [{"id": i} for i in application_ids])

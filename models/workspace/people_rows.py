@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from models.workspace.database import insert_sql
+
 if TYPE_CHECKING:
     from models.workspace.database import Database
 
@@ -56,8 +58,8 @@ CERTIFICATE_COLUMNS = tuple(f.name for f in fields(CertificateRow))
 CA_COLUMNS = tuple(f.name for f in fields(CaRow))
 
 
-def _values(record: Any, columns: tuple[str, ...]) -> list[Any]:
-    return [getattr(record, name) for name in columns]
+def _values(record: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in columns}
 
 
 def person_from_row(row: Mapping[str, Any]) -> PersonRow:
@@ -72,7 +74,7 @@ def _select(columns: tuple[str, ...], table: str) -> str:
 
 
 def person(db: Database, name: str) -> PersonRow | None:
-    row = next(db.query(f"{_select(PERSON_COLUMNS, 'reviewers')} WHERE name = ?", [name]), None)
+    row = next(db.query(f"{_select(PERSON_COLUMNS, 'reviewers')} WHERE name = :name", {"name": name}), None)
     return None if row is None else person_from_row(row)
 
 
@@ -82,22 +84,23 @@ def people(db: Database) -> list[PersonRow]:
 
 
 def insert_person(db: Database, row: PersonRow) -> None:
-    db.execute(f"INSERT INTO reviewers ({', '.join(PERSON_COLUMNS)}) VALUES ({', '.join('?' * len(PERSON_COLUMNS))})",
-               _values(row, PERSON_COLUMNS))
+    db.execute(insert_sql("reviewers", PERSON_COLUMNS), _values(row, PERSON_COLUMNS))
 
 
 def set_status(db: Database, name: str, status: str, revoked_at: str | None = None) -> None:
     """停用 or 在用 again; with ``revoked_at``, 已吊销 from that time."""
     if revoked_at is None:
-        db.execute("UPDATE reviewers SET status = ? WHERE name = ?", [status, name])
+        db.execute("UPDATE reviewers SET status = :status WHERE name = :name", {"status": status, "name": name})
     else:
-        db.execute("UPDATE reviewers SET status = ?, revoked_at = ? WHERE name = ?", [status, revoked_at, name])
+        db.execute("UPDATE reviewers SET status = :status, revoked_at = :revoked_at WHERE name = :name",
+                   {"status": status, "revoked_at": revoked_at, "name": name})
 
 
 def replace_key(db: Database, name: str, certificate_pem: str, key_blob: bytes, fingerprint: str) -> None:
     """A re-key: the person's new certificate and encrypted key (the old certificate stays in the certificates)."""
-    db.execute("UPDATE reviewers SET certificate_pem = ?, key_blob = ?, fingerprint = ? WHERE name = ?",
-               [certificate_pem, key_blob, fingerprint, name])
+    db.execute("UPDATE reviewers SET certificate_pem = :certificate_pem, key_blob = :key_blob, "
+               "fingerprint = :fingerprint WHERE name = :name",
+               {"certificate_pem": certificate_pem, "key_blob": key_blob, "fingerprint": fingerprint, "name": name})
 
 
 # --- certificates ever issued -------------------------------------------------------------------
@@ -110,7 +113,8 @@ def _certificate(row: Mapping[str, Any]) -> CertificateRow:
 def certificates_issued_to(db: Database, name: str) -> list[CertificateRow]:
     """Every certificate the table lists under ``name``, newest first."""
     return [_certificate(row) for row in db.query(
-        f"{_select(CERTIFICATE_COLUMNS, 'reviewer_certificates')} WHERE name = ? ORDER BY issued_at DESC", [name])]
+        f"{_select(CERTIFICATE_COLUMNS, 'reviewer_certificates')} WHERE name = :name ORDER BY issued_at DESC",
+        {"name": name})]
 
 
 def all_certificates(db: Database) -> list[CertificateRow]:
@@ -120,18 +124,17 @@ def all_certificates(db: Database) -> list[CertificateRow]:
 
 
 def insert_certificate(db: Database, row: CertificateRow) -> None:
-    db.execute(f"INSERT INTO reviewer_certificates ({', '.join(CERTIFICATE_COLUMNS)}) "
-               f"VALUES ({', '.join('?' * len(CERTIFICATE_COLUMNS))})", _values(row, CERTIFICATE_COLUMNS))
+    db.execute(insert_sql("reviewer_certificates", CERTIFICATE_COLUMNS), _values(row, CERTIFICATE_COLUMNS))
 
 
 def end_certificates(db: Database, name: str, *, retired_at: str | None = None, revoked_at: str | None = None) -> None:
     """Retire (a re-key) or revoke, from that time, each of ``name``'s certificates not yet so ended."""
     if retired_at is not None:
-        db.execute("UPDATE reviewer_certificates SET retired_at = ? WHERE name = ? AND retired_at IS NULL",
-                   [retired_at, name])
+        db.execute("UPDATE reviewer_certificates SET retired_at = :at WHERE name = :name AND retired_at IS NULL",
+                   {"at": retired_at, "name": name})
     if revoked_at is not None:
-        db.execute("UPDATE reviewer_certificates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                   [revoked_at, name])
+        db.execute("UPDATE reviewer_certificates SET revoked_at = :at WHERE name = :name AND revoked_at IS NULL",
+                   {"at": revoked_at, "name": name})
 
 
 # --- the CA -------------------------------------------------------------------------------------
@@ -147,10 +150,9 @@ def has_ca(db: Database) -> bool:
 
 
 def insert_ca(db: Database, row: CaRow) -> None:
-    db.execute(f"INSERT INTO ca (id, {', '.join(CA_COLUMNS)}) VALUES (1, {', '.join('?' * len(CA_COLUMNS))})",
-               _values(row, CA_COLUMNS))
+    db.execute(insert_sql("ca", ("id", *CA_COLUMNS)), {"id": 1} | _values(row, CA_COLUMNS))
 
 
 def set_ca_key(db: Database, key_blob: bytes) -> None:
     """The CA key encrypted at last (a workspace made by an older version stored it in the clear)."""
-    db.execute("UPDATE ca SET key_blob = ? WHERE id = 1", [key_blob])
+    db.execute("UPDATE ca SET key_blob = :key_blob WHERE id = 1", {"key_blob": key_blob})

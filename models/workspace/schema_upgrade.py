@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from models.workspace import audit, dialect, projection
-from models.workspace.database import Database
+from models.workspace.database import Database, in_list
 from models.workspace.migrations import MIGRATIONS, MIGRATIONS_TABLE, ensure_migrations_table
 
 if TYPE_CHECKING:
@@ -48,12 +48,12 @@ def current_revision(db: Database) -> str | None:
 
 def schema_state(db: Database, known_legacy: Sequence[str]) -> tuple[str | None, bool]:
     """The Alembic revision, and whether a legacy step outside ``known_legacy`` is recorded: one query."""
-    known = [*known_legacy, OLDER_BUILDS_STOP]
+    known, parameters = in_list("known", [*known_legacy, OLDER_BUILDS_STOP])
     try:
         revision, stray = db.execute(
             f"SELECT (SELECT version_num FROM alembic_version), EXISTS (SELECT 1 FROM \"{MIGRATIONS_TABLE}\" "
-            f"WHERE migration_set = ? AND name NOT IN ({', '.join('?' * len(known))}))",
-            [MIGRATIONS.name, *known]).fetchone()
+            f"WHERE migration_set = :migration_set AND name NOT IN {known})",
+            {"migration_set": MIGRATIONS.name} | parameters).fetchone()
     except sqlite3.OperationalError as error:
         if "no such table" not in str(error):
             raise
@@ -150,5 +150,6 @@ def _version(connection: Connection) -> str | None:
 
 def _stop_older_builds(db: Database) -> None:
     ensure_migrations_table(db)
-    db.execute(f'INSERT OR IGNORE INTO "{MIGRATIONS_TABLE}" (migration_set, name, applied_at) VALUES (?, ?, ?)',
-               [MIGRATIONS.name, OLDER_BUILDS_STOP, str(datetime.now(UTC))])
+    db.execute(f'INSERT INTO "{MIGRATIONS_TABLE}" (migration_set, name, applied_at) '
+               "VALUES (:migration_set, :name, :applied_at) ON CONFLICT DO NOTHING",
+               {"migration_set": MIGRATIONS.name, "name": OLDER_BUILDS_STOP, "applied_at": str(datetime.now(UTC))})

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from models.workspace.database import insert_sql
+
 if TYPE_CHECKING:
     from models.workspace.database import Database
 
@@ -34,8 +36,8 @@ _OUT_AND_NOT_MERGED = ("merged_at IS NULL AND session_id IN "
 
 def exported(db: Database, session_id: str) -> SessionRow | None:
     """The session this workspace exported under ``session_id``, if any."""
-    row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM sessions WHERE session_id = ? AND direction = ?",
-                     [session_id, OUT]).fetchone()
+    row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM sessions WHERE session_id = :id AND direction = :direction",
+                     {"id": session_id, "direction": OUT}).fetchone()
     if row is None:
         return None
     session_id, direction, file_name, created_at, details = row
@@ -44,17 +46,18 @@ def exported(db: Database, session_id: str) -> SessionRow | None:
 
 def insert_session(db: Database, row: SessionRow, application_ids: Iterable[str] = ()) -> None:
     """Record a session, with the applications it took out (an exported one)."""
-    db.execute(f"INSERT INTO sessions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-               [row.session_id, row.direction, row.file_name, row.created_at,
-                json.dumps(row.details, ensure_ascii=False)])
-    db.conn.executemany("INSERT INTO session_applications (session_id, application_id) VALUES (?, ?)",
-                        [(row.session_id, application_id) for application_id in application_ids])
+    db.execute(insert_sql("sessions", COLUMNS),
+               {"session_id": row.session_id, "direction": row.direction, "file_name": row.file_name,
+                "created_at": row.created_at, "details": json.dumps(row.details, ensure_ascii=False)})
+    db.executemany(insert_sql("session_applications", ("session_id", "application_id")),
+                   [{"session_id": row.session_id, "application_id": application_id}
+                    for application_id in application_ids])
 
 
 def session_of(db: Database, application_id: str) -> str | None:
     """The exported session the application is out in, until its results are merged."""
-    row = db.execute(f"SELECT session_id FROM session_applications WHERE application_id = ? AND {_OUT_AND_NOT_MERGED}",
-                     [application_id]).fetchone()
+    row = db.execute(f"SELECT session_id FROM session_applications WHERE application_id = :id AND {_OUT_AND_NOT_MERGED}",
+                     {"id": application_id}).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -67,10 +70,10 @@ def applications_out(db: Database) -> dict[str, str]:
 def applications_in(db: Database, session_id: str) -> list[str]:
     """The applications the session took out, merged or not."""
     return [str(a) for (a,) in db.execute(
-        "SELECT application_id FROM session_applications WHERE session_id = ? ORDER BY rowid", [session_id])]
+        "SELECT application_id FROM session_applications WHERE session_id = :id ORDER BY rowid", {"id": session_id})]
 
 
 def mark_merged(db: Database, session_id: str, at: str) -> None:
     """The session's results are merged: its applications are back."""
-    db.execute("UPDATE session_applications SET merged_at = ? WHERE session_id = ? AND merged_at IS NULL",
-               [at, session_id])
+    db.execute("UPDATE session_applications SET merged_at = :at WHERE session_id = :id AND merged_at IS NULL",
+               {"at": at, "id": session_id})

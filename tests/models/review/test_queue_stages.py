@@ -112,3 +112,18 @@ def test_the_engines_history_counts_the_leads_award_and_drops_referrals(cases: W
     assert [(a.application_id, a.approved_yuan) for a in history.approved_awards(usccs[LEAD_CASE])] == [
         (LEAD_CASE, Decimal("400000.00"))]
     assert history.pending_applications(usccs[LEAD_CASE]) == ()
+
+
+def test_money_columns_sort_by_amount_not_by_text(ws: Workspace, tmp_path: Path) -> None:
+    """CAST(… AS NUMERIC), which PostgreSQL takes too, orders SQLite's money text as numbers, nulls last."""
+    asked = ["9.5", "10", "0.01", "99999.99", "", "100000", "1234.56"]  # 万元; text order differs from amount order
+    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n, **{"申请金额(万元)": wan})
+                                                    for n, wan in enumerate(asked, start=1)]))
+    index = load_queue_index(ws.db)
+    rows = {row.application_id: row.requested_yuan for row in queue_rows(ws.db, {})}
+    for descending in (False, True):
+        order = [index.ids[p] for p in sort_order(index, "requested", descending, db=ws.db)]
+        amounts = [rows[i] for i in order]
+        known = sorted((a for a in amounts if a is not None), reverse=descending)
+        assert amounts == [*known, None]
+    assert len(set(rows.values())) == len(asked)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from models.workspace.database import Database, first_keyword, unique_keys
+from models.workspace.database import (Database, first_keyword, in_list, insert_sql, recording_statements,
+                                       unique_keys)
 
 
 @pytest.fixture
@@ -121,3 +122,31 @@ def test_keywords_and_keys() -> None:
     assert first_keyword("\ufeff ;/* x */ -- y\n  select 1") == "SELECT"
     assert first_keyword("-- only a comment") == ""
     assert unique_keys(["a", "a", "a_2", "a"]) == ["a", "a_3", "a_2", "a_4"]
+
+
+def test_named_parameters_write_and_read_rows(db: Database, tmp_path: Path) -> None:
+    """The models' SQL form: one :name per value, an IN list as :name_0, :name_1 …; an empty list matches nothing."""
+    db.executemany(insert_sql("t", ("name", "extra")), [{"name": n, "extra": "x"} for n in ("甲", "乙", "丙")])
+    assert not db.conn.in_transaction  # committed at once, as execute's writes are
+    assert _names_seen_by_another_connection(tmp_path / "t.db") == ["甲", "乙", "丙"]
+    marks, parameters = in_list("name", ["甲", "丙"])
+    assert marks == "(:name_0, :name_1)"
+    assert [r["name"] for r in db.query(f"SELECT name FROM t WHERE name IN {marks} ORDER BY id", parameters)] == [
+        "甲", "丙"]
+    nothing, none = in_list("name", [])
+    assert db.execute(f"SELECT name FROM t WHERE name IN {nothing}", none).fetchall() == []
+    assert db.execute(f"SELECT COUNT(*) FROM t WHERE name NOT IN {marks} AND extra = :extra",
+                      parameters | {"extra": "x"}).fetchone() == (1,)
+
+
+def test_recording_gives_each_statement_with_its_parameters_and_stops_after(db: Database) -> None:
+    seen: list[tuple[str, object]] = []
+    with recording_statements(lambda sql, parameters: seen.append((sql, parameters))):
+        db.execute("INSERT INTO t (name) VALUES (:name)", {"name": "甲"})
+        list(db.query("SELECT name FROM t WHERE name = :name", {"name": "甲"}))
+        db.executemany("UPDATE t SET extra = :extra WHERE name = :name", [{"extra": "1", "name": "甲"}])
+    db.execute("SELECT 1")
+    assert seen == [("INSERT INTO t (name) VALUES (:name)", {"name": "甲"}),
+                    ("SELECT name FROM t WHERE name = :name", {"name": "甲"}),
+                    ("UPDATE t SET extra = :extra WHERE name = :name", {"extra": "1", "name": "甲"})]
+    assert db.execute("SELECT extra FROM t").fetchall() == [("1",)]
