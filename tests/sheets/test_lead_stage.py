@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cli.sheet_commands import verify as verify_command
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.review.terms import APPROVE, FIRST, LEAD, SECOND, TO_LEAD
@@ -30,7 +30,7 @@ def sent_up(tmp_path: Path) -> tuple[Path, Path]:
     """初审 通过 500,000 元, 复核 提交负责人, and the sheet 审核员甲 exported then (before the 负责人 decided)."""
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
         for reviewer in ("审核员甲", "审核员乙", LEAD_NAME):
             declare_conflict(ws, ID, reviewer, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, FIRST, APPROVE, "审核员甲", Decimal("500000.00"), "材料齐全。"), PASSPHRASE)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from models.changes import Changes
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.workspace.workspace import Workspace
@@ -28,7 +28,7 @@ def _tech(n: int, uscc: str = SAME) -> dict[str, str]:
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace = staffed_workspace(tmp_path / "ws")
-    import_file(workspace, write_csv(tmp_path / "a.csv", [_tech(1), _tech(2), _tech(3, valid_uscc(8))]))
+    import_as(workspace, write_csv(tmp_path / "a.csv", [_tech(1), _tech(2), _tech(3, valid_uscc(8))]))
     yield workspace
     workspace.close()
 

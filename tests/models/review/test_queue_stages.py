@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from models.exports.statistics import totals
 from models.exports.summary import export_summary
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.review.queue import queue_rows
@@ -34,7 +34,7 @@ def _decide(ws: Workspace, application_id: str, stage: str, outcome: str, review
 def cases(ws: Workspace, tmp_path: Path) -> Workspace:
     """T00001 sent up at 复核 and approved by the 负责人 at 30万元; T00002 approved at 复核 at 50万元;
     T00003 referred at 初审; T00004 untouched."""
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, 5)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, 5)]))
     for application_id in (LEAD_CASE, REVIEWED, REFERRED, UNTOUCHED):
         for reviewer in ("审核员甲", "审核员乙", "科长丙"):
             declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide, decide_with_key
@@ -30,7 +30,7 @@ def package(ws: Workspace, tmp_path: Path) -> Path:
     evidence = tmp_path / "附件"
     evidence.mkdir()
     (evidence / "证书.pdf").write_bytes(b"%PDF-1.4 format test")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n, 附件="证书.pdf") for n in (1, 2, 3)]),
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(n, 附件="证书.pdf") for n in (1, 2, 3)]),
                 evidence=evidence)
     for application_id in IDS:
         declare_conflict(ws, application_id, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.signing.keys import KdfParams
 from models.sessions.package import SESSION_FORMAT, PackageRefused, read_package, write_package
 from models.sessions.session import SessionError, export_session, open_session
@@ -21,7 +21,7 @@ ALL = {"科长丙": PASSPHRASE, "审核员甲": PASSPHRASE}
 
 @pytest.fixture
 def imported(ws: Workspace, tmp_path: Path) -> Workspace:
-    import_file(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]), actor="收件窗口")
+    import_as(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]))
     return ws
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.workspace.decision_rows import COLUMNS, current_decision, decisions_of
@@ -20,7 +20,7 @@ from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, w
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace = staffed_workspace(tmp_path / "ws")
-    import_file(workspace, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(workspace, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(workspace, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     yield workspace
     workspace.close()
