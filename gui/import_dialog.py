@@ -19,6 +19,7 @@ from models.intake.assessing import registered_version_ids
 from models.intake.importing import ImportResult, import_file
 from models.intake.readers import SUPPORTED_SUFFIXES, RawTable, read_table
 from models.intake.template import write_template
+from models.review.terms import IMPORTING_ROLES
 from models.signing.signed_entries import ActingSigner
 
 from gui import errors
@@ -34,7 +35,7 @@ COMMIT_STAGE = "写入工作区"
 STAGES = ("读取并校验", "保存附件", "评估", COMMIT_STAGE)
 FILE_FILTER = "申报文件 (*.csv *.xlsx *.xlsm *.json);;CSV (*.csv);;Excel (*.xlsx *.xlsm);;JSON (*.json)"
 ERROR_COLOUR = "#B00020"
-NO_SIGNER = "请先在工具栏选择审核人（初审、复核或负责人）：导入记录由当前审核人以本人密钥签名"
+NO_SIGNER = f"请先在工具栏选择审核人（{'、'.join(IMPORTING_ROLES)}）：导入记录由当前审核人以本人密钥签名"
 AskSigner = Callable[[Callable[[ActingSigner], None]], None]
 """Asks for the sitting's unlocked key (the passphrase only when none is unlocked), then calls back with it."""
 
@@ -89,6 +90,9 @@ class ImportDialog(QDialog):
         form.addRow("附件：", evidence_row)
         form.addRow("", self.update_box)
         form.addRow("政策版本：", self.version_box)
+        self.signer_label = QLabel(self)
+        self._show_signer()
+        form.addRow("导入人：", self.signer_label)
 
         self.preview_model = PreviewModel(self)
         self.preview = self._table_view(self.preview_model)
@@ -297,7 +301,12 @@ class ImportDialog(QDialog):
     def _signed_by(self, signer: ActingSigner) -> None:
         """The sitting's key, unlocked: import with it."""
         self.signer = signer
+        self._show_signer()
         self.start_import()
+
+    def _show_signer(self) -> None:
+        who = self.signer.name if self.signer is not None else "工具栏所选的审核人"
+        self.signer_label.setText(f"{who}（导入记录以本人密钥签名；{'、'.join(IMPORTING_ROLES)}可以导入）")
 
     def cancel_import(self) -> bool:
         """Stop the running import; False when it is already writing (it will then complete)."""

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.reviewers import unlock
 from models.workspace.verified import UnverifiedWorkspace
 from models.workspace.workspace import Workspace
 from sheets.single import export_with_key
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 def _sheets_on_record(folder: Path) -> tuple[int, int]:

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from demo.workspace import DEMO_PASSPHRASE, staff_demo
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.keys import KdfParams
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 from gui.main_window import REVIEW_TAB
 from gui.qt import Qt

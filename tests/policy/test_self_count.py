@@ -12,9 +12,8 @@ from cli.main import main
 from models.intake.assessing import assess_file_in_workspace
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from tests.workspace_support import import_as
 from models.workspace.workspace import Workspace
-from tests.workspace_support import approve_both_stages, PASSPHRASE, intake_row, valid_uscc, write_csv
+from tests.workspace_support import PASSPHRASE, approve_both_stages, import_as, intake_row, valid_uscc, write_csv
 
 SAME = valid_uscc(7)
 

@@ -21,7 +21,7 @@ from policy.engine import assess_batch
 from policy.kinds import unregister
 from policy.versions import PolicyVersion, register_version, unregister_version
 from tests.policy.toy import double_kind
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 TOY_ITEM = '''
 [[item]]
@@ -87,7 +87,6 @@ def test_an_unknown_kind_is_refused_once_the_toy_is_gone() -> None:
 
 def test_a_toy_version_imported_into_a_workspace_reaches_its_summary_workbook(tmp_path: Path) -> None:
     from models.exports.summary import export_summary
-    from tests.workspace_support import import_as
     from models.workspace.workspace import Workspace
 
     double_kind.install()

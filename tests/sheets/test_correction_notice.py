@@ -16,7 +16,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.ca import cert_from_pem
@@ -27,7 +26,7 @@ from models.workspace.workspace import Workspace
 from sheets.correction_notice import DECISION_FILE, NOTICE_ACTION, NoticeRefused, chinese_date, issue_notice
 from sheets.verify import embedded_files
 from tests.sheets.support import run_tool
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ITEMS = ("国家级专精特新企业认定文件（加盖公章）", "近三年财务审计报告")
 DEADLINE = date.today() + timedelta(days=20)

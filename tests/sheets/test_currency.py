@@ -12,13 +12,12 @@ import pytest
 from cli.sheet_commands import verify as verify_command
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from tests.workspace_support import import_as
 from models.signing.reviewers import ca_certificate
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.single import issued_copy
 from sheets.verify import lookup_code, verify_pdf
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ID = "T00001"
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from cli.sheet_commands import verify as verify_command
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.review.terms import APPROVE, FIRST, LEAD, SECOND, TO_LEAD
@@ -19,7 +18,7 @@ from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.verify import lookup_code, verify_pdf
 from tests.sheets.support import run_tool
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ID = "T00001"
 LEAD_NAME = "科长丙"

@@ -8,13 +8,12 @@ from pathlib import Path
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from tests.workspace_support import import_as
 from models.signing.reviewers import ca_certificate, unlock
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.single import export_with_key
 from sheets.verify import verify_pdf
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ID = "T00001"
 

@@ -10,13 +10,12 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from tests.workspace_support import import_as
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.glyphs import UnprintableCharacter, _to_unicode_cmap
 from sheets.layout import render
 from tests.sheets.support import run_tool
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 RARE = "聊城𠮷祥堃犇䶮生物科技有限公司"  # 𠮷 U+20BB7 (Ext B), 䶮 U+4DAE (Ext A)
 NO_FONT_HAS = "\U0010FFFD"  # a private-use code point of plane 16

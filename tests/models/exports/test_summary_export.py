@@ -10,9 +10,8 @@ from python_calamine import CalamineWorkbook
 
 from models.exports.summary import export_summary
 from models.exports.workbook import SummaryExportError
-from tests.workspace_support import import_as
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def test_formula_like_enterprise_names_open_as_text(ws: Workspace, tmp_path: Path) -> None:

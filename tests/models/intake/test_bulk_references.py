@@ -11,8 +11,7 @@ from models.intake import importing
 from models.workspace import records
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
-from tests.workspace_support import import_as
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _foreign_keys(ws: Workspace) -> int:

@@ -14,8 +14,7 @@ from models.workspace.records import stored_assessment
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy.catalog import load_policy
-from tests.workspace_support import intake_row, valid_uscc, write_csv
-from tests.workspace_support import import_as
+from tests.workspace_support import import_as, intake_row, valid_uscc, write_csv
 
 
 def _rows() -> list[dict[str, str]]:

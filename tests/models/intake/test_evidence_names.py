@@ -9,9 +9,8 @@ import pytest
 
 from models.intake.problems import ImportRejected
 from models.workspace.evidence import EvidenceStore
-from tests.workspace_support import import_as
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _links(ws: Workspace) -> dict[str, str]:

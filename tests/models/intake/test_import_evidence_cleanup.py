@@ -15,8 +15,7 @@ from models.workspace.leftovers import OWNER_FILE
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy import engine
-from tests.workspace_support import intake_row, write_csv
-from tests.workspace_support import import_as
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _evidence(folder: Path, *names: str) -> Path:

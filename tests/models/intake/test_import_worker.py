@@ -18,8 +18,7 @@ from models.intake.problems import ImportRejected
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy import engine
-from tests.workspace_support import intake_row, valid_uscc, write_csv
-from tests.workspace_support import import_as
+from tests.workspace_support import import_as, intake_row, valid_uscc, write_csv
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker is forked on Linux only")
 

@@ -10,9 +10,8 @@ import pytest
 
 from models.review.casefile import load_case, verify_evidence
 from models.intake.problems import ImportRejected
-from tests.workspace_support import import_as
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _count(ws: Workspace) -> int:

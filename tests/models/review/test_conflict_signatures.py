@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from models.review.conflicts import ConflictRefused, conflict_declared, conflict_problem, declare_conflict, withdraw_conflict
-from tests.workspace_support import import_as
 from models.signing.keys import WrongPassphrase
 from models.signing.people import rekey_reviewer
 from models.signing.reviewers import get_reviewer, unlock
 from models.workspace.workspace import Workspace
-from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, import_as, intake_row, write_csv
 
 OTHER = "乙的新口令-0123456"
 

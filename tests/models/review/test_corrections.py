@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.corrections import (
     RESUBMITTED, latest_resubmission, overdue_ids, pending_correction, pending_corrections,
@@ -19,7 +18,7 @@ from models.review.queue import queue_rows
 from models.review.queue_index import load_queue_index
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
 
 IN_TWO_WEEKS = date.today() + timedelta(days=14)
 

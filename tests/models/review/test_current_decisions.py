@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, current_outcomes, decide
@@ -24,7 +23,7 @@ from models.workspace.decision_rows import current_decision, current_decisions
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from models.changes import Changes
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, valid_uscc, write_csv
 
 SAME = valid_uscc(7)
 

@@ -9,12 +9,11 @@ import pytest
 
 from models.review.decisions import DecisionInput, DecisionRefused, decide
 from models.review.conflicts import declare_conflict
-from tests.workspace_support import import_as
 from models.signing.keys import PassphraseError, WrongPassphrase
 from models.review.queue import queue_rows
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, returned_for, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, returned_for, write_csv
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.workspace_support import import_as
 from models.review.history import WorkspaceHistory
 from models.workspace.records import assessment
-from tests.workspace_support import approve_both_stages, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import approve_both_stages, import_as, intake_row, staffed_workspace, valid_uscc, write_csv
 
 
 def _upgrade(n: int, year: str) -> dict[str, str]:

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict, withdraw_conflict
 from models.review.decisions import DecisionInput, DecisionRefused, current_decision, decide
 from models.workspace.evidence import EvidenceStore
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged, forged_decision, insert_row, row_of
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture

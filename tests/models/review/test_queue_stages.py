@@ -10,7 +10,6 @@ from python_calamine import CalamineWorkbook
 
 from models.exports.statistics import totals
 from models.exports.summary import export_summary
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.review.queue import queue_rows
@@ -19,7 +18,7 @@ from models.review.queue_index import (default_stage, load_queue_index, may_act_
 from models.review.terms import queue_label, waiting_stage
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
 
 LEAD_CASE, REVIEWED, REFERRED, UNTOUCHED = "T00001", "T00002", "T00003", "T00004"
 

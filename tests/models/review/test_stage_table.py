@@ -9,11 +9,10 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, DecisionRefused, current_outcomes, decide
-from tests.workspace_support import import_as
 from models.review.terms import STAGE_TABLE, stage_is_open
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
 
 
 @pytest.fixture

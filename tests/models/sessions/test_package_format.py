@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide, decide_with_key
@@ -17,7 +16,7 @@ from models.sessions.session import export_results, export_session, merge_result
 from models.signing.reviewers import unlock
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, import_as, intake_row, write_csv
 
 IDS = ["T00001", "T00002"]
 SIGNED = {"lead": "科长丙", "travel_kdf": CHEAP, "passphrases": {"科长丙": PASSPHRASE, "审核员乙": PASSPHRASE}}

@@ -9,14 +9,13 @@ import pytest
 
 from models.review.decisions import DecisionInput, DecisionRefused, decide_with_key
 from models.review.conflicts import declare_conflict
-from tests.workspace_support import import_as
 from models.review.queue import queue_rows
 from models.signing.reviewers import unlock
 from models.sessions.package import PackageRefused
 from models.sessions.session import export_results, export_session, merge_results, open_session
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, returned_for, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, import_as, intake_row, returned_for, write_csv
 
 IDS = [f"T{n:05d}" for n in range(1, 21)]
 SIGNED = {"lead": "科长丙", "travel_kdf": CHEAP,

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.signing.keys import KdfParams
 from models.sessions.package import SESSION_FORMAT, PackageRefused, read_package, write_package
 from models.sessions.session import SessionError, export_session, open_session
 from models.workspace.workspace import Workspace
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, import_as, intake_row, write_csv
 
 ALL = {"科长丙": PASSPHRASE, "审核员甲": PASSPHRASE}
 

@@ -14,7 +14,6 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from tests.workspace_support import import_as
 from models.signing.ca import cert_to_pem, create_ca, fingerprint, issue_reviewer
 from models.signing.keys import decrypt_private_key, encrypt_private_key
 from models.signing.people import revoke_reviewer
@@ -24,7 +23,7 @@ from models.signing.reviewers import ReviewerError
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged, forged_decision, insert_row, row_of
-from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture

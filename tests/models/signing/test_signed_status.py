@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.keys import decrypt_private_key
@@ -27,7 +26,7 @@ from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from tests.insider import forge_logged, row_of
-from tests.workspace_support import ADMIN, AUTH, PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import ADMIN, AUTH, PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 RE_ENABLE = "UPDATE reviewers SET status = '在用' WHERE name = '审核员乙'"
 

@@ -12,14 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.workspace import records, signed_scope
 from models.workspace.assessment_check import check_assessments
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy.assessment import Assessment
 from tests.insider import forge_logged, row_of
-from tests.workspace_support import approve_both_stages, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import approve_both_stages, import_as, intake_row, staffed_workspace, valid_uscc, write_csv
 
 
 @pytest.fixture

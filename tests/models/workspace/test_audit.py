@@ -11,10 +11,9 @@ import pytest
 from models.workspace.audit import head_hash, verify_chain
 from models.review.decisions import DecisionInput, decide
 from models.review.conflicts import declare_conflict
-from tests.workspace_support import import_as
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
 
 
 def test_update_delete_and_replace_are_refused(ws: Workspace) -> None:

@@ -10,11 +10,10 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide_with_key
-from tests.workspace_support import import_as
 from models.signing.reviewers import unlock
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 TRIALS = 50
 

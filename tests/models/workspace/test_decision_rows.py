@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import import_as
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.workspace.decision_rows import COLUMNS, current_decision, decisions_of
 from models.review.decisions import DecisionInput, decide
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from demo.workspace import create_demo
-from tests.workspace_support import import_as
 from models.signing.keys import KdfParams
 from models.workspace.anchors import AnchorMismatch
 from models.workspace.backup import restore_backup, write_backup
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged
-from tests.workspace_support import RESTORER, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import RESTORER, import_as, intake_row, staffed_workspace, write_csv
 
 
 def test_a_new_workspace_where_a_real_one_vanished_is_refused_and_nothing_is_made(tmp_path: Path) -> None:
