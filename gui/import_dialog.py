@@ -51,13 +51,15 @@ class ImportDialog(QDialog):
     import_stopped = Signal(str)  # 已取消 / the failure message
 
     def __init__(self, parent: QWidget | None, workspace_folder: Path, *, signer: ActingSigner | None = None,
-                 ask_signer: AskSigner | None = None) -> None:
-        """``signer`` signs the import; without one, ``ask_signer`` is asked for the sitting's (unlocking it)."""
+                 ask_signer: AskSigner | None = None, acting: str | None = None) -> None:
+        """``signer`` signs the import; without one, ``ask_signer`` is asked for the sitting's (unlocking it) when
+        the import starts. ``acting``: who is chosen in the toolbar, to show who will sign."""
         super().__init__(parent)
         self.setWindowTitle("导入申报文件")
         self.workspace_folder = Path(workspace_folder)
         self.signer = signer
         self.ask_signer = ask_signer
+        self.acting = acting
         self.imported = False
         self.result: ImportResult | None = None  # type: ignore[assignment]  # hides QDialog.result(); tests read it
         self.rejection: ImportRejected | None = None
@@ -305,7 +307,7 @@ class ImportDialog(QDialog):
         self.start_import()
 
     def _show_signer(self) -> None:
-        who = self.signer.name if self.signer is not None else "工具栏所选的审核人"
+        who = self.signer.name if self.signer is not None else self.acting or "工具栏所选的审核人（尚未选择）"
         self.signer_label.setText(f"{who}（导入记录以本人密钥签名；{'、'.join(IMPORTING_ROLES)}可以导入）")
 
     def cancel_import(self) -> bool:

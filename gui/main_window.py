@@ -430,7 +430,8 @@ class MainWindow(QMainWindow):
     def import_file(self) -> None:
         from gui.import_dialog import ImportDialog  # loads the readers (pandas) on first use only
 
-        dialog = ImportDialog(self, self.ws.folder, ask_signer=lambda then: self._with_import_key(dialog, then))
+        dialog = ImportDialog(self, self.ws.folder, ask_signer=lambda then: self._with_import_key(dialog, then),
+                              acting=self.session.current)
         dialog.import_finished.connect(lambda result: self.apply_changes(result.changes))
         dialog.exec()
 

@@ -103,3 +103,17 @@ def test_the_shipped_sample_imports_as_is_with_the_evidence_beside_it(tmp_path: 
     elsewhere.write_bytes(sample.read_bytes())  # no 附件 folder beside this copy: the evidence is missing
     refused = run(tmp_path / "other", "import", elsewhere, *signing_options(tmp_path / "other"))
     assert refused.returncode == 2 and "附件" in refused.stderr
+
+
+def test_audit_verify_names_an_import_entry_forged_with_sql(tmp_path: Path) -> None:
+    """An insider raises an amount with SQL and appends a consistent, unsigned 导入申报文件 entry for it."""
+    from tests.insider import forge_logged
+
+    folder = tmp_path / "ws"
+    assert run(folder, "import", write_csv(tmp_path / "a.csv", [intake_row(1)]), *signing_options(folder)).returncode == 0
+    assert run(folder, "audit", "verify").returncode == 0
+    forge_logged(folder, ["UPDATE applications SET requested_yuan = '900000.00' WHERE application_id = 'T00001'"],
+                 actor="审核员甲", action="导入申报文件", subject="b.csv", details={"rows": 1, "updated": ["T00001"]})
+    verified = run(folder, "audit", "verify")
+    assert verified.returncode == 1
+    assert "（导入申报文件 b.csv，审核员甲）不予承认：没有审核员甲本人的签名" in verified.stdout, verified.stdout
