@@ -259,20 +259,12 @@ def _disagreement(record: Mapping[str, Any], details: Mapping[str, Any], entry: 
     return None
 
 
-def _counts(entry: _Entry) -> bool:
-    """Whether the entry must be signed: a 补正 of files only (``resubmit``) is not an import."""
-    from models.review.corrections import ADDED_EVIDENCE
-
-    return not (entry.action == RESUBMITTED_ACTION and entry.details.get("file") == ADDED_EVIDENCE
-                and "record" not in entry.details)
-
-
 def signed_entry_problems(ws: Workspace, issued_to: IssuedTo | None = None) -> list[str]:
     """Each import-family or restore entry after the workspace began signing them that does not count, and why."""
     boundary = signed_from(ws.db, IMPORTS_AND_RESTORES)
     if boundary is None:
         return []
-    entries = [entry for entry in _entries(ws.db, boundary) if _counts(entry)]
+    entries = _entries(ws.db, boundary)
     if not entries:
         return []
     if issued_to is None:

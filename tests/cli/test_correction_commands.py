@@ -82,14 +82,15 @@ def test_return_show_list_notice_and_resubmit(folder: Path, tmp_path: Path,
 def test_resubmit_with_files(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scan = tmp_path / "认定文件.pdf"
     scan.write_bytes(b"%PDF-1.4\n%supplied\n")
-    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan)) == 1
+    signing = ["--reviewer", "科长丙", "--passphrase-file", str(tmp_path / "口令.txt")]
+    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan), *signing) == 1
     assert "T00001 不是待补正的申报" in capsys.readouterr().err
     assert _return(folder, "--missing", "认定文件", "--deadline", DEADLINE.isoformat()) == 0
     capsys.readouterr()
-    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan), "--actor", "收件窗口") == 0
+    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan), *signing) == 0
     assert "    新增附件：认定文件.pdf\n" in capsys.readouterr().out
     assert _cli(folder, "show", "T00001") == 0
-    assert "由收件窗口补充附件" in capsys.readouterr().out
+    assert "由科长丙补充附件" in capsys.readouterr().out
 
 
 def test_verify_notice_command(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

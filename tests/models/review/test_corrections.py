@@ -18,7 +18,7 @@ from models.review.queue import queue_rows
 from models.review.queue_index import load_queue_index
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, signer_of, write_csv
 
 IN_TWO_WEEKS = date.today() + timedelta(days=14)
 
@@ -179,14 +179,14 @@ def test_files_added_to_a_returned_application_are_its_resubmission(imported: Wo
     scan = tmp_path / "认定文件.pdf"
     scan.write_bytes(b"%PDF-1.4\n%scan\n")
     with pytest.raises(EvidenceRefused, match="T00001 不是待补正的申报"):
-        add_evidence(imported, "T00001", [scan], "收件窗口")
+        add_evidence(imported, "T00001", [scan], signer_of(imported, "科长丙"))
     _return(imported)
     with pytest.raises(EvidenceRefused, match="不存在或不是普通文件"):
-        add_evidence(imported, "T00001", [tmp_path / "没有这个文件.pdf"], "收件窗口")
+        add_evidence(imported, "T00001", [tmp_path / "没有这个文件.pdf"], signer_of(imported, "科长丙"))
     assert pending_correction(imported.db, "T00001") is not None
-    back = add_evidence(imported, "T00001", [scan], "收件窗口")
+    back = add_evidence(imported, "T00001", [scan], signer_of(imported, "科长丙"))
     assert back.evidence_added == ("认定文件.pdf",) and back.changed == ()
-    assert back.source == "由收件窗口补充附件"
+    assert back.source == "由科长丙补充附件"
     assert _stage(imported) == "待初审" and latest_resubmission(imported.db, "T00001") == back
     names = [n for (n,) in imported.db.execute("SELECT name FROM application_evidence WHERE application_id = 'T00001'")]
     assert names == ["认定文件.pdf"]

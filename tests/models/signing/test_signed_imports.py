@@ -131,6 +131,28 @@ def test_an_unsigned_consistent_import_entry_raising_a_field_is_named(folder: Pa
                for p in problems), problems
 
 
+def test_a_files_only_resubmission_is_signed_and_a_forged_one_is_named(folder: Path, tmp_path: Path) -> None:
+    """``resubmit`` (补充附件) changes an application as an import does: an insider's unsigned one is named."""
+    from models.review.correction_evidence import add_evidence
+    from models.review.corrections import ADDED_EVIDENCE, RESUBMITTED
+
+    scan = tmp_path / "认定文件.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%scan\n")
+    with Workspace.open(folder) as ws:
+        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", **returned_for()), PASSPHRASE)
+        with pytest.raises(SigningRefused, match="审计员庚 的证书角色是审计员，不能补充补正附件"):
+            add_evidence(ws, "T00001", [scan], signer_of(ws, AUDITOR))
+        add_evidence(ws, "T00001", [scan], signer_of(ws, "审核员乙"))
+        assert verify_workspace(ws).problems == []
+    assert json.loads(_entry(folder, RESUBMITTED)["details"])["record"]["by"] == "审核员乙"
+    forge_logged(folder, _raised_rows(folder, tmp_path), actor="审核员乙", action=RESUBMITTED, subject="T00001",
+                 details={"file": ADDED_EVIDENCE, "superseded": [], "changed_fields": []})
+    problems = _problems(folder)
+    assert any(p.endswith("（补正材料重新提交 T00001，审核员乙）不予承认：没有审核员乙本人的签名：导入、恢复须由操作人以本人密钥签名")
+               for p in problems), problems
+
+
 @pytest.mark.parametrize(("key_of", "why"), [
     (AUDITOR, "签名人 审计员庚 的证书角色是审计员，只有初审、复核、负责人可以导入申报文件"),
     ("管理员丁", "签名人 管理员丁 的证书角色是系统管理员，只有初审、复核、负责人可以导入申报文件"),
