@@ -16,12 +16,14 @@ def _workspace_with_events(folder: Path, workdir: Path) -> int:
     from models.review.decisions import DecisionInput, decide_with_key
     from models.intake.importing import import_file
     from models.signing.reviewers import unlock
+    from models.signing.signed_entries import ActingSigner
     from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
 
     ws = staffed_workspace(folder)
     count = EVENTS // 2
-    import_file(ws, write_csv(workdir / "audit-bench.csv", [intake_row(n) for n in range(1, count + 1)]))
     key = unlock(ws, "审核员甲", PASSPHRASE)
+    import_file(ws, write_csv(workdir / "audit-bench.csv", [intake_row(n) for n in range(1, count + 1)]),
+                signer=ActingSigner("审核员甲", key))
     n = 0
     while ws.db.execute("SELECT MAX(seq) FROM audit").fetchone()[0] < EVENTS:
         n += 1

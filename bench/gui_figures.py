@@ -225,7 +225,9 @@ def make_workspace(folder: Path, count: int = 10_000) -> Path:
     from bench.generate import records, write_csv
     from policy.catalog import load_policy
 
+    from demo.workspace import demo_signer, staff_demo
     from models.intake.importing import import_file
+    from models.signing.keys import KdfParams
     from models.workspace.workspace import Workspace
 
     folder = Path(folder)
@@ -237,5 +239,6 @@ def make_workspace(folder: Path, count: int = 10_000) -> Path:
             (evidence / name).write_text(f"{name}（基准测试用附件）", encoding="utf-8")
         csv = write_csv(Path(scratch) / "申报.csv", rows)
         with Workspace.open(folder) as ws:
-            import_file(ws, csv, evidence=evidence, actor="基准测试")
+            staff_demo(ws, KdfParams.cheap_for_tests())
+            import_file(ws, csv, evidence=evidence, signer=demo_signer(ws))
     return folder

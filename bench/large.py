@@ -95,15 +95,29 @@ def write_large_csv(path: Path, count: int = ROWS) -> Path:
     return path
 
 
+def _staffed(folder: Path) -> list[str]:
+    """A new workspace in ``folder``/ws with the demo's people (cheap keys); the import's signer options."""
+    from demo.workspace import DEMO_PASSPHRASE, IMPORTER, staff_demo
+    from models.signing.keys import KdfParams
+    from models.workspace.workspace import Workspace
+
+    with Workspace.open(folder / "ws") as ws:
+        staff_demo(ws, KdfParams.cheap_for_tests())
+    passphrase = folder / "口令.txt"
+    passphrase.write_text(DEMO_PASSPHRASE, encoding="utf-8")
+    return ["--reviewer", IMPORTER, "--passphrase-file", str(passphrase)]
+
+
 def main(count: int = ROWS, csv_path: Path | None = None) -> int:
     """Import ``csv_path`` (a file of ``count`` rows), or a generated one, into a new workspace."""
     with tempfile.TemporaryDirectory(prefix="bench-large-") as folder:
         path = csv_path or write_large_csv(Path(folder) / "申报.csv", count)
         size = path.stat().st_size
+        signer_args = _staffed(Path(folder))
         load = os.getloadavg()[0]
         started = time.perf_counter()
         with subprocess.Popen([sys.executable, "-c", CHILD, "--workspace", str(Path(folder) / "ws"), "import",
-                               str(path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               str(path), *signer_args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) as child:
             sampled = _TreeMemory(child.pid)
             sampled.start()

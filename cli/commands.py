@@ -100,14 +100,18 @@ def demo(args: argparse.Namespace) -> int:
 def import_(args: argparse.Namespace) -> int:
     from models.intake.importing import import_file
     from models.review.evidence_match import evidence_folder_beside
+    from models.signing.keys import read_passphrase_file
+    from models.signing.signed_entries import unlock_importer
 
     evidence = args.evidence
     if evidence is None:  # as the GUI's import dialog does: the folder the intake desk ships beside its file
         evidence = evidence_folder_beside(Path(args.file))
         if evidence is not None:
             print(f"附件目录：{evidence}（与申报文件同目录；可用 --evidence 另行指定）", flush=True)
+    passphrase = read_passphrase_file(args.passphrase_file)
     with _workspace(args) as ws:
-        result = import_file(ws, args.file, evidence=evidence, update=args.update, actor=args.actor,
+        signer = unlock_importer(ws, args.reviewer, passphrase)
+        result = import_file(ws, args.file, evidence=evidence, update=args.update, signer=signer,
                              supersede_reason=args.supersede_decisions or "", policy_version=args.policy_version)
     print(f"已导入 {result.file_name}：新增 {result.imported} 件，更新 {result.updated} 件，"
           f"附件 {result.evidence_files} 个（SHA-256 {result.sha256[:12]}…）")
@@ -368,20 +372,23 @@ def backup(args: argparse.Namespace) -> int:
 
 
 def restore(args: argparse.Namespace) -> int:
-    from models.workspace.backup import restore_backup
+    from models.workspace.backup import Restorer, restore_backup
     from models.failures import ReviewDeskError
 
     if args.workspace is None:
         raise ReviewDeskError("恢复备份须用 --workspace 指定目标文件夹")
+    name = args.reviewer or args.confirm_rollback_by
+    if not name:
+        raise ReviewDeskError("恢复备份须由系统管理员或负责人签名：请用 --reviewer 指定恢复人，--passphrase-file 提供其口令")
+    if args.passphrase_file is None:
+        raise ReviewDeskError(f"请用 --passphrase-file 提供恢复人 {name} 的口令")
+    passphrase = _passphrase(args.passphrase_file) or ""
     confirm = None
     if args.confirm_rollback_by:
         from models.workspace.backup import RollbackConfirmation
 
-        if args.passphrase_file is None:
-            raise ReviewDeskError("确认回退须用 --passphrase-file 提供负责人的口令")
-        confirm = RollbackConfirmation(args.confirm_rollback_by, _passphrase(args.passphrase_file) or "",
-                                       args.reason or "")
-    folder = restore_backup(args.file, args.workspace, confirm_rollback=confirm)
+        confirm = RollbackConfirmation(args.confirm_rollback_by, passphrase, args.reason or "")
+    folder = restore_backup(args.file, args.workspace, restorer=Restorer(name, passphrase), confirm_rollback=confirm)
     print(f"已恢复到 {folder}")
     return EXIT_OK
 

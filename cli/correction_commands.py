@@ -72,9 +72,12 @@ def resubmit(args: argparse.Namespace) -> int:
     """``resubmit ID --evidence FILE ...``: files supplied for a 补正, without a new row."""
     from cli.commands import _workspace
     from models.review.correction_evidence import add_evidence
+    from models.signing.keys import read_passphrase_file
+    from models.signing.signed_entries import unlock_importer
 
+    passphrase = read_passphrase_file(args.passphrase_file)
     with _workspace(args, create=False) as ws:
-        back = add_evidence(ws, args.application_id, args.evidence, args.actor)
+        back = add_evidence(ws, args.application_id, args.evidence, unlock_importer(ws, args.reviewer, passphrase))
     print(f"已记录 {args.application_id} 的补正（{back.source}），已退回重新审核：")
     for line in back.lines():
         print(f"    {line}")

@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="更新已作出决定的申报：撤销其现行决定、退回重新审核，并记录原因")
     p.add_argument("--policy-version", metavar="VERSION",
                    help="按指定的政策版本评估本批申报（默认按申报年度确定；指定记入审计日志）")
-    p.add_argument("--actor", default="系统", help="操作人")
+    p.add_argument("--reviewer", required=True, help="导入人（初审、复核或负责人），导入记录由其本人密钥签名")
+    p.add_argument("--passphrase-file", type=Path, required=True, help="导入人本人的口令文件")
 
     p = sub.add_parser("list", help="列出工作区中的申报")
     p.add_argument("--json", action="store_true")
@@ -138,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("resubmit", help="为待补正的申报补充附件（即补正提交，申报退回重新审核）")
     p.add_argument("application_id")
     p.add_argument("--evidence", type=Path, nargs="+", required=True, metavar="FILE", help="补充的附件文件")
-    p.add_argument("--actor", default="系统", help="操作人")
+    p.add_argument("--reviewer", required=True, help="登记补正的人员（初审、复核或负责人），由其本人密钥签名")
+    p.add_argument("--passphrase-file", type=Path, required=True, help="该人员本人的口令文件")
     p = sub.add_parser("notice", help="生成退回补正申报的补正告知书（PDF，由审核人员签名）")
     p.add_argument("application_id")
     p.add_argument("--out", type=Path, required=True, help="告知书保存路径（.pdf）")
@@ -157,8 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("restore", help="从备份恢复工作区（到 --workspace 指定的文件夹）")
     p.add_argument("file", type=Path)
+    p.add_argument("--reviewer", metavar="NAME",
+                   help="恢复人（系统管理员或负责人），恢复记录由其本人密钥签名；回退时即确认回退的负责人")
     p.add_argument("--confirm-rollback-by", metavar="NAME", help="备份比本机见过的状态更旧时，由负责人确认回退")
-    p.add_argument("--passphrase-file", type=Path, help="确认回退的负责人的口令文件")
+    p.add_argument("--passphrase-file", type=Path, help="恢复人（或确认回退的负责人）本人的口令文件")
     p.add_argument("--reason", help="回退的原因")
 
     p = sub.add_parser("summary", help="导出汇总表和公示名单（XLSX）")

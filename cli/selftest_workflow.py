@@ -79,10 +79,11 @@ def _sample_evidence() -> Path:
 
 
 def step_import_file() -> str:
+    from demo.workspace import demo_signer
     from models.intake.importing import import_file
 
     with _workspace() as ws:
-        result = import_file(ws, _sample(), evidence=_sample_evidence(), actor="自检")
+        result = import_file(ws, _sample(), evidence=_sample_evidence(), signer=demo_signer(ws))
         count = ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0]
     return f"导入 {result.imported} 件、附件 {result.evidence_files} 个，工作区共 {count} 件"
 
@@ -129,13 +130,14 @@ def step_export_and_verify_sheet() -> str:
 
 
 def step_backup_and_restore() -> str:
-    from models.workspace.backup import restore_backup, write_backup
+    from demo.workspace import ADMIN_NAME, DEMO_PASSPHRASE
+    from models.workspace.backup import Restorer, restore_backup, write_backup
     from models.workspace.verification import verify_workspace
     from models.workspace.workspace import Workspace
 
     with _workspace() as ws:
         archive = write_backup(ws, Scratch.path("backup.zip"), actor="自检")
-    restored = restore_backup(archive, Scratch.path("restored"))
+    restored = restore_backup(archive, Scratch.path("restored"), restorer=Restorer(ADMIN_NAME, DEMO_PASSPHRASE))
     with Workspace.open(restored, create=False) as copy:
         report = verify_workspace(copy)
     if not report.ok:

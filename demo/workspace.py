@@ -18,11 +18,14 @@ from models.intake.importing import import_file
 from models.signing.keys import KdfParams
 from models.signing.people import AdminAuth, add_reviewer
 from models.signing.reviewers import init_ca, unlock
+from models.signing.signed_entries import ActingSigner
 from models.workspace.workspace import DB_NAME, Workspace
 
 DEMO_PASSPHRASE = "reviewdesk-demo"
 REVIEWERS = (("审核员甲", "初审"), ("审核员乙", "复核"), ("科长丙", "负责人"))
 ADMIN_NAME = "管理员丁"
+IMPORTER = "审核员甲"
+"""Who imports the demo's files (an import is signed by a person whose role may import)."""
 PUBLIC_PASSPHRASE_NOTE = f"演示工作区的 CA 和全部人员使用公开的演示口令 {DEMO_PASSPHRASE}，任何人都能以他们的名义签名，仅供演示"
 
 
@@ -33,6 +36,11 @@ def staff_demo(ws: Workspace, kdf: KdfParams | None = None) -> None:
     auth = AdminAuth(DEMO_PASSPHRASE, ADMIN_NAME, DEMO_PASSPHRASE)
     for name, role in REVIEWERS:
         add_reviewer(ws, name, role, DEMO_PASSPHRASE, auth=auth, kdf=kdf)
+
+
+def demo_signer(ws: Workspace, name: str = IMPORTER) -> ActingSigner:
+    """``name`` with their key unlocked under the public demo passphrase, to sign an import or a restore."""
+    return ActingSigner(name, unlock(ws, name, DEMO_PASSPHRASE))
 
 
 def create_demo(folder: Path, *, count: int = 200, kdf: KdfParams | None = None,
@@ -58,7 +66,7 @@ def create_demo(folder: Path, *, count: int = 200, kdf: KdfParams | None = None,
             intake = scratch_path / "演示申报.csv"
             write_intake_csv(rows, intake)
             progress("导入演示申报")
-            import_file(ws, intake, evidence=scratch_path / "附件", actor="演示数据")
+            import_file(ws, intake, evidence=scratch_path / "附件", signer=demo_signer(ws))
         progress("记录部分初审、复核决定（其中几件提交负责人）")
         decided = _decide_some(ws)
     return (f"演示工作区已创建：{folder}（{count} 件申报，{files} 个附件，{decided} 件已作出决定）。"

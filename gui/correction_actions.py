@@ -65,14 +65,20 @@ def add_evidence_from_review(view: ReviewView) -> bool:
     """Add the chosen files to the application waiting for 补正: its resubmission. True when recorded."""
     from models.review.correction_evidence import add_evidence
 
-    application_id = view.current_id
+    from models.signing.signed_entries import ActingSigner
+
+    reviewer, application_id = view.session.current, view.current_id
     if application_id is None:
+        return False
+    key = view.session.key(reviewer) if reviewer else None
+    if not reviewer or key is None:
+        errors.show_message(view, "审核台", "补正由当前审核人以本人密钥签名登记：请先在工具栏选择审核人并解锁签名密钥")
         return False
     files = EvidenceFiles.ask(view)
     if not files:
         return False
     try:
-        add_evidence(view.ws, application_id, files, view.session.current or "系统")
+        add_evidence(view.ws, application_id, files, ActingSigner(reviewer, key))
     except Exception as error:  # noqa: BLE001 - EvidenceRefused reads as a sentence; anything else is logged
         errors.report(error, view)
         return False

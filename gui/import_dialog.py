@@ -19,6 +19,8 @@ from models.intake.assessing import registered_version_ids
 from models.intake.importing import ImportResult, import_file
 from models.intake.readers import SUPPORTED_SUFFIXES, RawTable, read_table
 from models.intake.template import write_template
+from models.review.terms import IMPORTING_ROLES
+from models.signing.signed_entries import ActingSigner
 
 from gui import errors
 from gui.import_tables import PREVIEW_ROWS, PreviewModel, ProblemModel, problems_of, problems_tsv, save_problems
@@ -33,6 +35,9 @@ COMMIT_STAGE = "写入工作区"
 STAGES = ("读取并校验", "保存附件", "评估", COMMIT_STAGE)
 FILE_FILTER = "申报文件 (*.csv *.xlsx *.xlsm *.json);;CSV (*.csv);;Excel (*.xlsx *.xlsm);;JSON (*.json)"
 ERROR_COLOUR = "#B00020"
+NO_SIGNER = f"请先在工具栏选择审核人（{'、'.join(IMPORTING_ROLES)}）：导入记录由当前审核人以本人密钥签名"
+AskSigner = Callable[[Callable[[ActingSigner], None]], None]
+"""Asks for the sitting's unlocked key (the passphrase only when none is unlocked), then calls back with it."""
 
 
 # --- the dialog ---------------------------------------------------------------
@@ -45,11 +50,16 @@ class ImportDialog(QDialog):
     import_rejected = Signal(object)  # ImportRejected
     import_stopped = Signal(str)  # 已取消 / the failure message
 
-    def __init__(self, parent: QWidget | None, workspace_folder: Path, *, actor: str | None = None) -> None:
+    def __init__(self, parent: QWidget | None, workspace_folder: Path, *, signer: ActingSigner | None = None,
+                 ask_signer: AskSigner | None = None, acting: str | None = None) -> None:
+        """``signer`` signs the import; without one, ``ask_signer`` is asked for the sitting's (unlocking it) when
+        the import starts. ``acting``: who is chosen in the toolbar, to show who will sign."""
         super().__init__(parent)
         self.setWindowTitle("导入申报文件")
         self.workspace_folder = Path(workspace_folder)
-        self.actor = actor
+        self.signer = signer
+        self.ask_signer = ask_signer
+        self.acting = acting
         self.imported = False
         self.result: ImportResult | None = None  # type: ignore[assignment]  # hides QDialog.result(); tests read it
         self.rejection: ImportRejected | None = None
@@ -82,6 +92,9 @@ class ImportDialog(QDialog):
         form.addRow("附件：", evidence_row)
         form.addRow("", self.update_box)
         form.addRow("政策版本：", self.version_box)
+        self.signer_label = QLabel(self)
+        self._show_signer()
+        form.addRow("导入人：", self.signer_label)
 
         self.preview_model = PreviewModel(self)
         self.preview = self._table_view(self.preview_model)
@@ -175,9 +188,10 @@ class ImportDialog(QDialog):
         return view
 
     @classmethod
-    def ask(cls, parent: QWidget | None, workspace_folder: Path, *, actor: str | None = None) -> bool:
+    def ask(cls, parent: QWidget | None, workspace_folder: Path, *, signer: ActingSigner | None = None,
+            ask_signer: AskSigner | None = None) -> bool:
         """Show the dialog; True when a file was imported."""
-        dialog = cls(parent, workspace_folder, actor=actor)
+        dialog = cls(parent, workspace_folder, signer=signer, ask_signer=ask_signer)
         dialog.exec()
         return dialog.imported
 
@@ -269,14 +283,15 @@ class ImportDialog(QDialog):
         path = self.file_edit.text().strip()
         if not path or self._job is not None:
             return
+        if self.signer is None:
+            if self.ask_signer is None:
+                QMessageBox.information(self, "导入申报文件", NO_SIGNER)
+                return
+            self.ask_signer(self._signed_by)
+            return
         evidence = self.evidence_edit.text().strip()
-        actor = self.actor
-        if actor is None:
-            from gui.settings_dialog import current_actor
-
-            actor = current_actor()
         work = _import_work(self.workspace_folder, Path(path), Path(evidence) if evidence else None,
-                            self.update_box.isChecked(), actor, self.version_box.currentData())
+                            self.update_box.isChecked(), self.signer, self.version_box.currentData())
         self._job = Op(self, work).success(self._succeeded).failure(self._refused).cancelled(self._cancelled) \
             .progress(self._stage).finished(self._done)
         self._set_running(True)
@@ -284,6 +299,16 @@ class ImportDialog(QDialog):
         self.stage_label.setText("正在准备导入…")
         # The shared pool: a dialog closed mid-import never blocks on its own pool's destructor.
         self._job.run()
+
+    def _signed_by(self, signer: ActingSigner) -> None:
+        """The sitting's key, unlocked: import with it."""
+        self.signer = signer
+        self._show_signer()
+        self.start_import()
+
+    def _show_signer(self) -> None:
+        who = self.signer.name if self.signer is not None else self.acting or "工具栏所选的审核人（尚未选择）"
+        self.signer_label.setText(f"{who}（导入记录以本人密钥签名；{'、'.join(IMPORTING_ROLES)}可以导入）")
 
     def cancel_import(self) -> bool:
         """Stop the running import; False when it is already writing (it will then complete)."""
@@ -444,7 +469,7 @@ class ImportDialog(QDialog):
 
 
 def _import_work(folder: Path, path: Path, evidence: Path | None, update: bool,
-                 actor: str, policy_version: str | None = None) -> Callable[[OpProgress], ImportResult]:
+                 signer: ActingSigner, policy_version: str | None = None) -> Callable[[OpProgress], ImportResult]:
     """The import as an operation's function: ``import_file`` on a worker connection, reporting its stages."""
 
     def work(progress: OpProgress) -> ImportResult:
@@ -456,7 +481,7 @@ def _import_work(folder: Path, path: Path, evidence: Path | None, update: bool,
             progress.report(name, done, total)
 
         with worker_workspace(folder) as ws:
-            return import_file(ws, path, evidence=evidence, update=update, actor=actor, progress=stage,
+            return import_file(ws, path, evidence=evidence, update=update, signer=signer, progress=stage,
                                policy_version=policy_version)
 
     return work

@@ -32,6 +32,7 @@ from gui.workspace_check import FIRST_CHECK_DELAY_MS, WorkspaceCheck
 
 if TYPE_CHECKING:
     from gui.review_view import ReviewView
+    from models.signing.signed_entries import ActingSigner
 
 WINDOW_TITLE = "审核台 ReviewDesk"
 QUEUE_TAB, REVIEW_TAB, POLICY_TAB, STATS_TAB = range(4)
@@ -429,9 +430,19 @@ class MainWindow(QMainWindow):
     def import_file(self) -> None:
         from gui.import_dialog import ImportDialog  # loads the readers (pandas) on first use only
 
-        dialog = ImportDialog(self, self.ws.folder, actor=self.session.current or None)
+        dialog = ImportDialog(self, self.ws.folder, ask_signer=lambda then: self._with_import_key(dialog, then),
+                              acting=self.session.current)
         dialog.import_finished.connect(lambda result: self.apply_changes(result.changes))
         dialog.exec()
+
+    def _with_import_key(self, dialog: QWidget, then: Callable[[ActingSigner], None]) -> None:
+        """The sitting's unlocked key for an import (asking the passphrase only if it is locked), as a decision's."""
+        from gui.import_dialog import NO_SIGNER
+        from gui.sheet_actions import with_signing_key
+        from models.signing.signed_entries import ActingSigner
+
+        with_signing_key(self, lambda name, key: then(ActingSigner(name, key)), title="导入申报文件",
+                         no_reviewer=NO_SIGNER, parent=dialog)
 
     def open_settings(self) -> None:
         from gui.settings_dialog import SettingsDialog

@@ -66,17 +66,20 @@ def _refuse_undecided(window: Window, application_id: str) -> bool:
     return True
 
 
-def with_signing_key(window: Window, then: Callable[[str, ec.EllipticCurvePrivateKey], None]) -> None:
-    """Call ``then(reviewer, key)`` with the current reviewer's unlocked key, asking the passphrase only if needed."""
+def with_signing_key(window: Window, then: Callable[[str, ec.EllipticCurvePrivateKey], None], *,
+                     title: str = TITLE, no_reviewer: str = NO_REVIEWER, parent: QWidget | None = None) -> None:
+    """Call ``then(reviewer, key)`` with the current reviewer's unlocked key, asking the passphrase only if needed
+    (over ``parent`` when given, e.g. the dialog that asked)."""
     name = window.session.current
+    asking = parent or window
     if name is None:
-        errors.show_message(window, TITLE, NO_REVIEWER)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
+        errors.show_message(asking, title, no_reviewer)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
         return
     key = window.session.key(name)
     if key is not None:
         then(name, key)
         return
-    passphrase = passphrase_dialog.PassphraseDialog.ask(window, name)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
+    passphrase = passphrase_dialog.PassphraseDialog.ask(asking, name)  # type: ignore[arg-type]  # window: the Window protocol, a QMainWindow at run time
     if passphrase is None:
         return
     folder = window.ws.folder

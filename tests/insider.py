@@ -80,3 +80,33 @@ def forged_decision(folder: Path, application_id: str, stage: str, reviewer: str
     key = decrypt_private_key(blob, passphrase, associated=signer)
     return dict(earlier) | changes | {"record": canonical_bytes(record).decode("utf-8"),
                                       "signature": base64.b64encode(sign_record(key, record)).decode("ascii")}
+
+
+def forge_signed(folder: Path, statements: Sequence[Statement], *, signer: str, key_of: str, passphrase: str,
+                 action: str, subject: str, facts: dict[str, Any], details: dict[str, Any] | None = None,
+                 signed_rows_digest: str | None = None) -> None:
+    """As :func:`forge_logged`, the entry in ``signer``'s name carrying a record the app's own code signs, with the
+    key of ``key_of`` (decrypted from the workspace file with ``passphrase``): what an insider holding a key does.
+
+    ``details`` go into the entry over ``facts`` (what the record signs); ``signed_rows_digest`` is signed in
+    place of the digest of the rows the entry captures."""
+    from models.signing.signed_entries import ActingSigner, SignedAppender
+    from models.workspace.projection import CHANGES_SHA256
+
+    blob = row_of(folder, "SELECT key_blob FROM reviewers WHERE name = ?", [key_of])["key_blob"]
+    appender = SignedAppender(ActingSigner(signer, decrypt_private_key(blob, passphrase, associated=key_of)), facts)
+    sealed = appender.seal(action, subject)
+
+    def seal(content: dict[str, Any], previous: str) -> Any:
+        return sealed(content | ({CHANGES_SHA256: signed_rows_digest} if signed_rows_digest else {}), previous)
+
+    conn = sqlite3.connect(folder / DB_NAME, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in statements:
+            sql, params = (statement, ()) if isinstance(statement, str) else statement
+            conn.execute(sql, list(params))
+        audit.append(Database(conn), signer, action, subject, {**facts, **(details or {})}, seal=seal)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

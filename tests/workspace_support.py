@@ -9,8 +9,12 @@ from pathlib import Path
 
 from models.intake.columns import HEADERS
 from models.signing.keys import KdfParams
+from models.intake.importing import ImportResult, import_file
 from models.signing.people import AdminAuth, add_reviewer
 from models.signing.reviewers import init_ca
+from models.signing.signed_entries import ActingSigner
+from models.workspace import people_rows
+from models.workspace.backup import Restorer
 from models.intake.uscc import org_code_check_char, uscc_check_char
 from models.workspace.workspace import Workspace
 
@@ -57,11 +61,45 @@ def staffed_workspace(folder: Path) -> Workspace:
     """An open workspace with a CA (under :data:`CA_PASSPHRASE`), the 系统管理员 :data:`ADMIN`
     and the three reviewers, keys under :data:`PASSPHRASE`."""
     ws = Workspace.open(folder)
+    staff(ws)
+    return ws
+
+
+def staff(ws: Workspace) -> None:
+    """Give ``ws`` the CA and people of :func:`staffed_workspace`."""
     init_ca(ws, passphrase=CA_PASSPHRASE, kdf=CHEAP)
     add_reviewer(ws, ADMIN, "系统管理员", PASSPHRASE, auth=AdminAuth(CA_PASSPHRASE), kdf=CHEAP)
     for name, role in REVIEWERS:
         add_reviewer(ws, name, role, PASSPHRASE, auth=AUTH, kdf=CHEAP)
-    return ws
+
+
+RESTORER = Restorer(ADMIN, PASSPHRASE)
+"""Who restores in the tests: the 系统管理员, whose duty the system's upkeep is."""
+IMPORTER = "审核员甲"
+"""Who imports in the tests (an 初审: a role that may import)."""
+
+
+def signer_of(ws: Workspace, name: str = IMPORTER) -> ActingSigner:
+    """``name`` with their key unlocked (:data:`PASSPHRASE`, or the demo's). A workspace
+    with no CA yet gets the people of :func:`staffed_workspace` first: every import is signed by a person."""
+    if not people_rows.has_ca(ws.db):
+        staff(ws)
+    from demo.workspace import DEMO_PASSPHRASE
+    from models.signing.keys import WrongPassphrase, decrypt_private_key
+
+    person = people_rows.person(ws.db, name)
+    assert person is not None, name
+    for passphrase in (PASSPHRASE, DEMO_PASSPHRASE):  # the tests' people, or the demo's (staff_demo)
+        try:
+            return ActingSigner(name, decrypt_private_key(person.key_blob, passphrase, associated=name))  # type: ignore[arg-type]  # a person's key is an EC key
+        except WrongPassphrase:
+            continue
+    raise AssertionError(f"{name} 的口令既不是测试口令也不是演示口令")
+
+
+def import_as(ws: Workspace, path: str | Path, *, by: str = IMPORTER, **options: object) -> ImportResult:
+    """``import_file`` signed by ``by`` (see :func:`signer_of`)."""
+    return import_file(ws, path, signer=signer_of(ws, by), **options)  # type: ignore[arg-type]  # import_file's own keywords
 
 
 def insert_behind_the_apps_back(db, table: str, row: dict) -> None:  # noqa: ANN001 - any workspace Database (models.workspace.database)
@@ -80,3 +118,14 @@ def approve_both_stages(ws: Workspace, application_id: str, amount: str) -> None
     for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
         declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(application_id, stage, "通过", reviewer, Decimal(amount)), PASSPHRASE)
+
+
+def signing_options(folder: Path, name: str = IMPORTER) -> list[str]:
+    """The CLI's ``--reviewer NAME --passphrase-file FILE`` for ``name``; a workspace at ``folder`` with no CA yet
+    (or none at all) first gets the people of :func:`staffed_workspace`, as :func:`signer_of` does."""
+    with Workspace.open(folder) as ws:
+        if not people_rows.has_ca(ws.db):
+            staff(ws)
+    passphrase = folder.parent / f"{folder.name}-{name}-口令.txt"
+    passphrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return ["--reviewer", name, "--passphrase-file", str(passphrase)]

@@ -44,7 +44,9 @@ from models.workspace import records
 from models.intake.safezip import UnsafeArchive, extract_evidence_zip
 from models.review.corrections import before_resubmission, record_resubmissions
 from models.workspace.decision_rows import current_decisions, supersede
-from models.review.terms import RETURN_FOR_MATERIALS
+from models.review.terms import IMPORTING_ROLES, RETURN_FOR_MATERIALS
+from models.signing.signed_entries import (IMPORT_ACTION, REOPEN_ACTION, VERSION_CHOSEN_ACTION, ActingSigner,
+                                           SignedAppender, import_appender, require_signer)
 from models.workspace.workspace import Workspace
 from models.review.history import WorkspaceHistory
 
@@ -87,10 +89,15 @@ class ImportResult:
         return Changes(queue=True)
 
 
-def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None = None,
-                update: bool = False, actor: str = "系统", policy_version: str | None = None,
+def import_file(ws: Workspace, path: str | Path, *, signer: ActingSigner, evidence: str | Path | None = None,
+                update: bool = False, policy_version: str | None = None,
                 progress: Progress | None = None, supersede_reason: str = "") -> ImportResult:
-    """Import ``path`` (CSV/XLSX/JSON) with the files named in 附件 from ``evidence``.
+    """Import ``path`` (CSV/XLSX/JSON) with the files named in 附件 from ``evidence``, signed by ``signer``.
+
+    ``signer`` must be an active person whose CA-issued certificate gives a role that may import
+    (``IMPORTING_ROLES``), with their own unlocked key: else ``SigningRefused`` (or ``ReviewerError``) before
+    anything is read or written. Every entry the import appends carries a record signed with that key
+    (``models.signing.signed_entries``).
 
     With ``update``, an application that has a current decision is frozen: its
     row is refused, unless it waits for 补正 (the update is then its
@@ -102,9 +109,12 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
     """
     path = Path(path)
     report = progress or (lambda stage, done, total: None)
+    require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")
+    actor = signer.name
     if streams(path, evidence, update):
-        return _import_streamed(ws, path, actor, policy_version, report)
+        return _import_streamed(ws, path, signer, policy_version, report)
     digest = _file_digest(path)
+    signed = import_appender(signer, path.name, digest)
     report("读取并校验", 0, 1)
     policy_round, apps = read_round(path, policy_version)
     existing = _existing_ids(ws, [app.application_id for app in apps])
@@ -134,12 +144,13 @@ def import_file(ws: Workspace, path: str | Path, *, evidence: str | Path | None 
         batch = _Batch(path.name, digest, apps, stored, existing, update)
         bulk = not existing and len(apps) >= REFERENCES_CHECKED_AFTER_MIN_ROWS
         with collector_paused(), _page_cache(ws, len(apps)), _references_checked_at_the_end(ws, bulk), ws.db.atomic():
+            require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
             resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
             if reopened.keys() - resubmitted.keys():
-                _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, actor,
+                _reopen(ws, {i: d for i, d in reopened.items() if i not in resubmitted}, signed,
                         supersede_reason.strip(), path.name)
-            _write(ws, batch, history, policy_round, actor, report)
-            record_resubmissions(ws, resubmitted, actor, path.name)
+            _write(ws, batch, history, policy_round, signed, report)
+            record_resubmissions(ws, resubmitted, actor, path.name, signed=signed)
             if bulk:
                 _check_references(ws, path.name)
         settled = True
@@ -172,7 +183,7 @@ def streams(path: Path, evidence: str | Path | None, update: bool) -> bool:
     return large and evidence is None and not update and worker_wanted(CHUNK_ROWS + 1, CHUNK_ROWS)
 
 
-def _import_streamed(ws: Workspace, path: Path, actor: str, policy_version: str | None,
+def _import_streamed(ws: Workspace, path: Path, signer: ActingSigner, policy_version: str | None,
                      report: Progress) -> ImportResult:
     """As :func:`import_file` for a file that :func:`streams`: the same checks, messages and rows."""
     plan = StreamPlan(path, first_policy(path, policy_version), bool(policy_version), WorkspaceHistory(ws.db),
@@ -185,18 +196,21 @@ def _import_streamed(ws: Workspace, path: Path, actor: str, policy_version: str 
         bulk = begun.rows >= REFERENCES_CHECKED_AFTER_MIN_ROWS
         with (collector_paused(), _page_cache(ws, begun.rows), _references_checked_at_the_end(ws, bulk),
               ws.db.atomic()):
-            _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream, actor, report)
+            require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
+            _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream,
+                            import_appender(signer, path.name, digest), report)
             if bulk:
                 _check_references(ws, path.name)
     return ImportResult(path.name, digest, begun.rows, 0, 0)
 
 
-def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: Stream, actor: str,
+def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: Stream, signed: SignedAppender,
                     report: Progress) -> None:
     """The rows as the worker sends them, then the audit event; raises the file's problems, all of them, inside
     the import's transaction (call inside it)."""
     db = ws.db
     now = audit.now_text()
+    actor = signed.signer.name
     import_id = records.record_import(db, records.ImportRow(
         batch.file_name, batch.sha256, begun.rows, False, now, actor, begun.policy.version, begun.by_year))
     next_seq = records.next_seq(db)
@@ -222,12 +236,12 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
         raise ImportRejected(batch.file_name, sorted(already + end.problems, key=lambda p: p.row))
     policy_round = PolicyRound(begun.policy, begun.by_year, end.years)
     report("写入工作区", begun.rows, begun.rows)  # from here on the import is committed
-    audit.append(db, actor, "导入申报文件", batch.file_name, {
+    signed.append(db, IMPORT_ACTION, batch.file_name, {
         "sha256": batch.sha256, "rows": begun.rows, "updated": [], "evidence_files": 0,
         **policy_round.audit_details(),
     }, running=changes)
     if policy_round.chosen:
-        audit.append(db, actor, "指定政策版本", batch.file_name, policy_round.audit_details())
+        signed.append(db, VERSION_CHOSEN_ACTION, batch.file_name, policy_round.audit_details())
 
 
 @contextmanager
@@ -288,13 +302,13 @@ def _frozen(app: Application, decided: Decided) -> Problem:
                    "如申报内容确需更正，请用 --supersede-decisions 写明原因，撤销现有决定并退回重新审核")
 
 
-def _reopen(ws: Workspace, reopened: dict[str, Decided], actor: str, reason: str, file_name: str) -> None:
+def _reopen(ws: Workspace, reopened: dict[str, Decided], signed: SignedAppender, reason: str, file_name: str) -> None:
     """Supersede the current decisions of the reopened applications, one audit event each (a 补正
     resubmission is :func:`models.review.corrections.record_resubmissions`' own)."""
     for application_id, decided in reopened.items():
         uuids = [uuid for uuid, *_ in decided]
         supersede(ws.db, uuids)
-        audit.append(ws.db, actor, "撤销决定并退回重审", application_id, {
+        signed.append(ws.db, REOPEN_ACTION, application_id, {
             "file": file_name, "superseded": uuids, "reason": reason,
         })
 
@@ -361,9 +375,10 @@ class _Batch:
 
 
 def _write(ws: Workspace, batch: _Batch, history: History, policy_round: PolicyRound,
-           actor: str, report: Progress) -> None:
+           signed: SignedAppender, report: Progress) -> None:
     """The import's rows, chunk by chunk, then its audit event; call inside the import's transaction."""
     db = ws.db
+    actor = signed.signer.name
     policy = policy_round.policy
     now = audit.now_text()
     apps = batch.apps
@@ -393,12 +408,12 @@ def _write(ws: Workspace, batch: _Batch, history: History, policy_round: PolicyR
             _write_chunk(db, chunk, capture)
             changes.advance()
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
-    audit.append(db, actor, "导入申报文件", batch.file_name, {
+    signed.append(db, IMPORT_ACTION, batch.file_name, {
         "sha256": batch.sha256, "rows": len(apps), "updated": sorted(batch.existing) if batch.update else [],
         "evidence_files": len(set(batch.evidence.values())), **policy_round.audit_details(),
     }, running=changes)
     if policy_round.chosen:
-        audit.append(db, actor, "指定政策版本", batch.file_name, policy_round.audit_details())
+        signed.append(db, VERSION_CHOSEN_ACTION, batch.file_name, policy_round.audit_details())
 
 
 def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapture) -> None:

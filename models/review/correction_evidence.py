@@ -9,6 +9,7 @@ proof requirement).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,9 @@ from models.limits import MAX_FILE_BYTES, megabytes
 from models.review.corrections import (
     ADDED_EVIDENCE, Resubmission, before_resubmission, pending_correction, record_resubmissions,
 )
-from models.workspace.evidence import EvidenceStore, guess_kind
+from models.review.terms import IMPORTING_ROLES
+from models.signing.signed_entries import ActingSigner, SignedAppender, require_signer
+from models.workspace.evidence import EvidenceStore, StoredFile, guess_kind
 from models.workspace import evidence_rows
 from models.workspace.records import set_attachments
 from models.workspace.workspace import Workspace
@@ -50,12 +53,16 @@ def _checked(paths: Sequence[Path]) -> list[Path]:
     return list(paths)
 
 
-def add_evidence(ws: Workspace, application_id: str, paths: Sequence[Path], actor: str) -> Resubmission:
+def add_evidence(ws: Workspace, application_id: str, paths: Sequence[Path], signer: ActingSigner) -> Resubmission:
     """Add ``paths`` to the application's evidence as its 补正; a file named as an existing attachment replaces it.
 
+    The resubmission is what an import makes of an updated row, and is signed the same way: by an active person
+    whose certificate's role may import, with their own key (``SigningRefused`` or ``ReviewerError`` else).
     Raises :class:`EvidenceRefused` (the application does not wait for 补正, a file
     is missing, too large or named twice) before anything is written.
     """
+    require_signer(ws, signer, IMPORTING_ROLES, "补充补正附件")
+    actor = signer.name
     if pending_correction(ws.db, application_id) is None:
         raise EvidenceRefused(f"{application_id} 不是待补正的申报，不能补充附件；需要改动申报内容请用“更新”导入")
     files = _checked([Path(p) for p in paths])
@@ -78,9 +85,16 @@ def add_evidence(ws: Workspace, application_id: str, paths: Sequence[Path], acto
         attachments = list(json.loads(before[application_id].fields["attachments"]))
         attachments = [name for name in attachments if name not in replaced] + [name for name, _ in added]
         set_attachments(ws.db, application_id, attachments)
-        (resubmission,) = record_resubmissions(ws, before, actor, ADDED_EVIDENCE)
+        signed = SignedAppender(signer, {"file": ADDED_EVIDENCE, "sha256": _files_digest(added)})
+        (resubmission,) = record_resubmissions(ws, before, actor, ADDED_EVIDENCE, signed=signed)
         from models.review.reassess import reassess_enterprise
 
         reassess_enterprise(ws, str(before[application_id].fields["uscc"]), actor,
                             f"{application_id} 补正时补充了附件，材料要求的核对随之改变")
     return resubmission
+
+
+def _files_digest(added: Sequence[tuple[str, StoredFile]]) -> str:
+    """SHA-256 over the names and SHA-256 of the files added: what the signed record names as its file's."""
+    listed = json.dumps(sorted((name, stored.sha256) for name, stored in added), ensure_ascii=False)
+    return hashlib.sha256(listed.encode("utf-8")).hexdigest()

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.workspace import dialect
 from models.workspace.database import Database, in_list
@@ -30,6 +30,9 @@ from models.workspace.evidence_rows import names_and_hashes
 from models.workspace.records import application_row, compact_json
 from models.workspace.workspace import Workspace
 from policy.money import wan_text
+
+if TYPE_CHECKING:
+    from models.signing.signed_entries import SignedAppender
 
 MAX_ITEMS = 30
 MAX_ITEM_CHARS = 200
@@ -258,9 +261,10 @@ def before_resubmission(ws: Workspace, ids: Iterable[str]) -> dict[str, _Before]
 
 
 def record_resubmissions(ws: Workspace, before: Mapping[str, _Before], actor: str, file_name: str,
-                         today: date | None = None) -> list[Resubmission]:
+                         today: date | None = None, signed: SignedAppender | None = None) -> list[Resubmission]:
     """After the import wrote the new rows: supersede the current decisions of each application that
-    waited for 补正 (it goes back to review), keep what changed, one audit event each.
+    waited for 补正 (it goes back to review), keep what changed, one audit event each (signed by the
+    importer with ``signed``).
 
     Call inside the import's transaction.
     """
@@ -284,11 +288,15 @@ def record_resubmissions(ws: Workspace, before: Mapping[str, _Before], actor: st
              "resubmitted_at": resubmission.resubmitted_at, "actor": actor, "file_name": file_name, "late": int(late),
              "changed_fields": compact_json([_change_json(c) for c in changed]), "evidence_added": compact_json(added),
              "evidence_removed": compact_json(removed)})
-        audit.append(ws.db, actor, RESUBMITTED, application_id, {
+        details = {
             "file": file_name, "superseded": superseded, "returned": old.correction.decision_uuid,
             "reason": "申报人按补正告知提交材料" + ("（已过补正期限）" if late else ""),
             "changed_fields": [c.field for c in changed], "evidence_added": added, "evidence_removed": removed,
-        })
+        }
+        if signed is not None:
+            signed.append(ws.db, RESUBMITTED, application_id, details)
+        else:
+            audit.append(ws.db, actor, RESUBMITTED, application_id, details)
         made.append(resubmission)
     return made
 

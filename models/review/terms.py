@@ -19,6 +19,12 @@ FIRST_REVIEWER, SECOND_REVIEWER, LEAD_ROLE = "初审", "复核", "负责人"
 
 DECIDING_ROLES = (FIRST_REVIEWER, SECOND_REVIEWER, LEAD_ROLE)
 ROLES = (FIRST_REVIEWER, SECOND_REVIEWER, LEAD_ROLE, ADMIN, AUDITOR)
+IMPORTING_ROLES = (FIRST_REVIEWER, SECOND_REVIEWER, LEAD_ROLE)
+"""Who may import an intake file (and so set the fields every decision is made on): those who review. Not the
+审计员, who changes nothing; not the 系统管理员 (三员分立: who issues the keys puts no data under them)."""
+RESTORING_ROLES = (ADMIN, LEAD_ROLE)
+"""Who may restore a backup, which replaces the whole workspace: the 系统管理员, whose duty the system's upkeep is,
+and the 负责人, who answers for the record; a rollback (a backup older than this PC has seen) only the 负责人."""
 
 APPROVING = (APPROVE, PARTIAL)
 """Outcomes that grant money: they carry an amount."""

@@ -27,5 +27,6 @@ def next_step(db: Database) -> str | None:
     if missing:
         return f"还没有{'、'.join(missing)}人员：请由系统管理员在 工具 → 人员管理… 中添加"
     if not any_application(db):
-        return "还没有申报：请用 文件 → 导入申报文件…（Ctrl+O）导入县区收件窗口的申报文件"
+        return ("还没有申报：请在工具栏选择审核人（导入由其本人签名），再用 文件 → 导入申报文件…（Ctrl+O）"
+                "导入县区收件窗口的申报文件")
     return None

@@ -57,6 +57,12 @@ class PersonStatus:
     disabled: bool = False
     set_by: StatusEntry | None = None
     void: list[tuple[StatusEntry, str]] = field(default_factory=list)
+    counted: list[StatusEntry] = field(default_factory=list)
+
+    def disabled_by_at(self, seq: int) -> StatusEntry | None:
+        """The counted 停用 entry in force just before entry ``seq`` of the log, or None when the person was in use."""
+        before = [entry for entry in self.counted if entry.seq < seq]
+        return before[-1] if before and before[-1].action == DISABLE_ACTION else None
 
     @property
     def previous(self) -> str:
@@ -92,7 +98,8 @@ def _entries(ws: Workspace, name: str | None) -> list[StatusEntry]:
     return found
 
 
-def _first_revocations(ws: Workspace) -> dict[str, int]:
+def first_revocations(ws: Workspace) -> dict[str, int]:
+    """Each revoked person's first logged revocation entry (a revocation is final, whatever the tables say)."""
     return {str(subject): int(seq) for subject, seq in ws.db.execute(
         "SELECT subject, MIN(seq) FROM audit WHERE action = ? GROUP BY subject", [REVOKE_ACTION])}
 
@@ -103,7 +110,7 @@ class _Judge:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.boundary = signed_from(ws.db, PEOPLE_STATUS)
-        self.revoked = _first_revocations(ws)
+        self.revoked = first_revocations(ws)
 
     def void_because(self, entry: StatusEntry, status: PersonStatus) -> str | None:
         record, signature_text = entry.details.get("record"), entry.details.get("signature")
@@ -157,7 +164,13 @@ def _walk(ws: Workspace, entries: list[StatusEntry]) -> dict[str, PersonStatus]:
             status.void.append((entry, why))
             continue
         status.disabled, status.set_by = entry.action == DISABLE_ACTION, entry
+        status.counted.append(entry)
     return statuses
+
+
+def logged_statuses(ws: Workspace) -> dict[str, PersonStatus]:
+    """Every person's status as the counted 停用 and 启用 entries give it (a person with none is in use)."""
+    return _walk(ws, _entries(ws, None))
 
 
 def logged_status(ws: Workspace, name: str) -> PersonStatus:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from models.workspace.database import Database
 from models.workspace.projection import (CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, RunningChangesDigest,
@@ -31,11 +31,18 @@ def _row_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, subjec
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
 
+Seal = Callable[[dict[str, Any], str], Mapping[str, Any]]
+"""Given an entry's details (with the digest of the changes it covers) and the hash of the entry before it, the
+fields to add: a record the acting person signs over them (``models.signing.signed_entries``)."""
+
+
 def append(db: Database, actor: str, action: str, subject: str = "",
-           details: Mapping[str, Any] | None = None, running: RunningChangesDigest | None = None) -> str:
+           details: Mapping[str, Any] | None = None, running: RunningChangesDigest | None = None,
+           seal: Seal | None = None) -> str:
     """Add one entry; call inside the transaction of the change it records. Returns its hash.
 
-    ``running`` (from :func:`running_digest`, advanced as a bulk write went) saves reading its changes again.
+    ``running`` (from :func:`running_digest`, advanced as a bulk write went) saves reading its changes again;
+    ``seal`` adds what it returns to the details once the digest of the changes is known.
     """
     last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
@@ -48,6 +55,8 @@ def append(db: Database, actor: str, action: str, subject: str = "",
         else:
             digest_of_changes, count = logged_changes_digest(db, seq, from_id)
         content.update({CHANGES_FROM: from_id, CHANGES_SHA256: digest_of_changes, CHANGES_COUNT: count})
+    if seal is not None:
+        content.update(seal(dict(content), prev_hash))
     detail_text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     digest = _row_hash(prev_hash, seq, at, actor, action, subject, detail_text)
     db.execute(

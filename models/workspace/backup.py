@@ -112,9 +112,22 @@ class RollbackRefused(BackupError):
     """The backup is older than the newest state this PC has seen, and no 负责人 confirmed the rollback."""
 
 
-def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系统",
+@dataclass(frozen=True, slots=True)
+class Restorer:
+    """Who restores (a 系统管理员 or 负责人 of the backup's workspace) and their passphrase: the restore entry is
+    signed with their key, unlocked from the verified backup."""
+
+    name: str
+    passphrase: str
+
+
+def restore_backup(backup: str | Path, folder: str | Path, *, restorer: Restorer | None = None,
                    confirm_rollback: RollbackConfirmation | None = None) -> Path:
-    """Restore into ``folder``, which must not hold a workspace yet. Raises :class:`BackupError`.
+    """Restore into ``folder``, which must not hold a workspace yet, as ``restorer``. Raises :class:`BackupError`.
+
+    The restorer must be an active 系统管理员 or 负责人 of the backup (their CA-issued certificate says so); a
+    rollback is restored by the 负责人 who confirms it (``restorer`` may then be left out). The restore entry
+    carries a record signed with their key (``models.signing.signed_entries``).
 
     Sizes are checked before anything is inflated (the total, each member's compression
     ratio, the free disk space); each member is streamed to disk and hashed as it goes.
@@ -125,6 +138,7 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
     confirms it.
     """
     backup, folder = Path(backup), Path(folder).expanduser().resolve()
+    restorer = _restorer(restorer, confirm_rollback)
     if (folder / DB_NAME).exists():
         raise BackupError(f"{folder} 已有工作区，恢复须指定一个新的空文件夹")
     try:
@@ -157,7 +171,7 @@ def restore_backup(backup: str | Path, folder: str | Path, *, actor: str = "系�
                         raise BackupError(f"备份中的 {name} 已损坏（SHA-256 不符）")
             discarded = _verify_staged(backup.name, staging, confirm_rollback)
             with Workspace.open(staging, create=False, lock=False, check_anchors=False) as staged:
-                _record_restore(staged, backup.name, actor, discarded, confirm_rollback)
+                _record_restore(staged, backup, restorer, discarded, confirm_rollback)
             if folder.exists():
                 if any(folder.iterdir()):
                     raise BackupError(f"{folder} 不是空文件夹，恢复须指定一个新的空文件夹")
@@ -201,26 +215,41 @@ def _verify_staged(backup_name: str, staging: Path, confirm: RollbackConfirmatio
         db.close()
 
 
+def _restorer(restorer: Restorer | None, confirm: RollbackConfirmation | None) -> Restorer:
+    if confirm is not None:
+        if restorer is not None and restorer.name != confirm.lead:
+            raise RollbackRefused(f"回退恢复须由确认回退的负责人 {confirm.lead} 本人恢复，而不是 {restorer.name}")
+        return restorer or Restorer(confirm.lead, confirm.passphrase)
+    if restorer is None or not restorer.name:
+        raise BackupError("恢复备份须由系统管理员或负责人以本人口令签名：请指定恢复人及其口令，未恢复任何内容")
+    return restorer
+
+
 def _confirming_lead(ws: Workspace, confirm: RollbackConfirmation) -> None:
-    from models.signing.reviewers import get_reviewer, unlock
+    from models.signing.reviewers import get_reviewer
     from models.review.terms import LEAD_ROLE
 
     if not confirm.reason.strip():
         raise RollbackRefused("确认回退须写明原因")
     if get_reviewer(ws, confirm.lead).role != LEAD_ROLE:
         raise RollbackRefused(f"回退恢复须由负责人确认，{confirm.lead} 不是负责人")
-    unlock(ws, confirm.lead, confirm.passphrase)
 
 
-def _record_restore(ws: Workspace, backup_name: str, actor: str, discarded: str | None,
+def _record_restore(ws: Workspace, backup: Path, restorer: Restorer, discarded: str | None,
                     confirm: RollbackConfirmation | None) -> None:
-    seq, digest = audit.head(ws.db)
-    details: dict[str, object] = {"backup": backup_name, "head_seq": seq, "head_hash": digest}
-    if discarded is not None and confirm is not None:
+    from models.review.terms import LEAD_ROLE, RESTORING_ROLES
+    from models.signing.signed_entries import restore_appender, unlock_signer
+
+    rollback = discarded is not None and confirm is not None
+    signer = unlock_signer(ws, restorer.name, restorer.passphrase, (LEAD_ROLE,) if rollback else RESTORING_ROLES,
+                           "确认回退恢复" if rollback else "恢复备份")
+    head = audit.head(ws.db)
+    details: dict[str, object] = {"backup": backup.name, "head_seq": head[0], "head_hash": head[1]}
+    if rollback and confirm is not None:
         details |= {"rollback": discarded, "confirmed_by": confirm.lead, "reason": confirm.reason.strip()}
-        actor = confirm.lead
     with ws.db.atomic():
-        audit.append(ws.db, actor, anchors.RESTORE_ACTION, backup_name, details)
+        restore_appender(signer, backup.name, _sha256(backup), head).append(
+            ws.db, anchors.RESTORE_ACTION, backup.name, details)
 
 
 def _check_sizes(name: str, infos: list[zipfile.ZipInfo], target: Path) -> None:

@@ -23,7 +23,9 @@ from models.workspace import audit
 from models.workspace.database import Database
 
 PEOPLE_STATUS = "人员停用启用"
-SIGNED_KINDS = (PEOPLE_STATUS,)
+IMPORTS_AND_RESTORES = "导入与恢复"
+"""The import-family entries and the restore entry, signed by the acting person (``models.signing.signed_entries``)."""
+SIGNED_KINDS = (PEOPLE_STATUS, IMPORTS_AND_RESTORES)
 CREATE_ACTION = "创建工作区"
 MARK_ACTION = "启用签名记录"
 RULES_ACTION = "规则修订"

@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from models.intake.columns import HEADERS
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import intake_row, signing_options, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_SPACE = 2 << 30
@@ -56,7 +56,8 @@ def run_limited(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def both_commands(path: Path, workspace: Path) -> list[subprocess.CompletedProcess[str]]:
-    return [run_limited("assess", path), run_limited("--workspace", workspace, "import", path)]
+    return [run_limited("assess", path), run_limited("--workspace", workspace, "import", path,
+                                                     *signing_options(workspace))]
 
 
 def memory_allowed(path: Path) -> int:

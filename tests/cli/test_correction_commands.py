@@ -20,7 +20,8 @@ def folder(tmp_path: Path) -> Path:
     staffed_workspace(tmp_path / "ws").close()
     (tmp_path / "口令.txt").write_text(PASSPHRASE + "\n", encoding="utf-8")
     assert main(["--workspace", str(tmp_path / "ws"), "import",
-                 str(write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))]) == 0
+                 str(write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)])),
+                 "--reviewer", "审核员甲", "--passphrase-file", str(tmp_path / "口令.txt")]) == 0
     assert main(["--workspace", str(tmp_path / "ws"), "conflict", "T00001", "--reviewer", "审核员甲", "--none",
                  "--passphrase-file", str(tmp_path / "口令.txt")]) == 0
     return tmp_path / "ws"
@@ -67,11 +68,12 @@ def test_return_show_list_notice_and_resubmit(folder: Path, tmp_path: Path,
     assert "T00002 没有现行的退回补正决定" in capsys.readouterr().err
 
     updated = write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "45"})])
-    assert _cli(folder, "import", str(updated), "--update", "--actor", "收件窗口") == 0
+    assert _cli(folder, "import", str(updated), "--update", "--reviewer", "科长丙",
+                "--passphrase-file", str(tmp_path / "口令.txt")) == 0
     capsys.readouterr()
     assert _cli(folder, "show", "T00001") == 0
     shown = capsys.readouterr().out
-    assert "审核阶段：待初审" in shown and "由收件窗口导入 b.csv" in shown
+    assert "审核阶段：待初审" in shown and "由科长丙导入 b.csv" in shown
     assert "    申请金额：50.00万元 → 45.00万元\n" in shown and "待补正：" not in shown
     with Workspace.open(folder, create=False) as ws:
         assert verify_workspace(ws).ok
@@ -80,14 +82,15 @@ def test_return_show_list_notice_and_resubmit(folder: Path, tmp_path: Path,
 def test_resubmit_with_files(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scan = tmp_path / "认定文件.pdf"
     scan.write_bytes(b"%PDF-1.4\n%supplied\n")
-    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan)) == 1
+    signing = ["--reviewer", "科长丙", "--passphrase-file", str(tmp_path / "口令.txt")]
+    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan), *signing) == 1
     assert "T00001 不是待补正的申报" in capsys.readouterr().err
     assert _return(folder, "--missing", "认定文件", "--deadline", DEADLINE.isoformat()) == 0
     capsys.readouterr()
-    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan), "--actor", "收件窗口") == 0
+    assert _cli(folder, "resubmit", "T00001", "--evidence", str(scan), *signing) == 0
     assert "    新增附件：认定文件.pdf\n" in capsys.readouterr().out
     assert _cli(folder, "show", "T00001") == 0
-    assert "由收件窗口补充附件" in capsys.readouterr().out
+    assert "由科长丙补充附件" in capsys.readouterr().out
 
 
 def test_verify_notice_command(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

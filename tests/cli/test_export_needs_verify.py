@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.reviewers import unlock
 from models.workspace.verified import UnverifiedWorkspace
 from models.workspace.workspace import Workspace
 from sheets.single import export_with_key
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 def _sheets_on_record(folder: Path) -> tuple[int, int]:
@@ -30,7 +29,7 @@ def test_a_tampered_workspace_exports_no_sheet_from_the_cli_or_the_desk(tmp_path
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
         for application_id in ("T00001", "T00002"):
             declare_conflict(ws, application_id, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
             decide(ws, DecisionInput(application_id, "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)

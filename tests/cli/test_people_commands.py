@@ -59,7 +59,11 @@ def test_a_look_alike_reviewer_with_passphrase_1_is_refused(bureau: tuple[Path, 
 
 def test_the_auditor_verifies_and_changes_nothing(bureau: tuple[Path, dict[str, Path]], tmp_path: Path) -> None:
     folder, files = bureau
-    assert run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(3)])).returncode == 0
+    refused = run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(3)]), "--reviewer", "审计员庚",
+                  "--passphrase-file", files["audit"])
+    assert refused.returncode == 1 and "审计员庚 的证书角色是审计员，不能导入申报文件" in refused.stderr, refused.stderr
+    assert run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(3)]), "--reviewer", "审核员甲",
+               "--passphrase-file", files["a"]).returncode == 0
     assert run(folder, "audit", "verify").returncode == 0
     declare = run(folder, "conflict", "T00003", "--reviewer", "审计员庚", "--none", "--passphrase-file", files["audit"])
     assert declare.returncode == 1 and "不参与审核" in declare.stderr
@@ -73,7 +77,8 @@ def test_the_auditor_verifies_and_changes_nothing(bureau: tuple[Path, dict[str, 
 
 def test_another_reviewers_conflict_cannot_be_withdrawn(bureau: tuple[Path, dict[str, Path]], tmp_path: Path) -> None:
     folder, files = bureau
-    run(folder, "import", write_csv(tmp_path / "d.csv", [intake_row(4)]))
+    run(folder, "import", write_csv(tmp_path / "d.csv", [intake_row(4)]), "--reviewer", "审核员甲",
+        "--passphrase-file", files["a"])
     declared = run(folder, "conflict", "T00004", "--reviewer", "审核员甲", "--declare", "亲属任职",
                    "--passphrase-file", files["a"])
     assert declared.returncode == 0, declared.stderr

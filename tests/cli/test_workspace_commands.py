@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import intake_row, signing_options, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,11 +39,12 @@ def staffed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_rejected_import_leaves_the_list_unchanged(staffed: tuple[Path, Path], tmp_path: Path) -> None:
-    folder, _ = staffed
-    assert run(folder, "import", write_csv(tmp_path / "ok.csv", [intake_row(1), intake_row(2)])).returncode == 0
+    folder, passphrase = staffed
+    assert run(folder, "import", write_csv(tmp_path / "ok.csv", [intake_row(1), intake_row(2)]),
+               "--reviewer", "审核员甲", "--passphrase-file", passphrase).returncode == 0
     before = json.loads(run(folder, "list", "--json").stdout)
     bad = write_csv(tmp_path / "bad.csv", [intake_row(3), intake_row(4, **{"申请金额(万元)": "-5"})])
-    result = run(folder, "import", bad)
+    result = run(folder, "import", bad, "--reviewer", "审核员甲", "--passphrase-file", passphrase)
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == "文件 bad.csv 未导入，共 1 处问题"
     assert "第3行 申请金额(万元)" in result.stderr
@@ -55,7 +56,7 @@ def test_rejected_import_leaves_the_list_unchanged(staffed: tuple[Path, Path], t
 
 def test_two_stage_flow_and_audit_verify(staffed: tuple[Path, Path], tmp_path: Path) -> None:
     folder, passphrase = staffed
-    run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(7)]))
+    run(folder, "import", write_csv(tmp_path / "c.csv", [intake_row(7)]), "--reviewer", "审核员甲", "--passphrase-file", passphrase)
     assert run(folder, "conflict", "T00007", "--reviewer", "审核员甲", "--none", "--passphrase-file", passphrase).returncode == 0
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("错的\n", encoding="utf-8")
@@ -77,10 +78,16 @@ def test_two_stage_flow_and_audit_verify(staffed: tuple[Path, Path], tmp_path: P
 
 
 def test_backup_restore_and_summary(staffed: tuple[Path, Path], tmp_path: Path) -> None:
-    folder, _ = staffed
+    folder, passphrase = staffed
     assert run(folder, "backup", "--out", tmp_path / "b.zip").returncode == 0
     restored = tmp_path / "restored"
-    assert run(restored, "restore", tmp_path / "b.zip").returncode == 0
+    unsigned = run(restored, "restore", tmp_path / "b.zip")
+    assert unsigned.returncode == 1 and "恢复备份须由系统管理员或负责人签名" in unsigned.stderr
+    by_reviewer = run(restored, "restore", tmp_path / "b.zip", "--reviewer", "审核员甲", "--passphrase-file", passphrase)
+    assert by_reviewer.returncode == 1 and "证书角色是初审，不能恢复备份" in by_reviewer.stderr
+    assert not restored.exists() or not any(restored.iterdir())
+    assert run(restored, "restore", tmp_path / "b.zip", "--reviewer", "管理员丁",
+               "--passphrase-file", passphrase).returncode == 0
     assert run(restored, "audit", "verify").returncode == 0
     assert run(folder, "summary", "--out", tmp_path / "s.xlsx").returncode == 0
     assert (tmp_path / "s.xlsx").stat().st_size > 0
@@ -89,10 +96,24 @@ def test_backup_restore_and_summary(staffed: tuple[Path, Path], tmp_path: Path) 
 def test_the_shipped_sample_imports_as_is_with_the_evidence_beside_it(tmp_path: Path) -> None:
     sample = ROOT / "resources" / "samples" / "sample-applications.csv"
     shipped = sorted(path.name for path in (sample.parent / "附件").iterdir() if path.is_file())
-    result = run(tmp_path / "ws", "import", sample)
+    result = run(tmp_path / "ws", "import", sample, *signing_options(tmp_path / "ws"))
     assert result.returncode == 0, result.stderr
     assert "附件目录" in result.stdout and f"附件 {len(shipped)} 个" in result.stdout
     elsewhere = tmp_path / "elsewhere.csv"
     elsewhere.write_bytes(sample.read_bytes())  # no 附件 folder beside this copy: the evidence is missing
-    refused = run(tmp_path / "other", "import", elsewhere)
+    refused = run(tmp_path / "other", "import", elsewhere, *signing_options(tmp_path / "other"))
     assert refused.returncode == 2 and "附件" in refused.stderr
+
+
+def test_audit_verify_names_an_import_entry_forged_with_sql(tmp_path: Path) -> None:
+    """An insider raises an amount with SQL and appends a consistent, unsigned 导入申报文件 entry for it."""
+    from tests.insider import forge_logged
+
+    folder = tmp_path / "ws"
+    assert run(folder, "import", write_csv(tmp_path / "a.csv", [intake_row(1)]), *signing_options(folder)).returncode == 0
+    assert run(folder, "audit", "verify").returncode == 0
+    forge_logged(folder, ["UPDATE applications SET requested_yuan = '900000.00' WHERE application_id = 'T00001'"],
+                 actor="审核员甲", action="导入申报文件", subject="b.csv", details={"rows": 1, "updated": ["T00001"]})
+    verified = run(folder, "audit", "verify")
+    assert verified.returncode == 1
+    assert "（导入申报文件 b.csv，审核员甲）不予承认：没有审核员甲本人的签名" in verified.stdout, verified.stdout

@@ -110,6 +110,7 @@ def test_a_bureau_workspace_from_the_gui_to_both_stages(qtbot, open_window, tmp_
     assert people == ["赵科长", "张初审", "李复核"]  # the 系统管理员 decides nothing: not offered
     qtbot.waitUntil(lambda: "导入申报文件" in window.queue.count_label.text(), timeout=10_000)
 
+    _choose(qtbot, window, "张初审")  # the import is signed with the sitting's key
     drive_import_dialog(*intake)
     window.actions_by_name["import_file"].trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 6, timeout=20_000)

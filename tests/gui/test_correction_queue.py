@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from demo.workspace import DEMO_PASSPHRASE, staff_demo
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.keys import KdfParams
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 from gui.main_window import REVIEW_TAB
 from gui.qt import Qt
@@ -28,7 +27,7 @@ def returned(tmp_path: Path) -> Path:
     folder = tmp_path / "ws"
     with Workspace.open(folder) as ws:
         staff_demo(ws, KdfParams.cheap_for_tests())
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in (1, 2, 3)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in (1, 2, 3)]))
         declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=DEMO_PASSPHRASE)
         decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", missing_items=("认定文件",),
                                  deadline=DEADLINE), DEMO_PASSPHRASE)

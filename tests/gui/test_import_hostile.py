@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gui.import_dialog import ImportDialog
+from tests.workspace_support import signer_of
 from models.workspace.workspace import Workspace
 from tests.cli.hostile import deep_json, far_corner_xlsx, inflating_xlsx, many_digits_csv, run_limited
 
@@ -38,7 +39,7 @@ def test_the_dialog_shows_the_cli_message_and_stays_alive(qtbot, workspace: Work
     name, build = HOSTILE[kind]
     path = build(tmp_path / name)
     expected = _cli_lines(path)
-    dialog = ImportDialog(None, workspace.folder, actor="测试员")
+    dialog = ImportDialog(None, workspace.folder, signer=signer_of(workspace))
     qtbot.addWidget(dialog)
     dialog.show()
 

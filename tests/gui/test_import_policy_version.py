@@ -13,7 +13,7 @@ from models.review.casefile import load_case
 from models.workspace.workspace import Workspace
 from policy.catalog import DEFAULT_VERSION
 from tests.policy.fixture_version import fixture_version_registered
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import intake_row, signer_of, write_csv
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def _madrid_2026(tmp_path: Path) -> Path:
 
 def test_the_dialog_offers_every_version_and_defaults_to_the_year(qtbot, workspace: Workspace, tmp_path: Path):
     with fixture_version_registered(tmp_path / "fixture") as fixture:
-        dialog = ImportDialog(None, workspace.folder, actor="测试员")
+        dialog = ImportDialog(None, workspace.folder, signer=signer_of(workspace))
         qtbot.addWidget(dialog)
         offered = [dialog.version_box.itemData(i) for i in range(dialog.version_box.count())]
         assert offered == [None, DEFAULT_VERSION, fixture]
@@ -40,7 +40,7 @@ def test_the_dialog_offers_every_version_and_defaults_to_the_year(qtbot, workspa
 
 def test_a_version_chosen_in_the_dialog_is_used_and_audited(qtbot, workspace: Workspace, tmp_path: Path):
     with fixture_version_registered(tmp_path / "fixture") as fixture:
-        dialog = ImportDialog(None, workspace.folder, actor="测试员")
+        dialog = ImportDialog(None, workspace.folder, signer=signer_of(workspace))
         qtbot.addWidget(dialog)
         dialog.set_file(_madrid_2026(tmp_path))
         dialog.version_box.setCurrentIndex(dialog.version_box.findData(DEFAULT_VERSION))
@@ -49,6 +49,6 @@ def test_a_version_chosen_in_the_dialog_is_used_and_audited(qtbot, workspace: Wo
         qtbot.waitUntil(lambda: not dialog.is_running(), timeout=30000)
         actor, details = workspace.db.execute(
             "SELECT actor, details FROM audit WHERE action = '指定政策版本'").fetchone()
-        assert (actor, json.loads(details)["policy_by_year"]) == ("测试员", fixture)
+        assert (actor, json.loads(details)["policy_by_year"]) == ("审核员甲", fixture)
         case = load_case(workspace, "T00001")
-        assert case.policy.version == DEFAULT_VERSION and "由 测试员 指定" in case.policy_note
+        assert case.policy.version == DEFAULT_VERSION and "由 审核员甲 指定" in case.policy_note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -68,10 +69,13 @@ def test_import_review_first_and_second_stage_then_next(qtbot, open_window, empt
                                                        drive_import_dialog, choose_reviewer, demo_passphrase):
     window = open_window(empty_workspace)
     assert window.model.rowCount() == 0
+    choose_reviewer(window, "审核员甲")  # the import is signed with the sitting's key
     outcome = drive_import_dialog(*intake)
     window.actions_by_name["import_file"].trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == COUNT, timeout=10_000)
     assert outcome == [f"imported {COUNT}"]
+    window.reviewer_combo.setCurrentIndex(0)  # nobody chosen again: the review starts from there
+    demo_passphrase.clear()
     first = window.model.application_id(0)
 
     window.activateWindow()
@@ -127,8 +131,11 @@ def test_import_review_first_and_second_stage_then_next(qtbot, open_window, empt
 
 
 def test_a_rejected_import_changes_nothing(qtbot, open_window, demo_folder, tmp_path, messages,
-                                          drive_import_dialog):
+                                          drive_import_dialog, choose_reviewer):
+    with Workspace.open(demo_folder, create=False, lock=False) as ws:
+        stored = ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0]
     window = open_window(demo_folder)
+    choose_reviewer(window, "审核员甲")  # the import is signed with the sitting's key
     before = window.model.visible_ids()
     broken = tmp_path / "坏文件.csv"
     broken.write_text("申报编号,企业名称\nX-1,某公司\n", encoding="utf-8")
@@ -138,7 +145,7 @@ def test_a_rejected_import_changes_nothing(qtbot, open_window, demo_folder, tmp_
     assert outcome and "未导入" in outcome[0]
     assert window.model.visible_ids() == before
     with Workspace.open(demo_folder, create=False, lock=False) as ws:
-        assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == len(before)
+        assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == stored
         assert ws.db.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 1
 
 
@@ -152,3 +159,31 @@ def test_back_to_the_queue_and_search_by_keyboard(qtbot, window):
     qtbot.keyClicks(window.queue.search, "lc2023-000")
     assert window.queue.search.text() == "lc2023-000"  # "/" and letters type, they do not jump
     assert 0 < window.model.rowCount() < 30
+
+
+def test_an_import_is_signed_with_the_sittings_key_asking_the_passphrase_when_it_is_locked(
+        qtbot, open_window, empty_workspace, intake, messages, drive_import_dialog, choose_reviewer, demo_passphrase,
+        monkeypatch):
+    import_dialog = pytest.importorskip("gui.import_dialog")
+    window = open_window(empty_workspace)
+
+    def nobody_chosen(dialog) -> int:  # noqa: ANN001 - a test double of QDialog.exec
+        dialog.set_file(intake[0])
+        dialog.set_evidence(intake[1])
+        dialog.start_import()
+        assert not dialog.is_running()
+        return 0
+
+    monkeypatch.setattr(import_dialog.ImportDialog, "exec", nobody_chosen)
+    window.actions_by_name["import_file"].trigger()
+    assert messages[-1] == import_dialog.NO_SIGNER and window.model.rowCount() == 0
+    choose_reviewer(window, "审核员乙")
+    window.session.lock()  # idle: the key is locked, the reviewer still chosen
+    asked = len(demo_passphrase)
+    outcome = drive_import_dialog(*intake)
+    window.actions_by_name["import_file"].trigger()
+    assert outcome == [f"imported {COUNT}"]
+    assert demo_passphrase[asked:] == ["审核员乙"] and window.session.is_unlocked("审核员乙")
+    with Workspace.open(empty_workspace, create=False, lock=False) as ws:
+        actor, details = ws.db.execute("SELECT actor, details FROM audit WHERE action = '导入申报文件'").fetchone()
+    assert actor == "审核员乙" and json.loads(details)["record"]["by"] == "审核员乙"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 import gui.import_dialog as import_dialog
 from gui import ops
 from gui.import_dialog import ImportDialog
+from tests.workspace_support import signer_of
 from gui.import_tables import PreviewModel, ProblemModel
 from models.intake.columns import HEADERS
 from models.intake.problems import ImportRejected
@@ -67,7 +68,7 @@ def count(ws: Workspace) -> int:
 
 
 def make_dialog(qtbot, ws: Workspace) -> ImportDialog:
-    dialog = ImportDialog(None, ws.folder, actor="测试员")
+    dialog = ImportDialog(None, ws.folder, signer=signer_of(ws))
     qtbot.addWidget(dialog)
     return dialog
 
@@ -91,7 +92,7 @@ def test_imports_a_valid_file_in_the_background(qtbot, workspace: Workspace, tmp
     assert "新增 3 件" in dialog.stage_label.text()
     assert not dialog.import_button.isEnabled() and dialog.close_button.text() == "完成"
     actor = workspace.db.execute("SELECT actor FROM audit WHERE action = '导入申报文件'").fetchone()[0]
-    assert actor == "测试员"
+    assert actor == "审核员甲"
     qtbot.waitUntil(lambda: not ops._running, timeout=5000)  # the finished operation is let go
 
 
@@ -228,7 +229,7 @@ def test_real_template_is_written(qtbot, workspace: Workspace, tmp_path: Path):
 
 def test_ask_is_false_when_nothing_was_imported(qtbot, workspace: Workspace, monkeypatch):
     monkeypatch.setattr(ImportDialog, "exec", lambda self: 0)
-    assert ImportDialog.ask(None, workspace.folder, actor="测试员") is False
+    assert ImportDialog.ask(None, workspace.folder, signer=signer_of(workspace)) is False
 
 
 def test_preview_marks_unknown_and_missing_columns(qtbot, workspace: Workspace, tmp_path: Path):

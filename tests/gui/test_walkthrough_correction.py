@@ -56,6 +56,7 @@ def _open(qtbot, window, application_id: str) -> None:  # noqa: ANN001 - pytest-
 def test_return_for_materials_notice_and_resubmission(qtbot, open_window, empty_workspace, tmp_path, messages,
                                                     drive_import, choose_reviewer, monkeypatch):
     window = open_window(empty_workspace)
+    choose_reviewer(window, "审核员甲")  # the import is signed with the sitting's key
     outcome = drive_import(write_csv(tmp_path / "申报.csv", [intake_row(1), intake_row(2)]), update=False)
     window.actions_by_name["import_file"].trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10_000)

@@ -12,9 +12,8 @@ from cli.main import main
 from models.intake.assessing import assess_file_in_workspace
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from models.intake.importing import import_file
 from models.workspace.workspace import Workspace
-from tests.workspace_support import approve_both_stages, PASSPHRASE, intake_row, valid_uscc, write_csv
+from tests.workspace_support import PASSPHRASE, approve_both_stages, import_as, intake_row, valid_uscc, write_csv
 
 SAME = valid_uscc(7)
 
@@ -34,7 +33,7 @@ def _madrid(n: int) -> dict[str, str]:
 
 def test_assessing_an_approved_application_again_does_not_use_its_own_award(ws: Workspace, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "a.csv", [_tech(1, "2500")])
-    import_file(ws, path)
+    import_as(ws, path)
     approve_both_stages(ws, "T00001", "2000000")
     [again] = assess_file_in_workspace(path, ws.db)
     assert (again.status, again.cap_yuan) == ("eligible", Decimal("2000000.00")), again.trace
@@ -43,7 +42,7 @@ def test_assessing_an_approved_application_again_does_not_use_its_own_award(ws: 
 def test_cli_assess_with_workspace_agrees_with_import_update(ws: Workspace, tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     path = write_csv(tmp_path / "a.csv", [_tech(1, "2500")])
-    import_file(ws, path)
+    import_as(ws, path)
     approve_both_stages(ws, "T00001", "2000000")
     folder = ws.folder
     ws.close()
@@ -57,7 +56,7 @@ def test_assessing_an_approved_first_time_award_again_does_not_call_it_a_repeat_
     row = intake_row(1, **{"统一社会信用代码": SAME, "产业": "生物医药", "申报事项": "国家级质量标杆",
                            "申请金额(万元)": "100"})
     path = write_csv(tmp_path / "benchmark.csv", [row])
-    import_file(ws, path)
+    import_as(ws, path)
     approve_both_stages(ws, "T00001", "1000000")
     [again] = assess_file_in_workspace(path, ws.db)
     assert (again.status, again.cap_yuan) == ("eligible", Decimal("1000000.00")), again.trace
@@ -65,7 +64,7 @@ def test_assessing_an_approved_first_time_award_again_does_not_call_it_a_repeat_
 
 
 def test_a_pending_application_of_the_same_item_is_flagged_but_not_itself(ws: Workspace, tmp_path: Path) -> None:
-    import_file(ws, write_csv(tmp_path / "first.csv", [_madrid(1)]))
+    import_as(ws, write_csv(tmp_path / "first.csv", [_madrid(1)]))
     [other] = assess_file_in_workspace(write_csv(tmp_path / "second.csv", [_madrid(2)]), ws.db)
     assert other.status == "needs_review"
     assert any("申报编号 T00001，待初审" in flag for flag in other.flags), other.flags
@@ -74,7 +73,7 @@ def test_a_pending_application_of_the_same_item_is_flagged_but_not_itself(ws: Wo
 
 
 def test_reassessment_after_a_final_approval_counts_the_approval_once(ws: Workspace, tmp_path: Path) -> None:
-    import_file(ws, write_csv(tmp_path / "a.csv", [_tech(1, "1500"), _tech(2, "1500")]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [_tech(1, "1500"), _tech(2, "1500")]))
     approve_both_stages(ws, "T00001", "1500000")
     row = ws.db.execute("SELECT cap_yuan, trace FROM assessments WHERE application_id = 'T00002'").fetchone()
     assert Decimal(row[0]) == Decimal("500000.00")
@@ -92,7 +91,7 @@ def test_refused_and_ineligible_applications_are_not_pending(ws: Workspace, tmp_
     from models.review.history import WorkspaceHistory
 
     wrong_industry = intake_row(3, 统一社会信用代码=SAME, 产业="生物医药", 申报事项="马德里注册商标")
-    import_file(ws, write_csv(tmp_path / "a.csv", [_madrid(1), _madrid(2), wrong_industry]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [_madrid(1), _madrid(2), wrong_industry]))
     for stage, reviewer in (("初审", "审核员甲"), ("复核", "审核员乙")):
         declare_conflict(ws, "T00002", reviewer, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00002", stage, "不通过", reviewer, None, opinion="不符合条件"), PASSPHRASE)

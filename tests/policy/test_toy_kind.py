@@ -21,7 +21,7 @@ from policy.engine import assess_batch
 from policy.kinds import unregister
 from policy.versions import PolicyVersion, register_version, unregister_version
 from tests.policy.toy import double_kind
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 TOY_ITEM = '''
 [[item]]
@@ -87,7 +87,6 @@ def test_an_unknown_kind_is_refused_once_the_toy_is_gone() -> None:
 
 def test_a_toy_version_imported_into_a_workspace_reaches_its_summary_workbook(tmp_path: Path) -> None:
     from models.exports.summary import export_summary
-    from models.intake.importing import import_file
     from models.workspace.workspace import Workspace
 
     double_kind.install()
@@ -103,7 +102,7 @@ def test_a_toy_version_imported_into_a_workspace_reaches_its_summary_workbook(tm
     try:
         with Workspace.open(tmp_path / "ws") as ws:
             row = intake_row(1, **{"产业": "纺织服装", "申报事项": "示例加倍事项", "数量": "3", "申请金额(万元)": "6"})
-            import_file(ws, write_csv(tmp_path / "toy.csv", [row]), policy_version="toy")
+            import_as(ws, write_csv(tmp_path / "toy.csv", [row]), policy_version="toy")
             export_summary(ws, tmp_path / "汇总.xlsx")
         rows = CalamineWorkbook.from_path(str(tmp_path / "汇总.xlsx")).get_sheet_by_name("汇总表-申报").to_python()
         [toy] = [r for r in rows if "示例加倍事项" in r]

@@ -16,7 +16,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.ca import cert_from_pem
@@ -27,7 +26,7 @@ from models.workspace.workspace import Workspace
 from sheets.correction_notice import DECISION_FILE, NOTICE_ACTION, NoticeRefused, chinese_date, issue_notice
 from sheets.verify import embedded_files
 from tests.sheets.support import run_tool
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ITEMS = ("国家级专精特新企业认定文件（加盖公章）", "近三年财务审计报告")
 DEADLINE = date.today() + timedelta(days=20)
@@ -36,7 +35,7 @@ DEADLINE = date.today() + timedelta(days=20)
 @pytest.fixture
 def returned(tmp_path: Path) -> Iterator[Workspace]:
     ws = staffed_workspace(tmp_path / "ws")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 企业名称="聊城䶮堃生物医药有限公司"), intake_row(2)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 企业名称="聊城䶮堃生物医药有限公司"), intake_row(2)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="认定文件不清晰",
                              missing_items=ITEMS, deadline=DEADLINE), PASSPHRASE)
@@ -137,7 +136,7 @@ def test_verify_notice_tells_a_good_letter_from_a_changed_one(returned: Workspac
         assert not other.ok and any("不是由受信任的 CA 签发的" in r for r in other.reasons)
     finally:
         stranger.close()
-    import_file(returned, write_csv(tmp_path / "b.csv", [intake_row(1, 企业名称="聊城䶮堃生物医药有限公司")]), update=True)
+    import_as(returned, write_csv(tmp_path / "b.csv", [intake_row(1, 企业名称="聊城䶮堃生物医药有限公司")]), update=True)
     resubmitted = verify_notice(out, ca, returned)
     assert resubmitted.ok and resubmitted.notes == ["该退回补正决定已不是现行决定（申报已补正或已重新决定）"]
 
@@ -146,7 +145,7 @@ def test_no_letter_for_a_return_signed_without_items_by_an_older_version(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = staffed_workspace(tmp_path / "ws")
     try:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
         declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         with monkeypatch.context() as older:  # the rule and the signed fields as they were before 补正 existed
             older.setattr("models.review.decisions.correction_problem", lambda *args: None)

@@ -12,13 +12,12 @@ import pytest
 from cli.sheet_commands import verify as verify_command
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from models.intake.importing import import_file
 from models.signing.reviewers import ca_certificate
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.single import issued_copy
 from sheets.verify import lookup_code, verify_pdf
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ID = "T00001"
 
@@ -28,7 +27,7 @@ def first_only(tmp_path: Path) -> tuple[Path, Path]:
     """A workspace whose one application has 初审 通过 500,000 元 and no 复核, and its exported sheet."""
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
         declare_conflict(ws, ID, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, "初审", "通过", "审核员甲", Decimal("500000.00"), "材料齐全。"), PASSPHRASE)
     report = export_sheets(folder, tmp_path / "out", [ID], "审核员甲", PASSPHRASE, jobs=1)
@@ -97,7 +96,7 @@ def test_a_replaced_decision_makes_the_sheet_outdated_with_who_replaced_it(first
 def test_a_reimported_application_makes_the_sheet_outdated(first_only: tuple[Path, Path], tmp_path: Path) -> None:
     folder, path = first_only
     with Workspace.open(folder, create=False) as ws:
-        import_file(ws, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "45"})]), update=True,
+        import_as(ws, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "45"})]), update=True,
                     supersede_reason="申请金额登记有误，经核实更正")
         verdict = verify_pdf(path, ca_certificate(ws), ws)
     assert verdict.outdated

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from cli.sheet_commands import verify as verify_command
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.review.terms import APPROVE, FIRST, LEAD, SECOND, TO_LEAD
@@ -19,7 +18,7 @@ from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.verify import lookup_code, verify_pdf
 from tests.sheets.support import run_tool
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ID = "T00001"
 LEAD_NAME = "科长丙"
@@ -30,7 +29,7 @@ def sent_up(tmp_path: Path) -> tuple[Path, Path]:
     """初审 通过 500,000 元, 复核 提交负责人, and the sheet 审核员甲 exported then (before the 负责人 decided)."""
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
         for reviewer in ("审核员甲", "审核员乙", LEAD_NAME):
             declare_conflict(ws, ID, reviewer, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, FIRST, APPROVE, "审核员甲", Decimal("500000.00"), "材料齐全。"), PASSPHRASE)

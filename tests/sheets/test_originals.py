@@ -8,20 +8,19 @@ from pathlib import Path
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from models.intake.importing import import_file
 from models.signing.reviewers import ca_certificate, unlock
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.single import export_with_key
 from sheets.verify import verify_pdf
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 ID = "T00001"
 
 
 def _decided(folder: Path, tmp_path: Path) -> Path:
     with staffed_workspace(folder) as ws:
-        import_file(ws, write_csv(tmp_path / f"{folder.name}.csv", [intake_row(1)]))
+        import_as(ws, write_csv(tmp_path / f"{folder.name}.csv", [intake_row(1)]))
         declare_conflict(ws, ID, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(ID, "初审", "通过", "审核员甲", Decimal("500000.00"), "同意。"), PASSPHRASE)
     return folder

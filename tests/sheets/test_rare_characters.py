@@ -10,13 +10,12 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from models.intake.importing import import_file
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from sheets.glyphs import UnprintableCharacter, _to_unicode_cmap
 from sheets.layout import render
 from tests.sheets.support import run_tool
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 RARE = "聊城𠮷祥堃犇䶮生物科技有限公司"  # 𠮷 U+20BB7 (Ext B), 䶮 U+4DAE (Ext A)
 NO_FONT_HAS = "\U0010FFFD"  # a private-use code point of plane 16
@@ -25,7 +24,7 @@ NO_FONT_HAS = "\U0010FFFD"  # a private-use code point of plane 16
 def _workspace(tmp_path: Path, enterprise: str) -> Path:
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 企业名称=enterprise)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 企业名称=enterprise)]))
         declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000.00"), "同意。"), PASSPHRASE)
     return folder

@@ -11,7 +11,7 @@ import pytest
 
 from models.intake.columns import HEADERS
 from demo.workspace import create_demo
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.signing.keys import KdfParams
 from models.review.counties import OFFICIAL_ORDER
 from models.review.queue import QueueRow, queue_rows
@@ -100,7 +100,7 @@ def test_blank_county_is_its_own_group(tmp_path: Path):
             "申报编号": "S-1", "企业名称": "聊城统计测试有限公司", "统一社会信用代码": first17 + uscc_check_char(first17),
             "产业": "纺织服装", "申报事项": "中国驰名商标", "申请金额(万元)": "12.5"})
     with Workspace.open(tmp_path / "ws") as ws:
-        import_file(ws, path, actor="测试")
+        import_as(ws, path)
         result = totals(ws.db)
     [county] = result.by_county
     assert county.key == UNFILLED and county.count == 1

@@ -10,14 +10,13 @@ from python_calamine import CalamineWorkbook
 
 from models.exports.summary import export_summary
 from models.exports.workbook import SummaryExportError
-from models.intake.importing import import_file
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def test_formula_like_enterprise_names_open_as_text(ws: Workspace, tmp_path: Path) -> None:
     hostile = '=HYPERLINK("http://example.invalid","点我")'
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 企业名称=hostile), intake_row(2)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 企业名称=hostile), intake_row(2)]))
     out = tmp_path / "汇总.xlsx"
     assert export_summary(ws, out) == 2
     book = CalamineWorkbook.from_path(str(out))
@@ -31,7 +30,7 @@ def test_formula_like_enterprise_names_open_as_text(ws: Workspace, tmp_path: Pat
 
 
 def test_a_workspace_edited_with_sql_writes_no_summary(ws: Workspace, tmp_path: Path) -> None:
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
     (application_id,) = ws.db.execute("SELECT application_id FROM applications ORDER BY seq LIMIT 1").fetchone()
     ws.db.execute("UPDATE assessments SET cap_yuan = '4000000' WHERE application_id = ?", [application_id])
     events = ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]

@@ -11,7 +11,7 @@ from models.intake import importing
 from models.workspace import records
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _foreign_keys(ws: Workspace) -> int:
@@ -30,13 +30,13 @@ def test_a_bulk_import_that_would_break_a_reference_is_rolled_back(ws: Workspace
     monkeypatch.setattr(records, "application_rows", wrong_import)
     path = write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 9)])
     with pytest.raises(ReviewDeskError, match="表 applications 第 4 行引用的 imports 不存在"):
-        importing.import_file(ws, path)
+        import_as(ws, path)
     assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 0
     assert ws.db.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
     assert _foreign_keys(ws) == 1
     monkeypatch.setattr(records, "application_rows", real_rows)
 
-    assert importing.import_file(ws, path).imported == 8
+    assert import_as(ws, path).imported == 8
     assert _foreign_keys(ws) == 1
     assert ws.db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert verify_workspace(ws).problems == []
@@ -52,5 +52,5 @@ def test_a_small_import_has_its_references_checked_row_by_row(ws: Workspace, tmp
         return real(ws, bulk)
 
     monkeypatch.setattr(importing, "_references_checked_at_the_end", recording)
-    importing.import_file(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 4)]))
+    import_as(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 4)]))
     assert checked == [False] and _foreign_keys(ws) == 1

@@ -14,7 +14,7 @@ from models.workspace.records import stored_assessment
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy.catalog import load_policy
-from tests.workspace_support import intake_row, valid_uscc, write_csv
+from tests.workspace_support import import_as, intake_row, valid_uscc, write_csv
 
 
 def _rows() -> list[dict[str, str]]:
@@ -36,7 +36,7 @@ def test_rows_repeated_across_chunks_are_assessed_as_in_one_pass(ws: Workspace, 
     path = write_csv(tmp_path / "申报.csv", _rows())
     stages: list[tuple[str, int, int]] = []
 
-    result = importing.import_file(ws, path, evidence=evidence, progress=lambda *stage: stages.append(stage))
+    result = import_as(ws, path, evidence=evidence, progress=lambda *stage: stages.append(stage))
 
     policy = load_policy(ws.db.execute("SELECT policy_version FROM imports").fetchone()[0])
     expected = {r.application_id: stored_assessment(r, policy.version, policy.content_hash)
@@ -73,5 +73,5 @@ def test_a_failure_in_a_later_chunk_leaves_nothing(ws: Workspace, tmp_path: Path
 
     monkeypatch.setattr(engine, "assess", failing)
     with pytest.raises(RuntimeError, match="磁盘已满"):
-        importing.import_file(ws, write_csv(tmp_path / "申报.csv", [r for r in _rows() if not r["附件"]]))
+        import_as(ws, write_csv(tmp_path / "申报.csv", [r for r in _rows() if not r["附件"]]))
     assert counts() == before

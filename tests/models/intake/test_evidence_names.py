@@ -10,9 +10,8 @@ import pytest
 
 from models.intake.problems import ImportRejected
 from models.workspace.evidence import EvidenceStore
-from models.intake.importing import import_file
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _links(ws: Workspace) -> dict[str, str]:
@@ -36,7 +35,7 @@ def _sha(data: bytes) -> str:
 def test_per_enterprise_folders_sharing_a_name_import_fine(ws: Workspace, tmp_path: Path) -> None:
     evidence = _files(tmp_path / "附件", {"T00001/营业执照.pdf": b"%PDF-1 one", "T00002/营业执照.pdf": b"%PDF-1 two"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="营业执照.pdf")])
-    result = import_file(ws, path, evidence=evidence)
+    result = import_as(ws, path, evidence=evidence)
     assert result.evidence_files == 2
     assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two")}
 
@@ -45,7 +44,7 @@ def test_folders_named_by_the_enterprise_import_fine(ws: Workspace, tmp_path: Pa
     evidence = _files(tmp_path / "附件", {"聊城测试企业1有限公司/营业执照.pdf": b"%PDF-1 one",
                                           "聊城测试企业2有限公司/营业执照.pdf": b"%PDF-1 two"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="营业执照.pdf")])
-    import_file(ws, path, evidence=evidence)
+    import_as(ws, path, evidence=evidence)
     assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two")}
 
 
@@ -57,7 +56,7 @@ def test_a_zip_of_a_folder_wraps_everything_in_it(ws: Workspace, tmp_path: Path)
         out.writestr("2024年申报材料/T00003/证书.pdf", b"%PDF-1 three")
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="营业执照.pdf"),
                                           intake_row(3, 附件="T00003/证书.pdf")])
-    import_file(ws, path, evidence=archive)
+    import_as(ws, path, evidence=archive)
     assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two"),
                           "T00003": _sha(b"%PDF-1 three")}
 
@@ -67,7 +66,7 @@ def test_folders_named_as_desks_number_them(ws: Workspace, tmp_path: Path) -> No
                                           "T00002 聊城测试企业2有限公司/营业执照.pdf": b"%PDF-1 two",
                                           "3、聊城测试企业3有限公司/营业执照.pdf": b"%PDF-1 three"})
     path = write_csv(tmp_path / "a.csv", [intake_row(n, 附件="营业执照.pdf") for n in (1, 2, 3)])
-    import_file(ws, path, evidence=evidence)
+    import_as(ws, path, evidence=evidence)
     assert _links(ws) == {"T00001": _sha(b"%PDF-1 one"), "T00002": _sha(b"%PDF-1 two"),
                           "T00003": _sha(b"%PDF-1 three")}
 
@@ -76,7 +75,7 @@ def test_a_file_only_in_another_applications_folder_is_refused(ws: Workspace, tm
     evidence = _files(tmp_path / "附件", {"T00002/营业执照.pdf": b"%PDF-1 two", "T00002/证书.pdf": b"%PDF-1 c"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="证书.pdf")])
     with pytest.raises(ImportRejected) as caught:
-        import_file(ws, path, evidence=evidence)
+        import_as(ws, path, evidence=evidence)
     assert caught.value.lines()[1:] == ["第2行 附件: “营业执照.pdf”只见于申报 T00002 的文件夹（T00002/营业执照.pdf），"
                                         "不能作为本申报的附件；请放入“T00001/”文件夹或写明相对路径"]
     assert _links(ws) == {}
@@ -86,7 +85,7 @@ def test_two_files_in_the_applications_own_folders_are_still_ambiguous(ws: Works
     evidence = _files(tmp_path / "附件", {"一/T00001/证书.pdf": b"%PDF-1 a", "二/T00001/证书.pdf": b"%PDF-1 b"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")])
     with pytest.raises(ImportRejected) as caught:
-        import_file(ws, path, evidence=evidence)
+        import_as(ws, path, evidence=evidence)
     assert caught.value.lines()[1] == ("第2行 附件: “证书.pdf”对应 2 个文件：一/T00001/证书.pdf、二/T00001/证书.pdf；"
                                        "请写明相对路径，或放入“T00001/”文件夹")
 
@@ -94,7 +93,7 @@ def test_two_files_in_the_applications_own_folders_are_still_ambiguous(ws: Works
 def test_a_relative_path_names_its_file(ws: Workspace, tmp_path: Path) -> None:
     evidence = _files(tmp_path / "附件", {"甲/证书.pdf": b"%PDF-1 a", "乙/证书.pdf": b"%PDF-1 b"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="乙/证书.pdf")])
-    import_file(ws, path, evidence=evidence)
+    import_as(ws, path, evidence=evidence)
     assert _links(ws) == {"T00001": _sha(b"%PDF-1 b")}
 
 
@@ -102,7 +101,7 @@ def test_an_ambiguous_bare_name_is_an_error_naming_every_candidate(ws: Workspace
     evidence = _files(tmp_path / "附件", {"甲/证书.pdf": b"%PDF-1 a", "乙/证书.pdf": b"%PDF-1 b"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")])
     with pytest.raises(ImportRejected) as caught:
-        import_file(ws, path, evidence=evidence)
+        import_as(ws, path, evidence=evidence)
     assert caught.value.lines()[1] == ("第2行 附件: “证书.pdf”对应 2 个文件：乙/证书.pdf、甲/证书.pdf；"
                                        "请写明相对路径，或放入“T00001/”文件夹")
     assert _links(ws) == {}
@@ -115,7 +114,7 @@ def test_zip_duplicates_in_different_folders_are_named(ws: Workspace, tmp_path: 
         out.writestr("b/x.pdf", b"%PDF-1 b")
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="x.pdf"), intake_row(2, 附件="b/x.pdf")])
     with pytest.raises(ImportRejected) as caught:
-        import_file(ws, path, evidence=archive)
+        import_as(ws, path, evidence=archive)
     assert caught.value.lines()[1:] == ["第2行 附件: “x.pdf”对应 2 个文件：a/x.pdf、b/x.pdf；请写明相对路径，或放入“T00001/”文件夹"]
 
 
@@ -129,7 +128,7 @@ def test_a_link_out_of_the_evidence_folder_is_never_followed(ws: Workspace, tmp_
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="passwd.pdf"), intake_row(2, 附件="外/secret.txt"),
                                           intake_row(3, 附件="内.pdf")])
     with pytest.raises(ImportRejected) as caught:
-        import_file(ws, path, evidence=evidence)
+        import_as(ws, path, evidence=evidence)
     assert caught.value.lines()[1:] == ["第2行 附件: “passwd.pdf”是指向附件目录之外的符号链接，已拒绝",
                                         "第3行 附件: 附件目录中找不到“外/secret.txt”"]
     assert not EvidenceStore(ws.evidence_dir).path_of(_sha(b"not evidence")).exists()
@@ -140,7 +139,7 @@ def test_a_path_out_of_the_root_is_refused(ws: Workspace, tmp_path: Path, name: 
     evidence = _files(tmp_path / "附件", {"a.pdf": b"%PDF-1"})
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件=name)])
     with pytest.raises(ImportRejected) as caught:
-        import_file(ws, path, evidence=evidence)
+        import_as(ws, path, evidence=evidence)
     assert caught.value.lines()[1] == f"第2行 附件: 附件路径“{name}”须为附件目录内的相对路径"
 
 
@@ -153,7 +152,7 @@ def test_a_link_out_in_the_applications_own_folder_is_named_as_refused(ws: Works
     (evidence / "T00002" / "章程.pdf").symlink_to(secret)
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf"), intake_row(2, 附件="章程.pdf")])
     with pytest.raises(ImportRejected) as caught:
-        import_file(ws, path, evidence=evidence)
+        import_as(ws, path, evidence=evidence)
     assert caught.value.lines()[1:] == ["第2行 附件: “T00001/营业执照.pdf”是指向附件目录之外的符号链接，已拒绝",
                                         "第3行 附件: “T00002/章程.pdf”是指向附件目录之外的符号链接，已拒绝"]
     assert not EvidenceStore(ws.evidence_dir).path_of(_sha(b"not evidence")).exists()

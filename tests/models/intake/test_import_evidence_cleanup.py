@@ -15,7 +15,7 @@ from models.workspace.leftovers import OWNER_FILE
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy import engine
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _evidence(folder: Path, *names: str) -> Path:
@@ -37,7 +37,7 @@ def test_a_failed_import_removes_the_evidence_it_added_and_keeps_what_others_ref
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     evidence = _evidence(tmp_path / "附件", "营业执照.pdf", "认定文件.pdf")
     with Workspace.open(tmp_path / "ws") as ws:
-        importing.import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf")]),
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf")]),
                               evidence=evidence)
         kept = _stored(ws)
         assert kept == {sha256_file(evidence / "T00001" / "营业执照.pdf")}
@@ -48,7 +48,7 @@ def test_a_failed_import_removes_the_evidence_it_added_and_keeps_what_others_ref
         rows = [intake_row(1, 附件="营业执照.pdf;认定文件.pdf")]
         with monkeypatch.context() as patched, pytest.raises(RuntimeError, match="磁盘已满"):
             patched.setattr(engine, "assess", failing)  # the import fails; the check below uses the real engine
-            importing.import_file(ws, write_csv(tmp_path / "b.csv", rows), evidence=evidence, update=True)
+            import_as(ws, write_csv(tmp_path / "b.csv", rows), evidence=evidence, update=True)
 
         assert _stored(ws) == kept  # 认定文件.pdf gone, the file T00001 still refers to kept
         assert _scratch_folders(ws) == []
@@ -58,7 +58,7 @@ def test_a_failed_import_removes_the_evidence_it_added_and_keeps_what_others_ref
 def test_the_next_import_removes_what_a_killed_one_left(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     evidence = _evidence(tmp_path / "附件", "营业执照.pdf", "认定文件.pdf")
     with Workspace.open(tmp_path / "ws") as ws:
-        importing.import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf")]),
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf")]),
                               evidence=evidence)
         referenced = sha256_file(evidence / "T00001" / "营业执照.pdf")
         orphan = EvidenceStore(ws.evidence_dir).add(evidence / "T00001" / "认定文件.pdf").sha256
@@ -70,7 +70,7 @@ def test_the_next_import_removes_what_a_killed_one_left(tmp_path: Path, caplog: 
         (left / LISTING).write_text(f"{orphan}\n{referenced}\nnot-a-digest\n", encoding="ascii")
 
         with caplog.at_level("WARNING", logger="reviewdesk"):
-            importing.import_file(ws, write_csv(tmp_path / "b.csv", [intake_row(2)]))
+            import_as(ws, write_csv(tmp_path / "b.csv", [intake_row(2)]))
 
         assert _stored(ws) == {referenced}
         assert _scratch_folders(ws) == []
@@ -92,7 +92,7 @@ def test_an_import_refers_only_to_files_still_in_the_store(tmp_path: Path, monke
 
         monkeypatch.setattr(importing, "_store_evidence", stored_then_removed)
         with pytest.raises(importing.EvidenceAltered, match="文件缺失"):
-            importing.import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf")]),
+            import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="营业执照.pdf")]),
                                   evidence=evidence)
         assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 0
         assert ws.db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0

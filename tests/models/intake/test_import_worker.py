@@ -18,7 +18,7 @@ from models.intake.problems import ImportRejected
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy import engine
-from tests.workspace_support import intake_row, valid_uscc, write_csv
+from tests.workspace_support import import_as, intake_row, valid_uscc, write_csv
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker is forked on Linux only")
 
@@ -79,7 +79,7 @@ def test_the_worker_is_used_here_and_stores_what_one_process_stores(tmp_path: Pa
     for worker in (True, False):
         monkeypatch.setattr(importing, "worker_wanted", lambda rows, chunk_rows, worker=worker: worker)
         with Workspace.open(tmp_path / f"ws-{worker}") as ws:
-            importing.import_file(ws, path)
+            import_as(ws, path)
             stored[worker] = ws.db.execute(STORED).fetchall()
             assert verify_workspace(ws).problems == []
     assert forks == [True, False]
@@ -93,7 +93,7 @@ def test_a_bad_row_in_the_last_chunk_names_its_cell_and_nothing_is_kept(ws: Work
     rows = _rows()
     rows[9]["申请金额(万元)"] = "十万"
     with pytest.raises(ImportRejected) as rejected:
-        importing.import_file(ws, write_csv(tmp_path / "申报.csv", rows))
+        import_as(ws, write_csv(tmp_path / "申报.csv", rows))
     text = str(rejected.value)
     assert "申报.csv" in text and "第11行 申请金额(万元)" in text  # found before the worker starts: it never does
     _nothing_imported(ws)
@@ -112,7 +112,7 @@ def test_an_error_in_the_worker_rolls_the_import_back_and_is_raised_here(ws: Wor
 
     monkeypatch.setattr(engine, "assess", failing)
     with pytest.raises(ValueError, match="坏了") as raised:
-        importing.import_file(ws, write_csv(tmp_path / "申报.csv", _rows()))
+        import_as(ws, write_csv(tmp_path / "申报.csv", _rows()))
     assert str(importer) not in str(raised.value)  # it happened in the worker
     _nothing_imported(ws)
 
@@ -129,8 +129,8 @@ def test_a_killed_worker_leaves_nothing_and_says_so(ws: Workspace, tmp_path: Pat
 
     monkeypatch.setattr(engine, "assess", killed)
     with pytest.raises(WorkerDied, match="整个导入已撤销") as died:
-        importing.import_file(ws, write_csv(tmp_path / "申报.csv", _rows()))
+        import_as(ws, write_csv(tmp_path / "申报.csv", _rows()))
     assert f"退出码 {-signal.SIGKILL}" in str(died.value)
     _nothing_imported(ws)
     monkeypatch.setattr(engine, "assess", real_assess)
-    assert importing.import_file(ws, write_csv(tmp_path / "申报.csv", _rows())).imported == 10
+    assert import_as(ws, write_csv(tmp_path / "申报.csv", _rows())).imported == 10

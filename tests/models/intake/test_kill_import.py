@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import intake_row, signing_options, write_csv
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -32,13 +32,14 @@ def _state(folder: Path) -> tuple[int, int, str]:
 def test_sigkill_during_a_big_import_loses_nothing_and_writes_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     small = write_csv(tmp_path / "small.csv", [intake_row(n) for n in range(1, 4)])
-    subprocess.run([sys.executable, "main.py", "--workspace", str(folder), "import", str(small)],
+    signing = signing_options(folder)
+    subprocess.run([sys.executable, "main.py", "--workspace", str(folder), "import", str(small), *signing],
                    cwd=ROOT, check=True, capture_output=True)
     before = _state(folder)
     big = write_csv(tmp_path / "big.csv", [intake_row(n) for n in range(10, 100_010)])
     wal = folder / "reviewdesk.db-wal"
     start_size = wal.stat().st_size if wal.exists() else 0
-    process = subprocess.Popen([sys.executable, "main.py", "--workspace", str(folder), "import", str(big)],
+    process = subprocess.Popen([sys.executable, "main.py", "--workspace", str(folder), "import", str(big), *signing],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     while process.poll() is None and time.monotonic() < deadline:

@@ -20,7 +20,7 @@ from models.review.calculator import (
 )
 from models.intake.columns import HEADERS
 from demo.workspace import create_demo
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.signing.keys import KdfParams
 from models.intake.uscc import org_code_check_char, uscc_check_char
 from models.workspace.workspace import Workspace
@@ -153,7 +153,7 @@ def test_counterpart_of_an_applied_honour_is_flagged(tmp_path: Path):
         "申请金额(万元)": "50",
     }])
     with Workspace.open(tmp_path / "ws") as ws:
-        import_file(ws, intake, actor="测试")
+        import_as(ws, intake)
         overview = enterprise_overview(ws.db, uscc(1), POLICY)
     assert [a.item.id for a in overview.applied] == ["bio-cluster-provincial"]
     national = next(c for c in overview.candidates if c.item.id == "bio-cluster-national")

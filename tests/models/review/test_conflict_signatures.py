@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from models.review.conflicts import ConflictRefused, conflict_declared, conflict_problem, declare_conflict, withdraw_conflict
-from models.intake.importing import import_file
 from models.signing.keys import WrongPassphrase
 from models.signing.people import rekey_reviewer
 from models.signing.reviewers import get_reviewer, unlock
 from models.workspace.workspace import Workspace
-from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, import_as, intake_row, write_csv
 
 OTHER = "乙的新口令-0123456"
 
@@ -21,7 +20,7 @@ OTHER = "乙的新口令-0123456"
 @pytest.fixture
 def two(ws: Workspace, tmp_path: Path) -> Workspace:
     """T00001 imported; 审核员乙 has a passphrase of their own."""
-    import_file(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]), actor="收件窗口")
+    import_as(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]))
     rekey_reviewer(ws, "审核员乙", OTHER, auth=AUTH, kdf=CHEAP)
     return ws
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.corrections import (
     RESUBMITTED, latest_resubmission, overdue_ids, pending_correction, pending_corrections,
@@ -19,14 +18,14 @@ from models.review.queue import queue_rows
 from models.review.queue_index import load_queue_index
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, signer_of, write_csv
 
 IN_TWO_WEEKS = date.today() + timedelta(days=14)
 
 
 @pytest.fixture
 def imported(ws: Workspace, tmp_path: Path) -> Workspace:
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     return ws
 
@@ -112,13 +111,13 @@ def test_a_resubmission_is_audited_and_returns_the_application_with_what_changed
     (evidence / "T00001").mkdir(parents=True)
     (evidence / "T00001" / "认定文件.pdf").write_bytes(b"%PDF-1.4\n%resubmitted\n")
     changed = intake_row(1, **{"申请金额(万元)": "40", "认定日期": "2023-10-08", "附件": "认定文件.pdf"})
-    import_file(imported, write_csv(tmp_path / "b.csv", [changed, intake_row(2)]), evidence=evidence,
-                update=True, actor="收件窗口")
+    import_as(imported, write_csv(tmp_path / "b.csv", [changed, intake_row(2)]), evidence=evidence,
+              update=True)
     assert _stage(imported) == "待初审"
     assert pending_correction(imported.db, "T00001") is None
     assert imported.db.execute("SELECT COUNT(*) FROM decisions WHERE current = 1").fetchone()[0] == 0
     back = latest_resubmission(imported.db, "T00001")
-    assert back is not None and (back.returned_uuid, back.actor, back.late) == (returned_uuid, "收件窗口", False)
+    assert back is not None and (back.returned_uuid, back.actor, back.late) == (returned_uuid, "审核员甲", False)
     assert [(c.label, c.before, c.after) for c in back.changed] == [
         ("认定日期", "2023-09-15", "2023-10-08"), ("申请金额", "50.00万元", "40.00万元")]
     assert back.evidence_added == ("认定文件.pdf",) and back.evidence_removed == ()
@@ -126,7 +125,7 @@ def test_a_resubmission_is_audited_and_returns_the_application_with_what_changed
     actor, details = imported.db.execute("SELECT actor, details FROM audit WHERE action = ? AND subject = ?",
                                          [RESUBMITTED, "T00001"]).fetchone()
     details = json.loads(details)
-    assert actor == "收件窗口" and details["superseded"] == [returned_uuid]
+    assert actor == "审核员甲" and details["superseded"] == [returned_uuid]
     assert details["changed_fields"] == ["recognised_on", "requested_yuan"]
     assert details["evidence_added"] == ["认定文件.pdf"]
     assert verify_workspace(imported).ok
@@ -134,7 +133,7 @@ def test_a_resubmission_is_audited_and_returns_the_application_with_what_changed
 
 def test_the_changes_stop_showing_once_the_application_is_decided_again(imported: Workspace, tmp_path: Path) -> None:
     _return(imported)
-    import_file(imported, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "40"})]), update=True)
+    import_as(imported, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "40"})]), update=True)
     assert latest_resubmission(imported.db, "T00001") is not None
     decide(imported, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("400000")), PASSPHRASE)
     assert latest_resubmission(imported.db, "T00001") is None
@@ -145,7 +144,7 @@ def test_a_late_resubmission_is_recorded_as_late(imported: Workspace, tmp_path: 
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     _return(imported)
     monkeypatch.setattr("models.review.corrections.local_today", lambda: IN_TWO_WEEKS + timedelta(days=2))
-    import_file(imported, write_csv(tmp_path / "b.csv", [intake_row(1)]), update=True)
+    import_as(imported, write_csv(tmp_path / "b.csv", [intake_row(1)]), update=True)
     back = latest_resubmission(imported.db, "T00001")
     assert back is not None and back.late and back.lines() == ["申报内容与附件均未改变"]
     reason = json.loads(imported.db.execute("SELECT details FROM audit WHERE action = ?", [RESUBMITTED])
@@ -155,7 +154,7 @@ def test_a_late_resubmission_is_recorded_as_late(imported: Workspace, tmp_path: 
 
 def test_a_supersede_reason_on_a_returned_application_is_no_resubmission(imported: Workspace, tmp_path: Path) -> None:
     _return(imported)
-    import_file(imported, write_csv(tmp_path / "b.csv", [intake_row(1)]), update=True,
+    import_as(imported, write_csv(tmp_path / "b.csv", [intake_row(1)]), update=True,
                 supersede_reason="申报编号录入错误")
     assert latest_resubmission(imported.db, "T00001") is None
     actions = [a for (a,) in imported.db.execute("SELECT action FROM audit WHERE subject = 'T00001'")]
@@ -180,14 +179,14 @@ def test_files_added_to_a_returned_application_are_its_resubmission(imported: Wo
     scan = tmp_path / "认定文件.pdf"
     scan.write_bytes(b"%PDF-1.4\n%scan\n")
     with pytest.raises(EvidenceRefused, match="T00001 不是待补正的申报"):
-        add_evidence(imported, "T00001", [scan], "收件窗口")
+        add_evidence(imported, "T00001", [scan], signer_of(imported, "科长丙"))
     _return(imported)
     with pytest.raises(EvidenceRefused, match="不存在或不是普通文件"):
-        add_evidence(imported, "T00001", [tmp_path / "没有这个文件.pdf"], "收件窗口")
+        add_evidence(imported, "T00001", [tmp_path / "没有这个文件.pdf"], signer_of(imported, "科长丙"))
     assert pending_correction(imported.db, "T00001") is not None
-    back = add_evidence(imported, "T00001", [scan], "收件窗口")
+    back = add_evidence(imported, "T00001", [scan], signer_of(imported, "科长丙"))
     assert back.evidence_added == ("认定文件.pdf",) and back.changed == ()
-    assert back.source == "由收件窗口补充附件"
+    assert back.source == "由科长丙补充附件"
     assert _stage(imported) == "待初审" and latest_resubmission(imported.db, "T00001") == back
     names = [n for (n,) in imported.db.execute("SELECT name FROM application_evidence WHERE application_id = 'T00001'")]
     assert names == ["认定文件.pdf"]

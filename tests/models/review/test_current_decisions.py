@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, current_outcomes, decide
@@ -24,14 +23,14 @@ from models.workspace.decision_rows import current_decision, current_decisions
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> tuple[Path, str, str]:
     """T00001: a 初审 退回补正, then superseded by the same reviewer's 初审 通过 at 30万元; (folder, old, new)."""
     ws = staffed_workspace(tmp_path / "ws")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     old = decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", missing_items=("营业执照",),
                                    deadline=date.today() + timedelta(days=10)), PASSPHRASE)

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from models.changes import Changes
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, valid_uscc, write_csv
 
 SAME = valid_uscc(7)
 
@@ -28,7 +27,7 @@ def _tech(n: int, uscc: str = SAME) -> dict[str, str]:
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace = staffed_workspace(tmp_path / "ws")
-    import_file(workspace, write_csv(tmp_path / "a.csv", [_tech(1), _tech(2), _tech(3, valid_uscc(8))]))
+    import_as(workspace, write_csv(tmp_path / "a.csv", [_tech(1), _tech(2), _tech(3, valid_uscc(8))]))
     yield workspace
     workspace.close()
 

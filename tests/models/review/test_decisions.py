@@ -9,17 +9,16 @@ import pytest
 
 from models.review.decisions import DecisionInput, DecisionRefused, decide
 from models.review.conflicts import declare_conflict
-from models.intake.importing import import_file
 from models.signing.keys import PassphraseError, WrongPassphrase
 from models.review.queue import queue_rows
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, returned_for, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, returned_for, write_csv
 
 
 @pytest.fixture
 def imported(ws: Workspace, tmp_path: Path) -> Workspace:
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
     return ws
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.review.casefile import load_case
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.workspace.workspace import Workspace
 
 
@@ -17,8 +17,8 @@ def test_a_files_kind_comes_from_its_content_not_its_first_name(ws: Workspace, i
     (first / "认定文件").write_bytes(pdf)
     (second / "认定文件.pdf").write_bytes(pdf)
     (second / "营业执照.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
-    import_file(ws, intake.csv("a.csv", [intake.row(1, 附件="认定文件")]), evidence=first)
-    import_file(ws, intake.csv("b.csv", [intake.row(2, 附件="认定文件.pdf；营业执照.pdf")]), evidence=second)
+    import_as(ws, intake.csv("a.csv", [intake.row(1, 附件="认定文件")]), evidence=first)
+    import_as(ws, intake.csv("b.csv", [intake.row(2, 附件="认定文件.pdf；营业执照.pdf")]), evidence=second)
     assert [f.kind for f in load_case(ws, "LC2024-001").evidence] == ["pdf"]
     assert [(f.name, f.kind) for f in load_case(ws, "LC2024-002").evidence] == [
         ("认定文件.pdf", "pdf"), ("营业执照.pdf", "image")]

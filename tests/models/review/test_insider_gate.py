@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict, withdraw_conflict
 from models.review.decisions import DecisionInput, DecisionRefused, current_decision, decide
 from models.workspace.evidence import EvidenceStore
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged, forged_decision, insert_row, row_of
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def folder(tmp_path: Path) -> Path:
     ws = staffed_workspace(tmp_path / "ws")
     (tmp_path / "ev").mkdir()
     (tmp_path / "ev" / "认定文件.pdf").write_bytes(b"%PDF-1.4\n% the recognition the reviewer saw\n")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="认定文件.pdf")]), evidence=tmp_path / "ev")
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="认定文件.pdf")]), evidence=tmp_path / "ev")
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "部分通过", "审核员甲", Decimal("200000")), PASSPHRASE)

@@ -10,7 +10,6 @@ from python_calamine import CalamineWorkbook
 
 from models.exports.statistics import totals
 from models.exports.summary import export_summary
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.review.queue import queue_rows
@@ -19,7 +18,7 @@ from models.review.queue_index import (default_stage, load_queue_index, may_act_
 from models.review.terms import queue_label, waiting_stage
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
 
 LEAD_CASE, REVIEWED, REFERRED, UNTOUCHED = "T00001", "T00002", "T00003", "T00004"
 
@@ -34,7 +33,7 @@ def _decide(ws: Workspace, application_id: str, stage: str, outcome: str, review
 def cases(ws: Workspace, tmp_path: Path) -> Workspace:
     """T00001 sent up at 复核 and approved by the 负责人 at 30万元; T00002 approved at 复核 at 50万元;
     T00003 referred at 初审; T00004 untouched."""
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, 5)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, 5)]))
     for application_id in (LEAD_CASE, REVIEWED, REFERRED, UNTOUCHED):
         for reviewer in ("审核员甲", "审核员乙", "科长丙"):
             declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
@@ -117,7 +116,7 @@ def test_the_engines_history_counts_the_leads_award_and_drops_referrals(cases: W
 def test_money_columns_sort_by_amount_not_by_text(ws: Workspace, tmp_path: Path) -> None:
     """CAST(… AS NUMERIC), which PostgreSQL takes too, orders SQLite's money text as numbers, nulls last."""
     asked = ["9.5", "10", "0.01", "99999.99", "", "100000", "1234.56"]  # 万元; text order differs from amount order
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n, **{"申请金额(万元)": wan})
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(n, **{"申请金额(万元)": wan})
                                                     for n, wan in enumerate(asked, start=1)]))
     index = load_queue_index(ws.db)
     rows = {row.application_id: row.requested_yuan for row in queue_rows(ws.db, {})}

@@ -9,16 +9,15 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, DecisionRefused, current_outcomes, decide
-from models.intake.importing import import_file
 from models.review.terms import STAGE_TABLE, stage_is_open
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
 
 
 @pytest.fixture
 def app(ws: Workspace, tmp_path: Path) -> str:
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     for reviewer in ("审核员甲", "审核员乙", "科长丙"):
         declare_conflict(ws, "T00001", reviewer, has_conflict=False, passphrase=PASSPHRASE)
     return "T00001"

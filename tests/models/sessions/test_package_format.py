@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide, decide_with_key
@@ -17,7 +16,7 @@ from models.sessions.session import export_results, export_session, merge_result
 from models.signing.reviewers import unlock
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, import_as, intake_row, write_csv
 
 IDS = ["T00001", "T00002"]
 SIGNED = {"lead": "科长丙", "travel_kdf": CHEAP, "passphrases": {"科长丙": PASSPHRASE, "审核员乙": PASSPHRASE}}
@@ -30,7 +29,7 @@ def package(ws: Workspace, tmp_path: Path) -> Path:
     evidence = tmp_path / "附件"
     evidence.mkdir()
     (evidence / "证书.pdf").write_bytes(b"%PDF-1.4 format test")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n, 附件="证书.pdf") for n in (1, 2, 3)]),
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(n, 附件="证书.pdf") for n in (1, 2, 3)]),
                 evidence=evidence)
     for application_id in IDS:
         declare_conflict(ws, application_id, "审核员甲", has_conflict=False, passphrase=PASSPHRASE)

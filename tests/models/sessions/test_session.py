@@ -9,14 +9,13 @@ import pytest
 
 from models.review.decisions import DecisionInput, DecisionRefused, decide_with_key
 from models.review.conflicts import declare_conflict
-from models.intake.importing import import_file
 from models.review.queue import queue_rows
 from models.signing.reviewers import unlock
 from models.sessions.package import PackageRefused
 from models.sessions.session import export_results, export_session, merge_results, open_session
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, returned_for, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, import_as, intake_row, returned_for, write_csv
 
 IDS = [f"T{n:05d}" for n in range(1, 21)]
 SIGNED = {"lead": "科长丙", "travel_kdf": CHEAP,
@@ -29,7 +28,7 @@ def exported(ws: Workspace, tmp_path: Path) -> Path:
     evidence.mkdir()
     (evidence / "证书.pdf").write_bytes(b"%PDF-1.4 session evidence")
     rows = [intake_row(n, 附件="证书.pdf") for n in range(1, 23)]
-    import_file(ws, write_csv(tmp_path / "a.csv", rows), evidence=evidence)
+    import_as(ws, write_csv(tmp_path / "a.csv", rows), evidence=evidence)
     package = tmp_path / "会评包.zip"
     export_session(ws, IDS, ["审核员甲", "审核员乙"], package, **SIGNED)
     return package
@@ -107,7 +106,7 @@ def test_results_signed_outside_the_bureau_ca_are_refused(ws: Workspace, exporte
 
 
 def test_a_session_decision_replacing_the_bureau_one_it_saw_is_no_conflict(ws: Workspace, tmp_path: Path) -> None:
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide_with_key(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正", **returned_for()),
                     unlock(ws, "审核员甲", PASSPHRASE))

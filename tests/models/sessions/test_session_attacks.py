@@ -16,7 +16,7 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide_with_key
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.signing.people import revoke_reviewer
 from models.signing.reviewers import unlock
 from models.sessions.package import RESULTS_FORMAT, PackageRefused, read_package, write_package
@@ -36,7 +36,7 @@ Rows = list[dict[str, Any]]
 
 @pytest.fixture
 def bureau(ws: Workspace, tmp_path: Path) -> Workspace:
-    import_file(ws, write_csv(tmp_path / "in.csv", [intake_row(n) for n in range(1, 5)]), actor="收件窗口")
+    import_as(ws, write_csv(tmp_path / "in.csv", [intake_row(n) for n in range(1, 5)]))
     export_session(ws, IDS, ["审核员甲", "审核员乙"], tmp_path / "会评包.zip", lead="科长丙",
                    passphrases=ALL, travel_kdf=CHEAP)
     return ws

@@ -9,19 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.signing.keys import KdfParams
 from models.sessions.package import SESSION_FORMAT, PackageRefused, read_package, write_package
 from models.sessions.session import SessionError, export_session, open_session
 from models.workspace.workspace import Workspace
-from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import CHEAP, PASSPHRASE, import_as, intake_row, write_csv
 
 ALL = {"科长丙": PASSPHRASE, "审核员甲": PASSPHRASE}
 
 
 @pytest.fixture
 def imported(ws: Workspace, tmp_path: Path) -> Workspace:
-    import_file(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]), actor="收件窗口")
+    import_as(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]))
     return ws
 
 

@@ -14,7 +14,6 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
-from models.intake.importing import import_file
 from models.signing.ca import cert_to_pem, create_ca, fingerprint, issue_reviewer
 from models.signing.keys import decrypt_private_key, encrypt_private_key
 from models.signing.people import revoke_reviewer
@@ -24,14 +23,14 @@ from models.signing.reviewers import ReviewerError
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged, forged_decision, insert_row, row_of
-from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """T00001 decided at 初审 by 审核员甲, T00002 at 初审 by 科长丙; both await 复核."""
     ws = staffed_workspace(tmp_path / "ws")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1), intake_row(2)]))
     for application_id, reviewer in (("T00001", "审核员甲"), ("T00002", "科长丙")):
         declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput(application_id, "初审", "通过", reviewer, Decimal("300000")), PASSPHRASE)

@@ -34,9 +34,9 @@ def _last_event(ws: Workspace) -> tuple[str, str, str, dict]:
 
 
 def _imported(ws: Workspace, tmp_path: Path) -> Workspace:
-    from models.intake.importing import import_file
+    from tests.workspace_support import import_as
 
-    import_file(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]), actor="收件窗口")
+    import_as(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]))
     return ws
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.keys import decrypt_private_key
@@ -27,7 +26,7 @@ from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from sheets.batch import export_sheets
 from tests.insider import forge_logged, row_of
-from tests.workspace_support import ADMIN, AUTH, PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import ADMIN, AUTH, PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 RE_ENABLE = "UPDATE reviewers SET status = '在用' WHERE name = '审核员乙'"
 
@@ -36,7 +35,7 @@ RE_ENABLE = "UPDATE reviewers SET status = '在用' WHERE name = '审核员乙'"
 def folder(tmp_path: Path) -> Path:
     """T00001 decided at 初审 by 审核员甲; 审核员乙 (复核) disabled by 管理员丁."""
     ws = staffed_workspace(tmp_path / "ws")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     disable_reviewer(ws, "审核员乙", auth=AUTH, reason="休假")

@@ -12,14 +12,13 @@ from typing import Any
 
 import pytest
 
-from models.intake.importing import import_file
 from models.workspace import records, signed_scope
 from models.workspace.assessment_check import check_assessments
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from policy.assessment import Assessment
 from tests.insider import forge_logged, row_of
-from tests.workspace_support import approve_both_stages, intake_row, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import approve_both_stages, import_as, intake_row, staffed_workspace, valid_uscc, write_csv
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def folder(tmp_path: Path) -> Path:
     twin = valid_uscc(2)
     rows = [intake_row(1), intake_row(2), intake_row(3, 统一社会信用代码=twin, 企业名称="聊城测试企业2有限公司")]
     with staffed_workspace(tmp_path / "ws") as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", rows))
+        import_as(ws, write_csv(tmp_path / "a.csv", rows))
     return tmp_path / "ws"
 
 

@@ -11,10 +11,9 @@ import pytest
 from models.workspace.audit import head_hash, verify_chain
 from models.review.decisions import DecisionInput, decide
 from models.review.conflicts import declare_conflict
-from models.intake.importing import import_file
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, write_csv
 
 
 def test_update_delete_and_replace_are_refused(ws: Workspace) -> None:
@@ -47,7 +46,7 @@ def test_deleting_a_row_with_triggers_dropped_is_caught(ws: Workspace) -> None:
 
 
 def test_changing_a_decision_amount_in_the_database_is_caught(ws: Workspace, tmp_path: Path) -> None:
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     assert verify_workspace(ws).ok
@@ -59,7 +58,7 @@ def test_changing_a_decision_amount_in_the_database_is_caught(ws: Workspace, tmp
 
 
 def test_changing_the_signed_record_breaks_the_signature(ws: Workspace, tmp_path: Path) -> None:
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     ws.db.execute("UPDATE decisions SET record = replace(record, '300000.00', '500000.00'), amount_yuan = '500000.00'")

@@ -12,17 +12,16 @@ from models.workspace.backup import BackupError, restore_backup, write_backup
 from models.review.casefile import load_case, verify_evidence
 from models.review.decisions import DecisionInput, decide
 from models.review.conflicts import declare_conflict
-from models.intake.importing import import_file
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, write_csv
+from tests.workspace_support import PASSPHRASE, RESTORER, import_as, intake_row, write_csv
 
 
 def _filled(ws: Workspace, tmp_path: Path) -> None:
     evidence = tmp_path / "附件"
     evidence.mkdir()
     (evidence / "证书.pdf").write_bytes(b"%PDF-1.4 certificate")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")]), evidence=evidence)
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")]), evidence=evidence)
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000")), PASSPHRASE)
 
@@ -30,7 +29,7 @@ def _filled(ws: Workspace, tmp_path: Path) -> None:
 def test_backup_and_restore_round_trip(ws: Workspace, tmp_path: Path) -> None:
     _filled(ws, tmp_path)
     archive = write_backup(ws, tmp_path / "备份.zip")
-    restored = restore_backup(archive, tmp_path / "restored")
+    restored = restore_backup(archive, tmp_path / "restored", restorer=RESTORER)
     with Workspace.open(restored, create=False) as copy:
         assert verify_workspace(copy).ok
         case = load_case(copy, "T00001")
@@ -44,7 +43,7 @@ def test_backup_and_restore_round_trip(ws: Workspace, tmp_path: Path) -> None:
 def test_restore_refuses_an_existing_workspace(ws: Workspace, tmp_path: Path) -> None:
     archive = write_backup(ws, tmp_path / "备份.zip")
     with pytest.raises(BackupError, match="已有工作区"):
-        restore_backup(archive, ws.folder)
+        restore_backup(archive, ws.folder, restorer=RESTORER)
 
 
 def test_restore_refuses_a_damaged_backup_and_writes_nothing(ws: Workspace, tmp_path: Path) -> None:
@@ -58,6 +57,6 @@ def test_restore_refuses_a_damaged_backup_and_writes_nothing(ws: Workspace, tmp_
                 data = b"tampered" + data
             out.writestr(info, data)
     with pytest.raises(BackupError, match="已损坏"):
-        restore_backup(damaged, tmp_path / "restored")
+        restore_backup(damaged, tmp_path / "restored", restorer=RESTORER)
     assert not (tmp_path / "restored").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".restore-")]

@@ -10,11 +10,10 @@ import pytest
 
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide_with_key
-from models.intake.importing import import_file
 from models.signing.reviewers import unlock
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 TRIALS = 50
 
@@ -39,7 +38,7 @@ def _decide(folder: str, application_id: str, amount: str, start: multiprocessin
 def test_fifty_races_of_two_decide_processes_never_leave_two_current_decisions(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     ws = staffed_workspace(folder)
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, TRIALS + 1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(n) for n in range(1, TRIALS + 1)]))
     for n in range(1, TRIALS + 1):
         declare_conflict(ws, f"T{n:05d}", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     ws.close()

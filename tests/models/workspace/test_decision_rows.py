@@ -8,19 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
 from models.workspace.decision_rows import COLUMNS, current_decision, decisions_of
 from models.review.decisions import DecisionInput, decide
 from models.workspace.workspace import Workspace
-from tests.workspace_support import PASSPHRASE, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace = staffed_workspace(tmp_path / "ws")
-    import_file(workspace, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(workspace, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(workspace, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     yield workspace
     workspace.close()

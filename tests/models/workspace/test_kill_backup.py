@@ -12,6 +12,7 @@ import pytest
 
 from models.workspace.backup import restore_backup, write_backup
 from models.workspace.workspace import Workspace
+from tests.workspace_support import RESTORER, staffed_workspace
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -82,16 +83,16 @@ def test_a_killed_backup_leaves_no_record_and_no_copy(tmp_path: Path, caplog: py
 @pytest.mark.skipif(sys.platform == "win32", reason="os._exit stands for SIGKILL")
 def test_a_killed_restore_leaves_nothing_beside_the_target(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     folder = tmp_path / "ws"
-    with Workspace.open(folder, create=True) as ws:
+    with staffed_workspace(folder) as ws:
         archive = write_backup(ws, tmp_path / "b.zip")
     target = tmp_path / "恢复" / "新"
-    result = _die_at_replace(f"backup.restore_backup({str(archive)!r}, {str(target)!r})")
+    result = _die_at_replace(f"backup.restore_backup({str(archive)!r}, {str(target)!r}, restorer=backup.Restorer('管理员丁', '测试口令-123456'))")
     assert result.returncode == 9, result.stderr
     assert not target.exists()
     assert [p.name[:9] for p in target.parent.iterdir()] == [".restore-"]
 
     with caplog.at_level("WARNING", logger="reviewdesk"):
-        restore_backup(archive, target)
+        restore_backup(archive, target, restorer=RESTORER)
     assert sorted(p.name for p in target.parent.iterdir()) == ["新"]
     assert "已清理上次恢复中断时留下的临时文件" in caplog.text
 
@@ -110,7 +111,7 @@ def test_a_backup_that_inflates_a_hundredfold_is_refused_before_inflating(tmp_pa
         out.writestr("manifest.json", json.dumps({"format": "reviewdesk-backup/1",
                                                   "files": {"reviewdesk.db": "0" * 64}}))
     with pytest.raises(BackupError, match=r"reviewdesk.db 压缩比超过 200:1.*疑似压缩炸弹"):
-        restore_backup(bomb, tmp_path / "新")
+        restore_backup(bomb, tmp_path / "新", restorer=RESTORER)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["炸弹.zip"]
 
 
@@ -142,16 +143,16 @@ def test_a_backup_killed_while_zipping_leaves_no_record_and_nothing_in_the_works
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_a_restore_killed_while_unpacking_leaves_no_workspace(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     folder = tmp_path / "ws"
-    with Workspace.open(folder, create=True) as ws:
+    with staffed_workspace(folder) as ws:
         archive = write_backup(ws, tmp_path / "b.zip")
     target = tmp_path / "恢复" / "新"
     result = _sigkill_after("models.workspace.backup", "_copy_hashing",
-                            f"patched.restore_backup({str(archive)!r}, {str(target)!r})")
+                            f"patched.restore_backup({str(archive)!r}, {str(target)!r}, restorer=patched.Restorer('管理员丁', '测试口令-123456'))")
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert not target.exists()
 
     with caplog.at_level("WARNING", logger="reviewdesk"):
-        restore_backup(archive, target)
+        restore_backup(archive, target, restorer=RESTORER)
     assert "已清理上次恢复中断时留下的临时文件" in caplog.text
     assert sorted(p.name for p in target.parent.iterdir()) == ["新"]
     with Workspace.open(target, create=False) as ws:
@@ -163,11 +164,11 @@ def test_a_restore_killed_while_unpacking_leaves_no_workspace(tmp_path: Path, ca
 def test_a_restore_killed_after_recording_itself_is_not_in_place(tmp_path: Path) -> None:
     """The restore's entry is written into the staged copy: killed before the rename, there is no target at all."""
     folder = tmp_path / "ws"
-    with Workspace.open(folder, create=True) as ws:
+    with staffed_workspace(folder) as ws:
         archive = write_backup(ws, tmp_path / "b.zip")
     target = tmp_path / "恢复" / "新"
     result = _sigkill_after("models.workspace.backup", "_record_restore",
-                            f"patched.restore_backup({str(archive)!r}, {str(target)!r})")
+                            f"patched.restore_backup({str(archive)!r}, {str(target)!r}, restorer=patched.Restorer('管理员丁', '测试口令-123456'))")
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert not target.exists()
     assert [p.name[:9] for p in target.parent.iterdir()] == [".restore-"]

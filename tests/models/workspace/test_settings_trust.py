@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from models.exports.fonts import PDF_FONT_SETTING, choose_font, chosen_font
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.signing.reviewers import init_ca, unlock
@@ -42,7 +42,7 @@ HANAMIN = Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf")  # fonts-hanaz
 @pytest.mark.skipif(not HANAMIN.is_file(), reason="needs fonts-hanazono (scripts/system-deps.sh installs it)")
 def test_a_font_written_into_the_workspace_is_not_what_sheets_are_drawn_with(tmp_path: Path) -> None:
     with staffed_workspace(tmp_path / "ws") as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
         declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
         ws.set_setting(PDF_FONT_SETTING, str(HANAMIN), "审核员甲")

@@ -23,20 +23,21 @@ from models.workspace.backup import BackupError, RollbackConfirmation, RollbackR
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, decide
 from models.intake.problems import ImportRejected
-from models.intake.importing import import_file
+from tests.workspace_support import import_as
 from models.workspace.projection import projected_tables
 from models.signing.reviewers import unlock
 from models.signing.signatures import canonical_bytes, sign_record
 from models.workspace.verification import verify_anchor_file, verify_workspace
 from models.workspace.workspace import Workspace, connect
-from tests.workspace_support import PASSPHRASE, intake_row, returned_for, staffed_workspace, valid_uscc, write_csv
+from tests.workspace_support import (PASSPHRASE, RESTORER, intake_row, returned_for, staffed_workspace, valid_uscc,
+                                     write_csv)
 
 
 def _decided_workspace(folder: Path, tmp: Path) -> Workspace:
     ws = staffed_workspace(folder)
     (tmp / "ev").mkdir(exist_ok=True)
     (tmp / "ev" / "认定文件.pdf").write_bytes(b"%PDF-1.4\n% test evidence\n")
-    import_file(ws, write_csv(tmp / "a.csv", [intake_row(1, 附件="认定文件.pdf"), intake_row(2)]), evidence=tmp / "ev")
+    import_as(ws, write_csv(tmp / "a.csv", [intake_row(1, 附件="认定文件.pdf"), intake_row(2)]), evidence=tmp / "ev")
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     declare_conflict(ws, "T00001", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
@@ -214,7 +215,9 @@ def test_a_consistent_rewrite_passes_the_chain_but_is_caught_by_the_anchor(tmp_p
     backup = write_backup(ws, tmp_path / "b.zip")
     ws.close()
     _rewrite_chain_from(tmp_path / "ws" / "reviewdesk.db", 5)
-    assert not [p for p in _problems_of(tmp_path / "ws") if "审计日志第" in p]
+    named = [p for p in _problems_of(tmp_path / "ws") if "审计日志第" in p]
+    # the chain holds; only the signed import entries above the rewrite, which name the entry before them, object
+    assert named and all("签名记录接续的不是审计日志的上一条" in p for p in named), named
     with pytest.raises(AnchorMismatch, match="已被改写"):
         Workspace.open(tmp_path / "ws")
     db = connect(tmp_path / "ws" / "reviewdesk.db")
@@ -227,12 +230,12 @@ def test_import_update_cannot_retarget_a_decided_application(tmp_path: Path) -> 
     ws = _decided_workspace(tmp_path / "ws", tmp_path)
     other = write_csv(tmp_path / "b.csv", [intake_row(1, 企业名称="另一家公司", 统一社会信用代码=valid_uscc(77))])
     with pytest.raises(ImportRejected) as refused:
-        import_file(ws, other, update=True)
+        import_as(ws, other, update=True)
     text = str(refused.value) + "".join(p.message for p in refused.value.problems)
     assert "T00001" in text and "复核（通过，审核员乙）" in text and "--supersede-decisions" in text
     assert ws.db.execute("SELECT enterprise FROM applications WHERE application_id = 'T00001'").fetchone()[0] \
         != "另一家公司"
-    import_file(ws, other, update=True, supersede_reason="申报单位名称登记错误，经县区收件窗口核实更正")
+    import_as(ws, other, update=True, supersede_reason="申报单位名称登记错误，经县区收件窗口核实更正")
     assert ws.db.execute("SELECT COUNT(*) FROM decisions WHERE application_id = 'T00001' AND current = 1"
                          ).fetchone()[0] == 0
     event = ws.db.execute("SELECT actor, details FROM audit WHERE action = '撤销决定并退回重审'").fetchone()
@@ -243,11 +246,11 @@ def test_import_update_cannot_retarget_a_decided_application(tmp_path: Path) -> 
 
 def test_a_returned_application_may_be_resubmitted_and_goes_back_to_review(tmp_path: Path) -> None:
     ws = staffed_workspace(tmp_path / "ws")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="缺认定文件", **returned_for()),
            PASSPHRASE)
-    import_file(ws, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "40"})]), update=True)
+    import_as(ws, write_csv(tmp_path / "b.csv", [intake_row(1, **{"申请金额(万元)": "40"})]), update=True)
     assert ws.db.execute("SELECT COUNT(*) FROM decisions WHERE current = 1").fetchone()[0] == 0
     assert ws.db.execute("SELECT COUNT(*) FROM audit WHERE action = '补正材料重新提交'").fetchone()[0] == 1
     assert verify_workspace(ws).ok
@@ -278,21 +281,21 @@ def test_a_tampered_backup_with_its_manifest_recomputed_is_refused(tmp_path: Pat
     ws.close()
     _tamper_backup(backup, tmp_path / "forged.zip")
     with pytest.raises(BackupError, match="表 decisions 键 .* 字段 amount_yuan"):
-        restore_backup(tmp_path / "forged.zip", tmp_path / "restored")
+        restore_backup(tmp_path / "forged.zip", tmp_path / "restored", restorer=RESTORER)
     assert not (tmp_path / "restored").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".restore-")]
 
 
 def test_restoring_an_older_backup_is_a_rollback_a_lead_must_confirm(tmp_path: Path) -> None:
     ws = staffed_workspace(tmp_path / "ws")
-    import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
     backup = write_backup(ws, tmp_path / "old.zip")
     declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
     newest, _ = audit.head(ws.db)
     ws.close()
     with pytest.raises(RollbackRefused, match="负责人确认"):
-        restore_backup(backup, tmp_path / "r1")
+        restore_backup(backup, tmp_path / "r1", restorer=RESTORER)
     assert not (tmp_path / "r1").exists()
     with pytest.raises(RollbackRefused, match="不是负责人"):
         restore_backup(backup, tmp_path / "r1", confirm_rollback=RollbackConfirmation("审核员甲", PASSPHRASE, "硬盘故障"))
@@ -324,5 +327,7 @@ def test_renaming_a_decided_application_with_a_forged_matching_log_entry_is_stil
     ws.db.conn.commit()
     problems = verify_workspace(ws).problems
     ws.close()
-    assert not [p for p in problems if p.startswith("表 ") or "审计日志第" in p], problems  # the forgery is consistent
+    assert not [p for p in problems if p.startswith("表 ")], problems  # the forgery is consistent
     assert any("T00001 复核" in p and "申报内容与签名时不同（enterprise）" in p for p in problems), problems
+    assert f"审计日志第 {seq + 1} 条（导入申报文件 b.csv，系统）不予承认：没有系统本人的签名：导入、恢复须由操作人以本人密钥签名" \
+        in problems, problems

@@ -9,26 +9,25 @@ from pathlib import Path
 import pytest
 
 from demo.workspace import create_demo
-from models.intake.importing import import_file
 from models.signing.keys import KdfParams
 from models.workspace.anchors import AnchorMismatch
 from models.workspace.backup import restore_backup, write_backup
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
 from tests.insider import forge_logged
-from tests.workspace_support import intake_row, staffed_workspace, write_csv
+from tests.workspace_support import RESTORER, import_as, intake_row, staffed_workspace, write_csv
 
 
 def test_a_new_workspace_where_a_real_one_vanished_is_refused_and_nothing_is_made(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     with staffed_workspace(folder) as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
         backup = write_backup(ws, tmp_path / "b.zip")
     shutil.rmtree(folder)
     with pytest.raises(AnchorMismatch, match="拒绝在 .* 新建工作区：本机曾在这里打开过另一个工作区.*新工作区请建在另一个文件夹"):
         Workspace.open(folder)
     assert not folder.exists()
-    restore_backup(backup, folder)
+    restore_backup(backup, folder, restorer=RESTORER)
     with Workspace.open(folder) as restored:
         assert verify_workspace(restored).ok
         assert restored.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 1
