@@ -30,7 +30,7 @@ from models.signing.reviewers import IssuedCertificate, Reviewer, certificate_mi
 from models.signing.signatures import ALGORITHM, KNOWN_ALGORITHMS, algorithm_of, sign_record, verify_record
 from models.workspace import audit
 from models.workspace.anchors import RESTORE_ACTION
-from models.workspace.database import Database
+from models.workspace.database import Database, in_list
 from models.workspace.projection import CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, RunningChangesDigest
 from models.workspace.signed_scope import IMPORTS_AND_RESTORES, signed_from
 from models.workspace.workspace import Workspace
@@ -150,11 +150,11 @@ class _Entry:
 
 
 def _entries(db: Database, boundary: int) -> list[_Entry]:
-    marks = ", ".join("?" * len(SIGNED_ACTIONS))
     found = []
+    actions, parameters = in_list("action", SIGNED_ACTIONS)
     for seq, at, actor, action, subject, details, prev_hash in db.execute(
-            f"SELECT seq, at, actor, action, subject, details, prev_hash FROM audit WHERE action IN ({marks}) "
-            "AND seq > ? ORDER BY seq", [*SIGNED_ACTIONS, boundary]):
+            f"SELECT seq, at, actor, action, subject, details, prev_hash FROM audit WHERE action IN {actions} "
+            "AND seq > :boundary ORDER BY seq", {**parameters, "boundary": boundary}):
         try:
             content = json.loads(details)
         except ValueError:
@@ -282,8 +282,8 @@ def signed_rows_line(ws: Workspace) -> str:
     boundary = signed_from(ws.db, IMPORTS_AND_RESTORES)
     if boundary is None:
         return "导入、恢复记录：本工作区尚未开始签名（均由审计链担保）"
-    marks = ", ".join("?" * len(SIGNED_ACTIONS))
-    before = ws.db.execute(f"SELECT COUNT(*) FROM audit WHERE action IN ({marks}) AND seq < ?",
-                           [*SIGNED_ACTIONS, boundary]).fetchone()[0]
+    actions, parameters = in_list("action", SIGNED_ACTIONS)
+    before = ws.db.execute(f"SELECT COUNT(*) FROM audit WHERE action IN {actions} AND seq < :boundary",
+                           {**parameters, "boundary": boundary}).fetchone()[0]
     return (f"导入、恢复记录自审计日志第 {boundary} 条起须有操作人签名"
             + (f"；此前的 {before} 条由审计链担保" if before else ""))

@@ -122,7 +122,6 @@ def _run_the_flows(folder: Path) -> None:
     from demo.workspace import create_demo
     from models.exports.statistics import totals
     from models.exports.summary import export_summary
-    from models.intake.importing import import_file
     from models.review.calculator import enterprise_overview, find_enterprise, known_enterprises
     from models.review.casefile import load_case
     from models.review.conflicts import declare_conflict, withdraw_conflict
@@ -136,7 +135,7 @@ def _run_the_flows(folder: Path) -> None:
     from models.workspace.verification import stale_decisions, verify_workspace
     from models.workspace.workspace import Workspace
     from policy.catalog import load_policy
-    from tests.workspace_support import CHEAP, PASSPHRASE, intake_row, staffed_workspace, write_csv
+    from tests.workspace_support import CHEAP, PASSPHRASE, import_as, intake_row, staffed_workspace, write_csv
 
     policy = load_policy()
     names = {item.id: item.name for item in policy.items.values()}
@@ -166,11 +165,11 @@ def _run_the_flows(folder: Path) -> None:
         assert verify_workspace(ws).ok
 
     with staffed_workspace(folder / "bureau") as ws:  # a workspace of its own: 补正, and a 会评 out and back
-        import_file(ws, write_csv(folder / "a.csv", [intake_row(n) for n in range(1, 6)]))
+        import_as(ws, write_csv(folder / "a.csv", [intake_row(n) for n in range(1, 6)]))
         declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00001", "初审", "退回补正", "审核员甲", opinion="请补正",
                                  missing_items=("认定文件",), deadline=date.today() + timedelta(days=10)), PASSPHRASE)
-        import_file(ws, write_csv(folder / "b.csv", [intake_row(1, 企业名称="聊城补正企业有限公司")]), update=True)
+        import_as(ws, write_csv(folder / "b.csv", [intake_row(1, 企业名称="聊城补正企业有限公司")]), update=True)
         latest_resubmission(ws.db, "T00001")
         declare_conflict(ws, "T00005", "审核员乙", has_conflict=True, reason="亲属任职", passphrase=PASSPHRASE)
         refresh_rows(ws.db, load_queue_index(ws.db), ["T00005"])
