@@ -34,9 +34,29 @@ class Text:
     style: ParagraphStyle | None = None
 
 
+class WrappedOnce(Paragraph):
+    """A paragraph that keeps its lines for the width it was last wrapped to.
+
+    A table wraps each cell's paragraphs to size its rows, then again to draw them, at the same width: half of a
+    sheet's line breaking was done twice. The lines depend on the width alone (and on the text and style, which
+    do not change), so they are kept while reportlab still holds them (it drops them when a split finds no room).
+    """
+
+    _wrapped: tuple[float, Any] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        wrapped = self._wrapped
+        if wrapped is not None and wrapped[0] == availWidth and self.__dict__.get("blPara") is wrapped[1]:
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        if "blPara" in self.__dict__:
+            self._wrapped = (availWidth, self.blPara)
+        return size
+
+
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     """Plain ``text`` as a paragraph, characters the style's font lacks in a fallback font."""
-    return Paragraph(chain_for(style.fontName).markup(text), style)
+    return WrappedOnce(chain_for(style.fontName).markup(text), style)
 
 
 def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
