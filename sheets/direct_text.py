@@ -14,6 +14,7 @@ from typing import Any
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr
+from reportlab.pdfgen.canvas import Canvas
 
 
 def text_line(canvas: Any, x: float, y: float, text: str) -> str | None:
@@ -37,38 +38,38 @@ def text_line(canvas: Any, x: float, y: float, text: str) -> str | None:
     return f"BT 1 0 0 1 {fp_str(x, y)} Tm {' '.join(parts)} T* ET"
 
 
-class DirectTextCanvas:
-    """Mixin for a reportlab ``Canvas``: plain strings through :func:`text_line`, the same bytes, less work."""
+class DirectTextCanvas(Canvas):
+    """A reportlab ``Canvas`` writing plain strings through :func:`text_line`: the same bytes, less work."""
 
-    def drawString(self, x: float, y: float, text: str, mode: Any = None, charSpace: float = 0,  # noqa: N802
+    def drawString(self, x: float, y: float, text: str, mode: Any = None, charSpace: float = 0,  # noqa: N802 - reportlab's name
                    direction: Any = None, wordSpace: Any = None, shaping: bool = False) -> None:
         if self._plain(mode, charSpace, direction, wordSpace, shaping) and self._direct(x, y, text):
             return
-        super().drawString(x, y, text, mode, charSpace, direction, wordSpace, shaping)  # type: ignore[misc]
+        super().drawString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 
-    def drawCentredString(self, x: float, y: float, text: str, mode: Any = None, charSpace: float = 0,  # noqa: N802
+    def drawCentredString(self, x: float, y: float, text: str, mode: Any = None, charSpace: float = 0,  # noqa: N802 - reportlab's name
                           direction: Any = None, wordSpace: Any = None, shaping: bool = False) -> None:
         if self._plain(mode, charSpace, direction, wordSpace, shaping) and \
                 self._direct(x - 0.5 * self._width(text), y, text):
             return
-        super().drawCentredString(x, y, text, mode, charSpace, direction, wordSpace, shaping)  # type: ignore[misc]
+        super().drawCentredString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 
-    def drawRightString(self, x: float, y: float, text: str, mode: Any = None, charSpace: float = 0,  # noqa: N802
+    def drawRightString(self, x: float, y: float, text: str, mode: Any = None, charSpace: float = 0,  # noqa: N802 - reportlab's name
                         direction: Any = None, wordSpace: Any = None, shaping: bool = False) -> None:
         if self._plain(mode, charSpace, direction, wordSpace, shaping) and self._direct(x - self._width(text), y, text):
             return
-        super().drawRightString(x, y, text, mode, charSpace, direction, wordSpace, shaping)  # type: ignore[misc]
+        super().drawRightString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 
     @staticmethod
     def _plain(mode: Any, char_space: float, direction: Any, word_space: Any, shaping: bool) -> bool:
         return mode is None and not char_space and not direction and not word_space and not shaping
 
     def _width(self, text: str) -> float:
-        return pdfmetrics.stringWidth(text, self._fontname, self._fontsize)  # type: ignore[attr-defined]
+        return pdfmetrics.stringWidth(text, self._fontname, self._fontsize)
 
     def _direct(self, x: float, y: float, text: str) -> bool:
         code = text_line(self, x, y, text)
         if code is None:
             return False
-        self._code.append(code)  # type: ignore[attr-defined]
+        self._code.append(code)
         return True

@@ -28,7 +28,7 @@ class Furniture:
     preview: bool = False  # a print preview: no number, code or signature yet
 
 
-class SheetCanvas(DirectTextCanvas, Canvas):
+class SheetCanvas(DirectTextCanvas):
     """Holds pages back until the end so each can say 第 n 页 共 m 页."""
 
     def __init__(self, *args: Any, furniture: Furniture, creation_date: str = "", **kwargs: Any) -> None:
