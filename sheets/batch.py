@@ -14,8 +14,8 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -38,7 +38,7 @@ from sheets.content import SheetContent, SheetIssue, attachments, content_from_c
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded
 from sheets.originals import Original, current_original, keep_original, record_reissue
-from sheets.registry import StagedExport, export_transaction, issue_sheets, record_outcomes, series_prefix
+from sheets.registry import StagedExport, export_transaction, issue_each, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial, preload
 from sheets.styles import styles
 from sheets.times import os_error_text
@@ -275,11 +275,14 @@ class SheetMaker:
             self._closing = threading.Thread(target=self._pool.shutdown, name="sheet-workers-exit")
             self._closing.start()
 
-    def make(self, jobs: Sequence[SheetJob], done: Callable[[SheetResult], None] | None = None,
+    def make(self, jobs: Iterable[SheetJob], done: Callable[[SheetResult], None] | None = None,
              handed_out: Callable[[], None] | None = None) -> list[SheetResult]:
-        """A result for every job, in the order of ``jobs``; ``done`` hears of each as it finishes. ``handed_out`` is
-        called once the jobs are with the workers (after any fork): work of this process's own can start then."""
+        """A result for every job, in the order of ``jobs``; ``done`` hears of each as it finishes. Each job is handed
+        to a worker as ``jobs`` yields it (the first may fork them), so the first sheets are made while the later
+        ones are still being numbered. ``handed_out`` is called once the workers are forked (a fork copies only the
+        calling thread): work of this process's own can start on a thread then."""
         results: dict[str, SheetResult] = {}
+        made: list[SheetJob] = []
 
         def finished(result: SheetResult) -> None:
             results[result.path] = result
@@ -290,17 +293,24 @@ class SheetMaker:
             if handed_out:
                 handed_out()
             for job in jobs:
+                made.append(job)
                 finished(_make(job, self._signer, self._font_path))
         else:
-            pending = list(jobs)
-            if self._warm_first and pending:
-                self._warm_first = False
-                finished(_make(pending.pop(0), self._signer, self._font_path))
-            if self._forks and not self._frozen:
-                self._frozen = True
-                gc.freeze()  # the workers fork at the first submit
-            futures = {self._pool.submit(make_sheet, job): job for job in pending}
-            if handed_out:
+            pending = iter(jobs)
+            futures: dict[Future[SheetResult], SheetJob] = {}
+            for job in pending:
+                made.append(job)
+                if self._warm_first:
+                    self._warm_first = False
+                    finished(_make(job, self._signer, self._font_path))
+                    continue
+                if self._forks and not self._frozen:
+                    self._frozen = True
+                    gc.freeze()  # the workers fork at the first submit
+                futures[self._pool.submit(make_sheet, job)] = job
+                if handed_out and len(futures) == 1:
+                    handed_out()
+            if handed_out and not futures:
                 handed_out()
             for future in as_completed(futures):
                 job = futures[future]
@@ -308,8 +318,8 @@ class SheetMaker:
                     finished(future.result())
                 except Exception as error:  # noqa: BLE001 - a worker died; report the sheet, keep the rest
                     finished(SheetResult(job.content.application_id, job.path, error=f"工作进程异常：{error!r}"))
-            self._close_when_done(len(jobs))
-        return [results[job.path] for job in jobs]
+            self._close_when_done(len(made))
+        return [results[job.path] for job in made]
 
 
 def run_jobs(jobs: Sequence[SheetJob], material: SignerMaterial | None, font_path: str | None, workers: int,
@@ -382,11 +392,16 @@ def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetConte
     """Number, make and register ``contents`` inside the caller's transaction (``export_transaction``: the
     workspace's write lock is held throughout, so a batch is cut into parts and other writers get their turn
     between them); the files reach ``out_dir`` once it has committed."""
-    issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role, material.organization,
-                          series_prefix(material.ca_der))
-    work = [SheetJob(content, issue, str(staging.staged(file_name(content.application_id))))
-            for content, issue in zip(contents, issues)]
-    results = maker.make(work, done, handed_out)
+    work: list[SheetJob] = []
+
+    def numbered() -> Iterator[SheetJob]:
+        issues = issue_each(ws.db, contents, reviewer.name, reviewer.role, material.organization,
+                            series_prefix(material.ca_der))
+        for content, issue in zip(contents, issues, strict=True):  # strict: the registration entry is appended
+            work.append(SheetJob(content, issue, str(staging.staged(file_name(content.application_id)))))
+            yield work[-1]
+
+    results = maker.make(numbered(), done, handed_out)
     record_outcomes(ws.db, reviewer.name,
                     [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
                     [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])

@@ -4,6 +4,7 @@ a workspace that fails it gets nothing numbered, audited, kept or handed out."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 import threading
@@ -21,6 +22,7 @@ from models.workspace.verified import UnverifiedWorkspace
 from models.workspace.workspace import DB_NAME, Workspace
 from sheets import batch
 from sheets.batch import decided_ids, export_sheets
+from sheets.registry import REGISTER_ACTION
 from tests.sheets.support import FIRST_REVIEWER
 
 
@@ -81,6 +83,12 @@ def test_the_verify_sees_the_state_the_export_starts_from_while_its_lock_is_held
                     "published_meanwhile": False}, seen
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{i}.pdf" for i in ids)
     assert _on_record(demo_ws)[0] == before[0] + len(ids)
+    with Workspace.open(demo_ws, create=False, lock=False) as ws:
+        (registered,) = ws.db.execute("SELECT details FROM audit WHERE action = ? ORDER BY seq DESC LIMIT 1",
+                                      [REGISTER_ACTION]).fetchone()
+        codes = {row[0] for row in ws.db.execute("SELECT code FROM sheets WHERE application_id IN (?, ?, ?, ?)", ids)}
+    assert {sheet["code"] for sheet in json.loads(registered)["sheets"]} == codes, \
+        "the sheets numbered one at a time, as the workers take them, are registered in one entry after the last"
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
