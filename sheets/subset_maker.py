@@ -8,7 +8,8 @@ table is sliced and the tables packed at once, composite glyphs and their parts 
 
 from __future__ import annotations
 
-from struct import pack
+from collections.abc import Callable
+from struct import pack, pack_into
 from typing import Any
 
 from reportlab.pdfbase.ttfonts import TTFontMaker
@@ -33,16 +34,15 @@ def make_subset(face: Any, subset: list[int], get_table: Any) -> bytes:
         code_to_glyph.append(new)
     positions = face.glyphPos
     glyf_table = get_table("glyf")
+    parts_of = _parts_memo(face, glyf_table)
     n = 0
     while n < len(glyph_map):  # the parts of composite glyphs join the subset (and may have parts themselves)
-        start = positions[glyph_map[n]]
+        for part, _ in parts_of(glyph_map[n]):
+            if part not in glyph_set:
+                glyph_set[part] = len(glyph_map)
+                glyph_map.append(part)
         n += 1
-        if positions[glyph_map[n - 1] + 1] > start and glyf_table[start] & 0x80:
-            for part, _ in _components(glyf_table, start):
-                if part not in glyph_set:
-                    glyph_set[part] = len(glyph_map)
-                    glyph_map.append(part)
-    pieces: list[bytes] = []
+    pieces: list[bytes | bytearray] = []
     offsets: list[int] = []
     at = 0
     hmetrics = face.hmetrics
@@ -51,11 +51,14 @@ def make_subset(face: Any, subset: list[int], get_table: Any) -> bytes:
         start = positions[original]
         length = positions[original + 1] - start
         offsets.append(at)
-        data = glyf_table[start:start + length]
-        if length > 2 and data[0] & 0x80:  # composite: its parts renumbered
-            for part, where in _components(glyf_table, start):
-                data = data[:where - start] + pack(">H", glyph_set[part]) + data[where - start + 2:]
-        pieces.append(data)
+        parts = parts_of(original)
+        if parts:  # composite: its parts renumbered
+            data = bytearray(glyf_table[start:start + length])
+            for part, where in parts:
+                pack_into(">H", data, where, glyph_set[part])
+            pieces.append(data)
+        else:
+            pieces.append(glyf_table[start:start + length])
         at += length
         if at % 4:
             pieces.append(b"\0" * (4 - at % 4))
@@ -96,14 +99,34 @@ def make_subset(face: Any, subset: list[int], get_table: Any) -> bytes:
 _MORE_COMPONENTS, _WORDS, _SCALE, _XY_SCALE, _TWO_BY_TWO = 1 << 5, 1 << 0, 1 << 3, 1 << 6, 1 << 7
 
 
-def _components(glyf: bytes, start: int) -> list[tuple[int, int]]:
-    """(glyph index, where in ``glyf`` it is written) of each part of the composite glyph at ``start``."""
+def _parts_memo(face: Any, glyf: bytes) -> Callable[[int], tuple[tuple[int, int], ...]]:
+    """For ``face``, once per process: each glyph's parts (glyph index, where in the glyph its index is written);
+    none for a simple glyph. Most CJK glyphs of WenQuanYi Micro Hei are composites."""
+    memo: dict[int, tuple[tuple[int, int], ...]] | None = getattr(face, "_reviewdesk_parts", None)
+    if memo is None:
+        memo = {}
+        face._reviewdesk_parts = memo
+    positions = face.glyphPos
+
+    def parts_of(glyph: int) -> tuple[tuple[int, int], ...]:
+        found = memo.get(glyph)
+        if found is None:
+            start = positions[glyph]
+            composite = positions[glyph + 1] - start > 2 and glyf[start] & 0x80
+            found = memo[glyph] = _components(glyf, start) if composite else ()
+        return found
+
+    return parts_of
+
+
+def _components(glyf: bytes, start: int) -> tuple[tuple[int, int], ...]:
+    """(glyph index, where in the glyph it is written) of each part of the composite glyph at ``start``."""
     found: list[tuple[int, int]] = []
     at = start + 10
     flags = _MORE_COMPONENTS
     while flags & _MORE_COMPONENTS:
         flags = (glyf[at] << 8) | glyf[at + 1]
-        found.append(((glyf[at + 2] << 8) | glyf[at + 3], at + 2))
+        found.append(((glyf[at + 2] << 8) | glyf[at + 3], at + 2 - start))
         at += 8 if flags & _WORDS else 6
         if flags & _SCALE:
             at += 2
@@ -111,7 +134,7 @@ def _components(glyf: bytes, start: int) -> list[tuple[int, int]]:
             at += 4
         elif flags & _TWO_BY_TWO:
             at += 8
-    return found
+    return tuple(found)
 
 
 def _with_ushort(table: bytes, offset: int, value: int) -> bytes:
