@@ -155,11 +155,39 @@ def split_quickly(font: Any) -> None:
     font._reviewdesk_split = True
 
 
+class _KeptNumbers(pdfdoc.PDFArray):
+    """A font subset's ``/Widths``, written once per distinct list of widths (the shared first subset's are the
+    same on every sheet); the bytes are reportlab's own ``PDFArray`` formatting of the numbers."""
+
+    _written = _Memo(KEPT_SUBSETS)
+
+    def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
+        return self._written.get((tuple(self.sequence), IND), lambda: pdfdoc.PDFArray.format(self, document, IND))
+
+
+def keep_widths(font: Any) -> None:
+    """Give ``font`` (once) subsets whose width arrays are written through :class:`_KeptNumbers`."""
+    if getattr(font, "_reviewdesk_widths", False):
+        return
+    add_objects = font.addObjects
+
+    def add_kept_objects(doc: Any) -> None:
+        add_objects(doc)
+        for pdf_font in doc.idToObject["BasicFonts"].dict.values():
+            widths = getattr(pdf_font, "Widths", None)
+            if type(widths) is pdfdoc.PDFArray and all(type(w) in (int, float) for w in widths.sequence):
+                pdf_font.Widths = _KeptNumbers(widths.sequence)
+
+    font.addObjects = add_kept_objects
+    font._reviewdesk_widths = True
+
+
 def speed_up_fonts(names: tuple[str, ...]) -> None:
     for name in names:
         font = pdfmetrics.getFont(name)
         speed_up(font.face)
         split_quickly(font)
+        keep_widths(font)
 
 
 def forget_subsets(names: tuple[str, ...]) -> None:

@@ -1,5 +1,5 @@
 """The shortcuts that make a sheet cheaper to render (``sheets.direct_text``, ``ruled.WrappedOnce``,
-``sheets.subset_maker``) write the very file reportlab's own paths write: the same bytes, so the same pixels."""
+``sheets.subset_maker``, the kept width arrays of ``sheets.subsets``) write the very file reportlab's own paths write: the same bytes, so the same pixels."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray
 from reportlab.pdfbase.ttfonts import TTFontFile
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
@@ -54,6 +55,7 @@ def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
     monkeypatch.setattr(subsets, "make_subset", lambda face, subset, _: TTFontFile.makeSubset(face, subset))
+    monkeypatch.setattr(subsets._KeptNumbers, "format", PDFArray.format)
 
 
 def _pages(pdf: bytes, folder: Path) -> list[bytes]:
