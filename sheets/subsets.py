@@ -174,7 +174,7 @@ def keep_widths(font: Any) -> None:
     def add_kept_objects(doc: Any) -> None:
         add_objects(doc)
         for pdf_font in doc.idToObject["BasicFonts"].dict.values():
-            widths = getattr(pdf_font, "Widths", None)
+            widths: Any = getattr(pdf_font, "Widths", None)
             if type(widths) is pdfdoc.PDFArray and all(type(w) in (int, float) for w in widths.sequence):
                 pdf_font.Widths = _KeptNumbers(widths.sequence)
 
