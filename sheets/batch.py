@@ -1,10 +1,10 @@
 """``export-sheets``: a signed ``<申报编号>.pdf`` for each decided application (the one export pipeline).
 
-The parent reads the workspace, unlocks the signer's key once, numbers and
-audits every sheet, then renders and signs them (in worker processes when a
-batch is large enough to pay for them: the workers get plain data and never
-open the workspace), and finally stores each file's SHA-256.
-"""
+The parent reads the workspace, unlocks the signer's key once, and inside the first part's write transaction
+numbers and audits each sheet and hands it to the worker processes at once (when a batch is large enough to pay
+for them: the workers get plain data and never open the workspace), which render, sign and write it; meanwhile
+``audit verify`` runs on a second connection, and nothing is committed or handed out before it has passed.
+Finally each file's SHA-256 is stored, the part commits, and the originals are kept."""
 
 from __future__ import annotations
 
@@ -296,9 +296,8 @@ class SheetMaker:
                 made.append(job)
                 finished(_make(job, self._signer, self._font_path))
         else:
-            pending = iter(jobs)
             futures: dict[Future[SheetResult], SheetJob] = {}
-            for job in pending:
+            for job in jobs:
                 made.append(job)
                 if self._warm_first:
                     self._warm_first = False
