@@ -1,5 +1,5 @@
 """The shortcuts that make a sheet cheaper to render (``sheets.direct_text``, ``ruled.WrappedOnce``,
-``sheets.subset_maker``, the kept width arrays of ``sheets.subsets``) write the very file reportlab's own paths write: the same bytes, so the same pixels."""
+``sheets.subset_maker``, the kept width arrays of ``sheets.subsets``, the cell style class of ``ruled.Section``) write the very file reportlab's own paths write: the same bytes, so the same pixels."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import random
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray
 from reportlab.pdfbase.ttfonts import TTFontFile
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.lib import colors
+from reportlab.platypus import Paragraph, Table
 
 from models.workspace.workspace import Workspace
 from sheets import subsets
@@ -21,8 +23,8 @@ from sheets.batch import _contents, decided_ids
 from sheets.content import SheetContent, SheetIssue, issue_for, preview_issue
 from sheets.direct_text import DirectTextCanvas
 from sheets.layout import render
-from sheets.ruled import WrappedOnce
-from sheets.styles import styles
+from sheets.ruled import BOTTOM_PAD, FRAME, RULE, TOP_PAD, Section, WrappedOnce
+from sheets.styles import BODY_LEADING, BODY_SIZE, PAD, styles
 from tests.sheets.support import FIRST_REVIEWER, tool
 
 RARE_NAME = "聊城𠮷祥堃犇䶮生物科技有限公司"
@@ -49,13 +51,31 @@ def _cases(folder: Path) -> list[tuple[str, SheetContent, SheetIssue | None]]:
     return cases
 
 
+def _built_with_commands(section: Section) -> Table:
+    """``Section.build`` as it was: the cells' font, alignment and padding set by commands, cell by cell."""
+    style: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), section.s.font, BODY_SIZE, BODY_LEADING), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD), ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("LINEAFTER", (0, 0), (-2, -1), RULE, colors.black), ("BOX", (0, 0), (-1, -1), FRAME, colors.black),
+        ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), FRAME, colors.black),
+        ("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), FRAME, colors.black),
+    ]
+    style += [("LINEBELOW", (start, r), (-1, r), RULE, colors.black)
+              for r, start in enumerate(section.rules) if start is not None]
+    return Table(section.rows, colWidths=section.widths, rowHeights=section.heights, repeatRows=section.repeat,
+                 style=style + section.commands)
+
+
 def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every shortcut off: reportlab's own text objects, line breaking on each wrap, and subset maker."""
+    """Every shortcut off: reportlab's own text objects, line breaking on each wrap, subset maker, width arrays,
+    and cell styles set by commands."""
     for name in ("drawString", "drawCentredString", "drawRightString"):
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
     monkeypatch.setattr(subsets, "make_subset", lambda face, subset, _: TTFontFile.makeSubset(face, subset))
     monkeypatch.setattr(subsets._KeptNumbers, "format", PDFArray.format)
+    monkeypatch.setattr(Section, "build", _built_with_commands)
 
 
 def _pages(pdf: bytes, folder: Path) -> list[bytes]:
