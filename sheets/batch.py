@@ -279,8 +279,8 @@ class SheetMaker:
              handed_out: Callable[[], None] | None = None) -> list[SheetResult]:
         """A result for every job, in the order of ``jobs``; ``done`` hears of each as it finishes. Each job is handed
         to a worker as ``jobs`` yields it (the first may fork them), so the first sheets are made while the later
-        ones are still being numbered. ``handed_out`` is called once the workers are forked (a fork copies only the
-        calling thread): work of this process's own can start on a thread then."""
+        ones are still being numbered. ``handed_out`` is called once every job is with the workers (and so after any
+        fork, which copies only the calling thread): work of this process's own can start on a thread then."""
         results: dict[str, SheetResult] = {}
         made: list[SheetJob] = []
 
@@ -307,9 +307,7 @@ class SheetMaker:
                     self._frozen = True
                     gc.freeze()  # the workers fork at the first submit
                 futures[self._pool.submit(make_sheet, job)] = job
-                if handed_out and len(futures) == 1:
-                    handed_out()
-            if handed_out and not futures:
+            if handed_out:  # after the last job: numbering them did not share this process's GIL with it
                 handed_out()
             for future in as_completed(futures):
                 job = futures[future]
@@ -458,7 +456,7 @@ def _export_verified(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, re
             maker = makers.enter_context(SheetMaker(material, font_path, workers, len(contents)))
             first = contents[:SHEETS_PER_TRANSACTION]
             if first:
-                # verified once the workers are forked (a fork copies only the calling thread)
+                # verified once the sheets are with the workers (after their fork: a fork copies only the calling thread)
                 _export_part(ws, staging, first, reviewer, material, maker, finished, report, verification.start)
             verification.require()
             _reissue_originals(ws, originals, out_dir, reviewer.name, report)
