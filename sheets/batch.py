@@ -1,10 +1,10 @@
 """``export-sheets``: a signed ``<申报编号>.pdf`` for each decided application (the one export pipeline).
 
-The parent reads the workspace, unlocks the signer's key once, numbers and
-audits every sheet, then renders and signs them (in worker processes when a
-batch is large enough to pay for them: the workers get plain data and never
-open the workspace), and finally stores each file's SHA-256.
-"""
+The parent reads the workspace, unlocks the signer's key once, and inside the first part's write transaction
+numbers and audits each sheet and hands it to the worker processes at once (when a batch is large enough to pay
+for them: the workers get plain data and never open the workspace), which render, sign and write it; meanwhile
+``audit verify`` runs on a second connection, and nothing is committed or handed out before it has passed.
+Finally each file's SHA-256 is stored, the part commits, and the originals are kept."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from multiprocessing import get_context
@@ -31,13 +32,13 @@ from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, ca_certificate, get_reviewer, unlock
 from models.signing.revocation import require_current_crl
 from models.workspace.decision_rows import current_in
-from models.workspace.verified import require_verified
+from models.workspace.verified import VerifiedMeanwhile
 from models.workspace.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded
-from sheets.originals import current_original, keep_original, record_reissue
-from sheets.registry import export_transaction, issue_sheets, record_outcomes, series_prefix
+from sheets.originals import Original, current_original, keep_original, record_reissue
+from sheets.registry import StagedExport, export_transaction, issue_each, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial, preload
 from sheets.styles import styles
 from sheets.times import os_error_text
@@ -177,20 +178,27 @@ def _contents(ws: Workspace, ids: Sequence[str]) -> tuple[list[SheetContent], li
     return contents, failed
 
 
-def _reissue_originals(ws: Workspace, contents: list[SheetContent], out_dir: Path, actor: str,
-                       report: ExportReport) -> list[SheetContent]:
-    """Write the still-current originals again (same number, first signer); the rest need a new sheet."""
+def _without_originals(ws: Workspace, contents: list[SheetContent]) -> tuple[list[SheetContent], list[Original]]:
+    """(the contents that need a new sheet, the still-current originals of the others)."""
     fresh: list[SheetContent] = []
+    originals: list[Original] = []
     for content in contents:
         original = current_original(ws, content.application_id)
         if original is None:
             fresh.append(content)
-            continue
-        target = out_dir / file_name(content.application_id)
+        else:
+            originals.append(original)
+    return fresh, originals
+
+
+def _reissue_originals(ws: Workspace, originals: list[Original], out_dir: Path, actor: str,
+                       report: ExportReport) -> None:
+    """Write the still-current originals again (same number, first signer)."""
+    for original in originals:
+        target = out_dir / file_name(original.row.application_id)
         write_atomically(target, original.data)
         record_reissue(ws, actor, original, target)
-        report.written.append(SheetResult(content.application_id, str(target), original.row.sha256))
-    return fresh
+        report.written.append(SheetResult(original.row.application_id, str(target), original.row.sha256))
 
 
 def _printable(contents: list[SheetContent], report: ExportReport, chain: FontChain,
@@ -267,9 +275,14 @@ class SheetMaker:
             self._closing = threading.Thread(target=self._pool.shutdown, name="sheet-workers-exit")
             self._closing.start()
 
-    def make(self, jobs: Sequence[SheetJob], done: Callable[[SheetResult], None] | None = None) -> list[SheetResult]:
-        """A result for every job, in the order of ``jobs``; ``done`` hears of each as it finishes."""
+    def make(self, jobs: Iterable[SheetJob], done: Callable[[SheetResult], None] | None = None,
+             handed_out: Callable[[], None] | None = None) -> list[SheetResult]:
+        """A result for every job, in the order of ``jobs``; ``done`` hears of each as it finishes. Each job is handed
+        to a worker as ``jobs`` yields it (the first may fork them), so the first sheets are made while the later
+        ones are still being numbered. ``handed_out`` is called once every job is with the workers (and so after any
+        fork, which copies only the calling thread): work of this process's own can start on a thread then."""
         results: dict[str, SheetResult] = {}
+        made: list[SheetJob] = []
 
         def finished(result: SheetResult) -> None:
             results[result.path] = result
@@ -277,25 +290,33 @@ class SheetMaker:
                 done(result)
 
         if self._pool is None:
+            if handed_out:
+                handed_out()
             for job in jobs:
+                made.append(job)
                 finished(_make(job, self._signer, self._font_path))
         else:
-            pending = list(jobs)
-            if self._warm_first and pending:
-                self._warm_first = False
-                finished(_make(pending.pop(0), self._signer, self._font_path))
-            if self._forks and not self._frozen:
-                self._frozen = True
-                gc.freeze()  # the workers fork at the first submit
-            futures = {self._pool.submit(make_sheet, job): job for job in pending}
+            futures: dict[Future[SheetResult], SheetJob] = {}
+            for job in jobs:
+                made.append(job)
+                if self._warm_first:
+                    self._warm_first = False
+                    finished(_make(job, self._signer, self._font_path))
+                    continue
+                if self._forks and not self._frozen:
+                    self._frozen = True
+                    gc.freeze()  # the workers fork at the first submit
+                futures[self._pool.submit(make_sheet, job)] = job
+            if handed_out:  # after the last job: numbering them did not share this process's GIL with it
+                handed_out()
             for future in as_completed(futures):
                 job = futures[future]
                 try:
                     finished(future.result())
                 except Exception as error:  # noqa: BLE001 - a worker died; report the sheet, keep the rest
                     finished(SheetResult(job.content.application_id, job.path, error=f"工作进程异常：{error!r}"))
-            self._close_when_done(len(jobs))
-        return [results[job.path] for job in jobs]
+            self._close_when_done(len(made))
+        return [results[job.path] for job in made]
 
 
 def run_jobs(jobs: Sequence[SheetJob], material: SignerMaterial | None, font_path: str | None, workers: int,
@@ -362,20 +383,25 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
     return report
 
 
-def _export_part(ws: Workspace, out_dir: Path, contents: list[SheetContent], reviewer: Reviewer,
+def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetContent], reviewer: Reviewer,
                  material: SignerMaterial, maker: SheetMaker, done: Callable[[SheetResult], None],
-                 report: ExportReport) -> None:
-    """Number, make, register and publish ``contents`` in one transaction (the workspace's write lock is held
-    throughout, so a batch is cut into parts and other writers get their turn between them)."""
-    with export_transaction(ws.db, out_dir, keep=lambda staged: keep_original(ws, staged)) as staging:
-        issues = issue_sheets(ws.db, contents, reviewer.name, reviewer.role, material.organization,
-                              series_prefix(material.ca_der))
-        work = [SheetJob(content, issue, str(staging.staged(file_name(content.application_id))))
-                for content, issue in zip(contents, issues)]
-        results = maker.make(work, done)
-        record_outcomes(ws.db, reviewer.name,
-                        [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
-                        [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
+                 report: ExportReport, handed_out: Callable[[], None] | None = None) -> None:
+    """Number, make and register ``contents`` inside the caller's transaction (``export_transaction``: the
+    workspace's write lock is held throughout, so a batch is cut into parts and other writers get their turn
+    between them); the files reach ``out_dir`` once it has committed."""
+    work: list[SheetJob] = []
+
+    def numbered() -> Iterator[SheetJob]:
+        issues = issue_each(ws.db, contents, reviewer.name, reviewer.role, material.organization,
+                            series_prefix(material.ca_der))
+        for content, issue in zip(contents, issues, strict=True):  # strict: the registration entry is appended
+            work.append(SheetJob(content, issue, str(staging.staged(file_name(content.application_id)))))
+            yield work[-1]
+
+    results = maker.make(numbered(), done, handed_out)
+    record_outcomes(ws.db, reviewer.name,
+                    [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
+                    [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
     report.written += [replace(r, path=str(staging.final(r.path))) for r in results if r.error is None]
     report.failed += [(r.application_id, r.error or "") for r in results if r.error is not None]
 
@@ -393,26 +419,49 @@ def export_unlocked(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, rev
     Still-current originals are written again (same number, first signer); the rest are checked for
     printable characters, numbered and audited, rendered, signed (B-LT), written and registered.
     Raises :class:`ExportRefused`, ``CrlLapsed`` or ``UnverifiedWorkspace`` (``audit verify`` fails: a sheet
-    vouches for the log it carries the head of) before anything is numbered.
+    vouches for the log it carries the head of); nothing is committed, audited or handed out before that verify
+    has passed. It runs beside the first part (:func:`_verified_first_part`); a failed verify is the reason given
+    whatever else went wrong meanwhile, as when it ran first.
     """
     started = time.perf_counter()
     prepare_out_dir(out_dir)
     _check_role(reviewer)
     check_key_matches(reviewer, key)
-    require_verified(ws, "不导出审核表")
+    with VerifiedMeanwhile(ws, "不导出审核表") as verification:
+        try:
+            report = _export_verified(ws, out_dir, ids, reviewer, key, workers, progress, verification)
+        except ReviewDeskError:
+            verification.require()
+            raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _export_verified(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, reviewer: Reviewer,
+                     key: ec.EllipticCurvePrivateKey, workers: int, progress: Progress | None,
+                     verification: VerifiedMeanwhile) -> ExportReport:
     ca = ca_certificate(ws)
     crl = require_current_crl(ws)
     font_path = chosen_font()
-    report = ExportReport(warning=crl.warning)
-    contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
-    contents = _reissue_originals(ws, contents, out_dir, reviewer.name, report)
     material = SignerMaterial.of(key, reviewer.certificate, ca, crl.der)
-    contents = _printable(contents, report, styles(font_path).chain,
-                          [("导出人", reviewer.name), ("导出人单位", material.organization)])
-    finished = _counting(progress, len(contents))
-    with SheetMaker(material, font_path, workers, len(contents)) as maker:
-        for start in range(0, len(contents), SHEETS_PER_TRANSACTION):
-            _export_part(ws, out_dir, contents[start:start + SHEETS_PER_TRANSACTION], reviewer, material, maker,
-                         finished, report)
-    report.seconds = time.perf_counter() - started
+    report = ExportReport(warning=crl.warning)
+    with ExitStack() as makers:
+        # The first part's transaction holds the write lock from before the verify starts until it has passed.
+        with export_transaction(ws.db, out_dir, keep=lambda staged: keep_original(ws, staged)) as staging:
+            contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
+            contents, originals = _without_originals(ws, contents)
+            contents = _printable(contents, report, styles(font_path).chain,
+                                  [("导出人", reviewer.name), ("导出人单位", material.organization)])
+            finished = _counting(progress, len(contents))
+            maker = makers.enter_context(SheetMaker(material, font_path, workers, len(contents)))
+            first = contents[:SHEETS_PER_TRANSACTION]
+            if first:
+                # verified once the sheets are with the workers (after their fork: a fork copies only the calling thread)
+                _export_part(ws, staging, first, reviewer, material, maker, finished, report, verification.start)
+            verification.require()
+            _reissue_originals(ws, originals, out_dir, reviewer.name, report)
+        for start in range(SHEETS_PER_TRANSACTION, len(contents), SHEETS_PER_TRANSACTION):
+            with export_transaction(ws.db, out_dir, keep=lambda staged: keep_original(ws, staged)) as staging:
+                _export_part(ws, staging, contents[start:start + SHEETS_PER_TRANSACTION], reviewer, material,
+                             maker, finished, report)
     return report

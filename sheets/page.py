@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from sheets.direct_text import DirectTextCanvas
 from sheets.subsets import assign_fixed_wording
 from sheets.styles import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, TITLE
 
@@ -27,7 +28,7 @@ class Furniture:
     preview: bool = False  # a print preview: no number, code or signature yet
 
 
-class SheetCanvas(Canvas):
+class SheetCanvas(DirectTextCanvas):
     """Holds pages back until the end so each can say 第 n 页 共 m 页."""
 
     def __init__(self, *args: Any, furniture: Furniture, creation_date: str = "", **kwargs: Any) -> None:

@@ -79,6 +79,13 @@ def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, si
 
     The audit entry's time is the signing time, and its hash is the chain head the sheet prints.
     """
+    return list(issue_each(db, contents, signer, signer_role, signer_organization, prefix))
+
+
+def issue_each(db: Database, contents: Sequence[SheetContent], signer: str, signer_role: str,
+               signer_organization: str = "", prefix: str = "") -> Iterator[SheetIssue]:
+    """:func:`issue_sheets` a sheet at a time, so each can be made while the next is numbered; the registration
+    entry follows the last. Consume it whole inside the caller's transaction (stopped early, it rolls back)."""
     issued: list[SheetIssue] = []
     with db.atomic():
         ensure_sheet_table(db)
@@ -99,10 +106,10 @@ def issue_sheets(db: Database, contents: Sequence[SheetContent], signer: str, si
             db.execute("INSERT INTO sheet_records (code, record) VALUES (?, ?)",
                        [issue.code, canonical_bytes(record).decode("utf-8")])
             issued.append(issue)
+            yield issue
         if issued:
             audit.append(db, signer, REGISTER_ACTION, "", {
                 "sheets": [{"code": i.code, "serial": i.serial} for i in issued]})
-    return issued
 
 
 def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssue, str]],

@@ -8,6 +8,7 @@ the table breaks between rows. Rules are drawn explicitly for the same reason.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
+from reportlab.platypus.tables import CellStyle
 
 from sheets.glyphs import chain_for
 from sheets.styles import BODY_LEADING, BODY_SIZE, HEADER_GRAY, PAD, Styles
@@ -34,9 +36,29 @@ class Text:
     style: ParagraphStyle | None = None
 
 
+class WrappedOnce(Paragraph):
+    """A paragraph that keeps its lines for the width it was last wrapped to.
+
+    A table wraps each cell's paragraphs to size its rows, then again to draw them, at the same width: half of a
+    sheet's line breaking was done twice. The lines depend on the width alone (and on the text and style, which
+    do not change), so they are kept while reportlab still holds them (it drops them when a split finds no room).
+    """
+
+    _wrapped: tuple[float, Any] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        wrapped = self._wrapped
+        if wrapped is not None and wrapped[0] == availWidth and self.__dict__.get("blPara") is wrapped[1]:
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        if "blPara" in self.__dict__:
+            self._wrapped = (availWidth, self.blPara)
+        return size
+
+
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     """Plain ``text`` as a paragraph, characters the style's font lacks in a fallback font."""
-    return Paragraph(chain_for(style.fontName).markup(text), style)
+    return WrappedOnce(chain_for(style.fontName).markup(text), style)
 
 
 def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
@@ -120,13 +142,11 @@ class Section:
         return len(self.rows) - 1
 
     def build(self) -> Table:
+        # Every cell starts from the section's font, alignment and padding (a CellStyle class of its own, made
+        # once per font) instead of six commands that reportlab applies cell by cell to every table.
+        cell = _section_cell(self.s.font)
+        cells = [[cell(repr((i, j))) for j in range(len(self.widths))] for i in range(len(self.rows))]
         style: list[tuple[Any, ...]] = [
-            ("FONT", (0, 0), (-1, -1), self.s.font, BODY_SIZE, BODY_LEADING),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
-            ("LEFTPADDING", (0, 0), (-1, -1), PAD),
-            ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
             ("LINEAFTER", (0, 0), (-2, -1), RULE, colors.black),
             ("BOX", (0, 0), (-1, -1), FRAME, colors.black),
             # where the table breaks across pages, close the part above and open the part below
@@ -136,4 +156,12 @@ class Section:
         style += [("LINEBELOW", (start, r), (-1, r), RULE, colors.black)
                   for r, start in enumerate(self.rules) if start is not None]
         return Table(self.rows, colWidths=self.widths, rowHeights=self.heights, repeatRows=self.repeat,
-                     style=style + self.commands)
+                     style=style + self.commands, cellStyles=cells)
+
+
+@functools.cache
+def _section_cell(font: str) -> type[CellStyle]:
+    """A cell as ``("FONT", font, BODY_SIZE, BODY_LEADING)``, ``("VALIGN", "MIDDLE")`` and the paddings make it."""
+    return type("SectionCell", (CellStyle,), {
+        "fontname": font, "fontsize": BODY_SIZE, "leading": BODY_LEADING, "valign": "MIDDLE",
+        "topPadding": TOP_PAD, "bottomPadding": BOTTOM_PAD, "leftPadding": PAD, "rightPadding": PAD})

@@ -25,6 +25,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams, FileSpec, embed_file
@@ -35,6 +36,7 @@ from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.stamp import BaseStamp, BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from sheets.content import Attachment
 from sheets.dss_update import append_dss
@@ -128,6 +130,7 @@ class CachingSimpleSigner(signers.SimpleSigner):
     def __init__(self, *args: Any, kept: KeptParts | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kept = kept or KeptParts()
+        self._loaded_key: ec.EllipticCurvePrivateKey | None = None
         self._attribute_templates = kept.attribute_templates
         self._info_parts = kept.info_parts
         self._signed_data_parts = kept.signed_data_parts
@@ -150,6 +153,21 @@ class CachingSimpleSigner(signers.SimpleSigner):
         return cms.CMSAttributes([
             simple_cms_attribute("message_digest", data_digest) if attr["type"].native == "message_digest" else attr
             for attr in template])
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        """pyHanko's ECDSA signature, with the key loaded once rather than from its DER for every sheet."""
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            algorithm = mechanism["algorithm"].native
+        if algorithm != "ecdsa":
+            return bytes(super().sign_raw(data, digest_algorithm))
+        if self._loaded_key is None:
+            loaded = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+            assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+            self._loaded_key = loaded
+        return self._loaded_key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
 
     def signer_info(self, digest_algorithm: str, signed_attrs: Any, signature: bytes) -> cms.SignerInfo:
         parts = self._info_parts.get(digest_algorithm)

@@ -20,9 +20,11 @@ import hashlib
 import io
 import os
 import re
+import threading
 import zlib
+from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_date, pdf_name
@@ -34,6 +36,7 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
 from sheets.dss_update import last_trailer, reference_in, xref_offsets
 
+T = TypeVar("T")
 _WIDGET_FLAGS = 132  # Print | Locked, as pyHanko sets them on a signature widget
 _PDF_STRING = rb"\((?:[^()\\]|\\.)*\)"
 _KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
@@ -309,6 +312,20 @@ def sign_directly(data: bytes, signer: Signer, files: list[Any], page: int, box:
     return _filled(revision.out, sig, signer, signed_at)
 
 
+_loops = threading.local()
+
+
+def run_here(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)`` on an event loop kept for this thread of this process: setting up and tearing
+    down a loop for every sheet (its socket pair, its signal handling) cost a fifth of signing one. pyHanko's
+    signer awaits nothing here, so no task outlives the call."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed() or getattr(_loops, "pid", None) != os.getpid():  # a forked worker: its own
+        loop = _loops.loop = asyncio.new_event_loop()
+        _loops.pid = os.getpid()
+    return loop.run_until_complete(coroutine)
+
+
 def _filled(out: io.BytesIO, sig: SignatureObject, signer: Signer, signed_at: datetime) -> bytes:
     eof = out.tell()
     start, end = sig.contents.offsets
@@ -317,7 +334,7 @@ def _filled(out: io.BytesIO, sig: SignatureObject, signer: Signer, signed_at: da
     digest = hashlib.sha256(buffer[:start])
     digest.update(buffer[end:eof])
     buffer.release()
-    contents = asyncio.run(signer.async_sign(digest.digest(), "sha256", use_pades=True,
+    contents = run_here(signer.async_sign(digest.digest(), "sha256", use_pades=True,
                                              signed_attr_settings=PdfCMSSignedAttributes(signing_time=signed_at)))
     PreparedByteRangeDigest(digest.digest(), start, end).fill_with_cms(out, contents)
     return out.getvalue()

@@ -25,6 +25,8 @@ from typing import Any
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFontFace
 
+from sheets.subset_maker import make_subset
+
 # In the order a sheet first draws them; 158 fill the first subset beside the ASCII characters.
 FIXED_WORDING = (
     "聊城市产业扶持政策兑现审核表依据《关于支高质量发展的若干措施》（办〔〕号）：导出　员初一、申报单位编所属县区"
@@ -54,6 +56,10 @@ class _Memo:
                 self._items.move_to_end(key)
             return found
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
 
 class _KeptFlate:
     """reportlab's FlateDecode filter, remembering the compressed form of the font programs it was given."""
@@ -71,12 +77,12 @@ class _KeptFlate:
 
 
 def speed_up(face: TTFontFace) -> None:
-    """Give ``face`` (once) tables cut from the file once, and subsets built and compressed once each."""
+    """Give ``face`` (once) tables cut from the file once, and subsets built (``sheets.subset_maker``) and compressed
+    once each."""
     if getattr(face, "_reviewdesk_subsets", False):
         return
     tables: dict[str, bytes] = {}
     read_table = face.get_table
-    make_subset = face.makeSubset
     subsets = _Memo(KEPT_SUBSETS)
     flate = _KeptFlate()
 
@@ -87,7 +93,7 @@ def speed_up(face: TTFontFace) -> None:
         return found
 
     def subset_program(subset: list[int]) -> bytes:
-        return subsets.get(tuple(subset), lambda: make_subset(subset))
+        return subsets.get(tuple(subset), lambda: make_subset(face, subset, get_table))
 
     def add_subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
         # reportlab's TTFontFace.addSubsetObjects, with the kept program and filter
@@ -109,7 +115,7 @@ def speed_up(face: TTFontFace) -> None:
     face.get_table = get_table
     face.makeSubset = subset_program
     face.addSubsetObjects = add_subset_objects
-    face._reviewdesk_subsets = True
+    face._reviewdesk_subsets = subsets
 
 
 def split_quickly(font: Any) -> None:
@@ -149,11 +155,47 @@ def split_quickly(font: Any) -> None:
     font._reviewdesk_split = True
 
 
+class _KeptNumbers(pdfdoc.PDFArray):
+    """A font subset's ``/Widths``, written once per distinct list of widths (the shared first subset's are the
+    same on every sheet); the bytes are reportlab's own ``PDFArray`` formatting of the numbers."""
+
+    _written = _Memo(KEPT_SUBSETS)
+
+    def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
+        return self._written.get((tuple(self.sequence), IND), lambda: pdfdoc.PDFArray.format(self, document, IND))
+
+
+def keep_widths(font: Any) -> None:
+    """Give ``font`` (once) subsets whose width arrays are written through :class:`_KeptNumbers`."""
+    if getattr(font, "_reviewdesk_widths", False):
+        return
+    add_objects = font.addObjects
+
+    def add_kept_objects(doc: Any) -> None:
+        add_objects(doc)
+        for pdf_font in doc.idToObject["BasicFonts"].dict.values():
+            widths: Any = getattr(pdf_font, "Widths", None)
+            if type(widths) is pdfdoc.PDFArray and all(type(w) in (int, float) for w in widths.sequence):
+                pdf_font.Widths = _KeptNumbers(widths.sequence)
+
+    font.addObjects = add_kept_objects
+    font._reviewdesk_widths = True
+
+
 def speed_up_fonts(names: tuple[str, ...]) -> None:
     for name in names:
         font = pdfmetrics.getFont(name)
         speed_up(font.face)
         split_quickly(font)
+        keep_widths(font)
+
+
+def forget_subsets(names: tuple[str, ...]) -> None:
+    """The subsets kept for these fonts dropped: the next sheets build theirs again (to compare two ways of building)."""
+    for name in names:
+        kept = getattr(pdfmetrics.getFont(name).face, "_reviewdesk_subsets", None)
+        if isinstance(kept, _Memo):
+            kept.clear()
 
 
 def assign_fixed_wording(doc: Any, font_name: str) -> None:

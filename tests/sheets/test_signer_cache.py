@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 from pathlib import Path
 
+import pytest
 from asn1crypto import cms
 
 from demo.workspace import DEMO_PASSPHRASE
@@ -62,3 +63,29 @@ def test_a_new_signer_with_the_same_certificates_starts_from_the_kept_parts(demo
     ours = asyncio.run(second.async_sign(digest, "sha256", use_pades=True))
     theirs = asyncio.run(_unkept(second).async_sign(digest, "sha256", use_pades=True))
     assert _without_signature(ours) == _without_signature(theirs)
+
+
+def test_the_key_is_loaded_once_and_its_signatures_verify_with_the_certificate(demo_ws: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509 import load_der_x509_certificate
+
+    from sheets import sign
+    from sheets.sign_direct import run_here
+
+    signer = _signer(demo_ws)
+    loads: list[bytes] = []
+    real_load = sign.serialization.load_der_private_key
+    monkeypatch.setattr(sign.serialization, "load_der_private_key",
+                        lambda data, password: loads.append(data) or real_load(data, password))
+    public = load_der_x509_certificate(signer.signing_cert.dump()).public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    for n in range(3):
+        message = f"第 {n} 份审核表".encode()
+        signature = run_here(signer.async_sign_raw(message, "sha256"))
+        public.verify(signature, message, ec.ECDSA(hashes.SHA256()))  # raises if it does not verify
+        signed = run_here(signer.async_sign(hashlib.sha256(message).digest(), "sha256", use_pades=True))
+        info = signed["content"]["signer_infos"][0]
+        public.verify(info["signature"].native, info["signed_attrs"].untag().dump(), ec.ECDSA(hashes.SHA256()))
+    assert len(loads) == 1, "loaded from its DER once, not for every signature"

@@ -1,0 +1,128 @@
+"""The shortcuts that make a sheet cheaper to render (``sheets.direct_text``, ``ruled.WrappedOnce``,
+``sheets.subset_maker``, the kept width arrays of ``sheets.subsets``, the cell style class of ``ruled.Section``) write the very file reportlab's own paths write: the same bytes, so the same pixels."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray
+from reportlab.pdfbase.ttfonts import TTFontFile
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib import colors
+from reportlab.platypus import Paragraph, Table
+
+from models.workspace.workspace import Workspace
+from sheets import subsets
+from sheets.batch import _contents, decided_ids
+from sheets.content import SheetContent, SheetIssue, issue_for, preview_issue
+from sheets.direct_text import DirectTextCanvas
+from sheets.layout import render
+from sheets.ruled import BOTTOM_PAD, FRAME, RULE, TOP_PAD, Section, WrappedOnce
+from sheets.styles import BODY_LEADING, BODY_SIZE, PAD, styles
+from tests.sheets.support import FIRST_REVIEWER, tool
+
+RARE_NAME = "聊城𠮷祥堃犇䶮生物科技有限公司"
+AT = "2026-01-05T09:30:00+08:00"
+
+
+def _cases(folder: Path) -> list[tuple[str, SheetContent, SheetIssue | None]]:
+    """Every decided demo application's sheet, and a rare-character, a long, a preview and a blank one."""
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        contents, failed = _contents(ws, decided_ids(ws))
+    assert contents and not failed
+
+    def issued(content: SheetContent, n: int) -> SheetIssue:
+        return issue_for(content, serial=f"TEST-2026-{n:06d}", audit_head=f"{n:064x}", exported_at=AT,
+                         signer=FIRST_REVIEWER, signer_role="初审", signer_organization="聊城市工业和信息化局")
+
+    cases: list[tuple[str, SheetContent, SheetIssue | None]] = [
+        (content.application_id, content, issued(content, n)) for n, content in enumerate(contents, start=1)]
+    rare = replace(contents[0], enterprise=RARE_NAME)
+    long = replace(contents[1], clause_text="，".join([contents[1].clause_text] * 12))
+    cases += [("rare", rare, issued(rare, 900)), ("long", long, issued(long, 901)),
+              ("preview", contents[2], preview_issue(FIRST_REVIEWER, "初审", "聊城市工业和信息化局", AT)),
+              ("blank", contents[3], None)]
+    return cases
+
+
+def _built_with_commands(section: Section) -> Table:
+    """``Section.build`` as it was: the cells' font, alignment and padding set by commands, cell by cell."""
+    style: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), section.s.font, BODY_SIZE, BODY_LEADING), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD), ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("LINEAFTER", (0, 0), (-2, -1), RULE, colors.black), ("BOX", (0, 0), (-1, -1), FRAME, colors.black),
+        ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), FRAME, colors.black),
+        ("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), FRAME, colors.black),
+    ]
+    style += [("LINEBELOW", (start, r), (-1, r), RULE, colors.black)
+              for r, start in enumerate(section.rules) if start is not None]
+    return Table(section.rows, colWidths=section.widths, rowHeights=section.heights, repeatRows=section.repeat,
+                 style=style + section.commands)
+
+
+def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every shortcut off: reportlab's own text objects, line breaking on each wrap, subset maker, width arrays,
+    and cell styles set by commands."""
+    for name in ("drawString", "drawCentredString", "drawRightString"):
+        monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
+    monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
+    monkeypatch.setattr(subsets, "make_subset", lambda face, subset, _: TTFontFile.makeSubset(face, subset))
+    monkeypatch.setattr(subsets._KeptNumbers, "format", PDFArray.format)
+    monkeypatch.setattr(Section, "build", _built_with_commands)
+
+
+def _pages(pdf: bytes, folder: Path) -> list[bytes]:
+    folder.mkdir()
+    (folder / "sheet.pdf").write_bytes(pdf)
+    subprocess.run([tool("pdftoppm"), "-gray", "-r", "60", str(folder / "sheet.pdf"), str(folder / "page")],
+                   check=True, timeout=60)
+    return [path.read_bytes() for path in sorted(folder.glob("page-*.pgm"))]
+
+
+def test_a_sheet_renders_to_the_same_bytes_and_pixels_as_through_reportlabs_own_paths(
+        demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    chain = styles(None).chain
+    cases = _cases(demo_template)
+    monkeypatch.setattr("sheets.layout.audit_now", lambda: AT)  # the blank form is dated when it is made
+    subsets.forget_subsets(chain.names)
+    made = {name: render(content, issue) for name, content, issue in cases}
+    with monkeypatch.context() as patched:
+        _reportlab_paths(patched)
+        subsets.forget_subsets(chain.names)
+        reference = {name: render(content, issue) for name, content, issue in cases}
+    subsets.forget_subsets(chain.names)
+
+    assert any(rendered.pages > 1 for rendered in made.values())
+    differing = [name for name in made if made[name].pdf != reference[name].pdf]
+    assert not differing, differing
+    assert {name: (r.pages, r.stamp_page, r.stamp_box) for name, r in made.items()} == \
+        {name: (r.pages, r.stamp_page, r.stamp_box) for name, r in reference.items()}
+    for name in ["rare", "long", "preview", "blank", cases[0][0]]:
+        pages = _pages(made[name].pdf, tmp_path / f"made-{name}")
+        assert pages and pages == _pages(reference[name].pdf, tmp_path / f"reference-{name}"), name
+
+
+def test_a_subset_program_is_built_byte_for_byte_as_reportlab_builds_it() -> None:
+    from sheets.subset_maker import make_subset
+
+    chain = styles(None).chain
+    shuffled = random.Random(14)
+    composites = 0
+    for name in chain.names:
+        face = pdfmetrics.getFont(name).face
+        codes = sorted(face.charToGlyph)
+        glyf = face.get_table("glyf")
+        for size in (1, 40, 255):
+            for _ in range(8):
+                subset = [0, *shuffled.sample(codes, min(size, len(codes)))]
+                assert make_subset(face, subset, face.get_table) == TTFontFile.makeSubset(face, subset), (name, size)
+                starts = [face.glyphPos[face.charToGlyph[code]] for code in subset if code in face.charToGlyph]
+                composites += sum(1 for at in starts if at < len(glyf) and glyf[at] & 0x80)
+    assert composites, "composite glyphs (whose parts join the subset) were among those compared"
