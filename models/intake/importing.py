@@ -406,7 +406,8 @@ def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapt
     capture.capture("applications", "application_id", chunk.ids, written)
     written = evidence_rows.link_files(db, chunk.evidence_links)
     capture.capture("application_evidence", "application_id", chunk.ids, written, then_by="position")
-    written = records.put_assessment_rows(db, chunk.assessments)
+    written = records.put_imported_assessments(db, chunk.assessments, chunk.policy_version, chunk.policy_hash,
+                                               chunk.assessed_at)
     capture.capture("assessments", "application_id", chunk.ids, written)
 
 

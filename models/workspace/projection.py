@@ -127,11 +127,13 @@ class SetBasedCapture:
     def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None:
         """Raises :class:`CaptureMismatch` when it logs another number of rows than were ``written``."""
         shape = self._shapes[table]
-        order = "c.key" + (f', t."{then_by}"' if then_by else "")
+        # Without ``then_by`` each key is one row: a CROSS JOIN keeps json_each, which walks the keys in order, as
+        # the outer loop (SQLite never reorders it), so the rows come in that order without sorting them all.
+        order = f' ORDER BY c.key, t."{then_by}"' if then_by else ""
         logged = self._db.execute(
             f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
             f'{shape.key_sql("t.")}, {shape.row_sql("t.")} FROM json_each(?) AS c '
-            f'JOIN "{shape.name}" AS t ON t."{key_column}" = c.value ORDER BY {order}',
+            f'CROSS JOIN "{shape.name}" AS t ON t."{key_column}" = c.value{order}',
             [json.dumps(list(keys), ensure_ascii=False)]).rowcount
         if logged != written:
             raise CaptureMismatch(f"内部错误：表 {table} 写入 {written} 行，审计日志记录了 {logged} 行，整个操作已撤销；"

@@ -344,6 +344,35 @@ def put_assessment_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> int:
     return db.conn.executemany(_PUT_ASSESSMENT, rows).rowcount
 
 
+IMPORTED_ASSESSMENT_COLUMNS = ("application_id", "status", "uncapped_yuan", "cap_yuan", "recommended_yuan", "flags",
+                               "trace", "record_hash")
+"""What differs between the assessments of one import; its policy version and hash and the time are the import's."""
+
+
+def imported_assessment_values(s: StoredAssessment) -> tuple[Any, ...]:
+    """The row for ``IMPORTED_ASSESSMENT_COLUMNS``: what an import's worker sends for each assessment."""
+    return (s.application_id, s.status, s.uncapped_yuan, s.cap_yuan, s.recommended_yuan, s.flags, s.trace,
+            s.record_hash)
+
+
+def put_imported_assessments(db: Database, rows: Sequence[tuple[Any, ...]], policy_version: str, policy_hash: str,
+                             assessed_at: str) -> int:
+    """As :func:`put_assessment_rows` for assessments of one policy and time, given each one's
+    :func:`imported_assessment_values`: the stored rows are the same, the three shared values are bound once
+    per statement instead of once per row."""
+    shared = ", ".join(_sql_text(value) for value in (policy_version, policy_hash, assessed_at))
+    sql = (f"INSERT OR REPLACE INTO assessments ({columns_sql(IMPORTED_ASSESSMENT_COLUMNS)}, policy_version, "
+           f"policy_hash, assessed_at) VALUES ({', '.join('?' * len(IMPORTED_ASSESSMENT_COLUMNS))}, {shared})")
+    return db.conn.executemany(sql, rows).rowcount
+
+
+def _sql_text(value: str) -> str:
+    """A text literal: ``'`` doubled, and a NUL (which would end the statement) refused."""
+    if "\x00" in value:
+        raise ValueError("text with NUL cannot be a literal")
+    return "'" + value.replace("'", "''") + "'"
+
+
 def replace_assessment_if_changed(db: Database, stored: StoredAssessment) -> bool:
     """Store a re-assessment when it differs from the one held (by ``record_hash``); whether it did."""
     changed = [name for name in ASSESSMENT_COLUMNS if name != "application_id"]
