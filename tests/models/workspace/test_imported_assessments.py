@@ -27,7 +27,7 @@ def test_imported_assessments_store_exactly_the_rows_put_assessment_rows_stores(
         ws.db.conn.execute("BEGIN")
         records.put_assessment_rows(ws.db, [records.assessment_values(_stored("T00001"))])
         records.put_imported_assessments(ws.db, [records.imported_assessment_values(_stored("T00002"))],
-                                         "liaocheng-2023-10", "ab" * 32, AT)
+                                         "liaocheng-2023-10", "ab" * 32, AT, replace=True)
         rows = ws.db.execute(f"SELECT {records.columns_sql(records.ASSESSMENT_COLUMNS)} FROM assessments "
                              "ORDER BY application_id").fetchall()
         ws.db.conn.execute("ROLLBACK")
