@@ -228,7 +228,7 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
                 already += [Problem(row, ID_COLUMN, f"申报编号 {application_id} 已在工作区中；如需更新请使用 --update")
                             for application_id, row in zip(chunk.ids, chunk.rows) if application_id in found]
             if chunk.prepared is not None and not already:
-                _write_chunk(db, chunk.prepared, capture)
+                _write_chunk(db, chunk.prepared, capture, new_only=True)
                 changes.advance()
     end = stream.end
     assert end is not None  # chunks() ends only with it
@@ -405,7 +405,7 @@ def _write(ws: Workspace, batch: _Batch, history: History, policy_round: PolicyR
           chunks_for(plan, worker=worker_wanted(len(apps), CHUNK_ROWS)) as chunks):
         for chunk in chunks:
             report("评估", chunk.start, len(apps))  # a cancel raised here rolls the chunks written so far back
-            _write_chunk(db, chunk, capture)
+            _write_chunk(db, chunk, capture, new_only=not batch.existing)
             changes.advance()
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
     signed.append(db, IMPORT_ACTION, batch.file_name, {
@@ -416,13 +416,25 @@ def _write(ws: Workspace, batch: _Batch, history: History, policy_round: PolicyR
         signed.append(db, VERSION_CHOSEN_ACTION, batch.file_name, policy_round.audit_details())
 
 
-def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapture) -> None:
-    """Insert a chunk's applications, evidence links and assessments, capturing each statement's rows."""
+def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapture, *, new_only: bool) -> None:
+    """Insert a chunk's applications, evidence links and assessments, capturing each statement's rows.
+
+    ``new_only``: none of the chunk's applications is in the workspace, so neither is an assessment of one; one
+    found all the same (written with SQL behind the app's back) rolls the import back, named.
+    """
     written = records.put_application_rows(db, chunk.applications)
     capture.capture("applications", "application_id", chunk.ids, written)
     written = evidence_rows.link_files(db, chunk.evidence_links)
     capture.capture("application_evidence", "application_id", chunk.ids, written, then_by="position")
-    written = records.put_assessment_rows(db, chunk.assessments)
+    try:
+        written = records.put_imported_assessments(db, chunk.assessments, chunk.policy_version, chunk.policy_hash,
+                                                   chunk.assessed_at, replace=not new_only)
+    except sqlite3.IntegrityError:
+        held = records.assessments_held_otherwise(db, chunk.assessments, chunk.policy_version, chunk.policy_hash,
+                                                  chunk.assessed_at)
+        raise ReviewDeskError(f"内部错误：表 assessments 中已有新申报 {'、'.join(held[:5]) or '？'} 的评估，"
+                              "不是本工作区写入的（数据库被直接改动过），整个导入已撤销，工作区未作任何改动；"
+                              "请运行 audit verify 检查工作区") from None
     capture.capture("assessments", "application_id", chunk.ids, written)
 
 

@@ -12,6 +12,7 @@ transaction, so nothing of it is kept.
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import pickle
 import signal
@@ -53,6 +54,10 @@ class PreparedChunk:
     applications: list[records.ApplicationRow]
     evidence_links: list[tuple[str, int, str, str]]
     assessments: list[tuple[Any, ...]]
+    """Each assessment's ``records.imported_assessment_values``; the three values they share are below."""
+    policy_version: str
+    policy_hash: str
+    assessed_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +113,9 @@ def prepared_chunk(start: int, chunk: list[Application], results: list[Assessmen
         records.application_rows(chunk, values.import_id, values.demo, values.first_seq + start),
         [(app.application_id, n, name, values.evidence[(app.application_id, name)][0])
          for app in chunk for n, name in enumerate(app.attachments)],
-        [records.assessment_values(records.stored_assessment(result, policy.version, policy.content_hash,
-                                                             values.assessed_at)) for result in results])
+        [records.imported_assessment_values(records.stored_assessment(result, policy.version, policy.content_hash,
+                                                                      values.assessed_at)) for result in results],
+        policy.version, policy.content_hash, values.assessed_at)
 
 
 _RELEASED: Any = None
@@ -151,12 +157,23 @@ def _build(plan: RowPlan, sending: Connection, importers_end: Connection, import
     _let_go_of(plan.workspace)
     try:
         for chunk in prepared_chunks(plan, release=True):
-            sending.send_bytes(pickle.dumps((_CHUNK, chunk), pickle.HIGHEST_PROTOCOL))
+            sending.send_bytes(chunk_bytes((_CHUNK, chunk)))
         sending.send_bytes(pickle.dumps((_DONE, None)))
     except BaseException as error:  # noqa: BLE001 - sent to the importer, which raises it inside its transaction
         sending.send_bytes(pickle.dumps((_FAILED, (_picklable(error), traceback.format_exc()))))
     finally:
         sending.close()
+
+
+def chunk_bytes(message: tuple[str, Any]) -> bytes:
+    """A chunk pickled without pickle's memo (``Pickler.fast``): a chunk holds no object twice that is worth
+    sharing (the values every row shares travel once, beside the rows) and none that refers to itself, and
+    memoising its hundreds of thousands of strings and tuples took two thirds of the pickling."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(message)
+    return out.getvalue()
 
 
 def _end_with(importer: int) -> None:

@@ -48,6 +48,7 @@ from models.intake.prepared_rows import (
     _end_with,
     _let_go_of,
     _picklable,
+    chunk_bytes,
     prepared_chunk,
 )
 from models.intake.problems import ImportRejected, Problem
@@ -229,8 +230,8 @@ def _stream(plan: StreamPlan, sending: Connection, answers: Connection) -> None:
                 import_id, first_seq, assessed_at = answers.recv()
                 values = RowValues(policy, import_id, plan.demo, first_seq, assessed_at, {})
             prepared = prepared_chunk(start, apps, results, values)
-        _send(sending, _CHUNK, StreamedChunk(start, [app.application_id for app in apps], [app.row for app in apps],
-                                             prepared))
+        sending.send_bytes(chunk_bytes((_CHUNK, StreamedChunk(start, [app.application_id for app in apps],
+                                                               [app.row for app in apps], prepared))))
     if problems:
         raise ImportRejected(path.name, sorted_problems(problems))
     _, years = seen.settle(path)

@@ -1,9 +1,9 @@
 """What must differ between SQLite and PostgreSQL, and nothing else: one small module, read top to bottom.
 
 - the capture triggers that log each row change into ``audit_changes`` (SQLite: a trigger per table and
-  operation with ``json_object``; PostgreSQL: a PL/pgSQL function per table with ``json_build_object``, giving
-  the same JSON row: the same keys in column order, text as strings, integers as numbers, money as its Decimal
-  text, bytes as ``blob:`` and upper-case hex);
+  operation with ``json_object``, or ``json_array`` for the bulk tables; PostgreSQL: a PL/pgSQL function per
+  table with ``json_build_object`` or ``json_build_array``, giving the same JSON row: the same keys in column
+  order, text as strings, integers as numbers, money as its Decimal text, bytes as ``blob:`` and upper-case hex);
 - the append-only guards of ``audit`` and ``audit_changes``;
 - the settings of every connection (PRAGMAs; none on PostgreSQL);
 - the statement that takes the write lock (``BEGIN IMMEDIATE``; ``SERIALIZABLE`` with an advisory lock);
@@ -223,13 +223,18 @@ def _postgres_key(record: str, table: Table) -> str:
     return "json_build_array(" + ", ".join(_postgres_value(record, table, c) for c in keys) + ")::text"
 
 
-def _postgres_row(record: str, table: Table) -> str:
+def _postgres_row(record: str, table: Table, as_array: bool) -> str:
+    if as_array:
+        values = ", ".join(_postgres_value(record, table, c.name) for c in table.columns)
+        return f"json_build_array({values})::text"
     pairs = ", ".join(f"'{c.name}', {_postgres_value(record, table, c.name)}" for c in table.columns)
     return f"json_build_object({pairs})::text"
 
 
-def postgres_capture(table: Table) -> list[str]:
-    """The capture function and trigger of ``table``: the rows SQLite's three capture triggers log."""
+def postgres_capture(table: Table, as_array: bool = False) -> list[str]:
+    """The capture function and trigger of ``table``: the rows SQLite's three capture triggers log (with
+    ``as_array``, each row as the array of its values in column order, as SQLite logs the tables of
+    ``models.workspace.projection.ARRAY_ROW_TABLES``)."""
     name = table.name
     keys = [c.name for c in table.primary_key.columns]
     moved = " OR ".join(f'OLD."{k}" IS DISTINCT FROM NEW."{k}"' for k in keys)
@@ -242,7 +247,7 @@ def postgres_capture(table: Table) -> list[str]:
         "  END IF;\n"
         "  IF TG_OP IN ('INSERT', 'UPDATE') THEN\n"
         f"    {into} ({POSTGRES_NEXT_SEQ}, '{PUT}', '{name}', {_postgres_key('NEW', table)}, "
-        f"{_postgres_row('NEW', table)});\n"
+        f"{_postgres_row('NEW', table, as_array)});\n"
         "  END IF;\n"
         "  RETURN NULL;\n"
         "END\n$$")

@@ -25,6 +25,13 @@ from models.failures import ReviewDeskError
 
 NOT_PROJECTED = frozenset({"audit", "audit_changes", "_sqlite_migrations", "alembic_version"})
 PUT, DELETE, CLEAR = dialect.PUT, dialect.DELETE, "clear"
+COLUMNS = "cols"
+"""A change that names, in order, the columns of the rows logged for its table as JSON arrays from then on."""
+ARRAY_ROW_TABLES = frozenset({"applications", "application_evidence", "assessments"})
+"""Tables whose rows are logged as a JSON array of their values in the table's column order, with the column
+list logged once (a :data:`COLUMNS` change of the snapshot event after each migration run, so the entry hash
+covers it) instead of a JSON object naming every column in every row: an import logs millions of them. The
+other tables keep the object, which the signing records read from the replay as it is."""
 CHANGES_FROM = "changes_from"
 CHANGES_SHA256 = "changes_sha256"
 CHANGES_COUNT = "changes"
@@ -36,6 +43,8 @@ class TableShape:
     columns: tuple[str, ...]
     key: tuple[str, ...]
     blobs: frozenset[str]
+    as_array: bool = False
+    """Rows logged as a JSON array in column order (:data:`ARRAY_ROW_TABLES`), else as a JSON object."""
 
     def value(self, prefix: str, column: str) -> str:
         ref = f'{prefix}"{column}"'
@@ -47,8 +56,14 @@ class TableShape:
         return "json_array(" + ", ".join(self.value(prefix, c) for c in self.key) + ")"
 
     def row_sql(self, prefix: str = "") -> str:
+        if self.as_array:
+            return "json_array(" + ", ".join(self.value(prefix, c) for c in self.columns) + ")"
         pairs = ", ".join(f"'{c}', {self.value(prefix, c)}" for c in self.columns)
         return f"json_object({pairs})"
+
+    def columns_json(self) -> str:
+        """The column list a :data:`COLUMNS` change logs."""
+        return json.dumps(list(self.columns), ensure_ascii=False, separators=(",", ":"))
 
 
 def projected_tables(db: Database) -> list[TableShape]:
@@ -60,7 +75,7 @@ def projected_tables(db: Database) -> list[TableShape]:
         columns = tuple(row[1] for row in info)
         key = tuple(row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])) or ("rowid",)
         blobs = frozenset(row[1] for row in info if (row[2] or "").upper() == "BLOB")
-        shapes.append(TableShape(name, columns, key, blobs))
+        shapes.append(TableShape(name, columns, key, blobs, name in ARRAY_ROW_TABLES))
     return shapes
 
 
@@ -112,11 +127,13 @@ class SetBasedCapture:
     def capture(self, table: str, key_column: str, keys: Sequence[str], written: int, then_by: str = "") -> None:
         """Raises :class:`CaptureMismatch` when it logs another number of rows than were ``written``."""
         shape = self._shapes[table]
-        order = "c.key" + (f', t."{then_by}"' if then_by else "")
+        # Without ``then_by`` each key is one row: a CROSS JOIN keeps json_each, which walks the keys in order, as
+        # the outer loop (SQLite never reorders it), so the rows come in that order without sorting them all.
+        order = f' ORDER BY c.key, t."{then_by}"' if then_by else ""
         logged = self._db.execute(
             f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
             f'{shape.key_sql("t.")}, {shape.row_sql("t.")} FROM json_each(?) AS c '
-            f'JOIN "{shape.name}" AS t ON t."{key_column}" = c.value ORDER BY {order}',
+            f'CROSS JOIN "{shape.name}" AS t ON t."{key_column}" = c.value{order}',
             [json.dumps(list(keys), ensure_ascii=False)]).rowcount
         if logged != written:
             raise CaptureMismatch(f"内部错误：表 {table} 写入 {written} 行，审计日志记录了 {logged} 行，整个操作已撤销；"
@@ -154,8 +171,15 @@ def set_based_capture(db: Database, tables: Sequence[str]) -> Iterator[SetBasedC
 
 
 def capture_snapshot(db: Database) -> None:
-    """Capture every projected table whole, for a snapshot event appended next in this transaction."""
+    """Capture every projected table whole, for a snapshot event appended next in this transaction.
+
+    A table whose rows are logged as arrays first has its column list logged: the capture triggers were just
+    made for the tables as they now are, so every array logged from here on is in this order.
+    """
     for shape in projected_tables(db):
+        if shape.as_array:
+            db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES ({_NEXT_SEQ}, '{COLUMNS}', ?, '[]', ?)",
+                       [shape.name, shape.columns_json()])
         db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES ({_NEXT_SEQ}, '{CLEAR}', ?, '[]', NULL)",
                    [shape.name])
         db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
@@ -268,11 +292,15 @@ class Replay:
         self.tables: dict[str, dict[str, str]] = {}
         self.history: list[tuple[int, str, str, str]] = []
         self.first_logged: dict[tuple[str, str], int] = {}
+        self.columns: dict[str, tuple[str, ...]] = {}
+        """The logged column list of each table whose rows are logged as arrays (the latest)."""
 
     def apply(self, changes: Iterable[Change], seq: int = 0) -> None:
         for op, table, key, row in changes:
             rows = self.tables.setdefault(table, {})
-            if op == PUT and row is not None:
+            if op == COLUMNS and row is not None:
+                self.columns[table] = _column_list(row)
+            elif op == PUT and row is not None:
                 rows[key] = row
                 if table in HISTORY_TABLES:
                     self.history.append((seq, table, key, row))
@@ -282,6 +310,14 @@ class Replay:
                 rows.pop(key, None)
             elif op == CLEAR:
                 rows.clear()
+
+
+def _column_list(text: str) -> tuple[str, ...]:
+    try:
+        names = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple(str(name) for name in names) if isinstance(names, list) else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +362,7 @@ def compare(db: Database, replay: Replay, limit: int = 200) -> list[Difference]:
             logged = expected.get(key)
             if logged == row:
                 continue
-            found.extend(_row_differences(shape.name, key, logged, row))
+            found.extend(_row_differences(shape, key, logged, row, replay.columns.get(shape.name, shape.columns)))
             if len(found) >= limit:
                 return found[:limit]
         for key in expected.keys() - seen:
@@ -339,11 +375,15 @@ def compare(db: Database, replay: Replay, limit: int = 200) -> list[Difference]:
     return found
 
 
-def _row_differences(table: str, key: str, logged: str | None, row: str) -> Iterator[Difference]:
+def _row_differences(shape: TableShape, key: str, logged: str | None, row: str,
+                     logged_columns: Sequence[str]) -> Iterator[Difference]:
+    """The fields in which the table's ``row`` differs from the ``logged`` one, each logged in either form (an
+    object, or an array in the order of ``logged_columns``)."""
+    table = shape.name
     if logged is None:
         yield Difference(table, key, "*", None, "present")
         return
-    was, now = json.loads(logged), json.loads(row)
+    was, now = _fields(logged, logged_columns), _fields(row, shape.columns)
     named = False
     for column in dict.fromkeys([*was, *now]):
         if was.get(column) != now.get(column):
@@ -351,3 +391,18 @@ def _row_differences(table: str, key: str, logged: str | None, row: str) -> Iter
             yield Difference(table, key, column, was.get(column), now.get(column))
     if not named:
         yield Difference(table, key, "(格式)", logged, row)
+
+
+def _fields(text: str, columns: Sequence[str]) -> dict[str, Any]:
+    """A logged or stored row as column → value, from a JSON object or an array in ``columns``' order."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        named = dict(zip(columns, value))
+        named.update({f"#{n + 1}": extra for n, extra in enumerate(value) if n >= len(columns)})
+        return named
+    return {}

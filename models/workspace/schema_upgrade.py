@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 SCRIPTS = Path(__file__).resolve().parent / "alembic"
 BASELINE = "0010_baseline"
-REVISIONS = (BASELINE,)
+REVISIONS = (BASELINE, "0011_array_rows")
 """Every revision this build knows, oldest first (a test checks them against the scripts in ``alembic/``)."""
 HEAD = REVISIONS[-1]
 OLDER_BUILDS_STOP = "0010_alembic"
@@ -112,7 +112,7 @@ def upgrade(path: Path, actor: str, *, stamp: bool, legacy_steps: list[str], exi
 
 
 def run_revisions(connection: Connection, *, stamp: bool) -> list[str]:
-    """``alembic stamp`` the baseline when asked, then ``alembic upgrade head``, inside the caller's transaction."""
+    """``alembic stamp`` the baseline when asked, then ``alembic upgrade`` to :data:`HEAD`, inside the caller's transaction."""
     from alembic import command
     from alembic.config import Config
 
@@ -125,7 +125,7 @@ def run_revisions(connection: Connection, *, stamp: bool) -> list[str]:
     if stamped:
         command.stamp(config, BASELINE)
         before = BASELINE
-    command.upgrade(config, "head")
+    command.upgrade(config, HEAD)
     if (after := _version(connection)) != HEAD:
         raise RuntimeError(f"alembic left the database at {after!r}, not {HEAD!r}")
     return ([BASELINE] if stamped else []) + pending_revisions(before)
@@ -137,7 +137,7 @@ def install_postgres_capture(connection: Connection) -> None:
 
     for table in metadata.sorted_tables:
         if table.name not in projection.NOT_PROJECTED:
-            for statement in dialect.postgres_capture(table):
+            for statement in dialect.postgres_capture(table, table.name in projection.ARRAY_ROW_TABLES):
                 connection.exec_driver_sql(statement)
 
 

@@ -211,3 +211,27 @@ def test_a_bulk_import_whose_capture_logs_other_rows_than_it_wrote_is_rolled_bac
 
         assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 0
         assert ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before
+
+
+def test_an_assessment_planted_for_a_new_application_rolls_the_import_back_named(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """New applications' assessments are inserted, never replacing one: a row slipped in with SQL is refused."""
+    import sqlite3
+
+    from models.failures import ReviewDeskError
+    from models.workspace import records
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    with Workspace.open(tmp_path / "ws") as ws:
+        with sqlite3.connect(tmp_path / "ws" / "reviewdesk.db") as insider:  # foreign keys off, as any sqlite3 shell
+            insider.execute(f"INSERT INTO assessments ({records.columns_sql(records.ASSESSMENT_COLUMNS)}) "
+                            f"VALUES ({', '.join('?' * len(records.ASSESSMENT_COLUMNS))})",
+                            ["T00005", "v", "h", "符合条件", None, None, None, "", "", "x", ""])
+        insider.close()
+        before = ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+        with pytest.raises(ReviewDeskError, match="表 assessments 中已有新申报 T00005 的评估.*整个导入已撤销"):
+            importing.import_file(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 8)]))
+        assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 0
+        assert ws.db.execute("SELECT application_id FROM assessments").fetchall() == [("T00005",)]
+        assert ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before
+        assert _triggers(ws) and "capture_assessments_insert" in {name for name, _ in _triggers(ws)}

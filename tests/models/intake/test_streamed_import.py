@@ -124,9 +124,9 @@ def test_bad_rows_in_several_chunks_after_some_were_written_leave_nothing_and_li
     written: list[int] = []
     real_write = importing._write_chunk
 
-    def counting(db, chunk, capture):  # noqa: ANN001, ANN202 - _write_chunk's own signature
+    def counting(db, chunk, capture, *, new_only):  # noqa: ANN001, ANN202 - _write_chunk's own signature
         written.append(chunk.start)
-        return real_write(db, chunk, capture)
+        return real_write(db, chunk, capture, new_only=new_only)
 
     monkeypatch.setattr(importing, "_write_chunk", counting)
     lines = _both_ways(tmp_path, path, monkeypatch)
@@ -192,8 +192,8 @@ def test_a_worker_killed_mid_stream_leaves_nothing(ws: Workspace, tmp_path: Path
 
     written: list[int] = []
     real_write = importing._write_chunk
-    monkeypatch.setattr(importing, "_write_chunk", lambda db, chunk, capture: (
-        written.append(chunk.start), real_write(db, chunk, capture)))
+    monkeypatch.setattr(importing, "_write_chunk", lambda db, chunk, capture, *, new_only: (
+        written.append(chunk.start), real_write(db, chunk, capture, new_only=new_only)))
     monkeypatch.setattr(validate.TableRows, "validate", killed)
     with pytest.raises(WorkerDied, match="整个导入已撤销") as died:
         import_as(ws, write_csv(tmp_path / "申报.csv", _rows()))

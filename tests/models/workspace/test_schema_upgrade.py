@@ -53,7 +53,7 @@ def test_the_build_knows_exactly_the_revisions_of_its_scripts() -> None:
 def test_a_new_workspace_is_made_by_alembic_and_verifies(tmp_path: Path) -> None:
     with Workspace.open(tmp_path / "ws") as ws:
         assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
-        assert [s["migrations"] for s in _snapshots(ws)] == [[schema_upgrade.BASELINE]]
+        assert [s["migrations"] for s in _snapshots(ws)] == [list(schema_upgrade.REVISIONS)]
         assert [s["reason"] for s in _snapshots(ws)] == ["新建工作区"]
         report = verify_workspace(ws)
         assert report.ok, report.problems
@@ -80,7 +80,7 @@ def test_a_workspace_made_before_alembic_is_backed_up_migrated_stamped_and_keeps
     with Workspace.open(folder) as ws:
         assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
         assert [m.name for m in MIGRATIONS.applied(ws.db)] == [*KNOWN_MIGRATIONS, schema_upgrade.OLDER_BUILDS_STOP]
-        assert _snapshots(ws)[-1]["migrations"] == [schema_upgrade.BASELINE]
+        assert _snapshots(ws)[-1]["migrations"] == list(schema_upgrade.REVISIONS)
         for table, kept in rows.items():
             now = ws.db.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
             assert now[:len(kept)] == kept, table
@@ -101,7 +101,7 @@ def test_the_0_1_0_workspace_takes_the_legacy_steps_then_the_stamp_in_one_snapsh
     with Workspace.open(folder) as ws:
         migrations = _snapshots(ws)[-1]["migrations"]
         assert isinstance(migrations, list) and migrations[0] == "0003_audit_changes"
-        assert migrations[-2:] == ["0009_supersedes_index", schema_upgrade.BASELINE]
+        assert migrations[-3:] == ["0009_supersedes_index", *schema_upgrade.REVISIONS]
         assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
         assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] > 0
         report = verify_workspace(ws)
