@@ -222,7 +222,7 @@ def test_an_assessment_planted_for_a_new_application_rolls_the_import_back_named
     from models.workspace import records
 
     monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
-    with Workspace.open(tmp_path / "ws") as ws:
+    with staffed_workspace(tmp_path / "ws") as ws:  # the importer signs: the people are there before the count
         with sqlite3.connect(tmp_path / "ws" / "reviewdesk.db") as insider:  # foreign keys off, as any sqlite3 shell
             insider.execute(f"INSERT INTO assessments ({records.columns_sql(records.ASSESSMENT_COLUMNS)}) "
                             f"VALUES ({', '.join('?' * len(records.ASSESSMENT_COLUMNS))})",
@@ -230,7 +230,7 @@ def test_an_assessment_planted_for_a_new_application_rolls_the_import_back_named
         insider.close()
         before = ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
         with pytest.raises(ReviewDeskError, match="表 assessments 中已有新申报 T00005 的评估.*整个导入已撤销"):
-            importing.import_file(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 8)]))
+            import_as(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 8)]))
         assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 0
         assert ws.db.execute("SELECT application_id FROM assessments").fetchall() == [("T00005",)]
         assert ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before

@@ -11,7 +11,7 @@ from models.intake import importing
 from models.workspace import projection, schema_upgrade
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 
 def _logged(ws: Workspace, table: str, op: str = projection.PUT) -> list[tuple[int, str]]:
@@ -26,7 +26,7 @@ def _made_by_the_previous_build(folder: Path, tmp_path: Path, monkeypatch: pytes
         before.setattr(schema_upgrade, "HEAD", schema_upgrade.BASELINE)
         with Workspace.open(folder) as ws:
             ws.db.execute("UPDATE alembic_version SET version_num = ?", [schema_upgrade.BASELINE])
-            importing.import_file(ws, write_csv(tmp_path / "早.csv", [intake_row(n) for n in range(1, 8)]))
+            import_as(ws, write_csv(tmp_path / "早.csv", [intake_row(n) for n in range(1, 8)]))
             assert verify_workspace(ws).ok
             assert all(row.startswith("{") for _, row in _logged(ws, "applications"))
 
@@ -43,7 +43,7 @@ def test_a_workspace_of_the_previous_build_migrates_forward_verifies_and_logs_ar
         assert snapshot["migrations"] == ["0011_array_rows"]
         report = verify_workspace(ws)
         assert report.ok, report.problems
-        importing.import_file(ws, write_csv(tmp_path / "晚.csv", [intake_row(n) for n in range(8, 15)]))
+        import_as(ws, write_csv(tmp_path / "晚.csv", [intake_row(n) for n in range(8, 15)]))
         report = verify_workspace(ws)
         assert report.ok, report.problems
 
@@ -70,7 +70,7 @@ def test_a_workspace_of_the_previous_build_migrates_forward_verifies_and_logs_ar
 
 def test_the_logged_column_list_is_covered_by_the_entry_hash(tmp_path: Path) -> None:
     with Workspace.open(tmp_path / "ws") as ws:
-        importing.import_file(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 4)]))
+        import_as(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 4)]))
         assert verify_workspace(ws).ok
         ws.db.execute("DROP TRIGGER audit_changes_no_update")
         ws.db.execute("UPDATE audit_changes SET row = replace(row, '\"enterprise\",\"uscc\"', '\"uscc\",\"enterprise\"') "

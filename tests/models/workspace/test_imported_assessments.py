@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from models.intake.importing import import_file
 from models.workspace import records
 from models.workspace.workspace import Workspace
-from tests.workspace_support import intake_row, write_csv
+from tests.workspace_support import import_as, intake_row, write_csv
 
 AT = "2026-03-01T09:00:00+08:00 it's “quoted”"
 
@@ -23,7 +22,7 @@ def _stored(application_id: str) -> records.StoredAssessment:
 
 def test_imported_assessments_store_exactly_the_rows_put_assessment_rows_stores(tmp_path: Path) -> None:
     with Workspace.open(tmp_path / "ws") as ws:
-        import_file(ws, write_csv(tmp_path / "申报.csv", [intake_row(1), intake_row(2)]))
+        import_as(ws, write_csv(tmp_path / "申报.csv", [intake_row(1), intake_row(2)]))
         ws.db.conn.execute("BEGIN")
         records.put_assessment_rows(ws.db, [records.assessment_values(_stored("T00001"))])
         records.put_imported_assessments(ws.db, [records.imported_assessment_values(_stored("T00002"))],
