@@ -14,7 +14,7 @@ import json
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,18 @@ Statement = str | tuple[str, Sequence[Any]]
 def forge_logged(folder: Path, statements: Sequence[Statement], *, actor: str = "系统",
                  action: str = "修改设置", subject: str = "", details: dict[str, Any] | None = None) -> None:
     """Run ``statements`` on the workspace file and append one consistent, unsigned audit entry for them."""
+    _forge(folder, statements, lambda db: audit.append(db, actor, action, subject, details or {}))
+
+
+def _forge(folder: Path, statements: Sequence[Statement], append: Callable[[Database], object]) -> None:
+    """``statements`` and the entry ``append`` adds, in one transaction on a plain sqlite3 connection."""
     conn = sqlite3.connect(folder / DB_NAME, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
         for statement in statements:
             sql, params = (statement, ()) if isinstance(statement, str) else statement
             conn.execute(sql, list(params))
-        audit.append(Database(conn), actor, action, subject, details or {})
+        append(Database(conn))
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -100,13 +105,5 @@ def forge_signed(folder: Path, statements: Sequence[Statement], *, signer: str, 
     def seal(content: dict[str, Any], previous: str) -> Any:
         return sealed(content | ({CHANGES_SHA256: signed_rows_digest} if signed_rows_digest else {}), previous)
 
-    conn = sqlite3.connect(folder / DB_NAME, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in statements:
-            sql, params = (statement, ()) if isinstance(statement, str) else statement
-            conn.execute(sql, list(params))
-        audit.append(Database(conn), signer, action, subject, {**facts, **(details or {})}, seal=seal)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
+    _forge(folder, statements,
+           lambda db: audit.append(db, signer, action, subject, {**facts, **(details or {})}, seal=seal))

@@ -13,8 +13,15 @@ import re
 import shutil
 import subprocess
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 MIN_VERSION = 15
 INSTALL_HINT = ("PostgreSQL ≥ 15 未安装，跳过 PostgreSQL 测试；安装：sudo apt-get install -y postgresql"
@@ -46,6 +53,25 @@ class PostgresServer:
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@/{database}?host={self.socket_dir}&port={PORT}"
+
+    @contextmanager
+    def new_database(self) -> Iterator[tuple[str, Engine]]:
+        """A new, empty database on this server (its name, and an engine without a pool), dropped afterwards."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        database = create_engine(self.url(name), poolclass=NullPool)
+        try:
+            yield name, database
+        finally:
+            database.dispose()
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+            admin.dispose()
 
     def _run(self, *args: str) -> None:
         command = [str(self.binaries / args[0]), *args[1:]]

@@ -14,7 +14,6 @@ signing them (``models.workspace.signed_scope``) count on the chain's word.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,8 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from models.failures import ReviewDeskError
 from models.review.terms import IMPORTING_ROLES, LEAD_ROLE, RESTORING_ROLES
 from models.signing.ca import certificate_role
-from models.signing.reviewers import IssuedCertificate, Reviewer, certificate_mismatch, key_matches, require_active
-from models.signing.signatures import ALGORITHM, KNOWN_ALGORITHMS, algorithm_of, sign_record, verify_record
+from models.signing.entry_records import record_and_signature, signer_problem
+from models.signing.reviewers import IssuedCertificate, Reviewer, key_matches, require_active
+from models.signing.signatures import ALGORITHM, sign_record, verify_record
 from models.workspace import audit
 from models.workspace.anchors import RESTORE_ACTION
 from models.workspace.database import Database, in_list
@@ -178,53 +178,31 @@ class _Judge:
 
     def void_because(self, entry: _Entry) -> str | None:
         details = entry.details
-        record, signature_text = details.get("record"), details.get("signature")
-        if record is None and signature_text is None:
+        if details.get("record") is None and details.get("signature") is None:
             return f"没有{entry.actor}本人的签名：导入、恢复须由操作人以本人密钥签名"
-        if not isinstance(record, dict):
-            return "签名记录已损坏"
-        if algorithm_of(record) not in KNOWN_ALGORITHMS:
-            return f"签名算法 {record.get('alg')!r} 尚未实现"
-        if record.get("kind") != entry.action or record.get("subject") != entry.subject:
-            return f"签名记录是「{record.get('kind')} {record.get('subject')}」，不是这一条"
-        if record.get("previous") != entry.prev_hash:
-            return "签名记录接续的不是审计日志的上一条：这是复制来的旧签名记录，或签名时的上一条已被改写"
-        by = str(record.get("by"))
-        if by != entry.actor:
-            return f"签名记录的签名人是 {by}，审计记录却记为 {entry.actor}"
+        found = record_and_signature(details, action=entry.action, subject_field="subject", subject=entry.subject,
+                                     previous=entry.prev_hash, actor=entry.actor, this="这一条",
+                                     copied="签名记录接续的不是审计日志的上一条：这是复制来的旧签名记录，或签名时的上一条已被改写")
+        if isinstance(found, str):
+            return found
+        record, signature = found
         disagrees = _disagreement(record, details, entry)
         if disagrees:
             return disagrees
-        try:
-            signature = base64.b64decode(str(signature_text), validate=True)
-        except (binascii.Error, ValueError):
-            return "签名已损坏"
-        for issued in self.issued_to(by):
+        for issued in self.issued_to(entry.actor):
             if verify_record(issued.certificate, record, signature):
                 return self._signer_problem(entry, issued, str(record.get("at")))
-        return f"签名无效：不是 {by} 本人的密钥所签，或签名记录已被改动"
+        return f"签名无效：不是 {entry.actor} 本人的密钥所签，或签名记录已被改动"
 
     def _signer_problem(self, entry: _Entry, issued: IssuedCertificate, at: str) -> str | None:
-        from models.signing.reviewers import standing_at
-
-        by = issued.name
-        role = certificate_role(issued.certificate)
-        roles = _roles_for(entry)
-        if role not in roles:
-            return f"签名人 {by} 的证书角色是{role or '（无）'}，只有{'、'.join(roles)}可以{_verb(entry)}"
-        mismatch = certificate_mismatch(self.ws, issued.certificate, by)
-        if mismatch:
-            return mismatch
-        stands, sentence = standing_at(issued, at)
-        if not stands:
-            return sentence
-        revoked_seq = self.revoked.get(by)
-        if revoked_seq is not None and revoked_seq < entry.seq:
-            return f"签名人 {by} 的证书已于审计日志第 {revoked_seq} 条吊销，此记录在其后才记入"
-        status = self.statuses.get(by)
+        problem = signer_problem(self.ws, issued, roles=_roles_for(entry), may=_verb(entry), at=at, seq=entry.seq,
+                                 revoked=self.revoked)
+        if problem:
+            return problem
+        status = self.statuses.get(issued.name)
         disabled = status.disabled_by_at(entry.seq) if status is not None else None
         if disabled is not None:
-            return f"签名人 {by} 已于{disabled.describe()}停用，停用期间不能{_verb(entry)}"
+            return f"签名人 {issued.name} 已于{disabled.describe()}停用，停用期间不能{_verb(entry)}"
         return None
 
 

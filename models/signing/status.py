@@ -12,7 +12,6 @@ the chain's word alone, as they did.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
@@ -21,11 +20,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from models.review.terms import ADMIN
-from models.signing.ca import certificate_role
-from models.signing.reviewers import (
-    DISABLED, REVOKE_ACTION, REVOKED, certificate_mismatch, certificates_of, standing_at,
-)
-from models.signing.signatures import ALGORITHM, KNOWN_ALGORITHMS, algorithm_of, sign_record, verify_record
+from models.signing.entry_records import record_and_signature, signer_problem
+from models.signing.reviewers import DISABLED, REVOKE_ACTION, REVOKED, certificates_of
+from models.signing.signatures import ALGORITHM, sign_record, verify_record
 from models.signing.staff import ACTIVE
 from models.workspace import people_rows
 from models.workspace.signed_scope import PEOPLE_STATUS, signed_from
@@ -113,42 +110,20 @@ class _Judge:
         self.revoked = first_revocations(ws)
 
     def void_because(self, entry: StatusEntry, status: PersonStatus) -> str | None:
-        record, signature_text = entry.details.get("record"), entry.details.get("signature")
-        if record is None and signature_text is None:
+        if entry.details.get("record") is None and entry.details.get("signature") is None:
             if self.boundary is None or entry.seq < self.boundary:
                 return None  # made before this workspace signed them: the chain vouches for it
             return "没有系统管理员的签名：人员停用、启用须由系统管理员以本人密钥签名"
-        if not isinstance(record, dict):
-            return "签名记录已损坏"
-        if algorithm_of(record) not in KNOWN_ALGORITHMS:
-            return f"签名算法 {record.get('alg')!r} 尚未实现"
-        if record.get("kind") != entry.action or record.get("person") != entry.subject:
-            return f"签名记录是「{record.get('kind')} {record.get('person')}」，不是这一变更"
-        if record.get("previous") != status.previous:
-            return "签名记录接续的不是此人上一条停用、启用记录：这是复制来的旧签名记录"
-        by = str(record.get("by"))
-        if by != entry.actor:
-            return f"签名记录的签名人是 {by}，审计记录却记为 {entry.actor}"
-        try:
-            signature = base64.b64decode(str(signature_text), validate=True)
-        except (binascii.Error, ValueError):
-            return "签名已损坏"
-        for issued in certificates_of(self.ws, by):
-            if not verify_record(issued.certificate, record, signature):
-                continue
-            role = certificate_role(issued.certificate)
-            if role != ADMIN:
-                return f"签名人 {by} 的证书角色是{role or '（无）'}，只有系统管理员可以停用、启用人员"
-            mismatch = certificate_mismatch(self.ws, issued.certificate, by)
-            if mismatch:
-                return mismatch
-            stands, sentence = standing_at(issued, str(record.get("at")))
-            if not stands:
-                return sentence
-            revoked_seq = self.revoked.get(by)
-            if revoked_seq is not None and revoked_seq < entry.seq:
-                return f"签名人 {by} 的证书已于审计日志第 {revoked_seq} 条吊销，此记录在其后才记入"
-            return None
+        found = record_and_signature(entry.details, action=entry.action, subject_field="person",
+                                     subject=entry.subject, previous=status.previous, actor=entry.actor,
+                                     this="这一变更", copied="签名记录接续的不是此人上一条停用、启用记录：这是复制来的旧签名记录")
+        if isinstance(found, str):
+            return found
+        record, signature = found
+        for issued in certificates_of(self.ws, entry.actor):
+            if verify_record(issued.certificate, record, signature):
+                return signer_problem(self.ws, issued, roles=(ADMIN,), may="停用、启用人员",
+                                      at=str(record.get("at")), seq=entry.seq, revoked=self.revoked)
         return "签名无效：不是系统管理员本人签名，或签名记录已被改动"
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from models.workspace.workspace import Workspace
+from models.workspace.workspace import DB_NAME, Workspace
 
 FIRST_REVIEWER, SECOND_REVIEWER = "审核员甲", "审核员乙"
 
@@ -49,3 +50,16 @@ def tool(name: str) -> str:
 def run_tool(*args: str) -> str:
     return subprocess.run([tool(args[0]), *args[1:]], capture_output=True, text=True, check=False,
                           timeout=60).stdout
+
+
+def write_lock_free(folder: Path) -> bool:
+    """Whether another connection could start writing this moment (without waiting)."""
+    other = sqlite3.connect(str(folder / DB_NAME), timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,24 +10,11 @@ import pytest
 
 from demo.workspace import DEMO_PASSPHRASE
 from models import fork_safety
-from models.workspace.workspace import DB_NAME, Workspace
+from models.workspace.workspace import Workspace
 from sheets import batch
 from sheets.batch import decided_ids, export_sheets
 from sheets.registry import FILED_ACTION
-from tests.sheets.support import FIRST_REVIEWER
-
-
-def _write_lock_free(folder: Path) -> bool:
-    """Whether another connection could start writing this moment (without waiting)."""
-    other = sqlite3.connect(str(folder / DB_NAME), timeout=0)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
+from tests.sheets.support import FIRST_REVIEWER, write_lock_free
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -40,7 +26,7 @@ def test_a_batch_is_filed_in_parts_with_the_lock_free_between_them_and_numbers_w
     lock_free_before_part: list[bool] = []
 
     def transaction(*args: Any, **kwargs: Any) -> Any:
-        lock_free_before_part.append(_write_lock_free(demo_ws))
+        lock_free_before_part.append(write_lock_free(demo_ws))
         return real_transaction(*args, **kwargs)
 
     monkeypatch.setattr(batch, "export_transaction", transaction)
@@ -127,7 +113,6 @@ def test_the_workers_are_let_go_once_the_expected_sheets_are_made_and_gone_when_
         assert maker._closing is not None, "all made: the workers are let go while the export files them"
     assert all(result.error is None and Path(result.path).is_file() for result in first + rest)
     assert not multiprocessing.active_children(), "no worker outlives the maker"
-
 
 
 def test_a_process_already_warm_forks_its_workers_at_once(demo_ws: Path, tmp_path: Path,

@@ -5,7 +5,6 @@ a workspace that fails it gets nothing numbered, audited, kept or handed out."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import threading
 import time
@@ -19,23 +18,11 @@ from models import fork_safety
 from models.workspace import verified
 from models.workspace.verification import VerifyReport
 from models.workspace.verified import UnverifiedWorkspace
-from models.workspace.workspace import DB_NAME, Workspace
+from models.workspace.workspace import Workspace
 from sheets import batch
 from sheets.batch import decided_ids, export_sheets
 from sheets.registry import REGISTER_ACTION
-from tests.sheets.support import FIRST_REVIEWER
-
-
-def _write_lock_free(folder: Path) -> bool:
-    other = sqlite3.connect(str(folder / DB_NAME), timeout=0)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
+from tests.sheets.support import FIRST_REVIEWER, write_lock_free
 
 
 def _on_record(folder: Path) -> tuple[int, int, int]:
@@ -63,7 +50,7 @@ def test_the_verify_sees_the_state_the_export_starts_from_while_its_lock_is_held
 
     def watching(ws: Workspace) -> VerifyReport:
         seen["thread"] = threading.current_thread() is not threading.main_thread()
-        seen["lock_free"] = _write_lock_free(demo_ws)
+        seen["lock_free"] = write_lock_free(demo_ws)
         seen["sheets"] = ws.db.execute("SELECT COUNT(*) FROM sheets").fetchone()[0]
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not list(out.glob(".export-*/*.pdf")):
@@ -115,7 +102,7 @@ def test_a_tampering_committed_before_the_export_is_refused_with_nothing_left_be
 
     assert not list(out.iterdir()), "no sheet, and no scratch folder with the sheets already made"
     assert _on_record(demo_ws) == before, "nothing numbered, audited or kept"
-    assert _write_lock_free(demo_ws)
+    assert write_lock_free(demo_ws)
     if jobs == 1:
         assert made, "the sheets were being made while the verify ran, and were thrown away"
 

@@ -10,7 +10,6 @@ and nothing is executed.
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -211,21 +210,14 @@ def prepared_on_postgres(postgres_server: PostgresServer) -> Iterator[Any]:
     """A psycopg connection to a new database built by ``alembic upgrade head``."""
     import psycopg
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = create_engine(postgres_server.url(name), poolclass=NullPool)
-    with engine.begin() as connection:
-        schema_upgrade.run_revisions(connection, stamp=False)
-        schema_upgrade.install_postgres_capture(connection)
-    engine.dispose()
-    with psycopg.connect(f"dbname={name} user=postgres host={postgres_server.socket_dir} port={PORT}",
-                         autocommit=True) as connection:
-        yield connection
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
+    with postgres_server.new_database() as (name, engine):
+        with engine.begin() as connection:
+            schema_upgrade.run_revisions(connection, stamp=False)
+            schema_upgrade.install_postgres_capture(connection)
+        engine.dispose()
+        with psycopg.connect(f"dbname={name} user=postgres host={postgres_server.socket_dir} port={PORT}",
+                             autocommit=True) as connection:
+            yield connection
 
 
 def _copy_rows(sqlite_path: Path, postgres_url: str) -> None:

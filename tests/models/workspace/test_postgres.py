@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -28,16 +27,8 @@ def test_as_root_the_postgres_tests_run_rather_than_skip() -> None:
 @pytest.fixture
 def engine(postgres_server: PostgresServer) -> Iterator[Engine]:
     """A new, empty database on the session's server."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    database = create_engine(postgres_server.url(name), poolclass=NullPool)
-    yield database
-    database.dispose()
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
+    with postgres_server.new_database() as (_, database):
+        yield database
 
 
 def _upgraded(engine: Engine) -> Engine:
