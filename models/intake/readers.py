@@ -247,9 +247,7 @@ def _has_text_formulas(path: Path, raw: bytes | None) -> bool:
     with path.open("rb") as file:
         carry = b""
         while chunk := file.read(1 << 22):
-            if _TEXT_FORMULA in carry + chunk[:1]:
-                return True
-            if _TEXT_FORMULA in chunk:
+            if _TEXT_FORMULA in carry + chunk:
                 return True
             carry = chunk[-1:]
     return False
@@ -330,11 +328,12 @@ def _read_workbook(path: Path, max_rows: int | None, kind: str) -> RawTable:
             with path.open("rb") as file:
                 workbook = CalamineWorkbook.from_filelike(file)
         try:
-            index = _data_sheet(path, workbook)
-            sheet = workbook.get_sheet_by_index(index)
             limit = MAX_ROWS if max_rows is None else max_rows + HEADER_SEARCH_ROWS + 2
             # Keep empty leading rows/columns so list positions are spreadsheet positions.
-            grid = sheet.to_python(skip_empty_area=False, nrows=limit)
+            grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False, nrows=limit)
+            index = _data_sheet(path, workbook, _has_header(grid))
+            if index:
+                grid = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False, nrows=limit)
         finally:
             workbook.close()
         formulas = scan.sheets[index].formula_cells if scan and index < len(scan.sheets) else set()
@@ -368,31 +367,34 @@ def _read_workbook(path: Path, max_rows: int | None, kind: str) -> RawTable:
     return table
 
 
-def _data_sheet(path: Path, workbook: CalamineWorkbook) -> int:
+def _data_sheet(path: Path, workbook: CalamineWorkbook, first_has_header: bool) -> int:
     """The index of the one worksheet whose first rows hold an application header (the first when none does).
 
     A workbook often carries a 填表说明 sheet before the data, or keeps the data on its second sheet; reading
     the one sheet with a header is no guess. Two sheets with headers (one per county, say) would leave one
-    of them unread, so the file is refused, naming them.
+    of them unread, so the file is refused, naming them. The first sheet is already read; the others are
+    read only as far as their first rows.
     """
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     sheets = workbook.sheets_metadata
-    if len(sheets) < 2:
-        return 0
-    found = []
-    for index, sheet in enumerate(sheets):
-        if sheet.typ != SheetTypeEnum.WorkSheet:
-            continue
-        head = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-        header = locate_header([[cell_text(_xlsx_cell(cell)) for cell in row] for row in head])
-        if header_score(header.headers) >= SHEET_HEADER_FIELDS:
-            hidden = "（隐藏）" if sheet.visible != SheetVisibleEnum.Visible else ""
-            found.append((index, f"“{sheet.name}”{hidden}"))
+    found = [0] if first_has_header else []
+    for index, sheet in enumerate(sheets[1:], start=1):
+        if sheet.typ == SheetTypeEnum.WorkSheet and _has_header(
+                workbook.get_sheet_by_index(index).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)):
+            found.append(index)
     if len(found) > 1:
-        raise UnreadableFile(path, f"有 {len(found)} 个工作表含申报表头（{'、'.join(name for _, name in found)}），"
-                                   "一次只能导入一个工作表：请把申报合并到一个工作表，或分别另存为单独的文件后逐个导入")
-    return found[0][0] if found else 0
+        names = "、".join(f"“{sheets[index].name}”" + ("（隐藏）" if sheets[index].visible != SheetVisibleEnum.Visible
+                                                      else "") for index in found)
+        raise UnreadableFile(path, f"有 {len(found)} 个工作表含申报表头（{names}），一次只能导入一个工作表："
+                                   "请把申报合并到一个工作表，或分别另存为单独的文件后逐个导入")
+    return found[0] if found else 0
+
+
+def _has_header(grid: Sequence[Sequence[object]]) -> bool:
+    """Whether a sheet's first rows hold a header naming enough of the template's columns."""
+    head = [[cell_text(_xlsx_cell(cell)) for cell in row] for row in grid[:HEADER_SEARCH_ROWS]]
+    return header_score(locate_header(head).headers) >= SHEET_HEADER_FIELDS
 
 
 def _xlsx_column(cells: list[object]) -> list[Cell]:
