@@ -81,13 +81,19 @@ def test_a_file_only_in_another_applications_folder_is_refused(ws: Workspace, tm
     assert _links(ws) == {}
 
 
-def test_two_files_in_the_applications_own_folders_are_still_ambiguous(ws: Workspace, tmp_path: Path) -> None:
-    evidence = _files(tmp_path / "附件", {"一/T00001/证书.pdf": b"%PDF-1 a", "二/T00001/证书.pdf": b"%PDF-1 b"})
+def _refused_for_a_bare_name(ws: Workspace, tmp_path: Path, files: dict[str, bytes]) -> str:
+    """The import's first problem when the first application names 证书.pdf among ``files``."""
+    evidence = _files(tmp_path / "附件", files)
     path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")])
     with pytest.raises(ImportRejected) as caught:
         import_as(ws, path, evidence=evidence)
-    assert caught.value.lines()[1] == ("第2行 附件: “证书.pdf”对应 2 个文件：一/T00001/证书.pdf、二/T00001/证书.pdf；"
-                                       "请写明相对路径，或放入“T00001/”文件夹")
+    return caught.value.lines()[1]
+
+
+def test_two_files_in_the_applications_own_folders_are_still_ambiguous(ws: Workspace, tmp_path: Path) -> None:
+    found = _refused_for_a_bare_name(ws, tmp_path, {"一/T00001/证书.pdf": b"%PDF-1 a", "二/T00001/证书.pdf": b"%PDF-1 b"})
+    assert found == ("第2行 附件: “证书.pdf”对应 2 个文件：一/T00001/证书.pdf、二/T00001/证书.pdf；"
+                     "请写明相对路径，或放入“T00001/”文件夹")
 
 
 def test_a_relative_path_names_its_file(ws: Workspace, tmp_path: Path) -> None:
@@ -98,12 +104,9 @@ def test_a_relative_path_names_its_file(ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_an_ambiguous_bare_name_is_an_error_naming_every_candidate(ws: Workspace, tmp_path: Path) -> None:
-    evidence = _files(tmp_path / "附件", {"甲/证书.pdf": b"%PDF-1 a", "乙/证书.pdf": b"%PDF-1 b"})
-    path = write_csv(tmp_path / "a.csv", [intake_row(1, 附件="证书.pdf")])
-    with pytest.raises(ImportRejected) as caught:
-        import_as(ws, path, evidence=evidence)
-    assert caught.value.lines()[1] == ("第2行 附件: “证书.pdf”对应 2 个文件：乙/证书.pdf、甲/证书.pdf；"
-                                       "请写明相对路径，或放入“T00001/”文件夹")
+    found = _refused_for_a_bare_name(ws, tmp_path, {"甲/证书.pdf": b"%PDF-1 a", "乙/证书.pdf": b"%PDF-1 b"})
+    assert found == ("第2行 附件: “证书.pdf”对应 2 个文件：乙/证书.pdf、甲/证书.pdf；"
+                     "请写明相对路径，或放入“T00001/”文件夹")
     assert _links(ws) == {}
 
 
