@@ -74,6 +74,23 @@ def normalise_header(text: object) -> str:
 _BY_NORMALISED_HEADER = {normalise_header(column.header): column for column in COLUMNS}
 
 
+# Headers desks write for a column that are too unlike its own for a near-miss match. They are not read as that
+# column (the file is refused, as for any header not in the template); the message names the template's header.
+OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "enterprise": ("申报单位", "申报企业", "单位名称", "公司名称", "企业(单位)名称", "申报单位名称"),
+    "uscc": ("社会信用代码", "信用代码", "统一代码"),
+    "county": ("县(市、区)", "县市区", "区县", "县区", "所在县(市、区)"),
+    "industry": ("所属产业", "产业类别", "行业", "所属行业"),
+    "item_id": ("申报类别", "申报类型", "扶持类别", "奖励类别", "奖补事项"),
+    "application_year": ("年度",),
+}
+
+
+def other_name_of(header: object, column: Column) -> bool:
+    """Whether a header is one desks write for this column (``OTHER_NAMES``)."""
+    return normalise_header(header) in {normalise_header(name) for name in OTHER_NAMES.get(column.field, ())}
+
+
 def column_for_header(text: object) -> Column | None:
     """The known column a header names, or None for extra columns such as 序号 or 备注."""
     return _BY_NORMALISED_HEADER.get(normalise_header(text))

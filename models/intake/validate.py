@@ -18,7 +18,7 @@ from policy.application import Application
 from policy.catalog import Policy, load_policy
 from policy.versions import current_version
 
-from models.intake.columns import COLUMNS, Column, Kind, column_for_header, normalise_header
+from models.intake.columns import COLUMNS, Column, Kind, column_for_header, normalise_header, other_name_of
 from models.intake.problems import ImportRejected, Problem
 from models.intake.hygiene import character_problems, length_problems
 from models.limits import MAX_CELL_CHARS, MAX_NAME_CHARS
@@ -241,6 +241,7 @@ def _match_headers(headers: Sequence[str], problems: list[Problem], header_row: 
         if column.field in positions:
             continue
         close = difflib.get_close_matches(normalise_header(column.header), list(unknown), n=1, cutoff=0.6)
+        close = close or [header for header in unknown if other_name_of(header, column)][:1]
         if close:
             position = unknown.pop(close[0])
             problems.append(Problem(header_row, column.header, _unrecognised(headers[position], position, column)))

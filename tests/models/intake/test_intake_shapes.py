@@ -168,6 +168,18 @@ def test_a_near_miss_header_is_named_with_why(intake, policy):
     assert "第1行 总投资额(万元): J列的表头“总投资额(元)”未能识别：金额须以万元计，表头应为“总投资额(万元)”" in lines
 
 
+@pytest.mark.parametrize(("written", "template"), [("申报单位", "企业名称"), ("单位名称", "企业名称"),
+                                                 ("县（市、区）", "所属县区"), ("申报类别", "申报事项")])
+def test_a_header_desks_write_for_a_column_is_named_not_read(intake, policy, written: str, template: str):
+    headers = [written if h == template else h for h in HEADERS]
+    rows = [{(written if k == template else k): v for k, v in intake.row(1).items()}]
+    with pytest.raises(ImportRejected) as caught:
+        read_applications(intake.csv("别称.csv", rows, headers=headers), policy)
+    letter = "ABCDEFGHIJKLMNOPQ"[HEADERS.index(template)]
+    assert caught.value.lines()[1:] == [
+        f"第1行 {template}: {letter}列的表头“{written}”未能识别，是否应为“{template}”？请改为模板中的列名"]
+
+
 def test_header_problems_name_the_header_row_below_a_title(intake, policy):
     headers = [h for h in HEADERS if h != "企业名称"]
     path = intake.csv("缺列.csv", [intake.row(1)], headers=headers)
