@@ -205,16 +205,17 @@ def _sheets_notices_and_backups(ws: Any, folder: Path) -> None:
     from models.workspace import audit
     from models.workspace.backup import restore_backup, write_backup
     from models.workspace.evidence import EvidenceStore
-    from models.workspace.verification import replayed_rows, verify_anchor_file, verify_workspace
+    from models.workspace.verification import check_head, replayed_rows, verify_anchor_file, verify_workspace
     from models.workspace.workspace import Workspace
     from sheets import lookup
-    from sheets.batch import export_sheets
+    from sheets.batch import decided_ids, export_sheets
     from sheets.correction_notice import issue_notice
     from sheets.notice_verify import verify_notice
-    from sheets.registry import find_code, newest_sheet
+    from sheets.registry import find_code, newest_sheet, registered_prefix
     from sheets.single import export_with_key, issued_copy, stored_copy
+    from sheets.timestamps import timestamp_sheets
     from sheets.verify import verify_pdf
-    from tests.workspace_support import PASSPHRASE, RESTORER, signer_of
+    from tests.workspace_support import CA_PASSPHRASE, PASSPHRASE, RESTORER, signer_of
 
     declare_conflict(ws, "T00006", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
     decide(ws, DecisionInput("T00006", "初审", "通过", "审核员甲", Decimal("100000")), PASSPHRASE)
@@ -223,7 +224,10 @@ def _sheets_notices_and_backups(ws: Any, folder: Path) -> None:
     assert not export_sheets(ws, out, ["T00002", "T00006"], "审核员甲", PASSPHRASE, jobs=1).failed
     verdict = verify_pdf(out / "T00002.pdf", ca, ws)
     assert verdict.ok, verdict.reasons
-    issued_copy(ws, "T00002", out)
+    assert issued_copy(ws, "T00002", out) is not None and decided_ids(ws)
+    stamped = timestamp_sheets(ws, [out / "T00002.pdf"], "科长丙", PASSPHRASE, CA_PASSPHRASE)
+    assert stamped.ok and stamped.stamped[0].stored, stamped.failed
+    assert registered_prefix(ws.db, Path(stamped.stamped[0].path).read_bytes()) is not None
     (folder / "原件").mkdir()
     assert stored_copy(ws, "T00002", folder / "原件") is not None
     export_with_key(ws, "T00002", folder / "单张", "审核员甲", unlock(ws, "审核员甲", PASSPHRASE))
@@ -247,6 +251,7 @@ def _sheets_notices_and_backups(ws: Any, folder: Path) -> None:
     with Workspace.open(restored, create=False) as copy:
         assert verify_workspace(copy).ok
     assert verify_anchor_file(ws, archive)[0]
+    assert check_head(ws, audit.head_hash(ws.db), None, "备份")[0] and not check_head(ws, "0" * 64, None, "备份")[0]
     assert find_code(ws.db, sheet.code) is not None and audit.entries(ws.db, limit=5) and replayed_rows(ws) > 0
     assert verify_workspace(ws).ok
 
