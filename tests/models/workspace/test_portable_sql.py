@@ -525,6 +525,21 @@ def test_a_json_field_reads_the_same_on_both_engines(prepared_on_postgres: Any, 
         dialect.json_field(dialect.SQLITE, "record", "a'b")
 
 
+def test_whether_a_table_exists_reads_the_same_on_both_engines(prepared_on_postgres: Any, tmp_path: Path) -> None:
+    from models.workspace.database import Database
+
+    names = ("sheets", "sheet_records", "audit_changes", "no_such_table")
+    with Database(tmp_path / "t.db") as sqlite:
+        sqlite.execute("CREATE TABLE sheets (code TEXT)")
+        sqlite.execute("CREATE TABLE audit_changes (id INTEGER)")
+        on_sqlite = [sqlite.execute(dialect.table_exists_sql(dialect.SQLITE), {"name": name}).fetchone() is not None
+                     for name in names]
+    on_postgres = [prepared_on_postgres.execute(dialect.postgres_sql(dialect.table_exists_sql(dialect.POSTGRESQL))[0],
+                                                {"name": name}).fetchone() is not None for name in names]
+    assert on_sqlite == [True, False, True, False]
+    assert on_postgres == [True, True, True, False]  # alembic's schema has every table
+
+
 def _backup_api_callers() -> set[str]:
     """``module.function`` of every call of SQLite's backup API (``….backup(target)``) in the app's code."""
     import ast
