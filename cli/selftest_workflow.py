@@ -103,8 +103,9 @@ def step_decide_both_stages() -> str:
 
     with _workspace() as ws:
         application_id = _decided_id(ws)
-        recommended = Decimal(ws.db.execute("SELECT recommended_yuan FROM assessments WHERE application_id = ?",
-                                            [application_id]).fetchone()[0])
+        recommended = Decimal(ws.db.execute("SELECT recommended_yuan FROM assessments "
+                                            "WHERE application_id = :application_id",
+                                            {"application_id": application_id}).fetchone()[0])
         for reviewer, stage in (("审核员甲", "初审"), ("审核员乙", "复核")):
             declare_conflict(ws, application_id, reviewer, has_conflict=False, passphrase=DEMO_PASSPHRASE)
             decide(ws, DecisionInput(application_id, stage, "通过", reviewer, recommended, "自检"), DEMO_PASSPHRASE)

@@ -152,7 +152,8 @@ def decided_ids(ws: Workspace) -> list[str]:
     """Applications with a current 初审 decision, in queue order."""
     return [row[0] for row in ws.db.execute(
         "SELECT a.application_id FROM applications a WHERE EXISTS (SELECT 1 FROM decisions d WHERE "
-        f"d.application_id = a.application_id AND d.stage = ? AND {current_in('d')}) ORDER BY a.seq", [FIRST])]
+        f"d.application_id = a.application_id AND d.stage = :stage AND {current_in('d')}) ORDER BY a.seq",
+        {"stage": FIRST})]
 
 
 def file_name(application_id: str) -> str:

@@ -115,8 +115,8 @@ def notice_content(ws: Workspace, application_id: str, signer: str, issued_on: d
     case = load_case(ws, application_id)
     decision = next(d for d in case.decisions if d.uuid == correction.decision_uuid)
     reviewer = get_reviewer(ws, signer)
-    certificate = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
-                                [correction.reviewer]).fetchone()
+    certificate = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = :name",
+                                {"name": correction.reviewer}).fetchone()
     return NoticeContent(
         application_id, case.application.enterprise, case.item.name, correction, decision.opinion,
         _unit(ws), reviewer.name, reviewer.role, issued_on, decision.record, decision.signature,

@@ -58,7 +58,7 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
     for entry in shown:
         stage = entry.get("stage")
         stored = ws.db.execute(f"SELECT outcome, amount_yuan, signature, ({CURRENT}), cap_record_hash FROM decisions "
-                               "WHERE uuid = ?", [entry.get("uuid")]).fetchone()
+                               "WHERE uuid = :uuid", {"uuid": entry.get("uuid")}).fetchone()
         if stored is None:
             reasons.append(f"{stage}决定（编号 {entry.get('uuid')}）在工作区中不存在")
             continue
@@ -66,8 +66,8 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
             reasons.append(f"{stage}决定与工作区记录不符（结论或金额不同）")
         elif not stored[3]:
             newer = ws.db.execute("SELECT reviewer, outcome, amount_yuan, decided_at FROM decisions "
-                                  f"WHERE application_id = ? AND stage = ? AND {CURRENT}",
-                                  [application_id, stage]).fetchone()
+                                  f"WHERE application_id = :application_id AND stage = :stage AND {CURRENT}",
+                                  {"application_id": application_id, "stage": stage}).fetchone()
             if newer is None:
                 reasons.append(f"{stage}决定在导出后已被撤销")
             else:
@@ -79,8 +79,8 @@ def _decision_reasons(ws: Workspace, application_id: str, shown: list[Mapping[st
         if stage in shown_stages:
             continue
         later = ws.db.execute("SELECT reviewer, outcome, amount_yuan, decided_at FROM decisions "
-                              f"WHERE application_id = ? AND stage = ? AND {CURRENT}",
-                              [application_id, stage]).fetchone()
+                              f"WHERE application_id = :application_id AND stage = :stage AND {CURRENT}",
+                              {"application_id": application_id, "stage": stage}).fetchone()
         if later is not None:
             reasons.append(f"导出时尚未作出{stage}决定，导出后 {later[0]} 于 {local_time(later[3])} "
                            f"作出{stage}决定：{later[1]}{_amount(later[2])}")

@@ -62,14 +62,15 @@ def _legacy_record(ws: Workspace, row: SheetRow) -> dict[str, Any]:
     """For a sheet exported before records were kept: its decisions from the export's audit entry."""
     record: dict[str, Any] = {"application_id": row.application_id, "serial": row.serial, "signer": row.signer,
                               "exported_at": row.exported_at, "decisions": []}
-    for (details,) in ws.db.execute("SELECT details FROM audit WHERE action = ? AND subject = ? AND at = ?",
-                                    [EXPORT_ACTION, row.application_id, row.exported_at]):
+    for (details,) in ws.db.execute("SELECT details FROM audit WHERE action = :action AND subject = :subject "
+                                    "AND at = :at", {"action": EXPORT_ACTION, "subject": row.application_id,
+                                                     "at": row.exported_at}):
         parsed = json.loads(details or "{}")
         if parsed.get("serial") != row.serial:
             continue
         for uuid in parsed.get("decisions", []):
             stored = ws.db.execute("SELECT stage, uuid, outcome, amount_yuan, reviewer, decided_at, signature, record "
-                                   "FROM decisions WHERE uuid = ?", [uuid]).fetchone()
+                                   "FROM decisions WHERE uuid = :uuid", {"uuid": uuid}).fetchone()
             if stored is None:
                 record["decisions"].append({"stage": "", "uuid": uuid})
                 continue

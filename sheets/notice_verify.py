@@ -120,7 +120,8 @@ def _check_decision(verdict: NoticeVerdict, reader: PdfFileReader, revision: int
 def _check_workspace(verdict: NoticeVerdict, data: bytes, ws: Workspace) -> None:
     digest = hashlib.sha256(data).hexdigest()
     issued = [json.loads(details) for (details,) in ws.db.execute(
-        "SELECT details FROM audit WHERE action = ? AND subject = ?", [NOTICE_ACTION, verdict.application_id])]
+        "SELECT details FROM audit WHERE action = :action AND subject = :subject",
+        {"action": NOTICE_ACTION, "subject": verdict.application_id})]
     match = next((entry for entry in issued if entry.get("sha256") == digest), None)
     if match is None:
         verdict.reasons.append(f"本工作区的审计日志中没有生成过这份补正告知书（{verdict.application_id}，"

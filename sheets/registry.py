@@ -26,7 +26,7 @@ from typing import Any
 
 from models.workspace.database import Database
 
-from models.workspace import audit
+from models.workspace import audit, dialect
 from models.failures import ReviewDeskError
 from models.workspace.leftovers import claimed_scratch, remove_leftovers
 from models.signing.signatures import canonical_bytes
@@ -58,7 +58,7 @@ def ensure_sheet_table(db: Database) -> None:
 
 
 def _has_table(db: Database) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheets'").fetchone() is not None
+    return db.execute(dialect.table_exists_sql(db.dialect), {"name": "sheets"}).fetchone() is not None
 
 
 def series_prefix(ca_der: bytes) -> str:
@@ -68,8 +68,8 @@ def series_prefix(ca_der: bytes) -> str:
 
 
 def _next_number(db: Database, series: str) -> int:
-    row = db.execute("SELECT serial FROM sheets WHERE serial LIKE ? ORDER BY serial DESC LIMIT 1",
-                     [f"{series}-%"]).fetchone()
+    row = db.execute("SELECT serial FROM sheets WHERE serial LIKE :pattern ORDER BY serial DESC LIMIT 1",
+                     {"pattern": f"{series}-%"}).fetchone()
     return int(row[0].rsplit("-", 1)[1]) + 1 if row else 1
 
 
@@ -97,14 +97,16 @@ def issue_each(db: Database, contents: Sequence[SheetContent], signer: str, sign
             head = audit.append(db, signer, EXPORT_ACTION, content.application_id, {
                 "serial": serial, "decisions": [block.uuid for block in content.decisions],
             })
-            exported_at = db.execute("SELECT at FROM audit WHERE hash = ?", [head]).fetchone()[0]
+            exported_at = db.execute("SELECT at FROM audit WHERE hash = :hash", {"hash": head}).fetchone()[0]
             issue = issue_for(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer,
                               signer_role=signer_role, signer_organization=signer_organization)
             db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
-                       "VALUES (?, ?, ?, '', ?, ?)", [issue.code, content.application_id, serial, signer, exported_at])
+                       "VALUES (:code, :application_id, :serial, '', :signer, :exported_at)",
+                       {"code": issue.code, "application_id": content.application_id, "serial": serial,
+                        "signer": signer, "exported_at": exported_at})
             record = sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer)
-            db.execute("INSERT INTO sheet_records (code, record) VALUES (?, ?)",
-                       [issue.code, canonical_bytes(record).decode("utf-8")])
+            db.execute("INSERT INTO sheet_records (code, record) VALUES (:code, :record)",
+                       {"code": issue.code, "record": canonical_bytes(record).decode("utf-8")})
             issued.append(issue)
             yield issue
         if issued:
@@ -117,12 +119,13 @@ def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssu
     """Store each written file's SHA-256; audit each sheet that could not be written, with the reason."""
     with db.atomic():
         for issue, sha256 in written:
-            db.execute("UPDATE sheets SET sha256 = ? WHERE code = ?", [sha256, issue.code])
+            db.execute("UPDATE sheets SET sha256 = :sha256 WHERE code = :code", {"sha256": sha256, "code": issue.code})
         if written:
             audit.append(db, signer, FILED_ACTION, "", {
                 "sheets": [{"code": issue.code, "sha256": sha256} for issue, sha256 in written]})
         for issue, reason in failed:
-            application_id = db.execute("SELECT application_id FROM sheets WHERE code = ?", [issue.code]).fetchone()
+            application_id = db.execute("SELECT application_id FROM sheets WHERE code = :code",
+                                        {"code": issue.code}).fetchone()
             audit.append(db, signer, FAILED_ACTION, application_id[0] if application_id else "",
                          {"serial": issue.serial, "code": issue.code, "reason": reason})
 
@@ -176,16 +179,16 @@ def export_transaction(db: Database, out_dir: Path, keep: Callable[[Path], None]
 def find_code(db: Database, code: str) -> SheetRow | None:
     if not _has_table(db):
         return None
-    row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets WHERE code = ?",
-                     [code]).fetchone()
+    row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets WHERE code = :code",
+                     {"code": code}).fetchone()
     return SheetRow(*row) if row else None
 
 
 def stored_record(db: Database, code: str) -> dict[str, Any] | None:
     """The sheet record registered with ``code``; None for sheets exported before records were kept."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheet_records'").fetchone() is None:
+    if db.execute(dialect.table_exists_sql(db.dialect), {"name": "sheet_records"}).fetchone() is None:
         return None
-    row = db.execute("SELECT record FROM sheet_records WHERE code = ?", [code]).fetchone()
+    row = db.execute("SELECT record FROM sheet_records WHERE code = :code", {"code": code}).fetchone()
     return None if row is None else json.loads(row[0])
 
 
@@ -194,15 +197,15 @@ def newest_sheet(db: Database, application_id: str) -> SheetRow | None:
     if not _has_table(db):
         return None
     row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets "
-                     "WHERE application_id = ? AND sha256 != '' ORDER BY exported_at DESC, serial DESC LIMIT 1",
-                     [application_id]).fetchone()
+                     "WHERE application_id = :application_id AND sha256 != '' "
+                     "ORDER BY exported_at DESC, serial DESC LIMIT 1", {"application_id": application_id}).fetchone()
     return SheetRow(*row) if row else None
 
 
 def export_entry(db: Database, audit_hash: str) -> dict[str, str] | None:
     """The audit entry with that hash: seq, at, actor, action, subject, details."""
-    row = db.execute("SELECT seq, at, actor, action, subject, details FROM audit WHERE hash = ?",
-                     [audit_hash]).fetchone()
+    row = db.execute("SELECT seq, at, actor, action, subject, details FROM audit WHERE hash = :hash",
+                     {"hash": audit_hash}).fetchone()
     return None if row is None else dict(zip(("seq", "at", "actor", "action", "subject", "details"), row))
 
 
@@ -231,7 +234,7 @@ def registered_prefix(db: Database, data: bytes) -> SheetRow | None:
     for end in [len(data), *reversed(revision_ends(data))]:
         sha256 = hashlib.sha256(data[:end]).hexdigest()
         row = db.execute("SELECT code, application_id, serial, sha256, signer, exported_at FROM sheets "
-                         "WHERE sha256 = ?", [sha256]).fetchone()
+                         "WHERE sha256 = :sha256", {"sha256": sha256}).fetchone()
         if row is not None:
             return SheetRow(*row)
     return None
@@ -240,7 +243,7 @@ def registered_prefix(db: Database, data: bytes) -> SheetRow | None:
 def stored_sha256(db: Database, row: SheetRow) -> str:
     """The hash of the copy the workspace keeps as ``row``'s original: the exported file, or that file with the
     document timestamps a 负责人 appended since (migration ``0008_stored_sheets``)."""
-    found = db.execute("SELECT stored_sha256 FROM sheets WHERE code = ?", [row.code]).fetchone()
+    found = db.execute("SELECT stored_sha256 FROM sheets WHERE code = :code", {"code": row.code}).fetchone()
     return (found[0] if found else "") or row.sha256
 
 
@@ -248,4 +251,4 @@ def record_stored(db: Database, stored: Sequence[tuple[str, str]]) -> None:
     """Point each sheet (code) at its new stored copy (SHA-256); inside the caller's transaction, before the
     audit event that signs the new hashes, so that event captures the change."""
     for code, sha256 in stored:
-        db.execute("UPDATE sheets SET stored_sha256 = ? WHERE code = ?", [sha256, code])
+        db.execute("UPDATE sheets SET stored_sha256 = :sha256 WHERE code = :code", {"sha256": sha256, "code": code})

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from models.review.casefile import load_case
 from models.signing.reviewers import get_reviewer
+from models.workspace import dialect
 from models.workspace.workspace import Workspace
 from sheets.batch import ExportRefused, export_unlocked, file_name, write_atomically
 from sheets.originals import current_original
@@ -89,8 +90,8 @@ def issued_copy(ws: Workspace, application_id: str, folder: str | Path) -> Issue
     except OSError:
         return None
     sha256 = hashlib.sha256(data).hexdigest()
-    row = ws.db.execute("SELECT code FROM sheets WHERE application_id = ? AND sha256 = ?",
-                        [application_id, sha256]).fetchone() if _has_sheets(ws) else None
+    row = ws.db.execute("SELECT code FROM sheets WHERE application_id = :application_id AND sha256 = :sha256",
+                        {"application_id": application_id, "sha256": sha256}).fetchone() if _has_sheets(ws) else None
     if row is None:
         return None
     from sheets.verify import lookup_code
@@ -104,4 +105,4 @@ def issued_copy(ws: Workspace, application_id: str, folder: str | Path) -> Issue
 
 
 def _has_sheets(ws: Workspace) -> bool:
-    return ws.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sheets'").fetchone() is not None
+    return ws.db.execute(dialect.table_exists_sql(ws.db.dialect), {"name": "sheets"}).fetchone() is not None

@@ -509,8 +509,8 @@ def _check_workspace(verdict: SheetVerdict, state: dict[str, Any], data: bytes, 
         else:
             verdict.signed_at, verdict.signed_at_source = entry["at"], "审计日志"
             audit_time = entry["at"]
-    signer_row = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = ?",
-                               [record.get("signer")]).fetchone()
+    signer_row = ws.db.execute("SELECT certificate_pem FROM reviewers WHERE name = :name",
+                               {"name": record.get("signer")}).fetchone()
     if signer_row is None or fingerprint(cert_from_pem(signer_row[0])) != fingerprint(state["certificate"]):
         verdict.reasons.append(f"签名证书不是工作区中 {record.get('signer')} 的证书")
     if not verdict.reasons[before:]:

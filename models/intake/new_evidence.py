@@ -54,8 +54,8 @@ def discard_unreferenced(ws: Workspace, sha256s: list[str]) -> int:
                 target = store.path_of(sha256)
             except ValueError:  # not a digest: nothing this module wrote
                 continue
-            if target.is_file() and ws.db.execute("SELECT 1 FROM evidence WHERE sha256 = ?",
-                                                  [sha256]).fetchone() is None:
+            if target.is_file() and ws.db.execute("SELECT 1 FROM evidence WHERE sha256 = :sha256",
+                                                  {"sha256": sha256}).fetchone() is None:
                 store.remove(sha256)
                 removed += 1
     return removed

@@ -25,6 +25,7 @@ from models.signing.reviewers import DISABLED, REVOKE_ACTION, REVOKED, certifica
 from models.signing.signatures import ALGORITHM, sign_record, verify_record
 from models.signing.staff import ACTIVE
 from models.workspace import people_rows
+from models.workspace.database import in_list
 from models.workspace.signed_scope import PEOPLE_STATUS, signed_from
 from models.workspace.workspace import Workspace
 
@@ -81,11 +82,12 @@ def signed_details(key: ec.EllipticCurvePrivateKey, record: dict[str, Any]) -> d
 
 
 def _entries(ws: Workspace, name: str | None) -> list[StatusEntry]:
-    where, params = ("AND subject = ?", [name]) if name is not None else ("", [])
+    actions, parameters = in_list("action", (DISABLE_ACTION, ENABLE_ACTION))
+    where, subject_parameter = ("AND subject = :subject", {"subject": name}) if name is not None else ("", {})
     found = []
     for seq, at, actor, action, subject, hash_, details in ws.db.execute(
-            "SELECT seq, at, actor, action, subject, hash, details FROM audit WHERE action IN (?, ?) "
-            f"{where} ORDER BY seq", [DISABLE_ACTION, ENABLE_ACTION, *params]):
+            f"SELECT seq, at, actor, action, subject, hash, details FROM audit WHERE action IN {actions} "
+            f"{where} ORDER BY seq", {**parameters, **subject_parameter}):
         try:
             content = json.loads(details)
         except ValueError:
@@ -98,7 +100,7 @@ def _entries(ws: Workspace, name: str | None) -> list[StatusEntry]:
 def first_revocations(ws: Workspace) -> dict[str, int]:
     """Each revoked person's first logged revocation entry (a revocation is final, whatever the tables say)."""
     return {str(subject): int(seq) for subject, seq in ws.db.execute(
-        "SELECT subject, MIN(seq) FROM audit WHERE action = ? GROUP BY subject", [REVOKE_ACTION])}
+        "SELECT subject, MIN(seq) FROM audit WHERE action = :action GROUP BY subject", {"action": REVOKE_ACTION})}
 
 
 class _Judge:

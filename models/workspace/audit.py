@@ -15,7 +15,8 @@ from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Callable, Mapping
 
-from models.workspace.database import Database
+from models.workspace import dialect
+from models.workspace.database import Database, insert_sql
 from models.workspace.projection import (CHANGES_COUNT, CHANGES_FROM, CHANGES_SHA256, Replay, RunningChangesDigest,
                                          changes_digest, logged_changes_digest)
 
@@ -60,8 +61,9 @@ def append(db: Database, actor: str, action: str, subject: str = "",
     detail_text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     digest = _row_hash(prev_hash, seq, at, actor, action, subject, detail_text)
     db.execute(
-        "INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
-        [seq, at, actor, action, subject, detail_text, prev_hash, digest],
+        insert_sql("audit", ("seq", "at", "actor", "action", "subject", "details", "prev_hash", "hash")),
+        {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "details": detail_text,
+         "prev_hash": prev_hash, "hash": digest},
     )
     return digest
 
@@ -75,7 +77,7 @@ def _has_changes_table(db: Database) -> bool:
     cached = getattr(db, "has_change_log", None)
     if cached is not None:
         return bool(cached)
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_changes'").fetchone() is not None
+    return db.execute(dialect.table_exists_sql(db.dialect), {"name": "audit_changes"}).fetchone() is not None
 
 
 def _changes_from(db: Database) -> int:
@@ -192,6 +194,6 @@ def _check_changes(seq: int, action: str, subject: str, content: dict[str, Any],
 
 def entries(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     rows = db.execute(
-        "SELECT seq, at, actor, action, subject, details FROM audit ORDER BY seq DESC LIMIT ?", [limit]
+        "SELECT seq, at, actor, action, subject, details FROM audit ORDER BY seq DESC LIMIT :limit", {"limit": limit}
     ).fetchall()
     return [dict(zip(("seq", "at", "actor", "action", "subject", "details"), row)) for row in rows]

@@ -17,13 +17,13 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-from models.workspace.database import Database
+from models.workspace.database import Database, insert_sql
 from models.workspace import anchors
-from models.workspace import audit
+from models.workspace import audit, dialect
 from models.failures import ReviewDeskError
 from models.workspace.leftovers import OWNER_FILE, claimed_scratch, remove_leftovers
 from models.limits import MAX_BACKUP_BYTES, MAX_BACKUP_RATIO, megabytes
-from models.workspace.workspace import DB_NAME, EVIDENCE_DIR, Workspace, connect, sqlite_backup
+from models.workspace.workspace import DB_NAME, EVIDENCE_DIR, Workspace, connect
 
 MANIFEST = "manifest.json"
 FORMAT = "reviewdesk-backup/1"
@@ -54,7 +54,7 @@ def write_backup(ws: Workspace, out: str | Path, actor: str = "系统") -> Path:
     scratch = claimed_scratch(out.parent, SCRATCH_PREFIX)
     try:
         db_copy = scratch / DB_NAME
-        sqlite_backup(ws.db, db_copy)
+        dialect.sqlite_backup(ws.db.conn, db_copy)
         entry = _record_in_copy(db_copy, actor, out.name)
         files = {DB_NAME: db_copy}
         for stored in sorted(ws.evidence_dir.rglob("*")):
@@ -74,8 +74,7 @@ def write_backup(ws: Workspace, out: str | Path, actor: str = "系统") -> Path:
         partial.unlink(missing_ok=True)
     with ws.db.atomic():
         if audit.head_hash(ws.db) == entry["prev_hash"]:
-            ws.db.execute(f"INSERT INTO audit ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})",
-                          list(entry.values()))
+            ws.db.execute(insert_sql("audit", entry), entry)
         else:  # the log moved on meanwhile: the backup is a snapshot from before that
             audit.append(ws.db, actor, "备份", out.name)
     ws.remember_head()

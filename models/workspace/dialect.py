@@ -9,7 +9,9 @@
 - the statement that takes the write lock (``BEGIN IMMEDIATE``; ``SERIALIZABLE`` with an advisory lock);
 - replacing a row by its key (``INSERT OR REPLACE``; ``INSERT … ON CONFLICT … DO UPDATE``);
 - the key the capture logs for a row, as SQL (``json_array``; ``json_build_array``), to find a row's entries;
-- reading a field of a JSON text column (``json_extract``; ``#>>``);
+- reading a field of a JSON text column (``json_extract``; ``#>>``), and whether a table exists (``sqlite_master``;
+  ``information_schema``);
+- the file-level backup (SQLite's backup API; ``pg_dump`` for a server, a later issue);
 - the PostgreSQL form of the models' SQL: written once with named parameters (``:name``), which sqlite3 runs as it
   is and SQLAlchemy's compiler turns into psycopg's (``postgres_sql``).
 
@@ -19,8 +21,10 @@ The SQLite texts are byte for byte those earlier versions wrote: workspaces stor
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -91,6 +95,33 @@ def json_field(dialect: str, column: str, *keys: str) -> str:
     if dialect == SQLITE:
         return f"json_extract({column}, '$.{'.'.join(keys)}')"
     return f"(CAST({column} AS json) #>> '{{{','.join(keys)}}}')"
+
+
+_TABLE_EXISTS = {
+    SQLITE: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name",
+    POSTGRESQL: "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = :name",
+}
+
+
+def table_exists_sql(dialect: str) -> str:
+    """SQL that gives one row when the table named by the parameter ``:name`` exists (none when it does not)."""
+    return _TABLE_EXISTS[dialect]
+
+
+# --- backups ------------------------------------------------------------------------------------------------
+
+def sqlite_backup(source: sqlite3.Connection, target_path: Path) -> None:
+    """A consistent copy of a SQLite database through its backup API, even while in use.
+
+    SQLite's alone: the file is the unit of a workspace's backup there; a bureau server's backup is ``pg_dump``
+    (a later issue).
+    """
+    target_path.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(target_path))
+    try:
+        source.backup(target)
+    finally:
+        target.close()
 
 
 # --- the models' SQL on PostgreSQL --------------------------------------------------------------------------

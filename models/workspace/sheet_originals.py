@@ -49,7 +49,7 @@ def stored_original_problems(ws: Workspace) -> tuple[list[str], list[str]]:
 def stored_original_problem(ws: Workspace, code: str) -> str:
     """What is wrong with the stored original of the sheet with ``code`` ("" when nothing, or it was never kept)."""
     row = ws.db.execute("SELECT code, application_id, serial, sha256, stored_sha256 FROM sheets "
-                        "WHERE code = ? AND sha256 != ''", [code]).fetchone()
+                        "WHERE code = :code AND sha256 != ''", {"code": code}).fetchone()
     if row is None:
         return ""
     return _problem(EvidenceStore(ws.evidence_dir), signed_stored_hashes(ws), *row) or ""
@@ -83,8 +83,8 @@ def signed_stored_hashes(ws: Workspace) -> dict[str, set[str]]:
     from models.signing.reviewers import ReviewerError, ca_certificate
 
     hashes: dict[str, set[str]] = {}
-    batches = [details for details, in ws.db.execute("SELECT details FROM audit WHERE action = ? ORDER BY seq",
-                                                      [TIMESTAMP_ACTION])]
+    batches = [details for details, in ws.db.execute("SELECT details FROM audit WHERE action = :action ORDER BY seq",
+                                                      {"action": TIMESTAMP_ACTION})]
     try:
         ca = ca_certificate(ws) if batches else None
     except ReviewerError:  # no CA: nobody holds a certificate it issued

@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from models.workspace import audit
-from models.workspace.database import Database
+from models.workspace.database import Database, in_list
 
 PEOPLE_STATUS = "人员停用启用"
 IMPORTS_AND_RESTORES = "导入与恢复"
@@ -47,8 +47,9 @@ def creation_details() -> dict[str, Any]:
 
 def _recorded_rules(db: Database) -> list[tuple[int, dict[str, int]]]:
     found = []
-    for seq, details in db.execute("SELECT seq, details FROM audit WHERE action IN (?, ?, ?) ORDER BY seq",
-                                   [CREATE_ACTION, MARK_ACTION, RULES_ACTION]):
+    actions, parameters = in_list("action", (CREATE_ACTION, MARK_ACTION, RULES_ACTION))
+    for seq, details in db.execute(f"SELECT seq, details FROM audit WHERE action IN {actions} ORDER BY seq",
+                                   parameters):
         try:
             rules = json.loads(details).get(_RULES)
         except (ValueError, AttributeError):
@@ -90,8 +91,9 @@ def rules_in_force_from(db: Database) -> tuple[dict[str, int], list[str]]:
 def signed_from(db: Database, kind: str) -> int | None:
     """The seq from which entries of ``kind`` must be signed; None when no version that signs them has written
     to this workspace yet (every entry so far is from before)."""
-    for seq, details in db.execute("SELECT seq, details FROM audit WHERE action IN (?, ?) ORDER BY seq",
-                                   [CREATE_ACTION, MARK_ACTION]):
+    actions, parameters = in_list("action", (CREATE_ACTION, MARK_ACTION))
+    for seq, details in db.execute(f"SELECT seq, details FROM audit WHERE action IN {actions} ORDER BY seq",
+                                   parameters):
         try:
             kinds = json.loads(details).get(_KEY, [])
         except (ValueError, AttributeError):

@@ -186,7 +186,7 @@ def replayed_rows(ws: Workspace) -> int:
     """About how many captured rows ``verify_workspace`` replays, which its time and memory follow
     (100,000 imported applications: 200,000–400,000 rows, 350 MB, 4 CPU-seconds to replay and compare
     and 9 to re-derive the assessments)."""
-    return int(ws.db.execute("SELECT IFNULL(MAX(id), 0) FROM audit_changes").fetchone()[0])
+    return int(ws.db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_changes").fetchone()[0])
 
 
 def verify_evidence(ws: Workspace) -> list[str]:
@@ -208,9 +208,9 @@ def verify_evidence(ws: Workspace) -> list[str]:
 def check_head(ws: Workspace, digest: str, seq: int | None, origin: str) -> tuple[bool, str]:
     """Whether the log still holds the head ``digest`` (at ``seq`` when known) that ``origin`` carries."""
     if seq is None:
-        row = ws.db.execute("SELECT seq FROM audit WHERE hash = ?", [digest]).fetchone()
+        row = ws.db.execute("SELECT seq FROM audit WHERE hash = :hash", {"hash": digest}).fetchone()
         if row is None:
-            last = ws.db.execute("SELECT IFNULL(MAX(seq), 0) FROM audit").fetchone()[0]
+            last = ws.db.execute("SELECT COALESCE(MAX(seq), 0) FROM audit").fetchone()[0]
             return False, (f"{origin} 记载的审计链头 {digest[:16]}… 不在本工作区的审计日志中（日志共 {last} 条）："
                            "日志已被截断或改写，或该文件不属于本工作区")
         seq = int(row[0])

@@ -94,20 +94,10 @@ def connect(path: Path) -> WorkspaceDatabase:
     return db
 
 
-def sqlite_backup(source: Database, target_path: Path) -> None:
-    """A consistent copy through SQLite's backup API, even while in use."""
-    target_path.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(str(target_path))
-    try:
-        source.conn.backup(target)
-    finally:
-        target.close()
-
-
 def put_setting(db: Database, key: str, value: str) -> None:
     """Set one workspace setting (the ``settings`` table's one writer); the caller appends the audit event."""
-    db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-               [key, value])
+    db.execute("INSERT INTO settings (key, value) VALUES (:key, :value) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", {"key": key, "value": value})
 
 
 class Workspace:
@@ -172,7 +162,7 @@ class Workspace:
         return self.folder / LOG_NAME
 
     def setting(self, key: str, default: str = "") -> str:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        row = self.db.execute("SELECT value FROM settings WHERE key = :key", {"key": key}).fetchone()
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str, actor: str) -> None:
@@ -257,7 +247,7 @@ def _migrate(db: WorkspaceDatabase, folder: Path, actor: str) -> None:
     if existed:
         first = legacy_pending[0] if legacy_pending else schema_upgrade.pending_revisions(revision)[0]
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        sqlite_backup(db, folder / BACKUP_DIR / f"升级前-{first}-{stamp}.db")
+        dialect.sqlite_backup(db.conn, folder / BACKUP_DIR / f"升级前-{first}-{stamp}.db")
     if legacy_pending:
         MIGRATIONS.apply(db)
     schema_upgrade.upgrade(folder / DB_NAME, actor, stamp=legacy, legacy_steps=legacy_pending, existed=existed)
