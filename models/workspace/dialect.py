@@ -115,7 +115,7 @@ _TABLE_COLUMNS = {
                 "AND t.constraint_type = 'PRIMARY KEY' LEFT JOIN information_schema.key_column_usage AS k "
                 "ON k.constraint_schema = t.constraint_schema AND k.constraint_name = t.constraint_name "
                 "AND k.column_name = c.column_name "
-                "WHERE c.table_schema = current_schema() ORDER BY c.table_name, c.ordinal_position",
+                "WHERE c.table_schema = current_schema() ORDER BY c.table_name COLLATE \"C\", c.ordinal_position",
 }
 
 

@@ -492,6 +492,22 @@ def test_a_module_still_listed_as_not_ported_has_a_statement_postgresql_refuses(
     assert [module for module, any_refused in refused.items() if not any_refused] == []
 
 
+def test_the_tables_captured_are_the_same_on_both_engines(prepared_on_postgres: Any, tmp_path: Path) -> None:
+    """``projection.projected_tables`` from each engine's own catalogue: names, columns in order, keys, bytes."""
+    from models.workspace import projection
+    from models.workspace.database import Database
+
+    sqlite_path = tmp_path / "reviewdesk.db"
+    schema_upgrade.upgrade(sqlite_path, "系统", stamp=False, legacy_steps=[], existed=False)
+    with Database(sqlite_path) as db:
+        on_sqlite = projection.projected_tables(db)
+    on_postgres = projection.projected_tables(PostgresDatabase(prepared_on_postgres))  # type: ignore[arg-type]  # the stand-in
+    assert on_postgres == on_sqlite
+    decisions = next(shape for shape in on_sqlite if shape.name == "decisions")
+    assert decisions.columns[-1] == "insertion_order" and decisions.key == ("uuid",)
+    assert next(shape for shape in on_sqlite if shape.name == "reviewers").blobs == {"key_blob"}
+
+
 def test_a_json_field_reads_the_same_on_both_engines(prepared_on_postgres: Any, tmp_path: Path) -> None:
     import json
     import sqlite3
