@@ -67,9 +67,9 @@ def row_of(folder: Path, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]
 
 def insert_row(table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
     """An INSERT statement for :func:`forge_logged`."""
-    columns = list(row)
-    return (f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
-            [row[c] for c in columns])
+    from tests.workspace_support import insider_insert
+
+    return insider_insert(table, row)
 
 
 def forged_decision(folder: Path, application_id: str, stage: str, reviewer: str, signer: str, passphrase: str,

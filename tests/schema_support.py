@@ -20,6 +20,23 @@ def legacy_schema(path: Path) -> Path:
     return path
 
 
+def legacy_schema_upgraded(path: Path) -> Path:
+    """:func:`legacy_schema`, stamped at the baseline and taken through every later revision (tables only: no
+    capture triggers, no snapshot): the schema a workspace from before Alembic has once migrated."""
+    from sqlalchemy import create_engine
+
+    from models.workspace import schema_upgrade
+
+    legacy_schema(path)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            schema_upgrade.run_revisions(connection, stamp=True)
+    finally:
+        engine.dispose()
+    return path
+
+
 def sqlite_shape(path: Path) -> dict[str, Any]:
     """Per table: columns (name, type, not null, default, key position), foreign keys, indexes; and the triggers."""
     db = sqlite3.connect(str(path))

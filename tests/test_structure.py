@@ -222,10 +222,27 @@ def _api_writes(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+_WRITE_HELPERS = {"insert_sql": 0, "insert_in_order_sql": 0, "row_replace": 0, "replace_row": 1}
+"""The helpers that write a statement for a table (``models.workspace.database``, ``dialect``): the argument naming it."""
+
+
+def _helper_writes(path: Path) -> list[tuple[int, str]]:
+    """``insert_sql("x", …)`` and the like: statements built for a table by the SQL helpers."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            position = _WRITE_HELPERS.get(str(name))
+            if (position is not None and len(node.args) > position and isinstance(node.args[position], ast.Constant)
+                    and isinstance(node.args[position].value, str)):
+                found.append((node.lineno, node.args[position].value.lower()))
+    return found
+
+
 def _writes(path: Path) -> list[tuple[int, str]]:
     sql = [(line, (match.group(1) or match.group(2)).lower()) for line, text in _sql_texts(path)
            for match in _WRITE.finditer(text)]
-    return sorted(set(sql + _api_writes(path)))
+    return sorted(set(sql + _api_writes(path) + _helper_writes(path)))
 
 
 APP_MODULES = sorted(name for name in MODULES if name.split(".")[0] in APP_PACKAGES)
@@ -263,9 +280,10 @@ def test_the_record_scan_sees_what_it_guards(tmp_path: Path) -> None:
         '    db.execute("DELETE FROM conflicts WHERE application_id = ? "\n'
         '               "AND reviewer = ?", ["a", "b"])\n'
         '    db.table("reviewers").insert({})\n'
+        '    db.execute(insert_sql("sessions", ["session_id"]), {})\n'
         '    return db.execute(f"SELECT a.* FROM applications a JOIN decisions {alias} ON {alias}.current = 1")\n',
         encoding="utf-8")
-    assert [table for _, table in _writes(sample)] == ["decisions", "assessments", "conflicts", "reviewers"]
+    assert [table for _, table in _writes(sample)] == ["decisions", "assessments", "conflicts", "reviewers", "sessions"]
     texts = [text for _, text in _sql_texts(sample)]
     assert sum(bool(_STAR.search(t)) for t in texts) == 1 and sum(bool(_BARE_FLAG.search(t)) for t in texts) == 2
     assert not any("Docstrings" in t for t in texts)

@@ -102,11 +102,22 @@ def import_as(ws: Workspace, path: str | Path, *, by: str = IMPORTER, **options:
     return import_file(ws, path, signer=signer_of(ws, by), **options)  # type: ignore[arg-type]  # import_file's own keywords
 
 
+def insider_insert(table: str, row: dict) -> tuple[str, list]:
+    """An insider's INSERT of ``row`` (a copied row may carry its insertion order: the insert numbers the row next,
+    as the app does, which the column's unique index asks)."""
+    from models.workspace.database import INSERTION_ORDER, ORDERED_TABLES, next_in_order
+
+    columns = [c for c in row if c != INSERTION_ORDER]
+    marks = ["?"] * len(columns)
+    if table in ORDERED_TABLES:
+        columns, marks = [*columns, INSERTION_ORDER], [*marks, next_in_order(table)]
+    return (f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(marks)})',
+            [row[c] for c in columns if c != INSERTION_ORDER])
+
+
 def insert_behind_the_apps_back(db, table: str, row: dict) -> None:  # noqa: ANN001 - any workspace Database (models.workspace.database)
     """An insider's INSERT with plain SQL, committed at once (the app's own transactions refuse unlogged rows)."""
-    columns = list(row)
-    db.execute(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
-               [row[c] for c in columns])
+    db.execute(*insider_insert(table, row))
     db.conn.commit()
 
 

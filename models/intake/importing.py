@@ -28,7 +28,7 @@ from policy.application import Application
 from policy.history import History
 
 from models.changes import Changes
-from models.workspace import audit, projection
+from models.workspace import audit, dialect, projection
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
 from models.failures import ReviewDeskError
 from models.workspace.evidence import EvidenceAltered, EvidenceStore, guess_kind
@@ -246,13 +246,13 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
 
 @contextmanager
 def _page_cache(ws: Workspace, rows: int) -> Iterator[None]:
-    was = ws.db.execute("PRAGMA cache_size").fetchone()[0]
+    was = ws.db.execute(dialect.SQLITE_PAGE_CACHE).fetchone()[0]
     kibibytes = max(-was if was < 0 else 2048, min(IMPORT_PAGE_CACHE_KIB, IMPORT_PAGE_CACHE_KIB_PER_ROW * rows))
-    ws.db.execute(f"PRAGMA cache_size = -{int(kibibytes)}")
+    ws.db.execute(dialect.sqlite_set_page_cache(-int(kibibytes)))
     try:
         yield
     finally:
-        ws.db.execute(f"PRAGMA cache_size = {int(was)}")
+        ws.db.execute(dialect.sqlite_set_page_cache(int(was)))
 
 
 @contextmanager
@@ -262,17 +262,17 @@ def _references_checked_at_the_end(ws: Workspace, bulk: bool) -> Iterator[None]:
     if not bulk or ws.db.conn.in_transaction:
         yield
         return
-    ws.db.execute("PRAGMA foreign_keys = OFF")
+    ws.db.execute(dialect.sqlite_foreign_keys(False))
     try:
         yield
     finally:
-        ws.db.execute("PRAGMA foreign_keys = ON")
+        ws.db.execute(dialect.sqlite_foreign_keys(True))
 
 
 def _check_references(ws: Workspace, file_name: str) -> None:
     """Every row of the tables a bulk import writes refers to a row that exists, or the import is rolled back."""
     for table in BULK_TABLES:
-        broken = ws.db.execute(f'PRAGMA foreign_key_check("{table}")').fetchone()
+        broken = ws.db.execute(dialect.sqlite_foreign_key_check(table)).fetchone()
         if broken is not None:
             raise ReviewDeskError(f"内部错误：导入 {file_name} 后表 {table} 第 {broken[1]} 行引用的 {broken[2]} 不存在，"
                                   "整个导入已撤销，工作区未作任何改动")
@@ -445,14 +445,13 @@ def _indexes_built_after(db: Database, table: str, defer: bool) -> Iterator[None
     if not defer:
         yield
         return
-    saved = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                       "AND sql IS NOT NULL ORDER BY name", [table]).fetchall()
+    saved = db.execute(dialect.SQLITE_TABLE_INDEXES, {"table": table}).fetchall()
     for name, _ in saved:
         db.execute(f'DROP INDEX "{name}"')
     try:
         yield
     finally:
-        present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        present = {row[0] for row in db.execute(dialect.SQLITE_INDEX_NAMES)}
         for name, sql in saved:
             if name not in present:
                 db.execute(sql)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from models.workspace import dialect
-from models.workspace.database import Database, in_list
+from models.workspace.database import INSERTION_ORDER, Database, in_list, insert_in_order_sql
 
 from models.intake.columns import COLUMNS
 from models.limits import latest_date
@@ -221,7 +221,7 @@ def latest_resubmission(db: Database, application_id: str) -> Resubmission | Non
     """The newest resubmission of the application, while no decision has been made since."""
     row = db.execute("SELECT uuid, application_id, returned_uuid, resubmitted_at, actor, file_name, late, "
                      "changed_fields, evidence_added, evidence_removed FROM resubmissions "
-                     "WHERE application_id = :id ORDER BY resubmitted_at DESC, rowid DESC LIMIT 1",
+                     f"WHERE application_id = :id ORDER BY resubmitted_at DESC, {INSERTION_ORDER} DESC LIMIT 1",
                      {"id": application_id}).fetchone()
     if row is None:
         return None
@@ -281,9 +281,9 @@ def record_resubmissions(ws: Workspace, before: Mapping[str, _Before], actor: st
                                     audit.now_text(), actor, file_name, late, tuple(changed), tuple(added),
                                     tuple(removed))
         ws.db.execute(
-            "INSERT INTO resubmissions (uuid, application_id, returned_uuid, resubmitted_at, actor, file_name, "
-            "late, changed_fields, evidence_added, evidence_removed) VALUES (:uuid, :application_id, :returned_uuid, "
-            ":resubmitted_at, :actor, :file_name, :late, :changed_fields, :evidence_added, :evidence_removed)",
+            insert_in_order_sql("resubmissions", ("uuid", "application_id", "returned_uuid", "resubmitted_at", "actor",
+                                                  "file_name", "late", "changed_fields", "evidence_added",
+                                                  "evidence_removed")),
             {"uuid": resubmission.uuid, "application_id": application_id, "returned_uuid": resubmission.returned_uuid,
              "resubmitted_at": resubmission.resubmitted_at, "actor": actor, "file_name": file_name, "late": int(late),
              "changed_fields": compact_json([_change_json(c) for c in changed]), "evidence_added": compact_json(added),

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from models.workspace.database import in_list, insert_sql
+from models.workspace.database import INSERTION_ORDER, in_list, insert_in_order_sql
 
 if TYPE_CHECKING:
     from models.workspace.database import Database
@@ -68,7 +68,7 @@ def declaration(db: Database, application_id: str, reviewer: str) -> ConflictRow
 def all_declarations(db: Database, application_ids: list[str] | None = None) -> list[ConflictRow]:
     """Every declaration (or those on ``application_ids``), in the order they were declared."""
     if application_ids is None:
-        return [conflict_from_row(row) for row in db.query(f"{_SELECT} ORDER BY declared_at, rowid")]
+        return [conflict_from_row(row) for row in db.query(f"{_SELECT} ORDER BY declared_at, {INSERTION_ORDER}")]
     return sorted((row for application_id in dict.fromkeys(application_ids)
                    for row in declarations_of(db, application_id).values()), key=lambda r: r.declared_at)
 
@@ -89,7 +89,7 @@ def recusals(db: Database, application_ids: Sequence[str] | None = None) -> list
 def put_declaration(db: Database, row: ConflictRow) -> None:
     """Store a reviewer's declaration, replacing their earlier one on the application."""
     values = row.fields()
-    db.execute(insert_sql("conflicts", COLUMNS) + " ON CONFLICT(application_id, reviewer) DO UPDATE SET "
+    db.execute(insert_in_order_sql("conflicts", COLUMNS) + " ON CONFLICT(application_id, reviewer) DO UPDATE SET "
                + ", ".join(f"{name} = excluded.{name}" for name in COLUMNS[2:]), values)
 
 

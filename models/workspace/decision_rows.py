@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from models.workspace.database import insert_sql
+from models.workspace.database import INSERTION_ORDER, insert_in_order_sql
 from models.workspace.records import money_text, money_value
 
 if TYPE_CHECKING:
@@ -82,7 +82,8 @@ def decision_from_row(row: Mapping[str, Any]) -> DecisionRow:
     return DecisionRow(**values)
 
 
-_NEWEST_FIRST = "ORDER BY decided_at DESC, rowid DESC"
+_NEWEST_FIRST = f"ORDER BY decided_at DESC, {INSERTION_ORDER} DESC"
+_OLDEST_FIRST = f"ORDER BY decided_at, {INSERTION_ORDER}"
 
 
 def decisions_of(db: Database, application_id: str) -> tuple[DecisionRow, ...]:
@@ -97,7 +98,7 @@ def decisions_of(db: Database, application_id: str) -> tuple[DecisionRow, ...]:
 def all_decisions(db: Database, application_ids: Iterable[str] | None = None) -> list[DecisionRow]:
     """Every decision of the workspace (or of ``application_ids``), oldest first."""
     if application_ids is None:
-        return [decision_from_row(row) for row in db.query(f"{_SELECT} ORDER BY decided_at, rowid")]
+        return [decision_from_row(row) for row in db.query(f"{_SELECT} {_OLDEST_FIRST}")]
     return [d for application_id in dict.fromkeys(application_ids)
             for d in reversed(decisions_of(db, application_id))]
 
@@ -108,9 +109,9 @@ def stored_decisions(db: Database, application_ids: Iterable[str] | None = None)
     that is no number)."""
     select = f"SELECT {', '.join(COLUMNS)} FROM decisions"
     if application_ids is None:
-        return list(db.query(f"{select} ORDER BY decided_at, rowid"))
+        return list(db.query(f"{select} {_OLDEST_FIRST}"))
     return [row for application_id in dict.fromkeys(application_ids)
-            for row in db.query(f"{select} WHERE application_id = :id ORDER BY decided_at, rowid",
+            for row in db.query(f"{select} WHERE application_id = :id {_OLDEST_FIRST}",
                                 {"id": application_id})]
 
 
@@ -129,13 +130,13 @@ def current_decision(db: Database, application_id: str, stage: str) -> DecisionR
 def current_decisions(db: Database, application_id: str) -> list[DecisionRow]:
     """The application's current decisions, oldest first (one per stage)."""
     return [decision_from_row(row) for row in db.query(
-        f"{_SELECT} WHERE application_id = :id AND {CURRENT} ORDER BY decided_at, rowid", {"id": application_id})]
+        f"{_SELECT} WHERE application_id = :id AND {CURRENT} {_OLDEST_FIRST}", {"id": application_id})]
 
 
 def insert_decision(db: Database, row: DecisionRow) -> None:
     """Store a decision (a reviewer's, or one merged from a 会评); the caller appends its audit event."""
     values = row.fields()
-    db.execute(insert_sql("decisions", COLUMNS), {name: values[name] for name in COLUMNS})
+    db.execute(insert_in_order_sql("decisions", COLUMNS), {name: values[name] for name in COLUMNS})
 
 
 def supersede(db: Database, uuids: Iterable[str]) -> None:

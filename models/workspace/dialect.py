@@ -12,6 +12,13 @@
 - reading a field of a JSON text column (``json_extract``; ``#>>``), and whether a table exists (``sqlite_master``;
   ``information_schema``);
 - the file-level backup (SQLite's backup API; ``pg_dump`` for a server, a later issue);
+- the columns of every table as the database holds them (SQLite's ``pragma_table_info``; ``information_schema``),
+  and one line of the changes digest as UTF-8 bytes (``CAST(… AS BLOB)``; ``convert_to``);
+- SQLite's own: its capture triggers and indexes as ``sqlite_master`` holds them (a bulk import sets them aside
+  inside its transaction and makes them again from that text) and the tuning of a bulk import (page cache,
+  foreign keys checked once at the end);
+- numbering the rows a table already holds in the order they were inserted, once, when revision
+  ``0012_insertion_order`` gives it an explicit column (SQLite's ``rowid``; PostgreSQL's physical order);
 - the PostgreSQL form of the models' SQL: written once with named parameters (``:name``), which sqlite3 runs as it
   is and SQLAlchemy's compiler turns into psycopg's (``postgres_sql``).
 
@@ -64,18 +71,20 @@ def begin_write(dialect: str) -> tuple[str, ...]:
 SQLITE_BEGIN_WRITE = _WRITE_LOCK[SQLITE][0]
 
 
-def replace_row(dialect: str, table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-    """An INSERT that replaces the row with the same ``key``, with one positional parameter per column.
+def replace_row(dialect: str, table: str, columns: Sequence[str], key: Sequence[str],
+                values: Sequence[str] | None = None) -> str:
+    """An INSERT that replaces the row with the same ``key``, with one positional parameter per column (or the
+    SQL expressions ``values``, one per column: named parameters, literals).
 
     On SQLite the replaced row is deleted and inserted (its capture logs ``del`` then ``put``); on PostgreSQL
     it is updated in place (its capture logs ``put``). The replayed state is the same.
     """
     names = ", ".join(_quoted(c) for c in columns)
     if dialect == SQLITE:
-        return f"INSERT OR REPLACE INTO {_quoted(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+        return f"INSERT OR REPLACE INTO {_quoted(table)} ({names}) VALUES ({', '.join(values or '?' * len(columns))})"
     updates = ", ".join(f"{_quoted(c)} = EXCLUDED.{_quoted(c)}" for c in columns if c not in key)
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    return (f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
+    return (f"INSERT INTO {_quoted(table)} ({names}) VALUES ({', '.join(values or ['%s'] * len(columns))}) "
             f"ON CONFLICT ({', '.join(_quoted(k) for k in key)}) {action}")
 
 
@@ -122,6 +131,47 @@ def sqlite_backup(source: sqlite3.Connection, target_path: Path) -> None:
         source.backup(target)
     finally:
         target.close()
+NEXT_SEQ = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM audit)"
+"""The sequence number of the audit event the same transaction appends next, in SQL both engines take (the
+SQLite triggers keep their own text, :data:`SQLITE_NEXT_SEQ`, as ``sqlite_master`` holds it)."""
+
+_TABLE_COLUMNS = {
+    SQLITE: "SELECT m.name, p.name, upper(p.type) = 'BLOB', p.pk FROM sqlite_master AS m "
+            "JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table' ORDER BY m.name, p.cid",
+    POSTGRESQL: "SELECT c.table_name, c.column_name, c.data_type = 'bytea', COALESCE(k.ordinal_position, 0) "
+                "FROM information_schema.columns AS c LEFT JOIN information_schema.table_constraints AS t "
+                "ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+                "AND t.constraint_type = 'PRIMARY KEY' LEFT JOIN information_schema.key_column_usage AS k "
+                "ON k.constraint_schema = t.constraint_schema AND k.constraint_name = t.constraint_name "
+                "AND k.column_name = c.column_name "
+                "WHERE c.table_schema = current_schema() ORDER BY c.table_name COLLATE \"C\", c.ordinal_position",
+}
+
+
+def table_columns_sql(dialect: str) -> str:
+    """A query for every column of every table the database holds, in table and column order: (table, column,
+    holds bytes, position in the primary key or 0). The live schema, not ``tables.py``: the capture follows the
+    tables as a migration left them, and reading it imports no SQLAlchemy."""
+    return _TABLE_COLUMNS[dialect]
+
+
+def change_line_sql(dialect: str) -> str:
+    """SQL for one change of ``audit_changes`` as the UTF-8 bytes ``projection.changes_digest`` hashes:
+    op, table, key and row, each followed by the unit separator (31), the line by the record separator (30)."""
+    if dialect == SQLITE:
+        return "CAST(op || char(31) || tbl || char(31) || key || char(31) || COALESCE(row, '') || char(30) AS BLOB)"
+    return "convert_to(op || chr(31) || tbl || chr(31) || key || chr(31) || COALESCE(row, '') || chr(30), 'UTF8')"
+
+
+def number_rows_as_inserted(dialect: str, table: str, column: str) -> str:
+    """An UPDATE setting ``column`` to 1, 2, … in the order the rows of ``table`` were inserted: SQLite's ``rowid``
+    is that order (as ``ORDER BY rowid`` read it before the column); PostgreSQL has no such number and numbers the
+    rows as they lie in the table (a workspace there is new: it has none)."""
+    if dialect == SQLITE:
+        return f"UPDATE {_quoted(table)} SET {_quoted(column)} = rowid"
+    return (f"UPDATE {_quoted(table)} SET {_quoted(column)} = numbered.n FROM "
+            f"(SELECT ctid AS at, row_number() OVER (ORDER BY ctid) AS n FROM {_quoted(table)}) AS numbered "
+            f"WHERE {_quoted(table)}.ctid = numbered.at")
 
 
 # --- the models' SQL on PostgreSQL --------------------------------------------------------------------------
@@ -176,6 +226,44 @@ SQLITE_NEXT_SEQ = "(SELECT IFNULL(MAX(seq), 0) + 1 FROM audit)"
 """The sequence number of the audit event the same transaction appends next."""
 
 SQLITE_CAPTURE_TRIGGER_PREFIX = "capture_"
+SQLITE_CAPTURE_TRIGGER_NAMES = ("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                f"AND name LIKE '{SQLITE_CAPTURE_TRIGGER_PREFIX}%'")
+
+
+def sqlite_triggers_sql(names: str) -> str:
+    """A query for (name, SQL) of the triggers named in ``names`` (an ``IN`` list), by name, as SQLite holds them."""
+    return f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN {names} ORDER BY name"
+
+
+def sqlite_drop_trigger(name: str) -> str:
+    """SQLite names a trigger alone (PostgreSQL's belongs to its table: ``DROP TRIGGER … ON``)."""
+    return f"DROP TRIGGER {_quoted(name)}"
+
+
+SQLITE_TABLE_INDEXES = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :table "
+                        "AND sql IS NOT NULL ORDER BY name")
+"""(name, SQL) of the secondary indexes of ``:table`` (not those its keys imply), as SQLite holds them."""
+SQLITE_INDEX_NAMES = "SELECT name FROM sqlite_master WHERE type = 'index'"
+
+# --- SQLite: the tuning of a bulk import (PostgreSQL's bulk path is the bureau server's) ------------------------
+
+SQLITE_PAGE_CACHE = "PRAGMA cache_size"
+
+
+def sqlite_set_page_cache(size: int) -> str:
+    """SQLite's page cache: ``size`` pages, or KiB when negative (as ``PRAGMA cache_size`` gives it back)."""
+    return f"PRAGMA cache_size = {int(size)}"
+
+
+def sqlite_foreign_keys(enforced: bool) -> str:
+    """Whether SQLite checks each row's foreign keys as it is written (read only outside a transaction)."""
+    return f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}"
+
+
+def sqlite_foreign_key_check(table: str) -> str:
+    """A query for the rows of ``table`` whose foreign keys refer to no row: (table, rowid, parent, key index)."""
+    return f"PRAGMA foreign_key_check({_quoted(table)})"
+
 
 
 def sqlite_capture_triggers(table: str, new_key: str, old_key: str, new_row: str) -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from models.workspace import dialect
-from models.workspace.database import Database
+from models.workspace.database import Database, in_list
 
 from models.failures import ReviewDeskError
 
@@ -67,26 +67,27 @@ class TableShape:
 
 
 def projected_tables(db: Database) -> list[TableShape]:
+    by_table: dict[str, list[tuple[str, bool, int]]] = {}
+    for table, column, holds_bytes, key_position in db.execute(dialect.table_columns_sql(db.dialect)).fetchall():
+        by_table.setdefault(table, []).append((column, bool(holds_bytes), int(key_position)))
     shapes = []
-    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
+    for name, info in by_table.items():
         if name in NOT_PROJECTED or name.startswith("sqlite_"):
             continue
-        info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
-        columns = tuple(row[1] for row in info)
-        key = tuple(row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])) or ("rowid",)
-        blobs = frozenset(row[1] for row in info if (row[2] or "").upper() == "BLOB")
+        columns = tuple(column for column, _, _ in info)
+        key = tuple(column for column, _, _ in sorted((r for r in info if r[2]), key=lambda r: r[2])) or ("rowid",)
+        blobs = frozenset(column for column, holds_bytes, _ in info if holds_bytes)
         shapes.append(TableShape(name, columns, key, blobs, name in ARRAY_ROW_TABLES))
     return shapes
 
 
-_NEXT_SEQ = dialect.SQLITE_NEXT_SEQ
+_NEXT_SEQ = dialect.NEXT_SEQ
 
 
 def install_capture(db: Database) -> None:
     """(Re)create the capture triggers of every projected table, for its current columns."""
-    for (trigger,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'capture_%'").fetchall():
-        db.execute(f'DROP TRIGGER "{trigger}"')
+    for (trigger,) in db.execute(dialect.SQLITE_CAPTURE_TRIGGER_NAMES).fetchall():
+        db.execute(dialect.sqlite_drop_trigger(trigger))
     for shape in projected_tables(db):
         for trigger in dialect.sqlite_capture_triggers(shape.name, shape.key_sql("NEW."), shape.key_sql("OLD."),
                                                        shape.row_sql("NEW.")):
@@ -132,9 +133,9 @@ class SetBasedCapture:
         order = f' ORDER BY c.key, t."{then_by}"' if then_by else ""
         logged = self._db.execute(
             f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
-            f'{shape.key_sql("t.")}, {shape.row_sql("t.")} FROM json_each(?) AS c '
+            f'{shape.key_sql("t.")}, {shape.row_sql("t.")} FROM json_each(:keys) AS c '
             f'CROSS JOIN "{shape.name}" AS t ON t."{key_column}" = c.value{order}',
-            [json.dumps(list(keys), ensure_ascii=False)]).rowcount
+            {"keys": json.dumps(list(keys), ensure_ascii=False)}).rowcount
         if logged != written:
             raise CaptureMismatch(f"内部错误：表 {table} 写入 {written} 行，审计日志记录了 {logged} 行，整个操作已撤销；"
                                   "请运行 audit verify 检查工作区")
@@ -152,19 +153,17 @@ def set_based_capture(db: Database, tables: Sequence[str]) -> Iterator[SetBasedC
     if not db.conn.in_transaction:
         raise RuntimeError("set_based_capture needs an open write transaction")
     names = [f"capture_{table}_{when}" for table in tables for when in ("insert", "update")]
-    marks = ",".join("?" * len(names))
-    saved = db.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks}) "
-                       "ORDER BY name", names).fetchall()
+    marks, parameters = in_list("name", names)
+    saved = db.execute(dialect.sqlite_triggers_sql(marks), parameters).fetchall()
     if len(saved) != len(names):
         raise RuntimeError("capture triggers missing: " + ", ".join(sorted(set(names) - {n for n, _ in saved})))
     shapes = {shape.name: shape for shape in projected_tables(db) if shape.name in tables}
     for name, _ in saved:
-        db.execute(f'DROP TRIGGER "{name}"')
+        db.execute(dialect.sqlite_drop_trigger(name))
     try:
         yield SetBasedCapture(db, shapes)
     finally:
-        present = {row[0] for row in db.execute(
-            f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)}
+        present = {row[0] for row in db.execute(dialect.sqlite_triggers_sql(marks), parameters)}
         for name, sql in saved:
             if name not in present:
                 db.execute(sql)
@@ -178,16 +177,16 @@ def capture_snapshot(db: Database) -> None:
     """
     for shape in projected_tables(db):
         if shape.as_array:
-            db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES ({_NEXT_SEQ}, '{COLUMNS}', ?, '[]', ?)",
-                       [shape.name, shape.columns_json()])
-        db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES ({_NEXT_SEQ}, '{CLEAR}', ?, '[]', NULL)",
-                   [shape.name])
+            db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES ({_NEXT_SEQ}, '{COLUMNS}', :tbl, '[]', "
+                       ":row)", {"tbl": shape.name, "row": shape.columns_json()})
+        db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) VALUES ({_NEXT_SEQ}, '{CLEAR}', :tbl, '[]', NULL)",
+                   {"tbl": shape.name})
         db.execute(f"INSERT INTO audit_changes (seq, op, tbl, key, row) SELECT {_NEXT_SEQ}, '{PUT}', '{shape.name}', "
                    f'{shape.key_sql()}, {shape.row_sql()} FROM "{shape.name}"')
 
 
 def last_change_id(db: Database) -> int:
-    return int(db.execute("SELECT IFNULL(MAX(id), 0) FROM audit_changes").fetchone()[0])
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_changes").fetchone()[0])
 
 
 Change = tuple[str, str, str, str | None]
@@ -207,7 +206,6 @@ def changes_digest(changes: Iterable[Change]) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
-_CHANGE_LINE = "CAST(op || char(31) || tbl || char(31) || key || char(31) || IFNULL(row, '') || char(30) AS BLOB)"
 
 
 def logged_changes_digest(db: Database, seq: int, from_id: int) -> tuple[str, int]:
@@ -216,8 +214,8 @@ def logged_changes_digest(db: Database, seq: int, from_id: int) -> tuple[str, in
     The same bytes as ``f"{op}\x1f{tbl}\x1f{key}\x1f{row or ''}\x1e".encode()`` for the text the
     capture writes, without decoding and re-encoding every row in Python (an import's are millions).
     """
-    cursor = db.execute(f"SELECT {_CHANGE_LINE} FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
-                        [seq, from_id])
+    cursor = db.execute(f"SELECT {dialect.change_line_sql(db.dialect)} FROM audit_changes "
+                        "WHERE seq = :seq AND id >= :from_id ORDER BY id", {"seq": seq, "from_id": from_id})
     digest = hashlib.sha256()
     count = 0
     while batch := cursor.fetchmany(10_000):
@@ -244,8 +242,9 @@ class RunningChangesDigest:
         self._next_id = from_id
 
     def advance(self) -> None:
-        cursor = self._db.execute(f"SELECT id, {_CHANGE_LINE} FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
-                                  [self.seq, self._next_id])
+        cursor = self._db.execute(f"SELECT id, {dialect.change_line_sql(self._db.dialect)} FROM audit_changes "
+                                  "WHERE seq = :seq AND id >= :from_id ORDER BY id",
+                                  {"seq": self.seq, "from_id": self._next_id})
         while batch := cursor.fetchmany(10_000):
             self._digest.update(b"".join(line for _, line in batch))
             self._count += len(batch)
@@ -253,8 +252,8 @@ class RunningChangesDigest:
 
     def result(self) -> tuple[str, int]:
         self.advance()
-        logged = self._db.execute("SELECT COUNT(*) FROM audit_changes WHERE seq = ? AND id >= ?",
-                                  [self.seq, self.from_id]).fetchone()[0]
+        logged = self._db.execute("SELECT COUNT(*) FROM audit_changes WHERE seq = :seq AND id >= :from_id",
+                                  {"seq": self.seq, "from_id": self.from_id}).fetchone()[0]
         if logged != self._count:
             return logged_changes_digest(self._db, self.seq, self.from_id)
         return self._digest.hexdigest(), self._count
@@ -262,16 +261,16 @@ class RunningChangesDigest:
 
 def changes_of(db: Database, seq: int, from_id: int) -> Iterator[Change]:
     """The changes an event covers, streamed: an import's can be millions of rows."""
-    cursor = db.execute("SELECT op, tbl, key, row FROM audit_changes WHERE seq = ? AND id >= ? ORDER BY id",
-                        [seq, from_id])
+    cursor = db.execute("SELECT op, tbl, key, row FROM audit_changes WHERE seq = :seq AND id >= :from_id ORDER BY id",
+                        {"seq": seq, "from_id": from_id})
     while batch := cursor.fetchmany(10_000):
         yield from batch
 
 
 def unlogged_changes(db: Database, from_id: int) -> int:
     """Changes captured since ``from_id`` that no audit event covers yet."""
-    return int(db.execute(f"SELECT COUNT(*) FROM audit_changes WHERE id >= ? AND seq >= {_NEXT_SEQ}",
-                          [from_id]).fetchone()[0])
+    return int(db.execute(f"SELECT COUNT(*) FROM audit_changes WHERE id >= :from_id AND seq >= {_NEXT_SEQ}",
+                          {"from_id": from_id}).fetchone()[0])
 
 
 HISTORY_TABLES = frozenset({"ca", "reviewers", "reviewer_certificates", "conflicts"})

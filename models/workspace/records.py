@@ -19,6 +19,8 @@ from policy.application import Application
 from policy.assessment import Assessment
 from policy.money import yuan_text
 
+from models.workspace.database import in_list, insert_sql, row_replace, row_write
+
 if TYPE_CHECKING:
     from models.workspace.database import Database
 
@@ -125,12 +127,12 @@ def application_snapshot(app: Application) -> dict[str, Any]:
     return snapshot
 
 
-_APPLICATION = f"SELECT {columns_sql(TABLE_COLUMNS)} FROM applications WHERE application_id = ?"
+_APPLICATION = f"SELECT {columns_sql(TABLE_COLUMNS)} FROM applications WHERE application_id = :id"
 
 
 def application_row(db: Database, application_id: str) -> dict[str, Any] | None:
     """The application's row exactly as stored, every column: what a kept version and the 补正 comparison hold."""
-    cursor = db.execute(_APPLICATION, [application_id])
+    cursor = db.execute(_APPLICATION, {"id": application_id})
     values = cursor.fetchone()
     return None if values is None else dict(zip(TABLE_COLUMNS, values))
 
@@ -142,7 +144,8 @@ def application(db: Database, application_id: str) -> StoredApplication | None:
 
 
 def application_exists(db: Database, application_id: str) -> bool:
-    return db.execute("SELECT 1 FROM applications WHERE application_id = ?", [application_id]).fetchone() is not None
+    return db.execute("SELECT 1 FROM applications WHERE application_id = :id",
+                      {"id": application_id}).fetchone() is not None
 
 
 def any_application(db: Database) -> bool:
@@ -153,22 +156,22 @@ def existing_applications(db: Database, ids: Sequence[str]) -> set[str]:
     """Those of ``ids`` the workspace already holds."""
     found: set[str] = set()
     for start in range(0, len(ids), 500):  # SQLite's limit on bound variables
-        chunk = list(ids[start:start + 500])
-        marks = ",".join("?" * len(chunk))
+        marks, parameters = in_list("id", ids[start:start + 500])
         found.update(row[0] for row in db.execute(
-            f"SELECT application_id FROM applications WHERE application_id IN ({marks})", chunk))
+            f"SELECT application_id FROM applications WHERE application_id IN {marks}", parameters))
     return found
 
 
 def next_seq(db: Database) -> int:
     """The file-order number the next imported application takes."""
-    return int(db.execute("SELECT IFNULL(MAX(seq), 0) FROM applications").fetchone()[0]) + 1
+    return int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM applications").fetchone()[0]) + 1
 
 
-_UPSERT = (f"INSERT INTO applications ({columns_sql(APPLICATION_COLUMNS)}, import_id, version, demo, seq) "
-           f"VALUES ({', '.join('?' * (len(APPLICATION_COLUMNS) + 4))}) ON CONFLICT(application_id) DO UPDATE SET "
-           + ", ".join(f"{c} = excluded.{c}" for c in APPLICATION_COLUMNS[1:])
-           + ", import_id = excluded.import_id, version = applications.version + 1")
+_UPSERT = row_write(f"INSERT INTO applications ({columns_sql(APPLICATION_COLUMNS)}, import_id, version, demo, seq)",
+                    (*APPLICATION_COLUMNS, "import_id", "version", "demo", "seq"),
+                    tail=" ON CONFLICT(application_id) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in APPLICATION_COLUMNS[1:])
+                    + ", import_id = excluded.import_id, version = applications.version + 1")
 
 
 ApplicationRow = tuple[Any, ...]
@@ -183,7 +186,7 @@ def application_rows(apps: Sequence[Application], import_id: int, demo: bool, fi
 def put_application_rows(db: Database, rows: Sequence[ApplicationRow]) -> int:
     """Insert an import's applications (from :func:`application_rows`); one already held is replaced and its
     version counted up. Returns the number of rows written."""
-    return db.conn.executemany(_UPSERT, rows).rowcount
+    return db.write_rows(_UPSERT, rows).rowcount
 
 
 def put_applications(db: Database, apps: Sequence[Application], import_id: int, demo: bool, first_seq: int) -> int:
@@ -194,15 +197,15 @@ def put_applications(db: Database, apps: Sequence[Application], import_id: int, 
 
 def insert_application(db: Database, stored: StoredApplication) -> None:
     """Insert an application as it was stored elsewhere (a 会评 package), keeping its version and order."""
-    db.execute(f"INSERT INTO applications ({columns_sql(APPLICATION_COLUMNS)}, {columns_sql(STORED_COLUMNS)}) "
-               f"VALUES ({', '.join('?' * (len(APPLICATION_COLUMNS) + len(STORED_COLUMNS)))})",
-               [*application_values(stored.application), stored.import_id, stored.version, int(stored.demo),
-                stored.seq])
+    db.execute(insert_sql("applications", (*APPLICATION_COLUMNS, *STORED_COLUMNS)),
+               dict(zip((*APPLICATION_COLUMNS, *STORED_COLUMNS),
+                        (*application_values(stored.application), stored.import_id, stored.version, int(stored.demo),
+                         stored.seq))))
 
 
 def set_attachments(db: Database, application_id: str, names: Sequence[str]) -> None:
-    db.execute("UPDATE applications SET attachments = ? WHERE application_id = ?",
-               [compact_json(list(names)), application_id])
+    db.execute("UPDATE applications SET attachments = :attachments WHERE application_id = :id",
+               {"attachments": compact_json(list(names)), "id": application_id})
 
 
 def keep_versions(db: Database, ids: Iterable[str], import_id: int, now: str) -> None:
@@ -212,8 +215,10 @@ def keep_versions(db: Database, ids: Iterable[str], import_id: int, now: str) ->
         if row is None:
             continue
         db.execute(
-            "INSERT INTO application_versions (application_id, version, snapshot, replaced_at, replaced_by_import) "
-            "VALUES (?,?,?,?,?)", [application_id, row["version"], json.dumps(row, ensure_ascii=False), now, import_id])
+            insert_sql("application_versions", ("application_id", "version", "snapshot", "replaced_at",
+                                                "replaced_by_import")),
+            {"application_id": application_id, "version": row["version"],
+             "snapshot": json.dumps(row, ensure_ascii=False), "replaced_at": now, "replaced_by_import": import_id})
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +238,7 @@ class ImportRow:
 
 def import_row(db: Database, import_id: int | None) -> ImportRow | None:
     row = db.execute("SELECT file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
-                     "policy_by_year FROM imports WHERE id = ?", [import_id]).fetchone()
+                     "policy_by_year FROM imports WHERE id = :id", {"id": import_id}).fetchone()
     if row is None:
         return None
     file_name, sha256, row_count, updated, imported_at, actor, policy_version, by_year = row
@@ -248,14 +253,18 @@ def policy_versions_named(db: Database) -> set[str]:
 
 def record_import(db: Database, row: ImportRow) -> int:
     """Store the import; returns its id, which its applications carry."""
-    import_id = db.execute(
-        "INSERT INTO imports (file_name, sha256, row_count, updated, imported_at, actor, policy_version, "
-        "policy_by_year) VALUES (?,?,?,?,?,?,?,?)",
-        [row.file_name, row.sha256, row.row_count, int(row.updated), row.imported_at, row.actor, row.policy_version,
-         row.policy_by_year]).lastrowid
-    if import_id is None:
-        raise RuntimeError("SQLite gave no id for the import")  # an INSERT always sets one
-    return int(import_id)
+    returned = list(db.query(  # query: a write that returns rows is finished (and committed outside a transaction)
+        insert_sql("imports", _IMPORT_COLUMNS) + " RETURNING id",
+        {"file_name": row.file_name, "sha256": row.sha256, "row_count": row.row_count, "updated": int(row.updated),
+         "imported_at": row.imported_at, "actor": row.actor, "policy_version": row.policy_version,
+         "policy_by_year": row.policy_by_year}))
+    if len(returned) != 1:
+        raise RuntimeError("the database gave no id for the import")  # an INSERT … RETURNING always gives one
+    return int(returned[0]["id"])
+
+
+_IMPORT_COLUMNS = ("file_name", "sha256", "row_count", "updated", "imported_at", "actor", "policy_version",
+                   "policy_by_year")
 
 
 # --- assessments --------------------------------------------------------------------------------
@@ -315,12 +324,12 @@ def assessment_values(s: StoredAssessment) -> tuple[Any, ...]:
             s.recommended_yuan, s.flags, s.trace, s.record_hash, s.assessed_at)
 
 
-_ASSESSMENT = f"SELECT {columns_sql(ASSESSMENT_COLUMNS)} FROM assessments WHERE application_id = ?"
+_ASSESSMENT = f"SELECT {columns_sql(ASSESSMENT_COLUMNS)} FROM assessments WHERE application_id = :id"
 
 
 def assessment(db: Database, application_id: str) -> StoredAssessment | None:
     """The application's assessment, or None before it is assessed."""
-    values = db.execute(_ASSESSMENT, [application_id]).fetchone()
+    values = db.execute(_ASSESSMENT, {"id": application_id}).fetchone()
     return None if values is None else assessment_from_row(dict(zip(ASSESSMENT_COLUMNS, values)))
 
 
@@ -332,10 +341,9 @@ def assessments_held_otherwise(db: Database, rows: Sequence[tuple[Any, ...]], po
     ids = list(wanted)
     held: dict[str, tuple[Any, ...]] = {}
     for start in range(0, len(ids), 500):  # SQLite's limit on bound variables
-        chunk = ids[start:start + 500]
+        marks, parameters = in_list("id", ids[start:start + 500])
         for row in db.execute(f"SELECT {columns_sql(IMPORTED_ASSESSMENT_COLUMNS)}, policy_version, policy_hash, "
-                              f"assessed_at FROM assessments WHERE application_id IN ({','.join('?' * len(chunk))})",
-                              chunk):
+                              f"assessed_at FROM assessments WHERE application_id IN {marks}", parameters):
             held[row[0]] = tuple(row)
     return [application_id for application_id in ids if application_id in held and held[application_id] != wanted[
         application_id]]
@@ -343,12 +351,11 @@ def assessments_held_otherwise(db: Database, rows: Sequence[tuple[Any, ...]], po
 
 def assessment_hash(db: Database, application_id: str) -> str | None:
     """The ``record_hash`` of the application's assessment: what a decision or a sheet was made against."""
-    row = db.execute("SELECT record_hash FROM assessments WHERE application_id = ?", [application_id]).fetchone()
+    row = db.execute("SELECT record_hash FROM assessments WHERE application_id = :id", {"id": application_id}).fetchone()
     return None if row is None else str(row[0])
 
 
-_PUT_ASSESSMENT = (f"INSERT OR REPLACE INTO assessments ({columns_sql(ASSESSMENT_COLUMNS)}) "
-                   f"VALUES ({', '.join('?' * len(ASSESSMENT_COLUMNS))})")
+_PUT_ASSESSMENT = row_replace("assessments", ASSESSMENT_COLUMNS, ("application_id",))
 
 
 def put_assessments(db: Database, assessments: Iterable[StoredAssessment]) -> int:
@@ -358,7 +365,7 @@ def put_assessments(db: Database, assessments: Iterable[StoredAssessment]) -> in
 
 def put_assessment_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> int:
     """As :func:`put_assessments`, given each assessment's :func:`assessment_values`."""
-    return db.conn.executemany(_PUT_ASSESSMENT, rows).rowcount
+    return db.write_rows(_PUT_ASSESSMENT, rows).rowcount
 
 
 IMPORTED_ASSESSMENT_COLUMNS = ("application_id", "status", "uncapped_yuan", "cap_yuan", "recommended_yuan", "flags",
@@ -383,11 +390,12 @@ def put_imported_assessments(db: Database, rows: Sequence[tuple[Any, ...]], poli
     for it, where ``INSERT OR REPLACE`` (its delete may fire a trigger) copied two pages a row into a temporary
     file (at 200,000 rows, 720,000 of the import's 1,100,000 writes).
     """
-    shared = ", ".join(_sql_text(value) for value in (policy_version, policy_hash, assessed_at))
-    verb = "INSERT OR REPLACE" if replace else "INSERT"
-    sql = (f"{verb} INTO assessments ({columns_sql(IMPORTED_ASSESSMENT_COLUMNS)}, policy_version, "
-           f"policy_hash, assessed_at) VALUES ({', '.join('?' * len(IMPORTED_ASSESSMENT_COLUMNS))}, {shared})")
-    return db.conn.executemany(sql, rows).rowcount
+    shared = {"policy_version": _sql_text(policy_version), "policy_hash": _sql_text(policy_hash),
+              "assessed_at": _sql_text(assessed_at)}
+    write = (row_replace("assessments", IMPORTED_ASSESSMENT_COLUMNS, ("application_id",), shared) if replace else
+             row_write(f"INSERT INTO assessments ({columns_sql(IMPORTED_ASSESSMENT_COLUMNS)}, {', '.join(shared)})",
+                       IMPORTED_ASSESSMENT_COLUMNS, list(shared.values())))
+    return db.write_rows(write, rows).rowcount
 
 
 def _sql_text(value: str) -> str:
@@ -401,7 +409,7 @@ def replace_assessment_if_changed(db: Database, stored: StoredAssessment) -> boo
     """Store a re-assessment when it differs from the one held (by ``record_hash``); whether it did."""
     changed = [name for name in ASSESSMENT_COLUMNS if name != "application_id"]
     cursor = db.execute(
-        f"UPDATE assessments SET {', '.join(f'{name} = ?' for name in changed)} "
-        "WHERE application_id = ? AND record_hash != ?",
-        [*(getattr(stored, name) for name in changed), stored.application_id, stored.record_hash])
+        f"UPDATE assessments SET {', '.join(f'{name} = :{name}' for name in changed)} "
+        "WHERE application_id = :application_id AND record_hash != :record_hash",
+        {name: getattr(stored, name) for name in ASSESSMENT_COLUMNS})
     return bool(cursor.rowcount)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 SCRIPTS = Path(__file__).resolve().parent / "alembic"
 BASELINE = "0010_baseline"
-REVISIONS = (BASELINE, "0011_array_rows")
+REVISIONS = (BASELINE, "0011_array_rows", "0012_insertion_order")
 """Every revision this build knows, oldest first (a test checks them against the scripts in ``alembic/``)."""
 HEAD = REVISIONS[-1]
 OLDER_BUILDS_STOP = "0010_alembic"

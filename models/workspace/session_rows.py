@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from models.workspace.database import insert_sql
+from models.workspace.database import INSERTION_ORDER, insert_in_order_sql, insert_sql
 
 if TYPE_CHECKING:
     from models.workspace.database import Database
@@ -49,7 +49,7 @@ def insert_session(db: Database, row: SessionRow, application_ids: Iterable[str]
     db.execute(insert_sql("sessions", COLUMNS),
                {"session_id": row.session_id, "direction": row.direction, "file_name": row.file_name,
                 "created_at": row.created_at, "details": json.dumps(row.details, ensure_ascii=False)})
-    db.executemany(insert_sql("session_applications", ("session_id", "application_id")),
+    db.executemany(insert_in_order_sql("session_applications", ("session_id", "application_id")),
                    [{"session_id": row.session_id, "application_id": application_id}
                     for application_id in application_ids])
 
@@ -70,7 +70,7 @@ def applications_out(db: Database) -> dict[str, str]:
 def applications_in(db: Database, session_id: str) -> list[str]:
     """The applications the session took out, merged or not."""
     return [str(a) for (a,) in db.execute(
-        "SELECT application_id FROM session_applications WHERE session_id = :id ORDER BY rowid", {"id": session_id})]
+        f"SELECT application_id FROM session_applications WHERE session_id = :id ORDER BY {INSERTION_ORDER}", {"id": session_id})]
 
 
 def mark_merged(db: Database, session_id: str, at: str) -> None:

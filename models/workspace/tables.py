@@ -1,7 +1,8 @@
 """Every workspace table, column, key, index and check, once, for SQLite and PostgreSQL alike.
 
-This is the schema as of legacy migration ``0009_supersedes_index``: a workspace the legacy steps built and one
-``alembic upgrade head`` built hold exactly these (``tests/models/workspace/test_tables.py`` compares both).
+This is the schema as of legacy migration ``0009_supersedes_index`` and the later revisions (``0012_insertion_order``:
+the insertion-order columns): a workspace the legacy steps built, once migrated, and one ``alembic upgrade head``
+built hold exactly these (``tests/models/workspace/test_tables.py`` compares both).
 A primary-key column is declared ``nullable=True`` where the legacy ``CREATE TABLE`` left out ``NOT NULL``, so
 that SQLite gets the very same columns; PostgreSQL makes every primary-key column ``NOT NULL`` whatever is said.
 The triggers are not here: they differ by engine and live in :mod:`models.workspace.dialect`.
@@ -28,6 +29,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from models.workspace.database import INSERTION_ORDER
 
 NOT_IN_SCHEMA = frozenset({"_sqlite_migrations", "alembic_version"})
 """Tables that record the migration history and are not part of the described schema."""
@@ -70,6 +73,14 @@ def _required(name: str, kind: TypeEngine[Any] | type[TypeEngine[Any]] = Text, *
 
 def _optional(name: str, kind: TypeEngine[Any] | type[TypeEngine[Any]] = Text) -> Column[Any]:
     return Column(name, kind, nullable=True)
+
+
+def _insertion_order(table: str) -> tuple[Column[Any], Index]:
+    """The column that numbers the rows of a table whose key says nothing of the order they came in (revision
+    ``0012_insertion_order``; ``models.workspace.database.insert_in_order_sql`` sets it), last, and its unique
+    index (which also makes the next number one probe)."""
+    return Column(INSERTION_ORDER, Integer, nullable=False), Index(f"{table}_{INSERTION_ORDER}", INSERTION_ORDER,
+                                                                   unique=True)
 
 
 metadata = MetaData()
@@ -188,6 +199,7 @@ conflicts = Table(
     _required("declared_at"),
     _required("record", server_default=text("''")),
     _required("signature", server_default=text("''")),
+    *_insertion_order("conflicts"),
     PrimaryKeyConstraint("application_id", "reviewer"),
 )
 
@@ -211,6 +223,7 @@ decisions = Table(
     _required("current", Integer),
     _required("record"),
     _required("signature"),
+    *_insertion_order("decisions"),
 )
 Index("decisions_current", decisions.c.application_id, decisions.c.stage, decisions.c.current)
 Index("decisions_supersedes", decisions.c.supersedes)
@@ -247,6 +260,7 @@ session_applications = Table(
     _required("session_id", Text, ForeignKey("sessions.session_id")),
     _required("application_id"),
     _optional("merged_at"),
+    *_insertion_order("session_applications"),
     PrimaryKeyConstraint("session_id", "application_id"),
 )
 
@@ -300,5 +314,6 @@ resubmissions = Table(
     _required("changed_fields"),
     _required("evidence_added"),
     _required("evidence_removed"),
+    *_insertion_order("resubmissions"),
 )
 Index("resubmissions_application", resubmissions.c.application_id, resubmissions.c.resubmitted_at)

@@ -78,8 +78,8 @@ def test_audit_verify_names_a_declaration_edited_or_inserted_with_sql(two: Works
     declare_conflict(two, "T00001", "审核员甲", has_conflict=True, reason="亲属任职", passphrase=PASSPHRASE)
     assert verify_workspace(two).ok
     two.db.execute("UPDATE conflicts SET has_conflict = 0")
-    two.db.execute("INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at) "
-                   "VALUES ('T00001', '审核员乙', 1, '冒名', '2000-01-01T00:00:00+08:00')")
+    two.db.execute("INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at, insertion_order) "
+                   "VALUES ('T00001', '审核员乙', 1, '冒名', '2000-01-01T00:00:00+08:00', 99)")
     problems = verify_workspace(two).problems
     assert any("审核员甲 对 T00001" in p and "has_conflict 与签名记录不符" in p for p in problems)
     assert any("审核员乙 对 T00001" in p and "没有声明人的签名" in p for p in problems)

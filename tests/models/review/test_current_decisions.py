@@ -19,6 +19,7 @@ from models.review.history import WorkspaceHistory
 from models.review.queue import queue_rows
 from models.review.queue_index import load_queue_index
 from models.review.corrections import pending_corrections
+from models.workspace.database import INSERTION_ORDER
 from models.workspace.decision_rows import current_decision, current_decisions
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
@@ -79,7 +80,7 @@ def test_each_record_type_has_every_column_of_its_table(folder: tuple[Path, str,
 
         assert columns("applications") == records.TABLE_COLUMNS
         assert columns("assessments") == records.ASSESSMENT_COLUMNS
-        assert columns("conflicts") == conflict_rows.COLUMNS
+        assert columns("conflicts") == (*conflict_rows.COLUMNS, INSERTION_ORDER)  # the table's, not the record's
         assert columns("reviewers") == people_rows.PERSON_COLUMNS
         assert columns("reviewer_certificates") == people_rows.CERTIFICATE_COLUMNS
         assert columns("ca") == ("id", *people_rows.CA_COLUMNS)

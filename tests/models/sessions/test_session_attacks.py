@@ -325,7 +325,8 @@ def test_the_session_as_logged_at_export_bounds_the_merge_not_its_rows(bureau: W
     forge_logged(bureau.folder, [
         ("UPDATE sessions SET created_at = ?, details = ?", [earlier, json.dumps(
             {"reviewers": [*STAFF], "exported_by": "科长丙"}, ensure_ascii=False)]),
-        ("INSERT INTO session_applications (session_id, application_id) VALUES (?, 'T00004')", [session_id]),
+        ("INSERT INTO session_applications (session_id, application_id, insertion_order) VALUES (?, 'T00004', 99)",
+         [session_id]),
     ], actor="科长丙", action="导出会评包", subject="会评包.zip")
     key = unlock(bureau, "审核员甲", PASSPHRASE)
 

@@ -27,7 +27,7 @@ def _made_by_the_previous_build(folder: Path, tmp_path: Path, monkeypatch: pytes
         with Workspace.open(folder) as ws:
             ws.db.execute("UPDATE alembic_version SET version_num = ?", [schema_upgrade.BASELINE])
             import_as(ws, write_csv(tmp_path / "早.csv", [intake_row(n) for n in range(1, 8)]))
-            assert verify_workspace(ws).ok
+            # not verified here: this build's verification reads the columns of the later revisions
             assert all(row.startswith("{") for _, row in _logged(ws, "applications"))
 
 
@@ -40,7 +40,7 @@ def test_a_workspace_of_the_previous_build_migrates_forward_verifies_and_logs_ar
         assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
         snapshot = json.loads(ws.db.execute("SELECT details FROM audit WHERE action = '数据库结构快照' "
                                             "ORDER BY seq DESC").fetchone()[0])
-        assert snapshot["migrations"] == ["0011_array_rows"]
+        assert snapshot["migrations"] == list(schema_upgrade.REVISIONS[1:])
         report = verify_workspace(ws)
         assert report.ok, report.problems
         import_as(ws, write_csv(tmp_path / "晚.csv", [intake_row(n) for n in range(8, 15)]))

@@ -10,6 +10,7 @@ import pytest
 
 from models.review.casefile import load_case
 from models.review.conflicts import declare_conflict
+from models.workspace.database import INSERTION_ORDER
 from models.workspace.decision_rows import COLUMNS, current_decision, decisions_of
 from models.review.decisions import DecisionInput, decide
 from models.workspace.workspace import Workspace
@@ -26,7 +27,7 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
 
 
 def test_the_record_type_has_every_column_of_the_table(ws: Workspace) -> None:
-    assert [row[1] for row in ws.db.execute("PRAGMA table_info(decisions)")] == list(COLUMNS)
+    assert [row[1] for row in ws.db.execute("PRAGMA table_info(decisions)")] == [*COLUMNS, INSERTION_ORDER]
 
 
 def test_a_superseded_decision_stays_listed_and_the_new_one_is_current(ws: Workspace) -> None:

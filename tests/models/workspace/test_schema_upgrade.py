@@ -19,7 +19,7 @@ from models.workspace.migrations import MIGRATIONS
 from models.workspace.schema import KNOWN_MIGRATIONS
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import DB_NAME, NewerSchema, Workspace
-from tests.schema_support import legacy_schema, metadata_differences, sqlite_shape, with_future_revision
+from tests.schema_support import legacy_schema_upgraded, metadata_differences, sqlite_shape, with_future_revision
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 # workspace-0009.zip was made by the code of main at 81f1367, before Alembic: tests/workspace_support's
@@ -62,7 +62,7 @@ def test_a_new_workspace_is_made_by_alembic_and_verifies(tmp_path: Path) -> None
 
 
 def test_a_new_workspace_has_the_schema_the_legacy_steps_and_the_capture_give(tmp_path: Path) -> None:
-    legacy = legacy_schema(tmp_path / "legacy.db")
+    legacy = legacy_schema_upgraded(tmp_path / "legacy.db")
     with Database(legacy) as db, db.atomic():
         projection.install_capture(db)
     Workspace.open(tmp_path / "ws").close()
@@ -75,15 +75,23 @@ def test_a_new_workspace_has_the_schema_the_legacy_steps_and_the_capture_give(tm
 def test_a_workspace_made_before_alembic_is_backed_up_migrated_stamped_and_keeps_its_data(tmp_path: Path) -> None:
     folder = _unpack("workspace-0009.zip", tmp_path / "ws")
     with sqlite3.connect(folder / DB_NAME) as before:
-        rows = {t: before.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
-                for t in ("applications", "decisions", "conflicts", "reviewers", "audit")}
+        columns = {t: [row[1] for row in before.execute(f'PRAGMA table_info("{t}")')]
+                   for t in ("applications", "decisions", "conflicts", "reviewers", "audit")}
+        rows = {t: before.execute(f'SELECT {", ".join(names)} FROM "{t}" ORDER BY 1').fetchall()
+                for t, names in columns.items()}
+        inserted = {t: before.execute(f'SELECT {key} FROM "{t}" ORDER BY rowid').fetchall()
+                    for t, key in (("decisions", "uuid"), ("conflicts", "application_id, reviewer"))}
+    assert all(len(kept) > 1 for kept in inserted.values())
     with Workspace.open(folder) as ws:
         assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
         assert [m.name for m in MIGRATIONS.applied(ws.db)] == [*KNOWN_MIGRATIONS, schema_upgrade.OLDER_BUILDS_STOP]
         assert _snapshots(ws)[-1]["migrations"] == list(schema_upgrade.REVISIONS)
         for table, kept in rows.items():
-            now = ws.db.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+            now = ws.db.execute(f'SELECT {", ".join(columns[table])} FROM "{table}" ORDER BY 1').fetchall()
             assert now[:len(kept)] == kept, table
+        for table, order in inserted.items():  # numbered in the order SQLite's rowid gave
+            key = "uuid" if table == "decisions" else "application_id, reviewer"
+            assert ws.db.execute(f'SELECT {key} FROM "{table}" ORDER BY insertion_order').fetchall() == order, table
         report = verify_workspace(ws)
         assert report.ok, report.problems
     backups = list((folder / "backups").glob(f"升级前-{schema_upgrade.BASELINE}-*.db"))
@@ -101,7 +109,7 @@ def test_the_0_1_0_workspace_takes_the_legacy_steps_then_the_stamp_in_one_snapsh
     with Workspace.open(folder) as ws:
         migrations = _snapshots(ws)[-1]["migrations"]
         assert isinstance(migrations, list) and migrations[0] == "0003_audit_changes"
-        assert migrations[-3:] == ["0009_supersedes_index", *schema_upgrade.REVISIONS]
+        assert migrations[-1 - len(schema_upgrade.REVISIONS):] == ["0009_supersedes_index", *schema_upgrade.REVISIONS]
         assert schema_upgrade.current_revision(ws.db) == schema_upgrade.HEAD
         assert ws.db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] > 0
         report = verify_workspace(ws)

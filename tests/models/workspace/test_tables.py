@@ -1,4 +1,5 @@
-"""``models.workspace.tables`` describes the workspace exactly as the legacy migrations 0001–0009 built it."""
+"""``models.workspace.tables`` describes the workspace exactly as the legacy migrations 0001–0009 built it and the
+later revisions changed it."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ import pytest
 from sqlalchemy import Column, MetaData, Table, Text, create_engine, insert, select
 
 from models.workspace import tables
-from tests.schema_support import legacy_schema, metadata_differences, sqlite_shape
+from tests.schema_support import legacy_schema_upgraded, metadata_differences, sqlite_shape
 
 
 def test_alembic_finds_no_difference_between_the_tables_and_a_legacy_workspace(tmp_path: Path) -> None:
-    legacy = legacy_schema(tmp_path / "legacy.db")
+    legacy = legacy_schema_upgraded(tmp_path / "legacy.db")
     assert metadata_differences(f"sqlite:///{legacy}") == []
 
 
 def test_the_comparison_would_see_a_difference(tmp_path: Path) -> None:
-    legacy = legacy_schema(tmp_path / "legacy.db")
+    legacy = legacy_schema_upgraded(tmp_path / "legacy.db")
     with sqlite3.connect(legacy) as db:
         db.execute("ALTER TABLE sheets ADD COLUMN extra TEXT")
         db.execute("DROP INDEX decisions_supersedes")
@@ -29,7 +30,7 @@ def test_the_comparison_would_see_a_difference(tmp_path: Path) -> None:
 
 
 def test_tables_created_from_the_metadata_have_the_legacy_columns_keys_and_indexes(tmp_path: Path) -> None:
-    legacy = sqlite_shape(legacy_schema(tmp_path / "legacy.db"))
+    legacy = sqlite_shape(legacy_schema_upgraded(tmp_path / "legacy.db"))
     engine = create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     tables.metadata.create_all(engine)
     engine.dispose()

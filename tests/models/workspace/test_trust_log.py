@@ -165,6 +165,23 @@ def test_flipping_a_current_flag_is_named(template: Path, tmp_path: Path) -> Non
     assert any("表 decisions" in p and "字段 current：审计日志为 1，数据库中为 0" in p for p in _problems_of(folder))
 
 
+def test_renumbering_decisions_to_reorder_them_is_named(template: Path, tmp_path: Path) -> None:
+    """The insertion order decides which of two decisions of one second is the newer: swapping the numbers (the
+    unique index allows it through a free number) is an edit of a logged field like any other."""
+    folder = _copy(template, tmp_path)
+    conn = _drop_triggers(folder / "reviewdesk.db")
+    (first, one), (second, two) = conn.execute(
+        "SELECT uuid, insertion_order FROM decisions ORDER BY insertion_order LIMIT 2").fetchall()
+    for uuid, number in ((first, -1), (second, one), (first, two)):
+        conn.execute("UPDATE decisions SET insertion_order = ? WHERE uuid = ?", [number, uuid])
+    conn.commit()
+    conn.close()
+    problems = _problems_of(folder)
+    for uuid, logged, found in ((first, one, two), (second, two, one)):
+        assert any(p.startswith(f"表 decisions 键 {uuid} 字段 insertion_order：审计日志为 {logged}，数据库中为 {found}")
+                   for p in problems), problems
+
+
 def test_a_decision_re_signed_with_the_insiders_own_key_is_named(tmp_path: Path) -> None:
     ws = _decided_workspace(tmp_path / "ws", tmp_path)
     row = ws.db.execute("SELECT uuid, record FROM decisions WHERE stage = '初审'").fetchone()

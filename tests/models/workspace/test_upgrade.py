@@ -51,8 +51,8 @@ def test_only_the_declarations_in_the_upgrade_snapshot_may_stand_unsigned(tmp_pa
     with Workspace.open(folder) as ws:
         legacy = ws.db.execute("SELECT declared_at FROM conflicts WHERE signature IS NULL OR signature = ''"
                                " LIMIT 1").fetchone()[0]
-        ws.db.execute("INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at) "
-                      "VALUES ('T00003', '审核员乙', 1, '冒名', ?)", [legacy])
+        ws.db.execute("INSERT INTO conflicts (application_id, reviewer, has_conflict, reason, declared_at, "
+                      "insertion_order) VALUES ('T00003', '审核员乙', 1, '冒名', ?, 99)", [legacy])
         ws.db.execute("UPDATE conflicts SET declared_at = '2000-01-01T00:00:00+00:00' "
                       "WHERE application_id = 'T00001' AND reviewer = '审核员乙'")
         ws.db.conn.commit()
