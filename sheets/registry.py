@@ -17,8 +17,9 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from models.workspace.database import Database
 
 from models.workspace import audit
 from models.failures import ReviewDeskError
-from models.workspace.leftovers import claimed_scratch, remove_leftovers
+from models.workspace.leftovers import abandoned_scratch, claimed_scratch, remove_leftovers
 from models.signing.signatures import canonical_bytes
 from sheets.codes import ALPHABET
 from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
@@ -127,12 +128,29 @@ def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssu
                          {"serial": issue.serial, "code": issue.code, "reason": reason})
 
 
-@dataclass(frozen=True, slots=True)
-class StagedExport:
-    """Where an export writes its sheets until their numbers are committed."""
+KEPT_LISTING = "kept-originals.txt"  # in the scratch folder: each original copied into the store, listed first
 
-    out_dir: Path
-    scratch: Path
+Keep = Callable[[Path, Callable[[str], None]], None]  # (staged sheet, note(sha256) before a new copy appears)
+Discard = Callable[[list[str]], None]  # copies of sheets no committed row names: removed from the store
+
+
+class StagedExport:
+    """Where an export writes its sheets until their numbers are committed, and keeps their originals meanwhile.
+
+    Each written sheet is copied into the workspace's store as soon as it is made (:meth:`keep`), by a few threads
+    (keeping is mostly waiting for ``fsync``) while the workers make the rest, and each copy is listed in the
+    scratch folder before it appears there. The transaction commits only once every copy is durable
+    (:meth:`wait_kept`); when it does not commit, the listed copies no committed row names are removed.
+    """
+
+    def __init__(self, out_dir: Path, scratch: Path, keep: Keep) -> None:
+        self.out_dir = out_dir
+        self.scratch = scratch
+        self._keep = keep
+        self._pool: ThreadPoolExecutor | None = None
+        self._waiting: list[Path] = []  # made before the keeping may start
+        self._keeping: list[Future[None]] = []
+        self._listing_lock = threading.Lock()
 
     def staged(self, name: str) -> Path:
         return self.scratch / name
@@ -140,36 +158,81 @@ class StagedExport:
     def final(self, staged: str | Path) -> Path:
         return self.out_dir / Path(staged).name
 
-    def publish(self, keep: Callable[[Path], None]) -> None:
-        """Each sheet kept, then moved into ``out_dir``, in name order; up to the first that could not be kept.
+    def keep(self, staged: str | Path) -> None:
+        """Copy this written sheet into the store: now, or once :meth:`start_keeping` has been called."""
+        if self._pool is None:
+            self._waiting.append(Path(staged))
+        else:
+            self._keeping.append(self._pool.submit(self._keep, Path(staged), self._note))
 
-        The copies are kept by a few threads at once: keeping is mostly waiting for ``fsync``.
-        """
-        staged = sorted(self.scratch.glob("*.pdf"))
-        with ThreadPoolExecutor(max_workers=KEEPING_THREADS) as pool:
-            kept = [pool.submit(keep, path) for path in staged]
-            for path, done in zip(staged, kept):
-                done.result()
-                os.replace(path, self.final(path))
+    def start_keeping(self) -> None:
+        """From now on sheets are kept as they come (threads may start: call it after any fork of the workers)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep-original")
+            waiting, self._waiting = self._waiting, []
+            for path in waiting:
+                self.keep(path)
+
+    def wait_kept(self) -> None:
+        """Wait until every sheet handed to :meth:`keep` is durable in the store; raise the first failure."""
+        self.start_keeping()
+        failure: BaseException | None = None
+        for done in self._keeping:
+            error = done.exception()
+            failure = failure or error
+        if failure is not None:
+            raise failure
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _note(self, sha256: str) -> None:
+        with self._listing_lock, (self.scratch / KEPT_LISTING).open("a", encoding="ascii") as listing:
+            listing.write(sha256 + "\n")  # before the copy appears in the store (a killed run's is found by it)
+
+    def publish(self) -> None:
+        """Each sheet moved into ``out_dir``, in name order (after the commit)."""
+        for path in sorted(self.scratch.glob("*.pdf")):
+            os.replace(path, self.final(path))
+
+
+def listed_copies(scratch: Path) -> list[str]:
+    """The originals an export in ``scratch`` copied into the store (whether or not it committed)."""
+    try:
+        text = (scratch / KEPT_LISTING).read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return []
+    return list(dict.fromkeys(line for line in text.splitlines() if line))
 
 
 @contextmanager
-def export_transaction(db: Database, out_dir: Path, keep: Callable[[Path], None]) -> Iterator[StagedExport]:
-    """Number, write and file sheets in one transaction; the files reach ``out_dir`` once it has committed.
+def export_transaction(db: Database, out_dir: Path, keep: Keep, discard: Discard) -> Iterator[StagedExport]:
+    """Number, write, keep and file sheets in one transaction; the files reach ``out_dir`` once it has committed.
 
-    Write each sheet to ``staged(name)``; after the commit each is handed to ``keep`` (which stores the
-    original in the workspace) and moved into ``out_dir``. A run killed before the commit leaves no
-    numbered sheet, nothing in the workspace, and only a scratch folder ``.export-…`` in ``out_dir``,
-    which the next export there removes, saying so. Killed after it, a sheet is on record but may lack
-    its kept original; exporting it again then issues a new number.
+    Write each sheet to ``staged(name)`` and hand it to ``keep`` (:meth:`StagedExport.keep`), which stores the
+    original in the workspace; the commit waits until every original is durable, then each sheet is moved into
+    ``out_dir``. A run that fails before the commit leaves no numbered sheet and no kept copy (``discard`` removes
+    those no committed row names). One killed before the commit leaves no numbered sheet, and only a scratch
+    folder ``.export-…`` in ``out_dir`` and the unreferenced copies it lists in the store, which the next export
+    there removes, saying so. Killed after it, every sheet on record has its kept original.
     """
+    for folder in abandoned_scratch(out_dir, EXPORT_SCRATCH):
+        discard(listed_copies(folder))
     remove_leftovers(out_dir, EXPORT_SCRATCH, "导出审核表")
-    staging = StagedExport(out_dir, claimed_scratch(out_dir, EXPORT_SCRATCH))
+    staging = StagedExport(out_dir, claimed_scratch(out_dir, EXPORT_SCRATCH), keep)
     try:
-        with db.atomic():
-            yield staging
-        staging.publish(keep)
+        try:
+            with db.atomic():
+                yield staging
+                staging.wait_kept()
+        except BaseException:
+            staging.close()
+            discard(listed_copies(staging.scratch))
+            raise
+        staging.publish()
     finally:
+        staging.close()
         shutil.rmtree(staging.scratch, ignore_errors=True)
 
 

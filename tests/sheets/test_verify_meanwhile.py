@@ -95,7 +95,15 @@ def test_a_tampering_committed_before_the_export_is_refused_with_nothing_left_be
         made.append(job.content.application_id)
         return real_make(job, *args)
 
+    kept: list[str] = []
+    real_keep = batch.keep_original
+
+    def keep(ws: Workspace, path: Path, before_new: Any = None) -> None:
+        kept.append(Path(path).name)
+        real_keep(ws, path, before_new)
+
     monkeypatch.setattr(batch, "_make", make)
+    monkeypatch.setattr(batch, "keep_original", keep)
 
     with pytest.raises(UnverifiedWorkspace, match=f"不导出审核表：.*表 assessments 键 {ids[1]} 字段 cap_yuan"):
         export_sheets(demo_ws, out, ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=jobs)
@@ -105,6 +113,7 @@ def test_a_tampering_committed_before_the_export_is_refused_with_nothing_left_be
     assert write_lock_free(demo_ws)
     if jobs == 1:
         assert made, "the sheets were being made while the verify ran, and were thrown away"
+        assert sorted(kept) == sorted(f"{i}.pdf" for i in ids), "their originals were kept meanwhile, and removed"
 
 
 def test_a_failed_verify_is_the_reason_given_when_something_else_fails_too(
