@@ -31,8 +31,8 @@ from models.workspace import audit
 from models.failures import ReviewDeskError
 from models.workspace.leftovers import abandoned_scratch, claimed_scratch, remove_leftovers
 from models.signing.signatures import canonical_bytes
-from sheets.codes import ALPHABET
-from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
+from sheets.codes import ALPHABET, code_of_canonical
+from sheets.content import SheetContent, SheetIssue, sheet_record
 
 EXPORT_ACTION = "导出审核表"
 FAILED_ACTION = "导出审核表失败"
@@ -99,13 +99,14 @@ def issue_each(db: Database, contents: Sequence[SheetContent], signer: str, sign
                 "serial": serial, "decisions": [block.uuid for block in content.decisions],
             })
             exported_at = db.execute("SELECT at FROM audit WHERE hash = ?", [head]).fetchone()[0]
-            issue = issue_for(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer,
-                              signer_role=signer_role, signer_organization=signer_organization)
+            record = canonical_bytes(sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at,
+                                                  signer=signer))  # the code's and the registry's, made once
+            issue = SheetIssue(serial, code_of_canonical(record), head, exported_at, signer, signer_role,
+                               signer_organization)
             db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
                        "VALUES (?, ?, ?, '', ?, ?)", [issue.code, content.application_id, serial, signer, exported_at])
-            record = sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer)
             db.execute("INSERT INTO sheet_records (code, record) VALUES (?, ?)",
-                       [issue.code, canonical_bytes(record).decode("utf-8")])
+                       [issue.code, record.decode("utf-8")])
             issued.append(issue)
             yield issue
         if issued:
