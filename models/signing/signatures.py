@@ -77,6 +77,18 @@ def canonical_bytes(record: Mapping[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
+def plain_values(record: Mapping[str, Any]) -> dict[str, JsonValue]:
+    """``record`` as ``json.loads(canonical_bytes(record))`` gives it back, without writing and reading the JSON.
+
+    Raises TypeError as canonical_bytes does.
+    """
+    if not isinstance(record, Mapping):
+        raise TypeError("record must be a Mapping")
+    plain = _plain(record, "record")
+    assert isinstance(plain, dict)  # a Mapping's plain form
+    return plain
+
+
 def sign_record(key: ec.EllipticCurvePrivateKey, record: Mapping[str, Any]) -> bytes:
     """DER-encoded ECDSA/SHA-256 signature of ``canonical_bytes(record)``.
 
