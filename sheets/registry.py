@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -40,6 +41,7 @@ REGISTER_ACTION = "登记审核表校验码"
 FILED_ACTION = "登记审核表文件"
 EXPORT_SCRATCH = ".export-"
 KEEPING_THREADS = 4
+LOG = logging.getLogger("reviewdesk")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,7 @@ def export_transaction(db: Database, out_dir: Path, keep: Keep, discard: Discard
         discard(listed_copies(folder))
     remove_leftovers(out_dir, EXPORT_SCRATCH, "导出审核表")
     staging = StagedExport(out_dir, claimed_scratch(out_dir, EXPORT_SCRATCH), keep)
+    listing_kept = False
     try:
         try:
             with db.atomic():
@@ -229,12 +232,20 @@ def export_transaction(db: Database, out_dir: Path, keep: Keep, discard: Discard
                 staging.wait_kept()
         except BaseException:
             staging.close()
-            discard(listed_copies(staging.scratch))
+            try:
+                discard(listed_copies(staging.scratch))
+            except Exception as error:  # noqa: BLE001 - the export's own failure is the one to report
+                LOG.warning("导出未完成，已存入工作区的审核表原件未能清除（退出本程序后再向同一文件夹导出时清除）：%s", error)
+                listing_kept = True
             raise
         staging.publish()
     finally:
         staging.close()
-        shutil.rmtree(staging.scratch, ignore_errors=True)
+        if listing_kept:  # the sheets go; the listing stays for the next export there
+            for sheet in staging.scratch.glob("*.pdf"):
+                sheet.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(staging.scratch, ignore_errors=True)
 
 
 def find_code(db: Database, code: str) -> SheetRow | None:

@@ -69,8 +69,8 @@ def test_a_killed_export_numbers_nothing_and_leaves_only_its_scratch_folder(
     copies = sorted(set(after[3]) - set(before[3]))
     # in the workspace only the originals it copied into the store meanwhile, each listed in its scratch folder
     assert set(before[3]) <= set(after[3]) and all(_copy_of(name) in listed for name in copies)
-    if KILL_POINTS[point][0] == "record_outcomes":  # every sheet was made and kept before it was filed
-        assert len(listed) == len(ids) and copies
+    if KILL_POINTS[point][0] == "record_outcomes":  # the first sheet was kept while the second was made
+        assert listed and copies
 
     with caplog.at_level("WARNING", logger="reviewdesk"):
         report = export_sheets(demo_ws, out, ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=1)

@@ -131,3 +131,30 @@ def test_a_failed_verify_is_the_reason_given_when_something_else_fails_too(
     monkeypatch.setattr(batch, "require_current_crl", lapsed)
     with pytest.raises(UnverifiedWorkspace, match="不导出审核表"):
         export_sheets(demo_ws, tmp_path / "out", ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=1)
+
+
+def test_copies_that_cannot_be_removed_stay_listed_and_the_reason_given_is_the_export_s_own(
+        demo_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from sheets.registry import listed_copies
+
+    with Workspace.open(demo_ws, create=False) as ws:
+        ids = decided_ids(ws)[:2]
+        ws.db.execute("UPDATE assessments SET cap_yuan = '5000000' WHERE application_id = ?", [ids[0]])
+        ws.db.conn.commit()
+    before = _on_record(demo_ws)
+
+    def failing(*_: Any) -> None:
+        raise OSError("设备未就绪")
+
+    monkeypatch.setattr(batch, "discard_unfiled", failing)
+    out = tmp_path / "out"
+    with caplog.at_level("WARNING", logger="reviewdesk"), pytest.raises(UnverifiedWorkspace, match="不导出审核表"):
+        export_sheets(demo_ws, out, ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=1)
+
+    assert "设备未就绪" in caplog.text
+    (scratch,) = out.iterdir()
+    assert not list(scratch.glob("*.pdf")), "no signed sheet of a rolled-back export is left behind"
+    listed = listed_copies(scratch)
+    assert len(listed) == len(ids), "the copies it kept stay listed for a later export to remove"
+    after = _on_record(demo_ws)
+    assert after[:2] == before[:2] and after[2] == before[2] + len(ids)
