@@ -1,5 +1,6 @@
 """The verify's shortcuts decide exactly as the longer way did: the plain values of a signed application snapshot
-are what reading back its canonical JSON gives, so ``changed_since_decided`` compares the same things."""
+are what reading back its canonical JSON gives, so ``changed_since_decided`` compares the same things; and the
+quick conversion behind every canonical record refuses what it refused, saying where."""
 
 from __future__ import annotations
 
@@ -28,3 +29,15 @@ def test_plain_values_refuse_what_canonical_bytes_refuses(record: dict[object, o
         canonical_bytes(record)  # type: ignore[arg-type]  # the wrong types on purpose
     with pytest.raises(TypeError):
         plain_values(record)  # type: ignore[arg-type]  # the wrong types on purpose
+
+
+@pytest.mark.parametrize(("record", "message"), [
+    ({"a": {"b": [1, {"c": 1.5}]}}, "record.a.b[1].c: float 1.5 refused; use Decimal for amounts"),
+    ({"a": [Decimal("Infinity")]}, "record.a[0]: non-finite Decimal Decimal('Infinity') refused"),
+    ({"a": {"b": {2: "x"}}}, "record.a.b: key 2 is not a str"),
+    ({"a": (1, object())}, "record.a[1]: object cannot be signed"),
+])
+def test_a_refusal_still_says_where_the_value_sits(record: dict[str, object], message: str) -> None:
+    with pytest.raises(TypeError) as refused:
+        canonical_bytes(record)
+    assert str(refused.value) == message
