@@ -4,7 +4,8 @@ The parent reads the workspace, unlocks the signer's key once, and inside the fi
 numbers and audits each sheet and hands it to the worker processes at once (when a batch is large enough to pay
 for them: the workers get plain data and never open the workspace), which render, sign and write it; meanwhile
 ``audit verify`` runs on a second connection, and nothing is committed or handed out before it has passed.
-Finally each file's SHA-256 is stored, the part commits, and the originals are kept."""
+Each sheet's original is copied into the workspace's store as soon as it is made; finally each file's SHA-256 is
+stored and, once every original is durable, the part commits."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -37,7 +39,7 @@ from models.workspace.workspace import Workspace
 from sheets.content import SheetContent, SheetIssue, attachments, content_from_case, printed_fields
 from sheets.glyphs import FontChain, UnprintableCharacter, check_printable
 from sheets.layout import render  # imported here so forked workers start with it loaded
-from sheets.originals import Original, current_original, keep_original, record_reissue
+from sheets.originals import Original, current_original, discard_unfiled, keep_original, record_reissue
 from sheets.registry import StagedExport, export_transaction, issue_each, record_outcomes, series_prefix
 from sheets.sign import SheetSigner, SignerMaterial, preload
 from sheets.styles import styles
@@ -137,12 +139,12 @@ def write_atomically(target: Path, data: bytes) -> None:
     No fsync: it cost more than rendering and signing together, and a sheet
     lost to a power cut is simply exported again (its SHA-256 is on record).
     """
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
+        part.write_bytes(data)
+        os.replace(part, target)
     finally:
-        partial.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
 
 
 # --- parent side ------------------------------------------------------------
@@ -387,9 +389,9 @@ def _export(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, signer: str
 def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetContent], reviewer: Reviewer,
                  material: SignerMaterial, maker: SheetMaker, done: Callable[[SheetResult], None],
                  report: ExportReport, handed_out: Callable[[], None] | None = None) -> None:
-    """Number, make and register ``contents`` inside the caller's transaction (``export_transaction``: the
+    """Number, make, keep and register ``contents`` inside the caller's transaction (``export_transaction``: the
     workspace's write lock is held throughout, so a batch is cut into parts and other writers get their turn
-    between them); the files reach ``out_dir`` once it has committed."""
+    between them); each sheet is kept as soon as it is made, and the files reach ``out_dir`` once it has committed."""
     work: list[SheetJob] = []
 
     def numbered() -> Iterator[SheetJob]:
@@ -399,7 +401,17 @@ def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetConte
             work.append(SheetJob(content, issue, str(staging.staged(file_name(content.application_id)))))
             yield work[-1]
 
-    results = maker.make(numbered(), done, handed_out)
+    def made(result: SheetResult) -> None:
+        if result.error is None:
+            staging.keep(result.path)  # copied into the store while the rest are made
+        done(result)
+
+    def all_handed_out() -> None:  # threads start only now, after any fork of the workers
+        staging.start_keeping()
+        if handed_out:
+            handed_out()
+
+    results = maker.make(numbered(), made, all_handed_out)
     record_outcomes(ws.db, reviewer.name,
                     [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
                     [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
@@ -448,7 +460,7 @@ def _export_verified(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, re
     report = ExportReport(warning=crl.warning)
     with ExitStack() as makers:
         # The first part's transaction holds the write lock from before the verify starts until it has passed.
-        with export_transaction(ws.db, out_dir, keep=lambda staged: keep_original(ws, staged)) as staging:
+        with export_transaction(ws.db, out_dir, ws.folder, partial(keep_original, ws), partial(discard_unfiled, ws)) as staging:
             contents, report.failed = _contents(ws, decided_ids(ws) if ids is None else list(ids))
             contents, originals = _without_originals(ws, contents)
             contents = _printable(contents, report, styles(font_path).chain,
@@ -462,7 +474,7 @@ def _export_verified(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, re
             verification.require()
             _reissue_originals(ws, originals, out_dir, reviewer.name, report)
         for start in range(SHEETS_PER_TRANSACTION, len(contents), SHEETS_PER_TRANSACTION):
-            with export_transaction(ws.db, out_dir, keep=lambda staged: keep_original(ws, staged)) as staging:
+            with export_transaction(ws.db, out_dir, ws.folder, partial(keep_original, ws), partial(discard_unfiled, ws)) as staging:
                 _export_part(ws, staging, contents[start:start + SHEETS_PER_TRANSACTION], reviewer, material,
                              maker, finished, report)
     return report

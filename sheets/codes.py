@@ -112,7 +112,12 @@ def _grouped(symbols: str) -> str:
 
 def verification_code(sheet_record: Mapping[str, Any]) -> str:
     """The grouped 20-symbol code of a sheet record (see ``sheets.content.sheet_record``)."""
-    data = _base32(hashlib.sha256(canonical_bytes(sheet_record)).digest(), DATA_SYMBOLS)
+    return code_of_canonical(canonical_bytes(sheet_record))
+
+
+def code_of_canonical(canonical: bytes) -> str:
+    """:func:`verification_code` of the record whose canonical bytes are ``canonical``."""
+    data = _base32(hashlib.sha256(canonical).digest(), DATA_SYMBOLS)
     return _grouped(data + check_symbol(data))
 
 

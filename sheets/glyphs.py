@@ -63,9 +63,12 @@ class FontChain:
     _maps: tuple[dict[int, int], ...] = field(init=False, repr=False, compare=False)
     _found: dict[str, str | None] = field(init=False, repr=False, compare=False)  # character → font, as looked up
 
+    _covered: set[str] = field(init=False, repr=False, compare=False)  # characters found in one of the fonts
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_maps", tuple(pdfmetrics.getFont(name).face.charToGlyph for name in self.names))
         object.__setattr__(self, "_found", {char: self.names[0] for char in ALWAYS_COVERED})
+        object.__setattr__(self, "_covered", set(ALWAYS_COVERED))
 
     @property
     def primary(self) -> str:
@@ -85,7 +88,11 @@ class FontChain:
         return all(char in ALWAYS_COVERED or ord(char) in glyphs for char in text)
 
     def uncovered(self, text: str) -> list[str]:
-        return [char for char in dict.fromkeys(text) if self.font_for(char) is None]
+        if self._covered.issuperset(text):  # every character looked up before and found
+            return []
+        missing = [char for char in dict.fromkeys(text) if self.font_for(char) is None]
+        self._covered.update(char for char in text if char not in missing)
+        return missing
 
     def runs(self, text: str) -> Iterator[tuple[str, str]]:
         """(font name, text) runs; a character no font has stays in the main font."""

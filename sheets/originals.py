@@ -8,11 +8,13 @@ superseded (``sheets.currency``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from models.workspace import audit
-from models.workspace.evidence import EvidenceAltered, EvidenceStore
+from models.workspace.evidence import EvidenceAltered, EvidenceStore, is_digest
+from models.workspace.sheet_originals import stored_file_named
 from models.workspace.workspace import Workspace
 from sheets.currency import sheet_currency
 from sheets.registry import SheetRow, newest_sheet, registered_prefix, stored_record, stored_sha256
@@ -26,9 +28,26 @@ class Original:
     data: bytes
 
 
-def keep_original(ws: Workspace, path: str | Path) -> None:
-    """Store a copy of the written sheet under its SHA-256 (the ``sheets`` row already names it)."""
-    EvidenceStore(ws.evidence_dir).add(path)
+def keep_original(ws: Workspace, path: str | Path, before_new: Callable[[str], None] | None = None) -> None:
+    """Store a durable copy of the written sheet under its SHA-256; ``before_new(sha256)`` is told first when the
+    copy is new to the store (``sheets.registry.export_transaction`` lists it, to remove it if nothing commits)."""
+    EvidenceStore(ws.evidence_dir).add(path, before_new=before_new)
+
+
+def discard_unfiled(ws: Workspace, sha256s: list[str]) -> None:
+    """Remove from the store the copies among ``sha256s`` that no committed sheet or evidence row names (an export
+    that did not commit kept them), and what a killed one left half-copied; under the write lock, so that nothing
+    commits a reference to one meanwhile."""
+    if not sha256s:
+        return
+    store = EvidenceStore(ws.evidence_dir)
+    with ws.db.atomic():
+        for sha256 in sha256s:
+            if not is_digest(sha256):
+                continue  # not a name this export wrote
+            store.remove_dead_parts(sha256)
+            if not stored_file_named(ws, sha256):
+                store.remove(sha256)
 
 
 def current_original(ws: Workspace, application_id: str) -> Original | None:

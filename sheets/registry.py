@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +30,10 @@ from models.workspace.database import Database
 
 from models.workspace import audit, dialect
 from models.failures import ReviewDeskError
-from models.workspace.leftovers import claimed_scratch, remove_leftovers
+from models.workspace.leftovers import abandoned_scratch, claimed_scratch, remove_leftovers
 from models.signing.signatures import canonical_bytes
-from sheets.codes import ALPHABET
-from sheets.content import SheetContent, SheetIssue, issue_for, sheet_record
+from sheets.codes import ALPHABET, code_of_canonical
+from sheets.content import SheetContent, SheetIssue, sheet_record
 
 EXPORT_ACTION = "导出审核表"
 FAILED_ACTION = "导出审核表失败"
@@ -39,6 +41,7 @@ REGISTER_ACTION = "登记审核表校验码"
 FILED_ACTION = "登记审核表文件"
 EXPORT_SCRATCH = ".export-"
 KEEPING_THREADS = 4
+LOG = logging.getLogger("reviewdesk")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +101,16 @@ def issue_each(db: Database, contents: Sequence[SheetContent], signer: str, sign
                 "serial": serial, "decisions": [block.uuid for block in content.decisions],
             })
             exported_at = db.execute("SELECT at FROM audit WHERE hash = :hash", {"hash": head}).fetchone()[0]
-            issue = issue_for(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer,
-                              signer_role=signer_role, signer_organization=signer_organization)
+            record = canonical_bytes(sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at,
+                                                  signer=signer))  # the code's and the registry's, made once
+            issue = SheetIssue(serial, code_of_canonical(record), head, exported_at, signer, signer_role,
+                               signer_organization)
             db.execute("INSERT INTO sheets (code, application_id, serial, sha256, signer, exported_at) "
                        "VALUES (:code, :application_id, :serial, '', :signer, :exported_at)",
                        {"code": issue.code, "application_id": content.application_id, "serial": serial,
                         "signer": signer, "exported_at": exported_at})
-            record = sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at, signer=signer)
             db.execute("INSERT INTO sheet_records (code, record) VALUES (:code, :record)",
-                       {"code": issue.code, "record": canonical_bytes(record).decode("utf-8")})
+                       {"code": issue.code, "record": record.decode("utf-8")})
             issued.append(issue)
             yield issue
         if issued:
@@ -130,12 +134,31 @@ def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssu
                          {"serial": issue.serial, "code": issue.code, "reason": reason})
 
 
-@dataclass(frozen=True, slots=True)
-class StagedExport:
-    """Where an export writes its sheets until their numbers are committed."""
+KEPT_LISTING = "kept-originals.txt"  # each original copied into the store, listed before it appears there
+KEPT_SCRATCH = ".export-kept-"  # in the workspace folder: an export's listing, whatever folder it writes to
 
-    out_dir: Path
-    scratch: Path
+Keep = Callable[[Path, Callable[[str], None]], None]  # (staged sheet, note(sha256) before a new copy appears)
+Discard = Callable[[list[str]], None]  # copies of sheets no committed row names: removed from the store
+
+
+class StagedExport:
+    """Where an export writes its sheets until their numbers are committed, and keeps their originals meanwhile.
+
+    Each written sheet is copied into the workspace's store as soon as it is made (:meth:`keep`), by a few threads
+    (keeping is mostly waiting for ``fsync``) while the workers make the rest, and each copy is listed in
+    ``listing`` (inside the workspace folder) before it appears there. The transaction commits only once every copy is durable
+    (:meth:`wait_kept`); when it does not commit, the listed copies no committed row names are removed.
+    """
+
+    def __init__(self, out_dir: Path, scratch: Path, keep: Keep, listing: Path) -> None:
+        self.out_dir = out_dir
+        self.scratch = scratch
+        self.listing = listing
+        self._keep = keep
+        self._pool: ThreadPoolExecutor | None = None
+        self._waiting: list[Path] = []  # made before the keeping may start
+        self._keeping: list[Future[None]] = []
+        self._listing_lock = threading.Lock()
 
     def staged(self, name: str) -> Path:
         return self.scratch / name
@@ -143,37 +166,94 @@ class StagedExport:
     def final(self, staged: str | Path) -> Path:
         return self.out_dir / Path(staged).name
 
-    def publish(self, keep: Callable[[Path], None]) -> None:
-        """Each sheet kept, then moved into ``out_dir``, in name order; up to the first that could not be kept.
+    def keep(self, staged: str | Path) -> None:
+        """Copy this written sheet into the store: now, or once :meth:`start_keeping` has been called."""
+        if self._pool is None:
+            self._waiting.append(Path(staged))
+        else:
+            self._keeping.append(self._pool.submit(self._keep, Path(staged), self._note))
 
-        The copies are kept by a few threads at once: keeping is mostly waiting for ``fsync``.
-        """
-        staged = sorted(self.scratch.glob("*.pdf"))
-        with ThreadPoolExecutor(max_workers=KEEPING_THREADS) as pool:
-            kept = [pool.submit(keep, path) for path in staged]
-            for path, done in zip(staged, kept):
-                done.result()
-                os.replace(path, self.final(path))
+    def start_keeping(self) -> None:
+        """From now on sheets are kept as they come (threads may start: call it after any fork of the workers)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep-original")
+            waiting, self._waiting = self._waiting, []
+            for path in waiting:
+                self.keep(path)
+
+    def wait_kept(self) -> None:
+        """Wait until every sheet handed to :meth:`keep` is durable in the store; raise the first failure."""
+        self.start_keeping()
+        failure: BaseException | None = None
+        for done in self._keeping:
+            error = done.exception()
+            failure = failure or error
+        if failure is not None:
+            raise failure
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _note(self, sha256: str) -> None:
+        with self._listing_lock, self.listing.open("a", encoding="ascii") as listing:
+            listing.write(sha256 + "\n")  # before the copy appears in the store (a killed run's is found by it)
+
+    def publish(self) -> None:
+        """Each sheet moved into ``out_dir``, in name order (after the commit)."""
+        for path in sorted(self.scratch.glob("*.pdf")):
+            os.replace(path, self.final(path))
+
+
+def listed_copies(scratch: Path) -> list[str]:
+    """The originals an export in ``scratch`` copied into the store (whether or not it committed)."""
+    try:
+        text = (scratch / KEPT_LISTING).read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return []
+    return list(dict.fromkeys(line for line in text.splitlines() if line))
 
 
 @contextmanager
-def export_transaction(db: Database, out_dir: Path, keep: Callable[[Path], None]) -> Iterator[StagedExport]:
-    """Number, write and file sheets in one transaction; the files reach ``out_dir`` once it has committed.
+def export_transaction(db: Database, out_dir: Path, workspace_folder: Path, keep: Keep,
+                       discard: Discard) -> Iterator[StagedExport]:
+    """Number, write, keep and file sheets in one transaction; the files reach ``out_dir`` once it has committed.
 
-    Write each sheet to ``staged(name)``; after the commit each is handed to ``keep`` (which stores the
-    original in the workspace) and moved into ``out_dir``. A run killed before the commit leaves no
-    numbered sheet, nothing in the workspace, and only a scratch folder ``.export-…`` in ``out_dir``,
-    which the next export there removes, saying so. Killed after it, a sheet is on record but may lack
-    its kept original; exporting it again then issues a new number.
+    Write each sheet to ``staged(name)`` and hand it to ``keep`` (:meth:`StagedExport.keep`), which stores the
+    original in the workspace; the commit waits until every original is durable, then each sheet is moved into
+    ``out_dir``. A run that fails before the commit leaves no numbered sheet and no kept copy (``discard`` removes
+    those no committed row names). One killed before the commit leaves no numbered sheet: only a scratch folder
+    ``.export-…`` in ``out_dir``, which the next export there removes, and in the workspace folder a listing
+    (``.export-kept-…``) of the unreferenced copies it made in the store, which the next export, to any folder,
+    removes with them, saying so. Killed after it, every sheet on record has its kept original.
     """
+    for folder in abandoned_scratch(workspace_folder, KEPT_SCRATCH):
+        discard(listed_copies(folder))
+        shutil.rmtree(folder, ignore_errors=True)
+        LOG.warning("已清理上次导出中断时存入工作区、未被引用的审核表原件：%s", folder)
     remove_leftovers(out_dir, EXPORT_SCRATCH, "导出审核表")
-    staging = StagedExport(out_dir, claimed_scratch(out_dir, EXPORT_SCRATCH))
+    kept = claimed_scratch(workspace_folder, KEPT_SCRATCH)
+    staging = StagedExport(out_dir, claimed_scratch(out_dir, EXPORT_SCRATCH), keep, kept / KEPT_LISTING)
+    listing_kept = False
     try:
-        with db.atomic():
-            yield staging
-        staging.publish(keep)
+        try:
+            with db.atomic():
+                yield staging
+                staging.wait_kept()
+        except BaseException:
+            staging.close()
+            try:
+                discard(listed_copies(kept))
+            except Exception as error:  # noqa: BLE001 - the export's own failure is the one to report
+                LOG.warning("导出未完成，已存入工作区的审核表原件未能清除（退出本程序后下次导出时清除）：%s", error)
+                listing_kept = True
+            raise
+        staging.publish()
     finally:
+        staging.close()
         shutil.rmtree(staging.scratch, ignore_errors=True)
+        if not listing_kept:  # otherwise the listing stays for the next export
+            shutil.rmtree(kept, ignore_errors=True)
 
 
 def find_code(db: Database, code: str) -> SheetRow | None:

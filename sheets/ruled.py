@@ -145,7 +145,7 @@ class Section:
         # Every cell starts from the section's font, alignment and padding (a CellStyle class of its own, made
         # once per font) instead of six commands that reportlab applies cell by cell to every table.
         cell = _section_cell(self.s.font)
-        cells = [[cell(repr((i, j))) for j in range(len(self.widths))] for i in range(len(self.rows))]
+        cells = [[cell("cell") for _ in self.widths] for _ in self.rows]  # a name only; nothing reads it
         style: list[tuple[Any, ...]] = [
             ("LINEAFTER", (0, 0), (-2, -1), RULE, colors.black),
             ("BOX", (0, 0), (-1, -1), FRAME, colors.black),

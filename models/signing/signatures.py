@@ -40,7 +40,42 @@ def with_algorithm(record: Mapping[str, Any]) -> dict[str, Any]:
     return {**record, "alg": ALGORITHM}
 
 
+class _Unsignable(Exception):
+    """Raised by :func:`_quick_plain` for anything :func:`_plain` refuses; :func:`_plain` then says where."""
+
+
+def _quick_plain(value: Any) -> JsonValue:
+    """:func:`_plain` without working out where each value sits (most of its cost): the same result, or
+    :class:`_Unsignable` where :func:`_plain` raises."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # type: ignore[no-any-return]  # one of the JSON scalars
+    if isinstance(value, (str, bool, int)):
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        plain: dict[str, JsonValue] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unsignable
+            plain[key] = _quick_plain(item)
+        return plain
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_quick_plain(item) for item in value]
+    raise _Unsignable  # floats, non-finite Decimals, other types
+
+
 def _plain(value: Any, where: str) -> JsonValue:
+    try:
+        return _quick_plain(value)
+    except _Unsignable:
+        return _checked_plain(value, where)
+
+
+def _checked_plain(value: Any, where: str) -> JsonValue:
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
@@ -56,10 +91,10 @@ def _plain(value: Any, where: str) -> JsonValue:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"{where}: key {key!r} is not a str")
-            plain[key] = _plain(item, f"{where}.{key}")
+            plain[key] = _checked_plain(item, f"{where}.{key}")
         return plain
     if isinstance(value, (list, tuple)):
-        return [_plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
+        return [_checked_plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
     raise TypeError(f"{where}: {type(value).__name__} cannot be signed")
 
 
@@ -75,6 +110,18 @@ def canonical_bytes(record: Mapping[str, Any]) -> bytes:
         _plain(record, "record"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
     return text.encode("utf-8")
+
+
+def plain_values(record: Mapping[str, Any]) -> dict[str, JsonValue]:
+    """``record`` as ``json.loads(canonical_bytes(record))`` gives it back, without writing and reading the JSON.
+
+    Raises TypeError as canonical_bytes does.
+    """
+    if not isinstance(record, Mapping):
+        raise TypeError("record must be a Mapping")
+    plain = _plain(record, "record")
+    assert isinstance(plain, dict)  # a Mapping's plain form
+    return plain
 
 
 def sign_record(key: ec.EllipticCurvePrivateKey, record: Mapping[str, Any]) -> bytes:

@@ -27,6 +27,12 @@ TIMESTAMP_ACTION = "加盖审核表文档时间戳"
 _MISSING, _ALTERED = "缺失", "已被改动"
 
 
+def stored_file_named(ws: Workspace, sha256: str) -> bool:
+    """Whether a sheet on record (as written or as stored) or an evidence row names the stored file ``sha256``."""
+    return ws.db.execute("SELECT 1 FROM sheets WHERE sha256 = :sha256 OR stored_sha256 = :sha256 UNION ALL "
+                         "SELECT 1 FROM evidence WHERE sha256 = :sha256 LIMIT 1", {"sha256": sha256}).fetchone() is not None
+
+
 def stored_original_problems(ws: Workspace) -> tuple[list[str], list[str]]:
     """(problems, notes) about every written sheet's stored original; a note is no tampering (an export killed
     before it kept its copy issues a new number next time)."""

@@ -18,7 +18,7 @@ from models.workspace.evidence_rows import names_and_hashes, registered_files
 from models.workspace.projection import compare
 from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
-from models.signing.signatures import canonical_bytes, verify_bytes
+from models.signing.signatures import plain_values, verify_bytes
 from models.workspace.workspace import Workspace
 
 # Decision columns that must equal what the reviewer signed.
@@ -274,7 +274,7 @@ def changed_since_decided(ws: Workspace) -> list[str]:
         try:
             record = json.loads(record_text)
             signed = record.get("application", {})
-            now = json.loads(canonical_bytes(application_snapshot(application_from_row(row))))
+            now = plain_values(application_snapshot(application_from_row(row)))
         except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
             problems.append(f"决定 {uuid}（{row.get('application_id')} {stage}，{reviewer}）：申报或签名记录已无法读取")
             continue

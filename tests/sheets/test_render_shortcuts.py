@@ -1,5 +1,6 @@
 """The shortcuts that make a sheet cheaper to render (``sheets.direct_text``, ``ruled.WrappedOnce``,
-``sheets.subset_maker``, the kept width arrays of ``sheets.subsets``, the cell style class of ``ruled.Section``) write the very file reportlab's own paths write: the same bytes, so the same pixels."""
+``sheets.subset_maker``, the kept width arrays of ``sheets.subsets``, the cell style class of ``ruled.Section``, the QR
+code's runs written at once) write the very file reportlab's own paths write: the same bytes, so the same pixels."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sheets import subsets
 from sheets.batch import _contents, decided_ids
 from sheets.content import SheetContent, SheetIssue, issue_for, preview_issue
 from sheets.direct_text import DirectTextCanvas
+from sheets.flowables import QrFlowable
 from sheets.layout import render
 from sheets.ruled import BOTTOM_PAD, FRAME, RULE, TOP_PAD, Section, WrappedOnce
 from sheets.styles import BODY_LEADING, BODY_SIZE, PAD, styles
@@ -67,9 +69,27 @@ def _built_with_commands(section: Section) -> Table:
                  style=style + section.commands)
 
 
+def _qr_drawn_by_rects(self: QrFlowable) -> None:
+    """``QrFlowable.draw`` as it was: one ``canvas.rect`` call a run of dark modules."""
+    count = len(self.modules)
+    box = self.width / (count + 2 * self.border)
+    for r, row in enumerate(self.modules):
+        y = self.height - (r + self.border + 1) * box
+        c = 0
+        while c < count:
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < count and row[c]:
+                c += 1
+            self.canv.rect((start + self.border) * box, y, (c - start) * box, box * 1.04, stroke=0, fill=1)
+
+
 def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every shortcut off: reportlab's own text objects, line breaking on each wrap, subset maker, width arrays,
-    and cell styles set by commands."""
+    cell styles set by commands, and the QR code's runs drawn one ``rect`` at a time."""
+    monkeypatch.setattr(QrFlowable, "draw", _qr_drawn_by_rects)
     for name in ("drawString", "drawCentredString", "drawRightString"):
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)

@@ -95,7 +95,15 @@ def test_a_tampering_committed_before_the_export_is_refused_with_nothing_left_be
         made.append(job.content.application_id)
         return real_make(job, *args)
 
+    kept: list[str] = []
+    real_keep = batch.keep_original
+
+    def keep(ws: Workspace, path: Path, before_new: Any = None) -> None:
+        kept.append(Path(path).name)
+        real_keep(ws, path, before_new)
+
     monkeypatch.setattr(batch, "_make", make)
+    monkeypatch.setattr(batch, "keep_original", keep)
 
     with pytest.raises(UnverifiedWorkspace, match=f"不导出审核表：.*表 assessments 键 {ids[1]} 字段 cap_yuan"):
         export_sheets(demo_ws, out, ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=jobs)
@@ -105,6 +113,7 @@ def test_a_tampering_committed_before_the_export_is_refused_with_nothing_left_be
     assert write_lock_free(demo_ws)
     if jobs == 1:
         assert made, "the sheets were being made while the verify ran, and were thrown away"
+        assert sorted(kept) == sorted(f"{i}.pdf" for i in ids), "their originals were kept meanwhile, and removed"
 
 
 def test_a_failed_verify_is_the_reason_given_when_something_else_fails_too(
@@ -122,3 +131,30 @@ def test_a_failed_verify_is_the_reason_given_when_something_else_fails_too(
     monkeypatch.setattr(batch, "require_current_crl", lapsed)
     with pytest.raises(UnverifiedWorkspace, match="不导出审核表"):
         export_sheets(demo_ws, tmp_path / "out", ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=1)
+
+
+def test_copies_that_cannot_be_removed_stay_listed_and_the_reason_given_is_the_export_s_own(
+        demo_ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from sheets.registry import KEPT_SCRATCH, listed_copies
+
+    with Workspace.open(demo_ws, create=False) as ws:
+        ids = decided_ids(ws)[:2]
+        ws.db.execute("UPDATE assessments SET cap_yuan = '5000000' WHERE application_id = ?", [ids[0]])
+        ws.db.conn.commit()
+    before = _on_record(demo_ws)
+
+    def failing(*_: Any) -> None:
+        raise OSError("设备未就绪")
+
+    monkeypatch.setattr(batch, "discard_unfiled", failing)
+    out = tmp_path / "out"
+    with caplog.at_level("WARNING", logger="reviewdesk"), pytest.raises(UnverifiedWorkspace, match="不导出审核表"):
+        export_sheets(demo_ws, out, ids, FIRST_REVIEWER, DEMO_PASSPHRASE, jobs=1)
+
+    assert "设备未就绪" in caplog.text
+    assert not list(out.rglob("*.pdf")), "no signed sheet of a rolled-back export is left behind"
+    (kept,) = demo_ws.glob(f"{KEPT_SCRATCH}*")
+    listed = listed_copies(kept)
+    assert len(listed) == len(ids), "the copies it kept stay listed for a later export to remove"
+    after = _on_record(demo_ws)
+    assert after[:2] == before[:2] and after[2] == before[2] + len(ids)
