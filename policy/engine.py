@@ -143,47 +143,58 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
     """
     ledger = ledger or EnterpriseLedger()
     item = policy.items[app.item_id]
+    kind = rule_kinds()[item.kind]
     if app.industry != item.measure:
         reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{item.ref}），"
                   f"企业所属产业为{app.industry}，不适用")
         return _finish(app, item, RuleResult(None, ZERO), [], [reason], list(app.warnings))
-    if rule_kinds()[item.kind].compute is None:
+    compute = kind.compute
+    if compute is None:
         trace = [_heading(item), _referral_line(item)]
         return Assessment(app.application_id, item.id, item.name, item.ref, REFERRAL,
                           None, None, None, list(app.warnings), trace, app.row)
 
     reasons: list[str] = []
     checks: list[str] = []
-    known = ledger.knows(app.uscc)
-    if item.timing != "none":
+    uscc = app.uscc
+    known = ledger.knows(uscc)
+    timing = item.timing
+    if timing != "none":
         recognised = app.recognised_on
-        if recognised is None or recognised < policy.issued_on or item.timing == "application_year":
+        if recognised is None or recognised < policy.issued_on or timing == "application_year":
             checks += _timing_flags(item, app, policy)
-    kind = rule_kinds()[item.kind]
-    if known and (item.timing != "none" or item.once or kind.repeat_question):
+    if known and (timing != "none" or _once(item) or kind.repeat_question):
         _repeat_checks(item, app, policy, ledger, reasons, checks)
     if item.counterparts and known and not kind.per_person:
         checks += _honour_flags(item, app, policy, ledger)
-    checks += alias_flags(item, app, policy)
+    if app.item_text:
+        checks += alias_flags(item, app, policy)
     checks += ignored_input_flags(item, app)
-    checks += proof_flags(item, app)
+    if item.proof:
+        checks += proof_flags(item, app)
     checks += county_flags(app, policy)
-    used = ledger.used_against_ceiling(app.uscc, item.id) if kind.ceiling else ZERO
-    assert kind.compute is not None, f"{item.kind} is decided under another policy"
-    result = kind.compute(item, app, policy, used)
+    ceiling = kind.ceiling
+    result = compute(item, app, policy, ledger.used_against_ceiling(uscc, item.id) if ceiling else ZERO)
     if result.flags:
         checks += result.flags
     if result.ineligible:
         reasons += result.ineligible
-    if kind.ceiling and known:
-        result = _with_ceiling_sources(item, kind.ceiling, app, ledger, result, checks)
-    other_years = _other_year_flags(item, kind.ceiling, app, ledger) if kind.ceiling and known else []
-    checks += other_years
-    if other_years:
-        checks += result.over_ceiling
+    if ceiling and known:
+        result = _with_ceiling_sources(item, ceiling, app, ledger, result, checks)
+        other_years = _other_year_flags(item, ceiling, app, ledger)
     else:
+        other_years = []
+    if other_years:
+        checks += other_years
+        checks += result.over_ceiling
+    elif result.over_ceiling:
         reasons += result.over_ceiling
-    return _finish(app, item, result, checks, reasons, [*app.warnings, *checks])
+    return _finish(app, item, result, checks, reasons, [*app.warnings, *checks] if app.warnings else checks[:])
+
+
+@cache
+def _once(item: AwardItem) -> bool:
+    return item.once
 
 
 @cache
