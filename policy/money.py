@@ -18,9 +18,19 @@ def floor_to_fen(yuan: Decimal) -> Decimal:
     return yuan.quantize(FEN, rounding=ROUND_DOWN)
 
 
+_yuan_texts: dict[Decimal, str] = {}
+
+
 def yuan_text(yuan: Decimal) -> str:
     """``500000.00`` — the form used in JSON and on the sheet's figures."""
-    return f"{yuan.quantize(FEN):f}"
+    text = _yuan_texts.get(yuan)
+    if text is None:
+        text = f"{yuan.quantize(FEN):f}"
+        if yuan:  # equal amounts have one text, but for zero's sign (0.00 and -0.00 are equal)
+            if len(_yuan_texts) > 100_000:
+                _yuan_texts.clear()
+            _yuan_texts[yuan] = text
+    return text
 
 
 _wan_texts: dict[Decimal, str] = {}
