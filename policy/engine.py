@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
@@ -80,13 +81,14 @@ class EnterpriseLedger:
         """Whether anything is on record for the enterprise: an earlier row, a final approval or a pending one."""
         return uscc in self._seen or bool(self.approved(uscc)) or bool(self.pending(uscc))
 
-    def earlier_rows(self, uscc: str, item_id: str) -> list[EarlierRow]:
-        return self._earlier.get((uscc, item_id), [])
+    def earlier_rows(self, uscc: str, item_id: str) -> Sequence[EarlierRow]:
+        return self._earlier.get((uscc, item_id), ())
 
     def record(self, app: Application, result: Assessment) -> None:
         if result.status == INELIGIBLE:
             return
-        row = EarlierRow(app.row, app.application_id, result.recommended_yuan or ZERO)
+        # tuple.__new__ is EarlierRow(...) without the Python-level __new__ a NamedTuple has: an import makes millions
+        row = tuple.__new__(EarlierRow, (app.row, app.application_id, result.recommended_yuan or ZERO))
         self._earlier.setdefault((app.uscc, app.item_id), []).append(row)
         self._seen.add(app.uscc)
 
@@ -238,20 +240,25 @@ def _timing_flags(item: AwardItem, app: Application, policy: Policy) -> list[str
     issued = policy.issued_on
     words = _TIMING_WORDS[item.timing]
     if app.recognised_on is None:
-        return [f"认定日期未填写，无法确认是否为政策发布（{issued:%Y-%m-%d}）后{words}（{ref}）"]
+        return [f"认定日期未填写，无法确认是否为政策发布（{_day(issued)}）后{words}（{ref}）"]
     if app.recognised_on >= issued and item.timing != "application_year":
         return []
     flags = []
     if app.recognised_on < issued:
-        flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 早于政策发布日期 {issued:%Y-%m-%d}，"
+        flags.append(f"认定日期 {_day(app.recognised_on)} 早于政策发布日期 {_day(issued)}，"
                      f"{_EARLY_QUESTIONS[item.timing]}请核实（{ref}）")
     if item.timing == "application_year":
         if app.application_year is None:
             flags.append(f"申报年度未填写，无法确认是否为当年度认定（{ref}）")
         elif app.recognised_on.year != app.application_year:
-            flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 不在申报年度 {app.application_year} 年内，"
+            flags.append(f"认定日期 {_day(app.recognised_on)} 不在申报年度 {app.application_year} 年内，"
                          f"政策要求“当年度被认定”（{ref}）")
     return flags
+
+
+def _day(day: date) -> str:
+    """``f"{day:%Y-%m-%d}"``; ``isoformat`` writes the same for years from 1000 on, without ``strftime``."""
+    return day.isoformat() if day.year >= 1000 else f"{day:%Y-%m-%d}"
 
 
 def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: EnterpriseLedger,
@@ -264,8 +271,9 @@ def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: En
     """
     ref = item.ref
     question = _repeat_question(item)
+    same = (item.id, *_same_person_items(item))
     for award in ledger.approved(app.uscc):
-        if award.item_id not in (item.id, *_same_person_items(item)):
+        if award.item_id not in same:
             continue
         which = f"（申报编号 {award.application_id}）" if award.application_id else ""
         name = policy.items[award.item_id].name
@@ -274,10 +282,10 @@ def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: En
         else:
             flags.append(f"该企业已获{name}奖励{which}，{question}（{ref}）")
     for pending in ledger.pending(app.uscc):
-        if pending.item_id in (item.id, *_same_person_items(item)):
+        if pending.item_id in same:
             flags.append(f"工作区中该企业另有{policy.items[pending.item_id].name}的申请"
                          f"（申报编号 {pending.application_id}，{pending.state}），{question}（{ref}）")
-    for other in (item.id, *_same_person_items(item)):
+    for other in same:
         for earlier in ledger.earlier_rows(app.uscc, other):
             flags.append(f"同一文件第{earlier.row}行（申报编号 {earlier.application_id}）已申报"
                          f"{policy.items[other].name}，{question}（{ref}）")
