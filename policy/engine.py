@@ -223,13 +223,15 @@ def _finish(app: Application, item: AwardItem, result: RuleResult, checks: list[
                           result.uncapped, ZERO, ZERO, flags, trace, app.row)
     cap = result.cap if result.cap is not None else ZERO
     requested = app.requested_yuan
+    cap_text = wan_text(cap)
     if requested is None:
         recommended = cap
         flags.append("申请金额未填写，建议金额按核定上限计")
-        trace.append(f"核定上限 {wan_text(cap)}；申请金额未填写，建议金额 {wan_text(cap)}")
+        trace.append(f"核定上限 {cap_text}；申请金额未填写，建议金额 {cap_text}")
     else:
-        recommended = requested if requested < cap else cap
-        trace.append(f"核定上限 {wan_text(cap)}；申请金额 {wan_text(requested)}；建议金额 {wan_text(recommended)}")
+        requested_text = wan_text(requested)
+        recommended, recommended_text = (requested, requested_text) if requested < cap else (cap, cap_text)
+        trace.append(f"核定上限 {cap_text}；申请金额 {requested_text}；建议金额 {recommended_text}")
     return Assessment(app.application_id, item.id, item.name, item.ref, NEEDS_REVIEW if checks else ELIGIBLE,
                       result.uncapped, cap, recommended, flags, trace, app.row)
 
