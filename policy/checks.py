@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
+from typing import Any
 
 from policy.application import Application
 from policy.catalog import AwardItem, Policy
@@ -26,10 +29,25 @@ def ignored_input_flags(item: AwardItem, app: Application) -> list[str]:
     kind = rule_kinds()[item.kind]
     if kind.compute is None:
         return []
-    used = kind.inputs
+    unread, values_of = _unread_inputs(kind.inputs)
+    values = values_of(app)
+    if values.count(None) == len(unread):  # the usual case: every column the rule ignores is blank
+        return []
     return [f"填写了“{header}”，但{item.name}不按此计算，请核实申报事项是否选对（{item.ref}）"
-            for field, header in INPUT_HEADERS.items()
-            if field not in used and getattr(app, field) not in (None, "")]
+            for (_, header), value in zip(unread, values) if value not in (None, "")]
+
+
+@lru_cache(maxsize=64)
+def _unread_inputs(used: frozenset[str]) -> tuple[tuple[tuple[str, str], ...], Callable[[Application], tuple[Any, ...]]]:
+    """The intake columns (field, header) a rule reading ``used`` ignores, in the template's order, and a function
+    giving an application's values of them as a tuple."""
+    unread = tuple((field, header) for field, header in INPUT_HEADERS.items() if field not in used)
+    if not unread:
+        return unread, lambda app: ()
+    getter = attrgetter(*(field for field, _ in unread))
+    if len(unread) == 1:
+        return unread, lambda app: (getter(app),)
+    return unread, getter
 
 
 def alias_flags(item: AwardItem, app: Application, policy: Policy) -> list[str]:
@@ -53,8 +71,10 @@ def county_flags(app: Application, policy: Policy) -> list[str]:
     A code registered at city level (``371500``) fits any county of the city, and
     an applicant in a development zone may carry any code of the city.
     """
+    if not app.county or not policy.home_city:
+        return []
     code = app.uscc[2:8]
-    if not app.county or not policy.home_city or len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not code.isdigit():
         return []
     problem = _county_problem(app.county, code, policy.home_city, policy.development_zones)
     return [problem] if problem else []

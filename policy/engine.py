@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import NamedTuple
@@ -80,13 +81,14 @@ class EnterpriseLedger:
         """Whether anything is on record for the enterprise: an earlier row, a final approval or a pending one."""
         return uscc in self._seen or bool(self.approved(uscc)) or bool(self.pending(uscc))
 
-    def earlier_rows(self, uscc: str, item_id: str) -> list[EarlierRow]:
-        return self._earlier.get((uscc, item_id), [])
+    def earlier_rows(self, uscc: str, item_id: str) -> Sequence[EarlierRow]:
+        return self._earlier.get((uscc, item_id), ())
 
     def record(self, app: Application, result: Assessment) -> None:
         if result.status == INELIGIBLE:
             return
-        row = EarlierRow(app.row, app.application_id, result.recommended_yuan or ZERO)
+        # tuple.__new__ is EarlierRow(...) without the Python-level __new__ a NamedTuple has: an import makes millions
+        row = tuple.__new__(EarlierRow, (app.row, app.application_id, result.recommended_yuan or ZERO))
         self._earlier.setdefault((app.uscc, app.item_id), []).append(row)
         self._seen.add(app.uscc)
 
@@ -143,47 +145,58 @@ def assess(app: Application, policy: Policy, ledger: EnterpriseLedger | None = N
     """
     ledger = ledger or EnterpriseLedger()
     item = policy.items[app.item_id]
+    kind = rule_kinds()[item.kind]
     if app.industry != item.measure:
         reason = (f"{item.name}属于《{policy.measure_titles[item.measure]}》（{item.ref}），"
                   f"企业所属产业为{app.industry}，不适用")
         return _finish(app, item, RuleResult(None, ZERO), [], [reason], list(app.warnings))
-    if rule_kinds()[item.kind].compute is None:
+    compute = kind.compute
+    if compute is None:
         trace = [_heading(item), _referral_line(item)]
         return Assessment(app.application_id, item.id, item.name, item.ref, REFERRAL,
                           None, None, None, list(app.warnings), trace, app.row)
 
     reasons: list[str] = []
     checks: list[str] = []
-    known = ledger.knows(app.uscc)
-    if item.timing != "none":
+    uscc = app.uscc
+    known = ledger.knows(uscc)
+    timing = item.timing
+    if timing != "none":
         recognised = app.recognised_on
-        if recognised is None or recognised < policy.issued_on or item.timing == "application_year":
+        if recognised is None or recognised < policy.issued_on or timing == "application_year":
             checks += _timing_flags(item, app, policy)
-    kind = rule_kinds()[item.kind]
-    if known and (item.timing != "none" or item.once or kind.repeat_question):
+    if known and (timing != "none" or _once(item) or kind.repeat_question):
         _repeat_checks(item, app, policy, ledger, reasons, checks)
     if item.counterparts and known and not kind.per_person:
         checks += _honour_flags(item, app, policy, ledger)
-    checks += alias_flags(item, app, policy)
+    if app.item_text:
+        checks += alias_flags(item, app, policy)
     checks += ignored_input_flags(item, app)
-    checks += proof_flags(item, app)
+    if item.proof:
+        checks += proof_flags(item, app)
     checks += county_flags(app, policy)
-    used = ledger.used_against_ceiling(app.uscc, item.id) if kind.ceiling else ZERO
-    assert kind.compute is not None, f"{item.kind} is decided under another policy"
-    result = kind.compute(item, app, policy, used)
+    ceiling = kind.ceiling
+    result = compute(item, app, policy, ledger.used_against_ceiling(uscc, item.id) if ceiling else ZERO)
     if result.flags:
         checks += result.flags
     if result.ineligible:
         reasons += result.ineligible
-    if kind.ceiling and known:
-        result = _with_ceiling_sources(item, kind.ceiling, app, ledger, result, checks)
-    other_years = _other_year_flags(item, kind.ceiling, app, ledger) if kind.ceiling and known else []
-    checks += other_years
-    if other_years:
-        checks += result.over_ceiling
+    if ceiling and known:
+        result = _with_ceiling_sources(item, ceiling, app, ledger, result, checks)
+        other_years = _other_year_flags(item, ceiling, app, ledger)
     else:
+        other_years = []
+    if other_years:
+        checks += other_years
+        checks += result.over_ceiling
+    elif result.over_ceiling:
         reasons += result.over_ceiling
-    return _finish(app, item, result, checks, reasons, [*app.warnings, *checks])
+    return _finish(app, item, result, checks, reasons, [*app.warnings, *checks] if app.warnings else checks[:])
+
+
+@cache
+def _once(item: AwardItem) -> bool:
+    return item.once
 
 
 @cache
@@ -210,13 +223,15 @@ def _finish(app: Application, item: AwardItem, result: RuleResult, checks: list[
                           result.uncapped, ZERO, ZERO, flags, trace, app.row)
     cap = result.cap if result.cap is not None else ZERO
     requested = app.requested_yuan
+    cap_text = wan_text(cap)
     if requested is None:
         recommended = cap
         flags.append("申请金额未填写，建议金额按核定上限计")
-        trace.append(f"核定上限 {wan_text(cap)}；申请金额未填写，建议金额 {wan_text(cap)}")
+        trace.append(f"核定上限 {cap_text}；申请金额未填写，建议金额 {cap_text}")
     else:
-        recommended = requested if requested < cap else cap
-        trace.append(f"核定上限 {wan_text(cap)}；申请金额 {wan_text(requested)}；建议金额 {wan_text(recommended)}")
+        requested_text = wan_text(requested)
+        recommended, recommended_text = (requested, requested_text) if requested < cap else (cap, cap_text)
+        trace.append(f"核定上限 {cap_text}；申请金额 {requested_text}；建议金额 {recommended_text}")
     return Assessment(app.application_id, item.id, item.name, item.ref, NEEDS_REVIEW if checks else ELIGIBLE,
                       result.uncapped, cap, recommended, flags, trace, app.row)
 
@@ -227,20 +242,25 @@ def _timing_flags(item: AwardItem, app: Application, policy: Policy) -> list[str
     issued = policy.issued_on
     words = _TIMING_WORDS[item.timing]
     if app.recognised_on is None:
-        return [f"认定日期未填写，无法确认是否为政策发布（{issued:%Y-%m-%d}）后{words}（{ref}）"]
+        return [f"认定日期未填写，无法确认是否为政策发布（{_day(issued)}）后{words}（{ref}）"]
     if app.recognised_on >= issued and item.timing != "application_year":
         return []
     flags = []
     if app.recognised_on < issued:
-        flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 早于政策发布日期 {issued:%Y-%m-%d}，"
+        flags.append(f"认定日期 {_day(app.recognised_on)} 早于政策发布日期 {_day(issued)}，"
                      f"{_EARLY_QUESTIONS[item.timing]}请核实（{ref}）")
     if item.timing == "application_year":
         if app.application_year is None:
             flags.append(f"申报年度未填写，无法确认是否为当年度认定（{ref}）")
         elif app.recognised_on.year != app.application_year:
-            flags.append(f"认定日期 {app.recognised_on:%Y-%m-%d} 不在申报年度 {app.application_year} 年内，"
+            flags.append(f"认定日期 {_day(app.recognised_on)} 不在申报年度 {app.application_year} 年内，"
                          f"政策要求“当年度被认定”（{ref}）")
     return flags
+
+
+def _day(day: date) -> str:
+    """``f"{day:%Y-%m-%d}"``; ``isoformat`` writes the same for years from 1000 on, without ``strftime``."""
+    return day.isoformat() if day.year >= 1000 else f"{day:%Y-%m-%d}"
 
 
 def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: EnterpriseLedger,
@@ -253,8 +273,9 @@ def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: En
     """
     ref = item.ref
     question = _repeat_question(item)
+    same = (item.id, *_same_person_items(item))
     for award in ledger.approved(app.uscc):
-        if award.item_id not in (item.id, *_same_person_items(item)):
+        if award.item_id not in same:
             continue
         which = f"（申报编号 {award.application_id}）" if award.application_id else ""
         name = policy.items[award.item_id].name
@@ -263,10 +284,10 @@ def _repeat_checks(item: AwardItem, app: Application, policy: Policy, ledger: En
         else:
             flags.append(f"该企业已获{name}奖励{which}，{question}（{ref}）")
     for pending in ledger.pending(app.uscc):
-        if pending.item_id in (item.id, *_same_person_items(item)):
+        if pending.item_id in same:
             flags.append(f"工作区中该企业另有{policy.items[pending.item_id].name}的申请"
                          f"（申报编号 {pending.application_id}，{pending.state}），{question}（{ref}）")
-    for other in (item.id, *_same_person_items(item)):
+    for other in same:
         for earlier in ledger.earlier_rows(app.uscc, other):
             flags.append(f"同一文件第{earlier.row}行（申报编号 {earlier.application_id}）已申报"
                          f"{policy.items[other].name}，{question}（{ref}）")

@@ -18,17 +18,30 @@ def floor_to_fen(yuan: Decimal) -> Decimal:
     return yuan.quantize(FEN, rounding=ROUND_DOWN)
 
 
+# Both texts are remembered by the amount's own text, which is cheaper to hash than the Decimal (its hash takes a
+# modular inverse for every fraction: a microsecond) and tells apart what equality does not (0.00 and -0.00).
+_yuan_texts: dict[str, str] = {}
+
+
 def yuan_text(yuan: Decimal) -> str:
     """``500000.00`` — the form used in JSON and on the sheet's figures."""
-    return f"{yuan.quantize(FEN):f}"
+    key = str(yuan)
+    text = _yuan_texts.get(key)
+    if text is None:
+        text = f"{yuan.quantize(FEN):f}"
+        if len(_yuan_texts) > 100_000:
+            _yuan_texts.clear()
+        _yuan_texts[key] = text
+    return text
 
 
-_wan_texts: dict[Decimal, str] = {}
+_wan_texts: dict[str, str] = {}
 
 
 def wan_text(yuan: Decimal) -> str:
     """``60.00万元``; more decimals only when the amount needs them."""
-    text = _wan_texts.get(yuan)
+    key = str(yuan)
+    text = _wan_texts.get(key)
     if text is None:
         wan = yuan.scaleb(-4)
         shown = wan.quantize(FEN)
@@ -37,5 +50,5 @@ def wan_text(yuan: Decimal) -> str:
         text = f"{shown:f}万元"
         if len(_wan_texts) > 100_000:
             _wan_texts.clear()
-        _wan_texts[yuan] = text
+        _wan_texts[key] = text
     return text

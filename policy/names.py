@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES_AND_SPACE = re.compile(r"[\s\"'“”‘’「」『』《》〈〉·•]")
 
 
+@lru_cache(maxsize=8192)
 def normalise_name(text: str) -> str:
     """Fold full/half-width forms, drop quotes and spaces, unify brackets.
 

@@ -37,8 +37,11 @@ def describe(character: str) -> str:
 def character_problems(cells: Sequence[object], strict: bool) -> list[tuple[int, str]]:
     """(index, message) for each cell holding a refused character; ``strict`` for codes and names."""
     pattern = _IN_CODES_AND_NAMES if strict else _IN_FREE_TEXT
-    texts = [cell for cell in cells if type(cell) is str]
-    if not pattern.search("".join(texts)):
+    try:
+        joined = "".join(cells)  # type: ignore[arg-type]  # fast path: a non-text cell raises TypeError, handled below
+    except TypeError:  # numbers or dates from XLSX/JSON
+        joined = "".join(cell for cell in cells if type(cell) is str)
+    if not pattern.search(joined):
         return []
     problems = []
     for index, cell in enumerate(cells):

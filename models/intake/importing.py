@@ -422,7 +422,13 @@ def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapt
     ``new_only``: none of the chunk's applications is in the workspace, so neither is an assessment of one; one
     found all the same (written with SQL behind the app's back) rolls the import back, named.
     """
-    written = records.put_application_rows(db, chunk.applications)
+    try:
+        written = records.put_application_rows(db, chunk.applications, replace=not new_only)
+    except sqlite3.IntegrityError:
+        held = _held_otherwise(db, chunk)
+        raise ReviewDeskError(f"内部错误：表 applications 中已有新申报 {'、'.join(held[:5]) or '？'}，"
+                              "不是本次导入写入的（数据库被直接改动过），整个导入已撤销，工作区未作任何改动；"
+                              "请运行 audit verify 检查工作区") from None
     capture.capture("applications", "application_id", chunk.ids, written)
     written = evidence_rows.link_files(db, chunk.evidence_links)
     capture.capture("application_evidence", "application_id", chunk.ids, written, then_by="position")
@@ -436,6 +442,13 @@ def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapt
                               "不是本工作区写入的（数据库被直接改动过），整个导入已撤销，工作区未作任何改动；"
                               "请运行 audit verify 检查工作区") from None
     capture.capture("assessments", "application_id", chunk.ids, written)
+
+
+def _held_otherwise(db: Database, chunk: PreparedChunk) -> list[str]:
+    """The chunk's applications that the workspace holds but this chunk did not write (another file order)."""
+    held = records.existing_applications(db, chunk.ids)
+    return [application_id for application_id, row in zip(chunk.ids, chunk.applications) if application_id in held
+            and (records.application_row(db, application_id) or {}).get("seq") != row[-1]]
 
 
 @contextmanager

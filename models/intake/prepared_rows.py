@@ -12,7 +12,6 @@ transaction, so nothing of it is kept.
 from __future__ import annotations
 
 import ctypes
-import io
 import os
 import pickle
 import signal
@@ -54,10 +53,41 @@ class PreparedChunk:
     applications: list[records.ApplicationRow]
     evidence_links: list[tuple[str, int, str, str]]
     assessments: list[tuple[Any, ...]]
-    """Each assessment's ``records.imported_assessment_values``; the three values they share are below."""
+    """Each assessment's ``records.imported_assessment_row``; the three values they share are below."""
     policy_version: str
     policy_hash: str
     assessed_at: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled a column at a time, each recurring text once (see :func:`chunk_bytes`)."""
+        return (_chunk_of_columns, (self.start, self.ids, _columns(self.applications, _RECURRING_APPLICATION_TEXT),
+                                    self.evidence_links, _columns(self.assessments, _RECURRING_ASSESSMENT_TEXT),
+                                    self.policy_version, self.policy_hash, self.assessed_at))
+
+
+_RECURRING_APPLICATION_TEXT = frozenset(records.APPLICATION_COLUMNS.index(name) for name in (
+    "enterprise", "county", "industry", "item_id", "recognised_on", "attachments", "warnings", "item_text"))
+_RECURRING_ASSESSMENT_TEXT = frozenset(records.IMPORTED_ASSESSMENT_COLUMNS.index(name) for name in (
+    "status", "uncapped_yuan", "cap_yuan", "recommended_yuan", "flags", "trace"))
+"""The text columns (text or None) whose values recur from row to row: the industry, the item, the statuses and
+amounts, the trace of a set amount."""
+
+
+def _columns(rows: list[tuple[Any, ...]], recurring: frozenset[int]) -> list[Any]:
+    """``rows`` as columns; in those of ``recurring`` equal texts are one object, which the pickle's memo then
+    writes once and the importer reads once."""
+    return [_one_object_each(column) if n in recurring else column for n, column in enumerate(zip(*rows))]
+
+
+def _one_object_each(column: tuple[str | None, ...]) -> list[str | None]:
+    first: dict[str | None, str | None] = {}
+    return [first.setdefault(value, value) for value in column]
+
+
+def _chunk_of_columns(start: int, ids: list[str], applications: list[Any], evidence_links: list[tuple[str, int, str, str]],
+                      assessments: list[Any], policy_version: str, policy_hash: str, assessed_at: str) -> PreparedChunk:
+    return PreparedChunk(start, ids, list(zip(*applications)), evidence_links, list(zip(*assessments)),
+                         policy_version, policy_hash, assessed_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +143,7 @@ def prepared_chunk(start: int, chunk: list[Application], results: list[Assessmen
         records.application_rows(chunk, values.import_id, values.demo, values.first_seq + start),
         [(app.application_id, n, name, values.evidence[(app.application_id, name)][0])
          for app in chunk for n, name in enumerate(app.attachments)],
-        [records.imported_assessment_values(records.stored_assessment(result, policy.version, policy.content_hash,
-                                                                      values.assessed_at)) for result in results],
+        [records.imported_assessment_row(result, policy.version, policy.content_hash) for result in results],
         policy.version, policy.content_hash, values.assessed_at)
 
 
@@ -166,14 +195,12 @@ def _build(plan: RowPlan, sending: Connection, importers_end: Connection, import
 
 
 def chunk_bytes(message: tuple[str, Any]) -> bytes:
-    """A chunk pickled without pickle's memo (``Pickler.fast``): a chunk holds no object twice that is worth
-    sharing (the values every row shares travel once, beside the rows) and none that refers to itself, and
-    memoising its hundreds of thousands of strings and tuples took two thirds of the pickling."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(message)
-    return out.getvalue()
+    """A chunk pickled a column at a time (``PreparedChunk.__reduce__``), with pickle's memo: each recurring
+    text (an industry, a status, an amount, a set amount's trace) and each 申报编号 (in the ids, the application
+    and the assessment) is written once, so the importer, whose time is the import's, decodes a third fewer bytes
+    (at 20,000 rows 0.065 instead of 0.12 CPU seconds, for 0.06 more in the worker). Memoising every string and
+    tuple of the rows instead took two thirds of the pickling."""
+    return pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
 
 
 def _end_with(importer: int) -> None:

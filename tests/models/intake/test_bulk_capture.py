@@ -235,3 +235,29 @@ def test_an_assessment_planted_for_a_new_application_rolls_the_import_back_named
         assert ws.db.execute("SELECT application_id FROM assessments").fetchall() == [("T00005",)]
         assert ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before
         assert _triggers(ws) and "capture_assessments_insert" in {name for name, _ in _triggers(ws)}
+
+
+def test_an_application_planted_past_the_check_rolls_the_import_back_named(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """New applications are inserted, never counted up: one held all the same (here, past the check for ids
+    already in the workspace) makes the insert fail, and the import is rolled back naming it."""
+    import sqlite3
+
+    from models.failures import ReviewDeskError
+    from models.workspace import records
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(importing, "_existing_ids", lambda ws, ids: set())
+    with staffed_workspace(tmp_path / "ws") as ws:
+        with sqlite3.connect(tmp_path / "ws" / "reviewdesk.db") as insider:  # foreign keys off, as any sqlite3 shell
+            insider.execute(f"INSERT INTO applications ({records.columns_sql(records.TABLE_COLUMNS)}) "
+                            f"VALUES ({', '.join('?' * len(records.TABLE_COLUMNS))})",
+                            ["T00005", "插入企业", "x", "", "生物医药", "x", None, None, None, None, None, None, None,
+                             None, None, None, "[]", "[]", 9, 1, 1, 0, 999, ""])
+        insider.close()
+        before = ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+        with pytest.raises(ReviewDeskError, match="表 applications 中已有新申报 T00005，.*整个导入已撤销"):
+            import_as(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 8)]))
+        assert ws.db.execute("SELECT application_id FROM applications").fetchall() == [("T00005",)]
+        assert ws.db.execute("SELECT COUNT(*) FROM assessments").fetchone()[0] == 0
+        assert ws.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == before
