@@ -165,7 +165,9 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         report.lines.append(f"决定签名全部有效，共 {count} 个")
     elif not count:
         report.lines.append("尚无决定")
-    retargeted = changed_since_decided(ws)
+    from models.review.decided_evidence import altered_decided_evidence
+
+    retargeted = changed_since_decided(ws) + altered_decided_evidence(ws)
     report.problems += retargeted
     report.lines += retargeted
     stale = stale_decisions(ws)
