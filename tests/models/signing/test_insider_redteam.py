@@ -7,14 +7,17 @@ without any key but their own, then asks ``audit verify`` to name it.
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from models.workspace.evidence import EvidenceStore
 from models.workspace.verification import verify_workspace
 from models.workspace.workspace import Workspace
-from tests.workspace_support import approve_both_stages, import_as, intake_row, staffed_workspace, write_csv
+from tests.workspace_support import (PASSPHRASE, approve_both_stages, import_as, intake_row, returned_for, signer_of,
+                                     staffed_workspace, write_csv)
 
 SEEN = b"%PDF-1.4\n% the recognition the reviewers saw\n"
 
@@ -62,3 +65,47 @@ def test_a_decided_attachment_deleted_from_the_evidence_store_is_named(decided: 
     _stored(decided, SEEN).unlink()
     problems = _problems(decided)
     assert any("申报 T00001 的附件 认定文件.pdf" in p and "缺失" in p for p in problems), problems
+
+
+def _returned_then_late_day_logged(folder: Path, tmp_path: Path) -> date:
+    """T00002 returned for 补正 today with a 15-day deadline; 20 days on, 审核员乙 declares no conflict on it.
+    Returns the deadline."""
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+
+    with Workspace.open(folder) as ws:
+        declare_conflict(ws, "T00002", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput("T00002", "初审", "退回补正", "审核员甲", **returned_for("认定文件")),  # type: ignore[arg-type]  # the 补正 keywords
+               PASSPHRASE)
+    deadline = date.today() + timedelta(days=15)
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=20)), Workspace.open(folder) as ws:
+        declare_conflict(ws, "T00002", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
+    (tmp_path / "认定文件.pdf").write_bytes(b"%PDF-1.4\n% the missing recognition, scanned late\n")
+    return deadline
+
+
+def test_a_late_resubmission_made_with_the_clock_set_back_is_named(decided: Path, tmp_path: Path) -> None:
+    """Past the deadline, the 初审 sets the PC's clock back before it and adds the missing file: on time, it says."""
+    from models.review.correction_evidence import add_evidence
+    from models.review.corrections import latest_resubmission
+
+    _returned_then_late_day_logged(decided, tmp_path)
+    scan = tmp_path / "认定文件.pdf"
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=5)), Workspace.open(decided) as ws:
+        add_evidence(ws, "T00002", [scan], signer_of(ws, "审核员甲"))
+        back = latest_resubmission(ws.db, "T00002")
+    assert back is not None and not back.late  # what the insider wanted the record to say
+    problems = _problems(decided)
+    assert any("时钟" in p and "早于" in p for p in problems), problems
+
+
+def test_an_honest_resubmission_after_the_deadline_verifies(decided: Path, tmp_path: Path) -> None:
+    from models.review.correction_evidence import add_evidence
+    from models.review.corrections import latest_resubmission
+
+    _returned_then_late_day_logged(decided, tmp_path)
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=21)), Workspace.open(decided) as ws:
+        add_evidence(ws, "T00002", [tmp_path / "认定文件.pdf"], signer_of(ws, "审核员甲"))
+        back = latest_resubmission(ws.db, "T00002")
+        assert back is not None and back.late
+        assert verify_workspace(ws).problems == []

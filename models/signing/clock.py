@@ -1,0 +1,54 @@
+"""The log's order against the times its entries claim: a PC clock set back shows as time running backwards.
+
+Each entry's time is the writing PC's clock, and so are the signing times and the
+dates things are judged by (whether a 补正 came after its deadline). The order of
+the entries is not anyone's claim: an entry is appended after the one before it.
+So an entry whose time is well before a time already logged was written by a
+clock set back, and the times and judgements it carries cannot be trusted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from models.workspace.database import Database
+
+CLOCK_TOLERANCE = timedelta(minutes=10)
+"""How far an entry's time may fall behind the latest time logged before it: the clocks of the PCs that share
+one workspace folder disagree by seconds to minutes; a clock set back to slip past a deadline or a revocation
+is off by hours or days."""
+
+
+def _moment(text: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def clock_problems(db: Database) -> list[str]:
+    """Each audit entry whose time is more than :data:`CLOCK_TOLERANCE` before the latest time logged before it."""
+    problems = []
+    latest: tuple[int, datetime] | None = None
+    for seq, at, action, subject in db.execute("SELECT seq, at, action, subject FROM audit ORDER BY seq"):
+        moment = _moment(at)
+        if moment is None:
+            problems.append(f"审计日志第 {seq} 条（{action} {subject}）的时间 {at!r} 无法读取")
+            continue
+        if latest is not None and moment < latest[1] - CLOCK_TOLERANCE:
+            behind = latest[1] - moment
+            problems.append(
+                f"审计日志第 {seq} 条（{action} {subject}）的时间 {at} 早于其前第 {latest[0]} 条的 "
+                f"{latest[1].isoformat()}（早 {_span(behind)}）：写入时电脑时钟被调回过，"
+                "该条记载的时间与据此作出的判断（签名时间、补正是否逾期）不可信")
+        if latest is None or moment > latest[1]:
+            latest = (int(seq), moment)
+    return problems
+
+
+def _span(delta: timedelta) -> str:
+    if delta >= timedelta(days=1):
+        return f"{delta.days} 天"
+    hours, rest = divmod(int(delta.total_seconds()), 3600)
+    return f"{hours} 小时 {rest // 60} 分钟" if hours else f"{rest // 60} 分钟"
