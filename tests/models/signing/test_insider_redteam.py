@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,26 @@ def test_an_honest_resubmission_after_the_deadline_verifies(decided: Path, tmp_p
         back = latest_resubmission(ws.db, "T00002")
         assert back is not None and back.late
         assert verify_workspace(ws).problems == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "rekey_reviewer lets the 系统管理员 alone (CA passphrase and their own) choose the person's new passphrase, so "
+    "the administrator can then sign as that person: 三员分立 needs a second person (the 负责人 or the person) "
+    "to sign each re-key, which needs a new argument in cli/people_commands.py and a field in the GUI's 人员 dialog, "
+    "outside what this change may touch"))
+def test_an_administrator_who_re_keys_a_reviewer_cannot_sign_their_review(decided: Path) -> None:
+    """The 系统管理员 re-keys 审核员乙 with a passphrase of their own choosing and signs a 复核 as 乙."""
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+    from models.signing.people import rekey_reviewer
+    from tests.workspace_support import AUTH, CHEAP
+
+    chosen = "管理员自定口令-999999"
+    with Workspace.open(decided) as ws:
+        declare_conflict(ws, "T00002", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput("T00002", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
+        rekey_reviewer(ws, "审核员乙", chosen, auth=AUTH, kdf=CHEAP)
+        declare_conflict(ws, "T00002", "审核员乙", has_conflict=False, passphrase=chosen)
+        decide(ws, DecisionInput("T00002", "复核", "通过", "审核员乙", Decimal("300000")), chosen)
+    problems = _problems(decided)
+    assert any("T00002 复核" in p and "审核员乙" in p for p in problems), problems
