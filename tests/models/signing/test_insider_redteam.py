@@ -133,3 +133,53 @@ def test_an_administrator_who_re_keys_a_reviewer_cannot_sign_their_review(decide
         decide(ws, DecisionInput("T00002", "复核", "通过", "审核员乙", Decimal("300000")), chosen)
     problems = _problems(decided)
     assert any("T00002 复核" in p and "审核员乙" in p for p in problems), problems
+
+
+def _stale_sheet_made_current(folder: Path, tmp_path: Path) -> str:
+    """T00002's sheet exported after its 初审; then 审核员乙 refuses it at 复核; then the insider rewrites the
+    registered record of the old sheet to list the 复核 too, with a consistent log entry. Returns the code."""
+    import json
+
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+    from models.signing.signatures import canonical_bytes
+    from sheets.batch import export_sheets
+    from tests.insider import forge_logged, row_of
+
+    with Workspace.open(folder) as ws:
+        declare_conflict(ws, "T00002", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput("T00002", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
+        export_sheets(ws, tmp_path / "out", ["T00002"], "审核员甲", PASSPHRASE, jobs=1)
+        declare_conflict(ws, "T00002", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput("T00002", "复核", "不通过", "审核员乙", Decimal("0"), opinion="材料不实"),
+               PASSPHRASE)
+    sheet = row_of(folder, "SELECT r.code, r.record FROM sheet_records r JOIN sheets s ON s.code = r.code "
+                           "WHERE s.application_id = 'T00002'")
+    record = json.loads(sheet["record"])
+    review = row_of(folder, "SELECT * FROM decisions WHERE application_id = 'T00002' AND stage = '复核'")
+    record["decisions"].append({key: review[key] for key in
+                                ("amount_yuan", "decided_at", "outcome", "reviewer", "signature", "stage", "uuid")})
+    forge_logged(folder, [("UPDATE sheet_records SET record = ? WHERE code = ?",
+                           [canonical_bytes(record).decode("utf-8"), sheet["code"]])],
+                 actor="审核员甲", action="导出审核表", subject="T00002")
+    return str(sheet["code"])
+
+
+def test_a_stale_sheets_registered_record_rewritten_does_not_look_up_as_current(decided: Path, tmp_path: Path) -> None:
+    """The paper shows the 初审 only; ``verify --code`` must not call it current because its record was rewritten."""
+    from sheets.lookup import lookup_code
+
+    code = _stale_sheet_made_current(decided, tmp_path)
+    with Workspace.open(decided) as ws:
+        found = lookup_code(ws, code)
+    assert not found.ok and "登记的审核表记录与校验码不符" in found.message, found.message
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "audit verify (models/workspace/verification.py) cannot recompute a sheet's code: the derivation is "
+    "sheets/codes.py, above models; moving verification_code/code_for below models (or having the CLI's "
+    "audit verify also call a sheets-level registry check) would let it name the row"))
+def test_a_stale_sheets_registered_record_rewritten_is_named_by_audit_verify(decided: Path, tmp_path: Path) -> None:
+    _stale_sheet_made_current(decided, tmp_path)
+    problems = _problems(decided)
+    assert any("sheet_records" in p or "审核表记录" in p for p in problems), problems
