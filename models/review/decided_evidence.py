@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.workspace.decision_rows import current_in
-from models.workspace.evidence import EvidenceStore
+from models.workspace.evidence import EvidenceStore, is_digest
 from models.workspace.workspace import Workspace
 
 
@@ -25,8 +25,9 @@ def altered_decided_evidence(ws: Workspace) -> list[str]:
     problems = []
     for application_id, name, sha256 in rows:
         if sha256 not in checked:
-            integrity = store.verify(str(sha256))
-            checked[sha256] = "" if integrity.ok else integrity.message
+            integrity = store.verify(str(sha256)) if is_digest(sha256) else None
+            checked[sha256] = "文件无从查找（登记的 SHA-256 不是有效摘要）" if integrity is None else "" if integrity.ok else \
+                integrity.message
         if checked[sha256]:
             problems.append(f"申报 {application_id} 的附件 {name}（SHA-256 {str(sha256)[:16]}…）：附件库中的"
                             f"{checked[sha256]}，已不是决定签名时的内容")

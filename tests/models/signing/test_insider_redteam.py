@@ -183,3 +183,29 @@ def test_a_stale_sheets_registered_record_rewritten_is_named_by_audit_verify(dec
     _stale_sheet_made_current(decided, tmp_path)
     problems = _problems(decided)
     assert any("sheet_records" in p or "审核表记录" in p for p in problems), problems
+
+
+def test_an_undecided_applications_fields_changed_under_the_apps_own_re_assessment_are_named(decided: Path) -> None:
+    """The insider lowers nothing the engine would refuse: T00002's 申请金额 is changed with SQL and the app's own
+    (unsigned) 重新评估 makes the assessment agree, in one transaction: every row and hash is consistent."""
+    from models.review.reassess import reassess_enterprise
+
+    with Workspace.open(decided) as ws:
+        uscc = ws.db.execute("SELECT uscc FROM applications WHERE application_id = 'T00002'").fetchone()[0]
+        with ws.db.atomic():
+            ws.db.execute("UPDATE applications SET requested_yuan = '400000.00' WHERE application_id = 'T00002'")
+            assert reassess_enterprise(ws, uscc, "审核员甲", "申请金额更正") == ["T00002"]
+        assert ws.db.execute("SELECT recommended_yuan FROM assessments WHERE application_id = 'T00002'"
+                             ).fetchone()[0] == "400000.00"  # the engine agrees with the forged field
+    problems = _problems(decided)
+    assert any("重新评估" in p and "申报 T00002 的申报内容" in p and "未经签名" in p for p in problems), problems
+
+
+def test_an_attachment_list_changed_under_an_unsigned_entry_is_named(decided: Path) -> None:
+    from tests.insider import forge_logged
+
+    forge_logged(decided, ["DELETE FROM application_evidence WHERE application_id = 'T00002'",
+                           "UPDATE applications SET attachments = '[]' WHERE application_id = 'T00002'"],
+                 actor="审核员甲", action="修改设置", subject="demo")
+    problems = _problems(decided)
+    assert any("修改设置" in p and "申报 T00002 的申报内容、附件清单" in p for p in problems), problems

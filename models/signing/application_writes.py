@@ -1,0 +1,57 @@
+"""Who may change what an application says: only an entry its person signed.
+
+The fields of an application (and its list of attachments) are what every
+decision is made on. They come from an import, a 补正 or a restore, each signed
+by the person who made it (``models.signing.signed_entries``). Any other entry
+is unsigned — a 重新评估, a setting — and an insider with SQL can append one
+whose captured rows and hashes are all consistent, with the app's own
+re-assessment making the assessment agree with the forged fields. So an entry
+after the workspace began signing imports that changes an ``applications`` or
+``application_evidence`` row is named unless it is one of the signed actions,
+the upgrade's snapshot (vouched for by the chain only: README's limits), or the
+one 打开会评包 that fills a new 会评 workspace (its package is signed by the lead).
+"""
+
+from __future__ import annotations
+
+import json
+
+from models.workspace.assessment_check import SESSION_OPENED
+from models.workspace.database import Database, in_list
+from models.workspace.schema_upgrade import SNAPSHOT_ACTION
+from models.workspace.signed_scope import IMPORTS_AND_RESTORES, signed_from
+
+APPLICATION_TABLES = ("applications", "application_evidence")
+_TABLE_NAMES = {"applications": "申报内容", "application_evidence": "附件清单"}
+
+
+def unsigned_application_writes(db: Database, signed_actions: tuple[str, ...]) -> list[str]:
+    """Each entry, from the start of signed imports on, that changed an application without being signed for it."""
+    boundary = signed_from(db, IMPORTS_AND_RESTORES)
+    if boundary is None:
+        return []
+    allowed = (*signed_actions, SNAPSHOT_ACTION)
+    actions, parameters = in_list("action", allowed)
+    tables, table_parameters = in_list("tbl", APPLICATION_TABLES)
+    first_writer = db.execute(f"SELECT MIN(seq) FROM audit_changes WHERE tbl IN {tables}", table_parameters).fetchone()[0]
+    found: dict[int, tuple[str, str, set[str], set[str]]] = {}
+    for seq, action, subject, table, key in db.execute(
+            f"SELECT c.seq, a.action, a.subject, c.tbl, c.key FROM audit_changes c JOIN audit a ON a.seq = c.seq "
+            f"WHERE c.tbl IN {tables} AND c.seq >= :boundary AND a.action NOT IN {actions} ORDER BY c.seq, c.id",
+            {**parameters, **table_parameters, "boundary": boundary}):
+        if action == SESSION_OPENED and seq == first_writer:
+            continue
+        entry = found.setdefault(int(seq), (str(action), str(subject), set(), set()))
+        entry[2].add(_TABLE_NAMES.get(str(table), str(table)))
+        entry[3].add(_application_of(str(key)))
+    return [f"审计日志第 {seq} 条（{action} {subject}）改动了申报 {'、'.join(sorted(ids))} 的{'、'.join(sorted(what))}："
+            "申报内容只能由操作人签名的导入、补正提交或恢复改动，此条未经签名，其改动不予承认"
+            for seq, (action, subject, what, ids) in sorted(found.items())]
+
+
+def _application_of(key: str) -> str:
+    try:
+        parts = json.loads(key)
+    except ValueError:
+        return key
+    return str(parts[0]) if isinstance(parts, list) and parts else key
