@@ -21,8 +21,9 @@ from models.workspace.database import Database, in_list
 from models.workspace.schema_upgrade import SNAPSHOT_ACTION
 from models.workspace.signed_scope import IMPORTS_AND_RESTORES, signed_from
 
-APPLICATION_TABLES = ("applications", "application_evidence")
-_TABLE_NAMES = {"applications": "申报内容", "application_evidence": "附件清单"}
+APPLICATION_TABLES = ("applications", "application_evidence", "application_versions", "resubmissions", "imports")
+_TABLE_NAMES = {"applications": "申报内容", "application_evidence": "附件清单", "application_versions": "历史版本",
+                "resubmissions": "补正记录", "imports": "导入记录"}
 
 
 def unsigned_application_writes(db: Database, signed_actions: tuple[str, ...]) -> list[str]:
@@ -34,24 +35,34 @@ def unsigned_application_writes(db: Database, signed_actions: tuple[str, ...]) -
     actions, parameters = in_list("action", allowed)
     tables, table_parameters = in_list("tbl", APPLICATION_TABLES)
     first_writer = db.execute(f"SELECT MIN(seq) FROM audit_changes WHERE tbl IN {tables}", table_parameters).fetchone()[0]
-    found: dict[int, tuple[str, str, set[str], set[str]]] = {}
-    for seq, action, subject, table, key in db.execute(
-            f"SELECT c.seq, a.action, a.subject, c.tbl, c.key FROM audit_changes c JOIN audit a ON a.seq = c.seq "
+    found: dict[int, tuple[str, str, set[str]]] = {}
+    for seq, action, subject, table, key, row in db.execute(
+            f"SELECT c.seq, a.action, a.subject, c.tbl, c.key, c.row FROM audit_changes c JOIN audit a ON a.seq = c.seq "
             f"WHERE c.tbl IN {tables} AND c.seq >= :boundary AND a.action NOT IN {actions} ORDER BY c.seq, c.id",
             {**parameters, **table_parameters, "boundary": boundary}):
         if action == SESSION_OPENED and seq == first_writer:
             continue
-        entry = found.setdefault(int(seq), (str(action), str(subject), set(), set()))
-        entry[2].add(_TABLE_NAMES.get(str(table), str(table)))
-        entry[3].add(_application_of(str(key)))
-    return [f"审计日志第 {seq} 条（{action} {subject}）改动了申报 {'、'.join(sorted(ids))} 的{'、'.join(sorted(what))}："
-            "申报内容只能由操作人签名的导入、补正提交或恢复改动，此条未经签名，其改动不予承认"
-            for seq, (action, subject, what, ids) in sorted(found.items())]
+        found.setdefault(int(seq), (str(action), str(subject), set()))[2].add(_described(str(table), key, row))
+    return [f"审计日志第 {seq} 条（{action} {subject}）改动了{'；'.join(sorted(what))}："
+            "申报内容、附件、补正和导入记录只能由操作人签名的导入、补正提交或恢复改动，此条未经签名，其改动不予承认"
+            for seq, (action, subject, what) in sorted(found.items())]
 
 
-def _application_of(key: str) -> str:
+def _first(text: object, index: int, name: str = "") -> str | None:
+    """Item ``index`` of a captured key or row (a JSON array), or its field ``name`` (a row captured as an object)."""
     try:
-        parts = json.loads(key)
+        parts = json.loads(str(text))
     except ValueError:
-        return key
-    return str(parts[0]) if isinstance(parts, list) and parts else key
+        return None
+    if isinstance(parts, dict):
+        return str(parts[name]) if name in parts else None
+    return str(parts[index]) if isinstance(parts, list) and len(parts) > index else None
+
+
+def _described(table: str, key: object, row: object) -> str:
+    """``申报 T00001 的申报内容``; ``导入记录 3`` for an import, which belongs to no one application."""
+    what = _TABLE_NAMES.get(table, table)
+    if table == "imports":
+        return f"{what} {_first(key, 0) or key}"
+    owner = _first(row, 1, "application_id") if table == "resubmissions" else _first(key, 0)
+    return f"申报 {owner or key} 的{what}"

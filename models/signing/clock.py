@@ -28,8 +28,11 @@ def _moment(text: object) -> datetime | None:
 
 
 def clock_problems(db: Database) -> list[str]:
-    """Each audit entry whose time is more than :data:`CLOCK_TOLERANCE` before the latest time logged before it."""
-    problems = []
+    """Each audit entry whose time is more than :data:`CLOCK_TOLERANCE` before the latest time logged before it
+    (the first such entry behind each latest time, with how many more follow it)."""
+    problems: list[str] = []
+    behind_of: dict[int, int] = {}  # the latest entry an entry fell behind -> its problem's index
+    extra: dict[int, int] = {}
     latest: tuple[int, datetime] | None = None
     for seq, at, action, subject in db.execute("SELECT seq, at, action, subject FROM audit ORDER BY seq"):
         moment = _moment(at)
@@ -37,13 +40,19 @@ def clock_problems(db: Database) -> list[str]:
             problems.append(f"审计日志第 {seq} 条（{action} {subject}）的时间 {at!r} 无法读取")
             continue
         if latest is not None and moment < latest[1] - CLOCK_TOLERANCE:
-            behind = latest[1] - moment
+            if latest[0] in behind_of:
+                extra[latest[0]] = extra.get(latest[0], 0) + 1
+                continue
+            behind_of[latest[0]] = len(problems)
             problems.append(
                 f"审计日志第 {seq} 条（{action} {subject}）的时间 {at} 早于其前第 {latest[0]} 条的 "
-                f"{latest[1].isoformat()}（早 {_span(behind)}）：写入时电脑时钟被调回过，"
-                "该条记载的时间与据此作出的判断（签名时间、补正是否逾期）不可信")
+                f"{latest[1].isoformat()}（早 {_span(latest[1] - moment)}）：日志的时间倒退了，电脑时钟被调动过"
+                f"（写入此条时调回，或写入第 {latest[0]} 条时调快），两条记载的时间与据此作出的判断"
+                "（签名时间、补正是否逾期）不可信")
         if latest is None or moment > latest[1]:
             latest = (int(seq), moment)
+    for anchor, count in extra.items():
+        problems[behind_of[anchor]] += f"；此后另有 {count} 条的时间同样早于第 {anchor} 条"
     return problems
 
 

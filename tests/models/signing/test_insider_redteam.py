@@ -208,4 +208,35 @@ def test_an_attachment_list_changed_under_an_unsigned_entry_is_named(decided: Pa
                            "UPDATE applications SET attachments = '[]' WHERE application_id = 'T00002'"],
                  actor="审核员甲", action="修改设置", subject="demo")
     problems = _problems(decided)
-    assert any("修改设置" in p and "申报 T00002 的申报内容、附件清单" in p for p in problems), problems
+    assert any("修改设置" in p and "申报 T00002 的申报内容；申报 T00002 的附件清单" in p for p in problems), problems
+
+
+def test_a_late_resubmission_marked_on_time_with_sql_under_an_unsigned_entry_is_named(decided: Path,
+                                                                                      tmp_path: Path) -> None:
+    from models.review.correction_evidence import add_evidence
+    from models.review.corrections import latest_resubmission
+    from tests.insider import forge_logged
+
+    _returned_then_late_day_logged(decided, tmp_path)
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=21)), Workspace.open(decided) as ws:
+        add_evidence(ws, "T00002", [tmp_path / "认定文件.pdf"], signer_of(ws, "审核员甲"))
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=21, minutes=5)):
+        forge_logged(decided, ["UPDATE resubmissions SET late = 0 WHERE application_id = 'T00002'"],
+                     actor="审核员甲", action="重新评估", subject="T00002")
+    with Workspace.open(decided) as ws:
+        back = latest_resubmission(ws.db, "T00002")
+    assert back is not None and not back.late
+    problems = _problems(decided)
+    assert any("重新评估" in p and "申报 T00002 的补正记录" in p for p in problems), problems
+
+
+def test_one_entry_written_with_the_clock_set_forward_is_one_problem_however_many_follow(decided: Path) -> None:
+    from models.review.conflicts import declare_conflict
+
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=2)), Workspace.open(decided) as ws:
+        declare_conflict(ws, "T00002", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+    with Workspace.open(decided) as ws:
+        declare_conflict(ws, "T00002", "审核员乙", has_conflict=False, passphrase=PASSPHRASE)
+        declare_conflict(ws, "T00002", "科长丙", has_conflict=False, passphrase=PASSPHRASE)
+    problems = [p for p in _problems(decided) if "时钟" in p]
+    assert len(problems) == 1 and "调快" in problems[0] and "此后另有 1 条" in problems[0], problems
