@@ -240,3 +240,32 @@ def test_one_entry_written_with_the_clock_set_forward_is_one_problem_however_man
         declare_conflict(ws, "T00002", "科长丙", has_conflict=False, passphrase=PASSPHRASE)
     problems = [p for p in _problems(decided) if "时钟" in p]
     assert len(problems) == 1 and "调快" in problems[0] and "此后另有 1 条" in problems[0], problems
+
+
+def test_a_second_certificate_minted_for_a_reviewer_with_the_ca_key_is_named(decided: Path) -> None:
+    """The 系统管理员 issues 审核员乙 another certificate outside the app (the key stays with the administrator) and
+    lists it with a consistent entry; 乙's own key keeps working, so 乙 would never notice."""
+    from models.signing.ca import cert_to_pem, fingerprint, issue_reviewer
+    from models.signing.reviewers import unlock_ca
+    from tests.insider import forge_logged, insert_row, row_of
+    from tests.workspace_support import CA_PASSPHRASE
+
+    with Workspace.open(decided) as ws:
+        _, certificate = issue_reviewer(unlock_ca(ws, CA_PASSPHRASE), "审核员乙", "复核")
+    listed = row_of(decided, "SELECT * FROM reviewer_certificates WHERE name = '审核员乙'")
+    minted = listed | {"fingerprint": fingerprint(certificate), "certificate_pem": cert_to_pem(certificate),
+                       "issued_at": datetime.now().astimezone().isoformat()}
+    forge_logged(decided, [insert_row("reviewer_certificates", minted)], actor="管理员丁", action="新增审核人员",
+                 subject="审核员乙")
+    problems = _problems(decided)
+    assert any(fingerprint(certificate)[:16] in p and "同时持有两张有效证书" in p for p in problems), problems
+
+
+def test_a_re_key_retires_the_old_certificate_and_verifies(decided: Path) -> None:
+    from models.signing.people import rekey_reviewer
+    from tests.workspace_support import AUTH, CHEAP
+
+    with Workspace.open(decided) as ws:
+        rekey_reviewer(ws, "审核员乙", "新口令-20261202", auth=AUTH, kdf=CHEAP)
+        rekey_reviewer(ws, "审核员乙", "又一新口令-20261202", auth=AUTH, kdf=CHEAP)
+    assert _problems(decided) == []
