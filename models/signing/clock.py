@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from models.workspace.database import Database
+from models.workspace.dialect import capture_key
+from models.workspace.projection import PUT
 
 CLOCK_TOLERANCE = timedelta(minutes=10)
 """How far an entry's time may fall behind the latest time logged before it: the clocks of the PCs that share
@@ -61,3 +63,31 @@ def _span(delta: timedelta) -> str:
         return f"{delta.days} 天"
     hours, rest = divmod(int(delta.total_seconds()), 3600)
     return f"{hours} 小时 {rest // 60} 分钟" if hours else f"{rest // 60} 分钟"
+
+
+def decision_time_problems(db: Database) -> list[str]:
+    """Each decision made at this workspace whose signed time is more than :data:`CLOCK_TOLERANCE` away from the
+    time of the entry that first logged it.
+
+    ``decide`` takes both from one clock reading; a decision signed elsewhere with
+    another date (a scratch copy, the clock set back) and logged here later is not
+    one it made. A 会评 merge brings in decisions signed earlier on a laptop: its
+    entries are named ``…决定（会评合并）`` and are left to the merge's own checks.
+    """
+    key = capture_key(db.dialect, "d.uuid")
+    problems = []
+    for uuid, application_id, stage, reviewer, decided_at, seq, at, action in db.execute(
+            "SELECT d.uuid, d.application_id, d.stage, d.reviewer, d.decided_at, a.seq, a.at, a.action "
+            "FROM decisions d JOIN (SELECT key, MIN(seq) AS seq FROM audit_changes WHERE tbl = 'decisions' "
+            f"AND op = :put GROUP BY key) c ON c.key = {key} JOIN audit a ON a.seq = c.seq ORDER BY a.seq",
+            {"put": PUT}):
+        if action != f"{stage}决定":
+            continue
+        signed, logged = _moment(decided_at), _moment(at)
+        if signed is None or logged is None or abs(signed - logged) <= CLOCK_TOLERANCE:
+            continue
+        direction = "早" if signed < logged else "晚"
+        problems.append(f"决定 {uuid}（{application_id} {stage}，{reviewer}）：签名时间 {decided_at} 比记入审计日志"
+                        f"（第 {seq} 条，{at}）{direction} {_span(abs(signed - logged))}：不是本工作区当时作出的决定，"
+                        "签名时间是另行填写的")
+    return problems

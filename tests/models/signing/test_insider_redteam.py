@@ -269,3 +269,26 @@ def test_a_re_key_retires_the_old_certificate_and_verifies(decided: Path) -> Non
         rekey_reviewer(ws, "审核员乙", "新口令-20261202", auth=AUTH, kdf=CHEAP)
         rekey_reviewer(ws, "审核员乙", "又一新口令-20261202", auth=AUTH, kdf=CHEAP)
     assert _problems(decided) == []
+
+
+def test_a_decision_signed_with_an_earlier_date_and_logged_now_is_named(tmp_path: Path) -> None:
+    """People certified 60 days ago; today the 初审 signs a decision dated 30 days back in a scratch copy (its
+    clock set back) and logs it, with its declaration, in the real workspace: the certificate was valid then."""
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+    from tests.insider import forge_logged, insert_row, row_of, scratch_copy
+
+    folder = tmp_path / "ws"
+    with time_machine.travel(datetime.now().astimezone() - timedelta(days=60)), staffed_workspace(folder) as ws:
+        import_as(ws, write_csv(tmp_path / "a.csv", [intake_row(1)]))
+    scratch = scratch_copy(folder, tmp_path / "scratch")
+    with time_machine.travel(datetime.now().astimezone() - timedelta(days=30)), \
+            Workspace.open(scratch, lock=False, check_anchors=False) as ws:
+        declare_conflict(ws, "T00001", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
+        decide(ws, DecisionInput("T00001", "初审", "通过", "审核员甲", Decimal("500000")), PASSPHRASE)
+    forge_logged(folder, [insert_row("conflicts", row_of(scratch, "SELECT * FROM conflicts"))],
+                 actor="审核员甲", action="利益冲突声明", subject="T00001")
+    forge_logged(folder, [insert_row("decisions", row_of(scratch, "SELECT * FROM decisions"))],
+                 actor="审核员甲", action="初审决定", subject="T00001")
+    problems = _problems(folder)
+    assert any("T00001 初审" in p and "早 30 天" in p and "签名时间" in p for p in problems), problems
