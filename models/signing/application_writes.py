@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 
+from models.workspace.anchors import RESTORE_ACTION
 from models.workspace.assessment_check import SESSION_OPENED
 from models.workspace.database import Database, in_list
 from models.workspace.schema_upgrade import SNAPSHOT_ACTION
@@ -66,3 +67,21 @@ def _described(table: str, key: object, row: object) -> str:
         return f"{what} {_first(key, 0) or key}"
     owner = _first(row, 1, "application_id") if table == "resubmissions" else _first(key, 0)
     return f"申报 {owner or key} 的{what}"
+
+
+WRITE_ONCE_TABLES = {"sheet_records": "审核表记录"}
+"""Rows an export writes once and nothing changes after: a printed sheet is checked against its registered record."""
+
+
+def rewritten_once_written(db: Database) -> list[str]:
+    """Each row of a write-once table that an entry after its first changed or removed (upgrade snapshots and
+    restores, which capture every row again, aside)."""
+    tables, parameters = in_list("tbl", WRITE_ONCE_TABLES)
+    again, again_parameters = in_list("again", (SNAPSHOT_ACTION, RESTORE_ACTION))
+    rows = db.execute(
+        "SELECT c.tbl, c.key, MIN(c.seq), MAX(c.seq), COUNT(*) FROM audit_changes c JOIN audit a ON a.seq = c.seq "
+        f"WHERE c.tbl IN {tables} AND a.action NOT IN {again} GROUP BY c.tbl, c.key HAVING COUNT(*) > 1 "
+        "ORDER BY MIN(c.seq)", {**parameters, **again_parameters})
+    return [f"{WRITE_ONCE_TABLES[str(table)]} {_first(key, 0) or key}：导出时记入（审计日志第 {first} 条）之后又被改动"
+            f"（最近在第 {last} 条）；导出的记录不会再改，打印件不能再凭它核对"
+            for table, key, first, last, _ in rows]

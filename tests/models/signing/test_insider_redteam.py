@@ -175,14 +175,10 @@ def test_a_stale_sheets_registered_record_rewritten_does_not_look_up_as_current(
     assert not found.ok and "登记的审核表记录与校验码不符" in found.message, found.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "audit verify (models/workspace/verification.py) cannot recompute a sheet's code: the derivation is "
-    "sheets/codes.py, above models; moving verification_code/code_for below models (or having the CLI's "
-    "audit verify also call a sheets-level registry check) would let it name the row"))
 def test_a_stale_sheets_registered_record_rewritten_is_named_by_audit_verify(decided: Path, tmp_path: Path) -> None:
     _stale_sheet_made_current(decided, tmp_path)
     problems = _problems(decided)
-    assert any("sheet_records" in p or "审核表记录" in p for p in problems), problems
+    assert any(p.startswith("审核表记录 ") and "导出时记入" in p and "之后又被改动" in p for p in problems), problems
 
 
 def test_an_undecided_applications_fields_changed_under_the_apps_own_re_assessment_are_named(decided: Path) -> None:
