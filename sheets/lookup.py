@@ -52,6 +52,11 @@ def lookup_code(ws: Workspace, typed: str) -> CodeLookup:
     if registered is not None and code_for(registered) != code:
         return CodeLookup(code, row, None, f"{title}：登记的审核表记录与校验码不符（校验码是该记录的摘要），"
                                            "记录在导出后被改动，不能据此核对打印件；请运行审计校验（audit verify）")
+    shown = {"application_id": row.application_id, "serial": row.serial, "signer": row.signer,
+             "exported_at": row.exported_at}
+    if registered is not None and any(registered.get(field) != value for field, value in shown.items()):
+        return CodeLookup(code, row, None, f"{title}：登记表中的申报编号、表号、签名人或导出时间与审核表记录不符，"
+                                           "登记在导出后被改动；请运行审计校验（audit verify）")
     record = registered or _legacy_record(ws, row)
     fields = tuple(record_fields(record))
     if not row.sha256:

@@ -85,3 +85,26 @@ def rewritten_once_written(db: Database) -> list[str]:
     return [f"{WRITE_ONCE_TABLES[str(table)]} {_first(key, 0) or key}：导出时记入（审计日志第 {first} 条）之后又被改动"
             f"（最近在第 {last} 条）；导出的记录不会再改，打印件不能再凭它核对"
             for table, key, first, last, _ in rows]
+
+
+_SHEET_FIELDS = {"application_id": "申报编号", "serial": "表号", "signer": "签名人", "exported_at": "导出时间"}
+
+
+def sheet_rows_against_records(db: Database) -> list[str]:
+    """Each registered sheet whose 申报编号, 表号, 签名人 or 导出时间 is not its registered record's (what
+    ``verify --code`` shows beside the record)."""
+    problems = []
+    for code, application_id, serial, signer, exported_at, record_text in db.execute(
+            "SELECT s.code, s.application_id, s.serial, s.signer, s.exported_at, r.record FROM sheets s "
+            "JOIN sheet_records r ON r.code = s.code ORDER BY s.exported_at, s.code"):
+        try:
+            record = json.loads(record_text)
+        except ValueError:
+            problems.append(f"审核表记录 {code} 无法读取")
+            continue
+        stored = {"application_id": application_id, "serial": serial, "signer": signer, "exported_at": exported_at}
+        changed = [label for field, label in _SHEET_FIELDS.items()
+                   if isinstance(record, dict) and record.get(field) != stored[field]]
+        if changed or not isinstance(record, dict):
+            problems.append(f"审核表登记 {code}：{'、'.join(changed) or '记录'}与导出时的审核表记录不符")
+    return problems

@@ -288,3 +288,22 @@ def test_a_decision_signed_with_an_earlier_date_and_logged_now_is_named(tmp_path
                  actor="审核员甲", action="初审决定", subject="T00001")
     problems = _problems(folder)
     assert any("T00001 初审" in p and "早 30 天" in p and "签名时间" in p for p in problems), problems
+
+
+def test_a_registered_sheets_signer_changed_is_named_and_does_not_look_up(decided: Path, tmp_path: Path) -> None:
+    """The insider writes the 负责人 as the signer of the registered sheet, so a code lookup would name them."""
+    from sheets.batch import export_sheets
+    from sheets.lookup import lookup_code
+    from tests.insider import forge_logged, row_of
+
+    with Workspace.open(decided) as ws:
+        export_sheets(ws, tmp_path / "out", ["T00001"], "审核员甲", PASSPHRASE, jobs=1)
+        code = str(row_of(decided, "SELECT code FROM sheets WHERE application_id = 'T00001'")["code"])
+        assert lookup_code(ws, code).ok
+    forge_logged(decided, [("UPDATE sheets SET signer = '科长丙' WHERE code = ?", [code])],
+                 actor="审核员甲", action="导出审核表", subject="T00001")
+    with Workspace.open(decided) as ws:
+        found = lookup_code(ws, code)
+    assert not found.ok and "签名人" in found.message and "与审核表记录不符" in found.message, found.message
+    problems = _problems(decided)
+    assert any(f"审核表登记 {code}：签名人与导出时的审核表记录不符" in p for p in problems), problems
