@@ -74,13 +74,20 @@ def decision_time_problems(db: Database) -> list[str]:
     one it made. A 会评 merge brings in decisions signed earlier on a laptop: its
     entries are named ``…决定（会评合并）`` and are left to the merge's own checks.
     """
-    key = capture_key(db.dialect, "d.uuid")
+    first_logged: dict[str, int] = {}
+    for key, seq in db.execute("SELECT key, MIN(seq) FROM audit_changes WHERE tbl = 'decisions' AND op = :put "
+                               "GROUP BY key", {"put": PUT}):
+        first_logged[str(key)] = int(seq)
+    entries = {int(seq): (str(at), str(action)) for seq, at, action in db.execute(
+        "SELECT seq, at, action FROM audit WHERE action LIKE '%决定%'")}
+    key_of = capture_key(db.dialect, "uuid")
     problems = []
-    for uuid, application_id, stage, reviewer, decided_at, seq, at, action in db.execute(
-            "SELECT d.uuid, d.application_id, d.stage, d.reviewer, d.decided_at, a.seq, a.at, a.action "
-            "FROM decisions d JOIN (SELECT key, MIN(seq) AS seq FROM audit_changes WHERE tbl = 'decisions' "
-            f"AND op = :put GROUP BY key) c ON c.key = {key} JOIN audit a ON a.seq = c.seq ORDER BY a.seq",
-            {"put": PUT}):
+    for uuid, application_id, stage, reviewer, decided_at, key in db.execute(
+            f"SELECT uuid, application_id, stage, reviewer, decided_at, {key_of} FROM decisions ORDER BY decided_at"):
+        seq = first_logged.get(str(key))
+        if seq is None or seq not in entries:
+            continue
+        at, action = entries[seq]
         if action != f"{stage}决定":
             continue
         signed, logged = _moment(decided_at), _moment(at)
