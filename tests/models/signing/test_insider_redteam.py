@@ -307,3 +307,23 @@ def test_a_registered_sheets_signer_changed_is_named_and_does_not_look_up(decide
     assert not found.ok and "签名人" in found.message and "与审核表记录不符" in found.message, found.message
     problems = _problems(decided)
     assert any(f"审核表登记 {code}：签名人与导出时的审核表记录不符" in p for p in problems), problems
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "models/signing/people.py _same_name folds NFKC, case and spaces but not traditional to simplified characters, "
+    "and two_stage_problems compares names exactly: folding both with OpenCC t2s (a new runtime dependency whose "
+    "dictionaries build.spec would have to ship) would refuse 审核員甲 beside 审核员甲"))
+def test_one_person_listed_again_under_a_lookalike_name_cannot_review_their_own_first_decision(decided: Path) -> None:
+    """The 系统管理员 lists 审核员甲 (初审) a second time as 审核員甲, a 复核: one person, both stages of T00002."""
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+    from models.signing.people import add_reviewer
+    from tests.workspace_support import AUTH, CHEAP
+
+    with Workspace.open(decided) as ws:
+        add_reviewer(ws, "审核員甲", "复核", PASSPHRASE, auth=AUTH, kdf=CHEAP)
+        for stage, name in (("初审", "审核员甲"), ("复核", "审核員甲")):
+            declare_conflict(ws, "T00002", name, has_conflict=False, passphrase=PASSPHRASE)
+            decide(ws, DecisionInput("T00002", stage, "通过", name, Decimal("300000")), PASSPHRASE)
+    problems = _problems(decided)
+    assert any("T00002" in p and "两个阶段" in p for p in problems), problems
