@@ -13,6 +13,7 @@ from typing import Any
 from models.workspace.sheet_originals import stored_original_problem
 from models.workspace.workspace import Workspace
 from sheets.codes import read_code
+from sheets.content import code_for
 from sheets.currency import Currency, sheet_currency
 from sheets.registry import EXPORT_ACTION, SheetRow, find_code, stored_record
 from sheets.shown import record_fields
@@ -47,7 +48,16 @@ def lookup_code(ws: Workspace, typed: str) -> CodeLookup:
     if (typed_code.application_id, typed_code.serial) not in (("", ""), (row.application_id, row.serial)):
         return CodeLookup(code, row, None, f"{title}：二维码中的申报编号或表号"
                                            f"（{typed_code.application_id}，{typed_code.serial}）与登记不符")
-    record = stored_record(ws.db, code) or _legacy_record(ws, row)
+    registered = stored_record(ws.db, code)
+    if registered is not None and code_for(registered) != code:
+        return CodeLookup(code, row, None, f"{title}：登记的审核表记录与校验码不符（校验码是该记录的摘要），"
+                                           "记录在导出后被改动，不能据此核对打印件；请运行审计校验（audit verify）")
+    shown = {"application_id": row.application_id, "serial": row.serial, "signer": row.signer,
+             "exported_at": row.exported_at}
+    if registered is not None and any(registered.get(field) != value for field, value in shown.items()):
+        return CodeLookup(code, row, None, f"{title}：登记表中的申报编号、表号、签名人或导出时间与审核表记录不符，"
+                                           "登记在导出后被改动；请运行审计校验（audit verify）")
+    record = registered or _legacy_record(ws, row)
     fields = tuple(record_fields(record))
     if not row.sha256:
         return CodeLookup(code, row, None, f"{title}已登记，但审核表未成功生成，不是有效的审核表", fields)

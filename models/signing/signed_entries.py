@@ -239,12 +239,15 @@ def _disagreement(record: Mapping[str, Any], details: Mapping[str, Any], entry: 
 
 def signed_entry_problems(ws: Workspace, issued_to: IssuedTo | None = None) -> list[str]:
     """Each import-family or restore entry after the workspace began signing them that does not count, and why."""
+    from models.signing.application_writes import unsigned_application_writes
+
     boundary = signed_from(ws.db, IMPORTS_AND_RESTORES)
     if boundary is None:
         return []
+    unsigned = unsigned_application_writes(ws.db, SIGNED_ACTIONS)
     entries = _entries(ws.db, boundary)
     if not entries:
-        return []
+        return unsigned
     if issued_to is None:
         from models.signing.reviewers import certificates_of
 
@@ -252,7 +255,7 @@ def signed_entry_problems(ws: Workspace, issued_to: IssuedTo | None = None) -> l
             return certificates_of(ws, name)
 
     judge = _Judge(ws, issued_to)
-    return [f"{entry.describe()}不予承认：{why}" for entry in entries if (why := judge.void_because(entry))]
+    return [f"{entry.describe()}不予承认：{why}" for entry in entries if (why := judge.void_because(entry))] + unsigned
 
 
 def signed_rows_line(ws: Workspace) -> str:

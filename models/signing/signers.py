@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -147,7 +148,37 @@ def people_problems(ws: Workspace) -> list[str]:
             problem = f"登记的指纹 {key[:16]}… 不是证书的指纹 {fingerprint(certificate)[:16]}…"
         if problem:
             problems.append(f"证书表 reviewer_certificates 键 {key[:16]}…（{common_name(certificate) or name}）：{problem}")
+    return problems + concurrent_certificates(people_rows.all_certificates(ws.db))
+
+
+def concurrent_certificates(issued: list[people_rows.CertificateRow]) -> list[str]:
+    """Each certificate issued to a person while an earlier one of theirs was neither retired nor revoked.
+
+    A re-key retires the old certificate at the moment it issues the new one, so
+    the person finds their old passphrase no longer works. A second certificate
+    beside a live one is what someone holding the CA key would mint to sign as
+    that person without their noticing.
+    """
+    problems = []
+    for name, rows in groupby(sorted(issued, key=lambda r: (r.name, r.issued_at)), key=lambda r: r.name):
+        ordered = list(rows)
+        for earlier, later in zip(ordered, ordered[1:]):
+            ends = [at for at in (earlier.retired_at, earlier.revoked_at) if at]
+            ended = min((m for at in ends if (m := _moment(at)) is not None), default=None)
+            issued_at = _moment(later.issued_at)
+            if ended is None or issued_at is None or ended > issued_at:
+                problems.append(f"证书表 reviewer_certificates 键 {later.fingerprint[:16]}…（{name}）：签发于 "
+                                f"{later.issued_at}，此时 {name} 的证书 {earlier.fingerprint[:16]}… 仍然有效；"
+                                "同一人同时持有两张有效证书（更换密钥会同时停用旧证书），新证书不予承认")
     return problems
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.astimezone()
 
 
 def two_stage_problems(ws: Workspace) -> list[str]:

@@ -153,11 +153,15 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
 
     replay = chain.replay
     gate = gate_problems(ws, replay) + vanished_decisions(ws, replay) if replay is not None else []
+    from models.signing.application_writes import rewritten_once_written, sheet_rows_against_records
+    from models.signing.clock import clock_problems, decision_time_problems
     from models.signing.status import status_problems
     from models.signing.signed_entries import signed_entry_problems, signed_rows_line  # imports and restores
 
     for found in (conflict_problems(ws), gate, people_problems(ws), status_problems(ws), two_stage_problems(ws),
-                  supersession_problems(ws), signed_entry_problems(ws, issued_to)):
+                  supersession_problems(ws), signed_entry_problems(ws, issued_to), clock_problems(ws.db),
+                  decision_time_problems(ws.db), rewritten_once_written(ws.db),
+                  sheet_rows_against_records(ws.db)):
         report.problems += found
         report.lines += found
     report.lines.append(signed_rows_line(ws))
@@ -165,7 +169,9 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         report.lines.append(f"决定签名全部有效，共 {count} 个")
     elif not count:
         report.lines.append("尚无决定")
-    retargeted = changed_since_decided(ws)
+    from models.review.decided_evidence import altered_decided_evidence
+
+    retargeted = changed_since_decided(ws) + altered_decided_evidence(ws)
     report.problems += retargeted
     report.lines += retargeted
     stale = stale_decisions(ws)
