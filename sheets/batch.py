@@ -440,7 +440,7 @@ def export_unlocked(ws: Workspace, out_dir: Path, ids: Sequence[str] | None, rev
     prepare_out_dir(out_dir)
     _check_role(reviewer)
     check_key_matches(reviewer, key)
-    with VerifiedMeanwhile(ws, "不导出审核表") as verification:
+    with VerifiedMeanwhile(ws, "不导出审核表", evidence_of=ids) as verification:
         try:
             report = _export_verified(ws, out_dir, ids, reviewer, key, workers, progress, verification)
         except ReviewDeskError:

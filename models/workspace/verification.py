@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,7 +108,9 @@ def verify_decision_row(row: dict[str, Any], certificates: dict[str, Any], ca: A
     return None
 
 
-def verify_workspace(ws: Workspace) -> VerifyReport:
+def verify_workspace(ws: Workspace, evidence_of: Collection[str] | None = None) -> VerifyReport:
+    """Everything ``audit verify`` checks. The stored files behind decisions are hashed again for every decided
+    application, or with ``evidence_of`` for those applications only (an export re-reads what its sheets show)."""
     report = VerifyReport()
     chain = verify_chain(ws.db)
     report.lines.append(chain.message)
@@ -171,7 +174,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         report.lines.append("尚无决定")
     from models.review.decided_evidence import altered_decided_evidence
 
-    retargeted = changed_since_decided(ws) + altered_decided_evidence(ws)
+    retargeted = changed_since_decided(ws) + altered_decided_evidence(ws, evidence_of)
     report.problems += retargeted
     report.lines += retargeted
     stale = stale_decisions(ws)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from types import TracebackType
 
 from models.failures import ReviewDeskError
@@ -38,9 +39,10 @@ class VerifiedMeanwhile:
     A verify that fails raises :class:`UnverifiedWorkspace` from :meth:`require`, as :func:`require_verified` does.
     """
 
-    def __init__(self, ws: Workspace, refused: str) -> None:
+    def __init__(self, ws: Workspace, refused: str, evidence_of: Collection[str] | None = None) -> None:
         self._ws = ws
         self._refused = refused
+        self._evidence_of = evidence_of
         self._thread: threading.Thread | None = None
         self._report: VerifyReport | None = None
         self._error: BaseException | None = None
@@ -54,7 +56,7 @@ class VerifiedMeanwhile:
     def _verify(self) -> None:
         try:
             with Workspace.open(self._ws.folder, create=False, lock=False) as second:
-                self._report = verify_workspace(second)
+                self._report = verify_workspace(second, self._evidence_of)
         except BaseException as error:  # noqa: BLE001 - handed to the caller's thread by require()
             self._error = error
 

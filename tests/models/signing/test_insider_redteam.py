@@ -68,6 +68,14 @@ def test_a_decided_attachment_deleted_from_the_evidence_store_is_named(decided: 
     assert any("申报 T00001 的附件 认定文件.pdf" in p and "缺失" in p for p in problems), problems
 
 
+def test_an_export_re_reads_the_stored_files_of_the_applications_it_shows(decided: Path) -> None:
+    """The whole-workspace check hashes every decided application's files; an export's, those its sheets show."""
+    _stored(decided, SEEN).unlink()
+    with Workspace.open(decided) as ws:
+        assert any("T00001" in p for p in verify_workspace(ws, evidence_of=["T00001"]).problems)
+        assert not any("的附件" in p for p in verify_workspace(ws, evidence_of=["T00002"]).problems)
+
+
 def _returned_then_late_day_logged(folder: Path, tmp_path: Path) -> date:
     """T00002 returned for 补正 today with a 15-day deadline; 20 days on, 审核员乙 declares no conflict on it.
     Returns the deadline."""
