@@ -248,25 +248,19 @@ class Database:
         if _recorder is not None:
             rows = list(rows)
             _recorder(sql, rows[0] if rows else None)
-        was_in_transaction = self.conn.in_transaction
-        try:
-            cursor = self.conn.executemany(sql, rows)
-        except Exception:
-            if not was_in_transaction and self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        if not was_in_transaction and self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-        return cursor
+        return self._many(sql, rows)
 
     def write_rows(self, write: RowWrite, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
         """:meth:`executemany` of ``write`` for rows of values in its columns' order (the recorder is given the
         named statement and the first row by name)."""
         if _recorder is not None:
             _recorder(write.sql, dict(zip(write.columns, rows[0])) if rows else None)
+        return self._many(write.positional, rows)
+
+    def _many(self, sql: str, rows: Iterable[Any]) -> sqlite3.Cursor:
         was_in_transaction = self.conn.in_transaction
         try:
-            cursor = self.conn.executemany(write.positional, rows)
+            cursor = self.conn.executemany(sql, rows)
         except Exception:
             if not was_in_transaction and self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
