@@ -21,7 +21,7 @@ def altered_decided_evidence(ws: Workspace, only: Collection[str] | None = None)
     """
     store = EvidenceStore(ws.evidence_dir)
     rows = ws.db.execute(
-        "SELECT DISTINCT e.application_id, e.name, e.sha256 FROM application_evidence e "
+        "SELECT e.application_id, e.name, e.sha256 FROM application_evidence e "
         f"WHERE EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = e.application_id AND {current_in('d')}) "
         "ORDER BY e.application_id, e.position").fetchall()
     if only is not None:
@@ -29,7 +29,7 @@ def altered_decided_evidence(ws: Workspace, only: Collection[str] | None = None)
         rows = [row for row in rows if row[0] in wanted]
     checked: dict[str, str] = {}
     problems = []
-    for application_id, name, sha256 in rows:
+    for application_id, name, sha256 in dict.fromkeys(tuple(row) for row in rows):  # a file listed twice: once
         if sha256 not in checked:
             integrity = store.verify(str(sha256)) if is_digest(sha256) else None
             checked[sha256] = "文件无从查找（登记的 SHA-256 不是有效摘要）" if integrity is None else "" if integrity.ok else \

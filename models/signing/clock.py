@@ -65,6 +65,12 @@ def _span(delta: timedelta) -> str:
     return f"{hours} 小时 {rest // 60} 分钟" if hours else f"{rest // 60} 分钟"
 
 
+def decision_times_sql(engine: str) -> str:
+    """Each decision with its signed time and its capture key (``engine``'s form), in signing order."""
+    return (f"SELECT uuid, application_id, stage, reviewer, decided_at, {capture_key(engine, 'uuid')} FROM decisions "
+            "ORDER BY decided_at")
+
+
 def decision_time_problems(db: Database) -> list[str]:
     """Each decision made at this workspace whose signed time is more than :data:`CLOCK_TOLERANCE` away from the
     time of the entry that first logged it.
@@ -80,10 +86,8 @@ def decision_time_problems(db: Database) -> list[str]:
         first_logged[str(key)] = int(seq)
     entries = {int(seq): (str(at), str(action)) for seq, at, action in db.execute(
         "SELECT seq, at, action FROM audit WHERE action LIKE '%决定%'")}
-    key_of = capture_key(db.dialect, "uuid")
     problems = []
-    for uuid, application_id, stage, reviewer, decided_at, key in db.execute(
-            f"SELECT uuid, application_id, stage, reviewer, decided_at, {key_of} FROM decisions ORDER BY decided_at"):
+    for uuid, application_id, stage, reviewer, decided_at, key in db.execute(decision_times_sql(db.dialect)):
         seq = first_logged.get(str(key))
         if seq is None or seq not in entries:
             continue

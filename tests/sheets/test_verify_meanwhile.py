@@ -5,6 +5,7 @@ a workspace that fails it gets nothing numbered, audited, kept or handed out."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 import sys
 import threading
 import time
@@ -48,7 +49,7 @@ def test_the_verify_sees_the_state_the_export_starts_from_while_its_lock_is_held
     seen: dict[str, Any] = {}
     out = tmp_path / "out"
 
-    def watching(ws: Workspace) -> VerifyReport:
+    def watching(ws: Workspace, evidence_of: Collection[str] | None = None) -> VerifyReport:
         seen["thread"] = threading.current_thread() is not threading.main_thread()
         seen["lock_free"] = write_lock_free(demo_ws)
         seen["sheets"] = ws.db.execute("SELECT COUNT(*) FROM sheets").fetchone()[0]
@@ -57,7 +58,7 @@ def test_the_verify_sees_the_state_the_export_starts_from_while_its_lock_is_held
             time.sleep(0.01)
         seen["rendered_meanwhile"] = bool(list(out.glob(".export-*/*.pdf")))
         seen["published_meanwhile"] = bool(list(out.glob("*.pdf")))
-        return real_verify(ws)
+        return real_verify(ws, evidence_of)
 
     monkeypatch.setattr(verified, "verify_workspace", watching)
     with Workspace.open(demo_ws, create=False) as ws:

@@ -73,6 +73,7 @@ def _per_engine_statements(engine: str, listed: int = 1) -> list[tuple[str, Para
     """The statements a ported module writes through ``models.workspace.dialect`` (JSON access, capture keys), in
     ``engine``'s form (an ``IN`` list of ``listed`` values): recorded on SQLite, they are prepared in this form."""
     from models.review.corrections import signed_corrections_sql
+    from models.signing.clock import decision_times_sql
     from models.signing.declarations import decision_keys_sql, decisions_with_keys_sql, declared_conflicts_sql
     from models.signing.signers import decision_key_sql
     from models.workspace.assessment_check import assessed_applications_sql
@@ -84,7 +85,7 @@ def _per_engine_statements(engine: str, listed: int = 1) -> list[tuple[str, Para
             (decisions_with_keys_sql(engine), {}), (decision_keys_sql(engine), {}),
             (decision_key_sql(engine), {"uuid": uuid}), (assessed_applications_sql(engine), {}),
             (dialect.table_exists_sql(engine), {"name": "audit_changes"}),
-            (dialect.table_columns_sql(engine), {}),
+            (dialect.table_columns_sql(engine), {}), (decision_times_sql(engine), {}),
             *((f"SELECT {prefix}{dialect.change_line_sql(engine)} FROM audit_changes "
                "WHERE seq = :seq AND id >= :from_id ORDER BY id", {"seq": 1, "from_id": 1}) for prefix in ("", "id, "))]
 
@@ -303,7 +304,8 @@ def _self_test_steps(folder: Path) -> None:
 PORTED = {"models.intake.importing"} | {f"models.review.{m}" for m in ("calculator", "casefile", "corrections", "decisions", "history", "queue",
                                          "queue_index", "reassess")} | {
     "models.sessions.merge", "models.signing.declarations", "models.signing.reviewers", "models.signing.signers",
-    "models.signing.signed_entries"} | {
+    "models.signing.signed_entries", "models.signing.application_writes", "models.signing.clock",
+    "models.review.decided_evidence"} | {
     f"models.workspace.{m}" for m in ("anchors", "assessment_check", "audit", "conflict_rows", "decision_rows",
                                       "evidence_rows", "people_rows", "projection", "records", "schema_upgrade",
                                       "session_rows", "sheet_originals", "signed_scope", "verification", "workspace")} | {
