@@ -64,6 +64,7 @@ def verify(args: argparse.Namespace) -> int:
     from models.signing.reviewers import ca_certificate
     from models.workspace.workspace import Workspace, default_workspace
     from sheets.codes import BadCode
+    from sheets.times import os_error_text
     from sheets.verify import load_ca_file, lookup_code, verify_pdf
 
     files: list[Path] = list(args.files or [])
@@ -78,10 +79,17 @@ def verify(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         ca = load_ca_file(args.ca) if args.ca is not None else None
+    except OSError as problem:
+        _err(f"参数有误：无法读取 CA 证书 {args.ca}：{os_error_text(problem)}")
+        return EXIT_USAGE
+    except ReviewDeskError as problem:
+        _err(f"参数有误：CA 证书 {args.ca}：{problem}")
+        return EXIT_USAGE
+    try:
         # Read-only: no lock, so a sheet can be checked while the desktop program has the workspace open.
         ws = Workspace.open(folder, create=False, lock=False) if folder is not None else None
     except (OSError, ReviewDeskError) as problem:
-        _err(f"参数有误：{getattr(problem, 'strerror', None) or problem}")
+        _err(f"参数有误：{os_error_text(problem) if isinstance(problem, OSError) else problem}")
         return EXIT_USAGE
     try:
         if ca is None and ws is not None:

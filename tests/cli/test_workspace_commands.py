@@ -117,3 +117,13 @@ def test_audit_verify_names_an_import_entry_forged_with_sql(tmp_path: Path) -> N
     verified = run(folder, "audit", "verify")
     assert verified.returncode == 1
     assert "（导入申报文件 b.csv，审核员甲）不予承认：没有审核员甲本人的签名" in verified.stdout, verified.stdout
+
+
+def test_verify_names_a_ca_file_it_cannot_read_in_chinese(staffed: tuple[Path, Path], tmp_path: Path) -> None:
+    folder, _ = staffed
+    missing = run(folder, "verify", tmp_path / "审核表.pdf", "--ca", tmp_path / "没有.crt")
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == f"参数有误：无法读取 CA 证书 {tmp_path / '没有.crt'}：文件或文件夹不存在"
+    (tmp_path / "坏.crt").write_text("不是证书", encoding="utf-8")
+    bad = run(folder, "verify", tmp_path / "审核表.pdf", "--ca", tmp_path / "坏.crt")
+    assert bad.returncode == 2 and f"CA 证书 {tmp_path / '坏.crt'}：" in bad.stderr
