@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from models.signing.application_writes import fields_unlike_record
 from models.workspace.sheet_originals import stored_original_problem
 from models.workspace.workspace import Workspace
 from sheets.codes import read_code
@@ -54,7 +55,7 @@ def lookup_code(ws: Workspace, typed: str) -> CodeLookup:
                                            "记录在导出后被改动，不能据此核对打印件；请运行审计校验（audit verify）")
     shown = {"application_id": row.application_id, "serial": row.serial, "signer": row.signer,
              "exported_at": row.exported_at}
-    if registered is not None and any(registered.get(field) != value for field, value in shown.items()):
+    if registered is not None and fields_unlike_record(registered, shown):
         return CodeLookup(code, row, None, f"{title}：登记表中的申报编号、表号、签名人或导出时间与审核表记录不符，"
                                            "登记在导出后被改动；请运行审计校验（audit verify）")
     record = registered or _legacy_record(ws, row)

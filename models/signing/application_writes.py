@@ -15,11 +15,13 @@ one 打开会评包 that fills a new 会评 workspace (its package is signed by 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from models.workspace.anchors import RESTORE_ACTION
 from models.workspace.assessment_check import SESSION_OPENED
 from models.workspace.database import Database, in_list
 from models.workspace.schema_upgrade import SNAPSHOT_ACTION
+from models.workspace.projection import key_parts, row_fields
 from models.workspace.signed_scope import IMPORTS_AND_RESTORES, signed_from
 
 APPLICATION_TABLES = ("applications", "application_evidence", "application_versions", "resubmissions", "imports")
@@ -49,23 +51,18 @@ def unsigned_application_writes(db: Database, signed_actions: tuple[str, ...]) -
             for seq, (action, subject, what) in sorted(found.items())]
 
 
-def _first(text: object, index: int, name: str = "") -> str | None:
-    """Item ``index`` of a captured key or row (a JSON array), or its field ``name`` (a row captured as an object)."""
-    try:
-        parts = json.loads(str(text))
-    except ValueError:
-        return None
-    if isinstance(parts, dict):
-        return str(parts[name]) if name in parts else None
-    return str(parts[index]) if isinstance(parts, list) and len(parts) > index else None
+def _first(key: object) -> str | None:
+    """The first value of a captured key."""
+    parts = key_parts(str(key))
+    return str(parts[0]) if parts else None
 
 
 def _described(table: str, key: object, row: object) -> str:
     """``申报 T00001 的申报内容``; ``导入记录 3`` for an import, which belongs to no one application."""
     what = _TABLE_NAMES.get(table, table)
     if table == "imports":
-        return f"{what} {_first(key, 0) or key}"
-    owner = _first(row, 1, "application_id") if table == "resubmissions" else _first(key, 0)
+        return f"{what} {_first(key) or key}"
+    owner = row_fields(str(row)).get("application_id") if table == "resubmissions" else _first(key)
     return f"申报 {owner or key} 的{what}"
 
 
@@ -82,12 +79,17 @@ def rewritten_once_written(db: Database) -> list[str]:
         "SELECT c.tbl, c.key, MIN(c.seq), MAX(c.seq), COUNT(*) FROM audit_changes c JOIN audit a ON a.seq = c.seq "
         f"WHERE c.tbl IN {tables} AND a.action NOT IN {again} GROUP BY c.tbl, c.key HAVING COUNT(*) > 1 "
         "ORDER BY MIN(c.seq)", {**parameters, **again_parameters})
-    return [f"{WRITE_ONCE_TABLES[str(table)]} {_first(key, 0) or key}：导出时记入（审计日志第 {first} 条）之后又被改动"
+    return [f"{WRITE_ONCE_TABLES[str(table)]} {_first(key) or key}：导出时记入（审计日志第 {first} 条）之后又被改动"
             f"（最近在第 {last} 条）；导出的记录不会再改，打印件不能再凭它核对"
             for table, key, first, last, _ in rows]
 
 
 _SHEET_FIELDS = {"application_id": "申报编号", "serial": "表号", "signer": "签名人", "exported_at": "导出时间"}
+
+
+def fields_unlike_record(record: dict[str, Any], registered: dict[str, Any]) -> list[str]:
+    """The names (申报编号, 表号, 签名人, 导出时间) of a registered sheet's fields its record says otherwise."""
+    return [label for field, label in _SHEET_FIELDS.items() if record.get(field) != registered[field]]
 
 
 def sheet_rows_against_records(db: Database) -> list[str]:
@@ -103,8 +105,7 @@ def sheet_rows_against_records(db: Database) -> list[str]:
             problems.append(f"审核表记录 {code} 无法读取")
             continue
         stored = {"application_id": application_id, "serial": serial, "signer": signer, "exported_at": exported_at}
-        changed = [label for field, label in _SHEET_FIELDS.items()
-                   if isinstance(record, dict) and record.get(field) != stored[field]]
+        changed = fields_unlike_record(record, stored) if isinstance(record, dict) else []
         if changed or not isinstance(record, dict):
             problems.append(f"审核表登记 {code}：{'、'.join(changed) or '记录'}与导出时的审核表记录不符")
     return problems

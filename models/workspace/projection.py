@@ -337,12 +337,18 @@ class Difference:
                 f"数据库中为 {_shown(self.found)}")
 
 
-def _key_text(key: str) -> str:
+def key_parts(key: str) -> list[Any] | None:
+    """A logged key's values (a JSON array), or None when it is not one."""
     try:
         parts = json.loads(key)
     except ValueError:
-        return key
-    return "/".join(str(p) for p in parts) if isinstance(parts, list) else key
+        return None
+    return parts if isinstance(parts, list) else None
+
+
+def _key_text(key: str) -> str:
+    parts = key_parts(key)
+    return key if parts is None else "/".join(str(p) for p in parts)
 
 
 def _shown(value: Any) -> str:
@@ -382,7 +388,7 @@ def _row_differences(shape: TableShape, key: str, logged: str | None, row: str,
     if logged is None:
         yield Difference(table, key, "*", None, "present")
         return
-    was, now = _fields(logged, logged_columns), _fields(row, shape.columns)
+    was, now = row_fields(logged, logged_columns), row_fields(row, shape.columns)
     named = False
     for column in dict.fromkeys([*was, *now]):
         if was.get(column) != now.get(column):
@@ -392,7 +398,7 @@ def _row_differences(shape: TableShape, key: str, logged: str | None, row: str,
         yield Difference(table, key, "(格式)", logged, row)
 
 
-def _fields(text: str, columns: Sequence[str]) -> dict[str, Any]:
+def row_fields(text: str, columns: Sequence[str] = ()) -> dict[str, Any]:
     """A logged or stored row as column → value, from a JSON object or an array in ``columns``' order."""
     try:
         value = json.loads(text)

@@ -83,16 +83,13 @@ class StoredApplication:
 
 
 def application_values(app: Application) -> tuple[Any, ...]:
-    """The row for ``APPLICATION_COLUMNS``, in that order (money spelt out as :func:`money_text`: an import
-    builds one per row)."""
-    total, equipment, funding, requested = (app.total_investment_yuan, app.equipment_yuan,
-                                            app.superior_funding_yuan, app.requested_yuan)
+    """The row for ``APPLICATION_COLUMNS``, in that order."""
     return (
         app.application_id, app.enterprise, app.uscc, app.county, app.industry, app.item_id,
         app.recognised_on.isoformat() if app.recognised_on else None, app.application_year,
-        app.quantity, None if total is None else f"{total:f}", None if equipment is None else f"{equipment:f}",
-        app.land_efficiency, None if funding is None else f"{funding:f}", app.enclave_region,
-        app.performance, None if requested is None else f"{requested:f}",
+        app.quantity, money_text(app.total_investment_yuan), money_text(app.equipment_yuan),
+        app.land_efficiency, money_text(app.superior_funding_yuan), app.enclave_region,
+        app.performance, money_text(app.requested_yuan),
         _json_list(app.attachments), _json_list(app.warnings), app.row, app.item_text,
     )
 
@@ -335,10 +332,10 @@ def imported_assessment_row(result: Assessment, policy_version: str, policy_hash
     """The row for ``IMPORTED_ASSESSMENT_COLUMNS`` of the cap record :func:`stored_assessment` gives (what an
     import's worker sends for each assessment), built without the record in between: an import builds millions."""
     status = result.status
-    uncapped = None if result.uncapped_yuan is None else f"{result.uncapped_yuan:f}"
+    uncapped = money_text(result.uncapped_yuan)
     cap = None if result.cap_yuan is None else yuan_text(result.cap_yuan)
     recommended = None if result.recommended_yuan is None else yuan_text(result.recommended_yuan)
-    flags, trace = "\n".join(result.flags), "\n".join(result.trace)
+    flags, trace = lines_text(result.flags), lines_text(result.trace)
     content = "\x1f".join((status, uncapped or "", cap or "", recommended or "", flags, trace,
                             policy_version, policy_hash))
     return (result.application_id, status, uncapped, cap, recommended, flags, trace,
