@@ -174,6 +174,18 @@ def _admin_auth(args: argparse.Namespace):
     return AdminAuth(ca_passphrase, args.by, _passphrase(args.by_passphrase_file) or "")
 
 
+def _confirmation(args: argparse.Namespace):
+    """``--confirmed-by`` with its passphrase, or None."""
+    from models.failures import ReviewDeskError
+    from models.signing.people import Confirmation
+
+    if args.confirmed_by is None:
+        return None
+    if args.confirmed_by_passphrase_file is None:
+        raise ReviewDeskError(f"请用 --confirmed-by-passphrase-file 提供确认人 {args.confirmed_by} 的口令")
+    return Confirmation(args.confirmed_by, _passphrase(args.confirmed_by_passphrase_file) or "")
+
+
 def ca_init(args: argparse.Namespace) -> int:
     from models.signing.reviewers import init_ca
 
@@ -232,7 +244,7 @@ def reviewer_add(args: argparse.Namespace) -> int:
 
     with _workspace(args) as ws:
         fingerprint = add_reviewer(ws, args.name, args.role, _new_passphrase(args.passphrase_file, f"{args.name} 的口令"),
-                                   auth=_admin_auth(args))
+                                   auth=_admin_auth(args), confirmation=_confirmation(args))
     print(f"已添加 {args.name}（{args.role}），证书指纹 SHA-256 {fingerprint}")
     return EXIT_OK
 
@@ -269,7 +281,7 @@ def reviewer_rekey(args: argparse.Namespace) -> int:
 
     with _workspace(args, create=False) as ws:
         fingerprint = rekey_reviewer(ws, args.name, _new_passphrase(args.passphrase_file, f"{args.name} 的新口令"),
-                                     auth=_admin_auth(args))
+                                     auth=_admin_auth(args), confirmation=_confirmation(args))
     print(f"已为 {args.name} 更换密钥，新证书指纹 SHA-256 {fingerprint}；旧密钥此前的签名仍然有效")
     return EXIT_OK
 

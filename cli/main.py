@@ -91,21 +91,27 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--by", metavar="ADMIN", help="办理的系统管理员")
         p.add_argument("--by-passphrase-file", type=Path, help="该系统管理员的口令文件")
 
-    p = reviewer.add_parser("add", help=f"新增人员并签发证书（{admin_help}）")
+    def confirmation_options(p: argparse.ArgumentParser, who: str) -> None:
+        p.add_argument("--confirmed-by", metavar="NAME", help=f"确认这一变更的人：{who}")
+        p.add_argument("--confirmed-by-passphrase-file", type=Path, help="确认人本人的口令文件")
+
+    p = reviewer.add_parser("add", help=f"新增人员并签发证书（{admin_help}；已有负责人时新增负责人须经负责人确认）")
     p.add_argument("name")
     p.add_argument("--role", choices=ROLES, required=True)
     p.add_argument("--passphrase-file", type=Path, help="新人员的口令文件（至少 10 个字符；缺省时在终端输入两次）")
     admin_options(p)
+    confirmation_options(p, "新增负责人时，一位在任的负责人")
     for action, text in (("disable", "停用人员"), ("enable", "重新启用被停用（未吊销）的人员"),
                          ("revoke", "吊销人员的证书（此后的签名无效）")):
         p = reviewer.add_parser(action, help=f"{text}（{admin_help}）")
         p.add_argument("name")
         p.add_argument("--reason", required=True)
         admin_options(p)
-    p = reviewer.add_parser("rekey", help=f"为人员更换密钥和证书（{admin_help}）")
+    p = reviewer.add_parser("rekey", help=f"为人员更换密钥和证书（{admin_help}；须经本人或负责人确认）")
     p.add_argument("name")
     p.add_argument("--passphrase-file", type=Path, help="新口令文件（缺省时在终端输入两次）")
     admin_options(p)
+    confirmation_options(p, "本人（用现在的口令），或系统管理员以外的一位负责人")
     reviewer.add_parser("list", help="列出人员及其状态")
 
     p = sub.add_parser("conflict", help="利益冲突声明（由声明人本人签名）")

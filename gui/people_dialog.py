@@ -1,7 +1,8 @@
 """人员管理: a 系统管理员 adds 初审 and 复核 reviewers, 负责人 and the 审计员, and disables, re-keys or revokes.
 
 Every change goes through ``models.signing.people`` with the 系统管理员's own passphrase
-and the CA passphrase, typed here each time and never kept.
+and the CA passphrase, typed here each time and never kept; a re-key, or a 负责人 added beside one, with the
+confirming person's too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from gui.qt import (
 )
 
 ROLE_CHOICES = (FIRST_REVIEWER, SECOND_REVIEWER, LEAD_ROLE, AUDITOR, ADMIN)
+NO_CONFIRMER = "（无需确认）"
 OK_COLOUR, ERROR_COLOUR = "#1E7B34", "#B00020"
 
 
@@ -45,6 +47,7 @@ class PeopleDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setMinimumHeight(150)  # five people in view
         layout.addWidget(self.table)
 
         by = QGroupBox("办理人（每次变更都须系统管理员本人口令和 CA 口令）", self)
@@ -57,6 +60,15 @@ class PeopleDialog(QDialog):
         by_form.addRow("其口令：", self.admin_passphrase)
         by_form.addRow("CA 口令：", self.ca_passphrase)
         layout.addWidget(by)
+
+        second = QGroupBox("第二人确认（更换密钥须经本人或负责人；已有负责人时新增负责人须经负责人）", self)
+        second_form = QFormLayout(second)
+        self.confirmer = QComboBox(second)
+        self.confirmer.setAccessibleName("确认人")
+        self.confirmer_passphrase = _password_edit(second, "确认人本人口令")
+        second_form.addRow("确认人：", self.confirmer)
+        second_form.addRow("其口令：", self.confirmer_passphrase)
+        layout.addWidget(second)
 
         add = QGroupBox("新增人员", self)
         add_form = QFormLayout(add)
@@ -130,6 +142,10 @@ class PeopleDialog(QDialog):
         self.admin.clear()
         self.admin.addItems([p.name for p in people if p.role == ADMIN and p.active])
         self.admin.setCurrentIndex(max(self.admin.findText(current), 0))
+        confirmer = self.confirmer.currentText()
+        self.confirmer.clear()
+        self.confirmer.addItems([NO_CONFIRMER, *(p.name for p in people if p.role != ADMIN and p.active)])
+        self.confirmer.setCurrentIndex(max(self.confirmer.findText(confirmer), 0))
 
     def selected_name(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -150,6 +166,12 @@ class PeopleDialog(QDialog):
 
         return AdminAuth(self.ca_passphrase.text(), self.admin.currentText() or None, self.admin_passphrase.text())
 
+    def _confirmation(self):  # noqa: ANN202 - models.signing.people.Confirmation or None
+        from models.signing.people import Confirmation
+
+        by = self.confirmer.currentText()
+        return None if by in ("", NO_CONFIRMER) else Confirmation(by, self.confirmer_passphrase.text())
+
     def _run(self, work: Callable[..., str], label: str) -> None:
         auth = self._auth()
         folder = self.folder
@@ -163,6 +185,7 @@ class PeopleDialog(QDialog):
             self.changed = True
             self.new_passphrase.clear()
             self.rekey_passphrase.clear()
+            self.confirmer_passphrase.clear()
             self.refresh()
             self.say(message)
 
@@ -185,9 +208,10 @@ class PeopleDialog(QDialog):
             self.say(self.new_passphrase.problem() or "", ok=False)
             return
         name, role, passphrase = self.name.text(), self.role.currentText(), self.new_passphrase.text()
+        confirmation = self._confirmation()
 
         def work(ws, auth) -> str:  # noqa: ANN001 - ws, auth: a Workspace and an AdminAuth, from _run
-            fingerprint = add_reviewer(ws, name, role, passphrase, auth=auth)
+            fingerprint = add_reviewer(ws, name, role, passphrase, auth=auth, confirmation=confirmation)
             return f"已添加 {name.strip()}（{role}），证书指纹 {fingerprint[:16]}…"
 
         self._run(work, f"正在为 {name} 签发证书…")
@@ -232,7 +256,8 @@ class PeopleDialog(QDialog):
         if self.rekey_passphrase.problem():
             self.say(self.rekey_passphrase.problem() or "", ok=False)
             return
-        passphrase = self.rekey_passphrase.text()
+        passphrase, confirmation = self.rekey_passphrase.text(), self._confirmation()
         self._run(lambda ws, auth: f"已为 {name} 更换密钥，新证书指纹 "
-                                   f"{rekey_reviewer(ws, name, passphrase, auth=auth)[:16]}…；旧密钥此前的签名仍然有效",
+                                   f"{rekey_reviewer(ws, name, passphrase, auth=auth, confirmation=confirmation)[:16]}"
+                                   "…；旧密钥此前的签名仍然有效",
                   f"正在为 {name} 更换密钥…")

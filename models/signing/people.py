@@ -15,6 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from models.workspace import audit
 from models.signing.ca import CaBundle, cert_to_pem, fingerprint, issue_reviewer
+from models.signing.key_approvals import (
+    ADD_ACTION, REKEY_ACTION, Confirmation as Confirmation, confirmation_details, confirmation_needed,
+)
 from models.signing.keys import KdfParams, check_new_passphrase
 from models.review.terms import ADMIN, ROLES
 from models.signing.staff import ACTIVE
@@ -90,11 +93,12 @@ def _authorise_signing(ws: Workspace, auth: AdminAuth, *, first_admin: str | Non
 
 
 def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, auth: AdminAuth,
-                 kdf: KdfParams | None = None) -> str:
+                 kdf: KdfParams | None = None, confirmation: Confirmation | None = None) -> str:
     """Issue ``name`` a P-256 key and certificate, the key encrypted under ``passphrase``; returns its fingerprint.
 
-    Raises ReviewerError (bad or look-alike name, unknown role, not a 系统管理员),
-    PassphraseError (under 10 characters) or WrongPassphrase (CA or 系统管理员).
+    A 负责人 added while another is listed needs that 负责人's ``confirmation`` (``key_approvals``).
+    Raises ReviewerError (bad or look-alike name, unknown role, not a 系统管理员, no confirmation),
+    PassphraseError (under 10 characters) or WrongPassphrase (CA, 系统管理员 or the confirming 负责人).
     """
     name = normalise_name(name)
     if role not in ROLES:
@@ -104,16 +108,22 @@ def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, auth: 
         raise ReviewerError(f"已有名为 {clash} 的人员，{name} 与之规范化后相同，不能再添加")
     check_new_passphrase(passphrase, f"{name} 的口令")
     actor, bundle = _authorise(ws, auth, first_admin=name if role == ADMIN else None)
+    if confirmation is None and confirmation_needed(ws, ADD_ACTION, name, role):
+        confirmation_details(ws, None, action=ADD_ACTION, name=name, role=role, fingerprint="", old_fingerprint="",
+                             by=actor)  # refuses before a key is made
     key, certificate = issue_reviewer(bundle, name, role)
     blob = store_key(ws, name, key, passphrase, kdf)
     cert_fingerprint = fingerprint(certificate)
+    confirmed = confirmation_details(ws, confirmation, action=ADD_ACTION, name=name, role=role,
+                                     fingerprint=cert_fingerprint, old_fingerprint="", by=actor)
     now = audit.now_text()
     with ws.db.atomic():
         people_rows.insert_person(ws.db, PersonRow(name, role, cert_to_pem(certificate), blob, cert_fingerprint, now,
                                                    ACTIVE, None))
         people_rows.insert_certificate(ws.db, CertificateRow(cert_fingerprint, name, cert_to_pem(certificate), now))
         audit.append(ws.db, actor, "新增审核人员", name, {
-            "role": role, "fingerprint": cert_fingerprint, "by": actor, "first_admin": auth.admin is None})
+            "role": role, "fingerprint": cert_fingerprint, "by": actor, "first_admin": auth.admin is None,
+            **confirmed})
     return cert_fingerprint
 
 
@@ -182,29 +192,36 @@ def revoke_reviewer(ws: Workspace, name: str, *, auth: AdminAuth, reason: str) -
 
 
 def rekey_reviewer(ws: Workspace, name: str, new_passphrase: str, *, auth: AdminAuth,
-                   kdf: KdfParams | None = None) -> str:
+                   confirmation: Confirmation | None, kdf: KdfParams | None = None) -> str:
     """A new key and certificate for ``name`` (a forgotten passphrase, a lost laptop); returns the fingerprint.
 
-    The old certificate is retired from now: what it signed before stays valid.
+    ``confirmation`` is by ``name`` (with the passphrase being replaced) or by a 负责人 other than the
+    系统管理员: alone, the 系统管理员 could choose the new passphrase and sign as ``name``. The old certificate is
+    retired from now: what it signed before stays valid.
     """
     check_new_passphrase(new_passphrase, f"{name} 的新口令")
     actor, bundle = _authorise(ws, auth)
     _target(ws, name, actor, "更换密钥")
     person = get_reviewer(ws, name)
+    if confirmation is None:
+        confirmation_details(ws, None, action=REKEY_ACTION, name=name, role=person.role, fingerprint="",
+                             old_fingerprint=person.fingerprint, by=actor)  # refuses, saying who may confirm
     key, certificate = issue_reviewer(bundle, name, person.role)
     from models.signing.revocation import store_crl
 
-    blob = store_key(ws, name, key, new_passphrase, kdf)
     cert_fingerprint = fingerprint(certificate)
+    confirmed = confirmation_details(ws, confirmation, action=REKEY_ACTION, name=name, role=person.role,
+                                     fingerprint=cert_fingerprint, old_fingerprint=person.fingerprint, by=actor)
+    blob = store_key(ws, name, key, new_passphrase, kdf)
     now = _precise_now()
     with ws.db.atomic():
         people_rows.end_certificates(ws.db, name, retired_at=now)
         people_rows.replace_key(ws.db, name, cert_to_pem(certificate), blob, cert_fingerprint)
         people_rows.insert_certificate(ws.db, CertificateRow(cert_fingerprint, name, cert_to_pem(certificate), now))
         crl = store_crl(ws, bundle)  # the retired certificate is listed as superseded from now
-        audit.append(ws.db, actor, "更换审核人员密钥", name, {
+        audit.append(ws.db, actor, REKEY_ACTION, name, {
             "by": actor, "old_fingerprint": person.fingerprint, "fingerprint": cert_fingerprint,
-            "crl_number": crl["crl_number"]})
+            "crl_number": crl["crl_number"], **confirmed})
     return cert_fingerprint
 
 

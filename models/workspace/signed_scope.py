@@ -25,7 +25,10 @@ from models.workspace.database import Database, in_list
 PEOPLE_STATUS = "人员停用启用"
 IMPORTS_AND_RESTORES = "导入与恢复"
 """The import-family entries and the restore entry, signed by the acting person (``models.signing.signed_entries``)."""
-SIGNED_KINDS = (PEOPLE_STATUS, IMPORTS_AND_RESTORES)
+KEY_CHANGES = "更换密钥与新增负责人的确认"
+"""A re-key, and a 负责人 added beside another, confirmed by a second person's signature
+(``models.signing.key_approvals``)."""
+SIGNED_KINDS = (PEOPLE_STATUS, IMPORTS_AND_RESTORES, KEY_CHANGES)
 CREATE_ACTION = "创建工作区"
 MARK_ACTION = "启用签名记录"
 RULES_ACTION = "规则修订"

@@ -102,3 +102,25 @@ def test_a_disabled_person_is_enabled_again_at_the_command_line(bureau: tuple[Pa
     assert "停用" not in next(line for line in run(folder, "reviewer", "list").stdout.splitlines() if "审核员甲" in line)
     verified = run(folder, "audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_re_key_at_the_command_line_needs_the_person_or_a_lead(tmp_path: Path) -> None:
+    """The bureau's 系统管理员 alone cannot re-key 审核员甲; 甲, with their current passphrase, can."""
+    files = {"ca": _file(tmp_path, "ca.txt", "本局CA的口令-2026"), "admin": _file(tmp_path, "admin.txt", "管理员的口令-2026"),
+             "a": _file(tmp_path, "a.txt", "甲的口令-20260101"), "new": _file(tmp_path, "new.txt", "甲的新口令-20261202")}
+    folder = tmp_path / "ws"
+    admin = ("--ca-passphrase-file", files["ca"], "--by", "管理员丁", "--by-passphrase-file", files["admin"])
+    assert run(folder, "ca", "init", "--passphrase-file", files["ca"]).returncode == 0
+    for name, role, key, by in (("管理员丁", "系统管理员", "admin", ("--ca-passphrase-file", files["ca"])),
+                                ("审核员甲", "初审", "a", admin)):
+        assert run(folder, "reviewer", "add", name, "--role", role, "--passphrase-file", files[key], *by).returncode == 0
+    alone = run(folder, "reviewer", "rekey", "审核员甲", "--passphrase-file", files["new"], *admin)
+    assert alone.returncode == 1 and "须经审核员甲本人（用现在的口令）或一位负责人确认" in alone.stderr, alone.stderr
+    no_file = run(folder, "reviewer", "rekey", "审核员甲", "--passphrase-file", files["new"], *admin,
+                  "--confirmed-by", "审核员甲")
+    assert no_file.returncode == 1 and "--confirmed-by-passphrase-file" in no_file.stderr
+    done = run(folder, "reviewer", "rekey", "审核员甲", "--passphrase-file", files["new"], *admin,
+               "--confirmed-by", "审核员甲", "--confirmed-by-passphrase-file", files["a"])
+    assert done.returncode == 0, done.stderr
+    verified = run(folder, "audit", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

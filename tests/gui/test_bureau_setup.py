@@ -63,6 +63,9 @@ def _first_start(qtbot, monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path |
     return choose_first_workspace(folder)
 
 
+SHOT = __import__("os").environ.get("REVIEWDESK_PEOPLE_SHOT")  # a path: the dialog grabbed there, to look at
+
+
 def _add_reviewers(qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001 - pytest fixtures and test doubles go unannotated
     from gui.people_dialog import PeopleDialog
 
@@ -83,6 +86,19 @@ def _add_reviewers(qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:  # n
         qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
         assert "不可见字符 U+200B" in dialog.status.text()
         assert dialog.table.rowCount() == 4
+        dialog.select("张初审")  # a re-key: refused from the 系统管理员 alone, done with the 负责人's confirmation
+        dialog.rekey_passphrase.set_text(PASSPHRASES["张初审"])
+        qtbot.mouseClick(dialog.rekey_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+        assert "须经张初审本人（用现在的口令）或一位负责人确认" in dialog.status.text(), dialog.status.text()
+        dialog.confirmer.setCurrentText("赵科长")
+        dialog.confirmer_passphrase.setText(PASSPHRASES["赵科长"])
+        dialog.rekey_passphrase.set_text(PASSPHRASES["张初审"])
+        qtbot.mouseClick(dialog.rekey_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+        assert "已为 张初审 更换密钥" in dialog.status.text(), dialog.status.text()
+        if SHOT:
+            dialog.grab().save(SHOT)
         return 0
 
     monkeypatch.setattr(PeopleDialog, "exec", exec_)

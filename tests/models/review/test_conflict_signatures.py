@@ -9,7 +9,7 @@ import pytest
 
 from models.review.conflicts import ConflictRefused, conflict_declared, conflict_problem, declare_conflict, withdraw_conflict
 from models.signing.keys import WrongPassphrase
-from models.signing.people import rekey_reviewer
+from models.signing.people import Confirmation, rekey_reviewer
 from models.signing.reviewers import get_reviewer, unlock
 from models.workspace.workspace import Workspace
 from tests.workspace_support import AUTH, CHEAP, PASSPHRASE, import_as, intake_row, write_csv
@@ -21,7 +21,7 @@ OTHER = "乙的新口令-0123456"
 def two(ws: Workspace, tmp_path: Path) -> Workspace:
     """T00001 imported; 审核员乙 has a passphrase of their own."""
     import_as(ws, write_csv(tmp_path / "in.csv", [intake_row(1)]))
-    rekey_reviewer(ws, "审核员乙", OTHER, auth=AUTH, kdf=CHEAP)
+    rekey_reviewer(ws, "审核员乙", OTHER, auth=AUTH, confirmation=Confirmation("审核员乙", PASSPHRASE), kdf=CHEAP)
     return ws
 
 

@@ -120,27 +120,148 @@ def test_an_honest_resubmission_after_the_deadline_verifies(decided: Path, tmp_p
         assert verify_workspace(ws).problems == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rekey_reviewer lets the 系统管理员 alone (CA passphrase and their own) choose the person's new passphrase, so "
-    "the administrator can then sign as that person: 三员分立 needs a second person (the 负责人 or the person) "
-    "to sign each re-key, which needs a new argument in cli/people_commands.py and a field in the GUI's 人员 dialog, "
-    "outside what this change may touch"))
-def test_an_administrator_who_re_keys_a_reviewer_cannot_sign_their_review(decided: Path) -> None:
-    """The 系统管理员 re-keys 审核员乙 with a passphrase of their own choosing and signs a 复核 as 乙."""
+def _rekeyed_by_code(folder: Path, name: str, passphrase: str, confirmation: dict[str, object] | None = None) -> str:
+    """What ``rekey_reviewer`` writes, done by the 系统管理员 with the CA passphrase in Python, with no second
+    person's confirmation (or with ``confirmation`` copied in); returns the new certificate's fingerprint."""
+    from models.signing.ca import cert_to_pem, fingerprint, issue_reviewer
+    from models.signing.reviewers import get_reviewer, store_key, unlock_ca
+    from models.signing.revocation import store_crl
+    from models.workspace import audit, people_rows
+    from models.workspace.people_rows import CertificateRow
+    from tests.workspace_support import ADMIN, CA_PASSPHRASE, CHEAP
+
+    with Workspace.open(folder) as ws:
+        bundle = unlock_ca(ws, CA_PASSPHRASE)
+        person = get_reviewer(ws, name)
+        key, certificate = issue_reviewer(bundle, name, person.role)
+        blob = store_key(ws, name, key, passphrase, CHEAP)
+        minted = fingerprint(certificate)
+        now = datetime.now().astimezone().isoformat(timespec="microseconds")
+        with ws.db.atomic():
+            people_rows.end_certificates(ws.db, name, retired_at=now)
+            people_rows.replace_key(ws.db, name, cert_to_pem(certificate), blob, minted)
+            people_rows.insert_certificate(ws.db, CertificateRow(minted, name, cert_to_pem(certificate), now))
+            crl = store_crl(ws, bundle)
+            audit.append(ws.db, ADMIN, "更换审核人员密钥", name, {
+                "by": ADMIN, "old_fingerprint": person.fingerprint, "fingerprint": minted,
+                "crl_number": crl["crl_number"], **({"confirmation": confirmation} if confirmation else {})})
+    return minted
+
+
+def test_an_administrator_cannot_re_key_a_reviewer_alone_through_the_app(decided: Path) -> None:
+    from models.signing.people import Confirmation, rekey_reviewer
+    from models.signing.reviewers import ReviewerError
+    from tests.workspace_support import ADMIN, AUTH, CHEAP
+
+    with Workspace.open(decided) as ws:
+        with pytest.raises(ReviewerError, match="须经审核员乙本人.*或一位负责人确认"):
+            rekey_reviewer(ws, "审核员乙", "管理员自定口令-999999", auth=AUTH, confirmation=None, kdf=CHEAP)
+        with pytest.raises(ReviewerError, match="正是办理的系统管理员"):
+            rekey_reviewer(ws, "审核员乙", "管理员自定口令-999999", auth=AUTH,
+                           confirmation=Confirmation(ADMIN, PASSPHRASE), kdf=CHEAP)
+        with pytest.raises(ReviewerError, match="角色是初审，不能确认"):
+            rekey_reviewer(ws, "审核员乙", "管理员自定口令-999999", auth=AUTH,
+                           confirmation=Confirmation("审核员甲", PASSPHRASE), kdf=CHEAP)
+        fingerprint = ws.db.execute("SELECT fingerprint FROM reviewers WHERE name = '审核员乙'").fetchone()[0]
+    with Workspace.open(decided) as ws:  # nothing of the refused re-keys was written
+        assert ws.db.execute("SELECT fingerprint FROM reviewers WHERE name = '审核员乙'").fetchone()[0] == fingerprint
+
+
+def test_an_administrator_who_re_keys_a_reviewer_by_code_cannot_sign_their_review(decided: Path) -> None:
+    """The 系统管理员 re-keys 审核员乙 in Python, with a passphrase of their own choosing, and signs a 复核 as 乙."""
     from models.review.conflicts import declare_conflict
     from models.review.decisions import DecisionInput, decide
-    from models.signing.people import rekey_reviewer
-    from tests.workspace_support import AUTH, CHEAP
 
     chosen = "管理员自定口令-999999"
     with Workspace.open(decided) as ws:
         declare_conflict(ws, "T00002", "审核员甲", has_conflict=False, passphrase=PASSPHRASE)
         decide(ws, DecisionInput("T00002", "初审", "通过", "审核员甲", Decimal("300000")), PASSPHRASE)
-        rekey_reviewer(ws, "审核员乙", chosen, auth=AUTH, kdf=CHEAP)
+    minted = _rekeyed_by_code(decided, "审核员乙", chosen)
+    with Workspace.open(decided) as ws:
         declare_conflict(ws, "T00002", "审核员乙", has_conflict=False, passphrase=chosen)
         decide(ws, DecisionInput("T00002", "复核", "通过", "审核员乙", Decimal("300000")), chosen)
     problems = _problems(decided)
-    assert any("T00002 复核" in p and "审核员乙" in p for p in problems), problems
+    assert any("更换审核人员密钥 审核员乙" in p and "没有本人或负责人的确认签名" in p and minted[:16] in p
+               for p in problems), problems
+    assert any("T00002 复核" in p and "审核员乙" in p and "未经确认的证书" in p for p in problems), problems
+    assert any("审核员乙 对 T00002 的利益冲突声明" in p and "未经确认" in p for p in problems), problems
+
+
+def test_a_confirmation_copied_from_another_re_key_counts_for_nothing(decided: Path) -> None:
+    import json
+
+    from models.signing.people import Confirmation, rekey_reviewer
+    from tests.workspace_support import AUTH, CHEAP
+
+    with Workspace.open(decided) as ws:
+        rekey_reviewer(ws, "审核员甲", "甲的新口令-20261202", auth=AUTH,
+                       confirmation=Confirmation("科长丙", PASSPHRASE), kdf=CHEAP)
+        details = json.loads(ws.db.execute("SELECT details FROM audit WHERE action = '更换审核人员密钥' "
+                                           "ORDER BY seq DESC LIMIT 1").fetchone()[0])
+    _rekeyed_by_code(decided, "审核员乙", "管理员自定口令-999999", details["confirmation"])
+    problems = _problems(decided)
+    assert any("更换审核人员密钥 审核员乙" in p and "是别的变更的确认" in p for p in problems), problems
+    assert not any("更换审核人员密钥 审核员甲" in p for p in problems), problems
+
+
+def test_a_self_confirmation_signed_with_the_new_key_counts_for_nothing(decided: Path) -> None:
+    """The 系统管理员 makes the new key and signs 乙's 'own' confirmation with it."""
+    import base64
+
+    from models.signing.key_approvals import CONFIRMATION, REKEY_ACTION
+    from models.signing.reviewers import get_reviewer, unlock
+    from models.signing.signatures import ALGORITHM, sign_record
+    from tests.workspace_support import ADMIN
+
+    chosen = "管理员自定口令-999999"
+    with Workspace.open(decided) as ws:
+        old = get_reviewer(ws, "审核员乙").fingerprint
+    minted = _rekeyed_by_code(decided, "审核员乙", chosen)
+    record = {"alg": ALGORITHM, "kind": CONFIRMATION, "action": REKEY_ACTION, "person": "审核员乙", "role": "复核",
+              "fingerprint": minted, "old_fingerprint": old, "by": ADMIN, "confirmed_by": "审核员乙",
+              "at": datetime.now().astimezone().isoformat(timespec="microseconds")}
+    with Workspace.open(decided) as ws:
+        signature = base64.b64encode(sign_record(unlock(ws, "审核员乙", chosen), record)).decode()
+    second = _rekeyed_by_code(decided, "审核员乙", chosen + "x", {"record": record | {"fingerprint": "x"},
+                                                                  "signature": signature})
+    problems = _problems(decided)
+    assert any(minted[:16] in p and "没有本人或负责人的确认签名" in p for p in problems), problems
+    assert any(second[:16] in p and "fingerprint" in p for p in problems), problems
+
+
+def test_an_administrator_cannot_add_a_second_lead_of_their_own_to_confirm_re_keys(decided: Path) -> None:
+    from models.signing.people import Confirmation, add_reviewer
+    from models.signing.reviewers import ReviewerError
+    from tests.workspace_support import AUTH, CHEAP
+
+    with Workspace.open(decided) as ws:
+        with pytest.raises(ReviewerError, match="新增负责人 科长戊须经一位在任的负责人确认"):
+            add_reviewer(ws, "科长戊", "负责人", "戊的口令-20261202", auth=AUTH, kdf=CHEAP)
+        add_reviewer(ws, "科长戊", "负责人", "戊的口令-20261202", auth=AUTH, kdf=CHEAP,
+                     confirmation=Confirmation("科长丙", PASSPHRASE))
+        add_reviewer(ws, "审计员庚", "审计员", "庚的口令-20261202", auth=AUTH, kdf=CHEAP)  # no deciding power
+    assert _problems(decided) == []
+
+
+def test_a_lead_added_by_code_beside_the_one_in_office_is_named(decided: Path) -> None:
+    from models.signing.ca import cert_to_pem, fingerprint, issue_reviewer
+    from models.signing.reviewers import store_key, unlock_ca
+    from models.signing.staff import ACTIVE
+    from models.workspace import audit, people_rows
+    from models.workspace.people_rows import CertificateRow, PersonRow
+    from tests.workspace_support import ADMIN, CA_PASSPHRASE, CHEAP
+
+    with Workspace.open(decided) as ws:
+        key, certificate = issue_reviewer(unlock_ca(ws, CA_PASSPHRASE), "科长戊", "负责人")
+        blob = store_key(ws, "科长戊", key, "戊的口令-20261202", CHEAP)
+        minted, pem, now = fingerprint(certificate), cert_to_pem(certificate), audit.now_text()
+        with ws.db.atomic():
+            people_rows.insert_person(ws.db, PersonRow("科长戊", "负责人", pem, blob, minted, now, ACTIVE, None))
+            people_rows.insert_certificate(ws.db, CertificateRow(minted, "科长戊", pem, now))
+            audit.append(ws.db, ADMIN, "新增审核人员", "科长戊", {"role": "负责人", "fingerprint": minted, "by": ADMIN,
+                                                           "first_admin": False})
+    problems = _problems(decided)
+    assert any("新增审核人员 科长戊" in p and "没有本人或负责人的确认签名" in p for p in problems), problems
 
 
 def _stale_sheet_made_current(folder: Path, tmp_path: Path) -> str:
@@ -266,12 +387,14 @@ def test_a_second_certificate_minted_for_a_reviewer_with_the_ca_key_is_named(dec
 
 
 def test_a_re_key_retires_the_old_certificate_and_verifies(decided: Path) -> None:
-    from models.signing.people import rekey_reviewer
+    from models.signing.people import Confirmation, rekey_reviewer
     from tests.workspace_support import AUTH, CHEAP
 
     with Workspace.open(decided) as ws:
-        rekey_reviewer(ws, "审核员乙", "新口令-20261202", auth=AUTH, kdf=CHEAP)
-        rekey_reviewer(ws, "审核员乙", "又一新口令-20261202", auth=AUTH, kdf=CHEAP)
+        rekey_reviewer(ws, "审核员乙", "新口令-20261202", auth=AUTH, confirmation=Confirmation("科长丙", PASSPHRASE),
+                       kdf=CHEAP)
+        rekey_reviewer(ws, "审核员乙", "又一新口令-20261202", auth=AUTH,
+                       confirmation=Confirmation("审核员乙", "新口令-20261202"), kdf=CHEAP)
     assert _problems(decided) == []
 
 

@@ -13,7 +13,9 @@ import pytest
 from models.review.conflicts import declare_conflict
 from models.review.decisions import DecisionInput, DecisionRefused, decide
 from models.signing.keys import PassphraseError, WrongPassphrase, passphrase_strength
-from models.signing.people import AdminAuth, add_reviewer, disable_reviewer, enable_reviewer, rekey_reviewer, revoke_reviewer
+from models.signing.people import (
+    AdminAuth, Confirmation, add_reviewer, disable_reviewer, enable_reviewer, rekey_reviewer, revoke_reviewer,
+)
 from models.signing.reviewers import ReviewerError, init_ca, unlock, unlock_ca
 from models.signing.signatures import canonical_bytes, sign_record
 from models.workspace.verification import verify_workspace
@@ -160,7 +162,7 @@ def test_a_revoked_or_disabled_reviewer_cannot_decide(ws: Workspace, tmp_path: P
 
 def test_rekey_keeps_earlier_signatures_valid(ws: Workspace, tmp_path: Path) -> None:
     _first_decision(ws, tmp_path)
-    rekey_reviewer(ws, "审核员甲", NEW, auth=AUTH, kdf=CHEAP)
+    rekey_reviewer(ws, "审核员甲", NEW, auth=AUTH, confirmation=Confirmation("科长丙", PASSPHRASE), kdf=CHEAP)
     assert _last_event(ws)[:3] == (ADMIN, "更换审核人员密钥", "审核员甲")
     with pytest.raises(WrongPassphrase):
         unlock(ws, "审核员甲", PASSPHRASE)
