@@ -19,6 +19,7 @@ from models.signing.key_approvals import (
     ADD_ACTION, REKEY_ACTION, Confirmation as Confirmation, confirmation_details, confirmation_needed,
 )
 from models.signing.keys import KdfParams, check_new_passphrase
+from models.signing.same_person import same_name
 from models.review.terms import ADMIN, ROLES
 from models.signing.staff import ACTIVE
 from models.signing.reviewers import (
@@ -65,11 +66,6 @@ def normalise_name(name: str) -> str:
     return text
 
 
-def _same_name(a: str, b: str) -> bool:
-    return unicodedata.normalize("NFKC", a).casefold().replace(" ", "") == \
-        unicodedata.normalize("NFKC", b).casefold().replace(" ", "")
-
-
 def _authorise(ws: Workspace, auth: AdminAuth, *, first_admin: str | None = None) -> tuple[str, CaBundle]:
     """(the actor to record, the unlocked CA), or an error naming what is missing."""
     actor, bundle, _ = _authorise_signing(ws, auth, first_admin=first_admin)
@@ -103,9 +99,9 @@ def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, auth: 
     name = normalise_name(name)
     if role not in ROLES:
         raise ReviewerError(f"角色须为 {'、'.join(ROLES)} 之一，而不是「{role}」")
-    clash = next((r.name for r in list_reviewers(ws) if _same_name(r.name, name)), None)
+    clash = next((r.name for r in list_reviewers(ws) if same_name(r.name, name)), None)
     if clash is not None:
-        raise ReviewerError(f"已有名为 {clash} 的人员，{name} 与之规范化后相同，不能再添加")
+        raise ReviewerError(f"已有名为 {clash} 的人员，{name} 与之规范化（全半角、大小写、空格、繁简）后相同，不能再添加")
     check_new_passphrase(passphrase, f"{name} 的口令")
     actor, bundle = _authorise(ws, auth, first_admin=name if role == ADMIN else None)
     if confirmation is None and confirmation_needed(ws, ADD_ACTION, name, role):
@@ -236,7 +232,7 @@ def set_up_bureau(ws: Workspace, *, ca_passphrase: str, admin: str, admin_passph
 
     check_new_passphrase(ca_passphrase, "CA 口令")
     admin, lead = normalise_name(admin), normalise_name(lead)
-    if _same_name(admin, lead):
+    if same_name(admin, lead):
         raise ReviewerError("系统管理员和负责人须是两个不同的人（三员分立：管理人员的人不作审核决定）")
     check_new_passphrase(admin_passphrase, f"{admin} 的口令")
     check_new_passphrase(lead_passphrase, f"{lead} 的口令")

@@ -161,11 +161,12 @@ def verify_workspace(ws: Workspace, evidence_of: Collection[str] | None = None) 
     from models.signing.status import status_problems
     from models.signing.signed_entries import signed_entry_problems, signed_rows_line  # imports and restores
     from models.signing.key_approvals import key_change_problems  # re-keys confirmed by a second person
+    from models.signing.same_person import lookalike_problems  # one name in traditional and simplified
 
     for found in (conflict_problems(ws), gate, people_problems(ws), status_problems(ws), two_stage_problems(ws),
                   supersession_problems(ws), signed_entry_problems(ws, issued_to), clock_problems(ws.db),
                   decision_time_problems(ws.db), rewritten_once_written(ws.db),
-                  sheet_rows_against_records(ws.db), key_change_problems(ws)):
+                  sheet_rows_against_records(ws.db), key_change_problems(ws), lookalike_problems(ws)):
         report.problems += found
         report.lines += found
     report.lines.append(signed_rows_line(ws))

@@ -440,21 +440,44 @@ def test_a_registered_sheets_signer_changed_is_named_and_does_not_look_up(decide
     assert any(f"审核表登记 {code}：签名人与导出时的审核表记录不符" in p for p in problems), problems
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "models/signing/people.py _same_name folds NFKC, case and spaces but not traditional to simplified characters, "
-    "and two_stage_problems compares names exactly: folding both with OpenCC t2s (a new runtime dependency whose "
-    "dictionaries build.spec would have to ship) would refuse 审核員甲 beside 审核员甲"))
-def test_one_person_listed_again_under_a_lookalike_name_cannot_review_their_own_first_decision(decided: Path) -> None:
-    """The 系统管理员 lists 审核员甲 (初审) a second time as 审核員甲, a 复核: one person, both stages of T00002."""
-    from models.review.conflicts import declare_conflict
-    from models.review.decisions import DecisionInput, decide
+def test_a_lookalike_name_in_traditional_characters_is_refused(decided: Path) -> None:
     from models.signing.people import add_reviewer
+    from models.signing.reviewers import ReviewerError
     from tests.workspace_support import AUTH, CHEAP
 
     with Workspace.open(decided) as ws:
-        add_reviewer(ws, "审核員甲", "复核", PASSPHRASE, auth=AUTH, kdf=CHEAP)
+        for lookalike in ("审核員甲", "審核員甲", "审核员甲 "):
+            with pytest.raises(ReviewerError, match="已有名为 审核员甲 的人员.*繁简"):
+                add_reviewer(ws, lookalike, "复核", PASSPHRASE, auth=AUTH, kdf=CHEAP)
+        add_reviewer(ws, "审核员钟", "复核", PASSPHRASE, auth=AUTH, kdf=CHEAP)
+        with pytest.raises(ReviewerError, match="已有名为 审核员钟 的人员"):
+            add_reviewer(ws, "审核员鍾", "复核", PASSPHRASE, auth=AUTH, kdf=CHEAP)
+
+
+def test_one_person_listed_again_under_a_lookalike_name_cannot_review_their_own_first_decision(decided: Path) -> None:
+    """The 系统管理员 lists 审核员甲 (初审) a second time as 审核員甲, a 复核, by code past add_reviewer's check:
+    one person, both stages of T00002."""
+    from models.review.conflicts import declare_conflict
+    from models.review.decisions import DecisionInput, decide
+    from models.signing.ca import cert_to_pem, fingerprint, issue_reviewer
+    from models.signing.reviewers import store_key, unlock_ca
+    from models.signing.staff import ACTIVE
+    from models.workspace import audit, people_rows
+    from models.workspace.people_rows import CertificateRow, PersonRow
+    from tests.workspace_support import ADMIN, CA_PASSPHRASE, CHEAP
+
+    with Workspace.open(decided) as ws:
+        key, certificate = issue_reviewer(unlock_ca(ws, CA_PASSPHRASE), "审核員甲", "复核")
+        blob = store_key(ws, "审核員甲", key, PASSPHRASE, CHEAP)
+        minted, pem, now = fingerprint(certificate), cert_to_pem(certificate), audit.now_text()
+        with ws.db.atomic():
+            people_rows.insert_person(ws.db, PersonRow("审核員甲", "复核", pem, blob, minted, now, ACTIVE, None))
+            people_rows.insert_certificate(ws.db, CertificateRow(minted, "审核員甲", pem, now))
+            audit.append(ws.db, ADMIN, "新增审核人员", "审核員甲", {"role": "复核", "fingerprint": minted, "by": ADMIN,
+                                                            "first_admin": False})
         for stage, name in (("初审", "审核员甲"), ("复核", "审核員甲")):
             declare_conflict(ws, "T00002", name, has_conflict=False, passphrase=PASSPHRASE)
             decide(ws, DecisionInput("T00002", stage, "通过", name, Decimal("300000")), PASSPHRASE)
     problems = _problems(decided)
-    assert any("T00002" in p and "两个阶段" in p for p in problems), problems
+    assert any("审核员甲 与 审核員甲" in p and "同一个名字" in p for p in problems), problems
+    assert any("T00002" in p and "审核员甲（初审）、审核員甲（复核）" in p and "一个阶段" in p for p in problems), problems
