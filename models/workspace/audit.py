@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any
@@ -134,12 +135,15 @@ def verify_chain(db: Database) -> ChainReport:
             return ChainReport(count, expected_seq, f"审计日志第 {expected_seq} 条缺失（下一条为第 {seq} 条）")
         if stored_prev != prev_hash:
             return ChainReport(count, seq, f"审计日志第 {seq} 条与上一条的链接不符")
-        if _row_hash(prev_hash, seq, at, actor, action, subject, details) != stored_hash:
-            return ChainReport(count, seq, f"审计日志第 {seq} 条内容已被改动（{action} {subject}）")
+        fields = (prev_hash, seq, at, actor, action, subject, details)
+        content = _HASHED.held(stored_hash, fields)
+        if content is None:
+            if _row_hash(*fields) != stored_hash:
+                return ChainReport(count, seq, f"审计日志第 {seq} 条内容已被改动（{action} {subject}）")
+            content = _HASHED.add(stored_hash, fields, _parsed(details))
         while pending is not None and pending[0] < seq:
             pending = next(changes, None)
         event_changes = pending[1] if pending is not None and pending[0] == seq else []
-        content = _parsed(details)
         problem = _check_changes(seq, action, subject, content, event_changes)
         if problem:
             return ChainReport(count, seq, problem)
@@ -149,6 +153,39 @@ def verify_chain(db: Database) -> ChainReport:
         prev_hash = stored_hash
         expected_seq += 1
     return ChainReport(count, None, f"审计日志完整，共 {count} 条", replay, hashes)
+
+
+class _HashedRows:
+    """Log rows whose hash was computed and equalled the stored one, by that hash, with what their details say of
+    the changes they cover. A row whose every field (and the hash before it) equals one held here hashes to the
+    same value, so it holds without hashing and parsing it again; any other row is hashed. In memory only, at most
+    ``budget`` characters of rows (then it starts afresh)."""
+
+    def __init__(self, budget: int = 1 << 25) -> None:
+        self._rows: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._size = 0
+        self._budget = budget
+        self._lock = threading.Lock()
+
+    def held(self, stored_hash: str, fields: tuple[Any, ...]) -> dict[str, Any] | None:
+        found = self._rows.get(stored_hash)
+        if found is None or found[0] != fields or any(type(a) is not type(b) for a, b in zip(found[0], fields)):
+            return None  # types too: 5 == 5.0, but they are not the same text to hash
+        return found[1]
+
+    def add(self, stored_hash: str, fields: tuple[Any, ...], content: dict[str, Any]) -> dict[str, Any]:
+        summary = {key: content[key] for key in (CHANGES_FROM, CHANGES_SHA256, CHANGES_COUNT) if key in content}
+        size = sum(len(field) for field in fields if isinstance(field, str))
+        with self._lock:
+            if self._size + size > self._budget:
+                self._rows.clear()
+                self._size = 0
+            self._rows[stored_hash] = (fields, summary)
+            self._size += size
+        return summary
+
+
+_HASHED = _HashedRows()
 
 
 def _parsed(details: str) -> dict[str, Any]:
