@@ -273,6 +273,7 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex()
 
 
+@lru_cache(maxsize=1024)  # a certificate is immutable and compares by its DER
 def certificate_role(certificate: x509.Certificate) -> str:
     """The subject title (the role the CA issued the certificate for), or "" when there is none."""
     found = certificate.subject.get_attributes_for_oid(NameOID.TITLE)
@@ -297,6 +298,7 @@ def signed_by_key_of(certificate: x509.Certificate, ca_certificate: x509.Certifi
 _ISSUED: PureMemo[bool] = PureMemo(4096)  # (certificate, issuer) pairs whose signature and names check out
 
 
+@lru_cache(maxsize=1024)  # a certificate is immutable and compares by its DER
 def common_name(certificate: x509.Certificate) -> str:
     """The subject CN (the reviewer's name), or "" when there is none."""
     found = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)

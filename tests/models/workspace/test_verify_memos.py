@@ -117,3 +117,13 @@ def test_an_audit_row_edited_by_one_character_after_a_passing_verify_breaks_the_
     conn.execute("UPDATE audit SET actor = actor || ' ' WHERE seq = 3")
     conn.close()
     assert any("审计日志第 3 条内容已被改动" in p for p in _problems(decided))
+
+
+def test_a_logged_change_edited_after_a_passing_verify_is_named_at_its_entry(decided: Path) -> None:
+    conn = sqlite3.connect(decided / DB_NAME, isolation_level=None)
+    seq, change_id = conn.execute("SELECT seq, id FROM audit_changes WHERE tbl = 'decisions' ORDER BY id DESC").fetchone()
+    conn.execute("DROP TRIGGER audit_changes_no_update")
+    conn.execute("UPDATE audit_changes SET row = replace(row, '300000', '900000') WHERE id = ?", [change_id])
+    conn.close()
+    assert any(f"审计日志第 {seq} 条" in p and "所记录的数据改动已被改动" in p for p in _problems(decided))
+
