@@ -14,7 +14,9 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from itertools import groupby
+from operator import itemgetter
 
 from models.workspace import dialect
 from models.workspace.database import Database, insert_sql
@@ -161,6 +163,7 @@ def verify_chain(db: Database) -> ChainReport:
 @dataclass(slots=True)
 class _Held:
     fields: tuple[Any, ...]
+    types: tuple[type, ...]
     content: dict[str, Any]  # what the details say of the changes the row covers
     covered: list[tuple[Any, ...]] | None = None  # the changes it covered when their digest held, if all text
 
@@ -183,13 +186,13 @@ class _HashedRows:
 
     def held(self, stored_hash: str, fields: tuple[Any, ...]) -> _Held | None:
         found = self._rows.get(stored_hash)
-        if found is None or found.fields != fields or any(type(a) is not type(b) for a, b in zip(found.fields, fields)):
+        if found is None or found.fields != fields or found.types != tuple(map(type, fields)):
             return None  # types too: 5 == 5.0, but they are not the same text to hash
         return found
 
     def add(self, stored_hash: str, fields: tuple[Any, ...], content: dict[str, Any]) -> _Held:
         summary = {key: content[key] for key in (CHANGES_FROM, CHANGES_SHA256, CHANGES_COUNT) if key in content}
-        held = _Held(fields, summary)
+        held = _Held(fields, tuple(map(type, fields)), summary)
         self._keep(sum(len(field) for field in fields if isinstance(field, str)),
                    lambda: self._rows.__setitem__(stored_hash, held))
         return held
@@ -224,18 +227,20 @@ def _parsed(details: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _changes_by_event(db: Database) -> Any:
+def _changes_by_event(db: Database) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """(seq, [(id, op, tbl, key, row), …]) for each entry with logged changes, in order, read in batches."""
     if not _has_changes_table(db):
-        return iter(())
+        return
     cursor = db.execute("SELECT seq, id, op, tbl, key, row FROM audit_changes ORDER BY seq, id")
     current_seq: int | None = None
     batch: list[tuple[Any, ...]] = []
-    for seq, change_id, op, table, key, row in cursor:
-        if seq != current_seq:
-            if current_seq is not None:
-                yield current_seq, batch
-            current_seq, batch = seq, []
-        batch.append((change_id, op, table, key, row))
+    while rows := cursor.fetchmany(10_000):
+        for seq, group in groupby(rows, key=itemgetter(0)):
+            if seq != current_seq:
+                if current_seq is not None:
+                    yield current_seq, batch
+                current_seq, batch = seq, []
+            batch += [row[1:] for row in group]
     if current_seq is not None:
         yield current_seq, batch
 

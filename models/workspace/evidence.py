@@ -86,7 +86,7 @@ def _hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, i
 
 def sha256_file(path: str | Path) -> str:
     with open(path, "rb") as stream:
-        return _hash_stream(stream)[0]
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -107,12 +107,17 @@ def _fsync_dir(folder: Path) -> None:
 class EvidenceStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+        self._root = os.fspath(self.root)
 
     def path_of(self, sha256: str) -> Path:
         """Where ``sha256`` is (or would be) stored; rejects anything not a lowercase hex digest."""
+        return Path(self.file_of(sha256))
+
+    def file_of(self, sha256: str) -> str:
+        """:meth:`path_of` as text (no ``Path`` made: the verify opens thousands)."""
         if not is_digest(sha256):
             raise ValueError(f"不是有效的 SHA-256 摘要：{sha256!r}")
-        return self.root / sha256[:2] / sha256
+        return os.path.join(self._root, sha256[:2], sha256)
 
     def add(self, path: str | Path, before_new: Callable[[str], None] | None = None) -> StoredFile:
         """Store a copy of ``path``; a no-op when an intact copy is already there.
@@ -161,7 +166,7 @@ class EvidenceStore:
         self.path_of(sha256).unlink(missing_ok=True)
 
     def verify(self, sha256: str) -> Integrity:
-        target = self.path_of(sha256)
+        target = self.file_of(sha256)
         try:
             actual = sha256_file(target)
         except FileNotFoundError:
@@ -174,9 +179,9 @@ class EvidenceStore:
 
     def read_verified(self, sha256: str) -> bytes:
         """The stored bytes, only if they still hash to ``sha256``."""
-        target = self.path_of(sha256)
         try:
-            data = target.read_bytes()
+            with open(self.file_of(sha256), "rb") as stream:
+                data = stream.read()
         except FileNotFoundError:
             raise EvidenceAltered(sha256, missing=True) from None
         if hashlib.sha256(data).hexdigest() != sha256:

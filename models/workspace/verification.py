@@ -7,6 +7,7 @@ from collections.abc import Collection
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from pathlib import Path
@@ -92,7 +93,7 @@ def verify_decision_row(row: dict[str, Any], certificates: dict[str, Any], ca: A
     issuers = issuers or _Issuers(ca)
     if ca is not None and not issuers.issued(certificate, signed_at):
         return f"{where}：签名人的证书不是本工作区 CA 签发的"
-    held = input_digest(public_key_der(certificate), *(row.get(column) for column in _STORED_SIGNED))
+    held = input_digest(public_key_der(certificate), _stored_signed(row))
     if _HELD.get(held):
         return None
     try:
@@ -114,7 +115,7 @@ def verify_decision_row(row: dict[str, Any], certificates: dict[str, Any], ca: A
 
 
 # What a decision row's own check reads of it (with the signer's key); a row that held is remembered exactly so.
-_STORED_SIGNED = ("record", "signature", *_SIGNED_COLUMNS, "cap_record_hash", "cap_yuan")
+_stored_signed = itemgetter("record", "signature", *_SIGNED_COLUMNS, "cap_record_hash", "cap_yuan")
 _HELD: PureMemo[bool] = PureMemo()
 
 
