@@ -403,7 +403,7 @@ def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetConte
 
     def made(result: SheetResult) -> None:
         if result.error is None:
-            staging.keep(result.path)  # copied into the store while the rest are made
+            staging.keep(result.path, result.sha256)  # copied into the store while the rest are made
         done(result)
 
     def all_handed_out() -> None:  # threads start only now, after any fork of the workers

@@ -137,7 +137,8 @@ def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssu
 KEPT_LISTING = "kept-originals.txt"  # each original copied into the store, listed before it appears there
 KEPT_SCRATCH = ".export-kept-"  # in the workspace folder: an export's listing, whatever folder it writes to
 
-Keep = Callable[[Path, Callable[[str], None]], None]  # (staged sheet, note(sha256) before a new copy appears)
+Keep = Callable[[Path, Callable[[str], None], str | None], None]
+"""(staged sheet, note(sha256) before a new copy appears, the sheet's SHA-256 when known)"""
 Discard = Callable[[list[str]], None]  # copies of sheets no committed row names: removed from the store
 
 
@@ -156,7 +157,7 @@ class StagedExport:
         self.listing = listing
         self._keep = keep
         self._pool: ThreadPoolExecutor | None = None
-        self._waiting: list[Path] = []  # made before the keeping may start
+        self._waiting: list[tuple[Path, str | None]] = []  # made before the keeping may start
         self._keeping: list[Future[None]] = []
         self._listing_lock = threading.Lock()
 
@@ -166,20 +167,21 @@ class StagedExport:
     def final(self, staged: str | Path) -> Path:
         return self.out_dir / Path(staged).name
 
-    def keep(self, staged: str | Path) -> None:
-        """Copy this written sheet into the store: now, or once :meth:`start_keeping` has been called."""
+    def keep(self, staged: str | Path, sha256: str | None = None) -> None:
+        """Copy this written sheet (of SHA-256 ``sha256``, when known) into the store: now, or once
+        :meth:`start_keeping` has been called."""
         if self._pool is None:
-            self._waiting.append(Path(staged))
+            self._waiting.append((Path(staged), sha256))
         else:
-            self._keeping.append(self._pool.submit(self._keep, Path(staged), self._note))
+            self._keeping.append(self._pool.submit(self._keep, Path(staged), self._note, sha256))
 
     def start_keeping(self) -> None:
         """From now on sheets are kept as they come (threads may start: call it after any fork of the workers)."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep-original")
             waiting, self._waiting = self._waiting, []
-            for path in waiting:
-                self.keep(path)
+            for path, sha256 in waiting:
+                self.keep(path, sha256)
 
     def wait_kept(self) -> None:
         """Wait until every sheet handed to :meth:`keep` is durable in the store; raise the first failure."""
