@@ -97,10 +97,9 @@ def issue_each(db: Database, contents: Sequence[SheetContent], signer: str, sign
         for content in contents:
             serial = f"{series}-{number:06d}"
             number += 1
-            head = audit.append(db, signer, EXPORT_ACTION, content.application_id, {
+            head, exported_at = audit.append_timed(db, signer, EXPORT_ACTION, content.application_id, {
                 "serial": serial, "decisions": [block.uuid for block in content.decisions],
             })
-            exported_at = db.execute("SELECT at FROM audit WHERE hash = :hash", {"hash": head}).fetchone()[0]
             record = canonical_bytes(sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at,
                                                   signer=signer))  # the code's and the registry's, made once
             issue = SheetIssue(serial, code_of_canonical(record), head, exported_at, signer, signer_role,

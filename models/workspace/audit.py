@@ -48,6 +48,13 @@ def append(db: Database, actor: str, action: str, subject: str = "",
     ``running`` (from :func:`running_digest`, advanced as a bulk write went) saves reading its changes again;
     ``seal`` adds what it returns to the details once the digest of the changes is known.
     """
+    return append_timed(db, actor, action, subject, details, running, seal)[0]
+
+
+def append_timed(db: Database, actor: str, action: str, subject: str = "",
+                 details: Mapping[str, Any] | None = None, running: RunningChangesDigest | None = None,
+                 seal: Seal | None = None) -> tuple[str, str]:
+    """:func:`append`, returning the entry's hash and its time (``at``), as the log holds them."""
     last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = now_text()
@@ -68,7 +75,7 @@ def append(db: Database, actor: str, action: str, subject: str = "",
         {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "details": detail_text,
          "prev_hash": prev_hash, "hash": digest},
     )
-    return digest
+    return digest, at
 
 
 def running_digest(db: Database) -> RunningChangesDigest:
