@@ -396,7 +396,7 @@ def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetConte
         issues = issue_each(ws.db, contents, reviewer.name, reviewer.role, material.organization,
                             series_prefix(material.ca_der))
         for content, issue in zip(contents, issues, strict=True):  # strict: the registration entry is appended
-            work.append(SheetJob(content, issue, str(staging.staged(file_name(content.application_id)))))
+            work.append(SheetJob(content, issue, staging.staged(file_name(content.application_id))))
             yield work[-1]
 
     def made(result: SheetResult) -> None:
@@ -413,7 +413,7 @@ def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetConte
     record_outcomes(ws.db, reviewer.name,
                     [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
                     [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
-    report.written += [replace(r, path=str(staging.final(r.path))) for r in results if r.error is None]
+    report.written += [replace(r, path=staging.final(r.path)) for r in results if r.error is None]
     report.failed += [(r.application_id, r.error or "") for r in results if r.error is not None]
 
 
