@@ -16,12 +16,10 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import partial
 from datetime import datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +42,7 @@ from sheets.registry import StagedExport, export_transaction, issue_each, record
 from sheets.sign import SheetSigner, SignerMaterial, preload
 from sheets.styles import styles
 from sheets.times import os_error_text
+from sheets.workers import WorkerPool
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -237,7 +236,7 @@ class SheetMaker:
 
     def __init__(self, material: SignerMaterial | None, font_path: str | None, workers: int, expected: int) -> None:
         self._font_path = font_path
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: WorkerPool[SheetJob, SheetResult] | None = None
         self._signer: SheetSigner | None = None
         self._warm_first = False  # this process makes the first sheet, then the workers fork
         self._forks = False
@@ -255,9 +254,8 @@ class SheetMaker:
             # A process that has made a sheet with this signer already is warm: its workers fork at once.
             self._warm_first = self._forks and not (font_path in _warm_fonts and (self._signer is None or self._signer.warm))
             # Forked workers inherit this signer (nothing is pickled); spawned ones build their own from the material.
-            self._pool = ProcessPoolExecutor(max_workers=min(workers, expected), mp_context=get_context(context),
-                                             initializer=init_worker,
-                                             initargs=(material, font_path, self._signer if self._forks else None))
+            self._pool = WorkerPool(context, min(workers, expected), init_worker,
+                                    (material, font_path, self._signer if self._forks else None), make_sheet, _died)
 
     def __enter__(self) -> SheetMaker:
         return self
@@ -299,7 +297,6 @@ class SheetMaker:
                 made.append(job)
                 finished(_make(job, self._signer, self._font_path))
         else:
-            futures: dict[Future[SheetResult], SheetJob] = {}
             for job in jobs:
                 made.append(job)
                 if self._warm_first:
@@ -309,17 +306,18 @@ class SheetMaker:
                 if self._forks and not self._frozen:
                     self._frozen = True
                     gc.freeze()  # the workers fork at the first submit
-                futures[self._pool.submit(make_sheet, job)] = job
+                self._pool.submit(job)
             if handed_out:  # after the last job: numbering them did not share this process's GIL with it
                 handed_out()
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    finished(future.result())
-                except Exception as error:  # noqa: BLE001 - a worker died; report the sheet, keep the rest
-                    finished(SheetResult(job.content.application_id, job.path, error=f"工作进程异常：{error!r}"))
+            for _, result in self._pool.results():
+                finished(result)
             self._close_when_done(len(made))
         return [results[job.path] for job in made]
+
+
+def _died(job: SheetJob, reason: str) -> SheetResult:
+    """The result of a job whose worker died before returning it."""
+    return SheetResult(job.content.application_id, job.path, error=reason)
 
 
 def run_jobs(jobs: Sequence[SheetJob], material: SignerMaterial | None, font_path: str | None, workers: int,
@@ -398,12 +396,12 @@ def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetConte
         issues = issue_each(ws.db, contents, reviewer.name, reviewer.role, material.organization,
                             series_prefix(material.ca_der))
         for content, issue in zip(contents, issues, strict=True):  # strict: the registration entry is appended
-            work.append(SheetJob(content, issue, str(staging.staged(file_name(content.application_id)))))
+            work.append(SheetJob(content, issue, staging.staged(file_name(content.application_id))))
             yield work[-1]
 
     def made(result: SheetResult) -> None:
         if result.error is None:
-            staging.keep(result.path)  # copied into the store while the rest are made
+            staging.keep(result.path, result.sha256)  # copied into the store while the rest are made
         done(result)
 
     def all_handed_out() -> None:  # threads start only now, after any fork of the workers
@@ -415,7 +413,7 @@ def _export_part(ws: Workspace, staging: StagedExport, contents: list[SheetConte
     record_outcomes(ws.db, reviewer.name,
                     [(job.issue, r.sha256 or "") for job, r in zip(work, results) if r.error is None],
                     [(job.issue, r.error or "") for job, r in zip(work, results) if r.error is not None])
-    report.written += [replace(r, path=str(staging.final(r.path))) for r in results if r.error is None]
+    report.written += [replace(r, path=staging.final(r.path)) for r in results if r.error is None]
     report.failed += [(r.application_id, r.error or "") for r in results if r.error is not None]
 
 

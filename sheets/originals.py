@@ -28,10 +28,12 @@ class Original:
     data: bytes
 
 
-def keep_original(ws: Workspace, path: str | Path, before_new: Callable[[str], None] | None = None) -> None:
-    """Store a durable copy of the written sheet under its SHA-256; ``before_new(sha256)`` is told first when the
-    copy is new to the store (``sheets.registry.export_transaction`` lists it, to remove it if nothing commits)."""
-    EvidenceStore(ws.evidence_dir).add(path, before_new=before_new)
+def keep_original(ws: Workspace, path: str | Path, before_new: Callable[[str], None] | None = None,
+                  sha256: str | None = None) -> None:
+    """Store a durable copy of the written sheet under its SHA-256 (``sha256`` when known: the file is then read
+    once, and refused if it is other bytes); ``before_new(sha256)`` is told first when the copy is new to the store
+    (``sheets.registry.export_transaction`` lists it, to remove it if nothing commits)."""
+    EvidenceStore(ws.evidence_dir).add(path, before_new=before_new, sha256=sha256)
 
 
 def discard_unfiled(ws: Workspace, sha256s: list[str]) -> None:

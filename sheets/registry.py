@@ -97,10 +97,9 @@ def issue_each(db: Database, contents: Sequence[SheetContent], signer: str, sign
         for content in contents:
             serial = f"{series}-{number:06d}"
             number += 1
-            head = audit.append(db, signer, EXPORT_ACTION, content.application_id, {
+            head, exported_at = audit.append_timed(db, signer, EXPORT_ACTION, content.application_id, {
                 "serial": serial, "decisions": [block.uuid for block in content.decisions],
             })
-            exported_at = db.execute("SELECT at FROM audit WHERE hash = :hash", {"hash": head}).fetchone()[0]
             record = canonical_bytes(sheet_record(content, serial=serial, audit_head=head, exported_at=exported_at,
                                                   signer=signer))  # the code's and the registry's, made once
             issue = SheetIssue(serial, code_of_canonical(record), head, exported_at, signer, signer_role,
@@ -137,7 +136,8 @@ def record_outcomes(db: Database, signer: str, written: Sequence[tuple[SheetIssu
 KEPT_LISTING = "kept-originals.txt"  # each original copied into the store, listed before it appears there
 KEPT_SCRATCH = ".export-kept-"  # in the workspace folder: an export's listing, whatever folder it writes to
 
-Keep = Callable[[Path, Callable[[str], None]], None]  # (staged sheet, note(sha256) before a new copy appears)
+Keep = Callable[[str | Path, Callable[[str], None], str | None], None]
+"""(staged sheet, note(sha256) before a new copy appears, the sheet's SHA-256 when known)"""
 Discard = Callable[[list[str]], None]  # copies of sheets no committed row names: removed from the store
 
 
@@ -153,33 +153,37 @@ class StagedExport:
     def __init__(self, out_dir: Path, scratch: Path, keep: Keep, listing: Path) -> None:
         self.out_dir = out_dir
         self.scratch = scratch
+        self._out_dir, self._scratch = os.fspath(out_dir), os.fspath(scratch)
         self.listing = listing
         self._keep = keep
         self._pool: ThreadPoolExecutor | None = None
-        self._waiting: list[Path] = []  # made before the keeping may start
+        self._waiting: list[tuple[str | Path, str | None]] = []  # made before the keeping may start
         self._keeping: list[Future[None]] = []
         self._listing_lock = threading.Lock()
 
-    def staged(self, name: str) -> Path:
-        return self.scratch / name
+    def staged(self, name: str) -> str:
+        """Where the sheet ``name`` is written until the commit (as text: one is made per sheet)."""
+        return os.path.join(self._scratch, name)
 
-    def final(self, staged: str | Path) -> Path:
-        return self.out_dir / Path(staged).name
+    def final(self, staged: str | Path) -> str:
+        """Where the staged sheet goes once committed."""
+        return os.path.join(self._out_dir, os.path.basename(staged))
 
-    def keep(self, staged: str | Path) -> None:
-        """Copy this written sheet into the store: now, or once :meth:`start_keeping` has been called."""
+    def keep(self, staged: str | Path, sha256: str | None = None) -> None:
+        """Copy this written sheet (of SHA-256 ``sha256``, when known) into the store: now, or once
+        :meth:`start_keeping` has been called."""
         if self._pool is None:
-            self._waiting.append(Path(staged))
+            self._waiting.append((staged, sha256))
         else:
-            self._keeping.append(self._pool.submit(self._keep, Path(staged), self._note))
+            self._keeping.append(self._pool.submit(self._keep, staged, self._note, sha256))
 
     def start_keeping(self) -> None:
         """From now on sheets are kept as they come (threads may start: call it after any fork of the workers)."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep-original")
             waiting, self._waiting = self._waiting, []
-            for path in waiting:
-                self.keep(path)
+            for path, sha256 in waiting:
+                self.keep(path, sha256)
 
     def wait_kept(self) -> None:
         """Wait until every sheet handed to :meth:`keep` is durable in the store; raise the first failure."""
@@ -201,8 +205,8 @@ class StagedExport:
 
     def publish(self) -> None:
         """Each sheet moved into ``out_dir``, in name order (after the commit)."""
-        for path in sorted(self.scratch.glob("*.pdf")):
-            os.replace(path, self.final(path))
+        for name in sorted(n for n in os.listdir(self._scratch) if n.endswith(".pdf") and not n.startswith(".")):
+            os.replace(os.path.join(self._scratch, name), os.path.join(self._out_dir, name))
 
 
 def listed_copies(scratch: Path) -> list[str]:

@@ -19,7 +19,9 @@ from models.workspace import audit
 from models.failures import ReviewDeskError
 from models.review.terms import DECIDING_ROLES
 from models.signing.reviewers import Reviewer, key_matches, require_active, unlock
-from models.signing.signatures import ALGORITHM, canonical_bytes, sign_record, verify_bytes, verify_record
+from models.pure_memo import PureMemo, input_digest
+from models.signing.signatures import (ALGORITHM, canonical_bytes, public_key_der, sign_record, verify_bytes,
+                                       verify_record)
 from models.workspace.conflict_rows import ConflictRow, declaration, put_declaration, remove_declaration
 from models.workspace.records import application_exists
 from models.workspace.workspace import Workspace
@@ -103,6 +105,20 @@ def conflict_problem(row: dict[str, Any], certificate: x509.Certificate | None) 
     where = f"{row.get('reviewer')} 对 {row.get('application_id')} 的利益冲突声明"
     if certificate is None:
         return f"{where}：找不到声明人的证书"
+    held = input_digest(public_key_der(certificate), tuple(sorted(row.items())))
+    if _HELD.get(held):
+        return None
+    problem = _declaration_problem(row, certificate, where)
+    if problem is None:
+        _HELD.put(held, True)
+    return problem
+
+
+# Each declaration row (as stored, with the declarer's key) that was what its declarer signed, exactly so.
+_HELD: PureMemo[bool] = PureMemo()
+
+
+def _declaration_problem(row: dict[str, Any], certificate: x509.Certificate, where: str) -> str | None:
     try:
         record = json.loads(row["record"])
         signature = base64.b64decode(row["signature"], validate=True)

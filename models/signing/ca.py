@@ -9,6 +9,7 @@ default for PDF signatures (non-repudiation; digital signature too).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta, UTC
 from typing import TypeAlias
 
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from models.pure_memo import PureMemo, input_digest
 from models.signing.keys import KeyFileError, WrongPassphrase
 from models.review.terms import ROLES
 
@@ -238,11 +240,7 @@ def certificate_issued_by(
 ) -> bool:
     """True when ``ca_certificate`` is a CA whose key signed ``certificate``,
     the issuer name matches, and both are within their validity at ``at`` (default now)."""
-    if not is_ca_certificate(ca_certificate):
-        return False
-    try:
-        certificate.verify_directly_issued_by(ca_certificate)
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+    if not is_ca_certificate(ca_certificate) or not signed_by_key_of(certificate, ca_certificate):
         return False
     moment = _now(at)
     return all(
@@ -258,6 +256,12 @@ def cert_to_pem(certificate: x509.Certificate) -> str:
 def cert_from_pem(pem: str | bytes) -> x509.Certificate:
     """Raises KeyFileError when ``pem`` is not one PEM certificate."""
     data = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
+    return _parsed_certificate(bytes(data))
+
+
+@lru_cache(maxsize=1024)
+def _parsed_certificate(data: bytes) -> x509.Certificate:
+    """One parse per distinct PEM text (a certificate object is immutable, so the same one serves every caller)."""
     try:
         return x509.load_pem_x509_certificate(data)
     except ValueError:
@@ -269,6 +273,7 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex()
 
 
+@lru_cache(maxsize=1024)  # a certificate is immutable and compares by its DER
 def certificate_role(certificate: x509.Certificate) -> str:
     """The subject title (the role the CA issued the certificate for), or "" when there is none."""
     found = certificate.subject.get_attributes_for_oid(NameOID.TITLE)
@@ -276,14 +281,24 @@ def certificate_role(certificate: x509.Certificate) -> str:
 
 
 def signed_by_key_of(certificate: x509.Certificate, ca_certificate: x509.Certificate) -> bool:
-    """Whether ``ca_certificate``'s key signed ``certificate`` (validity times not considered)."""
+    """Whether ``ca_certificate``'s key signed ``certificate`` and its issuer names it (validity times not considered).
+
+    A success is remembered for exactly these two certificates (their DER), as ``models.pure_memo`` says."""
+    checked = input_digest(certificate.public_bytes(Encoding.DER), ca_certificate.public_bytes(Encoding.DER))
+    if _ISSUED.get(checked):
+        return True
     try:
         certificate.verify_directly_issued_by(ca_certificate)
     except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
+    _ISSUED.put(checked, True)
     return True
 
 
+_ISSUED: PureMemo[bool] = PureMemo(4096)  # (certificate, issuer) pairs whose signature and names check out
+
+
+@lru_cache(maxsize=1024)  # a certificate is immutable and compares by its DER
 def common_name(certificate: x509.Certificate) -> str:
     """The subject CN (the reviewer's name), or "" when there is none."""
     found = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)

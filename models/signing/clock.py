@@ -10,6 +10,7 @@ clock set back, and the times and judgements it carries cannot be trusted.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from models.workspace.database import Database
 from models.workspace.dialect import capture_key
@@ -21,6 +22,7 @@ one workspace folder disagree by seconds to minutes; a clock set back to slip pa
 is off by hours or days."""
 
 
+@lru_cache(maxsize=65_536, typed=True)  # a pure parse: each logged time once per process
 def _moment(text: object) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(text))

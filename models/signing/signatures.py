@@ -8,6 +8,7 @@ binary floating point. Dates and datetimes become ISO 8601 text.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -19,6 +20,9 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from models.pure_memo import PureMemo, input_digest
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -139,28 +143,48 @@ def verify_record(certificate: x509.Certificate, record: Mapping[str, Any], sign
     ``models.signing.ca.certificate_issued_by``. Never raises: a record that
     canonical_bytes refuses (e.g. a float) cannot have been signed, so it is False.
     """
-    public_key = certificate.public_key()
-    if not isinstance(public_key, ec.EllipticCurvePublicKey) or algorithm_of(record) not in KNOWN_ALGORITHMS:
+    if algorithm_of(record) not in KNOWN_ALGORITHMS:
         return False
     try:
-        public_key.verify(signature, canonical_bytes(record), ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, TypeError):
+        return verify_bytes(certificate, canonical_bytes(record), signature)
+    except TypeError:
         return False
-    return True
 
 
 @lru_cache(maxsize=256)
-def _public_key(certificate: x509.Certificate) -> Any:
-    return certificate.public_key()
+def _public_key(certificate: x509.Certificate) -> tuple[Any, bytes]:
+    """The certificate's key, and its SubjectPublicKeyInfo DER (curve and point: what a signature check depends on)."""
+    key = certificate.public_key()
+    return key, key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
+def public_key_der(certificate: x509.Certificate) -> bytes:
+    """The certificate's SubjectPublicKeyInfo DER: the key a memo of a signature check names."""
+    return bytes(_public_key(certificate)[1])
+
+
+# Each (key, signature, SHA-256 of the data) that verified: a pure check, so the same three verify again.
+_VERIFIED: PureMemo[bool] = PureMemo()
 
 
 def verify_bytes(certificate: x509.Certificate, data: bytes, signature: bytes) -> bool:
-    """True when ``signature`` is the certificate key's signature of ``data``, canonical bytes as stored."""
-    public_key = _public_key(certificate)
+    """True when ``signature`` is the certificate key's signature of ``data``, canonical bytes as stored.
+
+    A success is remembered for exactly this key, signature and data (``models.pure_memo``): ``audit verify``
+    checks every signed row before each export, and most are the ones it checked last time.
+    """
+    public_key, key_der = _public_key(certificate)
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
         return False
+    checked = None
+    if isinstance(signature, bytes) and isinstance(data, bytes):
+        checked = input_digest(key_der, signature, hashlib.sha256(data).digest())
+        if _VERIFIED.get(checked):
+            return True
     try:
         public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         return False
+    if checked is not None:
+        _VERIFIED.put(checked, True)
     return True

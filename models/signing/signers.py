@@ -75,6 +75,22 @@ def decision_key_sql(engine: str) -> str:
     return f"SELECT {dialect.capture_key(engine, 'CAST(:uuid AS TEXT)')}"
 
 
+def _decision_key(ws: Workspace, uuid: str) -> str:
+    """The capture key of the decision ``uuid``: the database's own text for it, asked once per engine and uuid (it
+    is a function of the uuid alone)."""
+    engine = ws.db.dialect
+    found = _DECISION_KEYS.get((engine, uuid))
+    if found is None:
+        found = str(ws.db.execute(decision_key_sql(engine), {"uuid": uuid}).fetchone()[0])
+        if len(_DECISION_KEYS) >= 65_536:
+            _DECISION_KEYS.clear()
+        _DECISION_KEYS[(engine, uuid)] = found
+    return found
+
+
+_DECISION_KEYS: dict[tuple[str, str], str] = {}
+
+
 def _logged_after_end(ws: Workspace, logged: LoggedPeople, candidate: IssuedCertificate,
                       row: dict[str, Any]) -> str | None:
     """Why a decision whose signing time precedes a revocation or re-key but whose log entry follows it is void.
@@ -83,7 +99,7 @@ def _logged_after_end(ws: Workspace, logged: LoggedPeople, candidate: IssuedCert
     会评 merge brings in decisions signed earlier elsewhere, and its own checks
     held those to the session's window.
     """
-    key = str(ws.db.execute(decision_key_sql(ws.db.dialect), {"uuid": row["uuid"]}).fetchone()[0])
+    key = _decision_key(ws, str(row["uuid"]))
     ended = logged.logged_after_end(candidate, "decisions", key)
     if ended is None:
         return None

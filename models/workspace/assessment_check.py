@@ -31,6 +31,7 @@ from policy import engine
 from policy.money import yuan_text
 
 from models.failures import ReviewDeskError
+from models.pure_memo import PureMemo, input_digest
 from models.workspace import dialect, records
 from models.workspace.database import Database
 from models.workspace.signed_scope import rules_in_force_from
@@ -159,8 +160,19 @@ def check_assessments(db: Database) -> AssessmentCheck:
             result.problems.append(f"{_where(stored.application_id, 'policy_version')}：本程序没有政策版本 {version!r}")
             continue
         app_row = dict(zip(records.TABLE_COLUMNS, values[:width]))
+        alone_in = applications_of.get(str(app_row["uscc"]), 0)
+        rederived = input_digest(tuple(values[:-1]), policy.version, policy.content_hash, alone_in)
+        if _AGREED.get(rederived):
+            continue
         try:
-            result.problems += _check_one(stored, app_row, policy, applications_of.get(str(app_row["uscc"]), 0))
+            found = _check_one(stored, app_row, policy, alone_in)
         except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
-            result.problems.append(f"申报 {stored.application_id} 的评估无法复算：申报或评估记录已损坏")
+            found = [f"申报 {stored.application_id} 的评估无法复算：申报或评估记录已损坏"]
+        result.problems += found
+        if not found:
+            _AGREED.put(rederived, True)
     return result
+
+
+# Each application and stored assessment (under its policy, alone or not) that the engine agreed with, exactly so.
+_AGREED: PureMemo[bool] = PureMemo()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from itertools import groupby
+from operator import itemgetter
 
 from models.workspace import dialect
 from models.workspace.database import Database, insert_sql
@@ -45,6 +48,13 @@ def append(db: Database, actor: str, action: str, subject: str = "",
     ``running`` (from :func:`running_digest`, advanced as a bulk write went) saves reading its changes again;
     ``seal`` adds what it returns to the details once the digest of the changes is known.
     """
+    return append_timed(db, actor, action, subject, details, running, seal)[0]
+
+
+def append_timed(db: Database, actor: str, action: str, subject: str = "",
+                 details: Mapping[str, Any] | None = None, running: RunningChangesDigest | None = None,
+                 seal: Seal | None = None) -> tuple[str, str]:
+    """:func:`append`, returning the entry's hash and its time (``at``), as the log holds them."""
     last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = now_text()
@@ -65,7 +75,7 @@ def append(db: Database, actor: str, action: str, subject: str = "",
         {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "details": detail_text,
          "prev_hash": prev_hash, "hash": digest},
     )
-    return digest
+    return digest, at
 
 
 def running_digest(db: Database) -> RunningChangesDigest:
@@ -134,21 +144,84 @@ def verify_chain(db: Database) -> ChainReport:
             return ChainReport(count, expected_seq, f"审计日志第 {expected_seq} 条缺失（下一条为第 {seq} 条）")
         if stored_prev != prev_hash:
             return ChainReport(count, seq, f"审计日志第 {seq} 条与上一条的链接不符")
-        if _row_hash(prev_hash, seq, at, actor, action, subject, details) != stored_hash:
-            return ChainReport(count, seq, f"审计日志第 {seq} 条内容已被改动（{action} {subject}）")
+        fields = (prev_hash, seq, at, actor, action, subject, details)
+        held = _HASHED.held(stored_hash, fields)
+        if held is None:
+            if _row_hash(*fields) != stored_hash:
+                return ChainReport(count, seq, f"审计日志第 {seq} 条内容已被改动（{action} {subject}）")
+            held = _HASHED.add(stored_hash, fields, _parsed(details))
         while pending is not None and pending[0] < seq:
             pending = next(changes, None)
         event_changes = pending[1] if pending is not None and pending[0] == seq else []
-        content = _parsed(details)
-        problem = _check_changes(seq, action, subject, content, event_changes)
-        if problem:
-            return ChainReport(count, seq, problem)
-        from_id = content.get(CHANGES_FROM)
-        replay.apply((change[1:] for change in event_changes if isinstance(from_id, int) and change[0] >= from_id), seq)
+        from_id = held.content.get(CHANGES_FROM)
+        covered = [change[1:] for change in event_changes if isinstance(from_id, int) and change[0] >= from_id]
+        if held.covered is None or held.covered != covered:
+            problem = _check_changes(seq, action, subject, held.content, covered)
+            if problem:
+                return ChainReport(count, seq, problem)
+            _HASHED.add_covered(stored_hash, held, covered)
+        replay.apply(covered, seq)
         hashes[seq] = stored_hash
         prev_hash = stored_hash
         expected_seq += 1
     return ChainReport(count, None, f"审计日志完整，共 {count} 条", replay, hashes)
+
+
+@dataclass(slots=True)
+class _Held:
+    fields: tuple[Any, ...]
+    types: tuple[type, ...]
+    content: dict[str, Any]  # what the details say of the changes the row covers
+    covered: list[tuple[Any, ...]] | None = None  # the changes it covered when their digest held, if all text
+
+
+class _HashedRows:
+    """Log rows whose hash was computed and equalled the stored one, by that hash, with what their details say of
+    the changes they cover, and those changes once their digest held.
+
+    A row whose every field (and the hash before it) equals one held here, type for type, hashes to the same value,
+    so it holds without hashing and parsing it again; changes equal to those held for it (all text or NULL, so
+    equal means the same text) have the same digest. Anything else is hashed. In memory only: at most ``budget``
+    characters (then it starts afresh), and no row or changes larger than an eighth of it.
+    """
+
+    def __init__(self, budget: int = 1 << 25) -> None:
+        self._rows: dict[str, _Held] = {}
+        self._size = 0
+        self._budget = budget
+        self._lock = threading.Lock()
+
+    def held(self, stored_hash: str, fields: tuple[Any, ...]) -> _Held | None:
+        found = self._rows.get(stored_hash)
+        if found is None or found.fields != fields or found.types != tuple(map(type, fields)):
+            return None  # types too: 5 == 5.0, but they are not the same text to hash
+        return found
+
+    def add(self, stored_hash: str, fields: tuple[Any, ...], content: dict[str, Any]) -> _Held:
+        summary = {key: content[key] for key in (CHANGES_FROM, CHANGES_SHA256, CHANGES_COUNT) if key in content}
+        held = _Held(fields, tuple(map(type, fields)), summary)
+        self._keep(sum(len(field) for field in fields if isinstance(field, str)),
+                   lambda: self._rows.__setitem__(stored_hash, held))
+        return held
+
+    def add_covered(self, stored_hash: str, held: _Held, covered: list[tuple[Any, ...]]) -> None:
+        if not all(type(value) is str or value is None for change in covered for value in change):
+            return
+        size = sum(len(value) for change in covered for value in change if value is not None)
+        self._keep(size, lambda: setattr(held, "covered", covered) if self._rows.get(stored_hash) is held else None)
+
+    def _keep(self, size: int, store: Callable[[], None]) -> None:
+        if size > self._budget // 8:
+            return
+        with self._lock:
+            if self._size + size > self._budget:
+                self._rows.clear()
+                self._size = 0
+            store()
+            self._size += size
+
+
+_HASHED = _HashedRows()
 
 
 def _parsed(details: str) -> dict[str, Any]:
@@ -161,30 +234,31 @@ def _parsed(details: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _changes_by_event(db: Database) -> Any:
+def _changes_by_event(db: Database) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """(seq, [(id, op, tbl, key, row), …]) for each entry with logged changes, in order, read in batches."""
     if not _has_changes_table(db):
-        return iter(())
+        return
     cursor = db.execute("SELECT seq, id, op, tbl, key, row FROM audit_changes ORDER BY seq, id")
     current_seq: int | None = None
     batch: list[tuple[Any, ...]] = []
-    for seq, change_id, op, table, key, row in cursor:
-        if seq != current_seq:
-            if current_seq is not None:
-                yield current_seq, batch
-            current_seq, batch = seq, []
-        batch.append((change_id, op, table, key, row))
+    while rows := cursor.fetchmany(10_000):
+        for seq, group in groupby(rows, key=itemgetter(0)):
+            if seq != current_seq:
+                if current_seq is not None:
+                    yield current_seq, batch
+                current_seq, batch = seq, []
+            batch += [row[1:] for row in group]
     if current_seq is not None:
         yield current_seq, batch
 
 
 def _check_changes(seq: int, action: str, subject: str, content: dict[str, Any],
-                   event_changes: list[tuple[Any, ...]]) -> str | None:
+                   covered: list[tuple[Any, ...]]) -> str | None:
+    """Why the changes the entry covers (those from its ``CHANGES_FROM`` on) are not those it logged, or None."""
     if CHANGES_SHA256 not in content:
         return None
-    from_id = content.get(CHANGES_FROM)
-    if not isinstance(from_id, int):
+    if not isinstance(content.get(CHANGES_FROM), int):
         return f"审计日志第 {seq} 条（{action} {subject}）的改动记录起点已损坏"
-    covered = [change[1:] for change in event_changes if change[0] >= from_id]
     digest, count = changes_digest(covered)
     if digest != content[CHANGES_SHA256] or count != content.get(CHANGES_COUNT):
         return (f"审计日志第 {seq} 条（{action} {subject}）所记录的数据改动已被改动"

@@ -86,7 +86,7 @@ def _hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, i
 
 def sha256_file(path: str | Path) -> str:
     with open(path, "rb") as stream:
-        return _hash_stream(stream)[0]
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -107,29 +107,40 @@ def _fsync_dir(folder: Path) -> None:
 class EvidenceStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
+        self._root = os.fspath(self.root)
 
     def path_of(self, sha256: str) -> Path:
         """Where ``sha256`` is (or would be) stored; rejects anything not a lowercase hex digest."""
+        return Path(self.file_of(sha256))
+
+    def file_of(self, sha256: str) -> str:
+        """:meth:`path_of` as text (no ``Path`` made: the verify opens thousands)."""
         if not is_digest(sha256):
             raise ValueError(f"不是有效的 SHA-256 摘要：{sha256!r}")
-        return self.root / sha256[:2] / sha256
+        return os.path.join(self._root, sha256[:2], sha256)
 
-    def add(self, path: str | Path, before_new: Callable[[str], None] | None = None) -> StoredFile:
+    def add(self, path: str | Path, before_new: Callable[[str], None] | None = None,
+            sha256: str | None = None) -> StoredFile:
         """Store a copy of ``path``; a no-op when an intact copy is already there.
 
         ``before_new(sha256)`` is called when the file is new to the store, before its copy starts. The copy
         is written as ``.<sha256>.<process id>.….part`` beside its place, so that what a killed process left
         can be found by digest and told from another process's copy in progress (:meth:`remove_dead_parts`).
+        With ``sha256`` (what the caller knows the file's hash to be) the file is read once, as it is copied, and
+        a copy with another hash is refused as when the file changed while it was copied.
         """
         source = Path(path)
-        sha, size = self._hash_source(source)
-        target = self.path_of(sha)
+        sha, size = (sha256, -1) if sha256 is not None else self._hash_source(source)
+        target = Path(self.file_of(sha))
         if target.is_file() and self.verify(sha).ok:
-            return StoredFile(sha, size, source.name)
+            return StoredFile(sha, size if size >= 0 else target.stat().st_size, source.name)
         if before_new is not None:
             before_new(sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{sha}.{os.getpid()}.", suffix=".part")
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{sha}.{os.getpid()}.", suffix=".part")
+        except FileNotFoundError:  # the first file under this prefix
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{sha}.{os.getpid()}.", suffix=".part")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as sink, open(source, "rb") as stream:
@@ -161,7 +172,7 @@ class EvidenceStore:
         self.path_of(sha256).unlink(missing_ok=True)
 
     def verify(self, sha256: str) -> Integrity:
-        target = self.path_of(sha256)
+        target = self.file_of(sha256)
         try:
             actual = sha256_file(target)
         except FileNotFoundError:
@@ -174,9 +185,9 @@ class EvidenceStore:
 
     def read_verified(self, sha256: str) -> bytes:
         """The stored bytes, only if they still hash to ``sha256``."""
-        target = self.path_of(sha256)
         try:
-            data = target.read_bytes()
+            with open(self.file_of(sha256), "rb") as stream:
+                data = stream.read()
         except FileNotFoundError:
             raise EvidenceAltered(sha256, missing=True) from None
         if hashlib.sha256(data).hexdigest() != sha256:

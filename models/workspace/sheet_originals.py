@@ -127,7 +127,8 @@ def _signed_by_a_lead(ws: Workspace, ca: x509.Certificate, record: dict[str, Any
 
 def _read(store: EvidenceStore, sha256: str) -> tuple[bytes | None, str]:
     try:
-        data = store.path_of(sha256).read_bytes()
+        with open(store.file_of(sha256), "rb") as stream:
+            data = stream.read()
     except (OSError, ValueError):
         return None, _MISSING
     return (data, "") if hashlib.sha256(data).hexdigest() == sha256 else (None, _ALTERED)

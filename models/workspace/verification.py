@@ -7,6 +7,7 @@ from collections.abc import Collection
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from pathlib import Path
@@ -19,7 +20,8 @@ from models.workspace.evidence_rows import names_and_hashes, registered_files
 from models.workspace.projection import compare
 from models.signing.ca import certificate_issued_by
 from models.signing.reviewers import ca_certificate
-from models.signing.signatures import plain_values, verify_bytes
+from models.pure_memo import PureMemo, input_digest
+from models.signing.signatures import plain_values, public_key_der, verify_bytes
 from models.workspace.workspace import Workspace
 
 # Decision columns that must equal what the reviewer signed.
@@ -91,6 +93,9 @@ def verify_decision_row(row: dict[str, Any], certificates: dict[str, Any], ca: A
     issuers = issuers or _Issuers(ca)
     if ca is not None and not issuers.issued(certificate, signed_at):
         return f"{where}：签名人的证书不是本工作区 CA 签发的"
+    held = input_digest(public_key_der(certificate), _stored_signed(row))
+    if _HELD.get(held):
+        return None
     try:
         record = json.loads(row["record"])
         signature = base64.b64decode(row["signature"], validate=True)
@@ -105,7 +110,13 @@ def verify_decision_row(row: dict[str, Any], certificates: dict[str, Any], ca: A
     cap = record.get("cap_record", {})
     if cap.get("record_hash") != row["cap_record_hash"] or cap.get("cap_yuan") != row["cap_yuan"]:
         return f"{where}：数据库中的评估记录与签名时依据的评估记录不符"
+    _HELD.put(held, True)
     return None
+
+
+# What a decision row's own check reads of it (with the signer's key); a row that held is remembered exactly so.
+_stored_signed = itemgetter("record", "signature", *_SIGNED_COLUMNS, "cap_record_hash", "cap_yuan")
+_HELD: PureMemo[bool] = PureMemo()
 
 
 def verify_workspace(ws: Workspace, evidence_of: Collection[str] | None = None) -> VerifyReport:
@@ -280,8 +291,13 @@ def changed_since_decided(ws: Workspace) -> list[str]:
                          "FROM decisions d JOIN applications a ON a.application_id = d.application_id "
                          f"WHERE {current_in('d')} ORDER BY d.decided_at")
     for values in rows:
-        row = dict(zip(TABLE_COLUMNS, values[4:]))
         uuid, stage, reviewer, record_text = values[:4]
+        application_id = values[4 + TABLE_COLUMNS.index("application_id")]
+        signed_links = links.get(str(application_id), [])
+        unchanged = input_digest(record_text, tuple(values[4:]), repr(signed_links))
+        if _UNCHANGED.get(unchanged):
+            continue
+        row = dict(zip(TABLE_COLUMNS, values[4:]))
         try:
             record = json.loads(record_text)
             signed = record.get("application", {})
@@ -290,9 +306,15 @@ def changed_since_decided(ws: Workspace) -> list[str]:
             problems.append(f"决定 {uuid}（{row.get('application_id')} {stage}，{reviewer}）：申报或签名记录已无法读取")
             continue
         changed = [key for key in dict.fromkeys([*signed, *now]) if signed.get(key) != now.get(key)]
-        if "evidence" in record and record["evidence"] != links.get(str(row["application_id"]), []):
+        if "evidence" in record and record["evidence"] != signed_links:
             changed.append("附件内容")  # decisions signed before attachments were signed carry no "evidence"
         if changed:
             problems.append(f"决定 {uuid}（{row['application_id']} {stage}，{reviewer}）：申报内容与签名时不同"
                             f"（{'、'.join(changed)}），已作出决定的申报在决定之外被改动")
+        else:
+            _UNCHANGED.put(unchanged, True)
     return problems
+
+
+# A decision's signed record, its application's row and attachments that were found alike, exactly so.
+_UNCHANGED: PureMemo[bool] = PureMemo()

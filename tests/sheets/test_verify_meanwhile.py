@@ -99,9 +99,9 @@ def test_a_tampering_committed_before_the_export_is_refused_with_nothing_left_be
     kept: list[str] = []
     real_keep = batch.keep_original
 
-    def keep(ws: Workspace, path: Path, before_new: Any = None) -> None:
+    def keep(ws: Workspace, path: Path, before_new: Any = None, sha256: str | None = None) -> None:
         kept.append(Path(path).name)
-        real_keep(ws, path, before_new)
+        real_keep(ws, path, before_new, sha256)
 
     monkeypatch.setattr(batch, "_make", make)
     monkeypatch.setattr(batch, "keep_original", keep)

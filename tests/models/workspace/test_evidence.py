@@ -45,6 +45,20 @@ def test_add_streams_large_files_in_chunks(store: EvidenceStore, tmp_path: Path)
     assert stored.sha256 == hashlib.sha256(data).hexdigest() == sha256_file(tmp_path / "big.bin")
 
 
+def test_add_with_the_known_hash_reads_once_and_refuses_other_bytes(store: EvidenceStore, tmp_path: Path):
+    data = "审核表".encode() * 500
+    sha = hashlib.sha256(data).hexdigest()
+    noted: list[str] = []
+    stored = store.add(_write(tmp_path / "T00001.pdf", data), before_new=noted.append, sha256=sha)
+    assert stored == evidence.StoredFile(sha, len(data), "T00001.pdf") and noted == [sha]
+    assert store.path_of(sha).read_bytes() == data
+    changed = _write(tmp_path / "T00002.pdf", data + b"%")  # not the bytes the worker hashed
+    other = hashlib.sha256(b"other").hexdigest()
+    with pytest.raises(OSError, match="T00002.pdf 在复制过程中被改动"):
+        store.add(changed, sha256=other)
+    assert _all_files(store.root) == [store.path_of(sha)]  # no copy under a hash its bytes do not have
+
+
 def test_add_is_idempotent(store: EvidenceStore, tmp_path: Path):
     first = store.add(_write(tmp_path / "a.pdf", b"same"))
     target = store.path_of(first.sha256)
