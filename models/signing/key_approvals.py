@@ -179,7 +179,8 @@ def key_change_problems(ws: Workspace) -> list[str]:
     untrusted: dict[str, list[tuple[IssuedCertificate, _Entry]]] = {}
     for entry, why in _unconfirmed(ws):
         fingerprint = str(entry.details.get("fingerprint", ""))
-        problems.append(f"{entry.describe()}不予承认：{why}；此后以 {entry.subject} 的证书 {fingerprint[:16]}… "
+        certificate = f"证书 {fingerprint[:16]}…" if fingerprint else "新证书"
+        problems.append(f"{entry.describe()}不予承认：{why}；此后以 {entry.subject} 的{certificate}"
                         "所作的签名均不予承认（三员分立：更换密钥须经本人或负责人确认）")
         for issued in certificates_of(ws, entry.subject):
             if _fingerprint(issued.certificate) == fingerprint:

@@ -62,7 +62,9 @@ def test_listing_ones_own_certificate_under_another_reviewers_name_does_not_let_
     forge_logged(folder, [insert_row("decisions", forged_decision(folder, "T00001", "复核", "审核员乙", "审核员甲", PASSPHRASE))],
                  actor="审核员乙", action="复核决定", subject="T00001")
     problems = _problems(folder)
-    assert not [p for p in problems if p.startswith("表 ") or "审计日志第" in p], problems  # a consistent forgery
+    unconfirmed = [p for p in problems if "没有本人或负责人的确认签名" in p]
+    assert len(unconfirmed) == 1 and "更换审核人员密钥 审核员乙" in unconfirmed[0], problems  # no second person
+    assert not [p for p in problems if (p.startswith("表 ") or "审计日志第" in p) and p not in unconfirmed], problems
     assert any(p.startswith("人员表 reviewers 键 审核员乙") and "签发给「审核员甲」" in p for p in problems), problems
     assert any(p.startswith("证书表 reviewer_certificates") and "签发给「审核员甲」" in p for p in problems), problems
     assert any("T00001 复核，审核员乙" in p and "签名无效" in p for p in problems), problems
