@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from cryptography import x509
@@ -33,15 +33,18 @@ def stored_file_named(ws: Workspace, sha256: str) -> bool:
                          "SELECT 1 FROM evidence WHERE sha256 = :sha256 LIMIT 1", {"sha256": sha256}).fetchone() is not None
 
 
-def stored_original_problems(ws: Workspace) -> tuple[list[str], list[str]]:
-    """(problems, notes) about every written sheet's stored original; a note is no tampering (an export killed
-    before it kept its copy issues a new number next time)."""
+def stored_original_problems(ws: Workspace, of: Collection[str] | None = None) -> tuple[list[str], list[str]]:
+    """(problems, notes) about every written sheet's stored original, or those of the applications ``of``; a note
+    is no tampering (an export killed before it kept its copy issues a new number next time)."""
     store = EvidenceStore(ws.evidence_dir)
     signed = signed_stored_hashes(ws)
     problems: list[str] = []
     unkept: list[str] = []
+    wanted = set(of) if of is not None else None
     for row in ws.db.execute("SELECT code, application_id, serial, sha256, stored_sha256 FROM sheets "
                              "WHERE sha256 != '' ORDER BY serial"):
+        if wanted is not None and row[1] not in wanted:
+            continue
         found = _problem(store, signed, *row)
         if found is None:
             unkept.append(row[2])

@@ -120,8 +120,9 @@ _HELD: PureMemo[bool] = PureMemo()
 
 
 def verify_workspace(ws: Workspace, evidence_of: Collection[str] | None = None) -> VerifyReport:
-    """Everything ``audit verify`` checks. The stored files behind decisions are hashed again for every decided
-    application, or with ``evidence_of`` for those applications only (an export re-reads what its sheets show)."""
+    """Everything ``audit verify`` checks. The stored files behind decisions, and the sheets kept as originals, are
+    hashed again for every application, or with ``evidence_of`` for those applications only (an export re-reads
+    what its sheets show and the originals it may hand out again)."""
     report = VerifyReport()
     chain = verify_chain(ws.db)
     report.lines.append(chain.message)
@@ -197,7 +198,7 @@ def verify_workspace(ws: Workspace, evidence_of: Collection[str] | None = None) 
                             + ("等" if len(stale) > 10 else ""))
     from models.workspace.sheet_originals import stored_original_problems
 
-    kept, notes = stored_original_problems(ws)
+    kept, notes = stored_original_problems(ws, evidence_of)
     report.problems += kept
     report.lines += notes + kept
     report.conclude()

@@ -179,3 +179,21 @@ def test_a_stored_original_swapped_on_disk_is_named_and_never_handed_out(
     assert not list(tmp_path.glob("again/*")), "nothing is handed out while audit verify fails, the swapped bytes least"
     kept.unlink()
     assert any(row.serial in p and "加盖时间戳原件缺失" in p for p in _problems(folder))
+
+
+def test_an_export_re_reads_the_originals_of_its_own_applications_only(
+        stamped: tuple[Path, Path, bytes], exported: Exported) -> None:
+    """A full audit verify names a swapped original; an export's verify (``evidence_of``) names it when the export
+    may hand that original out again, and leaves the other applications' originals to the full check."""
+    folder, path, _ = stamped
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        row = registered_prefix(ws.db, path.read_bytes())
+        assert row is not None
+        kept = EvidenceStore(ws.evidence_dir).path_of(stored_sha256(ws.db, row))
+    kept.chmod(0o644)
+    kept.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOX", 1))
+    with Workspace.open(folder, create=False, lock=False) as ws:
+        others = [a for (a,) in ws.db.execute("SELECT application_id FROM applications") if a != row.application_id]
+        assert any(row.serial in p for p in verify_workspace(ws).problems)
+        assert any(row.serial in p for p in verify_workspace(ws, [row.application_id]).problems)
+        assert others and not any(row.serial in p for p in verify_workspace(ws, others).problems)
