@@ -54,10 +54,12 @@ ID_COLUMN = "申报编号"
 ATTACHMENT_COLUMN = "附件"
 CHUNK_ROWS = 20_000
 """Rows assessed and inserted at a time: large enough for executemany, small enough to bound memory."""
-IMPORT_PAGE_CACHE_KIB = 131_072
+IMPORT_PAGE_CACHE_KIB = 524_288
 IMPORT_PAGE_CACHE_KIB_PER_ROW = 1
-"""SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 128 MiB: a large file's index
-pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 % less CPU);
+"""SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 512 MiB: a large file's index
+pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 % less CPU), and
+fewer dirty pages are spilled into it mid-transaction and written again (at 1,000,000 rows 128 MiB wrote
+5.7 GB for a 2 GB database, 512 MiB 5.1 GB, and the importer took 6 CPU seconds less, for 400 MB more memory);
 a small file keeps well inside 300 MB + 3× its size."""
 BULK_TABLES = ("applications", "application_evidence", "assessments")
 """The tables the chunks write; their rows are captured a statement at a time (``projection.set_based_capture``)."""
