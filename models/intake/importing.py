@@ -54,13 +54,15 @@ ID_COLUMN = "申报编号"
 ATTACHMENT_COLUMN = "附件"
 CHUNK_ROWS = 20_000
 """Rows assessed and inserted at a time: large enough for executemany, small enough to bound memory."""
-IMPORT_PAGE_CACHE_KIB = 524_288
+IMPORT_PAGE_CACHE_KIB = 131_072
+STREAMED_PAGE_CACHE_KIB = 524_288
 IMPORT_PAGE_CACHE_KIB_PER_ROW = 1
-"""SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 512 MiB: a large file's index
-pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 % less CPU), and
-fewer dirty pages are spilled into it mid-transaction and written again (at 1,000,000 rows 128 MiB wrote
-5.7 GB for a 2 GB database, 512 MiB 5.1 GB, and the importer took 6 CPU seconds less, for 400 MB more memory);
-a small file keeps well inside 300 MB + 3× its size."""
+"""SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 128 MiB, or 512 MiB for a file
+that streams (:func:`streams`: this process then holds a chunk at a time, not every application of the file): a
+large file's index pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 %
+less CPU), and fewer dirty pages are spilled into it mid-transaction and written again (at 1,000,000 rows 128 MiB
+wrote 5.7 GB for a 2 GB database, 512 MiB 5.1 GB, and the importer took 6 CPU seconds less, for 400 MB more
+memory); a small file keeps well inside 300 MB + 3× its size."""
 BULK_TABLES = ("applications", "application_evidence", "assessments")
 """The tables the chunks write; their rows are captured a statement at a time (``projection.set_based_capture``)."""
 DEFERRED_INDEX_MIN_ROWS = 100_000
@@ -145,7 +147,7 @@ def import_file(ws: Workspace, path: str | Path, *, signer: ActingSigner, eviden
         stored = {key: by_path[relative] for key, relative in resolved.items()}
         batch = _Batch(path.name, digest, apps, stored, existing, update)
         bulk = not existing and len(apps) >= REFERENCES_CHECKED_AFTER_MIN_ROWS
-        with collector_paused(), _page_cache(ws, len(apps)), _references_checked_at_the_end(ws, bulk), ws.db.atomic():
+        with collector_paused(), _page_cache(ws, len(apps), IMPORT_PAGE_CACHE_KIB), _references_checked_at_the_end(ws, bulk), ws.db.atomic():
             require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
             resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
             if reopened.keys() - resubmitted.keys():
@@ -196,7 +198,8 @@ def _import_streamed(ws: Workspace, path: Path, signer: ActingSigner, policy_ver
         report("读取并校验", 0, 1)
         begun = stream.start()
         bulk = begun.rows >= REFERENCES_CHECKED_AFTER_MIN_ROWS
-        with (collector_paused(), _page_cache(ws, begun.rows), _references_checked_at_the_end(ws, bulk),
+        with (collector_paused(), _page_cache(ws, begun.rows, STREAMED_PAGE_CACHE_KIB),
+              _references_checked_at_the_end(ws, bulk),
               ws.db.atomic()):
             require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
             _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream,
@@ -247,9 +250,9 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
 
 
 @contextmanager
-def _page_cache(ws: Workspace, rows: int) -> Iterator[None]:
+def _page_cache(ws: Workspace, rows: int, most: int) -> Iterator[None]:
     was = ws.db.execute(dialect.SQLITE_PAGE_CACHE).fetchone()[0]
-    kibibytes = max(-was if was < 0 else 2048, min(IMPORT_PAGE_CACHE_KIB, IMPORT_PAGE_CACHE_KIB_PER_ROW * rows))
+    kibibytes = max(-was if was < 0 else 2048, min(most, IMPORT_PAGE_CACHE_KIB_PER_ROW * rows))
     ws.db.execute(dialect.sqlite_set_page_cache(-int(kibibytes)))
     try:
         yield
