@@ -14,9 +14,12 @@ with the same complete list of problems.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import os
 import shutil
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -47,7 +50,7 @@ from models.workspace.decision_rows import current_decisions, supersede
 from models.review.terms import IMPORTING_ROLES, RETURN_FOR_MATERIALS
 from models.signing.signed_entries import (IMPORT_ACTION, REOPEN_ACTION, VERSION_CHOSEN_ACTION, ActingSigner,
                                            SignedAppender, import_appender, require_signer)
-from models.workspace.workspace import Workspace
+from models.workspace.workspace import DB_NAME, Workspace
 from models.review.history import WorkspaceHistory
 
 ID_COLUMN = "申报编号"
@@ -234,6 +237,7 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
                             for application_id, row in zip(chunk.ids, chunk.rows) if application_id in found]
             if chunk.prepared is not None and not already:
                 _write_chunk(db, chunk.prepared, capture, new_only=True)
+                _start_writeback(ws)
                 changes.advance()
     end = stream.end
     assert end is not None  # chunks() ends only with it
@@ -247,6 +251,27 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
     }, running=changes)
     if policy_round.chosen:
         signed.append(db, VERSION_CHOSEN_ACTION, batch.file_name, policy_round.audit_details())
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _start_writeback(ws: Workspace) -> None:
+    """Have Linux start writing the write-ahead log's pages to disk now, without waiting (``sync_file_range``):
+    the commit's ``fsync`` then finds most of an import's gigabytes written instead of writing them all while
+    everything waits for it (1.4 GB of log: the commit took 2.4 s instead of 4.4–5.9). Only the moment the bytes
+    go to disk changes; the commit is as durable as before, and elsewhere, or on failure, nothing happens."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        log = os.open(ws.folder / f"{DB_NAME}-wal", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).sync_file_range(log, ctypes.c_int64(0), ctypes.c_int64(0),
+                                                          _SYNC_FILE_RANGE_WRITE)
+    finally:
+        os.close(log)
 
 
 @contextmanager
@@ -412,6 +437,7 @@ def _write(ws: Workspace, batch: _Batch, history: History, policy_round: PolicyR
             report("评估", chunk.start, len(apps))  # a cancel raised here rolls the chunks written so far back
             _write_chunk(db, chunk, capture, new_only=not batch.existing)
             changes.advance()
+            _start_writeback(ws)
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
     signed.append(db, IMPORT_ACTION, batch.file_name, {
         "sha256": batch.sha256, "rows": len(apps), "updated": sorted(batch.existing) if batch.update else [],
