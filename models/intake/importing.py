@@ -14,9 +14,12 @@ with the same complete list of problems.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import os
 import shutil
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -47,7 +50,7 @@ from models.workspace.decision_rows import current_decisions, supersede
 from models.review.terms import IMPORTING_ROLES, RETURN_FOR_MATERIALS
 from models.signing.signed_entries import (IMPORT_ACTION, REOPEN_ACTION, VERSION_CHOSEN_ACTION, ActingSigner,
                                            SignedAppender, import_appender, require_signer)
-from models.workspace.workspace import Workspace
+from models.workspace.workspace import DB_NAME, Workspace
 from models.review.history import WorkspaceHistory
 
 ID_COLUMN = "申报编号"
@@ -55,10 +58,14 @@ ATTACHMENT_COLUMN = "附件"
 CHUNK_ROWS = 20_000
 """Rows assessed and inserted at a time: large enough for executemany, small enough to bound memory."""
 IMPORT_PAGE_CACHE_KIB = 131_072
+STREAMED_PAGE_CACHE_KIB = 524_288
 IMPORT_PAGE_CACHE_KIB_PER_ROW = 1
-"""SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 128 MiB: a large file's index
-pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 % less CPU);
-a small file keeps well inside 300 MB + 3× its size."""
+"""SQLite's page cache while importing (2 MiB by default), 1 KiB a row up to 128 MiB, or 512 MiB for a file
+that streams (:func:`streams`: this process then holds a chunk at a time, not every application of the file): a
+large file's index pages stay in memory instead of being re-read from the write-ahead log (at 200,000 rows, 15 %
+less CPU), and fewer dirty pages are spilled into it mid-transaction and written again (at 1,000,000 rows 128 MiB
+wrote 5.7 GB for a 2 GB database, 512 MiB 5.1 GB, and the importer took 6 CPU seconds less, for 400 MB more
+memory); a small file keeps well inside 300 MB + 3× its size."""
 BULK_TABLES = ("applications", "application_evidence", "assessments")
 """The tables the chunks write; their rows are captured a statement at a time (``projection.set_based_capture``)."""
 DEFERRED_INDEX_MIN_ROWS = 100_000
@@ -143,7 +150,7 @@ def import_file(ws: Workspace, path: str | Path, *, signer: ActingSigner, eviden
         stored = {key: by_path[relative] for key, relative in resolved.items()}
         batch = _Batch(path.name, digest, apps, stored, existing, update)
         bulk = not existing and len(apps) >= REFERENCES_CHECKED_AFTER_MIN_ROWS
-        with collector_paused(), _page_cache(ws, len(apps)), _references_checked_at_the_end(ws, bulk), ws.db.atomic():
+        with collector_paused(), _page_cache(ws, len(apps), IMPORT_PAGE_CACHE_KIB), _references_checked_at_the_end(ws, bulk), ws.db.atomic():
             require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
             resubmitted = before_resubmission(ws, reopened) if not supersede_reason.strip() else {}
             if reopened.keys() - resubmitted.keys():
@@ -194,7 +201,8 @@ def _import_streamed(ws: Workspace, path: Path, signer: ActingSigner, policy_ver
         report("读取并校验", 0, 1)
         begun = stream.start()
         bulk = begun.rows >= REFERENCES_CHECKED_AFTER_MIN_ROWS
-        with (collector_paused(), _page_cache(ws, begun.rows), _references_checked_at_the_end(ws, bulk),
+        with (collector_paused(), _page_cache(ws, begun.rows, STREAMED_PAGE_CACHE_KIB),
+              _references_checked_at_the_end(ws, bulk),
               ws.db.atomic()):
             require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
             _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream,
@@ -229,6 +237,7 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
                             for application_id, row in zip(chunk.ids, chunk.rows) if application_id in found]
             if chunk.prepared is not None and not already:
                 _write_chunk(db, chunk.prepared, capture, new_only=True)
+                _start_writeback(ws)
                 changes.advance()
     end = stream.end
     assert end is not None  # chunks() ends only with it
@@ -244,10 +253,31 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
         signed.append(db, VERSION_CHOSEN_ACTION, batch.file_name, policy_round.audit_details())
 
 
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _start_writeback(ws: Workspace) -> None:
+    """Have Linux start writing the write-ahead log's pages to disk now, without waiting (``sync_file_range``):
+    the commit's ``fsync`` then finds most of an import's gigabytes written instead of writing them all while
+    everything waits for it (1.4 GB of log: the commit took 2.4 s instead of 4.4–5.9). Only the moment the bytes
+    go to disk changes; the commit is as durable as before, and elsewhere, or on failure, nothing happens."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        log = os.open(ws.folder / f"{DB_NAME}-wal", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).sync_file_range(log, ctypes.c_int64(0), ctypes.c_int64(0),
+                                                          _SYNC_FILE_RANGE_WRITE)
+    finally:
+        os.close(log)
+
+
 @contextmanager
-def _page_cache(ws: Workspace, rows: int) -> Iterator[None]:
+def _page_cache(ws: Workspace, rows: int, most: int) -> Iterator[None]:
     was = ws.db.execute(dialect.SQLITE_PAGE_CACHE).fetchone()[0]
-    kibibytes = max(-was if was < 0 else 2048, min(IMPORT_PAGE_CACHE_KIB, IMPORT_PAGE_CACHE_KIB_PER_ROW * rows))
+    kibibytes = max(-was if was < 0 else 2048, min(most, IMPORT_PAGE_CACHE_KIB_PER_ROW * rows))
     ws.db.execute(dialect.sqlite_set_page_cache(-int(kibibytes)))
     try:
         yield
@@ -407,6 +437,7 @@ def _write(ws: Workspace, batch: _Batch, history: History, policy_round: PolicyR
             report("评估", chunk.start, len(apps))  # a cancel raised here rolls the chunks written so far back
             _write_chunk(db, chunk, capture, new_only=not batch.existing)
             changes.advance()
+            _start_writeback(ws)
     report("写入工作区", len(apps), len(apps))  # from here on the import is committed
     signed.append(db, IMPORT_ACTION, batch.file_name, {
         "sha256": batch.sha256, "rows": len(apps), "updated": sorted(batch.existing) if batch.update else [],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from models.failures import ReviewDeskError
 from models.intake import importing
 from models.workspace import records
 from models.workspace.verification import verify_workspace
-from models.workspace.workspace import Workspace
+from models.workspace.workspace import DB_NAME, Workspace
 from tests.workspace_support import import_as, intake_row, write_csv
 
 
@@ -54,3 +56,29 @@ def test_a_small_import_has_its_references_checked_row_by_row(ws: Workspace, tmp
     monkeypatch.setattr(importing, "_references_checked_at_the_end", recording)
     import_as(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 4)]))
     assert checked == [False] and _foreign_keys(ws) == 1
+
+
+def test_starting_the_logs_writeback_mid_import_keeps_sqlites_locks(tmp_path: Path) -> None:
+    """The log is opened and closed beside SQLite's own descriptor (closing a file drops the process's POSIX
+    locks on it): another process must still find the workspace locked for writing, and none of the rows."""
+    with Workspace.open(tmp_path / "ws") as ws:
+        ws.db.execute("BEGIN IMMEDIATE")
+        ws.db.execute("INSERT INTO settings (key, value) VALUES ('甲', ?)", ["x" * 100_000])
+        assert (tmp_path / "ws" / f"{DB_NAME}-wal").stat().st_size > 0
+        importing._start_writeback(ws)
+        other = subprocess.run([sys.executable, "-c", _OTHER_WRITER, str(tmp_path / "ws" / DB_NAME)],
+                               capture_output=True, text=True, timeout=60)
+        ws.db.execute("ROLLBACK")
+    assert other.stdout.split() == ["locked", "0"], other.stderr
+
+
+_OTHER_WRITER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)
+try:
+    db.execute("BEGIN IMMEDIATE")
+    print("written")
+except sqlite3.OperationalError as error:
+    print("locked" if "locked" in str(error) else error)
+print(db.execute("SELECT COUNT(*) FROM settings WHERE key = '甲'").fetchone()[0])
+"""

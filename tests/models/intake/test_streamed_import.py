@@ -231,3 +231,30 @@ def test_only_large_new_files_without_evidence_stream(tmp_path: Path) -> None:
     assert importing.streams(large, None, False) == prepared_rows.worker_wanted(2, 1)
     assert not importing.streams(large, tmp_path, False) and not importing.streams(large, None, True)
     assert streamed_rows.NO_EVIDENCE.format(name="a.pdf") == "找不到“a.pdf”：未提供附件目录或压缩包"
+
+
+def test_a_streamed_import_writes_with_the_larger_page_cache_and_sets_it_back(tmp_path: Path, streaming: list[bool],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The streaming importer holds a chunk at a time, so its page cache may grow further than one process's."""
+    monkeypatch.setattr(importing, "IMPORT_PAGE_CACHE_KIB_PER_ROW", 1000)
+    monkeypatch.setattr(importing, "IMPORT_PAGE_CACHE_KIB", 3000)
+    monkeypatch.setattr(importing, "STREAMED_PAGE_CACHE_KIB", 6000)
+    seen: list[int] = []
+    for path_name in ("_write_streamed", "_write"):
+        real = getattr(importing, path_name)
+
+        def noting(ws, *args, real=real, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - the writers' own
+            seen.append(ws.db.execute("PRAGMA cache_size").fetchone()[0])
+            return real(ws, *args, **kwargs)
+
+        monkeypatch.setattr(importing, path_name, noting)
+    path = write_csv(tmp_path / "申报.csv", _rows())
+    for streamed in (True, False):
+        if not streamed:
+            _one_process(monkeypatch)
+        with staffed_workspace(tmp_path / f"ws-{streamed}") as ws:
+            before = ws.db.execute("PRAGMA cache_size").fetchone()[0]
+            import_as(ws, path)
+            assert ws.db.execute("PRAGMA cache_size").fetchone()[0] == before
+    assert streaming == [True, False]
+    assert seen == [-6000, -3000]  # 10 rows at 1000 KiB each, up to each path's most

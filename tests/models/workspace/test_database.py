@@ -150,3 +150,13 @@ def test_recording_gives_each_statement_with_its_parameters_and_stops_after(db: 
                     ("SELECT name FROM t WHERE name = :name", {"name": "甲"}),
                     ("UPDATE t SET extra = :extra WHERE name = :name", {"extra": "1", "name": "甲"})]
     assert db.execute("SELECT extra FROM t").fetchall() == [("1",)]
+
+
+def test_none_is_bound_as_null_in_every_way_a_row_is_written(db: Database) -> None:
+    """None has an adapter of its own (binding skips the adaptation protocol): it still stores NULL."""
+    db.execute("INSERT INTO t (name, extra) VALUES (?, ?)", [None, "甲"])
+    db.execute("INSERT INTO t (name, extra) VALUES (:name, :extra)", {"name": "乙", "extra": None})
+    db.conn.executemany("INSERT INTO t (name, extra) VALUES (?, ?)", [(None, None), ("丙", None)])
+    assert db.execute("SELECT typeof(name), typeof(extra) FROM t ORDER BY id").fetchall() == [
+        ("null", "text"), ("text", "null"), ("null", "null"), ("text", "null")]
+    assert sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)](None) is None

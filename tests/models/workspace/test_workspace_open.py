@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,22 @@ def test_every_connection_uses_wal_and_full_sync(tmp_path: Path) -> None:
         assert ws.db.execute("PRAGMA synchronous").fetchone()[0] == 2
     db = connect(tmp_path / "ws" / "reviewdesk.db")
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    db.close()
+
+
+def test_a_new_workspace_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ws.db.execute("PRAGMA page_size").fetchone()[0] == 16384
+    older = tmp_path / "older" / "reviewdesk.db"
+    older.parent.mkdir()
+    made = sqlite3.connect(older)
+    made.execute("PRAGMA page_size=4096")
+    made.execute("CREATE TABLE t (x)")
+    made.commit()
+    made.close()
+    db = connect(older)
+    assert db.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 
 
