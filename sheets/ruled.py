@@ -21,6 +21,7 @@ from reportlab.platypus.tables import CellStyle
 
 from sheets.glyphs import chain_for
 from sheets.styles import BODY_LEADING, BODY_SIZE, HEADER_GRAY, PAD, Styles
+from sheets.subsets import Memo
 
 MAX_LINES = 12  # longest piece of a text kept in one row
 RULE = 0.5
@@ -37,28 +38,63 @@ class Text:
 
 
 class WrappedOnce(Paragraph):
-    """A paragraph that keeps its lines for the width it was last wrapped to.
+    """A paragraph that keeps its lines for the width it was last wrapped to, and shares them with its copies.
 
     A table wraps each cell's paragraphs to size its rows, then again to draw them, at the same width: half of a
     sheet's line breaking was done twice. The lines depend on the width alone (and on the text and style, which
     do not change), so they are kept while reportlab still holds them (it drops them when a split finds no room).
+    Copies of one paragraph (:func:`paragraph`: the same text in the same style on sheet after sheet, such as a
+    clause's text) share the lines found for each width, so a text is broken into lines once per process.
     """
 
+    width: float
+    height: float
     _wrapped: tuple[float, Any] | None = None
+    _shared: dict[float, tuple[Any, float, tuple[float, ...]]] | None = None  # width → lines, height, line widths
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         wrapped = self._wrapped
         if wrapped is not None and wrapped[0] == availWidth and self.__dict__.get("blPara") is wrapped[1]:
             return self.width, self.height
+        shared = self._shared
+        if shared is not None:
+            found = shared.get(availWidth)
+            if found is not None:  # what Paragraph.wrap sets, as it set it for a copy at this width
+                self.width = availWidth
+                self.blPara, self.height, widths = found
+                self._wrapWidths = list(widths)
+                self._wrapped = (availWidth, self.blPara)
+                return availWidth, self.height
+        before = self.__dict__.get("blPara")
         size: tuple[float, float] = super().wrap(availWidth, availHeight)
-        if "blPara" in self.__dict__:
-            self._wrapped = (availWidth, self.blPara)
+        lines = self.__dict__.get("blPara")
+        if lines is not None:
+            self._wrapped = (availWidth, lines)
+            if shared is not None and lines is not before and size[0] == availWidth:
+                shared[availWidth] = (lines, self.height, tuple(self._wrapWidths))
         return size
+
+    def copy(self) -> WrappedOnce:
+        """A paragraph of the same text and style, sharing its parsed text and the lines found for each width."""
+        if self._shared is None:
+            self._shared = {}
+        twin = WrappedOnce.__new__(WrappedOnce)
+        twin.__dict__.update((k, v) for k, v in self.__dict__.items() if k not in _OWN_STATE)
+        return twin
+
+
+_OWN_STATE = frozenset({"_wrapped", "blPara", "width", "height", "_wrapWidths", "canv"})
+KEPT_PARAGRAPHS = 512  # distinct texts; a batch repeats its items' clauses, units and policy lines sheet after sheet
+_kept = Memo[WrappedOnce](KEPT_PARAGRAPHS)
+
+
+def _prepared(markup: str, style: ParagraphStyle) -> WrappedOnce:
+    return _kept.get((markup, style), lambda: WrappedOnce(markup, style)).copy()
 
 
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     """Plain ``text`` as a paragraph, characters the style's font lacks in a fallback font."""
-    return WrappedOnce(chain_for(style.fontName).markup(text), style)
+    return _prepared(chain_for(style.fontName).markup(text), style)
 
 
 def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
@@ -67,9 +103,9 @@ def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
     if "\n" not in text and chain_for(style.fontName).in_primary(text) and \
             stringWidth(text, style.fontName, style.fontSize) <= inner:
         return [text]
-    para = paragraph(text, style)
     if len(text) * style.fontSize <= (inner - style.rightIndent) * MAX_LINES * 0.9:
-        return [para]
+        return [paragraph(text, style)]
+    para: Paragraph = WrappedOnce(chain_for(style.fontName).markup(text), style)  # its own: split below
     parts: list[Any] = []
     limit = style.leading * MAX_LINES + 0.5
     while True:

@@ -20,7 +20,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFontFace
@@ -37,15 +37,18 @@ DEFLATE_LEVEL = 1  # zlib's fastest, for every stream of a sheet (sheets.styles)
 KEPT_SUBSETS = 16  # per font; a sheet's other subsets rarely recur, the shared one always does
 
 
-class _Memo:
+Kept = TypeVar("Kept")
+
+
+class Memo(Generic[Kept]):
     """A small least-recently-used map; safe when the GUI renders on more than one thread."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[Any, bytes] = OrderedDict()
+        self._items: OrderedDict[Any, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Any, make: Callable[[], bytes]) -> bytes:
+    def get(self, key: Any, make: Callable[[], Kept]) -> Kept:
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -67,7 +70,7 @@ class _KeptFlate:
     pdfname = "FlateDecode"
 
     def __init__(self) -> None:
-        self._memo = _Memo(KEPT_SUBSETS)
+        self._memo = Memo[bytes](KEPT_SUBSETS)
 
     def encode(self, data: bytes) -> bytes:
         return self._memo.get(data, lambda: zlib.compress(data, DEFLATE_LEVEL))
@@ -83,7 +86,7 @@ def speed_up(face: TTFontFace) -> None:
         return
     tables: dict[str, bytes] = {}
     read_table = face.get_table
-    subsets = _Memo(KEPT_SUBSETS)
+    subsets = Memo[bytes](KEPT_SUBSETS)
     flate = _KeptFlate()
 
     def get_table(tag: str) -> bytes:
@@ -159,7 +162,7 @@ class _KeptNumbers(pdfdoc.PDFArray):
     """A font subset's ``/Widths``, written once per distinct list of widths (the shared first subset's are the
     same on every sheet); the bytes are reportlab's own ``PDFArray`` formatting of the numbers."""
 
-    _written = _Memo(KEPT_SUBSETS)
+    _written = Memo[bytes](KEPT_SUBSETS)
 
     def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
         return self._written.get((tuple(self.sequence), IND), lambda: pdfdoc.PDFArray.format(self, document, IND))
@@ -194,7 +197,7 @@ def forget_subsets(names: tuple[str, ...]) -> None:
     """The subsets kept for these fonts dropped: the next sheets build theirs again (to compare two ways of building)."""
     for name in names:
         kept = getattr(pdfmetrics.getFont(name).face, "_reviewdesk_subsets", None)
-        if isinstance(kept, _Memo):
+        if isinstance(kept, Memo):
             kept.clear()
 
 

@@ -19,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Paragraph, Table
 
 from models.workspace.workspace import Workspace
-from sheets import subsets
+from sheets import ruled, subsets
 from sheets.batch import _contents, decided_ids
 from sheets.content import SheetContent, SheetIssue, issue_for, preview_issue
 from sheets.direct_text import DirectTextCanvas
@@ -93,6 +93,7 @@ def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("drawString", "drawCentredString", "drawRightString"):
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
+    monkeypatch.setattr(ruled, "_prepared", WrappedOnce)  # each paragraph parsed and broken into lines afresh
     monkeypatch.setattr(subsets, "make_subset", lambda face, subset, _: TTFontFile.makeSubset(face, subset))
     monkeypatch.setattr(subsets._KeptNumbers, "format", PDFArray.format)
     monkeypatch.setattr(Section, "build", _built_with_commands)
@@ -113,6 +114,7 @@ def test_a_sheet_renders_to_the_same_bytes_and_pixels_as_through_reportlabs_own_
     monkeypatch.setattr("sheets.layout.audit_now", lambda: AT)  # the blank form is dated when it is made
     subsets.forget_subsets(chain.names)
     made = {name: render(content, issue) for name, content, issue in cases}
+    again = {name: render(content, issue).pdf for name, content, issue in cases}  # every paragraph's lines kept
     with monkeypatch.context() as patched:
         _reportlab_paths(patched)
         subsets.forget_subsets(chain.names)
@@ -120,7 +122,7 @@ def test_a_sheet_renders_to_the_same_bytes_and_pixels_as_through_reportlabs_own_
     subsets.forget_subsets(chain.names)
 
     assert any(rendered.pages > 1 for rendered in made.values())
-    differing = [name for name in made if made[name].pdf != reference[name].pdf]
+    differing = [name for name in made if made[name].pdf != reference[name].pdf or again[name] != made[name].pdf]
     assert not differing, differing
     assert {name: (r.pages, r.stamp_page, r.stamp_box) for name, r in made.items()} == \
         {name: (r.pages, r.stamp_page, r.stamp_box) for name, r in reference.items()}
@@ -146,3 +148,17 @@ def test_a_subset_program_is_built_byte_for_byte_as_reportlab_builds_it() -> Non
                 starts = [face.glyphPos[face.charToGlyph[code]] for code in subset if code in face.charToGlyph]
                 composites += sum(1 for at in starts if at < len(glyf) and glyf[at] & 0x80)
     assert composites, "composite glyphs (whose parts join the subset) were among those compared"
+
+
+def test_copies_of_a_paragraph_share_its_lines_for_each_width_and_break_as_a_fresh_one_does() -> None:
+    body = styles(None).body
+    text = "加大生物医药企业培育扶持力度，发挥大型生物医药企业集团在优化产业链条中的示范带动作用（二（一）3）。" * 3
+    first, second = ruled.paragraph(text, body), ruled.paragraph(text, body)
+    assert first is not second
+    for width in (300.0, 180.0):
+        fresh = WrappedOnce(first.text, body)
+        assert first.wrap(width, 1e6) == second.wrap(width, 1e6) == fresh.wrap(width, 1e6)
+        assert second.blPara is first.blPara  # the second copy did not break the text again
+        assert [line[1] for line in first.blPara.lines] == [line[1] for line in fresh.blPara.lines]
+    assert first.wrap(300.0, 1e6)[1] > first.wrap(500.0, 1e6)[1]  # each copy keeps its own last width
+    assert second.width == 180.0
