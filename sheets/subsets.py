@@ -33,6 +33,7 @@ FIXED_WORDING = (
     "企名称有限公司统社会信用代码请金额¥元万年度二事项及中小共条款责任局财工和息化原文大建。第三，批验对为分别奖"
     "；型版本测算过程与提结果件定上议“”四附材料序类前续五意见论人写决时间电子签由以字证书记录保存可离线"
 )
+KEPT_TEXTS = 4096  # per font: texts of the fixed wording alone (labels, amounts, dates, hashes), mapped once
 DEFLATE_LEVEL = 1  # zlib's fastest, for every stream of a sheet (sheets.styles)
 KEPT_SUBSETS = 16  # per font; a sheet's other subsets rarely recur, the shared one always does
 
@@ -133,7 +134,15 @@ def split_quickly(font: Any) -> None:
         return
     assign_and_split = font.splitString
 
+    name = font.fontName
+    kept: dict[str, tuple[tuple[int, bytes], ...]] = {}
+
     def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        fixed = type(text) is str and name in getattr(doc, "_reviewdesk_fixed", ())
+        if fixed:
+            found = kept.get(text)  # type: ignore[arg-type]
+            if found is not None:
+                return list(found)
         state = font.state.get(doc)
         if state is None or not isinstance(text, str):
             return assign_and_split(text, doc, encoding)
@@ -145,13 +154,18 @@ def split_quickly(font: Any) -> None:
         if not codes:
             return []
         if max(codes) < 256:
-            return [(0, bytes(codes))]
-        chunks: list[tuple[int, bytes]] = []
-        start = 0
-        for index in range(1, len(codes) + 1):
-            if index == len(codes) or codes[index] >> 8 != codes[start] >> 8:
-                chunks.append((codes[start] >> 8, bytes(code & 0xFF for code in codes[start:index])))
-                start = index
+            chunks = [(0, bytes(codes))]
+        else:
+            chunks = []
+            start = 0
+            for index in range(1, len(codes) + 1):
+                if index == len(codes) or codes[index] >> 8 != codes[start] >> 8:
+                    chunks.append((codes[start] >> 8, bytes(code & 0xFF for code in codes[start:index])))
+                    start = index
+        if fixed and _fixed_codes[name][1].issuperset(text):  # the same codes in every sheet
+            if len(kept) >= KEPT_TEXTS:
+                kept.clear()
+            kept[text] = tuple(chunks)
         return chunks
 
     font.splitString = split_string
@@ -201,6 +215,26 @@ def forget_subsets(names: tuple[str, ...]) -> None:
             kept.clear()
 
 
+_fixed_codes: dict[str, tuple[dict[int, int], frozenset[str]]] = {}  # font → codes and characters after FIXED_WORDING
+
+
 def assign_fixed_wording(doc: Any, font_name: str) -> None:
-    """Before anything is drawn: the fixed wording takes the first subset of ``font_name`` in ``doc``."""
-    pdfmetrics.getFont(font_name).splitString(FIXED_WORDING, doc)
+    """Before anything is drawn: the fixed wording takes the first subset of ``font_name`` in ``doc``.
+
+    A document whose codes for ``font_name`` were assigned this way first has the codes of every other such
+    document; it is marked so (``in_fixed_wording``), and text of those characters alone is mapped once per process.
+    """
+    font = pdfmetrics.getFont(font_name)
+    fresh = font.state.get(doc) is None
+    font.splitString(FIXED_WORDING, doc)
+    if not fresh:
+        return
+    codes = font.state[doc].assignments
+    known = _fixed_codes.setdefault(font_name, (dict(codes), frozenset(map(chr, codes))))
+    if codes == known[0]:
+        doc._reviewdesk_fixed = getattr(doc, "_reviewdesk_fixed", frozenset()) | {font_name}
+
+
+def in_fixed_wording(doc: Any, font_name: str, text: str) -> bool:
+    """Whether ``text``, in ``font_name``, has the same codes in ``doc`` as in every sheet (``assign_fixed_wording``)."""
+    return font_name in getattr(doc, "_reviewdesk_fixed", ()) and _fixed_codes[font_name][1].issuperset(text)

@@ -94,6 +94,9 @@ def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
     monkeypatch.setattr(ruled, "_prepared", WrappedOnce)  # each paragraph parsed and broken into lines afresh
+    # the fixed wording assigned, but its texts' codes and operators not kept from sheet to sheet
+    monkeypatch.setattr("sheets.page.assign_fixed_wording",
+                        lambda doc, font: pdfmetrics.getFont(font).splitString(subsets.FIXED_WORDING, doc))
     monkeypatch.setattr(subsets, "make_subset", lambda face, subset, _: TTFontFile.makeSubset(face, subset))
     monkeypatch.setattr(subsets._KeptNumbers, "format", PDFArray.format)
     monkeypatch.setattr(Section, "build", _built_with_commands)
