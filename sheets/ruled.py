@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
+from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.tables import CellStyle
 
 from sheets.glyphs import chain_for
@@ -74,6 +78,43 @@ class WrappedOnce(Paragraph):
                 shared[availWidth] = (lines, self.height, tuple(self._wrapWidths))
         return size
 
+    def drawPara(self, debug: int = 0) -> None:  # noqa: N802 - reportlab's name
+        """A plain left-aligned paragraph's lines written as reportlab's text object writes them, without it."""
+        font = pdfmetrics.getFont(self.blPara.fontName) if self.blPara.kind == 0 else None
+        if debug or font is None or not self._plain(font):
+            super().drawPara(debug)
+            return
+        canvas, lines, style = self.canv, self.blPara, self.style
+        top = lines.fontSize if rl_paragraph.paraFontSizeHeightOffset else getattr(lines, "ascent", lines.fontSize)
+        canvas.saveState()
+        canvas.setFillColor(lines.textColor)
+        doc, escape = canvas._doc, canvas._escape
+        size_and_leading = f"{fp_str(lines.fontSize)} Tf {fp_str(style.leading)} TL"
+        code = ["BT", f"1 0 0 1 {fp_str(style.leftIndent, self.height - top)} Tm"]
+        current = -1
+        for _, words in lines.lines:
+            parts: list[str] = []
+            for subset, chunk in font.splitString(" ".join(words), doc):
+                if subset != current:
+                    parts.append(f"{font.getSubsetInternalName(subset, doc)} {size_and_leading}")
+                    current = subset
+                parts.append(f"({escape(chunk)}) Tj")
+            code.append(" ".join(parts) + " T*")
+        code.append("ET")
+        canvas._code.append(" ".join(code))
+        canvas.restoreState()
+
+    def _plain(self, font: Any) -> bool:
+        """Whether reportlab's ``drawPara`` would only set the colour and write each line at the left margin."""
+        style, lines = self.style, self.blPara
+        return (getattr(font, "_dynamicFont", False) and self.canv.bottomup and bool(lines.lines)
+                and style.alignment == TA_LEFT and style.wordWrap != "RTL" and not self.bulletText
+                and not style.backColor and not (getattr(style, "borderColor", None) and getattr(style, "borderWidth", None))
+                and getattr(self, "autoLeading", getattr(style, "autoLeading", "")) not in ("max", "min")
+                and not style.firstLineIndent and "_offsets" not in self.__dict__
+                and not getattr(lines, "us_lines", None) and not getattr(lines, "link", None)
+                and all(_simple(space, words) for space, words in lines.lines))
+
     def copy(self) -> WrappedOnce:
         """A paragraph of the same text and style, sharing its parsed text and the lines found for each width."""
         if self._shared is None:
@@ -81,6 +122,13 @@ class WrappedOnce(Paragraph):
         twin = WrappedOnce.__new__(WrappedOnce)
         twin.__dict__.update((k, v) for k, v in self.__dict__.items() if k not in _OWN_STATE)
         return twin
+
+
+def _simple(space: float, words: list[Any]) -> bool:
+    """A line reportlab writes with no word spacing (``_leftDrawParaLine``): it fits, or has no space to stretch."""
+    if not all(type(word) is str for word in words):
+        return False
+    return space > -1e-8 or len(words) + " ".join(words).count("\xa0") <= 1
 
 
 _OWN_STATE = frozenset({"_wrapped", "blPara", "width", "height", "_wrapWidths", "canv"})

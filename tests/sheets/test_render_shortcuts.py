@@ -93,6 +93,7 @@ def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("drawString", "drawCentredString", "drawRightString"):
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
+    monkeypatch.setattr(WrappedOnce, "drawPara", Paragraph.drawPara)
     monkeypatch.setattr(ruled, "_prepared", WrappedOnce)  # each paragraph parsed and broken into lines afresh
     # the fixed wording assigned, but its texts' codes and operators not kept from sheet to sheet
     monkeypatch.setattr("sheets.page.assign_fixed_wording",
