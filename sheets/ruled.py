@@ -136,22 +136,27 @@ KEPT_PARAGRAPHS = 512  # distinct texts; a batch repeats its items' clauses, uni
 _kept = Memo[WrappedOnce](KEPT_PARAGRAPHS)
 
 
-def _prepared(markup: str, style: ParagraphStyle) -> WrappedOnce:
-    return _kept.get((markup, style), lambda: WrappedOnce(markup, style)).copy()
+def _prepared(text: str, style: ParagraphStyle) -> WrappedOnce:
+    return _kept.get((text, style), lambda: WrappedOnce(chain_for(style.fontName).markup(text), style)).copy()
 
 
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     """Plain ``text`` as a paragraph, characters the style's font lacks in a fallback font."""
-    return _prepared(chain_for(style.fontName).markup(text), style)
+    return _prepared(text, style)
 
 
 def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
     """``text`` for a cell ``width`` wide: a plain string if it fits one line, else paragraphs of ≤ MAX_LINES lines."""
     inner = width - 2 * PAD
-    if "\n" not in text and chain_for(style.fontName).in_primary(text) and \
-            stringWidth(text, style.fontName, style.fontSize) <= inner:
+    form = _forms.get((text, inner, style))
+    if form is None:
+        form = _form(text, inner, style)
+        if len(_forms) >= KEPT_PARAGRAPHS:
+            _forms.clear()
+        _forms[text, inner, style] = form
+    if form == "line":
         return [text]
-    if len(text) * style.fontSize <= (inner - style.rightIndent) * MAX_LINES * 0.9:
+    if form == "paragraph":
         return [paragraph(text, style)]
     para: Paragraph = WrappedOnce(chain_for(style.fontName).markup(text), style)  # its own: split below
     parts: list[Any] = []
@@ -165,6 +170,19 @@ def pieces(text: str, width: float, style: ParagraphStyle) -> list[Any]:
             return parts + [para]
         parts.append(split[0])
         para = split[1]
+
+
+_forms: dict[tuple[str, float, ParagraphStyle], str] = {}  # a text's form in a cell as wide: the same every time
+
+
+def _form(text: str, inner: float, style: ParagraphStyle) -> str:
+    """"line" (a plain string on one line), "paragraph" (one paragraph) or "long" (cut into pieces of rows)."""
+    if "\n" not in text and chain_for(style.fontName).in_primary(text) and \
+            stringWidth(text, style.fontName, style.fontSize) <= inner:
+        return "line"
+    if len(text) * style.fontSize <= (inner - style.rightIndent) * MAX_LINES * 0.9:
+        return "paragraph"
+    return "long"
 
 
 class Section:

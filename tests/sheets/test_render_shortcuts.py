@@ -24,6 +24,7 @@ from sheets.batch import _contents, decided_ids
 from sheets.content import SheetContent, SheetIssue, issue_for, preview_issue
 from sheets.direct_text import DirectTextCanvas
 from sheets.flowables import QrFlowable
+from sheets.glyphs import chain_for
 from sheets.layout import render
 from sheets.ruled import BOTTOM_PAD, FRAME, RULE, TOP_PAD, Section, WrappedOnce
 from sheets.styles import BODY_LEADING, BODY_SIZE, PAD, styles
@@ -86,6 +87,13 @@ def _qr_drawn_by_rects(self: QrFlowable) -> None:
             self.canv.rect((start + self.border) * box, y, (c - start) * box, box * 1.04, stroke=0, fill=1)
 
 
+class _Forgetful(dict[Any, Any]):
+    """A map that keeps nothing."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
 def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every shortcut off: reportlab's own text objects, line breaking on each wrap, subset maker, width arrays,
     cell styles set by commands, and the QR code's runs drawn one ``rect`` at a time."""
@@ -94,7 +102,9 @@ def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
     monkeypatch.setattr(WrappedOnce, "drawPara", Paragraph.drawPara)
-    monkeypatch.setattr(ruled, "_prepared", WrappedOnce)  # each paragraph parsed and broken into lines afresh
+    monkeypatch.setattr(ruled, "_prepared",  # each paragraph parsed and broken into lines afresh
+                        lambda text, style: WrappedOnce(chain_for(style.fontName).markup(text), style))
+    monkeypatch.setattr(ruled, "_forms", _Forgetful())  # each cell's text measured afresh
     # the fixed wording assigned, but its texts' codes and operators not kept from sheet to sheet
     monkeypatch.setattr("sheets.page.assign_fixed_wording",
                         lambda doc, font: pdfmetrics.getFont(font).splitString(subsets.FIXED_WORDING, doc))
