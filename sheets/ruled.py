@@ -257,8 +257,26 @@ class Section:
         ]
         style += [("LINEBELOW", (start, r), (-1, r), RULE, colors.black)
                   for r, start in enumerate(self.rules) if start is not None]
-        return Table(self.rows, colWidths=self.widths, rowHeights=self.heights, repeatRows=self.repeat,
-                     style=style + self.commands, cellStyles=cells)
+        return RuledTable(self.rows, colWidths=self.widths, rowHeights=self.heights, repeatRows=self.repeat,
+                          style=style + self.commands, cellStyles=cells)
+
+
+class RuledTable(Table):
+    """A section's table, not sized again for room it is known to fit in.
+
+    A table that must stay with the next (``KeepTogether``) is sized with unbounded height to see whether both fit,
+    then again when it is placed. Its rows depend on the width alone (the cells do not change) as long as they all
+    fit in the height: reportlab stops sizing rows only past the room it is given. So a table whose every row was
+    sized for this width, and that fits the room, keeps what it found.
+    """
+
+    _sized_for: float | None = None  # the width all rows were sized for
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:
+        if self._sized_for == availWidth and sum(self._rowHeights) <= availHeight:
+            return
+        super()._calc(availWidth, availHeight)
+        self._sized_for = availWidth if self._hmax == self._nrows else None
 
 
 @functools.cache
