@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sheets.subsets import in_fixed_wording
 
 KEPT_LINES = 4096
+_widths: dict[tuple[str, float, str], float] = {}  # a centred or right-aligned text's width: a font's metrics never change
 _kept: dict[tuple[str, str, float, float, str], str] = {}  # (font, subset, size, leading, text) → operators after Tm
 
 
@@ -88,7 +89,14 @@ class DirectTextCanvas(Canvas):
         return mode is None and not char_space and not direction and not word_space and not shaping
 
     def _width(self, text: str) -> float:
-        return pdfmetrics.stringWidth(text, self._fontname, self._fontsize)
+        key = (self._fontname, self._fontsize, text)
+        width = _widths.get(key)
+        if width is None:
+            width = pdfmetrics.stringWidth(text, self._fontname, self._fontsize)
+            if len(_widths) >= KEPT_LINES:
+                _widths.clear()
+            _widths[key] = width
+        return width
 
     def _direct(self, x: float, y: float, text: str) -> bool:
         code = text_line(self, x, y, text)
