@@ -138,13 +138,15 @@ def split_quickly(font: Any) -> None:
     kept: dict[str, tuple[tuple[int, bytes], ...]] = {}
 
     def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
-        fixed = type(text) is str and name in getattr(doc, "_reviewdesk_fixed", ())
+        if not isinstance(text, str):
+            return assign_and_split(text, doc, encoding)
+        fixed = name in getattr(doc, "_reviewdesk_fixed", ())
         if fixed:
-            found = kept.get(text)  # type: ignore[arg-type]
+            found = kept.get(text)
             if found is not None:
                 return list(found)
         state = font.state.get(doc)
-        if state is None or not isinstance(text, str):
+        if state is None:
             return assign_and_split(text, doc, encoding)
         assigned = state.assignments
         try:

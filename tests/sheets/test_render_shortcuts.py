@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray
 from reportlab.pdfbase.ttfonts import TTFontFile
 from reportlab.pdfgen.canvas import Canvas
@@ -19,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Paragraph, Table
 
 from models.workspace.workspace import Workspace
-from sheets import ruled, subsets
+from sheets import pdf_objects, ruled, subsets
 from sheets.batch import _contents, decided_ids
 from sheets.content import SheetContent, SheetIssue, issue_for, preview_issue
 from sheets.direct_text import DirectTextCanvas
@@ -111,6 +111,8 @@ def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(subsets, "make_subset", lambda face, subset, _: TTFontFile.makeSubset(face, subset))
     monkeypatch.setattr(subsets._KeptNumbers, "format", PDFArray.format)
     monkeypatch.setattr(Section, "build", _built_with_commands)
+    monkeypatch.setattr(pdfdoc, "PDFName", pdf_objects.REPORTLAB_NAME)
+    monkeypatch.setattr(pdfdoc, "pdfdocEnc", pdf_objects.REPORTLAB_ENCODE)
 
 
 def _pages(pdf: bytes, folder: Path) -> list[bytes]:
@@ -176,3 +178,15 @@ def test_copies_of_a_paragraph_share_its_lines_for_each_width_and_break_as_a_fre
         assert [line[1] for line in first.blPara.lines] == [line[1] for line in fresh.blPara.lines]
     assert first.wrap(300.0, 1e6)[1] > first.wrap(500.0, 1e6)[1]  # each copy keeps its own last width
     assert second.width == 180.0
+
+
+def test_names_and_strings_are_written_as_reportlabs_codec_writes_them() -> None:
+    texts = ["Font", "F1+0", "AAAAAB+WenQuanYiMicroHei-0", "a b(c)#%/[]", "\t\n\r", "\x17", "\x7f", "é", "审核台 ReviewDesk",
+             "".join(map(chr, range(0x20, 0x7f))), ""]
+    for text in texts:
+        assert pdf_objects.kept_name(text) == pdf_objects.REPORTLAB_NAME(text)
+        assert pdf_objects.encode(text) == pdf_objects.REPORTLAB_ENCODE(text), repr(text)
+    assert pdf_objects.encode(b"\x18raw") == b"\x18raw"
+    for control in map(chr, range(0x18, 0x20)):  # not in PDFDocEncoding: the codec's own error, not ASCII bytes
+        with pytest.raises(UnicodeEncodeError):
+            pdf_objects.encode(f"a{control}b")
