@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFontFace
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 
 from sheets.subset_maker import make_subset
 
@@ -218,6 +218,7 @@ def forget_subsets(names: tuple[str, ...]) -> None:
 
 
 _fixed_codes: dict[str, tuple[dict[int, int], frozenset[str]]] = {}  # font → codes and characters after FIXED_WORDING
+_fixed_states: dict[str, tuple[Any, Any]] = {}  # font → a fresh state's (codes, subsets, next code) before and after
 
 
 def assign_fixed_wording(doc: Any, font_name: str) -> None:
@@ -225,16 +226,31 @@ def assign_fixed_wording(doc: Any, font_name: str) -> None:
 
     A document whose codes for ``font_name`` were assigned this way first has the codes of every other such
     document; it is marked so (``in_fixed_wording``), and text of those characters alone is mapped once per process.
+    The assignment itself is reportlab's ``splitString`` once per process; later documents whose fresh state is the
+    same as the first's are given the state it left (copied).
     """
     font = pdfmetrics.getFont(font_name)
-    fresh = font.state.get(doc) is None
-    font.splitString(FIXED_WORDING, doc)
-    if not fresh:
+    if font.state.get(doc) is not None:
+        font.splitString(FIXED_WORDING, doc)
         return
-    codes = font.state[doc].assignments
+    state = font.state[doc] = TTFont.State(font._asciiReadable, font)
+    before = _state_of(state)
+    kept = _fixed_states.get(font_name)
+    if kept is not None and kept[0] == before:
+        codes, subsets, next_code = kept[1]
+        state.assignments, state.nextCode = dict(codes), next_code
+        state.subsets = [list(subset) for subset in subsets]
+    else:
+        font.splitString(FIXED_WORDING, doc)
+        _fixed_states.setdefault(font_name, (before, _state_of(state)))
+    codes = state.assignments
     known = _fixed_codes.setdefault(font_name, (dict(codes), frozenset(map(chr, codes))))
     if codes == known[0]:
         doc._reviewdesk_fixed = getattr(doc, "_reviewdesk_fixed", frozenset()) | {font_name}
+
+
+def _state_of(state: Any) -> tuple[dict[int, int], tuple[tuple[int, ...], ...], int]:
+    return dict(state.assignments), tuple(tuple(subset) for subset in state.subsets), state.nextCode
 
 
 def in_fixed_wording(doc: Any, font_name: str, text: str) -> bool:
