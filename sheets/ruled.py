@@ -195,6 +195,7 @@ class Section:
         self.heights: list[float | None] = []
         self.rules: list[int | None] = []  # per row: first column of its bottom rule, None for none
         self.commands: list[tuple[Any, ...]] = []
+        self.centred: list[tuple[int, int, int]] = []  # (column, first row, last row) centred, before any command
         self.repeat = 0
         if heading:
             self.heading(heading)
@@ -227,7 +228,7 @@ class Section:
         last = len(self.rows) - 1
         for start, end in spans:
             self.commands += [("SPAN", (start, r), (end, r)) for r in range(first, last + 1)]
-        self.commands += [("ALIGN", (c, first), (c, last), "CENTER") for c in center]
+        self.centred += [(c, first, last) for c in center]
         if shade is not None:
             self.commands.append(("BACKGROUND", (0, first), (-1, last), shade))
         if count > 1:
@@ -248,6 +249,9 @@ class Section:
         # once per font) instead of six commands that reportlab applies cell by cell to every table.
         cell = _section_cell(self.s.font)
         cells = [[cell("cell") for _ in self.widths] for _ in self.rows]  # a name only; nothing reads it
+        for column, first, last in self.centred:  # what ("ALIGN", …, "CENTER") commands would set, cell by cell
+            for row in cells[first:last + 1]:
+                row[column].alignment = "CENTER"
         style: list[tuple[Any, ...]] = [
             ("LINEAFTER", (0, 0), (-2, -1), RULE, colors.black),
             ("BOX", (0, 0), (-1, -1), FRAME, colors.black),

@@ -66,8 +66,9 @@ def _built_with_commands(section: Section) -> Table:
     ]
     style += [("LINEBELOW", (start, r), (-1, r), RULE, colors.black)
               for r, start in enumerate(section.rules) if start is not None]
+    centred = [("ALIGN", (c, first), (c, last), "CENTER") for c, first, last in section.centred]
     return Table(section.rows, colWidths=section.widths, rowHeights=section.heights, repeatRows=section.repeat,
-                 style=style + section.commands)
+                 style=style + centred + section.commands)
 
 
 def _qr_drawn_by_rects(self: QrFlowable) -> None:
