@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -79,7 +79,8 @@ class WrappedOnce(Paragraph):
         return size
 
     def drawPara(self, debug: int = 0) -> None:  # noqa: N802 - reportlab's name
-        """A plain left-aligned paragraph's lines written as reportlab's text object writes them, without it."""
+        """A plain left-aligned (or one-line centred) paragraph's lines written as reportlab's text object writes
+        them, without it."""
         font = pdfmetrics.getFont(self.blPara.fontName) if self.blPara.kind == 0 else None
         if debug or font is None or not self._plain(font):
             super().drawPara(debug)
@@ -91,6 +92,10 @@ class WrappedOnce(Paragraph):
         doc, escape = canvas._doc, canvas._escape
         size_and_leading = f"{fp_str(lines.fontSize)} Tf {fp_str(style.leading)} TL"
         code = ["BT", f"1 0 0 1 {fp_str(style.leftIndent, self.height - top)} Tm"]
+        centre = 0.5 * lines.lines[0][0] if style.alignment == TA_CENTER else 0.0  # _centerDrawParaLine's setXPos
+        moved = centre > 1e-6 or centre < -1e-6
+        if moved:
+            code.append(f"{fp_str(centre, 0)} Td")
         current = -1
         for _, words in lines.lines:
             parts: list[str] = []
@@ -100,15 +105,19 @@ class WrappedOnce(Paragraph):
                     current = subset
                 parts.append(f"({escape(chunk)}) Tj")
             code.append(" ".join(parts) + " T*")
+        if moved:
+            code.append(f"{fp_str(-centre, 0)} Td")
         code.append("ET")
         canvas._code.append(" ".join(code))
         canvas.restoreState()
 
     def _plain(self, font: Any) -> bool:
-        """Whether reportlab's ``drawPara`` would only set the colour and write each line at the left margin."""
+        """Whether reportlab's ``drawPara`` would only set the colour and write each line at the left margin (or one
+        line, centred)."""
         style, lines = self.style, self.blPara
         return (getattr(font, "_dynamicFont", False) and self.canv.bottomup and bool(lines.lines)
-                and style.alignment == TA_LEFT and style.wordWrap != "RTL" and not self.bulletText
+                and (style.alignment == TA_LEFT or style.alignment == TA_CENTER and len(lines.lines) == 1)
+                and style.wordWrap != "RTL" and not self.bulletText
                 and not style.backColor and not (getattr(style, "borderColor", None) and getattr(style, "borderWidth", None))
                 and getattr(self, "autoLeading", getattr(style, "autoLeading", "")) not in ("max", "min")
                 and not style.firstLineIndent and "_offsets" not in self.__dict__
