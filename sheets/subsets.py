@@ -16,6 +16,7 @@ vary from sheet to sheet go to the next subsets as before. What is drawn, what
 
 from __future__ import annotations
 
+import re
 import threading
 import zlib
 from collections import OrderedDict
@@ -122,6 +123,9 @@ def speed_up(face: TTFontFace) -> None:
     face._reviewdesk_subsets = subsets
 
 
+_ONE_SUBSET = re.compile(rb"(.)\1*", re.DOTALL)
+
+
 def split_quickly(font: Any) -> None:
     """Give ``font`` (once) a ``splitString`` that maps text of characters already assigned in one pass.
 
@@ -155,8 +159,12 @@ def split_quickly(font: Any) -> None:
             return assign_and_split(text, doc, encoding)
         if not codes:
             return []
-        if max(codes) < 256:
+        top = max(codes)
+        if top < 256:
             chunks = [(0, bytes(codes))]
+        elif top < 0x10000:  # each run of one subset found in C: the codes' high bytes, the chunks their low ones
+            high, low = bytes([code >> 8 for code in codes]), bytes([code & 0xFF for code in codes])
+            chunks = [(high[run.start()], low[run.start():run.end()]) for run in _ONE_SUBSET.finditer(high)]
         else:
             chunks = []
             start = 0
