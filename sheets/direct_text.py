@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.canvas import Canvas
 
-from sheets.subsets import in_fixed_wording
+from sheets.subsets import in_fixed_wording, subset_name
 
 KEPT_LINES = 4096
 _widths: dict[tuple[str, float, str], float] = {}  # a centred or right-aligned text's width: a font's metrics never change
@@ -34,7 +34,7 @@ def text_line(canvas: Any, x: float, y: float, text: str) -> str | None:
     doc = canvas._doc
     if text and in_fixed_wording(doc, canvas._fontname, text):
         # getSubsetInternalName as the first chunk's would call it (it registers the font with the document)
-        key = (canvas._fontname, font.getSubsetInternalName(0, doc), canvas._fontsize, canvas._leading, text)
+        key = (canvas._fontname, subset_name(font, 0, doc), canvas._fontsize, canvas._leading, text)
         operators = _kept.get(key)
         if operators is None:
             operators = _operators(canvas, font, text)
@@ -56,7 +56,7 @@ def _operators(canvas: Any, font: Any, text: str) -> str:
         if subset != current:
             if not size_and_leading:
                 size_and_leading = f"{fp_str(canvas._fontsize)} Tf {fp_str(canvas._leading)} TL"
-            parts.append(f"{font.getSubsetInternalName(subset, doc)} {size_and_leading}")
+            parts.append(f"{subset_name(font, subset, doc)} {size_and_leading}")
             current = subset
         parts.append(f"({escape(chunk)}) Tj")
     return " ".join(parts)

@@ -25,7 +25,7 @@ from reportlab.platypus.tables import CellStyle
 
 from sheets.glyphs import chain_for
 from sheets.styles import BODY_LEADING, BODY_SIZE, HEADER_GRAY, PAD, Styles
-from sheets.subsets import Memo
+from sheets.subsets import Memo, subset_name
 
 MAX_LINES = 12  # longest piece of a text kept in one row
 RULE = 0.5
@@ -101,7 +101,7 @@ class WrappedOnce(Paragraph):
             parts: list[str] = []
             for subset, chunk in font.splitString(" ".join(words), doc):
                 if subset != current:
-                    parts.append(f"{font.getSubsetInternalName(subset, doc)} {size_and_leading}")
+                    parts.append(f"{subset_name(font, subset, doc)} {size_and_leading}")
                     current = subset
                 parts.append(f"({escape(chunk)}) Tj")
             code.append(" ".join(parts) + " T*")

@@ -17,7 +17,9 @@ vary from sheet to sheet go to the next subsets as before. What is drawn, what
 from __future__ import annotations
 
 import re
+import sys
 import threading
+from array import array
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -154,7 +156,7 @@ def split_quickly(font: Any) -> None:
             return assign_and_split(text, doc, encoding)
         assigned = state.assignments
         try:
-            codes = [assigned[code] for code in map(ord, text)]
+            codes = list(map(assigned.__getitem__, map(ord, text)))
         except KeyError:
             return assign_and_split(text, doc, encoding)
         if not codes:
@@ -163,7 +165,8 @@ def split_quickly(font: Any) -> None:
         if top < 256:
             chunks = [(0, bytes(codes))]
         elif top < 0x10000:  # each run of one subset found in C: the codes' high bytes, the chunks their low ones
-            high, low = bytes([code >> 8 for code in codes]), bytes([code & 0xFF for code in codes])
+            pairs = array("H", codes).tobytes()  # two bytes a code, in this machine's order
+            low, high = (pairs[0::2], pairs[1::2]) if sys.byteorder == "little" else (pairs[1::2], pairs[0::2])
             chunks = [(high[run.start()], low[run.start():run.end()]) for run in _ONE_SUBSET.finditer(high)]
         else:
             chunks = []
@@ -259,6 +262,17 @@ def assign_fixed_wording(doc: Any, font_name: str) -> None:
 
 def _state_of(state: Any) -> tuple[dict[int, int], tuple[tuple[int, ...], ...], int]:
     return dict(state.assignments), tuple(tuple(subset) for subset in state.subsets), state.nextCode
+
+
+def subset_name(font: Any, subset: int, doc: Any) -> str:
+    """``font.getSubsetInternalName(subset, doc)``, asked of reportlab once per document (the first call registers the
+    font with the document; the name never changes after)."""
+    names: dict[tuple[str, int], str] = doc.__dict__.setdefault("_reviewdesk_names", {})
+    key = (font.fontName, subset)
+    name = names.get(key)
+    if name is None:
+        name = names[key] = font.getSubsetInternalName(subset, doc)
+    return name
 
 
 def in_fixed_wording(doc: Any, font_name: str, text: str) -> bool:
