@@ -125,6 +125,31 @@ def speed_up(face: TTFontFace) -> None:
     face._reviewdesk_subsets = subsets
 
 
+def _assign(state: Any, text: str, glyphs: dict[int, int]) -> bool:
+    """Codes for ``text``'s characters not assigned yet, in the order they first appear, as reportlab's
+    ``splitString`` assigns them once its first subset is past the ASCII range; False (nothing done) where it would
+    do more (a no-break space it draws as a space, a frozen or young state)."""
+    if state.frozen or state.nextCode <= 32 or "\xa0" in text:
+        return False
+    assignments, subsets = state.assignments, state.subsets
+    for code in dict.fromkeys(map(ord, text)):
+        if code in assignments or code not in glyphs:
+            continue
+        n = state.nextCode
+        if n & 0xFF == 32:  # code 32 of every subset is a space
+            subsets[n >> 8].append(32)
+            state.nextCode += 1
+            n = state.nextCode
+        if not n & 0xFF:  # a new subset, its code 0 the notdef glyph
+            subsets.append([0])
+            state.nextCode += 1
+            n = state.nextCode
+        subsets[n >> 8].append(code)
+        state.nextCode += 1
+        assignments[code] = n
+    return True
+
+
 _ONE_SUBSET = re.compile(rb"(.)\1*", re.DOTALL)
 
 
@@ -141,6 +166,7 @@ def split_quickly(font: Any) -> None:
     assign_and_split = font.splitString
 
     name = font.fontName
+    glyphs = font.face.charToGlyph
     kept: dict[str, tuple[tuple[int, bytes], ...]] = {}
 
     def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
@@ -158,7 +184,9 @@ def split_quickly(font: Any) -> None:
         try:
             codes = list(map(assigned.__getitem__, map(ord, text)))
         except KeyError:
-            return assign_and_split(text, doc, encoding)
+            if not _assign(state, text, glyphs):
+                return assign_and_split(text, doc, encoding)
+            codes = [assigned.get(code, 0) for code in map(ord, text)]  # a character the font lacks draws as 0
         if not codes:
             return []
         top = max(codes)
