@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,24 +34,30 @@ class QrFlowable(Flowable):
 
     def draw(self) -> None:
         """Each run as ``canvas.rect(..., stroke=0, fill=1)`` draws it; the operators written at once (the same bytes
-        as one ``rect`` call a run, which was a twentieth of a sheet's rendering)."""
+        as one ``rect`` call a run, which was a twentieth of a sheet's rendering), from numbers formatted once."""
         count = len(self.modules)
+        xs, widths, height = _grid(count, self.width, self.border)
         box = self.width / (count + 2 * self.border)
-        canvas = self.canv
-        fill = PATH_OPS[0, 1, canvas._fillMode]
+        fill = PATH_OPS[0, 1, self.canv._fillMode]
         runs: list[str] = []
         for r, row in enumerate(self.modules):
-            y = self.height - (r + self.border + 1) * box
-            c = 0
-            while c < count:
-                if not row[c]:
-                    c += 1
-                    continue
-                start = c
-                while c < count and row[c]:
-                    c += 1
-                runs.append(f"n {fp_str((start + self.border) * box, y, (c - start) * box, box * 1.04)} re {fill}")
-        canvas._code.extend(runs)
+            y = fp_str(self.height - (r + self.border + 1) * box)
+            dark = "".join("1" if module else "0" for module in row)
+            runs += [f"n {xs[run.start()]} {y} {widths[run.end() - run.start()]} {height} re {fill}"
+                     for run in _DARK.finditer(dark)]
+        self.canv._code.extend(runs)
+
+
+_DARK = re.compile("1+")
+
+
+@functools.cache
+def _grid(count: int, size: float, border: int) -> tuple[list[str], list[str], str]:
+    """A code's column positions, run widths and module height as ``fp_str`` writes them (the same for every code
+    of one version and size: fp_str formats each of its numbers alone)."""
+    box = size / (count + 2 * border)
+    return ([fp_str((start + border) * box) for start in range(count)],
+            [fp_str(length * box) for length in range(count + 1)], fp_str(box * 1.04))
 
 
 class StampSpot(Flowable):

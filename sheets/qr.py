@@ -102,15 +102,35 @@ def _data_positions(version: int, mask: int) -> tuple[tuple[tuple[int, int], ...
     return positions, tuple(bool(flip(row, col)) for col, row in positions)
 
 
+@cache
+def _function_patterns(version: int, level: int, test: bool, mask: int) -> tuple[tuple[bool, ...], ...]:
+    """The modules reportlab's ``makeImpl`` sets before the data (finder, alignment and timing patterns, format and
+    version information): the same for every code of this version, level and mask."""
+    code = qrencoder.QRCode(version, level)
+    code.moduleCount = version * 4 + 17
+    code.modules = [[False] * code.moduleCount for _ in range(code.moduleCount)]
+    code.setupPositionProbePattern(0, 0)
+    code.setupPositionProbePattern(code.moduleCount - 7, 0)
+    code.setupPositionProbePattern(0, code.moduleCount - 7)
+    code.setupPositionAdjustPattern()
+    code.setupTimingPattern()
+    code.setupTypeInfo(test, mask)
+    if version >= 7:
+        code.setupTypeNumber(test)
+    return tuple(tuple(row) for row in code.modules)
+
+
 class KeptQRCode(qrencoder.QRCode):
-    """reportlab's ``QRCode``, its code words and data positions from the caches above."""
+    """reportlab's ``QRCode``, its code words, data positions and function patterns from the caches above."""
 
     dataCache: list[int] | None  # reportlab's attribute, typed here
 
     def makeImpl(self, test: bool, maskPattern: int) -> None:  # noqa: N802 - reportlab's names
         if self.dataCache is None:
             self.dataCache = codewords(self.version, self.errorCorrectLevel, self.dataList)
-        super().makeImpl(test, maskPattern)
+        self.moduleCount = self.version * 4 + 17
+        self.modules = [list(row) for row in _function_patterns(self.version, self.errorCorrectLevel, test, maskPattern)]
+        self.mapData(self.dataCache, maskPattern)
 
     def mapData(self, data: list[int], maskPattern: int) -> None:  # noqa: N802 - reportlab's names
         positions, flips = _data_positions(self.version, maskPattern)

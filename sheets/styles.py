@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc
 
 from models.exports.fonts import register_reportlab_fallbacks, register_reportlab_font
-from sheets import linebreak
+from sheets import linebreak, pdf_objects
 from sheets.glyphs import FontChain, register_chain
 from sheets.subsets import DEFLATE_LEVEL, speed_up_fonts
 from policy.money import wan_text
@@ -45,6 +45,7 @@ def _deflate(data: str | bytes) -> bytes:
 pdfdoc.PDFZCompress.encode = _deflate  # the one FlateDecode filter object reportlab gives every stream
 # 禁则 line breaking for every CJK paragraph (reportlab's own starts lines with "，" and splits 二（一）3).
 linebreak.install()
+pdf_objects.install()  # names kept once made, ASCII strings encoded without the Python codec
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,17 @@ vary from sheet to sheet go to the next subsets as before. What is drawn, what
 
 from __future__ import annotations
 
+import re
+import sys
 import threading
+from array import array
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFontFace
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 
 from sheets.subset_maker import make_subset
 
@@ -33,19 +36,23 @@ FIXED_WORDING = (
     "企名称有限公司统社会信用代码请金额¥元万年度二事项及中小共条款责任局财工和息化原文大建。第三，批验对为分别奖"
     "；型版本测算过程与提结果件定上议“”四附材料序类前续五意见论人写决时间电子签由以字证书记录保存可离线"
 )
+KEPT_TEXTS = 4096  # per font: texts of the fixed wording alone (labels, amounts, dates, hashes), mapped once
 DEFLATE_LEVEL = 1  # zlib's fastest, for every stream of a sheet (sheets.styles)
 KEPT_SUBSETS = 16  # per font; a sheet's other subsets rarely recur, the shared one always does
 
 
-class _Memo:
+Kept = TypeVar("Kept")
+
+
+class Memo(Generic[Kept]):
     """A small least-recently-used map; safe when the GUI renders on more than one thread."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[Any, bytes] = OrderedDict()
+        self._items: OrderedDict[Any, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Any, make: Callable[[], bytes]) -> bytes:
+    def get(self, key: Any, make: Callable[[], Kept]) -> Kept:
         with self._lock:
             found = self._items.get(key)
             if found is None:
@@ -67,7 +74,7 @@ class _KeptFlate:
     pdfname = "FlateDecode"
 
     def __init__(self) -> None:
-        self._memo = _Memo(KEPT_SUBSETS)
+        self._memo = Memo[bytes](KEPT_SUBSETS)
 
     def encode(self, data: bytes) -> bytes:
         return self._memo.get(data, lambda: zlib.compress(data, DEFLATE_LEVEL))
@@ -83,7 +90,7 @@ def speed_up(face: TTFontFace) -> None:
         return
     tables: dict[str, bytes] = {}
     read_table = face.get_table
-    subsets = _Memo(KEPT_SUBSETS)
+    subsets = Memo[bytes](KEPT_SUBSETS)
     flate = _KeptFlate()
 
     def get_table(tag: str) -> bytes:
@@ -118,6 +125,34 @@ def speed_up(face: TTFontFace) -> None:
     face._reviewdesk_subsets = subsets
 
 
+def _assign(state: Any, text: str, glyphs: dict[int, int]) -> bool:
+    """Codes for ``text``'s characters not assigned yet, in the order they first appear, as reportlab's
+    ``splitString`` assigns them once its first subset is past the ASCII range; False (nothing done) where it would
+    do more (a no-break space it draws as a space, a frozen or young state)."""
+    if state.frozen or state.nextCode <= 32 or "\xa0" in text:
+        return False
+    assignments, subsets = state.assignments, state.subsets
+    for code in dict.fromkeys(map(ord, text)):
+        if code in assignments or code not in glyphs:
+            continue
+        n = state.nextCode
+        if n & 0xFF == 32:  # code 32 of every subset is a space
+            subsets[n >> 8].append(32)
+            state.nextCode += 1
+            n = state.nextCode
+        if not n & 0xFF:  # a new subset, its code 0 the notdef glyph
+            subsets.append([0])
+            state.nextCode += 1
+            n = state.nextCode
+        subsets[n >> 8].append(code)
+        state.nextCode += 1
+        assignments[code] = n
+    return True
+
+
+_ONE_SUBSET = re.compile(rb"(.)\1*", re.DOTALL)
+
+
 def split_quickly(font: Any) -> None:
     """Give ``font`` (once) a ``splitString`` that maps text of characters already assigned in one pass.
 
@@ -130,25 +165,48 @@ def split_quickly(font: Any) -> None:
         return
     assign_and_split = font.splitString
 
+    name = font.fontName
+    glyphs = font.face.charToGlyph
+    kept: dict[str, tuple[tuple[int, bytes], ...]] = {}
+
     def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        if not isinstance(text, str):
+            return assign_and_split(text, doc, encoding)
+        fixed = name in getattr(doc, "_reviewdesk_fixed", ())
+        if fixed:
+            found = kept.get(text)
+            if found is not None:
+                return list(found)
         state = font.state.get(doc)
-        if state is None or not isinstance(text, str):
+        if state is None:
             return assign_and_split(text, doc, encoding)
         assigned = state.assignments
         try:
-            codes = [assigned[code] for code in map(ord, text)]
+            codes = list(map(assigned.__getitem__, map(ord, text)))
         except KeyError:
-            return assign_and_split(text, doc, encoding)
+            if not _assign(state, text, glyphs):
+                return assign_and_split(text, doc, encoding)
+            codes = [assigned.get(code, 0) for code in map(ord, text)]  # a character the font lacks draws as 0
         if not codes:
             return []
-        if max(codes) < 256:
-            return [(0, bytes(codes))]
-        chunks: list[tuple[int, bytes]] = []
-        start = 0
-        for index in range(1, len(codes) + 1):
-            if index == len(codes) or codes[index] >> 8 != codes[start] >> 8:
-                chunks.append((codes[start] >> 8, bytes(code & 0xFF for code in codes[start:index])))
-                start = index
+        top = max(codes)
+        if top < 256:
+            chunks = [(0, bytes(codes))]
+        elif top < 0x10000:  # each run of one subset found in C: the codes' high bytes, the chunks their low ones
+            pairs = array("H", codes).tobytes()  # two bytes a code, in this machine's order
+            low, high = (pairs[0::2], pairs[1::2]) if sys.byteorder == "little" else (pairs[1::2], pairs[0::2])
+            chunks = [(high[run.start()], low[run.start():run.end()]) for run in _ONE_SUBSET.finditer(high)]
+        else:
+            chunks = []
+            start = 0
+            for index in range(1, len(codes) + 1):
+                if index == len(codes) or codes[index] >> 8 != codes[start] >> 8:
+                    chunks.append((codes[start] >> 8, bytes(code & 0xFF for code in codes[start:index])))
+                    start = index
+        if fixed and _fixed_codes[name][1].issuperset(text):  # the same codes in every sheet
+            if len(kept) >= KEPT_TEXTS:
+                kept.clear()
+            kept[text] = tuple(chunks)
         return chunks
 
     font.splitString = split_string
@@ -159,7 +217,7 @@ class _KeptNumbers(pdfdoc.PDFArray):
     """A font subset's ``/Widths``, written once per distinct list of widths (the shared first subset's are the
     same on every sheet); the bytes are reportlab's own ``PDFArray`` formatting of the numbers."""
 
-    _written = _Memo(KEPT_SUBSETS)
+    _written = Memo[bytes](KEPT_SUBSETS)
 
     def format(self, document: Any, IND: bytes = b"\n ") -> bytes:
         return self._written.get((tuple(self.sequence), IND), lambda: pdfdoc.PDFArray.format(self, document, IND))
@@ -194,10 +252,57 @@ def forget_subsets(names: tuple[str, ...]) -> None:
     """The subsets kept for these fonts dropped: the next sheets build theirs again (to compare two ways of building)."""
     for name in names:
         kept = getattr(pdfmetrics.getFont(name).face, "_reviewdesk_subsets", None)
-        if isinstance(kept, _Memo):
+        if isinstance(kept, Memo):
             kept.clear()
 
 
+_fixed_codes: dict[str, tuple[dict[int, int], frozenset[str]]] = {}  # font → codes and characters after FIXED_WORDING
+_fixed_states: dict[str, tuple[Any, Any]] = {}  # font → a fresh state's (codes, subsets, next code) before and after
+
+
 def assign_fixed_wording(doc: Any, font_name: str) -> None:
-    """Before anything is drawn: the fixed wording takes the first subset of ``font_name`` in ``doc``."""
-    pdfmetrics.getFont(font_name).splitString(FIXED_WORDING, doc)
+    """Before anything is drawn: the fixed wording takes the first subset of ``font_name`` in ``doc``.
+
+    A document whose codes for ``font_name`` were assigned this way first has the codes of every other such
+    document; it is marked so (``in_fixed_wording``), and text of those characters alone is mapped once per process.
+    The assignment itself is reportlab's ``splitString`` once per process; later documents whose fresh state is the
+    same as the first's are given the state it left (copied).
+    """
+    font = pdfmetrics.getFont(font_name)
+    if font.state.get(doc) is not None:
+        font.splitString(FIXED_WORDING, doc)
+        return
+    state = font.state[doc] = TTFont.State(font._asciiReadable, font)
+    before = _state_of(state)
+    kept = _fixed_states.get(font_name)
+    if kept is not None and kept[0] == before:
+        codes, subsets, next_code = kept[1]
+        state.assignments, state.nextCode = dict(codes), next_code
+        state.subsets = [list(subset) for subset in subsets]
+    else:
+        font.splitString(FIXED_WORDING, doc)
+        _fixed_states.setdefault(font_name, (before, _state_of(state)))
+    codes = state.assignments
+    known = _fixed_codes.setdefault(font_name, (dict(codes), frozenset(map(chr, codes))))
+    if codes == known[0]:
+        doc._reviewdesk_fixed = getattr(doc, "_reviewdesk_fixed", frozenset()) | {font_name}
+
+
+def _state_of(state: Any) -> tuple[dict[int, int], tuple[tuple[int, ...], ...], int]:
+    return dict(state.assignments), tuple(tuple(subset) for subset in state.subsets), state.nextCode
+
+
+def subset_name(font: Any, subset: int, doc: Any) -> str:
+    """``font.getSubsetInternalName(subset, doc)``, asked of reportlab once per document (the first call registers the
+    font with the document; the name never changes after)."""
+    names: dict[tuple[str, int], str] = doc.__dict__.setdefault("_reviewdesk_names", {})
+    key = (font.fontName, subset)
+    name = names.get(key)
+    if name is None:
+        name = names[key] = font.getSubsetInternalName(subset, doc)
+    return name
+
+
+def in_fixed_wording(doc: Any, font_name: str, text: str) -> bool:
+    """Whether ``text``, in ``font_name``, has the same codes in ``doc`` as in every sheet (``assign_fixed_wording``)."""
+    return font_name in getattr(doc, "_reviewdesk_fixed", ()) and _fixed_codes[font_name][1].issuperset(text)

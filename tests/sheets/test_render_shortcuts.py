@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray
 from reportlab.pdfbase.ttfonts import TTFontFile
 from reportlab.pdfgen.canvas import Canvas
@@ -19,11 +19,12 @@ from reportlab.lib import colors
 from reportlab.platypus import Paragraph, Table
 
 from models.workspace.workspace import Workspace
-from sheets import subsets
+from sheets import pdf_objects, ruled, subsets
 from sheets.batch import _contents, decided_ids
 from sheets.content import SheetContent, SheetIssue, issue_for, preview_issue
 from sheets.direct_text import DirectTextCanvas
 from sheets.flowables import QrFlowable
+from sheets.glyphs import chain_for
 from sheets.layout import render
 from sheets.ruled import BOTTOM_PAD, FRAME, RULE, TOP_PAD, Section, WrappedOnce
 from sheets.styles import BODY_LEADING, BODY_SIZE, PAD, styles
@@ -65,8 +66,9 @@ def _built_with_commands(section: Section) -> Table:
     ]
     style += [("LINEBELOW", (start, r), (-1, r), RULE, colors.black)
               for r, start in enumerate(section.rules) if start is not None]
+    centred = [("ALIGN", (c, first), (c, last), "CENTER") for c, first, last in section.centred]
     return Table(section.rows, colWidths=section.widths, rowHeights=section.heights, repeatRows=section.repeat,
-                 style=style + section.commands)
+                 style=style + centred + section.commands)
 
 
 def _qr_drawn_by_rects(self: QrFlowable) -> None:
@@ -86,6 +88,13 @@ def _qr_drawn_by_rects(self: QrFlowable) -> None:
             self.canv.rect((start + self.border) * box, y, (c - start) * box, box * 1.04, stroke=0, fill=1)
 
 
+class _Forgetful(dict[Any, Any]):
+    """A map that keeps nothing."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
 def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every shortcut off: reportlab's own text objects, line breaking on each wrap, subset maker, width arrays,
     cell styles set by commands, and the QR code's runs drawn one ``rect`` at a time."""
@@ -93,9 +102,18 @@ def _reportlab_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("drawString", "drawCentredString", "drawRightString"):
         monkeypatch.setattr(DirectTextCanvas, name, getattr(Canvas, name))
     monkeypatch.setattr(WrappedOnce, "wrap", Paragraph.wrap)
+    monkeypatch.setattr(WrappedOnce, "drawPara", Paragraph.drawPara)
+    monkeypatch.setattr(ruled, "_prepared",  # each paragraph parsed and broken into lines afresh
+                        lambda text, style: WrappedOnce(chain_for(style.fontName).markup(text), style))
+    monkeypatch.setattr(ruled, "_forms", _Forgetful())  # each cell's text measured afresh
+    # the fixed wording assigned, but its texts' codes and operators not kept from sheet to sheet
+    monkeypatch.setattr("sheets.page.assign_fixed_wording",
+                        lambda doc, font: pdfmetrics.getFont(font).splitString(subsets.FIXED_WORDING, doc))
     monkeypatch.setattr(subsets, "make_subset", lambda face, subset, _: TTFontFile.makeSubset(face, subset))
     monkeypatch.setattr(subsets._KeptNumbers, "format", PDFArray.format)
     monkeypatch.setattr(Section, "build", _built_with_commands)
+    monkeypatch.setattr(pdfdoc, "PDFName", pdf_objects.REPORTLAB_NAME)
+    monkeypatch.setattr(pdfdoc, "pdfdocEnc", pdf_objects.REPORTLAB_ENCODE)
 
 
 def _pages(pdf: bytes, folder: Path) -> list[bytes]:
@@ -113,6 +131,7 @@ def test_a_sheet_renders_to_the_same_bytes_and_pixels_as_through_reportlabs_own_
     monkeypatch.setattr("sheets.layout.audit_now", lambda: AT)  # the blank form is dated when it is made
     subsets.forget_subsets(chain.names)
     made = {name: render(content, issue) for name, content, issue in cases}
+    again = {name: render(content, issue).pdf for name, content, issue in cases}  # every paragraph's lines kept
     with monkeypatch.context() as patched:
         _reportlab_paths(patched)
         subsets.forget_subsets(chain.names)
@@ -120,7 +139,7 @@ def test_a_sheet_renders_to_the_same_bytes_and_pixels_as_through_reportlabs_own_
     subsets.forget_subsets(chain.names)
 
     assert any(rendered.pages > 1 for rendered in made.values())
-    differing = [name for name in made if made[name].pdf != reference[name].pdf]
+    differing = [name for name in made if made[name].pdf != reference[name].pdf or again[name] != made[name].pdf]
     assert not differing, differing
     assert {name: (r.pages, r.stamp_page, r.stamp_box) for name, r in made.items()} == \
         {name: (r.pages, r.stamp_page, r.stamp_box) for name, r in reference.items()}
@@ -146,3 +165,29 @@ def test_a_subset_program_is_built_byte_for_byte_as_reportlab_builds_it() -> Non
                 starts = [face.glyphPos[face.charToGlyph[code]] for code in subset if code in face.charToGlyph]
                 composites += sum(1 for at in starts if at < len(glyf) and glyf[at] & 0x80)
     assert composites, "composite glyphs (whose parts join the subset) were among those compared"
+
+
+def test_copies_of_a_paragraph_share_its_lines_for_each_width_and_break_as_a_fresh_one_does() -> None:
+    body = styles(None).body
+    text = "加大生物医药企业培育扶持力度，发挥大型生物医药企业集团在优化产业链条中的示范带动作用（二（一）3）。" * 3
+    first, second = ruled.paragraph(text, body), ruled.paragraph(text, body)
+    assert first is not second
+    for width in (300.0, 180.0):
+        fresh = WrappedOnce(first.text, body)
+        assert first.wrap(width, 1e6) == second.wrap(width, 1e6) == fresh.wrap(width, 1e6)
+        assert second.blPara is first.blPara  # the second copy did not break the text again
+        assert [line[1] for line in first.blPara.lines] == [line[1] for line in fresh.blPara.lines]
+    assert first.wrap(300.0, 1e6)[1] > first.wrap(500.0, 1e6)[1]  # each copy keeps its own last width
+    assert second.width == 180.0
+
+
+def test_names_and_strings_are_written_as_reportlabs_codec_writes_them() -> None:
+    texts = ["Font", "F1+0", "AAAAAB+WenQuanYiMicroHei-0", "a b(c)#%/[]", "\t\n\r", "\x17", "\x7f", "é", "—",
+             "".join(map(chr, range(0x20, 0x7f))), ""]
+    for text in texts:
+        assert pdf_objects.kept_name(text) == pdf_objects.REPORTLAB_NAME(text)
+        assert pdf_objects.encode(text) == pdf_objects.REPORTLAB_ENCODE(text), repr(text)
+    assert pdf_objects.encode(b"\x18raw") == b"\x18raw"
+    for control in map(chr, range(0x18, 0x20)):  # not in PDFDocEncoding: the codec's own error, not ASCII bytes
+        with pytest.raises(UnicodeEncodeError):
+            pdf_objects.encode(f"a{control}b")
