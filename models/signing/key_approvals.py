@@ -27,6 +27,7 @@ from models.signing.entry_records import signer_problem
 from models.signing.reviewers import (
     REVOKE_ACTION, REVOKED, IssuedCertificate, ReviewerError, certificates_of, require_active, unlock,
 )
+from models.signing.status import StatusEntry, logged_entries
 from models.signing.signatures import ALGORITHM, KNOWN_ALGORITHMS, algorithm_of, sign_record, verify_record
 from models.workspace import people_rows
 from models.workspace.conflict_rows import stored_declarations
@@ -80,33 +81,11 @@ def confirmation_details(ws: Workspace, confirmation: Confirmation | None, *, ac
     return {"confirmation": {"record": record, "signature": base64.b64encode(sign_record(key, record)).decode()}}
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    seq: int
-    actor: str
-    action: str
-    subject: str
-    details: dict[str, Any]
-
-    def describe(self) -> str:
-        return f"审计日志第 {self.seq} 条（{self.action} {self.subject}，{self.actor}）"
+def _entries(ws: Workspace) -> list[StatusEntry]:
+    return logged_entries(ws, (REKEY_ACTION, ADD_ACTION, REVOKE_ACTION))
 
 
-def _entries(ws: Workspace) -> list[_Entry]:
-    found = []
-    for seq, actor, action, subject, details in ws.db.execute(
-            "SELECT seq, actor, action, subject, details FROM audit WHERE action IN (:rekey, :add, :revoke) "
-            "ORDER BY seq", {"rekey": REKEY_ACTION, "add": ADD_ACTION, "revoke": REVOKE_ACTION}):
-        try:
-            content = json.loads(details)
-        except ValueError:
-            content = {}
-        found.append(_Entry(int(seq), str(actor), str(action), str(subject), content if isinstance(content, dict)
-                            else {}))
-    return found
-
-
-def _why_unconfirmed(ws: Workspace, entry: _Entry, revoked: dict[str, int]) -> str | None:
+def _why_unconfirmed(ws: Workspace, entry: StatusEntry, revoked: dict[str, int]) -> str | None:
     """Why the entry's confirmation does not count, or None when it does."""
     found = entry.details.get("confirmation")
     if not isinstance(found, dict):
@@ -148,7 +127,7 @@ def _fingerprint(certificate: x509.Certificate) -> str:
     return fingerprint(certificate)
 
 
-def _unconfirmed(ws: Workspace) -> list[tuple[_Entry, str]]:
+def _unconfirmed(ws: Workspace) -> list[tuple[StatusEntry, str]]:
     """Each re-key or added 负责人 from the signing boundary on whose confirmation does not count, with why."""
     boundary = signed_from(ws.db, KEY_CHANGES)
     if boundary is None:
@@ -176,7 +155,7 @@ def _unconfirmed(ws: Workspace) -> list[tuple[_Entry, str]]:
 def key_change_problems(ws: Workspace) -> list[str]:
     """Each unconfirmed re-key or 负责人, and each decision, declaration and signed entry made with what it issued."""
     problems = []
-    untrusted: dict[str, list[tuple[IssuedCertificate, _Entry]]] = {}
+    untrusted: dict[str, list[tuple[IssuedCertificate, StatusEntry]]] = {}
     for entry, why in _unconfirmed(ws):
         fingerprint = str(entry.details.get("fingerprint", ""))
         certificate = f"证书 {fingerprint[:16]}…" if fingerprint else "新证书"
@@ -190,7 +169,7 @@ def key_change_problems(ws: Workspace) -> list[str]:
     return problems
 
 
-def _signed_with(ws: Workspace, untrusted: dict[str, list[tuple[IssuedCertificate, _Entry]]]) -> list[str]:
+def _signed_with(ws: Workspace, untrusted: dict[str, list[tuple[IssuedCertificate, StatusEntry]]]) -> list[str]:
     from models.review.conflicts import conflict_problem
     from models.workspace.verification import verify_decision_row
 

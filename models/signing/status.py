@@ -82,7 +82,12 @@ def signed_details(key: ec.EllipticCurvePrivateKey, record: dict[str, Any]) -> d
 
 
 def _entries(ws: Workspace, name: str | None) -> list[StatusEntry]:
-    actions, parameters = in_list("action", (DISABLE_ACTION, ENABLE_ACTION))
+    return logged_entries(ws, (DISABLE_ACTION, ENABLE_ACTION), name)
+
+
+def logged_entries(ws: Workspace, kinds: tuple[str, ...], name: str | None = None) -> list[StatusEntry]:
+    """The log's entries of the actions ``kinds`` (about ``name`` only, if given), in order, details parsed."""
+    actions, parameters = in_list("action", kinds)
     where, subject_parameter = ("AND subject = :subject", {"subject": name}) if name is not None else ("", {})
     found = []
     for seq, at, actor, action, subject, hash_, details in ws.db.execute(

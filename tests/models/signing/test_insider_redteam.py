@@ -243,7 +243,8 @@ def test_an_administrator_cannot_add_a_second_lead_of_their_own_to_confirm_re_ke
     assert _problems(decided) == []
 
 
-def test_a_lead_added_by_code_beside_the_one_in_office_is_named(decided: Path) -> None:
+def _added_by_code(folder: Path, name: str, role: str, passphrase: str) -> None:
+    """What ``add_reviewer`` writes, done by the 系统管理员 with the CA passphrase in Python, past its checks."""
     from models.signing.ca import cert_to_pem, fingerprint, issue_reviewer
     from models.signing.reviewers import store_key, unlock_ca
     from models.signing.staff import ACTIVE
@@ -251,15 +252,19 @@ def test_a_lead_added_by_code_beside_the_one_in_office_is_named(decided: Path) -
     from models.workspace.people_rows import CertificateRow, PersonRow
     from tests.workspace_support import ADMIN, CA_PASSPHRASE, CHEAP
 
-    with Workspace.open(decided) as ws:
-        key, certificate = issue_reviewer(unlock_ca(ws, CA_PASSPHRASE), "科长戊", "负责人")
-        blob = store_key(ws, "科长戊", key, "戊的口令-20261202", CHEAP)
+    with Workspace.open(folder) as ws:
+        key, certificate = issue_reviewer(unlock_ca(ws, CA_PASSPHRASE), name, role)
+        blob = store_key(ws, name, key, passphrase, CHEAP)
         minted, pem, now = fingerprint(certificate), cert_to_pem(certificate), audit.now_text()
         with ws.db.atomic():
-            people_rows.insert_person(ws.db, PersonRow("科长戊", "负责人", pem, blob, minted, now, ACTIVE, None))
-            people_rows.insert_certificate(ws.db, CertificateRow(minted, "科长戊", pem, now))
-            audit.append(ws.db, ADMIN, "新增审核人员", "科长戊", {"role": "负责人", "fingerprint": minted, "by": ADMIN,
-                                                           "first_admin": False})
+            people_rows.insert_person(ws.db, PersonRow(name, role, pem, blob, minted, now, ACTIVE, None))
+            people_rows.insert_certificate(ws.db, CertificateRow(minted, name, pem, now))
+            audit.append(ws.db, ADMIN, "新增审核人员", name, {"role": role, "fingerprint": minted, "by": ADMIN,
+                                                        "first_admin": False})
+
+
+def test_a_lead_added_by_code_beside_the_one_in_office_is_named(decided: Path) -> None:
+    _added_by_code(decided, "科长戊", "负责人", "戊的口令-20261202")
     problems = _problems(decided)
     assert any("新增审核人员 科长戊" in p and "没有本人或负责人的确认签名" in p for p in problems), problems
 
@@ -459,22 +464,9 @@ def test_one_person_listed_again_under_a_lookalike_name_cannot_review_their_own_
     one person, both stages of T00002."""
     from models.review.conflicts import declare_conflict
     from models.review.decisions import DecisionInput, decide
-    from models.signing.ca import cert_to_pem, fingerprint, issue_reviewer
-    from models.signing.reviewers import store_key, unlock_ca
-    from models.signing.staff import ACTIVE
-    from models.workspace import audit, people_rows
-    from models.workspace.people_rows import CertificateRow, PersonRow
-    from tests.workspace_support import ADMIN, CA_PASSPHRASE, CHEAP
 
+    _added_by_code(decided, "审核員甲", "复核", PASSPHRASE)
     with Workspace.open(decided) as ws:
-        key, certificate = issue_reviewer(unlock_ca(ws, CA_PASSPHRASE), "审核員甲", "复核")
-        blob = store_key(ws, "审核員甲", key, PASSPHRASE, CHEAP)
-        minted, pem, now = fingerprint(certificate), cert_to_pem(certificate), audit.now_text()
-        with ws.db.atomic():
-            people_rows.insert_person(ws.db, PersonRow("审核員甲", "复核", pem, blob, minted, now, ACTIVE, None))
-            people_rows.insert_certificate(ws.db, CertificateRow(minted, "审核員甲", pem, now))
-            audit.append(ws.db, ADMIN, "新增审核人员", "审核員甲", {"role": "复核", "fingerprint": minted, "by": ADMIN,
-                                                            "first_admin": False})
         for stage, name in (("初审", "审核员甲"), ("复核", "审核員甲")):
             declare_conflict(ws, "T00002", name, has_conflict=False, passphrase=PASSPHRASE)
             decide(ws, DecisionInput("T00002", stage, "通过", name, Decimal("300000")), PASSPHRASE)
