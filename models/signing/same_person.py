@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from itertools import combinations, groupby
+from itertools import groupby
 
 from models.workspace import people_rows
 from models.workspace.workspace import Workspace
@@ -36,9 +36,11 @@ def same_name(a: str, b: str) -> bool:
 
 def lookalike_problems(ws: Workspace) -> list[str]:
     """Two people listed under one folded name, and one folded name deciding two stages of an application."""
-    names = sorted(person.name for person in people_rows.people(ws.db))
-    problems = [f"人员 {a} 与 {b} 规范化（含繁简）后是同一个名字：不能列为两个人" for a, b in combinations(names, 2)
-                if folded_name(a) == folded_name(b)]
+    listed: dict[str, list[str]] = {}
+    for name in sorted(person.name for person in people_rows.people(ws.db)):
+        listed.setdefault(folded_name(name), []).append(name)
+    problems = [f"人员 {' 与 '.join(names)} 规范化（含繁简）后是同一个名字：不能列为{'两' if len(names) == 2 else len(names)}个人"
+                for names in listed.values() if len(names) > 1]
     rows = ws.db.execute("SELECT application_id, reviewer, stage FROM decisions "
                          "ORDER BY application_id, decided_at").fetchall()
     for application_id, decided in groupby(rows, key=lambda row: row[0]):
