@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -184,19 +183,18 @@ def _signed_with(ws: Workspace, untrusted: dict[str, list[tuple[IssuedCertificat
             if conflict_problem(declared, issued.certificate) is None:
                 problems.append(f"{declared['reviewer']} 对 {declared['application_id']} 的利益冲突声明"
                                 f"是用{entry.describe()}签发的未经确认的证书签名的：不予承认")
-    for seq, actor, action, details in ws.db.execute("SELECT seq, actor, action, details FROM audit ORDER BY seq"):
-        for issued, entry in untrusted.get(str(actor), []):
-            if seq > entry.seq and _signed_entry_verifies(str(details), issued.certificate):
-                problems.append(f"审计日志第 {seq} 条（{action}，{actor}）是用{entry.describe()}签发的"
-                                "未经确认的证书签名的：不予承认")
+    for later in logged_entries(ws, None, by=sorted(untrusted)):
+        for issued, entry in untrusted.get(later.actor, []):
+            if later.seq > entry.seq and _signed_entry_verifies(later.details, issued.certificate):
+                problems.append(f"审计日志第 {later.seq} 条（{later.action}，{later.actor}）是用{entry.describe()}"
+                                "签发的未经确认的证书签名的：不予承认")
     return problems
 
 
-def _signed_entry_verifies(details: str, certificate: x509.Certificate) -> bool:
+def _signed_entry_verifies(details: dict[str, Any], certificate: x509.Certificate) -> bool:
+    record = details.get("record")
     try:
-        content = json.loads(details)
-        record = content["record"]
-        signature = base64.b64decode(str(content["signature"]), validate=True)
-    except (ValueError, KeyError, TypeError, binascii.Error):
+        signature = base64.b64decode(str(details.get("signature")), validate=True)
+    except (ValueError, binascii.Error):
         return False
     return isinstance(record, dict) and verify_record(certificate, record, signature)

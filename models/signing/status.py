@@ -85,14 +85,24 @@ def _entries(ws: Workspace, name: str | None) -> list[StatusEntry]:
     return logged_entries(ws, (DISABLE_ACTION, ENABLE_ACTION), name)
 
 
-def logged_entries(ws: Workspace, kinds: tuple[str, ...], name: str | None = None) -> list[StatusEntry]:
-    """The log's entries of the actions ``kinds`` (about ``name`` only, if given), in order, details parsed."""
-    actions, parameters = in_list("action", kinds)
-    where, subject_parameter = ("AND subject = :subject", {"subject": name}) if name is not None else ("", {})
+def logged_entries(ws: Workspace, kinds: tuple[str, ...] | None, name: str | None = None,
+                   by: list[str] | None = None) -> list[StatusEntry]:
+    """The log's entries of the actions ``kinds`` (any action: None), about ``name`` and by one of ``by`` only if
+    given, in order, their details parsed."""
+    conditions: list[str] = []
+    parameters: dict[str, Any] = {}
+    for column, values in (("action", kinds), ("actor", by)):
+        if values is not None:
+            marks, named = in_list(column, values)
+            conditions.append(f"{column} IN {marks}")
+            parameters |= named
+    if name is not None:
+        conditions.append("subject = :subject")
+        parameters["subject"] = name
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
     found = []
     for seq, at, actor, action, subject, hash_, details in ws.db.execute(
-            f"SELECT seq, at, actor, action, subject, hash, details FROM audit WHERE action IN {actions} "
-            f"{where} ORDER BY seq", {**parameters, **subject_parameter}):
+            f"SELECT seq, at, actor, action, subject, hash, details FROM audit {where}ORDER BY seq", parameters):
         try:
             content = json.loads(details)
         except ValueError:
