@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from models.review.terms import LEAD_ROLE, ROLES
+from models.signing.ca import fingerprint
 from models.signing.entry_records import signer_problem
 from models.signing.reviewers import (
     REVOKE_ACTION, REVOKED, IssuedCertificate, ReviewerError, certificates_of, require_active, unlock,
@@ -55,14 +57,22 @@ def confirmation_needed(ws: Workspace, action: str, name: str, role: str) -> boo
         p.role == LEAD_ROLE and p.status != REVOKED and p.name != name for p in people_rows.people(ws.db))
 
 
-def confirmation_details(ws: Workspace, confirmation: Confirmation | None, *, action: str, name: str, role: str,
-                         fingerprint: str, old_fingerprint: str, by: str) -> dict[str, Any]:
-    """The entry's ``confirmation``: the record the confirming person signs; empty when none is needed.
+@dataclass(frozen=True, slots=True)
+class Confirmer:
+    """The person confirming a change, checked and with their key unlocked, before anything is made."""
+
+    name: str
+    key: ec.EllipticCurvePrivateKey
+
+
+def confirmer_for(ws: Workspace, confirmation: Confirmation | None, *, action: str, name: str, role: str,
+                  by: str) -> Confirmer | None:
+    """Who confirms ``action`` on ``name`` done by the 系统管理员 ``by``; None when no confirmation is needed.
 
     Raises ReviewerError naming who may confirm, and WrongPassphrase for a wrong passphrase.
     """
     if not confirmation_needed(ws, action, name, role):
-        return {}
+        return None
     may = f"{name}本人（用现在的口令）或一位负责人" if action == REKEY_ACTION else "一位在任的负责人"
     verb = f"为 {name} 更换密钥" if action == REKEY_ACTION else f"新增负责人 {name}"
     if confirmation is None or not confirmation.by.strip():
@@ -73,11 +83,20 @@ def confirmation_details(ws: Workspace, confirmation: Confirmation | None, *, ac
     person = require_active(ws, approver)
     if not (person.role == LEAD_ROLE and approver != name) and not (action == REKEY_ACTION and approver == name):
         raise ReviewerError(f"{approver} 的角色是{person.role}，不能确认{verb}：须由{may}确认")
-    key = unlock(ws, approver, confirmation.passphrase)
+    return Confirmer(approver, unlock(ws, approver, confirmation.passphrase))
+
+
+def confirmation_details(confirmer: Confirmer | None, *, action: str, name: str, role: str, fingerprint: str,
+                         old_fingerprint: str, by: str) -> dict[str, Any]:
+    """The entry's ``confirmation``: the record ``confirmer`` signs for the certificate just issued; empty
+    without one."""
+    if confirmer is None:
+        return {}
     record = {"alg": ALGORITHM, "kind": CONFIRMATION, "action": action, "person": name, "role": role,
-              "fingerprint": fingerprint, "old_fingerprint": old_fingerprint, "by": by, "confirmed_by": approver,
+              "fingerprint": fingerprint, "old_fingerprint": old_fingerprint, "by": by, "confirmed_by": confirmer.name,
               "at": datetime.now(UTC).astimezone().isoformat(timespec="microseconds")}
-    return {"confirmation": {"record": record, "signature": base64.b64encode(sign_record(key, record)).decode()}}
+    return {"confirmation": {"record": record,
+                             "signature": base64.b64encode(sign_record(confirmer.key, record)).decode()}}
 
 
 def _entries(ws: Workspace) -> list[StatusEntry]:
@@ -111,19 +130,13 @@ def _why_unconfirmed(ws: Workspace, entry: StatusEntry, revoked: dict[str, int])
     for issued in certificates_of(ws, approver):
         if not verify_record(issued.certificate, record, signature):
             continue
-        if by_self and _fingerprint(issued.certificate) != record.get("old_fingerprint"):
+        if by_self and fingerprint(issued.certificate) != record.get("old_fingerprint"):
             return f"确认签名是用新证书作出的，不是 {approver} 原有的密钥"
-        if not by_self and _fingerprint(issued.certificate) == record.get("fingerprint"):
+        if not by_self and fingerprint(issued.certificate) == record.get("fingerprint"):
             return "确认签名是用这次签发的新证书作出的"
         return signer_problem(ws, issued, roles=ROLES if by_self else (LEAD_ROLE,), may="确认密钥变更",
                               at=str(record.get("at")), seq=entry.seq, revoked=revoked)
     return f"确认签名无效：不是 {approver} 本人签名，或签名记录已被改动"
-
-
-def _fingerprint(certificate: x509.Certificate) -> str:
-    from models.signing.ca import fingerprint
-
-    return fingerprint(certificate)
 
 
 def _unconfirmed(ws: Workspace) -> list[tuple[StatusEntry, str]]:
@@ -156,12 +169,12 @@ def key_change_problems(ws: Workspace) -> list[str]:
     problems = []
     untrusted: dict[str, list[tuple[IssuedCertificate, StatusEntry]]] = {}
     for entry, why in _unconfirmed(ws):
-        fingerprint = str(entry.details.get("fingerprint", ""))
-        certificate = f"证书 {fingerprint[:16]}…" if fingerprint else "新证书"
+        issued_fingerprint = str(entry.details.get("fingerprint", ""))
+        certificate = f"证书 {issued_fingerprint[:16]}…" if issued_fingerprint else "新证书"
         problems.append(f"{entry.describe()}不予承认：{why}；此后以 {entry.subject} 的{certificate}"
                         "所作的签名均不予承认（三员分立：更换密钥须经本人或负责人确认）")
         for issued in certificates_of(ws, entry.subject):
-            if _fingerprint(issued.certificate) == fingerprint:
+            if fingerprint(issued.certificate) == issued_fingerprint:
                 untrusted.setdefault(entry.subject, []).append((issued, entry))
     if untrusted:
         problems += _signed_with(ws, untrusted)

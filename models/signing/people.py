@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from models.workspace import audit
 from models.signing.ca import CaBundle, cert_to_pem, fingerprint, issue_reviewer
 from models.signing.key_approvals import (
-    ADD_ACTION, REKEY_ACTION, Confirmation as Confirmation, confirmation_details, confirmation_needed,
+    ADD_ACTION, REKEY_ACTION, Confirmation as Confirmation, confirmation_details, confirmer_for,
 )
 from models.signing.keys import KdfParams, check_new_passphrase
 from models.signing.same_person import same_name
@@ -104,13 +104,11 @@ def add_reviewer(ws: Workspace, name: str, role: str, passphrase: str, *, auth: 
         raise ReviewerError(f"已有名为 {clash} 的人员，{name} 与之规范化（全半角、大小写、空格、繁简）后相同，不能再添加")
     check_new_passphrase(passphrase, f"{name} 的口令")
     actor, bundle = _authorise(ws, auth, first_admin=name if role == ADMIN else None)
-    if confirmation is None and confirmation_needed(ws, ADD_ACTION, name, role):
-        confirmation_details(ws, None, action=ADD_ACTION, name=name, role=role, fingerprint="", old_fingerprint="",
-                             by=actor)  # refuses before a key is made
+    confirmer = confirmer_for(ws, confirmation, action=ADD_ACTION, name=name, role=role, by=actor)
     key, certificate = issue_reviewer(bundle, name, role)
     blob = store_key(ws, name, key, passphrase, kdf)
     cert_fingerprint = fingerprint(certificate)
-    confirmed = confirmation_details(ws, confirmation, action=ADD_ACTION, name=name, role=role,
+    confirmed = confirmation_details(confirmer, action=ADD_ACTION, name=name, role=role,
                                      fingerprint=cert_fingerprint, old_fingerprint="", by=actor)
     now = audit.now_text()
     with ws.db.atomic():
@@ -199,14 +197,12 @@ def rekey_reviewer(ws: Workspace, name: str, new_passphrase: str, *, auth: Admin
     actor, bundle = _authorise(ws, auth)
     _target(ws, name, actor, "更换密钥")
     person = get_reviewer(ws, name)
-    if confirmation is None:
-        confirmation_details(ws, None, action=REKEY_ACTION, name=name, role=person.role, fingerprint="",
-                             old_fingerprint=person.fingerprint, by=actor)  # refuses, saying who may confirm
+    confirmer = confirmer_for(ws, confirmation, action=REKEY_ACTION, name=name, role=person.role, by=actor)
     key, certificate = issue_reviewer(bundle, name, person.role)
     from models.signing.revocation import store_crl
 
     cert_fingerprint = fingerprint(certificate)
-    confirmed = confirmation_details(ws, confirmation, action=REKEY_ACTION, name=name, role=person.role,
+    confirmed = confirmation_details(confirmer, action=REKEY_ACTION, name=name, role=person.role,
                                      fingerprint=cert_fingerprint, old_fingerprint=person.fingerprint, by=actor)
     blob = store_key(ws, name, key, new_passphrase, kdf)
     now = _precise_now()

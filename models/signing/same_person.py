@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from models.workspace import people_rows
+from models.workspace.decision_rows import stored_decisions
 from models.workspace.workspace import Workspace
 
 
@@ -41,11 +42,14 @@ def lookalike_problems(ws: Workspace) -> list[str]:
         listed.setdefault(folded_name(name), []).append(name)
     problems = [f"人员 {' 与 '.join(names)} 规范化（含繁简）后是同一个名字：不能列为{'两' if len(names) == 2 else len(names)}个人"
                 for names in listed.values() if len(names) > 1]
-    rows = ws.db.execute("SELECT application_id, reviewer, stage FROM decisions "
-                         "ORDER BY application_id, decided_at").fetchall()
+    shared = {name for names in listed.values() if len(names) > 1 for name in names}
+    if not shared:  # a decision's signer is a listed person: no two of them share a name, so no decisions do
+        return problems
+    rows = sorted(((str(row["application_id"]), str(row["reviewer"]), str(row["stage"]), str(row["decided_at"]))
+                   for row in stored_decisions(ws.db) if row["reviewer"] in shared), key=lambda row: (row[0], row[3]))
     for application_id, decided in groupby(rows, key=lambda row: row[0]):
         by_person: dict[str, dict[str, str]] = {}
-        for _, reviewer, stage in decided:
+        for _, reviewer, stage, _ in decided:
             by_person.setdefault(folded_name(str(reviewer)), {}).setdefault(str(reviewer), str(stage))
         for stages in by_person.values():
             if len(stages) > 1 and len(set(stages.values())) > 1:

@@ -305,7 +305,7 @@ PORTED = {"models.intake.importing"} | {f"models.review.{m}" for m in ("calculat
                                          "queue_index", "reassess")} | {
     "models.sessions.merge", "models.signing.declarations", "models.signing.reviewers", "models.signing.signers",
     "models.signing.signed_entries", "models.signing.application_writes", "models.signing.clock",
-    "models.signing.same_person", "models.review.decided_evidence"} | {
+    "models.review.decided_evidence"} | {
     f"models.workspace.{m}" for m in ("anchors", "assessment_check", "audit", "conflict_rows", "decision_rows",
                                       "evidence_rows", "people_rows", "projection", "records", "schema_upgrade",
                                       "session_rows", "sheet_originals", "signed_scope", "verification", "workspace")} | {
