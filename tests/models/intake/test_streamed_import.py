@@ -27,6 +27,9 @@ STORED = ("SELECT a.application_id, a.enterprise, a.uscc, a.seq, a.source_row, a
           "USING (application_id) ORDER BY a.seq")
 CAPTURED = ("SELECT tbl, op, row FROM audit_changes WHERE tbl NOT IN ('settings', 'ca', 'reviewers', 'reviewer_certificates') ORDER BY rowid")
 """What the imports captured (the people and keys of each workspace are its own)."""
+IMPORT_EVENT_CAPTURED = ("SELECT tbl, op, row FROM audit_changes WHERE seq = (SELECT seq FROM audit WHERE action = "
+                         "'导入申报文件') ORDER BY id")
+"""What the import's own event captured, all of it."""
 ONE_PROCESS = {"on": False}
 """Set: every import takes the one-process path (read whole, then written)."""
 
@@ -93,7 +96,7 @@ def test_a_streamed_import_stores_and_captures_what_one_process_does(tmp_path: P
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit, "now_text", lambda: "2026-12-01T18:00:00+00:00")
     path = write_csv(tmp_path / "申报.csv", _rows())
-    stored, captured, events = {}, {}, {}
+    stored, captured, events, by_the_import = {}, {}, {}, {}
     for streamed in (True, False):
         if not streamed:
             _one_process(monkeypatch)
@@ -102,13 +105,21 @@ def test_a_streamed_import_stores_and_captures_what_one_process_does(tmp_path: P
             assert (result.imported, result.updated) == (10, 0)
             stored[streamed] = ws.db.execute(STORED).fetchall()
             captured[streamed] = ws.db.execute(CAPTURED).fetchall()
-            events[streamed] = ws.db.execute(  # the signed record holds its own time and a random ECDSA nonce
-                "SELECT action, subject, json_remove(details, '$.record', '$.signature') FROM audit "
-                "WHERE action = '导入申报文件'").fetchall()
+            by_the_import[streamed] = ws.db.execute(IMPORT_EVENT_CAPTURED).fetchall()
+            events[streamed] = ws.db.execute(  # the signed record holds its own time and a random ECDSA nonce;
+                # the digest is of the changes in their order (audit verify checks it against them, below)
+                "SELECT action, subject, json_remove(details, '$.record', '$.signature', '$.changes_sha256') "
+                "FROM audit WHERE action = '导入申报文件'").fetchall()
             assert verify_workspace(ws).problems == []
     assert streaming == [True, False]
     assert len(stored[True]) == 10 and stored[True] == stored[False]
-    assert captured[True] == captured[False]
+    # The worker counts the file's rows only as it reads them: the streamed import writes its row in imports
+    # (with that count) after the rows that refer to it. That is the one difference, in the event's own changes.
+    imports_row = [change for change in by_the_import[False] if change[0] == "imports"]
+    assert len(imports_row) == 1 and imports_row[0][1] == "put" and '"row_count":10,' in imports_row[0][2]
+    assert by_the_import[False][0] == imports_row[0] and len(by_the_import[False]) == 1 + 10 + 10
+    assert by_the_import[True] == by_the_import[False][1:] + imports_row
+    assert captured[True] == [change for change in captured[False] if change != imports_row[0]] + imports_row
     assert len(events[True]) == 1 and events[True] == events[False]
     assert "同时申报国家级专精特新企业" in stored[True][8][8]  # found across chunks by the worker's ledger
 
