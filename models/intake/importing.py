@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.workspace.database import Database, insert_sql
+from models.workspace.database import Database
 
 from policy.application import Application
 from policy.history import History
@@ -221,8 +221,8 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
     How many rows the file holds is known only once the worker has read it to its end, so the import's id is
     taken first (the next one: every write holds the workspace's write lock) and its row, with the count, is
     written after the chunks that refer to it, before the audit event: what is stored and captured is what
-    :func:`_write` stores and captures, the import's row put last instead of first. SQLite only, as forking the
-    worker is: on PostgreSQL the id would bypass the key's sequence and references are checked as written."""
+    :func:`_write` stores and captures, the import's row put last instead of first. SQLite only, as the
+    PRAGMAs around it are: PostgreSQL's key comes from a sequence, and its references are checked as written."""
     db = ws.db
     now = audit.now_text()
     actor = signed.signer.name
@@ -265,20 +265,17 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
 
 
 def _next_import_id(db: Database) -> int:
-    """The id the next row of ``imports`` takes, as SQLite gives an integer key (call under the write lock)."""
+    """The id the next row of ``imports`` takes: SQLite gives an integer key one more than the largest (the key
+    is no AUTOINCREMENT; call under the write lock, which keeps any other import from taking it meanwhile)."""
     return int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM imports").fetchone()[0])
 
 
-_IMPORT_COLUMNS = ("id", "file_name", "sha256", "row_count", "updated", "imported_at", "actor", "policy_version",
-                   "policy_by_year")
-
-
 def _record_import_as(db: Database, import_id: int, row: records.ImportRow) -> None:
-    """``records.record_import``'s row, with the id taken before its applications were written."""
-    db.execute(insert_sql("imports", _IMPORT_COLUMNS), {
-        "id": import_id, "file_name": row.file_name, "sha256": row.sha256, "row_count": row.row_count,
-        "updated": int(row.updated), "imported_at": row.imported_at, "actor": row.actor,
-        "policy_version": row.policy_version, "policy_by_year": row.policy_by_year})
+    """Write the import's row, which takes the id its applications were written with."""
+    taken = records.record_import(db, row)
+    if taken != import_id:
+        raise ReviewDeskError(f"内部错误：导入 {row.file_name} 的记录取得编号 {taken}，其申报却按编号 {import_id} 写入，"
+                              "整个导入已撤销，工作区未作任何改动")
 
 
 _SYNC_FILE_RANGE_WRITE = 2

@@ -12,6 +12,7 @@ import pytest
 
 from models import fork_safety
 from models.intake import importing, prepared_rows, streamed_rows, validate
+from models.failures import ReviewDeskError
 from models.intake.prepared_rows import WorkerDied
 from models.intake.problems import ImportRejected, UnreadableFile
 from models.workspace import audit
@@ -269,3 +270,16 @@ def test_a_streamed_import_writes_with_the_larger_page_cache_and_sets_it_back(tm
             assert ws.db.execute("PRAGMA cache_size").fetchone()[0] == before
     assert streaming == [True, False]
     assert seen == [-6000, -3000]  # 10 rows at 1000 KiB each, up to each path's most
+
+
+def test_an_import_id_other_than_the_one_its_rows_were_written_with_rolls_the_import_back(
+        ws: Workspace, tmp_path: Path, streaming: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The id is taken before the rows and the import's row written after them: should the two ever differ, the
+    rows would belong to no import (or another's), so nothing is kept."""
+    monkeypatch.setattr(importing, "_next_import_id", lambda db: 7)
+    with pytest.raises(ReviewDeskError, match="取得编号 1，其申报却按编号 7 写入") as raised:
+        import_as(ws, write_csv(tmp_path / "申报.csv", _rows()))
+    assert not isinstance(raised.value, ImportRejected) and streaming == [True]
+    for table in ("applications", "assessments", "imports"):
+        assert ws.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+    assert verify_workspace(ws).problems == []
