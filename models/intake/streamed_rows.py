@@ -74,9 +74,11 @@ class StreamPlan:
     """The workspace folder: the worker closes every file of it it inherited (the lock above all)."""
 
 
-ESTIMATED_ROW_BYTES = 100
-"""Bytes of file per application, for :attr:`StreamStart.rows`: a CSV row of the template's columns takes some
-120 to 130 (the benchmark's 1,000,000 rows: 126 MB), so the estimate is rather high than low."""
+ESTIMATED_ROW_BYTES = 120
+"""Bytes of file per application, for :attr:`StreamStart.rows`: a GB18030 CSV row of the template's columns takes
+some 125 (the benchmark's 1,000,000 rows: 126 MB; UTF-8 more), so the estimate is rather high than low. Too high,
+the importer's page cache is larger than it needs (at 200,000 rows, estimated 240,000 at 100 bytes: 50 MB more of
+peak); too low, smaller."""
 
 
 @dataclass(frozen=True, slots=True)
