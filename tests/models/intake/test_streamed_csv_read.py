@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 
 from models.intake import importing, readers
+from models.intake.columns import HEADERS
 from models.intake.problems import UnreadableFile
 from models.workspace.verification import verify_workspace
 from policy.catalog import DEFAULT_VERSION
@@ -188,3 +190,26 @@ def test_a_file_whose_years_call_for_another_version_is_read_again_under_it(
         lines = _both_ways(tmp_path / "years", write_csv(tmp_path / "年度.csv", rows), monkeypatch)
         assert lines[True] == lines[False] and "分属不同的政策版本" in "\n".join(lines[True])
     assert streaming.count(True) == streaming.count(False) == 3
+
+
+def _xlsx(path: Path, rows: list[dict[str, str]]) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADERS)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, [row.get(header, "") for header in HEADERS])
+    book.close()
+    return path
+
+
+def test_a_workbook_that_streams_is_read_whole_and_cut_into_the_same_chunks(
+        tmp_path: Path, streaming: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = _imported_both_ways(tmp_path / "ok", _xlsx(tmp_path / "申报.xlsx", _rows(10) + TOTALS_AND_FOOTER),
+                                 monkeypatch)
+    assert stored[True] == stored[False] and stored[True][:2] == [10, (10,)]
+    monkeypatch.setitem(ONE_PROCESS, "on", False)
+    rows = _rows(10)
+    rows[9]["申报编号"] = "T00001"
+    lines = _both_ways(tmp_path / "twice", _xlsx(tmp_path / "重复.xlsx", rows + TOTALS_AND_FOOTER), monkeypatch)
+    assert lines[True] == lines[False] and lines[True][1:] == ["第11行 申报编号: 申报编号“T00001”与第2行重复"]
+    assert streaming == [True, False, True, False]
