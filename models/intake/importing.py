@@ -200,37 +200,45 @@ def _import_streamed(ws: Workspace, path: Path, signer: ActingSigner, policy_ver
         digest = _file_digest(path)  # while the worker reads the file
         report("读取并校验", 0, 1)
         begun = stream.start()
-        bulk = begun.rows >= REFERENCES_CHECKED_AFTER_MIN_ROWS
+        bulk = True  # the chunks refer to the import's row, written after them (see _write_streamed)
         with (collector_paused(), _page_cache(ws, begun.rows, STREAMED_PAGE_CACHE_KIB),
               _references_checked_at_the_end(ws, bulk),
               ws.db.atomic()):
             require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
-            _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream,
-                            import_appender(signer, path.name, digest), report)
+            rows = _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream,
+                                   import_appender(signer, path.name, digest), report)
             if bulk:
                 _check_references(ws, path.name)
-    return ImportResult(path.name, digest, begun.rows, 0, 0)
+    return ImportResult(path.name, digest, rows, 0, 0)
 
 
 def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: Stream, signed: SignedAppender,
-                    report: Progress) -> None:
-    """The rows as the worker sends them, then the audit event; raises the file's problems, all of them, inside
-    the import's transaction (call inside it)."""
+                    report: Progress) -> int:
+    """The rows as the worker sends them, then the import's row and the audit event; raises the file's problems,
+    all of them, inside the import's transaction (call inside it, with the foreign keys checked at its end).
+    Returns how many applications were imported.
+
+    How many rows the file holds is known only once the worker has read it to its end, so the import's id is
+    taken first (the next one: every write holds the workspace's write lock) and its row, with the count, is
+    written after the chunks that refer to it, before the audit event: what is stored and captured is what
+    :func:`_write` stores and captures, the import's row put last instead of first. SQLite only, as the
+    PRAGMAs around it are: PostgreSQL's key comes from a sequence, and its references are checked as written."""
     db = ws.db
     now = audit.now_text()
     actor = signed.signer.name
-    import_id = records.record_import(db, records.ImportRow(
-        batch.file_name, batch.sha256, begun.rows, False, now, actor, begun.policy.version, begun.by_year))
+    import_id = _next_import_id(db)
     next_seq = records.next_seq(db)
     stream.settle(import_id, next_seq, now)
     held = db.execute("SELECT 1 FROM applications LIMIT 1").fetchone() is not None
     changes = audit.running_digest(db)
     defer = begun.rows >= max(DEFERRED_INDEX_MIN_ROWS, next_seq)
     already: list[Problem] = []
-    report("评估", 0, begun.rows)
+    total = begun.rows  # an estimate, raised as rows come past it
+    report("评估", 0, total)
     with projection.set_based_capture(db, BULK_TABLES) as capture, _indexes_built_after(db, "applications", defer):
         for chunk in stream.chunks():
-            report("评估", chunk.start, begun.rows)  # a cancel raised here rolls the chunks written so far back
+            total = max(total, chunk.start + len(chunk.ids))
+            report("评估", chunk.start, total)  # a cancel raised here rolls the chunks written so far back
             if held:
                 found = _existing_ids(ws, chunk.ids)
                 already += [Problem(row, ID_COLUMN, f"申报编号 {application_id} 已在工作区中；如需更新请使用 --update")
@@ -244,13 +252,30 @@ def _write_streamed(ws: Workspace, batch: _Batch, begun: StreamStart, stream: St
     if already or end.problems:
         raise ImportRejected(batch.file_name, sorted(already + end.problems, key=lambda p: p.row))
     policy_round = PolicyRound(begun.policy, begun.by_year, end.years)
-    report("写入工作区", begun.rows, begun.rows)  # from here on the import is committed
+    report("写入工作区", end.rows, end.rows)  # from here on the import is committed
+    _record_import_as(db, import_id, records.ImportRow(
+        batch.file_name, batch.sha256, end.rows, False, now, actor, begun.policy.version, begun.by_year))
     signed.append(db, IMPORT_ACTION, batch.file_name, {
-        "sha256": batch.sha256, "rows": begun.rows, "updated": [], "evidence_files": 0,
+        "sha256": batch.sha256, "rows": end.rows, "updated": [], "evidence_files": 0,
         **policy_round.audit_details(),
     }, running=changes)
     if policy_round.chosen:
         signed.append(db, VERSION_CHOSEN_ACTION, batch.file_name, policy_round.audit_details())
+    return end.rows
+
+
+def _next_import_id(db: Database) -> int:
+    """The id the next row of ``imports`` takes: SQLite gives an integer key one more than the largest (the key
+    is no AUTOINCREMENT; call under the write lock, which keeps any other import from taking it meanwhile)."""
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM imports").fetchone()[0])
+
+
+def _record_import_as(db: Database, import_id: int, row: records.ImportRow) -> None:
+    """Write the import's row, which takes the id its applications were written with."""
+    taken = records.record_import(db, row)
+    if taken != import_id:
+        raise ReviewDeskError(f"内部错误：导入 {row.file_name} 的记录取得编号 {taken}，其申报却按编号 {import_id} 写入，"
+                              "整个导入已撤销，工作区未作任何改动")
 
 
 _SYNC_FILE_RANGE_WRITE = 2

@@ -16,7 +16,8 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -31,9 +32,10 @@ from models.intake.values import Cell, cell_text
 from models.intake.xlsx_scan import column_index, column_letters, scan_workbook
 
 if TYPE_CHECKING:
+    import pandas as pd
     from python_calamine import CalamineWorkbook
 
-__all__ = ["RawTable", "read_table", "read_raw_rows", "column_index", "column_letters", "blank_row_indexes",
+__all__ = ["RawTable", "read_table", "TablePieces", "read_table_in_pieces", "read_raw_rows", "column_index", "column_letters", "blank_row_indexes",
            "detect_csv_encoding", "first_sheet_formula_cells", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".json")
@@ -64,6 +66,16 @@ class RawTable:
             header_row=self.header_row,
         )
 
+    def sliced(self, start: int, stop: int) -> RawTable:
+        """Rows ``start:stop`` (indexes), with the file's header, formula cells and problems."""
+        return RawTable(self.headers, [column[start:stop] for column in self.columns], self.row_numbers[start:stop],
+                        self.formula_cells, self.problems, self.header_row)
+
+    def joined(self, later: RawTable) -> RawTable:
+        """These rows, then ``later``'s (the next rows of the same file)."""
+        return RawTable(self.headers, [column + more for column, more in zip(self.columns, later.columns)],
+                        self.row_numbers + later.row_numbers, self.formula_cells, self.problems, self.header_row)
+
     def rows(self, limit: int | None = None) -> list[list[Cell]]:
         count = len(self.row_numbers) if limit is None else min(limit, len(self.row_numbers))
         return [[column[index] for column in self.columns] for index in range(count)]
@@ -72,6 +84,56 @@ class RawTable:
 def read_table(path: str | Path, max_rows: int | None = None) -> RawTable:
     """The raw table of a CSV, XLS(X) or JSON file; raises ``UnreadableFile``."""
     path = Path(path)
+    with _reading(path):
+        kind = _checked_kind(path)
+        if kind == ".csv":
+            return _read_csv(path, max_rows)
+        if kind == ".json":
+            return _read_json(path, max_rows)
+        return _read_workbook(path, max_rows, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class TablePieces:
+    """A file's header (``head``: its headers, header row, formula cells and the problems found reading it, no
+    rows) and its rows a piece at a time (``pieces``, in file order): a CSV's as they are read, any other file's
+    all in one piece, read whole first. The pieces put together are :func:`read_table`'s rows; the read's
+    errors are raised as it meets them, the same ones."""
+
+    head: RawTable
+    pieces: Iterator[RawTable]
+
+
+def read_table_in_pieces(path: str | Path, piece_lines: int) -> TablePieces:
+    """:func:`read_table`'s table, a CSV's rows read ``piece_lines`` lines at a time; raises ``UnreadableFile``
+    (here when the file, its encoding or its header is unreadable, later from ``pieces``)."""
+    path = Path(path)
+    with _reading(path):
+        kind = _checked_kind(path)
+        if kind == ".csv":
+            head, pieces = _csv_pieces(path, piece_lines)
+            return TablePieces(head, _read_as_pieces(path, pieces))
+        table = _read_json(path, None) if kind == ".json" else _read_workbook(path, None, kind)
+    return TablePieces(table.sliced(0, 0), iter([table]))
+
+
+def _read_as_pieces(path: Path, pieces: Iterator[RawTable]) -> Iterator[RawTable]:
+    with _reading(path):
+        yield from pieces
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise UnreadableFile(path, f"读取失败（{exc.strerror or exc}）") from exc
+    except MemoryError as exc:
+        raise UnreadableFile(path, "文件过大，内存不足以读取；请拆分后分别导入") from exc
+
+
+def _checked_kind(path: Path) -> str:
+    """How to read ``path`` (see :func:`_content_kind`), once it is a supported file within the size limit."""
     if not path.exists():
         raise UnreadableFile(path, "找不到该文件")
     if not path.is_file():
@@ -79,21 +141,11 @@ def read_table(path: str | Path, max_rows: int | None = None) -> RawTable:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(path, "只能导入 XLS、CSV、XLSX 或 JSON 文件")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UnreadableFile(path, f"文件大小 {megabytes(size)}，超过 {megabytes(MAX_FILE_BYTES)} 上限；"
-                                       "请按县区或批次拆分后分别导入")
-        kind = _content_kind(path, suffix)
-        if kind == ".csv":
-            return _read_csv(path, max_rows)
-        if kind == ".json":
-            return _read_json(path, max_rows)
-        return _read_workbook(path, max_rows, kind)
-    except OSError as exc:
-        raise UnreadableFile(path, f"读取失败（{exc.strerror or exc}）") from exc
-    except MemoryError as exc:
-        raise UnreadableFile(path, "文件过大，内存不足以读取；请拆分后分别导入") from exc
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(path, f"文件大小 {megabytes(size)}，超过 {megabytes(MAX_FILE_BYTES)} 上限；"
+                                   "请按县区或批次拆分后分别导入")
+    return _content_kind(path, suffix)
 
 
 _ZIP, _OLE2 = b"PK\x03\x04", bytes.fromhex("d0cf11e0a1b11ae1")
@@ -172,69 +224,160 @@ _PREFIX_BYTES = 1 << 16
 _HEADER_BYTES = 1 << 20  # the rows searched for the header must fit in this much of the file
 
 
-def _read_csv(path: Path, max_rows: int | None) -> RawTable:
-    import pandas as pd
+@dataclass(frozen=True, slots=True)
+class _CsvLayout:
+    """What is decided about a CSV before its rows are parsed: its encoding, where its header is, and
+    whether any cell is written as Excel's ``="…"`` text."""
 
+    encoding: str
+    header: HeaderRows
+    text_formulas: bool
+
+    def options(self) -> dict[str, object]:
+        """``pandas.read_csv``'s options for the file, the same whether it is read whole or a piece at a time."""
+        return {
+            "encoding": self.encoding,
+            "header": None,
+            # The last header line is read too: its field count is the table's width, as before.
+            "skiprows": self.header.row - 1,
+            # Every cell stays the text it is ("007", "NA", "1.50"): object columns of str,
+            # which pandas 3 builds faster than its dtype=str string arrays. pandas also
+            # shares one str object between equal cells, which the column parsers profit from.
+            "dtype": object,
+            "keep_default_na": False,
+            "na_filter": False,
+            "skip_blank_lines": False,  # keeps data index + first row equal to the spreadsheet row number
+        }
+
+
+def _csv_layout(path: Path) -> _CsvLayout:
+    """The file's encoding (UTF-8 only when every byte of it decodes so: the file is read once for that, a few
+    MB at a time), its header, and whether it holds ``="…"``; raises ``UnreadableFile`` for an empty, UTF-16 or
+    mixed-encoding file and for a header wider than ``MAX_COLUMNS``."""
     with path.open("rb") as file:
         head = file.read(_HEADER_BYTES)
     if not head or head.isspace():
         raise UnreadableFile(path, "文件是空的，没有表头行")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:4096].count(0) * 4 > len(head[:4096]):
         raise UnreadableFile(path, "文件是 UTF-16 编码，请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”")
-    source: Path | io.BytesIO = path
     encoding = "gb18030"
-    raw: bytes | None = None
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        raw = path.read_bytes()
-        raw.decode("utf-8")
-        encoding = "utf-8-sig"
-        source = io.BytesIO(raw)
+        not_utf8 = _first_non_utf8(path)
     except UnicodeDecodeError as exc:
-        before = (head if raw is None else raw)[:exc.start]
-        if not before.isascii():  # UTF-8 text earlier, something else later: a mixed file
-            raise _undecodable(path, before.count(b"\n") + 1, "UTF-8") from None
+        before = head[:exc.start]
+        not_utf8 = before.count(b"\n") + 1, before.isascii()
+    if not_utf8 is None:
+        encoding = "utf-8-sig"
+    elif not not_utf8[1]:  # UTF-8 text earlier, something else later: a mixed file
+        raise _undecodable(path, not_utf8[0], "UTF-8") from None
     header = _csv_header(path, head, encoding)
     if len(header.headers) > MAX_COLUMNS:
         raise _too_many_columns(path, header.row, len(header.headers))
+    return _CsvLayout(encoding, header, _has_text_formulas(path, head if len(head) < _HEADER_BYTES else None))
+
+
+def _first_non_utf8(path: Path) -> tuple[int, bool] | None:
+    """The line of the first byte where ``path`` stops being UTF-8, and whether every byte before it is ASCII;
+    None when all of it decodes (as one strict ``decode`` of the whole file would say, without holding it)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, ascii_before = 1, True
+    with path.open("rb") as file:
+        while True:
+            chunk = file.read(_HEADER_BYTES)
+            seen = decoder.getstate()[0] + chunk  # what the decoder decodes: the cut character before, then this
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                before = seen[:exc.start]
+                return line + before.count(b"\n"), ascii_before and before.isascii()
+            if not chunk:
+                return None
+            decoded = seen[:len(seen) - len(decoder.getstate()[0])]
+            line += decoded.count(b"\n")
+            ascii_before = ascii_before and decoded.isascii()
+
+
+def _read_csv(path: Path, max_rows: int | None) -> RawTable:
+    import pandas as pd
+
+    layout = _csv_layout(path)
+    header = layout.header
     allowed = MAX_ROWS - header.row
     nrows = allowed + 1 if max_rows is None else min(max_rows, allowed) + 1
-    try:
-        frame = pd.read_csv(
-            source,
-            encoding=encoding,
-            header=None,
-            # The last header line is read too: its field count is the table's width, as before.
-            skiprows=header.row - 1,
-            # Every cell stays the text it is ("007", "NA", "1.50"): object columns of str,
-            # which pandas 3 builds faster than its dtype=str string arrays. pandas also
-            # shares one str object between equal cells, which the column parsers profit from.
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,  # keeps data index + first row equal to the spreadsheet row number
-            nrows=nrows,
-        )
-    except UnicodeDecodeError as exc:
-        raise _undecodable(path, _first_undecodable_line(path, encoding), "GBK/GB18030") from exc
-    except pd.errors.ParserError as exc:
-        raise UnreadableFile(path, _csv_parser_reason(str(exc), header.row - 1)) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise UnreadableFile(path, "文件是空的，没有表头行") from exc
+    with _csv_errors(path, layout):
+        frame = pd.read_csv(path, **layout.options(), nrows=nrows)
     if max_rows is None and len(frame) > allowed:
         raise _too_many_rows(path)
     if len(frame.columns) > MAX_COLUMNS:
         raise _too_many_columns(path, header.row, len(frame.columns))
+    return _csv_rows(frame, layout, first_line=True)
 
+
+def _csv_pieces(path: Path, piece_lines: int) -> tuple[RawTable, Iterator[RawTable]]:
+    """A CSV's header, read with its first piece, and its rows ``piece_lines`` lines at a time, with every
+    limit and error of :func:`_read_csv`: rows past ``MAX_ROWS`` are refused as soon as they are read."""
+    import pandas as pd
+
+    layout = _csv_layout(path)
+    allowed = MAX_ROWS - layout.header.row
+    with _csv_errors(path, layout):
+        frames = pd.read_csv(path, **layout.options(), nrows=allowed + 1, chunksize=piece_lines)
+        first = next(frames, None)
+    if first is None:  # nothing below the header's rows: as read whole, a table without rows
+        first = pd.DataFrame()
+    if len(first) > allowed:
+        raise _too_many_rows(path)
+    if len(first.columns) > MAX_COLUMNS:
+        with _csv_errors(path, layout):
+            lines = len(first) + sum(len(frame) for frame in frames)  # a later error is the one reported whole
+        if lines > allowed:
+            raise _too_many_rows(path)
+        raise _too_many_columns(path, layout.header.row, len(first.columns))
+    head = _csv_rows(first, layout, first_line=True)
+    return head.sliced(0, 0), _later_pieces(path, layout, head, len(first), frames, allowed)
+
+
+def _later_pieces(path: Path, layout: _CsvLayout, head: RawTable, lines: int, frames: Iterator[pd.DataFrame],
+                  allowed: int) -> Iterator[RawTable]:
+    """``head``'s rows (its ``lines`` lines read), then those of the lines ``frames`` read."""
+    yield head
+    with _csv_errors(path, layout):
+        for frame in frames:
+            lines += len(frame)
+            if lines > allowed:
+                raise _too_many_rows(path)
+            yield _csv_rows(frame, layout, first_line=False)
+
+
+def _csv_rows(frame: pd.DataFrame, layout: _CsvLayout, *, first_line: bool) -> RawTable:
+    """The data rows of lines of the file as pandas read them (the first: the last header line, then rows)."""
     columns: list[list[Cell]] = [frame[label].tolist() for label in frame.columns]
-    for column in columns:
-        column.pop(0)
-    if _has_text_formulas(path, raw):
+    if first_line:
+        for column in columns:
+            column.pop(0)
+    if layout.text_formulas:
         columns = [[_excel_text(cell) for cell in column] for column in columns]
-    headers = (header.headers + [""] * len(columns))[:len(columns)]
-    table = _without_blank_rows(headers, columns, first_row=header.row + 1)
-    table.header_row = header.row
+    headers = (layout.header.headers + [""] * len(columns))[:len(columns)]
+    first_row = layout.header.row + int(frame.index[0]) + int(first_line) if len(frame) else layout.header.row + 1
+    table = _without_blank_rows(headers, columns, first_row=first_row)
+    table.header_row = layout.header.row
     return table
+
+
+@contextmanager
+def _csv_errors(path: Path, layout: _CsvLayout) -> Iterator[None]:
+    """pandas' errors reading the file, as the messages that name its line."""
+    import pandas as pd
+
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, _first_undecodable_line(path, layout.encoding), "GBK/GB18030") from exc
+    except pd.errors.ParserError as exc:
+        raise UnreadableFile(path, _csv_parser_reason(str(exc), layout.header.row - 1)) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise UnreadableFile(path, "文件是空的，没有表头行") from exc
 
 
 _TEXT_FORMULA = b'="'

@@ -103,10 +103,10 @@ class TableRows:
     def __init__(self, table: RawTable, policy: Policy) -> None:
         self.problems = list(table.problems)
         self._positions = _match_headers(table.headers, self.problems, table.header_row)
-        # Rows with nothing in the known columns (say only a pre-filled 序号) are not applications,
-        # and neither is a 合计 row at the bottom.
-        table = table.without_rows(blank_row_indexes(_known_columns_first_id(table, self._positions)))
+        # A 合计 row at the bottom is not an application.
+        table = self.candidates(table)
         self._table = table.without_rows(_total_rows(table, self._positions))
+        self._start = 0  # the index of self._table's first row among the file's applications
         self.count = len(self._table.row_numbers)
         self._parsers = _cell_parsers(policy)
         self._policy = policy
@@ -114,9 +114,26 @@ class TableRows:
         self._formula_rows = {position: {row for row, column in table.formula_cells if column == position}
                               for position in {column for _, column in table.formula_cells}}
 
+    def candidates(self, rows: RawTable) -> RawTable:
+        """``rows`` less those with nothing in the known columns (say only a pre-filled 序号): not applications."""
+        return rows.without_rows(blank_row_indexes(_known_columns_first_id(rows, self._positions)))
+
+    def trailing_totals(self, rows: RawTable) -> int:
+        """How many of the last of ``rows`` (:meth:`candidates`) are 合计 rows or footer lines: not applications
+        when nothing but such rows follows them to the end of the file."""
+        return len(_total_rows(rows, self._positions))
+
+    def hold(self, applications: RawTable, start: int) -> None:
+        """Validate ``applications`` next, the file's applications from index ``start`` on (a file read a piece at
+        a time: its :meth:`candidates`, without the 合计 rows and footer lines at its bottom)."""
+        self._table = applications
+        self._start = start
+        self.count = start + len(applications.row_numbers)
+
     def validate(self, start: int, stop: int) -> tuple[list[Problem], list[Application]]:
         """The problems of rows ``start:stop`` (indexes of applications), and their applications when the
         rows have none."""
+        start, stop = start - self._start, stop - self._start
         table = self._table
         positions = self._positions
         row_of = table.row_numbers[start:stop]

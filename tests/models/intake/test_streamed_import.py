@@ -12,6 +12,7 @@ import pytest
 
 from models import fork_safety
 from models.intake import importing, prepared_rows, streamed_rows, validate
+from models.failures import ReviewDeskError
 from models.intake.prepared_rows import WorkerDied
 from models.intake.problems import ImportRejected, UnreadableFile
 from models.workspace import audit
@@ -27,6 +28,9 @@ STORED = ("SELECT a.application_id, a.enterprise, a.uscc, a.seq, a.source_row, a
           "USING (application_id) ORDER BY a.seq")
 CAPTURED = ("SELECT tbl, op, row FROM audit_changes WHERE tbl NOT IN ('settings', 'ca', 'reviewers', 'reviewer_certificates') ORDER BY rowid")
 """What the imports captured (the people and keys of each workspace are its own)."""
+IMPORT_EVENT_CAPTURED = ("SELECT tbl, op, row FROM audit_changes WHERE seq = (SELECT seq FROM audit WHERE action = "
+                         "'导入申报文件') ORDER BY id")
+"""What the import's own event captured, all of it."""
 ONE_PROCESS = {"on": False}
 """Set: every import takes the one-process path (read whole, then written)."""
 
@@ -93,7 +97,7 @@ def test_a_streamed_import_stores_and_captures_what_one_process_does(tmp_path: P
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit, "now_text", lambda: "2026-12-01T18:00:00+00:00")
     path = write_csv(tmp_path / "申报.csv", _rows())
-    stored, captured, events = {}, {}, {}
+    stored, captured, events, by_the_import = {}, {}, {}, {}
     for streamed in (True, False):
         if not streamed:
             _one_process(monkeypatch)
@@ -102,13 +106,21 @@ def test_a_streamed_import_stores_and_captures_what_one_process_does(tmp_path: P
             assert (result.imported, result.updated) == (10, 0)
             stored[streamed] = ws.db.execute(STORED).fetchall()
             captured[streamed] = ws.db.execute(CAPTURED).fetchall()
-            events[streamed] = ws.db.execute(  # the signed record holds its own time and a random ECDSA nonce
-                "SELECT action, subject, json_remove(details, '$.record', '$.signature') FROM audit "
-                "WHERE action = '导入申报文件'").fetchall()
+            by_the_import[streamed] = ws.db.execute(IMPORT_EVENT_CAPTURED).fetchall()
+            events[streamed] = ws.db.execute(  # the signed record holds its own time and a random ECDSA nonce;
+                # the digest is of the changes in their order (audit verify checks it against them, below)
+                "SELECT action, subject, json_remove(details, '$.record', '$.signature', '$.changes_sha256') "
+                "FROM audit WHERE action = '导入申报文件'").fetchall()
             assert verify_workspace(ws).problems == []
     assert streaming == [True, False]
     assert len(stored[True]) == 10 and stored[True] == stored[False]
-    assert captured[True] == captured[False]
+    # The worker counts the file's rows only as it reads them: the streamed import writes its row in imports
+    # (with that count) after the rows that refer to it. That is the one difference, in the event's own changes.
+    imports_row = [change for change in by_the_import[False] if change[0] == "imports"]
+    assert len(imports_row) == 1 and imports_row[0][1] == "put" and '"row_count":10,' in imports_row[0][2]
+    assert by_the_import[False][0] == imports_row[0] and len(by_the_import[False]) == 1 + 10 + 10
+    assert by_the_import[True] == by_the_import[False][1:] + imports_row
+    assert captured[True] == [change for change in captured[False] if change != imports_row[0]] + imports_row
     assert len(events[True]) == 1 and events[True] == events[False]
     assert "同时申报国家级专精特新企业" in stored[True][8][8]  # found across chunks by the worker's ledger
 
@@ -258,3 +270,16 @@ def test_a_streamed_import_writes_with_the_larger_page_cache_and_sets_it_back(tm
             assert ws.db.execute("PRAGMA cache_size").fetchone()[0] == before
     assert streaming == [True, False]
     assert seen == [-6000, -3000]  # 10 rows at 1000 KiB each, up to each path's most
+
+
+def test_an_import_id_other_than_the_one_its_rows_were_written_with_rolls_the_import_back(
+        ws: Workspace, tmp_path: Path, streaming: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The id is taken before the rows and the import's row written after them: should the two ever differ, the
+    rows would belong to no import (or another's), so nothing is kept."""
+    monkeypatch.setattr(importing, "_next_import_id", lambda db: 7)
+    with pytest.raises(ReviewDeskError, match="取得编号 1，其申报却按编号 7 写入") as raised:
+        import_as(ws, write_csv(tmp_path / "申报.csv", _rows()))
+    assert not isinstance(raised.value, ImportRejected) and streaming == [True]
+    for table in ("applications", "assessments", "imports"):
+        assert ws.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+    assert verify_workspace(ws).problems == []
