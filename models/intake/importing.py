@@ -20,6 +20,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -278,6 +279,10 @@ def _start_writeback(ws: Workspace) -> None:
             os.close(written)
 
 
+def _only_thread() -> bool:
+    return threading.active_count() == 1
+
+
 @contextmanager
 def _rollback_journal(ws: Workspace, bulk: bool) -> Iterator[bool]:
     """Around a bulk import's transaction (call outside it): SQLite's rollback journal instead of its
@@ -289,11 +294,15 @@ def _rollback_journal(ws: Workspace, bulk: bool) -> Iterator[bool]:
     6 CPU seconds less, the commit and checkpoint 12 s → 3 s). The transaction is as atomic and as durable
     (``synchronous=FULL`` syncs the journal before the database is written, and the database at the commit); a
     killed import leaves a hot journal, which the next connection to the workspace rolls back before anything
-    reads it. SQLite switches only a database no other connection has open (it answers at once, without
-    waiting out the busy timeout): else the log is kept. Afterwards the log is taken up again; should that fail, every opening of
-    the workspace sets it (``dialect.SQLITE_CONNECTION_SETTINGS``)."""
+    reads it.
+
+    Only a workspace this connection has to itself is switched: no other thread runs in this process (the CLI;
+    the GUI imports on a pool thread beside the main window's connection, and a connection opened mid-import
+    would wait for this one's lock), and SQLite switches only a database no other connection has open (it says
+    so at once, without waiting out the busy timeout), else the log is kept. Afterwards the log is taken up
+    again; should that fail, every opening of the workspace sets it (``dialect.SQLITE_CONNECTION_SETTINGS``)."""
     db = ws.db
-    if not bulk or db.conn.in_transaction:
+    if not bulk or db.conn.in_transaction or not _only_thread():
         yield False
         return
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,14 +20,17 @@ from models.workspace.workspace import DB_NAME, Workspace
 from tests.workspace_support import import_as, intake_row, staffed_workspace, write_csv
 
 MODE = "PRAGMA journal_mode"
+real_only_thread = importing._only_thread
 
 
 @pytest.fixture(autouse=True)
 def _bulk_at_six_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Six rows make a bulk import, in chunks of 3; forks are taken as safe, as in the CLI's one thread."""
+    """Six rows make a bulk import, in chunks of 3; this process is taken as the CLI's one thread, whatever
+    threads earlier tests (Qt's pool) left running."""
     monkeypatch.setattr(importing, "REFERENCES_CHECKED_AFTER_MIN_ROWS", 6)
     monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
     monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)
+    monkeypatch.setattr(importing, "_only_thread", lambda: True)
 
 
 @pytest.fixture(params=[True, False], ids=["streamed", "one-process"])
@@ -88,6 +92,23 @@ def test_another_connection_open_keeps_the_log_without_waiting_for_it(
             reader.close()
         assert modes == ["wal"] * 3
         assert verify_workspace(ws).problems == []
+
+
+def test_another_thread_in_the_process_keeps_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in the GUI, which imports on a pool thread: a connection another thread opened mid-import would wait."""
+    monkeypatch.setattr(importing, "STREAMED_MIN_BYTES", 1 << 40)
+    monkeypatch.setattr(importing, "_only_thread", real_only_thread)
+    modes = _modes_while_writing(monkeypatch)
+    ended = threading.Event()
+    other = threading.Thread(target=ended.wait, daemon=True)
+    other.start()
+    try:
+        with staffed_workspace(tmp_path / "ws") as ws:
+            assert import_as(ws, write_csv(tmp_path / "申报.csv", [intake_row(n) for n in range(1, 9)])).imported == 8
+            assert modes == ["wal"] * 3
+    finally:
+        ended.set()
+        other.join()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the streamed path forks")
