@@ -290,8 +290,8 @@ def _rollback_journal(ws: Workspace, bulk: bool) -> Iterator[bool]:
 
     With the log every page is written twice, into the log and then again into the database at the checkpoint
     after the commit; the rows of a bulk import go into new pages at the end of the database, which a rollback
-    journal never copies, so they are written once (1,000,000 rows: 2 GB written instead of 4, the importer
-    6 CPU seconds less, the commit and checkpoint 12 s → 3 s). The transaction is as atomic and as durable
+    journal never copies, so they are written once (1,000,000 rows: 1.96 GB written instead of 4.34, and 2.6 s
+    from the last chunk to the end instead of some 14). The transaction is as atomic and as durable
     (``synchronous=FULL`` syncs the journal before the database is written, and the database at the commit); a
     killed import leaves a hot journal, which the next connection to the workspace rolls back before anything
     reads it.
