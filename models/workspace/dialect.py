@@ -260,6 +260,17 @@ def sqlite_set_page_cache(size: int) -> str:
     return f"PRAGMA cache_size = {int(size)}"
 
 
+SQLITE_ROLLBACK_JOURNAL, SQLITE_WRITE_AHEAD_LOG = "delete", "wal"
+
+
+def sqlite_journal_mode(mode: str) -> str:
+    """Switch the database to SQLite's rollback journal or its write-ahead log; the pragma answers the mode it is
+    in after. Leaving the log fails at once (``database is locked``) while another connection has it open."""
+    if mode not in (SQLITE_ROLLBACK_JOURNAL, SQLITE_WRITE_AHEAD_LOG):
+        raise ValueError(mode)
+    return f"PRAGMA journal_mode = {mode.upper()}"
+
+
 def sqlite_foreign_keys(enforced: bool) -> str:
     """Whether SQLite checks each row's foreign keys as it is written (read only outside a transaction)."""
     return f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}"

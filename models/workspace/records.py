@@ -55,7 +55,12 @@ def text_lines(text: str) -> list[str]:
 
 
 def money_text(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:f}"
+    """``f"{value:f}"``: the plain digits, never an exponent. ``str`` gives the same text three times as fast
+    (0.17 against 0.55 µs; an import makes five a row) except where it would write an exponent."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if "E" not in text else f"{value:f}"
 
 
 def money_value(text: str | None) -> Decimal | None:

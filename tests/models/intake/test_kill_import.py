@@ -1,4 +1,6 @@
-"""SIGKILL in the middle of a 100,000-row import leaves the workspace exactly as before."""
+"""SIGKILL in the middle of a 100,000-row import leaves the workspace exactly as before: the import writes
+through SQLite's rollback journal (``importing._rollback_journal``), and the next opening rolls the hot journal
+back and takes the write-ahead log up again."""
 
 from __future__ import annotations
 
@@ -37,16 +39,20 @@ def test_sigkill_during_a_big_import_loses_nothing_and_writes_nothing(tmp_path: 
                    cwd=ROOT, check=True, capture_output=True)
     before = _state(folder)
     big = write_csv(tmp_path / "big.csv", [intake_row(n) for n in range(10, 100_010)])
-    wal = folder / "reviewdesk.db-wal"
-    start_size = wal.stat().st_size if wal.exists() else 0
+    database, journal = folder / "reviewdesk.db", folder / "reviewdesk.db-journal"
+    start_size = database.stat().st_size
     process = subprocess.Popen([sys.executable, "main.py", "--workspace", str(folder), "import", str(big), *signing],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     while process.poll() is None and time.monotonic() < deadline:
-        if wal.exists() and wal.stat().st_size > start_size + 2_000_000:
+        if journal.exists() and database.stat().st_size > start_size + 2_000_000:
             break
         time.sleep(0.005)
     assert process.poll() is None, "the import finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    assert journal.exists() and database.stat().st_size > start_size + 2_000_000  # rows written, then cut off
     assert _state(folder) == before
+    assert not journal.exists() and database.stat().st_size == start_size
+    with Workspace.open(folder, create=False) as ws:
+        assert ws.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
