@@ -34,7 +34,6 @@ from policy.history import History
 from models import fork_safety
 from models.failures import ReviewDeskError
 from models.workspace import records
-from models.intake.sending_ahead import SendingAhead
 
 EvidenceByName = dict[tuple[str, str], tuple[str, int, str]]
 """(申报编号, 附件 name) → (sha256, size, kind) of the stored file."""
@@ -185,22 +184,14 @@ def _build(plan: RowPlan, sending: Connection, importers_end: Connection, import
     importers_end.close()
     _end_with(importer)
     _let_go_of(plan.workspace)
-    ahead = SendingAhead(sending)
     try:
         for chunk in prepared_chunks(plan, release=True):
-            ahead.send(chunk_bytes((_CHUNK, chunk)))
-        ahead.send(pickle.dumps((_DONE, None)))
-        ahead.close()
+            sending.send_bytes(chunk_bytes((_CHUNK, chunk)))
+        sending.send_bytes(pickle.dumps((_DONE, None)))
     except BaseException as error:  # noqa: BLE001 - sent to the importer, which raises it inside its transaction
-        if ahead.written():
-            sending.send_bytes(failure_bytes(error))
+        sending.send_bytes(pickle.dumps((_FAILED, (_picklable(error), traceback.format_exc()))))
     finally:
         sending.close()
-
-
-def failure_bytes(error: BaseException) -> bytes:
-    """The message a worker ends with when ``error`` (raised here) stops it."""
-    return pickle.dumps((_FAILED, (_picklable(error), traceback.format_exc())))
 
 
 def chunk_bytes(message: tuple[str, Any]) -> bytes:
