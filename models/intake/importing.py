@@ -533,11 +533,12 @@ def _write_chunk(db: Database, chunk: PreparedChunk, capture: projection.RowCapt
     capture.capture("applications", "application_id", chunk.ids, written)
     written = evidence_rows.link_files(db, chunk.evidence_links)
     capture.capture("application_evidence", "application_id", chunk.ids, written, then_by="position")
+    assessments = records.with_record_hashes(chunk.assessments, chunk.policy_version, chunk.policy_hash)
     try:
-        written = records.put_imported_assessments(db, chunk.assessments, chunk.policy_version, chunk.policy_hash,
+        written = records.put_imported_assessments(db, assessments, chunk.policy_version, chunk.policy_hash,
                                                    chunk.assessed_at, replace=not new_only)
     except sqlite3.IntegrityError:
-        held = records.assessments_held_otherwise(db, chunk.assessments, chunk.policy_version, chunk.policy_hash,
+        held = records.assessments_held_otherwise(db, assessments, chunk.policy_version, chunk.policy_hash,
                                                   chunk.assessed_at)
         raise ReviewDeskError(f"内部错误：表 assessments 中已有新申报 {'、'.join(held[:5]) or '？'} 的评估，"
                               "不是本工作区写入的（数据库被直接改动过），整个导入已撤销，工作区未作任何改动；"

@@ -53,7 +53,8 @@ class PreparedChunk:
     applications: list[records.ApplicationRow]
     evidence_links: list[tuple[str, int, str, str]]
     assessments: list[tuple[Any, ...]]
-    """Each assessment's ``records.imported_assessment_row``; the three values they share are below."""
+    """Each assessment's ``records.unhashed_assessment_row`` (the importer adds the record hash:
+    ``records.with_record_hashes``); the three values they share are below."""
     policy_version: str
     policy_hash: str
     assessed_at: str
@@ -143,7 +144,7 @@ def prepared_chunk(start: int, chunk: list[Application], results: list[Assessmen
         records.application_rows(chunk, values.import_id, values.demo, values.first_seq + start),
         [(app.application_id, n, name, values.evidence[(app.application_id, name)][0])
          for app in chunk for n, name in enumerate(app.attachments)],
-        [records.imported_assessment_row(result, policy.version, policy.content_hash) for result in results],
+        [records.unhashed_assessment_row(result) for result in results],
         policy.version, policy.content_hash, values.assessed_at)
 
 
