@@ -20,7 +20,6 @@ import os
 import shutil
 import sqlite3
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from models.workspace.database import Database
 from policy.application import Application
 from policy.history import History
 
+from models import fork_safety
 from models.changes import Changes
 from models.workspace import audit, dialect, projection
 from models.intake.problems import ImportRejected, Problem, UnreadableFile
@@ -209,8 +209,7 @@ def _import_streamed(ws: Workspace, path: Path, signer: ActingSigner, policy_ver
             require_signer(ws, signer, IMPORTING_ROLES, "导入申报文件")  # again, under the write lock
             rows = _write_streamed(ws, _Batch(path.name, digest, [], {}, set(), False), begun, stream,
                                    import_appender(signer, path.name, digest), report)
-            if bulk:
-                _check_references(ws, path.name)
+            _check_references(ws, path.name)
     return ImportResult(path.name, digest, rows, 0, 0)
 
 
@@ -304,14 +303,10 @@ def _start_writeback(ws: Workspace) -> None:
             os.close(written)
 
 
-def _only_thread() -> bool:
-    return threading.active_count() == 1
-
-
 @contextmanager
-def _rollback_journal(ws: Workspace, bulk: bool) -> Iterator[bool]:
+def _rollback_journal(ws: Workspace, bulk: bool) -> Iterator[None]:
     """Around a bulk import's transaction (call outside it): SQLite's rollback journal instead of its
-    write-ahead log, when no other connection has the workspace open; whether it switched.
+    write-ahead log, when no other connection has the workspace open.
 
     With the log every page is written twice, into the log and then again into the database at the checkpoint
     after the commit; the rows of a bulk import go into new pages at the end of the database, which a rollback
@@ -327,18 +322,18 @@ def _rollback_journal(ws: Workspace, bulk: bool) -> Iterator[bool]:
     so at once, without waiting out the busy timeout), else the log is kept. Afterwards the log is taken up
     again; should that fail, every opening of the workspace sets it (``dialect.SQLITE_CONNECTION_SETTINGS``)."""
     db = ws.db
-    if not bulk or db.conn.in_transaction or not _only_thread():
-        yield False
+    if not bulk or db.conn.in_transaction or not fork_safety.only_thread():
+        yield
         return
     try:
         mode = db.execute(dialect.sqlite_journal_mode(dialect.SQLITE_ROLLBACK_JOURNAL)).fetchone()[0]
     except sqlite3.OperationalError:  # database is locked: another connection has it open
         mode = dialect.SQLITE_WRITE_AHEAD_LOG
     if mode != dialect.SQLITE_ROLLBACK_JOURNAL:
-        yield False
+        yield
         return
     try:
-        yield True
+        yield
     finally:
         with suppress(sqlite3.OperationalError):
             db.execute(dialect.sqlite_journal_mode(dialect.SQLITE_WRITE_AHEAD_LOG))

@@ -20,7 +20,7 @@ from models.workspace.workspace import DB_NAME, Workspace
 from tests.workspace_support import import_as, intake_row, staffed_workspace, write_csv
 
 MODE = "PRAGMA journal_mode"
-real_only_thread = importing._only_thread
+real_only_thread = fork_safety.only_thread
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def _bulk_at_six_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importing, "REFERENCES_CHECKED_AFTER_MIN_ROWS", 6)
     monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
     monkeypatch.setattr(fork_safety, "fork_safe", lambda: True)
-    monkeypatch.setattr(importing, "_only_thread", lambda: True)
+    monkeypatch.setattr(fork_safety, "only_thread", lambda: True)
 
 
 @pytest.fixture(params=[True, False], ids=["streamed", "one-process"])
@@ -99,7 +99,7 @@ def test_another_connection_open_keeps_the_log_without_waiting_for_it(
 def test_another_thread_in_the_process_keeps_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As in the GUI, which imports on a pool thread: a connection another thread opened mid-import would wait."""
     monkeypatch.setattr(importing, "STREAMED_MIN_BYTES", 1 << 40)
-    monkeypatch.setattr(importing, "_only_thread", real_only_thread)
+    monkeypatch.setattr(fork_safety, "only_thread", real_only_thread)
     modes = _modes_while_writing(monkeypatch)
     ended = threading.Event()
     other = threading.Thread(target=ended.wait, daemon=True)
